@@ -1,0 +1,2 @@
+//! The protocol catalog.
+pub mod recovery;

@@ -1,0 +1,2 @@
+//! Recovery-coordination protocols.
+pub mod two_phase_commit;

@@ -1,0 +1,1 @@
+//! TwoPhase (placeholder, being written).

@@ -1,0 +1,4 @@
+//! synccheck (skeleton)
+#[path = "../models/mod.rs"]
+pub mod models;
+pub mod sync;
