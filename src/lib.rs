@@ -1,4 +1,10 @@
 //! synccheck (skeleton)
+pub mod catalog;
+pub mod check;
+pub mod cli;
 #[path = "../models/mod.rs"]
 pub mod models;
+pub mod plan;
+pub mod report;
 pub mod sync;
+pub mod system;

@@ -1,0 +1,205 @@
+//! Breadth-first search, level by level, with the level split among worker threads.
+//!
+//! A level is finished before the next starts, so a property is first decided at its
+//! smallest depth and the choice among discoveries at that depth is deterministic
+//! (smallest fingerprint): shortest counterexamples, identical for any thread count.
+
+use super::store::{fingerprint, NO_PARENT};
+use super::{better, Evidence, Found, Search, Stats, StopReason};
+use stateright::Model;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// States per work chunk: small enough to balance, large enough to amortize.
+const CHUNK_STATES: usize = 256;
+
+type Level<S> = Vec<(S, u64)>;
+
+/// What one worker brings back from a level.
+struct WorkerResult<S> {
+    next: Level<S>,
+    discoveries: Vec<(usize, u64)>,
+    deadlocks: Vec<u64>,
+    generated: usize,
+}
+
+pub(crate) fn explore<M>(search: &Search<'_, M>) -> Found<M>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    let mut evidence: Vec<Option<Evidence<M>>> = (0..search.properties.len()).map(|_| None).collect();
+    let mut stats = Stats::default();
+    let mut level: Level<M::State> = Vec::new();
+    let mut found_slots = Vec::new();
+    let undecided = search.undecided(&evidence);
+    for state in search.model.init_states() {
+        let fp = fingerprint(&state);
+        if search.store.insert(fp, NO_PARENT) {
+            found_slots.clear();
+            search.decided_by(&state, &undecided, &mut found_slots);
+            for slot in &found_slots {
+                record(&mut evidence, *slot, 0, fp);
+            }
+            level.push((state, fp));
+        }
+    }
+    let mut depth = 0;
+    let stop_reason = loop {
+        stats.unique_states = search.store.len();
+        stats.max_depth = depth;
+        publish(search, &stats);
+        let undecided = search.undecided(&evidence);
+        if level.is_empty() {
+            break StopReason::Complete;
+        }
+        if !undecided.iter().any(|u| *u) {
+            break StopReason::AllDecided;
+        }
+        if let Some(reason) = search.limit_hit() {
+            break reason;
+        }
+        if search.options.max_depth.is_some_and(|max| depth >= max) {
+            break StopReason::DepthLimit;
+        }
+        let (next, interrupted) = expand_level(search, &level, depth, &undecided, &mut evidence, &mut stats);
+        if let Some(reason) = interrupted {
+            break reason;
+        }
+        level = next;
+        depth += 1;
+    };
+    stats.unique_states = search.store.len();
+    Found {
+        evidence,
+        stop_reason,
+        stats,
+    }
+}
+
+fn record<M: Model>(evidence: &mut [Option<Evidence<M>>], slot: usize, depth: usize, fp: u64) {
+    if better((depth, fp), &evidence[slot]) {
+        evidence[slot] = Some(Evidence::Stored {
+            depth,
+            fingerprint: fp,
+        });
+    }
+}
+
+fn publish<M: Model>(search: &Search<'_, M>, stats: &Stats) {
+    let progress = &search.options.progress;
+    progress
+        .unique_states
+        .store(search.store.len(), Ordering::Relaxed);
+    progress
+        .generated_states
+        .store(stats.generated_states, Ordering::Relaxed);
+    progress.max_depth.store(stats.max_depth, Ordering::Relaxed);
+}
+
+/// Expands one level on all workers. Returns the next level, or the limit that
+/// interrupted it.
+fn expand_level<M>(
+    search: &Search<'_, M>,
+    level: &Level<M::State>,
+    depth: usize,
+    undecided: &[bool],
+    evidence: &mut [Option<Evidence<M>>],
+    stats: &mut Stats,
+) -> (Level<M::State>, Option<StopReason>)
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    let cursor = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let interrupted = Mutex::new(None);
+    let threads = search.options.threads.max(1);
+    let results: Vec<WorkerResult<M::State>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| scope.spawn(|| expand_chunks(search, level, undecided, &cursor, &stop, &interrupted)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("a search worker panicked"))
+            .collect()
+    });
+    let mut next = Vec::new();
+    for result in results {
+        stats.generated_states += result.generated;
+        for (slot, fp) in result.discoveries {
+            record(evidence, slot, depth + 1, fp);
+        }
+        if let Some(slot) = search.deadlock_slot() {
+            for fp in result.deadlocks {
+                record(evidence, slot, depth, fp);
+            }
+        }
+        next.extend(result.next);
+    }
+    let interrupted = interrupted
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    (next, interrupted)
+}
+
+fn expand_chunks<M>(
+    search: &Search<'_, M>,
+    level: &Level<M::State>,
+    undecided: &[bool],
+    cursor: &AtomicUsize,
+    stop: &AtomicBool,
+    interrupted: &Mutex<Option<StopReason>>,
+) -> WorkerResult<M::State>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    let mut result = WorkerResult {
+        next: Vec::new(),
+        discoveries: Vec::new(),
+        deadlocks: Vec::new(),
+        generated: 0,
+    };
+    let mut actions = Vec::new();
+    let mut slots = Vec::new();
+    let check_deadlock = search.deadlock_slot().is_some_and(|slot| undecided[slot]);
+    while !stop.load(Ordering::Relaxed) {
+        let start = cursor.fetch_add(CHUNK_STATES, Ordering::Relaxed);
+        if start >= level.len() {
+            break;
+        }
+        for (state, fp) in &level[start..(start + CHUNK_STATES).min(level.len())] {
+            let successors = search.successors(state, &mut actions);
+            result.generated += successors.len();
+            if successors.is_empty() && check_deadlock {
+                result.deadlocks.push(*fp);
+            }
+            for successor in successors {
+                let child = fingerprint(&successor);
+                if !search.store.insert(child, *fp) {
+                    continue;
+                }
+                slots.clear();
+                search.decided_by(&successor, undecided, &mut slots);
+                result.discoveries.extend(slots.iter().map(|slot| (*slot, child)));
+                result.next.push((successor, child));
+            }
+        }
+        search
+            .options
+            .progress
+            .unique_states
+            .store(search.store.len(), Ordering::Relaxed);
+        if let Some(reason) = search.limit_hit() {
+            stop.store(true, Ordering::Relaxed);
+            let mut slot = interrupted.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert(reason);
+        }
+    }
+    result
+}

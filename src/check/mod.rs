@@ -1,0 +1,401 @@
+//! The check runner: explores any `stateright::Model` and turns what it saw into
+//! per-property verdicts.
+//!
+//! synccheck runs its own search loops over stateright's `Model` trait rather than
+//! stateright's checkers, because the harness needs things those do not give: limits
+//! on states, depth and wall time that work with one thread as with many, a verdict of
+//! `unknown` (never `holds`) when a limit cut the search, deadlock detection, a
+//! cancellation flag (Ctrl-C), and state counts that are identical for any thread
+//! count. The search stores one fingerprint and one parent fingerprint per state;
+//! counterexample paths are rebuilt by replaying the model along the parent chain.
+
+mod bfs;
+mod dfs;
+mod path;
+mod simulation;
+mod store;
+
+pub use path::Path;
+
+use serde::{Deserialize, Serialize};
+use stateright::{Expectation, Model};
+use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How the state space is explored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Breadth-first, level by level: shortest counterexamples.
+    #[default]
+    Bfs,
+    /// Depth-first: less memory for the frontier; counterexamples may be long.
+    Dfs,
+    /// Seeded random walks: never proves a property, finds bugs in spaces too large to
+    /// exhaust.
+    Simulation,
+}
+
+impl Strategy {
+    /// The public name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Strategy::Bfs => "bfs",
+            Strategy::Dfs => "dfs",
+            Strategy::Simulation => "simulation",
+        }
+    }
+}
+
+/// Live counters a progress display may poll from another thread.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Unique states stored so far.
+    pub unique_states: AtomicUsize,
+    /// Successor states generated so far.
+    pub generated_states: AtomicUsize,
+    /// Deepest level reached.
+    pub max_depth: AtomicUsize,
+}
+
+/// Options of one check.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// BFS, DFS or simulation.
+    pub strategy: Strategy,
+    /// Seed of the simulation strategy.
+    pub seed: u64,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Stop (incomplete) once this many unique states are stored.
+    pub max_states: Option<usize>,
+    /// Do not expand states at this depth (incomplete if any had successors).
+    pub max_depth: Option<usize>,
+    /// Stop (incomplete) after this much wall time.
+    pub timeout: Option<Duration>,
+    /// Report states without successors as a `deadlock_free` violation.
+    pub check_deadlock: bool,
+    /// Random walks of the simulation strategy (each at most `max_depth`, default 100).
+    pub simulation_walks: usize,
+    /// Set from outside (Ctrl-C) to stop the search; reported as incomplete.
+    pub cancel: Arc<AtomicBool>,
+    /// Live counters.
+    pub progress: Arc<Progress>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            strategy: Strategy::Bfs,
+            seed: 0,
+            threads: 1,
+            max_states: None,
+            max_depth: None,
+            timeout: None,
+            check_deadlock: true,
+            simulation_walks: 2_000,
+            cancel: Arc::new(AtomicBool::new(false)),
+            progress: Arc::new(Progress::default()),
+        }
+    }
+}
+
+/// The name under which deadlocks are reported.
+pub const DEADLOCK_PROPERTY: &str = "deadlock_free";
+
+/// What a property turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// An `always` property true in every reachable state (complete search).
+    Holds,
+    /// A counterexample exists.
+    Violated,
+    /// A `sometimes` property true in some reachable state.
+    Reached,
+    /// A `sometimes` property false in every reachable state (complete search).
+    Unreached,
+    /// A limit was hit before the answer was known.
+    Unknown,
+}
+
+impl Verdict {
+    /// The public name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Violated => "violated",
+            Verdict::Reached => "reached",
+            Verdict::Unreached => "unreached",
+            Verdict::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a public name.
+    pub fn parse(text: &str) -> Option<Verdict> {
+        [
+            Verdict::Holds,
+            Verdict::Violated,
+            Verdict::Reached,
+            Verdict::Unreached,
+            Verdict::Unknown,
+        ]
+        .into_iter()
+        .find(|v| v.name() == text)
+    }
+
+    /// Whether this verdict, with no expectation given, is a success.
+    pub const fn is_success(self) -> bool {
+        matches!(self, Verdict::Holds | Verdict::Reached)
+    }
+}
+
+/// Why the search stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Every reachable state was explored.
+    Complete,
+    /// Every property was decided before the space was exhausted.
+    AllDecided,
+    /// `max_states` reached.
+    StateLimit,
+    /// `max_depth` reached with states left to expand.
+    DepthLimit,
+    /// `timeout` reached.
+    TimeLimit,
+    /// Cancelled from outside (Ctrl-C).
+    Cancelled,
+    /// The simulation strategy ran its walks (it never exhausts a space).
+    WalksDone,
+}
+
+/// A property's outcome, with the path that decided it.
+pub struct PropertyOutcome<M: Model> {
+    /// Public name.
+    pub name: &'static str,
+    /// always / sometimes / eventually.
+    pub expectation: Expectation,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The counterexample (violated) or example (reached).
+    pub path: Option<Path<M>>,
+}
+
+/// Search statistics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Distinct states stored.
+    pub unique_states: usize,
+    /// Successor states generated (with repeats).
+    pub generated_states: usize,
+    /// Deepest level explored.
+    pub max_depth: usize,
+    /// Wall time.
+    pub seconds: f64,
+}
+
+/// The result of one check.
+pub struct Outcome<M: Model> {
+    /// One per property, in the model's order; `deadlock_free` last when checked.
+    pub properties: Vec<PropertyOutcome<M>>,
+    /// Statistics.
+    pub stats: Stats,
+    /// Why the search stopped.
+    pub stop_reason: StopReason,
+}
+
+impl<M: Model> Outcome<M> {
+    /// Whether the reachable space was exhausted.
+    pub fn complete(&self) -> bool {
+        self.stop_reason == StopReason::Complete
+    }
+
+    /// The outcome of one property.
+    pub fn property(&self, name: &str) -> Option<&PropertyOutcome<M>> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+}
+
+/// Explores `model` and returns a verdict per property.
+pub fn run<M>(model: &M, options: &CheckOptions) -> Outcome<M>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    let started = Instant::now();
+    let search = Search::new(model, options, started);
+    let found = match options.strategy {
+        Strategy::Bfs => bfs::explore(&search),
+        Strategy::Dfs => dfs::explore(&search),
+        Strategy::Simulation => simulation::explore(&search),
+    };
+    search.finish(found, started.elapsed())
+}
+
+/// One discovery: where a property was decided.
+pub(crate) enum Evidence<M: Model> {
+    /// A fingerprint in the store: the path is rebuilt from the parent chain.
+    Stored { depth: usize, fingerprint: u64 },
+    /// A path kept as it was walked (simulation).
+    Walked(Path<M>),
+}
+
+/// What a search loop hands back.
+pub(crate) struct Found<M: Model> {
+    pub evidence: Vec<Option<Evidence<M>>>,
+    pub stop_reason: StopReason,
+    pub stats: Stats,
+}
+
+/// The shared context of one search.
+pub(crate) struct Search<'a, M: Model> {
+    pub model: &'a M,
+    pub options: &'a CheckOptions,
+    pub properties: Vec<stateright::Property<M>>,
+    pub store: store::Store,
+    started: Instant,
+}
+
+impl<'a, M> Search<'a, M>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    fn new(model: &'a M, options: &'a CheckOptions, started: Instant) -> Self {
+        let mut properties = model.properties();
+        if options.check_deadlock {
+            // Evaluated by the search loops, not through this condition.
+            properties.push(stateright::Property::always(DEADLOCK_PROPERTY, |_, _| true));
+        }
+        Search {
+            model,
+            options,
+            properties,
+            store: store::Store::new(),
+            started,
+        }
+    }
+
+    /// The slot of the deadlock pseudo-property, if checked.
+    pub fn deadlock_slot(&self) -> Option<usize> {
+        self.options
+            .check_deadlock
+            .then(|| self.properties.len() - 1)
+    }
+
+    /// The property slots a state decides: `always` false, `sometimes` true.
+    pub fn decided_by(&self, state: &M::State, undecided: &[bool], out: &mut Vec<usize>) {
+        let deadlock = self.deadlock_slot();
+        for (slot, property) in self.properties.iter().enumerate() {
+            if !undecided[slot] || Some(slot) == deadlock {
+                continue;
+            }
+            let holds = (property.condition)(self.model, state);
+            let decides = match property.expectation {
+                Expectation::Always => !holds,
+                Expectation::Sometimes => holds,
+                Expectation::Eventually => false,
+            };
+            if decides {
+                out.push(slot);
+            }
+        }
+    }
+
+    /// Successors of `state` (actions whose `next_state` is `Some`).
+    pub fn successors(&self, state: &M::State, actions: &mut Vec<M::Action>) -> Vec<M::State> {
+        actions.clear();
+        self.model.actions(state, actions);
+        actions
+            .drain(..)
+            .filter_map(|action| self.model.next_state(state, action))
+            .collect()
+    }
+
+    /// Whether a limit (other than depth) says stop, and which.
+    pub fn limit_hit(&self) -> Option<StopReason> {
+        if self.options.cancel.load(Ordering::Relaxed) {
+            return Some(StopReason::Cancelled);
+        }
+        if let Some(max) = self.options.max_states {
+            if self.store.len() >= max {
+                return Some(StopReason::StateLimit);
+            }
+        }
+        if let Some(timeout) = self.options.timeout {
+            if self.started.elapsed() >= timeout {
+                return Some(StopReason::TimeLimit);
+            }
+        }
+        None
+    }
+
+    /// The slots still undecided, given the evidence so far.
+    pub fn undecided(&self, evidence: &[Option<Evidence<M>>]) -> Vec<bool> {
+        self.properties
+            .iter()
+            .zip(evidence)
+            .map(|(property, found)| {
+                found.is_none() && property.expectation != Expectation::Eventually
+            })
+            .collect()
+    }
+
+    fn finish(&self, found: Found<M>, elapsed: Duration) -> Outcome<M> {
+        let complete = found.stop_reason == StopReason::Complete;
+        let properties = self
+            .properties
+            .iter()
+            .zip(found.evidence)
+            .map(|(property, evidence)| {
+                let path = evidence.map(|e| match e {
+                    Evidence::Stored { fingerprint, .. } => {
+                        path::rebuild(self.model, &self.store, fingerprint)
+                    }
+                    Evidence::Walked(path) => path,
+                });
+                let verdict = verdict_of(&property.expectation, path.is_some(), complete);
+                PropertyOutcome {
+                    name: property.name,
+                    expectation: property.expectation.clone(),
+                    verdict,
+                    path,
+                }
+            })
+            .collect();
+        let mut stats = found.stats;
+        stats.seconds = elapsed.as_secs_f64();
+        Outcome {
+            properties,
+            stats,
+            stop_reason: found.stop_reason,
+        }
+    }
+}
+
+fn verdict_of(expectation: &Expectation, discovered: bool, complete: bool) -> Verdict {
+    match (expectation, discovered, complete) {
+        (Expectation::Always, true, _) => Verdict::Violated,
+        (Expectation::Always, false, true) => Verdict::Holds,
+        (Expectation::Sometimes, true, _) => Verdict::Reached,
+        (Expectation::Sometimes, false, true) => Verdict::Unreached,
+        // Liveness needs the cycle-aware checker; a plain search proves nothing.
+        (Expectation::Eventually, _, _) => Verdict::Unknown,
+        (_, false, false) => Verdict::Unknown,
+    }
+}
+
+/// The deterministic choice between two discoveries of one property: the shallower,
+/// then the smaller fingerprint.
+pub(crate) fn better<M: Model>(candidate: (usize, u64), current: &Option<Evidence<M>>) -> bool {
+    match current {
+        None => true,
+        Some(Evidence::Stored { depth, fingerprint }) => candidate < (*depth, *fingerprint),
+        Some(Evidence::Walked(_)) => false,
+    }
+}

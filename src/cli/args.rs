@@ -1,0 +1,106 @@
+//! Arguments (clap).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "Exit codes:
+  0  every property holds / is reached (or, with a plan, every expectation is met)
+  1  a property failed, or an expectation was not met
+  2  usage, configuration or input error (unknown model, parameter, assumption, value)
+  3  incomplete: a limit (states, depth, time, Ctrl-C) was hit before a verdict";
+
+/// synccheck: make a protocol's timing assumptions explicit, break them on purpose,
+/// and get the shortest run that shows what breaks.
+#[derive(Debug, Parser)]
+#[command(name = "synccheck", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every model: family, description, parameters, assumptions, properties.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Check one model, a plan file, or the whole catalog.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Human,
+    /// Versioned JSON (`schema_version`).
+    Json,
+}
+
+/// Search strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// Breadth-first: shortest counterexamples.
+    Bfs,
+    /// Depth-first.
+    Dfs,
+    /// Seeded random walks (never proves a property).
+    Simulation,
+}
+
+/// `synccheck check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The model to check (see `synccheck list`).
+    #[arg(required_unless_present_any = ["plan", "all"], conflicts_with_all = ["plan", "all"])]
+    pub model: Option<String>,
+    /// Run the checks of a plan file (TOML) and compare against its expectations.
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
+    pub plan: Option<String>,
+    /// Run the catalog's own plans (every model, buggy and fixed variants).
+    #[arg(long)]
+    pub all: bool,
+    /// Set a model parameter (the variant is a parameter: `--set variant=writes`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Hold an assumption, optionally with a bound: `--hold bounded_delay=2`.
+    #[arg(long, value_name = "NAME[=N]")]
+    pub hold: Vec<String>,
+    /// Relax an assumption: `--relax bounded_pause`.
+    #[arg(long, value_name = "NAME")]
+    pub relax: Vec<String>,
+    /// Relax every assumption (then --hold and --relax apply).
+    #[arg(long)]
+    pub relax_all: bool,
+    /// Search strategy.
+    #[arg(long, value_enum, default_value_t = StrategyArg::Bfs)]
+    pub strategy: StrategyArg,
+    /// Seed of the simulation strategy.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+    /// Stop after this many unique states (verdicts not yet known become `unknown`).
+    #[arg(long, value_name = "N")]
+    pub max_states: Option<usize>,
+    /// Do not explore beyond this depth.
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+    /// Stop after this many seconds of wall time.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Random walks for `--strategy simulation`.
+    #[arg(long, default_value_t = 2000)]
+    pub walks: usize,
+    /// Do not report states without successors as deadlocks.
+    #[arg(long)]
+    pub no_deadlock: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

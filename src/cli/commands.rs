@@ -1,0 +1,258 @@
+//! What each subcommand does.
+
+use super::args::{CheckArgs, Cli, Command, Format, StrategyArg};
+use crate::catalog::{self, AssumptionChanges, CheckRequest, ParamKind};
+use crate::check::{CheckOptions, Progress, Strategy};
+use crate::plan::{self, Plan};
+use crate::report::render_human;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::List { format } => list(format),
+        Command::Check(args) => check(&args),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {message}");
+    2
+}
+
+fn emit(text: &str) -> i32 {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => 0,
+        // A closed pipe (`| head`) is not the user's error, but say so.
+        Err(error) => {
+            eprintln!("error: writing the report: {error}");
+            2
+        }
+    }
+}
+
+fn list(format: Format) -> i32 {
+    let mut descriptions = Vec::new();
+    for model in catalog::models() {
+        match model.describe() {
+            Ok(description) => descriptions.push(description),
+            Err(error) => return fail(error),
+        }
+    }
+    if format == Format::Json {
+        return match serde_json::to_string_pretty(&descriptions) {
+            Ok(text) => emit(&(text + "\n")),
+            Err(error) => fail(error),
+        };
+    }
+    let mut out = String::new();
+    for d in &descriptions {
+        out.push_str(&format!("{} [{}]\n  {}\n", d.name, d.family.name(), d.summary));
+        for p in &d.parameters {
+            let values = match p.kind {
+                ParamKind::Choice(words) => words.join("|"),
+                ParamKind::Integer { min, max } => format!("{min}..={max}"),
+            };
+            out.push_str(&format!("  param {}={} ({values}): {}\n", p.name, p.default, p.help));
+        }
+        if d.timed {
+            for (assumption, because) in &d.leans_on {
+                out.push_str(&format!("  leans on {assumption}: {because}\n"));
+            }
+        } else {
+            out.push_str("  untimed (a plain stateright model): no timing assumptions\n");
+        }
+        let properties: Vec<String> = d.properties.iter().map(|p| format!("{} {}", p.kind.name(), p.name)).collect();
+        out.push_str(&format!("  properties: {}\n\n", properties.join(", ")));
+    }
+    emit(&out)
+}
+
+fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
+    let timeout = match args.timeout {
+        Some(seconds) if !(seconds.is_finite() && seconds > 0.0) => {
+            return Err(format!("--timeout {seconds}: expected a positive number of seconds"))
+        }
+        Some(seconds) => Some(Duration::from_secs_f64(seconds)),
+        None => None,
+    };
+    if args.max_states == Some(0) {
+        return Err("--max-states 0: expected at least 1".to_string());
+    }
+    if args.walks == 0 {
+        return Err("--walks 0: expected at least 1".to_string());
+    }
+    Ok(CheckOptions {
+        strategy: match args.strategy {
+            StrategyArg::Bfs => Strategy::Bfs,
+            StrategyArg::Dfs => Strategy::Dfs,
+            StrategyArg::Simulation => Strategy::Simulation,
+        },
+        seed: args.seed,
+        threads: usize::from(args.threads),
+        max_states: args.max_states,
+        max_depth: args.max_depth,
+        timeout,
+        check_deadlock: !args.no_deadlock,
+        simulation_walks: args.walks,
+        cancel: Arc::new(AtomicBool::new(false)),
+        progress: Arc::new(Progress::default()),
+    })
+}
+
+fn check(args: &CheckArgs) -> i32 {
+    let options = match options(args) {
+        Ok(options) => options,
+        Err(message) => return fail(message),
+    };
+    let cancel = Arc::clone(&options.cancel);
+    // A second Ctrl-C is not caught again: the handler is installed once per process.
+    let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    if args.all || args.plan.is_some() {
+        return check_plans(args, &options);
+    }
+    let Some(model) = &args.model else {
+        return fail("name a model, --plan FILE or --all");
+    };
+    let params = match catalog::parse_sets(&args.sets) {
+        Ok(params) => params,
+        Err(error) => return fail(error),
+    };
+    let request = CheckRequest {
+        model: model.clone(),
+        params,
+        changes: AssumptionChanges {
+            relax_all: args.relax_all,
+            hold: args.hold.clone(),
+            relax: args.relax.clone(),
+        },
+    };
+    let report = match with_progress(&options, model, || catalog::run(&request, &options)) {
+        Ok(report) => report,
+        Err(error) => return fail(error),
+    };
+    let written = match args.format {
+        Format::Human => emit(&render_human(&report)),
+        Format::Json => json(&report),
+    };
+    if written != 0 {
+        return written;
+    }
+    report.exit_code()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> i32 {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => emit(&(text + "\n")),
+        Err(error) => fail(error),
+    }
+}
+
+fn load_plans(args: &CheckArgs) -> Result<Vec<Plan>, String> {
+    if args.all {
+        return plan::CATALOG_PLANS
+            .iter()
+            .map(|(file, text)| plan::parse(file, text).map_err(|e| e.to_string()))
+            .collect();
+    }
+    let file = args.plan.clone().unwrap_or_default();
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+    Ok(vec![plan::parse(&file, &text).map_err(|e| e.to_string())?])
+}
+
+fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
+    if args.model.is_some() || !args.sets.is_empty() || !args.hold.is_empty() || !args.relax.is_empty() || args.relax_all {
+        return fail("--plan/--all take their models, parameters and assumptions from the plan; drop --set/--hold/--relax");
+    }
+    let plans = match load_plans(args) {
+        Ok(plans) => plans,
+        Err(message) => return fail(message),
+    };
+    let total: usize = plans.iter().map(|p| p.checks.len()).sum();
+    let mut results = Vec::new();
+    for (index, check) in plans.iter().flat_map(|p| &p.checks).enumerate() {
+        if options.cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let label = format!("[{}/{total}] {}", index + 1, check.name);
+        let result = with_progress(options, &label, || plan::run_check(check, options));
+        if args.format == Format::Human {
+            let status = if result.error.is_some() {
+                "error"
+            } else if result.expectations.iter().all(|e| e.met) {
+                "ok"
+            } else {
+                "MISMATCH"
+            };
+            eprintln!("{label}: {status}");
+        }
+        results.push(result);
+    }
+    let files = plans.iter().map(|p| p.file.clone()).collect();
+    let report = plan::report(files, results);
+    let written = match args.format {
+        Format::Human => {
+            let mut text = plan::render_summary(&report);
+            for check in &report.checks {
+                let Some(check_report) = &check.report else { continue };
+                for e in check.expectations.iter().filter(|e| !e.met) {
+                    text.push_str(&format!("\n{}: `{}` expected {}, found {}\n", check.name, e.property, e.expected.name(), e.actual.name()));
+                    text.push_str(&render_human(check_report));
+                }
+            }
+            emit(&text)
+        }
+        Format::Json => json(&report),
+    };
+    if written != 0 {
+        return written;
+    }
+    if options.cancel.load(Ordering::Relaxed) {
+        return 3;
+    }
+    report.exit_code()
+}
+
+/// Runs `work` while a progress line on stderr shows states, states/s and depth (only
+/// on a terminal, and only after a second).
+fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> T) -> T {
+    let progress = Arc::clone(&options.progress);
+    let done = Arc::new(AtomicBool::new(false));
+    let show = std::io::stderr().is_terminal() && std::env::var_os("SYNCCHECK_NO_PROGRESS").is_none();
+    let label = label.to_string();
+    let watcher = {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || {
+            if !show {
+                return;
+            }
+            let started = Instant::now();
+            let bar = indicatif::ProgressBar::hidden();
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                let elapsed = started.elapsed();
+                if elapsed < Duration::from_secs(1) {
+                    continue;
+                }
+                if bar.is_hidden() {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                let states = progress.unique_states.load(Ordering::Relaxed);
+                let rate = states as f64 / elapsed.as_secs_f64();
+                let depth = progress.max_depth.load(Ordering::Relaxed);
+                bar.set_message(format!("{label}: {states} states, {rate:.0} states/s, depth {depth}"));
+                bar.tick();
+            }
+            bar.finish_and_clear();
+        })
+    };
+    let result = work();
+    done.store(true, Ordering::Relaxed);
+    let _ = watcher.join();
+    options.progress.unique_states.store(0, Ordering::Relaxed);
+    result
+}

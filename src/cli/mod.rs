@@ -1,0 +1,8 @@
+//! The command line: argument parsing, progress display, output, exit codes.
+//! Only `main` exits the process; everything here returns an exit code.
+
+mod args;
+mod commands;
+
+pub use args::Cli;
+pub use commands::run;

@@ -1,0 +1,330 @@
+//! Check plans: TOML files listing checks and the verdict each property must have.
+//!
+//! ```toml
+//! [[check]]
+//! name = "fenced_lease_lock: fencing on writes, pauses allowed"
+//! model = "fenced_lease_lock"
+//! params = { variant = "writes" }
+//! relax = ["bounded_pause"]
+//! expect = { no_lost_increment = "violated", both_incremented = "reached" }
+//! ```
+//!
+//! Every error names the file, line and column, the offending key and the valid
+//! choices.
+
+use crate::catalog::{self, AssumptionChanges, CheckRequest};
+use crate::check::{CheckOptions, Verdict};
+use crate::report::{CheckReport, SCHEMA_VERSION};
+use crate::system::AssumptionSet;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use toml::Spanned;
+
+/// The catalog's own plans, embedded so `check --all` works from any directory.
+pub const CATALOG_PLANS: &[(&str, &str)] = &[("models/recovery/plan.toml", include_str!("../models/recovery/plan.toml"))];
+
+/// An error in a plan file: exit code 2.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct PlanError {
+    /// The file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong and what is valid.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    #[serde(default)]
+    check: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    name: Option<String>,
+    model: Spanned<String>,
+    #[serde(default)]
+    params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    #[serde(default)]
+    hold: Vec<Spanned<String>>,
+    #[serde(default)]
+    relax: Vec<Spanned<String>>,
+    #[serde(default)]
+    relax_all: bool,
+    #[serde(default)]
+    expect: BTreeMap<Spanned<String>, Spanned<String>>,
+    max_states: Option<usize>,
+}
+
+/// One validated check of a plan.
+#[derive(Clone, Debug)]
+pub struct PlanCheck {
+    /// A label (the `name` key, or model + params).
+    pub name: String,
+    /// What to run.
+    pub request: CheckRequest,
+    /// Property → expected verdict.
+    pub expect: BTreeMap<String, Verdict>,
+    /// A per-check state limit.
+    pub max_states: Option<usize>,
+}
+
+/// A validated plan.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Where it came from.
+    pub file: String,
+    /// The checks, in file order.
+    pub checks: Vec<PlanCheck>,
+}
+
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count()) + 1;
+    (line, column)
+}
+
+struct Locator<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> PlanError {
+        let (line, column) = position(self.text, span.start);
+        PlanError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses and validates a plan.
+pub fn parse(file: &str, text: &str) -> Result<Plan, PlanError> {
+    let at = Locator { file, text };
+    let raw: RawPlan = toml::from_str(text).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        at.error(span, error.message().trim().to_string())
+    })?;
+    if raw.check.is_empty() {
+        return Err(at.error(0..0, "the plan has no [[check]] entries"));
+    }
+    let checks = raw
+        .check
+        .into_iter()
+        .map(|check| validate(&at, check))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Plan {
+        file: file.to_string(),
+        checks,
+    })
+}
+
+fn validate(at: &Locator<'_>, spanned: Spanned<RawCheck>) -> Result<PlanCheck, PlanError> {
+    let span = spanned.span();
+    let raw = spanned.into_inner();
+    let model = catalog::find(raw.model.get_ref()).map_err(|e| at.error(raw.model.span(), format!("key `model`: {e}")))?;
+    let mut params = BTreeMap::new();
+    for (key, value) in &raw.params {
+        let text = match value.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => return Err(at.error(value.span(), format!("key `params.{}`: expected a string or integer, found {}", key.get_ref(), other.type_str()))),
+        };
+        params.insert(key.get_ref().clone(), text);
+        let one = BTreeMap::from([(key.get_ref().clone(), params[key.get_ref()].clone())]);
+        catalog::resolve_params(model.name(), &model.parameters(), &one).map_err(|e| {
+            let where_ = if matches!(e, catalog::RequestError::UnknownParameter { .. }) { key.span() } else { value.span() };
+            at.error(where_, format!("key `params.{}`: {e}", key.get_ref()))
+        })?;
+    }
+    let mut probe = AssumptionSet::default();
+    for spec in &raw.hold {
+        probe.hold_spec(spec.get_ref()).map_err(|e| at.error(spec.span(), format!("key `hold`: {e}")))?;
+    }
+    for name in &raw.relax {
+        probe.relax_spec(name.get_ref()).map_err(|e| at.error(name.span(), format!("key `relax`: {e}")))?;
+    }
+    let description = model.describe().map_err(|e| at.error(span.clone(), e.to_string()))?;
+    let changes = AssumptionChanges {
+        relax_all: raw.relax_all,
+        hold: raw.hold.iter().map(|s| s.get_ref().clone()).collect(),
+        relax: raw.relax.iter().map(|s| s.get_ref().clone()).collect(),
+    };
+    if !description.timed && !changes.is_empty() {
+        return Err(at.error(span, format!("model `{}` is untimed: remove hold/relax/relax_all", model.name())));
+    }
+    let mut property_names: Vec<&str> = description.properties.iter().map(|p| p.name).collect();
+    property_names.push(crate::check::DEADLOCK_PROPERTY);
+    let mut expect = BTreeMap::new();
+    for (property, verdict) in &raw.expect {
+        if !property_names.contains(&property.get_ref().as_str()) {
+            return Err(at.error(
+                property.span(),
+                format!("key `expect.{}`: model `{}` has no property `{}`; valid properties: {}", property.get_ref(), model.name(), property.get_ref(), property_names.join(", ")),
+            ));
+        }
+        let parsed = Verdict::parse(verdict.get_ref()).ok_or_else(|| {
+            at.error(verdict.span(), format!("key `expect.{}`: unknown verdict `{}`; valid verdicts: holds, violated, reached, unreached, unknown", property.get_ref(), verdict.get_ref()))
+        })?;
+        expect.insert(property.get_ref().clone(), parsed);
+    }
+    let name = raw.name.unwrap_or_else(|| {
+        let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{} {}", model.name(), shown.join(" ")).trim().to_string()
+    });
+    Ok(PlanCheck {
+        name,
+        request: CheckRequest {
+            model: model.name().to_string(),
+            params,
+            changes,
+        },
+        expect,
+        max_states: raw.max_states,
+    })
+}
+
+/// One expectation's outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectationResult {
+    /// The property.
+    pub property: String,
+    /// What the plan says.
+    pub expected: Verdict,
+    /// What the check found.
+    pub actual: Verdict,
+    /// Whether they agree.
+    pub met: bool,
+}
+
+/// One check's outcome within a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanCheckResult {
+    /// The check's label.
+    pub name: String,
+    /// Expectations, in property order.
+    pub expectations: Vec<ExpectationResult>,
+    /// The full report, or the error that stopped the check.
+    pub report: Option<CheckReport>,
+    /// An error running the check.
+    pub error: Option<String>,
+}
+
+/// The outcome of a whole plan (or several).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanReport {
+    /// Format version.
+    pub schema_version: u32,
+    /// Plan files.
+    pub files: Vec<String>,
+    /// Whether every expectation was met.
+    pub met: bool,
+    /// The checks.
+    pub checks: Vec<PlanCheckResult>,
+}
+
+impl PlanReport {
+    /// 0 when every expectation is met; 3 when the only misses are `unknown`s (a limit
+    /// was hit); 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        let misses = || self.checks.iter().flat_map(|c| &c.expectations).filter(|e| !e.met);
+        if self.checks.iter().any(|c| c.error.is_some()) {
+            return 2;
+        }
+        if misses().any(|e| e.actual != Verdict::Unknown) {
+            1
+        } else if misses().next().is_some() {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// Runs one check of a plan.
+pub fn run_check(check: &PlanCheck, options: &CheckOptions) -> PlanCheckResult {
+    let mut options = options.clone();
+    if check.max_states.is_some() {
+        options.max_states = check.max_states;
+    }
+    match catalog::run(&check.request, &options) {
+        Ok(report) => {
+            let expectations = check
+                .expect
+                .iter()
+                .map(|(property, expected)| {
+                    let actual = report.property(property).map_or(Verdict::Unknown, |p| p.verdict);
+                    ExpectationResult {
+                        property: property.clone(),
+                        expected: *expected,
+                        actual,
+                        met: actual == *expected,
+                    }
+                })
+                .collect();
+            PlanCheckResult {
+                name: check.name.clone(),
+                expectations,
+                report: Some(report),
+                error: None,
+            }
+        }
+        Err(error) => PlanCheckResult {
+            name: check.name.clone(),
+            expectations: Vec::new(),
+            report: None,
+            error: Some(error.to_string()),
+        },
+    }
+}
+
+/// Assembles a plan report.
+pub fn report(files: Vec<String>, checks: Vec<PlanCheckResult>) -> PlanReport {
+    let met = checks.iter().all(|c| c.error.is_none() && c.expectations.iter().all(|e| e.met));
+    PlanReport {
+        schema_version: SCHEMA_VERSION,
+        files,
+        met,
+        checks,
+    }
+}
+
+/// The summary table: one row per expectation.
+pub fn render_summary(report: &PlanReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let width = report.checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(5).max(5);
+    let _ = writeln!(out, "{:<width$}  {:<24}  {:<9}  {:<9}  result", "check", "property", "expected", "actual");
+    for check in &report.checks {
+        if let Some(error) = &check.error {
+            let _ = writeln!(out, "{:<width$}  error: {error}", check.name);
+        }
+        for e in &check.expectations {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<24}  {:<9}  {:<9}  {}",
+                check.name,
+                e.property,
+                e.expected.name(),
+                e.actual.name(),
+                if e.met { "ok" } else { "MISMATCH" }
+            );
+        }
+    }
+    let total: usize = report.checks.iter().map(|c| c.expectations.len()).sum();
+    let met: usize = report.checks.iter().flat_map(|c| &c.expectations).filter(|e| e.met).count();
+    let _ = writeln!(out, "\n{met} of {total} expectations met in {} checks", report.checks.len());
+    out
+}

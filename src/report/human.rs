@@ -1,0 +1,127 @@
+//! The human report: a verdict table, then each counterexample as numbered steps with
+//! true time, and the sentence that names where each relaxed assumption broke.
+
+use super::{CheckReport, TraceReport};
+use crate::check::Verdict;
+use std::fmt::Write;
+
+/// The final state is printed on one line, cut at this many characters.
+const FINAL_STATE_CHARS_MAX: usize = 900;
+
+/// Renders a report for a terminal.
+pub fn render_human(report: &CheckReport) -> String {
+    let mut out = String::new();
+    header(report, &mut out);
+    table(report, &mut out);
+    for property in &report.properties {
+        if let Some(trace) = &property.counterexample {
+            let _ = writeln!(
+                out,
+                "\nCounterexample for `{}` ({} steps):",
+                property.name, trace.length
+            );
+            render_trace(trace, &mut out);
+        }
+    }
+    out
+}
+
+fn header(report: &CheckReport, out: &mut String) {
+    let params: Vec<String> = report.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let _ = writeln!(out, "model: {}  {}", report.model, params.join(" "));
+    if let Some(assumptions) = &report.assumptions {
+        let held: Vec<String> = assumptions
+            .held
+            .iter()
+            .map(|(name, bound)| match name.as_str() {
+                "bounded_delay" | "bounded_skew" | "bounded_pause" | "max_crashes" => format!("{name}({bound})"),
+                _ => name.clone(),
+            })
+            .collect();
+        let _ = writeln!(out, "held: {}", if held.is_empty() { "-".to_string() } else { held.join(", ") });
+        let relaxed = if assumptions.relaxed.is_empty() {
+            "-".to_string()
+        } else {
+            assumptions.relaxed.join(", ")
+        };
+        let _ = writeln!(out, "relaxed: {relaxed}");
+    }
+    let stats = &report.stats;
+    let _ = writeln!(
+        out,
+        "search: {}, {} thread{}, {} ({} unique states, {} generated, depth {}, {:.2} s)\n",
+        report.strategy,
+        report.threads,
+        if report.threads == 1 { "" } else { "s" },
+        if report.complete {
+            "complete".to_string()
+        } else {
+            format!("stopped: {:?}", report.stop_reason).to_lowercase()
+        },
+        stats.unique_states,
+        stats.generated_states,
+        stats.max_depth,
+        stats.seconds
+    );
+}
+
+fn table(report: &CheckReport, out: &mut String) {
+    let width = report
+        .properties
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let _ = writeln!(out, "{:<width$}  {:<10}  verdict", "property", "kind");
+    for property in &report.properties {
+        let detail = match (&property.counterexample, property.example_length, property.verdict) {
+            (Some(trace), _, _) => format!(" (counterexample: {} steps)", trace.length),
+            (None, Some(length), _) => format!(" (example: {length} steps)"),
+            (None, None, Verdict::Unknown) => " (a limit was hit first)".to_string(),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<10}  {}{}",
+            property.name,
+            property.kind.name(),
+            property.verdict.name(),
+            detail
+        );
+    }
+}
+
+/// Renders a trace as numbered steps with true time and annotations.
+pub fn render_trace(trace: &TraceReport, out: &mut String) {
+    for step in &trace.steps {
+        let time = step
+            .time_ticks
+            .map(|t| format!("t={t:<3} "))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {time}{:>3}. {}", step.index, step.action);
+        for annotation in &step.annotations {
+            let _ = writeln!(out, "         ^^^ {annotation}");
+        }
+    }
+    if let Some(last) = trace.steps.last() {
+        let mut state = serde_json::to_string(&last.state).unwrap_or_default();
+        if state.len() > FINAL_STATE_CHARS_MAX {
+            let mut cut = FINAL_STATE_CHARS_MAX;
+            while !state.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            state.truncate(cut);
+            state.push_str(" …");
+        }
+        let _ = writeln!(out, "  final state: {state}");
+    }
+    if trace.breaks.is_empty() {
+        let _ = writeln!(out, "  (no relaxed assumption was needed for this run)");
+    } else {
+        let _ = writeln!(out, "  Where the relaxed assumptions broke:");
+        for broken in &trace.breaks {
+            let _ = writeln!(out, "  - step {}: {}", broken.step, broken.sentence);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Reports: built from a check's verdicts and paths, never from checker internals;
+//! rendered for people (`human`) or machines (JSON, `schema_version` 1).
+
+mod human;
+
+pub use human::render_human;
+
+use crate::catalog::Params;
+use crate::check::{CheckOptions, Outcome, Path, Stats, StopReason, Verdict};
+use crate::system::{Action, Assumption, AssumptionSet, PropertyKind, Protocol, TimedSystem};
+use serde::{Deserialize, Serialize};
+use stateright::{Expectation, Model};
+use std::collections::BTreeMap;
+
+/// The version of the JSON report. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Held assumptions with their bounds, and the relaxed ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssumptionsReport {
+    /// Name → bound (0 for unbounded assumptions).
+    pub held: BTreeMap<String, u32>,
+    /// Names.
+    pub relaxed: Vec<String>,
+}
+
+/// Where holding a relaxed assumption would have forbidden the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssumptionBreak {
+    /// The assumption, e.g. `bounded_pause`.
+    pub assumption: String,
+    /// The assumption with the bound it was explained against, e.g. `bounded_pause(0)`.
+    pub held_as: String,
+    /// The 1-based step.
+    pub step: usize,
+    /// True time at the step.
+    pub time_ticks: Option<u64>,
+    /// One sentence.
+    pub sentence: String,
+}
+
+/// One step of a trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    /// 1-based.
+    pub index: usize,
+    /// True time before the step (timed models).
+    pub time_ticks: Option<u64>,
+    /// The action in words.
+    pub action: String,
+    /// The action, structured.
+    pub action_detail: serde_json::Value,
+    /// Node clock offsets from true time after the step (timed models).
+    pub clock_offsets_ticks: Option<Vec<i64>>,
+    /// The state after the step, structured.
+    pub state: serde_json::Value,
+    /// Assumption breaks at this step.
+    pub annotations: Vec<String>,
+}
+
+/// A counterexample or example.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceReport {
+    /// Number of steps.
+    pub length: usize,
+    /// The initial state, structured.
+    pub initial_state: serde_json::Value,
+    /// The steps.
+    pub steps: Vec<StepReport>,
+    /// The first break of each relaxed assumption.
+    pub breaks: Vec<AssumptionBreak>,
+}
+
+/// One property's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PropertyReport {
+    /// Public ID.
+    pub name: String,
+    /// always / sometimes / eventually.
+    pub kind: PropertyKind,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// For `violated`: the counterexample.
+    pub counterexample: Option<TraceReport>,
+    /// For `reached`: the length of the shortest example found.
+    pub example_length: Option<usize>,
+}
+
+/// The report of one check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// Format version.
+    pub schema_version: u32,
+    /// Model name.
+    pub model: String,
+    /// Parameter values (with defaults filled in).
+    pub params: BTreeMap<String, String>,
+    /// Assumptions (timed models only).
+    pub assumptions: Option<AssumptionsReport>,
+    /// Strategy used.
+    pub strategy: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// Whether the whole reachable space was explored.
+    pub complete: bool,
+    /// Why the search stopped.
+    pub stop_reason: StopReason,
+    /// Statistics.
+    pub stats: Stats,
+    /// One per property.
+    pub properties: Vec<PropertyReport>,
+}
+
+impl CheckReport {
+    /// A property by name.
+    pub fn property(&self, name: &str) -> Option<&PropertyReport> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// Exit code when no expectations are given: 1 if any property failed, 3 if any is
+    /// unknown, 0 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        let verdicts = || self.properties.iter().map(|p| p.verdict);
+        if verdicts().any(|v| matches!(v, Verdict::Violated | Verdict::Unreached)) {
+            1
+        } else if verdicts().any(|v| v == Verdict::Unknown) {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// Maps stateright's expectation to synccheck's property kind.
+pub fn kind_of(expectation: &Expectation) -> PropertyKind {
+    match expectation {
+        Expectation::Always => PropertyKind::Always,
+        Expectation::Sometimes => PropertyKind::Sometimes,
+        Expectation::Eventually => PropertyKind::Eventually,
+    }
+}
+
+/// How a model's paths become traces. The default renders states and actions with
+/// serde (when the model's types are serializable) — implement it for any stateright
+/// model with `impl Explain for MyModel {}`.
+pub trait Explain: Model {
+    /// The state, structured.
+    fn explain_state(&self, state: &Self::State) -> serde_json::Value;
+
+    /// The action in words and structured.
+    fn explain_action(&self, action: &Self::Action) -> (String, serde_json::Value);
+
+    /// The whole trace. Timed systems add time, clocks and assumption breaks.
+    fn explain_path(&self, path: &Path<Self>) -> TraceReport {
+        let steps = path
+            .actions
+            .iter()
+            .zip(&path.states[1..])
+            .enumerate()
+            .map(|(index, (action, state))| {
+                let (action, action_detail) = self.explain_action(action);
+                StepReport {
+                    index: index + 1,
+                    time_ticks: None,
+                    action,
+                    action_detail,
+                    clock_offsets_ticks: None,
+                    state: self.explain_state(state),
+                    annotations: Vec::new(),
+                }
+            })
+            .collect();
+        TraceReport {
+            length: path.len(),
+            initial_state: self.explain_state(&path.states[0]),
+            steps,
+            breaks: Vec::new(),
+        }
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_else(|error| serde_json::Value::String(format!("<unserializable: {error}>")))
+}
+
+impl<P: Protocol> Explain for TimedSystem<P> {
+    fn explain_state(&self, state: &Self::State) -> serde_json::Value {
+        to_json(state)
+    }
+
+    fn explain_action(&self, action: &Self::Action) -> (String, serde_json::Value) {
+        (self.describe_action(action), to_json(action))
+    }
+
+    fn explain_path(&self, path: &Path<Self>) -> TraceReport {
+        let relaxed = self.assumptions().relaxed();
+        let mut broken: Vec<Assumption> = Vec::new();
+        let mut breaks = Vec::new();
+        let mut steps = Vec::new();
+        let mut time_ticks = 0u64;
+        let mut crashes_so_far = 0u8;
+        for (index, (action, before)) in path.actions.iter().zip(&path.states).enumerate() {
+            let mut annotations = Vec::new();
+            for assumption in &relaxed {
+                if broken.contains(assumption) {
+                    continue;
+                }
+                let bound = self.annotation_bound(*assumption);
+                if let Some(reason) = self.forbids(*assumption, bound, before, action, crashes_so_far) {
+                    let held_as = assumption.with_bound(bound);
+                    let sentence = format!("t={time_ticks}: {reason}: {held_as} broken here");
+                    annotations.push(sentence.clone());
+                    breaks.push(AssumptionBreak {
+                        assumption: assumption.name().to_string(),
+                        held_as,
+                        step: index + 1,
+                        time_ticks: Some(time_ticks),
+                        sentence,
+                    });
+                    broken.push(*assumption);
+                }
+            }
+            let after = &path.states[index + 1];
+            let (text, detail) = self.explain_action(action);
+            steps.push(StepReport {
+                index: index + 1,
+                time_ticks: Some(time_ticks),
+                action: text,
+                action_detail: detail,
+                clock_offsets_ticks: Some(after.nodes.iter().map(|n| i64::from(n.clock_offset_ticks)).collect()),
+                state: to_json(after),
+                annotations,
+            });
+            match action {
+                Action::Tick => time_ticks += 1,
+                Action::Crash { .. } => crashes_so_far = crashes_so_far.saturating_add(1),
+                _ => {}
+            }
+        }
+        TraceReport {
+            length: path.len(),
+            initial_state: to_json(&path.states[0]),
+            steps,
+            breaks,
+        }
+    }
+}
+
+/// Builds the report of one check.
+pub fn build<M: Explain>(
+    model_name: &str,
+    params: &Params,
+    assumptions: Option<&AssumptionSet>,
+    options: &CheckOptions,
+    model: &M,
+    outcome: &Outcome<M>,
+) -> CheckReport {
+    let properties = outcome
+        .properties
+        .iter()
+        .map(|p| {
+            let counterexample = match (p.verdict, &p.path) {
+                (Verdict::Violated, Some(path)) => Some(model.explain_path(path)),
+                _ => None,
+            };
+            let example_length = match (p.verdict, &p.path) {
+                (Verdict::Reached, Some(path)) => Some(path.len()),
+                _ => None,
+            };
+            PropertyReport {
+                name: p.name.to_string(),
+                kind: kind_of(&p.expectation),
+                verdict: p.verdict,
+                counterexample,
+                example_length,
+            }
+        })
+        .collect();
+    CheckReport {
+        schema_version: SCHEMA_VERSION,
+        model: model_name.to_string(),
+        params: params.values().clone(),
+        assumptions: assumptions.map(|set| AssumptionsReport {
+            held: set.held(),
+            relaxed: set.relaxed().iter().map(|a| a.name().to_string()).collect(),
+        }),
+        strategy: options.strategy.name().to_string(),
+        threads: options.threads,
+        complete: outcome.complete(),
+        stop_reason: outcome.stop_reason,
+        stats: outcome.stats,
+        properties,
+    }
+}

@@ -1,0 +1,699 @@
+//! The timed system: a `stateright::Model` built from a protocol and an assumption set.
+//!
+//! Candidate actions are generated as if every assumption were relaxed (up to the
+//! caps); each held assumption then forbids some of them. The same `forbids` check
+//! explains a counterexample: for a relaxed assumption, the first step it would have
+//! forbidden is where the run broke it. One rule, two uses.
+
+use super::assumption::{Assumption, AssumptionSet, Setting, BOUND_MAX};
+use super::protocol::{Context, NodeId, Property, Protocol, TimerEffect};
+use super::state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
+use serde::Serialize;
+
+/// At most this many copies of one envelope may be in flight when duplication is allowed.
+const DUPLICATE_COPIES_MAX: usize = 2;
+/// Duplication stops adding envelopes once this many messages are in flight.
+pub const IN_FLIGHT_MAX: usize = 12;
+/// The most properties one protocol may declare.
+pub const PROPERTIES_MAX: usize = 16;
+/// The most nodes one protocol may have.
+pub const NODES_MAX: usize = 16;
+
+/// A step of the timed system.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action<M, T> {
+    /// Deliver a message to its (running) receiver.
+    Deliver {
+        /// The envelope delivered.
+        envelope: Envelope<M>,
+    },
+    /// Lose a message (only when `reliable_links` is relaxed).
+    Drop {
+        /// The envelope lost.
+        envelope: Envelope<M>,
+    },
+    /// Duplicate a message (only when `no_duplication` is relaxed).
+    Duplicate {
+        /// The envelope copied.
+        envelope: Envelope<M>,
+    },
+    /// Fire a due timer of a running node.
+    Fire {
+        /// The node.
+        node: NodeId,
+        /// The timer.
+        timer: T,
+    },
+    /// Advance true time by one tick.
+    Tick,
+    /// Move one node's clock one tick ahead of (or behind) where it was.
+    Drift {
+        /// The node.
+        node: NodeId,
+        /// Ahead (true) or behind.
+        forward: bool,
+    },
+    /// Pause a running node.
+    Pause {
+        /// The node.
+        node: NodeId,
+    },
+    /// Resume a paused node.
+    Resume {
+        /// The node.
+        node: NodeId,
+    },
+    /// Crash a node: volatile state, timers and unsynced writes are lost.
+    Crash {
+        /// The node.
+        node: NodeId,
+    },
+    /// Restart a crashed node from its persisted state.
+    Restart {
+        /// The node.
+        node: NodeId,
+    },
+    /// The disk syncs a node's pending write (only when `durable_writes` is relaxed).
+    Sync {
+        /// The node.
+        node: NodeId,
+    },
+}
+
+/// The action type of the timed system over `P`.
+pub type SystemAction<P> = Action<<P as Protocol>::Msg, <P as Protocol>::Timer>;
+
+/// An error building a timed system.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SystemError {
+    /// The protocol breaks a limit of the engine.
+    #[error("protocol limit: {0}")]
+    Limit(String),
+}
+
+/// A protocol under an assumption set, as a model stateright (and synccheck's runner)
+/// can explore.
+#[derive(Clone, Debug)]
+pub struct TimedSystem<P: Protocol> {
+    protocol: P,
+    assumptions: AssumptionSet,
+    annotation_bounds: [u32; 9],
+    properties: Vec<Property<P>>,
+    time_cap: u8,
+}
+
+impl<P: Protocol> std::fmt::Debug for Property<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.name(), self.name)
+    }
+}
+
+impl<P: Protocol> TimedSystem<P> {
+    /// Builds the system. Fails when the protocol exceeds the engine's limits.
+    pub fn new(protocol: P, assumptions: AssumptionSet) -> Result<Self, SystemError> {
+        let properties = protocol.properties();
+        if properties.len() > PROPERTIES_MAX {
+            return Err(SystemError::Limit(format!(
+                "{} properties declared; at most {PROPERTIES_MAX}",
+                properties.len()
+            )));
+        }
+        let node_count = protocol.node_count();
+        if node_count == 0 || node_count > NODES_MAX {
+            return Err(SystemError::Limit(format!(
+                "{node_count} nodes; between 1 and {NODES_MAX} supported"
+            )));
+        }
+        let constant = protocol.largest_time_constant_ticks();
+        if constant > BOUND_MAX {
+            return Err(SystemError::Limit(format!(
+                "largest time constant {constant} ticks; at most {BOUND_MAX}"
+            )));
+        }
+        let defaults = protocol.default_assumptions();
+        let mut annotation_bounds = [0u32; 9];
+        for (slot, assumption) in annotation_bounds.iter_mut().zip(Assumption::ALL) {
+            *slot = match (assumptions.setting(assumption), defaults.setting(assumption)) {
+                (Setting::Held(bound), _) | (Setting::Relaxed, Setting::Held(bound)) => bound,
+                (Setting::Relaxed, Setting::Relaxed) => assumption.default_bound(),
+            };
+        }
+        let largest_bound = Assumption::ALL
+            .into_iter()
+            .filter(|a| *a != Assumption::MaxCrashes)
+            .map(|a| annotation_bounds[a as usize])
+            .max()
+            .unwrap_or(0);
+        let time_cap = u8::try_from(constant.max(largest_bound) + 1)
+            .map_err(|_| SystemError::Limit("time cap does not fit a byte".to_string()))?;
+        Ok(TimedSystem {
+            protocol,
+            assumptions,
+            annotation_bounds,
+            properties,
+            time_cap,
+        })
+    }
+
+    /// The protocol.
+    pub fn protocol(&self) -> &P {
+        &self.protocol
+    }
+
+    /// The assumption set the system runs under.
+    pub fn assumptions(&self) -> &AssumptionSet {
+        &self.assumptions
+    }
+
+    /// The protocol's properties.
+    pub fn protocol_properties(&self) -> &[Property<P>] {
+        &self.properties
+    }
+
+    /// The cap on every stored time quantity (largest constant in play + 1).
+    pub fn time_cap_ticks(&self) -> u8 {
+        self.time_cap
+    }
+
+    /// The bound used to explain a relaxed assumption (the protocol's default bound).
+    pub fn annotation_bound(&self, assumption: Assumption) -> u32 {
+        self.annotation_bounds[assumption as usize]
+    }
+
+    /// The initial state: every node started, clocks agreeing.
+    pub fn initial_state(&self) -> SystemState<P> {
+        let node_count = self.protocol.node_count();
+        let mut state = SystemState {
+            nodes: (0..node_count)
+                .map(|_| NodeRecord {
+                    status: NodeStatus::Running,
+                    state: None,
+                    durable: P::Durable::default(),
+                    unsynced: None,
+                    timers: Vec::new(),
+                    clock_offset_ticks: 0,
+                })
+                .collect(),
+            network: Vec::new(),
+            ghost: P::Ghost::default(),
+            crashes: 0,
+        };
+        for node in 0..node_count {
+            self.run_handler(&mut state, node, |protocol, _, ctx| {
+                Some(protocol.on_start(node, ctx))
+            });
+        }
+        state
+    }
+
+    /// All actions enabled in `state` under the held assumptions.
+    pub fn enabled_actions(&self, state: &SystemState<P>, out: &mut Vec<SystemAction<P>>) {
+        let mut candidates = Vec::new();
+        self.candidate_actions(state, &mut candidates);
+        out.extend(candidates.into_iter().filter(|action| {
+            Assumption::ALL.into_iter().all(|assumption| {
+                match self.assumptions.setting(assumption) {
+                    Setting::Relaxed => true,
+                    Setting::Held(bound) => self
+                        .forbids(assumption, bound, state, action, state.crashes)
+                        .is_none(),
+                }
+            })
+        }));
+    }
+
+    /// Every action the fully relaxed system could take (within the caps).
+    fn candidate_actions(&self, state: &SystemState<P>, out: &mut Vec<SystemAction<P>>) {
+        let network = &state.network;
+        for (index, envelope) in network.iter().enumerate() {
+            let repeated = index > 0 && network[index - 1] == *envelope;
+            if repeated {
+                continue;
+            }
+            if state.nodes[envelope.dst].is_running() {
+                out.push(Action::Deliver {
+                    envelope: envelope.clone(),
+                });
+            }
+            out.push(Action::Drop {
+                envelope: envelope.clone(),
+            });
+            let copies = network.iter().filter(|e| *e == envelope).count();
+            if copies < DUPLICATE_COPIES_MAX && network.len() < IN_FLIGHT_MAX {
+                out.push(Action::Duplicate {
+                    envelope: envelope.clone(),
+                });
+            }
+        }
+        for (node, record) in state.nodes.iter().enumerate() {
+            self.node_candidates(node, record, out);
+        }
+        out.push(Action::Tick);
+    }
+
+    fn node_candidates(&self, node: NodeId, record: &NodeRecord<P>, out: &mut Vec<SystemAction<P>>) {
+        let cap = i16::from(self.time_cap);
+        match record.status {
+            NodeStatus::Running => {
+                for entry in record.timers.iter().filter(|e| e.remaining_ticks == 0) {
+                    out.push(Action::Fire {
+                        node,
+                        timer: entry.timer.clone(),
+                    });
+                }
+                if self.protocol.may_pause(node) {
+                    out.push(Action::Pause { node });
+                }
+            }
+            NodeStatus::Paused { .. } => out.push(Action::Resume { node }),
+            NodeStatus::Crashed => out.push(Action::Restart { node }),
+        }
+        if record.status != NodeStatus::Crashed {
+            let offset = i16::from(record.clock_offset_ticks);
+            if offset < cap {
+                out.push(Action::Drift {
+                    node,
+                    forward: true,
+                });
+            }
+            if offset > -cap {
+                out.push(Action::Drift {
+                    node,
+                    forward: false,
+                });
+            }
+            if self.protocol.may_crash(node) {
+                out.push(Action::Crash { node });
+            }
+        }
+        if record.unsynced.is_some() {
+            out.push(Action::Sync { node });
+        }
+    }
+
+    /// Why `assumption`, held with `bound`, forbids `action` in `state`; `None` when it
+    /// allows it. `crashes_so_far` counts crashes before this step.
+    pub fn forbids(
+        &self,
+        assumption: Assumption,
+        bound: u32,
+        state: &SystemState<P>,
+        action: &SystemAction<P>,
+        crashes_so_far: u8,
+    ) -> Option<String> {
+        match (assumption, action) {
+            (Assumption::BoundedDelay, Action::Tick) => self.overdue_message(state, bound),
+            (Assumption::BoundedSkew, Action::Drift { node, forward }) => {
+                let offset = i64::from(state.nodes[*node].clock_offset_ticks);
+                let next = if *forward { offset + 1 } else { offset - 1 };
+                (next.unsigned_abs() > u64::from(bound)).then(|| {
+                    format!(
+                        "the clock of {} drifts to {next:+} ticks from true time",
+                        self.protocol.node_name(*node)
+                    )
+                })
+            }
+            (Assumption::BoundedPause, Action::Pause { node }) => (bound == 0)
+                .then(|| format!("{} pauses", self.protocol.node_name(*node))),
+            (Assumption::BoundedPause, Action::Tick) => self.overlong_pause(state, bound),
+            (Assumption::TimelyTimers, Action::Tick) => self.due_timer(state),
+            (Assumption::ReliableLinks, Action::Drop { envelope }) => {
+                Some(format!("{} is lost", self.describe_envelope(envelope)))
+            }
+            (Assumption::NoDuplication, Action::Duplicate { envelope }) => {
+                Some(format!("{} is duplicated", self.describe_envelope(envelope)))
+            }
+            (Assumption::FifoLinks, Action::Deliver { envelope }) => {
+                self.overtakes(state, envelope)
+            }
+            (Assumption::MaxCrashes, Action::Crash { node }) => {
+                (u32::from(crashes_so_far) >= bound).then(|| {
+                    format!(
+                        "{} crashes (crash #{})",
+                        self.protocol.node_name(*node),
+                        u32::from(crashes_so_far) + 1
+                    )
+                })
+            }
+            (Assumption::DurableWrites, Action::Crash { node }) => {
+                state.nodes[*node].unsynced.as_ref().map(|_| {
+                    format!(
+                        "{} crashes before its last persisted write reached the disk",
+                        self.protocol.node_name(*node)
+                    )
+                })
+            }
+            (Assumption::DurableWrites, Action::Sync { node }) => Some(format!(
+                "{} had a persisted write pending in its page cache",
+                self.protocol.node_name(*node)
+            )),
+            _ => None,
+        }
+    }
+
+    fn overdue_message(&self, state: &SystemState<P>, bound: u32) -> Option<String> {
+        state
+            .network
+            .iter()
+            .filter(|e| state.nodes[e.dst].is_running())
+            .find(|e| u32::from(e.age_ticks) >= bound)
+            .map(|e| {
+                format!(
+                    "Tick while {} is {} ticks old",
+                    self.describe_envelope(e),
+                    e.age_ticks
+                )
+            })
+    }
+
+    fn overlong_pause(&self, state: &SystemState<P>, bound: u32) -> Option<String> {
+        state.nodes.iter().enumerate().find_map(|(node, record)| match record.status {
+            NodeStatus::Paused { ticks } if u32::from(ticks) >= bound => Some(format!(
+                "Tick while {} has been paused {ticks} ticks",
+                self.protocol.node_name(node)
+            )),
+            _ => None,
+        })
+    }
+
+    fn due_timer(&self, state: &SystemState<P>) -> Option<String> {
+        state.nodes.iter().enumerate().find_map(|(node, record)| {
+            if !record.is_running() {
+                return None;
+            }
+            record.timers.iter().find(|e| e.remaining_ticks == 0).map(|e| {
+                format!(
+                    "Tick while timer {:?} of {} is due",
+                    e.timer,
+                    self.protocol.node_name(node)
+                )
+            })
+        })
+    }
+
+    fn overtakes(&self, state: &SystemState<P>, envelope: &Envelope<P::Msg>) -> Option<String> {
+        let position = state.network.iter().position(|e| e == envelope)?;
+        let order_kept = self.assumptions.is_held(Assumption::FifoLinks);
+        let earlier = state.network.iter().enumerate().find(|(index, other)| {
+            other.same_channel(envelope)
+                && *other != envelope
+                && (other.age_ticks > envelope.age_ticks || (order_kept && *index < position))
+        });
+        earlier.map(|(_, other)| {
+            format!(
+                "{} overtakes the earlier {:?}",
+                self.describe_envelope(envelope),
+                other.msg
+            )
+        })
+    }
+
+    /// `Grant{..} lock→client_a` for reports.
+    pub fn describe_envelope(&self, envelope: &Envelope<P::Msg>) -> String {
+        format!(
+            "{:?} {}→{}",
+            envelope.msg,
+            self.protocol.node_name(envelope.src),
+            self.protocol.node_name(envelope.dst)
+        )
+    }
+
+    /// A one-line description of an action.
+    pub fn describe_action(&self, action: &SystemAction<P>) -> String {
+        let name = |node: &NodeId| self.protocol.node_name(*node);
+        match action {
+            Action::Deliver { envelope } => format!(
+                "deliver {} (age {})",
+                self.describe_envelope(envelope),
+                envelope.age_ticks
+            ),
+            Action::Drop { envelope } => format!("lose {}", self.describe_envelope(envelope)),
+            Action::Duplicate { envelope } => {
+                format!("duplicate {}", self.describe_envelope(envelope))
+            }
+            Action::Fire { node, timer } => format!("timer {timer:?} fires at {}", name(node)),
+            Action::Tick => "tick".to_string(),
+            Action::Drift { node, forward } => format!(
+                "clock of {} drifts {}",
+                name(node),
+                if *forward { "ahead" } else { "behind" }
+            ),
+            Action::Pause { node } => format!("{} pauses", name(node)),
+            Action::Resume { node } => format!("{} resumes", name(node)),
+            Action::Crash { node } => format!("{} crashes", name(node)),
+            Action::Restart { node } => format!("{} restarts", name(node)),
+            Action::Sync { node } => format!("{} syncs its disk", name(node)),
+        }
+    }
+
+    /// The state after `action`, or `None` if the action does not apply to `state`.
+    pub fn step(&self, state: &SystemState<P>, action: &SystemAction<P>) -> Option<SystemState<P>> {
+        let mut next = state.clone();
+        match action {
+            Action::Deliver { envelope } => {
+                let index = next.network.iter().position(|e| e == envelope)?;
+                let envelope = next.network.remove(index);
+                self.run_handler(&mut next, envelope.dst, |protocol, state, ctx| {
+                    let mut node_state = state?;
+                    protocol.on_message(envelope.dst, &mut node_state, envelope.src, &envelope.msg, ctx);
+                    Some(node_state)
+                });
+            }
+            Action::Drop { envelope } => {
+                let index = next.network.iter().position(|e| e == envelope)?;
+                next.network.remove(index);
+            }
+            Action::Duplicate { envelope } => {
+                next.network.push(envelope.clone());
+                self.canonicalize_network(&mut next.network);
+            }
+            Action::Fire { node, timer } => {
+                let record = &mut next.nodes[*node];
+                let index = record.timers.iter().position(|e| e.timer == *timer)?;
+                record.timers.remove(index);
+                self.run_handler(&mut next, *node, |protocol, state, ctx| {
+                    let mut node_state = state?;
+                    protocol.on_timer(*node, &mut node_state, timer, ctx);
+                    Some(node_state)
+                });
+            }
+            Action::Tick => self.tick(&mut next),
+            Action::Drift { node, forward } => self.drift(&mut next.nodes[*node], *forward),
+            Action::Pause { node } => next.nodes[*node].status = NodeStatus::Paused { ticks: 0 },
+            Action::Resume { node } => next.nodes[*node].status = NodeStatus::Running,
+            Action::Crash { node } => self.crash(&mut next, *node),
+            Action::Restart { node } => {
+                next.nodes[*node].status = NodeStatus::Running;
+                self.run_handler(&mut next, *node, |protocol, _, ctx| {
+                    Some(protocol.on_restart(*node, ctx))
+                });
+            }
+            Action::Sync { node } => {
+                let record = &mut next.nodes[*node];
+                record.durable = record.unsynced.take()?;
+            }
+        }
+        Some(next)
+    }
+
+    fn tick(&self, next: &mut SystemState<P>) {
+        let cap = self.time_cap;
+        for envelope in &mut next.network {
+            envelope.age_ticks = envelope.age_ticks.saturating_add(1).min(cap);
+        }
+        for record in &mut next.nodes {
+            if let NodeStatus::Paused { ticks } = &mut record.status {
+                *ticks = ticks.saturating_add(1).min(cap);
+            }
+            for entry in &mut record.timers {
+                entry.remaining_ticks = entry.remaining_ticks.saturating_sub(1);
+            }
+        }
+    }
+
+    fn drift(&self, record: &mut NodeRecord<P>, forward: bool) {
+        let cap = self.time_cap;
+        if forward {
+            record.clock_offset_ticks = record.clock_offset_ticks.saturating_add(1);
+            for entry in &mut record.timers {
+                entry.remaining_ticks = entry.remaining_ticks.saturating_sub(1);
+            }
+        } else {
+            record.clock_offset_ticks = record.clock_offset_ticks.saturating_sub(1);
+            for entry in &mut record.timers {
+                entry.remaining_ticks = entry.remaining_ticks.saturating_add(1).min(cap);
+            }
+        }
+    }
+
+    fn crash(&self, next: &mut SystemState<P>, node: NodeId) {
+        let record = &mut next.nodes[node];
+        record.status = NodeStatus::Crashed;
+        record.state = None;
+        record.unsynced = None;
+        record.timers.clear();
+        next.network.retain(|e| e.dst != node);
+        if self.assumptions.is_held(Assumption::MaxCrashes) {
+            next.crashes = next.crashes.saturating_add(1);
+        }
+    }
+
+    /// Runs one handler on `node` and applies its effects.
+    fn run_handler(
+        &self,
+        next: &mut SystemState<P>,
+        node: NodeId,
+        handler: impl FnOnce(&P, Option<P::State>, &mut Context<'_, P>) -> Option<P::State>,
+    ) {
+        let node_count = next.nodes.len();
+        let SystemState {
+            nodes,
+            ghost,
+            network,
+            ..
+        } = &mut *next;
+        let record = &mut nodes[node];
+        let mut ctx = Context {
+            node,
+            node_count,
+            ghost,
+            durable: record.unsynced.as_ref().unwrap_or(&record.durable),
+            persisted: None,
+            sends: Vec::new(),
+            timer_effects: Vec::new(),
+            armed_timers: record.timers.iter().map(|e| e.timer.clone()).collect(),
+            clock_offset_ticks: i32::from(record.clock_offset_ticks),
+        };
+        let new_state = handler(&self.protocol, record.state.take(), &mut ctx);
+        let Context {
+            persisted,
+            sends,
+            timer_effects,
+            ..
+        } = ctx;
+        record.state = new_state;
+        self.apply_timer_effects(&mut record.timers, timer_effects);
+        if let Some(durable) = persisted {
+            if self.assumptions.is_held(Assumption::DurableWrites) {
+                record.durable = durable;
+                record.unsynced = None;
+            } else {
+                record.unsynced = Some(durable);
+            }
+        }
+        for (to, msg) in sends {
+            // A message to a crashed node reaches no process: it is gone.
+            if nodes.get(to).is_some_and(|r| r.status != NodeStatus::Crashed) {
+                network.push(Envelope {
+                    src: node,
+                    dst: to,
+                    age_ticks: 0,
+                    msg,
+                });
+            }
+        }
+        self.canonicalize_network(network);
+    }
+
+    fn apply_timer_effects(
+        &self,
+        timers: &mut Vec<TimerEntry<P::Timer>>,
+        effects: Vec<TimerEffect<P::Timer>>,
+    ) {
+        for effect in effects {
+            match effect {
+                TimerEffect::Set(timer, ticks) => {
+                    timers.retain(|e| e.timer != timer);
+                    let remaining_ticks = u8::try_from(ticks.min(u32::from(self.time_cap)))
+                        .expect("the time cap fits a byte");
+                    timers.push(TimerEntry {
+                        timer,
+                        remaining_ticks,
+                    });
+                }
+                TimerEffect::Cancel(timer) => timers.retain(|e| e.timer != timer),
+            }
+        }
+        timers.sort();
+    }
+
+    fn canonicalize_network(&self, network: &mut [Envelope<P::Msg>]) {
+        if self.assumptions.is_held(Assumption::FifoLinks) {
+            // Stable: keeps each channel's send order.
+            network.sort_by_key(|e| (e.src, e.dst));
+        } else {
+            network.sort();
+        }
+    }
+}
+
+type Condition<P> = fn(&TimedSystem<P>, &SystemState<P>) -> bool;
+
+fn condition_at<P: Protocol, const INDEX: usize>(
+    system: &TimedSystem<P>,
+    state: &SystemState<P>,
+) -> bool {
+    (system.properties[INDEX].condition)(&system.protocol, state)
+}
+
+/// stateright wants plain function pointers; one instance per property slot bridges to
+/// the protocol's property list.
+fn condition_table<P: Protocol>() -> [Condition<P>; PROPERTIES_MAX] {
+    [
+        condition_at::<P, 0>,
+        condition_at::<P, 1>,
+        condition_at::<P, 2>,
+        condition_at::<P, 3>,
+        condition_at::<P, 4>,
+        condition_at::<P, 5>,
+        condition_at::<P, 6>,
+        condition_at::<P, 7>,
+        condition_at::<P, 8>,
+        condition_at::<P, 9>,
+        condition_at::<P, 10>,
+        condition_at::<P, 11>,
+        condition_at::<P, 12>,
+        condition_at::<P, 13>,
+        condition_at::<P, 14>,
+        condition_at::<P, 15>,
+    ]
+}
+
+impl<P: Protocol> stateright::Model for TimedSystem<P> {
+    type State = SystemState<P>;
+    type Action = SystemAction<P>;
+
+    fn init_states(&self) -> Vec<Self::State> {
+        vec![self.initial_state()]
+    }
+
+    fn actions(&self, state: &Self::State, actions: &mut Vec<Self::Action>) {
+        self.enabled_actions(state, actions);
+    }
+
+    fn next_state(&self, last_state: &Self::State, action: Self::Action) -> Option<Self::State> {
+        self.step(last_state, &action)
+    }
+
+    fn format_action(&self, action: &Self::Action) -> String {
+        self.describe_action(action)
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        let table = condition_table::<P>();
+        self.properties
+            .iter()
+            .zip(table)
+            .map(|(property, condition)| match property.kind {
+                super::PropertyKind::Always => stateright::Property::always(property.name, condition),
+                super::PropertyKind::Sometimes => {
+                    stateright::Property::sometimes(property.name, condition)
+                }
+                super::PropertyKind::Eventually => {
+                    stateright::Property::eventually(property.name, condition)
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,17 @@
+//! The timed system: discrete time, clocks, a faulty network and crashes around a
+//! protocol, with each timing assumption a constraint that can be held or relaxed.
+//!
+//! A [`Protocol`] supplies per-node handlers; [`TimedSystem`] turns it and an
+//! [`AssumptionSet`] into a `stateright::Model`. The state holds only relative time:
+//! message ages, clock offsets, remaining timer ticks and pause lengths, each capped at
+//! the largest constant in play + 1, so the space is finite without a horizon.
+
+mod assumption;
+mod engine;
+mod protocol;
+mod state;
+
+pub use assumption::{Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX};
+pub use engine::{Action, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
+pub use protocol::{Context, Data, LeansOn, NodeId, Property, PropertyKind, Protocol};
+pub use state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};

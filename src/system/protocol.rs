@@ -1,0 +1,255 @@
+//! What a protocol author writes: per-node handlers that emit effects.
+
+use super::assumption::{Assumption, AssumptionSet};
+use super::state::SystemState;
+use serde::Serialize;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+/// Index of a node in the protocol's node list.
+pub type NodeId = usize;
+
+/// The kind of a property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PropertyKind {
+    /// Safety: true in every reachable state.
+    Always,
+    /// Reachability: true in at least one reachable state.
+    Sometimes,
+    /// Liveness: becomes true on every fair behaviour.
+    Eventually,
+}
+
+impl PropertyKind {
+    /// The public name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            PropertyKind::Always => "always",
+            PropertyKind::Sometimes => "sometimes",
+            PropertyKind::Eventually => "eventually",
+        }
+    }
+}
+
+/// A named predicate over the whole system state.
+pub struct Property<P: Protocol> {
+    /// Public ID (snake_case noun).
+    pub name: &'static str,
+    /// Always, sometimes or eventually.
+    pub kind: PropertyKind,
+    /// The predicate.
+    pub condition: fn(&P, &SystemState<P>) -> bool,
+}
+
+impl<P: Protocol> Clone for Property<P> {
+    fn clone(&self) -> Self {
+        Property {
+            name: self.name,
+            kind: self.kind,
+            condition: self.condition,
+        }
+    }
+}
+
+impl<P: Protocol> Property<P> {
+    /// A safety invariant.
+    pub fn always(name: &'static str, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
+        Property {
+            name,
+            kind: PropertyKind::Always,
+            condition,
+        }
+    }
+
+    /// A reachability goal (so that no model passes vacuously).
+    pub fn sometimes(name: &'static str, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
+        Property {
+            name,
+            kind: PropertyKind::Sometimes,
+            condition,
+        }
+    }
+
+    /// A liveness goal.
+    pub fn eventually(name: &'static str, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
+        Property {
+            name,
+            kind: PropertyKind::Eventually,
+            condition,
+        }
+    }
+}
+
+/// An assumption the protocol's design leans on, with the bound it is held at by default
+/// and why the design needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeansOn {
+    /// The assumption.
+    pub assumption: Assumption,
+    /// One sentence: what breaks without it.
+    pub because: &'static str,
+}
+
+/// Marker bounds every protocol data type needs.
+pub trait Data: Clone + Debug + Eq + Hash + Send + Sync + Serialize + 'static {}
+impl<T: Clone + Debug + Eq + Hash + Send + Sync + Serialize + 'static> Data for T {}
+
+/// A protocol: per-node handlers that react to start, messages, timers and restarts by
+/// emitting effects through a [`Context`]. The timed system owns time, the network and
+/// faults; the protocol owns only its nodes' logic.
+///
+/// Handlers must be deterministic functions of their inputs and do no I/O.
+pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
+    /// A node's volatile state (lost in a crash).
+    type State: Data;
+    /// A node's persisted state (survives a crash when `durable_writes` is held).
+    type Durable: Data + Default;
+    /// Messages between nodes. `Ord` gives the network a canonical order.
+    type Msg: Data + Ord;
+    /// Timer names.
+    type Timer: Data + Ord;
+    /// Observer state shared by all nodes (history, ghost variables); never lost.
+    type Ghost: Data + Default;
+
+    /// The number of nodes.
+    fn node_count(&self) -> usize;
+
+    /// A short name for a node, used in traces (`lock`, `client_a`).
+    fn node_name(&self, node: NodeId) -> String {
+        format!("n{node}")
+    }
+
+    /// The largest time constant the protocol uses (timer lengths, leases), in ticks.
+    /// Time quantities in the state are capped just above the largest constant in play.
+    fn largest_time_constant_ticks(&self) -> u32;
+
+    /// The assumptions the design leans on (for `list`, reports and ablation).
+    fn leans_on(&self) -> Vec<LeansOn>;
+
+    /// The assumption set a check holds when the user says nothing.
+    fn default_assumptions(&self) -> AssumptionSet {
+        AssumptionSet::default()
+    }
+
+    /// Whether `node` may crash (when `max_crashes` allows crashes at all).
+    fn may_crash(&self, _node: NodeId) -> bool {
+        true
+    }
+
+    /// Whether `node` may pause (when `bounded_pause` allows pauses at all).
+    fn may_pause(&self, _node: NodeId) -> bool {
+        true
+    }
+
+    /// The node's first state; may send and set timers.
+    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Self::State;
+
+    /// Handles a delivered message.
+    fn on_message(
+        &self,
+        node: NodeId,
+        state: &mut Self::State,
+        from: NodeId,
+        msg: &Self::Msg,
+        ctx: &mut Context<'_, Self>,
+    );
+
+    /// Handles a fired timer.
+    fn on_timer(
+        &self,
+        node: NodeId,
+        state: &mut Self::State,
+        timer: &Self::Timer,
+        ctx: &mut Context<'_, Self>,
+    );
+
+    /// The node's state after a crash and restart; `ctx.durable()` is what survived.
+    fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Self::State;
+
+    /// The properties to check.
+    fn properties(&self) -> Vec<Property<Self>>;
+}
+
+/// Effects a handler asks for. Applied by the engine after the handler returns.
+pub(crate) enum TimerEffect<T> {
+    Set(T, u32),
+    Cancel(T),
+}
+
+/// The handler's window on the system: its node, its persisted state, the shared ghost
+/// state, and the effects it emits (send, set/cancel timer, persist).
+pub struct Context<'a, P: Protocol> {
+    pub(crate) node: NodeId,
+    pub(crate) node_count: usize,
+    pub(crate) ghost: &'a mut P::Ghost,
+    pub(crate) durable: &'a P::Durable,
+    pub(crate) persisted: Option<P::Durable>,
+    pub(crate) sends: Vec<(NodeId, P::Msg)>,
+    pub(crate) timer_effects: Vec<TimerEffect<P::Timer>>,
+    pub(crate) armed_timers: Vec<P::Timer>,
+    pub(crate) clock_offset_ticks: i32,
+}
+
+impl<'a, P: Protocol> Context<'a, P> {
+    /// The node running the handler.
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.node_count
+    }
+
+    /// Sends `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        self.sends.push((to, msg));
+    }
+
+    /// Sets (or resets) `timer` to fire after `ticks` ticks of this node's local clock.
+    /// Zero means "due now": it fires before time advances, unless the node pauses.
+    pub fn set_timer(&mut self, timer: P::Timer, ticks: u32) {
+        self.armed_timers.retain(|t| *t != timer);
+        self.armed_timers.push(timer.clone());
+        self.timer_effects.push(TimerEffect::Set(timer, ticks));
+    }
+
+    /// Cancels `timer` if set.
+    pub fn cancel_timer(&mut self, timer: P::Timer) {
+        self.armed_timers.retain(|t| *t != timer);
+        self.timer_effects.push(TimerEffect::Cancel(timer));
+    }
+
+    /// Whether `timer` is set (and has not fired).
+    pub fn timer_is_set(&self, timer: &P::Timer) -> bool {
+        self.armed_timers.contains(timer)
+    }
+
+    /// The node's persisted state as the node reads it back (including a write not yet
+    /// synced, when `durable_writes` is relaxed).
+    pub fn durable(&self) -> &P::Durable {
+        self.persisted.as_ref().unwrap_or(self.durable)
+    }
+
+    /// Persists `durable`. Held `durable_writes`: synced before the step ends. Relaxed:
+    /// it sits in the page cache until a Sync step, and a crash before that loses it.
+    pub fn persist(&mut self, durable: P::Durable) {
+        self.persisted = Some(durable);
+    }
+
+    /// The shared observer state (history, ghost variables).
+    pub fn ghost(&self) -> &P::Ghost {
+        self.ghost
+    }
+
+    /// Records an observation in the shared observer state.
+    pub fn ghost_mut(&mut self) -> &mut P::Ghost {
+        self.ghost
+    }
+
+    /// This node's clock offset from true time, in ticks.
+    pub fn clock_offset_ticks(&self) -> i32 {
+        self.clock_offset_ticks
+    }
+}

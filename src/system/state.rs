@@ -1,0 +1,198 @@
+//! The timed system's state: only relative time, every quantity capped.
+
+use super::protocol::{NodeId, Protocol};
+use serde::Serialize;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+/// Whether a node is running, paused (for how long), or crashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// Takes steps.
+    Running,
+    /// Takes no step while time runs on; the number is how long it has been paused
+    /// (capped).
+    Paused {
+        /// Ticks paused so far (capped).
+        ticks: u8,
+    },
+    /// Volatile state lost; waits for a restart.
+    Crashed,
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Envelope<M> {
+    /// Sender.
+    pub src: NodeId,
+    /// Receiver.
+    pub dst: NodeId,
+    /// Ticks since it was sent (capped).
+    pub age_ticks: u8,
+    /// Payload.
+    pub msg: M,
+}
+
+impl<M> Envelope<M> {
+    pub(crate) fn same_channel(&self, other: &Envelope<M>) -> bool {
+        self.src == other.src && self.dst == other.dst
+    }
+}
+
+/// A set timer: its name and the local ticks left until it is due.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TimerEntry<T> {
+    /// The protocol's timer name.
+    pub timer: T,
+    /// Local-clock ticks until due; 0 means due.
+    pub remaining_ticks: u8,
+}
+
+/// Everything about one node.
+#[derive(Serialize)]
+#[serde(bound = "")]
+pub struct NodeRecord<P: Protocol> {
+    /// Running, paused or crashed.
+    pub status: NodeStatus,
+    /// The protocol state; `None` while crashed.
+    pub state: Option<P::State>,
+    /// The synced persisted state.
+    pub durable: P::Durable,
+    /// A persisted write not yet synced (only when `durable_writes` is relaxed).
+    pub unsynced: Option<P::Durable>,
+    /// Set timers, sorted by name.
+    pub timers: Vec<TimerEntry<P::Timer>>,
+    /// Clock offset from true time, in ticks (capped).
+    pub clock_offset_ticks: i8,
+}
+
+impl<P: Protocol> NodeRecord<P> {
+    /// Whether the node can take steps.
+    pub fn is_running(&self) -> bool {
+        self.status == NodeStatus::Running
+    }
+}
+
+// Manual impls: derives would demand `P: Clone + Hash + ...` instead of its types.
+impl<P: Protocol> Clone for NodeRecord<P> {
+    fn clone(&self) -> Self {
+        NodeRecord {
+            status: self.status,
+            state: self.state.clone(),
+            durable: self.durable.clone(),
+            unsynced: self.unsynced.clone(),
+            timers: self.timers.clone(),
+            clock_offset_ticks: self.clock_offset_ticks,
+        }
+    }
+}
+
+impl<P: Protocol> PartialEq for NodeRecord<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.status == other.status
+            && self.state == other.state
+            && self.durable == other.durable
+            && self.unsynced == other.unsynced
+            && self.timers == other.timers
+            && self.clock_offset_ticks == other.clock_offset_ticks
+    }
+}
+impl<P: Protocol> Eq for NodeRecord<P> {}
+
+impl<P: Protocol> Hash for NodeRecord<P> {
+    fn hash<H: Hasher>(&self, hasher: &mut H) {
+        self.status.hash(hasher);
+        self.state.hash(hasher);
+        self.durable.hash(hasher);
+        self.unsynced.hash(hasher);
+        self.timers.hash(hasher);
+        self.clock_offset_ticks.hash(hasher);
+    }
+}
+
+impl<P: Protocol> fmt::Debug for NodeRecord<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Node")
+            .field("status", &self.status)
+            .field("state", &self.state)
+            .field("durable", &self.durable)
+            .field("unsynced", &self.unsynced)
+            .field("timers", &self.timers)
+            .field("clock_offset_ticks", &self.clock_offset_ticks)
+            .finish()
+    }
+}
+
+/// The whole system: nodes, the network, the observer state, the crash count.
+#[derive(Serialize)]
+#[serde(bound = "")]
+pub struct SystemState<P: Protocol> {
+    /// One record per node.
+    pub nodes: Vec<NodeRecord<P>>,
+    /// Messages in flight, in canonical order (per-channel send order kept under
+    /// `fifo_links`).
+    pub network: Vec<Envelope<P::Msg>>,
+    /// Observer state (history, ghost variables).
+    pub ghost: P::Ghost,
+    /// Crashes so far (tracked only while `max_crashes` is held).
+    pub crashes: u8,
+}
+
+impl<P: Protocol> SystemState<P> {
+    /// The protocol state of `node`, if it is not crashed.
+    pub fn node_state(&self, node: NodeId) -> Option<&P::State> {
+        self.nodes.get(node).and_then(|record| record.state.as_ref())
+    }
+
+    /// The synced persisted state of `node`.
+    pub fn durable(&self, node: NodeId) -> Option<&P::Durable> {
+        self.nodes.get(node).map(|record| &record.durable)
+    }
+
+    /// Messages in flight.
+    pub fn in_flight(&self) -> impl Iterator<Item = &Envelope<P::Msg>> {
+        self.network.iter()
+    }
+}
+
+impl<P: Protocol> Clone for SystemState<P> {
+    fn clone(&self) -> Self {
+        SystemState {
+            nodes: self.nodes.clone(),
+            network: self.network.clone(),
+            ghost: self.ghost.clone(),
+            crashes: self.crashes,
+        }
+    }
+}
+
+impl<P: Protocol> PartialEq for SystemState<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.nodes == other.nodes
+            && self.network == other.network
+            && self.ghost == other.ghost
+            && self.crashes == other.crashes
+    }
+}
+impl<P: Protocol> Eq for SystemState<P> {}
+
+impl<P: Protocol> Hash for SystemState<P> {
+    fn hash<H: Hasher>(&self, hasher: &mut H) {
+        self.nodes.hash(hasher);
+        self.network.hash(hasher);
+        self.ghost.hash(hasher);
+        self.crashes.hash(hasher);
+    }
+}
+
+impl<P: Protocol> fmt::Debug for SystemState<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SystemState")
+            .field("nodes", &self.nodes)
+            .field("network", &self.network)
+            .field("ghost", &self.ghost)
+            .field("crashes", &self.crashes)
+            .finish()
+    }
+}
