@@ -391,8 +391,9 @@ where
 
 /// Every model of the catalog, in `list` order.
 pub fn models() -> Vec<Box<dyn CatalogModel>> {
-    use crate::models::recovery::fenced_lease_lock::FencedLeaseLock;
+    use crate::models::recovery::{fenced_lease_lock::FencedLeaseLock, two_phase_commit::TwoPhaseCommit};
     vec![
+        Box::new(PlainEntry::<TwoPhaseCommit>(std::marker::PhantomData)),
         Box::new(TimedEntry::<FencedLeaseLock>(std::marker::PhantomData)),
     ]
 }

@@ -36,6 +36,7 @@ where
     let mut found_slots = Vec::new();
     let undecided = search.undecided(&evidence);
     for state in search.model.init_states() {
+        stats.generated_states += 1;
         let fp = fingerprint(&state);
         if search.store.insert(fp, NO_PARENT) {
             found_slots.clear();
@@ -174,9 +175,9 @@ where
             break;
         }
         for (state, fp) in &level[start..(start + CHUNK_STATES).min(level.len())] {
-            let successors = search.successors(state, &mut actions);
+            let (successors, enabled) = search.successors(state, &mut actions);
             result.generated += successors.len();
-            if successors.is_empty() && check_deadlock {
+            if !enabled && check_deadlock {
                 result.deadlocks.push(*fp);
             }
             for successor in successors {

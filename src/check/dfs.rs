@@ -44,12 +44,13 @@ where
         }
     }
     roots.reverse();
+    let root_count = roots.len();
     let shared = Shared {
         pool: Mutex::new(roots),
         idle_workers: AtomicUsize::new(0),
         stop: AtomicBool::new(false),
         reason: Mutex::new(None),
-        generated: AtomicUsize::new(0),
+        generated: AtomicUsize::new(root_count),
         max_depth: AtomicUsize::new(0),
     };
     let threads = search.options.threads.max(1);
@@ -122,15 +123,15 @@ where
         };
         shared.max_depth.fetch_max(depth, Ordering::Relaxed);
         if search.options.max_depth.is_some_and(|max| depth >= max) {
-            if !search.successors(&state, &mut actions).is_empty() {
+            if !search.successors(&state, &mut actions).0.is_empty() {
                 let mut slot = shared.reason.lock().unwrap_or_else(|p| p.into_inner());
                 slot.get_or_insert(StopReason::DepthLimit);
             }
             continue;
         }
-        let successors = search.successors(&state, &mut actions);
+        let (successors, enabled) = search.successors(&state, &mut actions);
         shared.generated.fetch_add(successors.len(), Ordering::Relaxed);
-        if successors.is_empty() {
+        if !enabled {
             if let Some(slot) = deadlock_slot {
                 let mut found = discoveries.lock().unwrap_or_else(|p| p.into_inner());
                 found[slot].get_or_insert((depth, fp));

@@ -307,14 +307,18 @@ where
         }
     }
 
-    /// Successors of `state` (actions whose `next_state` is `Some`).
-    pub fn successors(&self, state: &M::State, actions: &mut Vec<M::Action>) -> Vec<M::State> {
+    /// Successors of `state` (actions whose `next_state` is `Some`), and whether any
+    /// action was enabled at all. A state with no enabled action is deadlocked (as in
+    /// TLC); an enabled action whose `next_state` is `None` is a stuttering step.
+    pub fn successors(&self, state: &M::State, actions: &mut Vec<M::Action>) -> (Vec<M::State>, bool) {
         actions.clear();
         self.model.actions(state, actions);
-        actions
+        let enabled = !actions.is_empty();
+        let successors = actions
             .drain(..)
             .filter_map(|action| self.model.next_state(state, action))
-            .collect()
+            .collect();
+        (successors, enabled)
     }
 
     /// Whether a limit (other than depth) says stop, and which.

@@ -102,13 +102,14 @@ where
         }
         actions.clear();
         search.model.actions(path.last_state(), &mut actions);
+        let enabled = !actions.is_empty();
         let steps: Vec<(M::Action, M::State)> = actions
             .drain(..)
             .filter_map(|a| search.model.next_state(path.last_state(), a.clone()).map(|s| (a, s)))
             .collect();
         generated += steps.len();
         if steps.is_empty() {
-            if let Some(slot) = search.deadlock_slot() {
+            if let (false, Some(slot)) = (enabled, search.deadlock_slot()) {
                 keep_first(discoveries, &[slot], &path);
             }
             break;

@@ -199,6 +199,7 @@ impl<P: Protocol> Explain for TimedSystem<P> {
         let mut steps = Vec::new();
         let mut time_ticks = 0u64;
         let mut crashes_so_far = 0u8;
+        let mut offsets = vec![0i64; path.states[0].nodes.len()];
         for (index, (action, before)) in path.actions.iter().zip(&path.states).enumerate() {
             let mut annotations = Vec::new();
             for assumption in &relaxed {
@@ -206,7 +207,12 @@ impl<P: Protocol> Explain for TimedSystem<P> {
                     continue;
                 }
                 let bound = self.annotation_bound(*assumption);
-                if let Some(reason) = self.forbids(*assumption, bound, before, action, crashes_so_far) {
+                let reason = if *assumption == Assumption::BoundedSkew {
+                    skew_break(self, &offsets, action, bound)
+                } else {
+                    self.forbids(*assumption, bound, before, action, crashes_so_far)
+                };
+                if let Some(reason) = reason {
                     let held_as = assumption.with_bound(bound);
                     let sentence = format!("t={time_ticks}: {reason}: {held_as} broken here");
                     annotations.push(sentence.clone());
@@ -221,21 +227,23 @@ impl<P: Protocol> Explain for TimedSystem<P> {
                 }
             }
             let after = &path.states[index + 1];
-            let (text, detail) = self.explain_action(action);
-            steps.push(StepReport {
-                index: index + 1,
-                time_ticks: Some(time_ticks),
-                action: text,
-                action_detail: detail,
-                clock_offsets_ticks: Some(after.nodes.iter().map(|n| i64::from(n.clock_offset_ticks)).collect()),
-                state: to_json(after),
-                annotations,
-            });
+            let time_before = time_ticks;
             match action {
                 Action::Tick => time_ticks += 1,
+                Action::Drift { node, forward } => offsets[*node] += if *forward { 1 } else { -1 },
                 Action::Crash { .. } => crashes_so_far = crashes_so_far.saturating_add(1),
                 _ => {}
             }
+            let (text, detail) = self.explain_action(action);
+            steps.push(StepReport {
+                index: index + 1,
+                time_ticks: Some(time_before),
+                action: text,
+                action_detail: detail,
+                clock_offsets_ticks: Some(offsets.clone()),
+                state: to_json(after),
+                annotations,
+            });
         }
         TraceReport {
             length: path.len(),
@@ -244,6 +252,21 @@ impl<P: Protocol> Explain for TimedSystem<P> {
             breaks,
         }
     }
+}
+
+/// Where a Drift takes a clock past ±`bound`, with offsets counted along the path
+/// (the state does not store offsets while `bounded_skew` is relaxed).
+fn skew_break<P: Protocol>(system: &TimedSystem<P>, offsets: &[i64], action: &Action<P::Msg, P::Timer>, bound: u32) -> Option<String> {
+    let Action::Drift { node, forward } = action else {
+        return None;
+    };
+    let next = offsets[*node] + if *forward { 1 } else { -1 };
+    (next.unsigned_abs() > u64::from(bound)).then(|| {
+        format!(
+            "the clock of {} drifts to {next:+} ticks from true time",
+            system.protocol().node_name(*node)
+        )
+    })
 }
 
 /// Builds the report of one check.

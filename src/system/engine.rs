@@ -13,7 +13,7 @@ use serde::Serialize;
 /// At most this many copies of one envelope may be in flight when duplication is allowed.
 const DUPLICATE_COPIES_MAX: usize = 2;
 /// Duplication stops adding envelopes once this many messages are in flight.
-pub const IN_FLIGHT_MAX: usize = 12;
+pub const IN_FLIGHT_MAX: usize = 6;
 /// The most properties one protocol may declare.
 pub const PROPERTIES_MAX: usize = 16;
 /// The most nodes one protocol may have.
@@ -101,6 +101,9 @@ pub struct TimedSystem<P: Protocol> {
     annotation_bounds: [u32; 9],
     properties: Vec<Property<P>>,
     time_cap: u8,
+    age_cap: u8,
+    pause_cap: u8,
+    offset_cap: i8,
 }
 
 impl<P: Protocol> std::fmt::Debug for Property<P> {
@@ -139,20 +142,29 @@ impl<P: Protocol> TimedSystem<P> {
                 (Setting::Relaxed, Setting::Relaxed) => assumption.default_bound(),
             };
         }
-        let largest_bound = Assumption::ALL
-            .into_iter()
-            .filter(|a| *a != Assumption::MaxCrashes)
-            .map(|a| annotation_bounds[a as usize])
-            .max()
-            .unwrap_or(0);
-        let time_cap = u8::try_from(constant.max(largest_bound) + 1)
+        let time_cap = u8::try_from(constant + 1)
             .map_err(|_| SystemError::Limit("time cap does not fit a byte".to_string()))?;
+        // Each quantity is stored only as far as a constraint or an explanation can
+        // tell values apart: ages up to Δ, pauses up to P, offsets up to ε (not at all
+        // when skew is relaxed).
+        let small = |bound: u32| u8::try_from(bound.min(BOUND_MAX)).expect("bounds fit a byte");
+        let age_cap = small(annotation_bounds[Assumption::BoundedDelay as usize]);
+        let pause_cap = small(annotation_bounds[Assumption::BoundedPause as usize]);
+        // Relaxed skew: offsets are not stored at all (only timers feel a drift); an
+        // explanation recomputes them from the Drift steps of the path.
+        let offset_cap = match assumptions.held_bound(Assumption::BoundedSkew) {
+            Some(skew) => i8::try_from(skew).expect("bounds fit a byte"),
+            None => 0,
+        };
         Ok(TimedSystem {
             protocol,
             assumptions,
             annotation_bounds,
             properties,
             time_cap,
+            age_cap,
+            pause_cap,
+            offset_cap,
         })
     }
 
@@ -171,7 +183,7 @@ impl<P: Protocol> TimedSystem<P> {
         &self.properties
     }
 
-    /// The cap on every stored time quantity (largest constant in play + 1).
+    /// The cap on remaining timer ticks (largest time constant + 1).
     pub fn time_cap_ticks(&self) -> u8 {
         self.time_cap
     }
@@ -253,7 +265,6 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     fn node_candidates(&self, node: NodeId, record: &NodeRecord<P>, out: &mut Vec<SystemAction<P>>) {
-        let cap = i16::from(self.time_cap);
         match record.status {
             NodeStatus::Running => {
                 for entry in record.timers.iter().filter(|e| e.remaining_ticks == 0) {
@@ -270,14 +281,17 @@ impl<P: Protocol> TimedSystem<P> {
             NodeStatus::Crashed => out.push(Action::Restart { node }),
         }
         if record.status != NodeStatus::Crashed {
-            let offset = i16::from(record.clock_offset_ticks);
-            if offset < cap {
+            let offset = record.clock_offset_ticks;
+            // A drift is a step only if it moves the offset or some timer.
+            let ahead = offset < self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks > 0);
+            let behind = offset > -self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks < self.time_cap);
+            if ahead {
                 out.push(Action::Drift {
                     node,
                     forward: true,
                 });
             }
-            if offset > -cap {
+            if behind {
                 out.push(Action::Drift {
                     node,
                     forward: false,
@@ -395,10 +409,15 @@ impl<P: Protocol> TimedSystem<P> {
     fn overtakes(&self, state: &SystemState<P>, envelope: &Envelope<P::Msg>) -> Option<String> {
         let position = state.network.iter().position(|e| e == envelope)?;
         let order_kept = self.assumptions.is_held(Assumption::FifoLinks);
+        // Order kept: the channel's queue position decides. Not kept (the network is
+        // sorted): an older message of the same channel still in flight is overtaken.
         let earlier = state.network.iter().enumerate().find(|(index, other)| {
-            other.same_channel(envelope)
-                && *other != envelope
-                && (other.age_ticks > envelope.age_ticks || (order_kept && *index < position))
+            let before = if order_kept {
+                *index < position
+            } else {
+                other.age_ticks > envelope.age_ticks
+            };
+            other.same_channel(envelope) && *other != envelope && before
         });
         earlier.map(|(_, other)| {
             format!(
@@ -465,12 +484,18 @@ impl<P: Protocol> TimedSystem<P> {
                 next.network.remove(index);
             }
             Action::Duplicate { envelope } => {
+                if !next.network.contains(envelope) {
+                    return None;
+                }
                 next.network.push(envelope.clone());
                 self.canonicalize_network(&mut next.network);
             }
             Action::Fire { node, timer } => {
-                let record = &mut next.nodes[*node];
-                let index = record.timers.iter().position(|e| e.timer == *timer)?;
+                let record = next.nodes.get_mut(*node).filter(|r| r.is_running())?;
+                let index = record
+                    .timers
+                    .iter()
+                    .position(|e| e.timer == *timer && e.remaining_ticks == 0)?;
                 record.timers.remove(index);
                 self.run_handler(&mut next, *node, |protocol, state, ctx| {
                     let mut node_state = state?;
@@ -479,12 +504,33 @@ impl<P: Protocol> TimedSystem<P> {
                 });
             }
             Action::Tick => self.tick(&mut next),
-            Action::Drift { node, forward } => self.drift(&mut next.nodes[*node], *forward),
-            Action::Pause { node } => next.nodes[*node].status = NodeStatus::Paused { ticks: 0 },
-            Action::Resume { node } => next.nodes[*node].status = NodeStatus::Running,
-            Action::Crash { node } => self.crash(&mut next, *node),
+            Action::Drift { node, forward } => {
+                let record = next.nodes.get_mut(*node).filter(|r| r.status != NodeStatus::Crashed)?;
+                self.drift(record, *forward);
+            }
+            Action::Pause { node } => {
+                let record = next.nodes.get_mut(*node).filter(|r| r.is_running())?;
+                record.status = NodeStatus::Paused { ticks: 0 };
+            }
+            Action::Resume { node } => {
+                let record = next.nodes.get_mut(*node)?;
+                if !matches!(record.status, NodeStatus::Paused { .. }) {
+                    return None;
+                }
+                record.status = NodeStatus::Running;
+            }
+            Action::Crash { node } => {
+                if next.nodes.get(*node)?.status == NodeStatus::Crashed {
+                    return None;
+                }
+                self.crash(&mut next, *node);
+            }
             Action::Restart { node } => {
-                next.nodes[*node].status = NodeStatus::Running;
+                let record = next.nodes.get_mut(*node)?;
+                if record.status != NodeStatus::Crashed {
+                    return None;
+                }
+                record.status = NodeStatus::Running;
                 self.run_handler(&mut next, *node, |protocol, _, ctx| {
                     Some(protocol.on_restart(*node, ctx))
                 });
@@ -498,13 +544,12 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     fn tick(&self, next: &mut SystemState<P>) {
-        let cap = self.time_cap;
         for envelope in &mut next.network {
-            envelope.age_ticks = envelope.age_ticks.saturating_add(1).min(cap);
+            envelope.age_ticks = envelope.age_ticks.saturating_add(1).min(self.age_cap);
         }
         for record in &mut next.nodes {
             if let NodeStatus::Paused { ticks } = &mut record.status {
-                *ticks = ticks.saturating_add(1).min(cap);
+                *ticks = ticks.saturating_add(1).min(self.pause_cap);
             }
             for entry in &mut record.timers {
                 entry.remaining_ticks = entry.remaining_ticks.saturating_sub(1);
@@ -515,12 +560,12 @@ impl<P: Protocol> TimedSystem<P> {
     fn drift(&self, record: &mut NodeRecord<P>, forward: bool) {
         let cap = self.time_cap;
         if forward {
-            record.clock_offset_ticks = record.clock_offset_ticks.saturating_add(1);
+            record.clock_offset_ticks = (record.clock_offset_ticks + 1).min(self.offset_cap);
             for entry in &mut record.timers {
                 entry.remaining_ticks = entry.remaining_ticks.saturating_sub(1);
             }
         } else {
-            record.clock_offset_ticks = record.clock_offset_ticks.saturating_sub(1);
+            record.clock_offset_ticks = (record.clock_offset_ticks - 1).max(-self.offset_cap);
             for entry in &mut record.timers {
                 entry.remaining_ticks = entry.remaining_ticks.saturating_add(1).min(cap);
             }

@@ -248,7 +248,9 @@ impl<'a, P: Protocol> Context<'a, P> {
         self.ghost
     }
 
-    /// This node's clock offset from true time, in ticks.
+    /// This node's clock offset from true time, in ticks, as far as the state tracks
+    /// it: within ±ε while `bounded_skew(ε)` is held; always 0 while it is relaxed (a
+    /// relaxed skew is felt only through timers, which is what a protocol should use).
     pub fn clock_offset_ticks(&self) -> i32 {
         self.clock_offset_ticks
     }

@@ -1,0 +1,1042 @@
+//! The assumption vocabulary, one action at a time: for each assumption, an action the
+//! timed system disables while the assumption is held and enables once it is relaxed;
+//! the sentence `forbids` gives for it; the caps that keep the state space finite; and
+//! what a crash does to messages, timers and persisted writes.
+//!
+//! The protocol under test is a two-node ping-pong written for these tests:
+//! - `pinger` sends `Ping(1)` then `Ping(2)` to `ponger` on start, sets a `Retry` timer
+//!   of 2 ticks and persists `count = 1`. When `Retry` fires it sends `Ping(2)` again.
+//!   On restart it reads its count back from the persisted state.
+//! - `ponger` records each distinct ping it receives, in delivery order.
+//!
+//! Each assumption is tested in isolation: the "held" system holds only that
+//! assumption, the "relaxed" one holds nothing (`AssumptionSet::all_relaxed()`).
+
+use serde::Serialize;
+use synccheck::check::{self, CheckOptions, StopReason, Verdict, DEADLOCK_PROPERTY};
+use synccheck::system::{
+    Action, Assumption, AssumptionSet, Context, Envelope, LeansOn, NodeId, NodeStatus, Property,
+    Protocol, SystemAction, SystemState, TimedSystem, TimerEntry,
+};
+
+const PINGER: NodeId = 0;
+const PONGER: NodeId = 1;
+const RETRY_TICKS: u32 = 2;
+
+#[derive(Clone, Debug)]
+struct PingPong;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+enum Msg {
+    Ping(u8),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+enum Timer {
+    Retry,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+enum NodeState {
+    Pinger { count: u8, restarted: bool },
+    Ponger { received: Vec<u8> },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+struct Durable {
+    count: u8,
+}
+
+impl Protocol for PingPong {
+    type State = NodeState;
+    type Durable = Durable;
+    type Msg = Msg;
+    type Timer = Timer;
+    type Ghost = ();
+
+    fn node_count(&self) -> usize {
+        2
+    }
+
+    fn node_name(&self, node: NodeId) -> String {
+        if node == PINGER { "pinger" } else { "ponger" }.to_string()
+    }
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        RETRY_TICKS
+    }
+
+    fn leans_on(&self) -> Vec<LeansOn> {
+        vec![LeansOn {
+            assumption: Assumption::DurableWrites,
+            because: "a restarted pinger reads back a count it never synced",
+        }]
+    }
+
+    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+        if node == PONGER {
+            return NodeState::Ponger {
+                received: Vec::new(),
+            };
+        }
+        ctx.send(PONGER, Msg::Ping(1));
+        ctx.send(PONGER, Msg::Ping(2));
+        ctx.set_timer(Timer::Retry, RETRY_TICKS);
+        ctx.persist(Durable { count: 1 });
+        NodeState::Pinger {
+            count: ctx.durable().count,
+            restarted: false,
+        }
+    }
+
+    fn on_message(
+        &self,
+        _node: NodeId,
+        state: &mut NodeState,
+        _from: NodeId,
+        msg: &Msg,
+        _ctx: &mut Context<'_, Self>,
+    ) {
+        let (NodeState::Ponger { received }, Msg::Ping(seq)) = (state, msg) else {
+            return;
+        };
+        if !received.contains(seq) {
+            received.push(*seq);
+        }
+    }
+
+    fn on_timer(
+        &self,
+        _node: NodeId,
+        _state: &mut NodeState,
+        timer: &Timer,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match timer {
+            Timer::Retry => ctx.send(PONGER, Msg::Ping(2)),
+        }
+    }
+
+    fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+        if node == PONGER {
+            return NodeState::Ponger {
+                received: Vec::new(),
+            };
+        }
+        NodeState::Pinger {
+            count: ctx.durable().count,
+            restarted: true,
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("count_survives", |_, state| {
+                !matches!(
+                    state.node_state(PINGER),
+                    Some(NodeState::Pinger { count: 0, .. })
+                )
+            }),
+            Property::sometimes("ponger_got_both", |_, state| {
+                matches!(
+                    state.node_state(PONGER),
+                    Some(NodeState::Ponger { received }) if received.len() == 2
+                )
+            }),
+        ]
+    }
+}
+
+type Step = SystemAction<PingPong>;
+type State = SystemState<PingPong>;
+
+fn system(assumptions: AssumptionSet) -> TimedSystem<PingPong> {
+    TimedSystem::new(PingPong, assumptions).expect("two nodes and a 2-tick timer are within limits")
+}
+
+/// Holds only `assumption` (with `bound`); everything else is relaxed.
+fn holding(assumption: Assumption, bound: Option<u32>) -> TimedSystem<PingPong> {
+    let mut set = AssumptionSet::all_relaxed();
+    set.hold(assumption, bound)
+        .expect("the bounds used here are valid");
+    system(set)
+}
+
+fn relaxed() -> TimedSystem<PingPong> {
+    system(AssumptionSet::all_relaxed())
+}
+
+fn enabled(system: &TimedSystem<PingPong>, state: &State) -> Vec<Step> {
+    let mut actions = Vec::new();
+    system.enabled_actions(state, &mut actions);
+    actions
+}
+
+fn is_enabled(system: &TimedSystem<PingPong>, state: &State, action: &Step) -> bool {
+    enabled(system, state).contains(action)
+}
+
+/// Takes `actions` in order from the initial state, each of which must be enabled.
+fn after(system: &TimedSystem<PingPong>, actions: &[Step]) -> State {
+    let mut state = system.initial_state();
+    for action in actions {
+        assert!(
+            is_enabled(system, &state, action),
+            "{action:?} is not enabled in {state:?}"
+        );
+        state = system
+            .step(&state, action)
+            .expect("an enabled action applies");
+    }
+    state
+}
+
+fn ping(seq: u8, age_ticks: u8) -> Envelope<Msg> {
+    Envelope {
+        src: PINGER,
+        dst: PONGER,
+        age_ticks,
+        msg: Msg::Ping(seq),
+    }
+}
+
+fn deliver(seq: u8, age_ticks: u8) -> Step {
+    Action::Deliver {
+        envelope: ping(seq, age_ticks),
+    }
+}
+
+fn drift(node: NodeId, forward: bool) -> Step {
+    Action::Drift { node, forward }
+}
+
+fn retry_timer(remaining_ticks: u8) -> Vec<TimerEntry<Timer>> {
+    vec![TimerEntry {
+        timer: Timer::Retry,
+        remaining_ticks,
+    }]
+}
+
+fn ages(state: &State) -> Vec<u8> {
+    state.network.iter().map(|e| e.age_ticks).collect()
+}
+
+fn received(state: &State) -> Vec<u8> {
+    match state.node_state(PONGER) {
+        Some(NodeState::Ponger { received }) => received.clone(),
+        other => panic!("ponger is not running a ponger state: {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Each assumption: disabled while held, enabled once relaxed.
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn bounded_delay_forbids_tick_while_a_deliverable_message_is_delta_old() {
+    let held = holding(Assumption::BoundedDelay, Some(1));
+    let initial = held.initial_state();
+    assert_eq!(initial.network, vec![ping(1, 0), ping(2, 0)]);
+    assert!(is_enabled(&held, &initial, &Action::Tick), "ages 0 < Δ = 1");
+    let aged = after(&held, &[Action::Tick]);
+    assert_eq!(ages(&aged), vec![1, 1]);
+    assert!(!is_enabled(&held, &aged, &Action::Tick));
+    // Delivering one is not enough: the other is still 1 tick old.
+    let one_left = held.step(&aged, &deliver(1, 1)).expect("in flight");
+    assert!(!is_enabled(&held, &one_left, &Action::Tick));
+    let none_left = held.step(&one_left, &deliver(2, 1)).expect("in flight");
+    assert!(is_enabled(&held, &none_left, &Action::Tick));
+    // A message to a paused node is not deliverable, so it does not hold time back.
+    let paused = held
+        .step(&aged, &Action::Pause { node: PONGER })
+        .expect("pause applies");
+    assert!(is_enabled(&held, &paused, &Action::Tick));
+
+    let relaxed = relaxed();
+    let aged = after(&relaxed, &[Action::Tick]);
+    assert!(is_enabled(&relaxed, &aged, &Action::Tick));
+    let lingering = after(&relaxed, &[Action::Tick, Action::Tick, Action::Tick]);
+    assert_eq!(lingering.network, vec![ping(1, 1), ping(2, 1)]);
+}
+
+#[test]
+fn bounded_delay_zero_forbids_every_tick_while_a_message_is_deliverable() {
+    let held = holding(Assumption::BoundedDelay, Some(0));
+    let initial = held.initial_state();
+    assert!(!is_enabled(&held, &initial, &Action::Tick));
+    assert!(is_enabled(&held, &initial, &deliver(1, 0)));
+}
+
+#[test]
+fn bounded_skew_forbids_drift_beyond_epsilon() {
+    let held = holding(Assumption::BoundedSkew, Some(1));
+    let initial = held.initial_state();
+    assert!(is_enabled(&held, &initial, &drift(PINGER, true)));
+    assert!(is_enabled(&held, &initial, &drift(PINGER, false)));
+    let ahead = after(&held, &[drift(PINGER, true)]);
+    assert_eq!(ahead.nodes[PINGER].clock_offset_ticks, 1);
+    assert_eq!(ahead.nodes[PINGER].timers, retry_timer(1));
+    assert!(
+        !is_enabled(&held, &ahead, &drift(PINGER, true)),
+        "+2 > ε = 1"
+    );
+    assert!(is_enabled(&held, &ahead, &drift(PINGER, false)));
+    let behind = after(&held, &[drift(PINGER, false)]);
+    assert_eq!(behind.nodes[PINGER].clock_offset_ticks, -1);
+    assert!(
+        !is_enabled(&held, &behind, &drift(PINGER, false)),
+        "-2 < -ε"
+    );
+
+    let exact = holding(Assumption::BoundedSkew, Some(0));
+    let drifts = enabled(&exact, &exact.initial_state())
+        .into_iter()
+        .filter(|a| matches!(a, Action::Drift { .. }))
+        .count();
+    assert_eq!(drifts, 0);
+
+    let relaxed = relaxed();
+    let ahead = after(&relaxed, &[drift(PINGER, true)]);
+    assert!(is_enabled(&relaxed, &ahead, &drift(PINGER, true)));
+    // Relaxed skew stores no offsets; the drift is felt by the timers only.
+    let further = after(&relaxed, &[drift(PINGER, true), drift(PINGER, true)]);
+    assert_eq!(further.nodes[PINGER].clock_offset_ticks, 0);
+    assert_eq!(further.nodes[PINGER].timers, retry_timer(0));
+}
+
+#[test]
+fn bounded_pause_zero_forbids_pause() {
+    let never = holding(Assumption::BoundedPause, Some(0));
+    let initial = never.initial_state();
+    assert!(!is_enabled(
+        &never,
+        &initial,
+        &Action::Pause { node: PINGER }
+    ));
+    assert!(!is_enabled(
+        &never,
+        &initial,
+        &Action::Pause { node: PONGER }
+    ));
+
+    let relaxed = relaxed();
+    let initial = relaxed.initial_state();
+    assert!(is_enabled(
+        &relaxed,
+        &initial,
+        &Action::Pause { node: PINGER }
+    ));
+    assert!(is_enabled(
+        &relaxed,
+        &initial,
+        &Action::Pause { node: PONGER }
+    ));
+}
+
+#[test]
+fn bounded_pause_forbids_tick_once_a_node_has_been_paused_p_ticks() {
+    let held = holding(Assumption::BoundedPause, Some(1));
+    let pause = || Action::Pause { node: PONGER };
+    let paused = after(&held, &[pause()]);
+    assert_eq!(paused.nodes[PONGER].status, NodeStatus::Paused { ticks: 0 });
+    assert!(is_enabled(&held, &paused, &Action::Tick));
+    let paused_long = after(&held, &[pause(), Action::Tick]);
+    assert_eq!(
+        paused_long.nodes[PONGER].status,
+        NodeStatus::Paused { ticks: 1 }
+    );
+    assert!(!is_enabled(&held, &paused_long, &Action::Tick));
+    assert!(is_enabled(
+        &held,
+        &paused_long,
+        &Action::Resume { node: PONGER }
+    ));
+
+    let relaxed = relaxed();
+    let paused_long = after(
+        &relaxed,
+        &[pause(), Action::Tick, Action::Tick, Action::Tick],
+    );
+    assert!(is_enabled(&relaxed, &paused_long, &Action::Tick));
+    // Relaxed, the pause length is not told apart beyond the annotation bound (0).
+    assert_eq!(
+        paused_long.nodes[PONGER].status,
+        NodeStatus::Paused { ticks: 0 }
+    );
+}
+
+#[test]
+fn timely_timers_forbids_tick_while_a_running_nodes_timer_is_due() {
+    let held = holding(Assumption::TimelyTimers, None);
+    let fire = Action::Fire {
+        node: PINGER,
+        timer: Timer::Retry,
+    };
+    let almost = after(&held, &[Action::Tick]);
+    assert_eq!(almost.nodes[PINGER].timers, retry_timer(1));
+    assert!(is_enabled(&held, &almost, &Action::Tick));
+    assert!(!is_enabled(&held, &almost, &fire));
+    let due = after(&held, &[Action::Tick, Action::Tick]);
+    assert_eq!(due.nodes[PINGER].timers, retry_timer(0));
+    assert!(!is_enabled(&held, &due, &Action::Tick));
+    assert!(is_enabled(&held, &due, &fire));
+    // A paused node's due timer does not hold time back (it cannot fire).
+    let paused = held
+        .step(&due, &Action::Pause { node: PINGER })
+        .expect("pause applies");
+    assert!(is_enabled(&held, &paused, &Action::Tick));
+    assert!(!is_enabled(&held, &paused, &fire));
+
+    let relaxed = relaxed();
+    let late = after(&relaxed, &[Action::Tick, Action::Tick, Action::Tick]);
+    assert!(is_enabled(&relaxed, &late, &Action::Tick));
+    assert_eq!(late.nodes[PINGER].timers, retry_timer(0));
+    assert!(is_enabled(&relaxed, &late, &fire));
+}
+
+#[test]
+fn reliable_links_forbids_drop() {
+    let held = holding(Assumption::ReliableLinks, None);
+    let drops = enabled(&held, &held.initial_state())
+        .into_iter()
+        .filter(|a| matches!(a, Action::Drop { .. }))
+        .count();
+    assert_eq!(drops, 0);
+
+    let relaxed = relaxed();
+    let drop_first = Action::Drop {
+        envelope: ping(1, 0),
+    };
+    let initial = relaxed.initial_state();
+    assert!(is_enabled(&relaxed, &initial, &drop_first));
+    assert!(is_enabled(
+        &relaxed,
+        &initial,
+        &Action::Drop {
+            envelope: ping(2, 0)
+        }
+    ));
+    let lost = after(&relaxed, &[drop_first]);
+    assert_eq!(lost.network, vec![ping(2, 0)]);
+}
+
+#[test]
+fn no_duplication_forbids_duplicate() {
+    let held = holding(Assumption::NoDuplication, None);
+    let duplicates = enabled(&held, &held.initial_state())
+        .into_iter()
+        .filter(|a| matches!(a, Action::Duplicate { .. }))
+        .count();
+    assert_eq!(duplicates, 0);
+
+    let relaxed = relaxed();
+    let duplicate = |seq| Action::Duplicate {
+        envelope: ping(seq, 0),
+    };
+    let doubled = after(&relaxed, &[duplicate(1)]);
+    assert_eq!(doubled.network, vec![ping(1, 0), ping(1, 0), ping(2, 0)]);
+    let actions = enabled(&relaxed, &doubled);
+    assert!(!actions.contains(&duplicate(1)), "at most two copies");
+    assert!(actions.contains(&duplicate(2)));
+    let deliveries_of_first = actions.iter().filter(|a| **a == deliver(1, 0)).count();
+    assert_eq!(deliveries_of_first, 1, "identical copies are one action");
+    let once = after(&relaxed, &[duplicate(1), deliver(1, 0)]);
+    assert_eq!(once.network, vec![ping(1, 0), ping(2, 0)]);
+    assert_eq!(received(&once), vec![1]);
+}
+
+#[test]
+fn fifo_links_forbids_delivering_the_second_message_of_a_channel_first() {
+    let held = holding(Assumption::FifoLinks, None);
+    let initial = held.initial_state();
+    assert!(is_enabled(&held, &initial, &deliver(1, 0)));
+    assert!(!is_enabled(&held, &initial, &deliver(2, 0)));
+    let first_delivered = after(&held, &[deliver(1, 0)]);
+    assert!(is_enabled(&held, &first_delivered, &deliver(2, 0)));
+    let in_order = after(&held, &[deliver(1, 0), deliver(2, 0)]);
+    assert_eq!(received(&in_order), vec![1, 2]);
+
+    let relaxed = relaxed();
+    let initial = relaxed.initial_state();
+    assert!(is_enabled(&relaxed, &initial, &deliver(1, 0)));
+    assert!(is_enabled(&relaxed, &initial, &deliver(2, 0)));
+    let reordered = after(&relaxed, &[deliver(2, 0), deliver(1, 0)]);
+    assert_eq!(received(&reordered), vec![2, 1]);
+}
+
+#[test]
+fn max_crashes_forbids_the_crash_after_k() {
+    let held = holding(Assumption::MaxCrashes, Some(1));
+    let initial = held.initial_state();
+    assert!(is_enabled(&held, &initial, &Action::Crash { node: PINGER }));
+    assert!(is_enabled(&held, &initial, &Action::Crash { node: PONGER }));
+    let crashed = after(&held, &[Action::Crash { node: PINGER }]);
+    assert_eq!(crashed.crashes, 1);
+    assert!(!is_enabled(
+        &held,
+        &crashed,
+        &Action::Crash { node: PONGER }
+    ));
+    let restarted = after(
+        &held,
+        &[
+            Action::Crash { node: PINGER },
+            Action::Restart { node: PINGER },
+        ],
+    );
+    assert_eq!(restarted.crashes, 1, "a restart does not give a crash back");
+    assert!(!is_enabled(
+        &held,
+        &restarted,
+        &Action::Crash { node: PINGER }
+    ));
+
+    let relaxed = relaxed();
+    let crashed = after(&relaxed, &[Action::Crash { node: PINGER }]);
+    assert!(is_enabled(
+        &relaxed,
+        &crashed,
+        &Action::Crash { node: PONGER }
+    ));
+    assert_eq!(crashed.crashes, 0, "not counted while relaxed");
+}
+
+#[test]
+fn no_crash_is_max_crashes_zero() {
+    let mut set = AssumptionSet::all_relaxed();
+    set.hold_spec("no_crash").expect("no_crash is a valid name");
+    assert_eq!(set.held_bound(Assumption::MaxCrashes), Some(0));
+    let held = system(set);
+    let crashes = enabled(&held, &held.initial_state())
+        .into_iter()
+        .filter(|a| matches!(a, Action::Crash { .. }))
+        .count();
+    assert_eq!(crashes, 0);
+}
+
+#[test]
+fn durable_writes_relaxed_leaves_a_pending_write_that_a_crash_loses() {
+    let relaxed = relaxed();
+    let initial = relaxed.initial_state();
+    assert_eq!(initial.nodes[PINGER].durable, Durable { count: 0 });
+    assert_eq!(initial.nodes[PINGER].unsynced, Some(Durable { count: 1 }));
+    // The node reads its own unsynced write back.
+    assert_eq!(
+        initial.node_state(PINGER),
+        Some(&NodeState::Pinger {
+            count: 1,
+            restarted: false
+        })
+    );
+    assert!(is_enabled(
+        &relaxed,
+        &initial,
+        &Action::Sync { node: PINGER }
+    ));
+    assert!(!is_enabled(
+        &relaxed,
+        &initial,
+        &Action::Sync { node: PONGER }
+    ));
+
+    let crash_restart = [
+        Action::Crash { node: PINGER },
+        Action::Restart { node: PINGER },
+    ];
+    let lost = after(&relaxed, &crash_restart[..1]);
+    assert_eq!(lost.nodes[PINGER].unsynced, None);
+    assert_eq!(lost.nodes[PINGER].durable, Durable { count: 0 });
+    let restarted = after(&relaxed, &crash_restart);
+    assert_eq!(
+        restarted.node_state(PINGER),
+        Some(&NodeState::Pinger {
+            count: 0,
+            restarted: true
+        })
+    );
+
+    let synced = after(&relaxed, &[Action::Sync { node: PINGER }]);
+    assert_eq!(synced.nodes[PINGER].durable, Durable { count: 1 });
+    assert_eq!(synced.nodes[PINGER].unsynced, None);
+    assert!(!is_enabled(
+        &relaxed,
+        &synced,
+        &Action::Sync { node: PINGER }
+    ));
+    let restarted = after(
+        &relaxed,
+        &[
+            Action::Sync { node: PINGER },
+            Action::Crash { node: PINGER },
+            Action::Restart { node: PINGER },
+        ],
+    );
+    assert_eq!(
+        restarted.node_state(PINGER),
+        Some(&NodeState::Pinger {
+            count: 1,
+            restarted: true
+        })
+    );
+}
+
+#[test]
+fn durable_writes_held_persists_at_once_and_survives_crash_and_restart() {
+    let held = holding(Assumption::DurableWrites, None);
+    let initial = held.initial_state();
+    assert_eq!(initial.nodes[PINGER].durable, Durable { count: 1 });
+    assert_eq!(initial.nodes[PINGER].unsynced, None);
+    let syncs = enabled(&held, &initial)
+        .into_iter()
+        .filter(|a| matches!(a, Action::Sync { .. }))
+        .count();
+    assert_eq!(syncs, 0);
+    let restarted = after(
+        &held,
+        &[
+            Action::Crash { node: PINGER },
+            Action::Restart { node: PINGER },
+        ],
+    );
+    assert_eq!(restarted.nodes[PINGER].durable, Durable { count: 1 });
+    assert_eq!(
+        restarted.node_state(PINGER),
+        Some(&NodeState::Pinger {
+            count: 1,
+            restarted: true
+        })
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// The sentences annotations use.
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn forbids_gives_the_annotation_sentence_for_each_assumption() {
+    let system = relaxed();
+    let initial = system.initial_state();
+    let aged = after(&system, &[Action::Tick]);
+    let due = after(&system, &[Action::Tick, Action::Tick]);
+    let paused = after(&system, &[Action::Pause { node: PONGER }]);
+    let pause_held = holding(Assumption::BoundedPause, Some(1));
+    let paused_long = after(&pause_held, &[Action::Pause { node: PONGER }, Action::Tick]);
+    let fifo = holding(Assumption::FifoLinks, None);
+    let fifo_initial = fifo.initial_state();
+    let said = |assumption, bound, state: &State, action: &Step, crashes| {
+        system.forbids(assumption, bound, state, action, crashes)
+    };
+
+    assert_eq!(
+        said(Assumption::BoundedDelay, 1, &aged, &Action::Tick, 0).as_deref(),
+        Some("Tick while Ping(1) pinger→ponger is 1 ticks old")
+    );
+    assert_eq!(
+        said(Assumption::BoundedDelay, 1, &initial, &Action::Tick, 0),
+        None
+    );
+    assert_eq!(
+        said(
+            Assumption::BoundedSkew,
+            0,
+            &initial,
+            &drift(PINGER, true),
+            0
+        )
+        .as_deref(),
+        Some("the clock of pinger drifts to +1 ticks from true time")
+    );
+    assert_eq!(
+        said(
+            Assumption::BoundedSkew,
+            0,
+            &initial,
+            &drift(PINGER, false),
+            0
+        )
+        .as_deref(),
+        Some("the clock of pinger drifts to -1 ticks from true time")
+    );
+    assert_eq!(
+        said(
+            Assumption::BoundedSkew,
+            1,
+            &initial,
+            &drift(PINGER, true),
+            0
+        ),
+        None
+    );
+    assert_eq!(
+        said(
+            Assumption::BoundedPause,
+            0,
+            &initial,
+            &Action::Pause { node: PONGER },
+            0
+        )
+        .as_deref(),
+        Some("ponger pauses")
+    );
+    assert_eq!(
+        pause_held
+            .forbids(Assumption::BoundedPause, 1, &paused_long, &Action::Tick, 0)
+            .as_deref(),
+        Some("Tick while ponger has been paused 1 ticks")
+    );
+    assert_eq!(
+        said(Assumption::BoundedPause, 1, &paused, &Action::Tick, 0),
+        None
+    );
+    assert_eq!(
+        said(Assumption::TimelyTimers, 0, &due, &Action::Tick, 0).as_deref(),
+        Some("Tick while timer Retry of pinger is due")
+    );
+    assert_eq!(
+        said(Assumption::TimelyTimers, 0, &aged, &Action::Tick, 0),
+        None
+    );
+    assert_eq!(
+        said(
+            Assumption::ReliableLinks,
+            0,
+            &initial,
+            &Action::Drop {
+                envelope: ping(1, 0)
+            },
+            0
+        )
+        .as_deref(),
+        Some("Ping(1) pinger→ponger is lost")
+    );
+    assert_eq!(
+        said(
+            Assumption::NoDuplication,
+            0,
+            &initial,
+            &Action::Duplicate {
+                envelope: ping(2, 0)
+            },
+            0
+        )
+        .as_deref(),
+        Some("Ping(2) pinger→ponger is duplicated")
+    );
+    assert_eq!(
+        fifo.forbids(Assumption::FifoLinks, 0, &fifo_initial, &deliver(2, 0), 0)
+            .as_deref(),
+        Some("Ping(2) pinger→ponger overtakes the earlier Ping(1)")
+    );
+    assert_eq!(
+        fifo.forbids(Assumption::FifoLinks, 0, &fifo_initial, &deliver(1, 0), 0),
+        None
+    );
+    // Relaxed, the network forgets send order: the annotation sees an overtake only
+    // where ages differ (here the retry's fresh Ping(2) passes the older Ping(1)).
+    let retried = after(
+        &system,
+        &[
+            Action::Tick,
+            Action::Tick,
+            Action::Fire {
+                node: PINGER,
+                timer: Timer::Retry,
+            },
+        ],
+    );
+    assert_eq!(
+        said(Assumption::FifoLinks, 0, &retried, &deliver(2, 0), 0).as_deref(),
+        Some("Ping(2) pinger→ponger overtakes the earlier Ping(1)")
+    );
+    assert_eq!(
+        said(Assumption::FifoLinks, 0, &initial, &deliver(2, 0), 0),
+        None
+    );
+    assert_eq!(
+        said(
+            Assumption::MaxCrashes,
+            1,
+            &initial,
+            &Action::Crash { node: PONGER },
+            1
+        )
+        .as_deref(),
+        Some("ponger crashes (crash #2)")
+    );
+    assert_eq!(
+        said(
+            Assumption::MaxCrashes,
+            0,
+            &initial,
+            &Action::Crash { node: PINGER },
+            0
+        )
+        .as_deref(),
+        Some("pinger crashes (crash #1)")
+    );
+    assert_eq!(
+        said(
+            Assumption::MaxCrashes,
+            1,
+            &initial,
+            &Action::Crash { node: PINGER },
+            0
+        ),
+        None
+    );
+    assert_eq!(
+        said(
+            Assumption::DurableWrites,
+            0,
+            &initial,
+            &Action::Crash { node: PINGER },
+            0
+        )
+        .as_deref(),
+        Some("pinger crashes before its last persisted write reached the disk")
+    );
+    assert_eq!(
+        said(
+            Assumption::DurableWrites,
+            0,
+            &initial,
+            &Action::Crash { node: PONGER },
+            0
+        ),
+        None,
+        "the ponger has nothing pending"
+    );
+    assert_eq!(
+        said(
+            Assumption::DurableWrites,
+            0,
+            &initial,
+            &Action::Sync { node: PINGER },
+            0
+        )
+        .as_deref(),
+        Some("pinger had a persisted write pending in its page cache")
+    );
+    // An assumption says nothing about actions it does not constrain.
+    assert_eq!(
+        said(Assumption::ReliableLinks, 0, &initial, &Action::Tick, 0),
+        None
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Caps: a finite space without a horizon.
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn ages_never_exceed_delta() {
+    let held = holding(Assumption::BoundedDelay, Some(2));
+    let oldest = after(&held, &[Action::Tick, Action::Tick]);
+    assert_eq!(ages(&oldest), vec![2, 2]);
+    assert!(!is_enabled(&held, &oldest, &Action::Tick));
+
+    // Relaxed, ages are capped at the bound annotations use (the default Δ = 1).
+    let relaxed = relaxed();
+    assert_eq!(relaxed.annotation_bound(Assumption::BoundedDelay), 1);
+    let mut state = relaxed.initial_state();
+    for _ in 0..5 {
+        state = relaxed.step(&state, &Action::Tick).expect("tick applies");
+        assert!(ages(&state).iter().all(|age| *age <= 1), "{state:?}");
+    }
+    assert_eq!(ages(&state), vec![1, 1]);
+}
+
+#[test]
+fn timers_stay_between_zero_and_the_time_cap() {
+    let relaxed = relaxed();
+    assert_eq!(relaxed.time_cap_ticks(), 3, "largest constant 2, plus 1");
+    let later = after(&relaxed, &[drift(PINGER, false)]);
+    assert_eq!(later.nodes[PINGER].timers, retry_timer(3));
+    assert!(
+        !is_enabled(&relaxed, &later, &drift(PINGER, false)),
+        "a drift that moves nothing is no step"
+    );
+    assert!(is_enabled(&relaxed, &later, &drift(PINGER, true)));
+    let ponger_drifts = enabled(&relaxed, &relaxed.initial_state())
+        .into_iter()
+        .filter(|a| matches!(a, Action::Drift { node: PONGER, .. }))
+        .count();
+    assert_eq!(
+        ponger_drifts, 0,
+        "no timer, no stored offset: nothing to move"
+    );
+}
+
+#[test]
+fn repeated_ticks_reach_a_fixed_point_with_everything_relaxed() {
+    let relaxed = relaxed();
+    let mut state = relaxed.initial_state();
+    let mut ticks = 0;
+    loop {
+        let next = relaxed.step(&state, &Action::Tick).expect("tick applies");
+        if next == state {
+            break;
+        }
+        state = next;
+        ticks += 1;
+        assert!(ticks <= 10, "no fixed point after 10 ticks: {state:?}");
+    }
+    assert_eq!(ticks, 2);
+    assert_eq!(state.network, vec![ping(1, 1), ping(2, 1)]);
+    assert_eq!(state.nodes[PINGER].timers, retry_timer(0));
+}
+
+#[test]
+fn everything_relaxed_has_a_finite_space() {
+    let model = relaxed();
+    let outcome = check::run(&model, &CheckOptions::default());
+    assert_eq!(outcome.stop_reason, StopReason::Complete);
+    assert_eq!(outcome.stats.unique_states, 8_146);
+    assert_eq!(outcome.stats.max_depth, 17);
+    let count_survives = outcome.property("count_survives").expect("declared");
+    assert_eq!(count_survives.verdict, Verdict::Violated);
+    let path = count_survives
+        .path
+        .as_ref()
+        .expect("a violation has a path");
+    assert_eq!(
+        path.actions,
+        vec![
+            Action::Crash { node: PINGER },
+            Action::Restart { node: PINGER }
+        ]
+    );
+    let got_both = outcome.property("ponger_got_both").expect("declared");
+    assert_eq!(got_both.verdict, Verdict::Reached);
+    assert_eq!(got_both.path.as_ref().map(|p| p.len()), Some(2));
+    let deadlock = outcome.property(DEADLOCK_PROPERTY).expect("checked");
+    assert_eq!(deadlock.verdict, Verdict::Holds, "Tick is always enabled");
+}
+
+#[test]
+fn durable_writes_held_keeps_the_count_through_a_crash() {
+    let mut set = AssumptionSet::default();
+    set.hold(Assumption::MaxCrashes, Some(1))
+        .expect("1 is a valid bound");
+    let model = system(set);
+    let outcome = check::run(&model, &CheckOptions::default());
+    assert_eq!(outcome.stop_reason, StopReason::Complete);
+    assert_eq!(outcome.stats.unique_states, 53);
+    assert_eq!(outcome.stats.max_depth, 9);
+    let verdict = |name| outcome.property(name).map(|p| p.verdict);
+    assert_eq!(verdict("count_survives"), Some(Verdict::Holds));
+    assert_eq!(verdict("ponger_got_both"), Some(Verdict::Reached));
+}
+
+// ---------------------------------------------------------------------------------
+// Crashes: messages, timers, restart.
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn messages_to_a_crashed_node_vanish() {
+    let relaxed = relaxed();
+    let crashed = after(&relaxed, &[Action::Crash { node: PONGER }]);
+    assert_eq!(crashed.network, Vec::new());
+    assert_eq!(crashed.nodes[PONGER].status, NodeStatus::Crashed);
+    assert_eq!(crashed.node_state(PONGER), None);
+    // The retry the pinger sends while the ponger is down is gone too.
+    let fire = Action::Fire {
+        node: PINGER,
+        timer: Timer::Retry,
+    };
+    let retried = after(
+        &relaxed,
+        &[
+            Action::Crash { node: PONGER },
+            Action::Tick,
+            Action::Tick,
+            fire.clone(),
+        ],
+    );
+    assert_eq!(retried.network, Vec::new());
+    // With the ponger up, the same retry is in flight (the network is kept in its
+    // canonical order: by channel, then age, then message).
+    let retried = after(&relaxed, &[Action::Tick, Action::Tick, fire]);
+    assert_eq!(retried.network, vec![ping(2, 0), ping(1, 1), ping(2, 1)]);
+    // Nothing comes back on restart.
+    let restarted = after(
+        &relaxed,
+        &[
+            Action::Crash { node: PONGER },
+            Action::Restart { node: PONGER },
+        ],
+    );
+    assert_eq!(restarted.network, Vec::new());
+    assert_eq!(received(&restarted), Vec::<u8>::new());
+}
+
+#[test]
+fn a_crashed_nodes_timers_are_cleared_and_restart_runs_on_restart() {
+    let relaxed = relaxed();
+    let crashed = after(&relaxed, &[Action::Tick, Action::Crash { node: PINGER }]);
+    assert_eq!(crashed.nodes[PINGER].status, NodeStatus::Crashed);
+    assert_eq!(crashed.nodes[PINGER].timers, Vec::new());
+    assert_eq!(crashed.node_state(PINGER), None);
+    let actions = enabled(&relaxed, &crashed);
+    assert!(actions.contains(&Action::Restart { node: PINGER }));
+    assert!(!actions.contains(&Action::Crash { node: PINGER }));
+    assert!(!actions.contains(&Action::Pause { node: PINGER }));
+    assert!(!actions
+        .iter()
+        .any(|a| matches!(a, Action::Drift { node: PINGER, .. })));
+    // The pinger's messages already sent are still in flight.
+    assert_eq!(crashed.network, vec![ping(1, 1), ping(2, 1)]);
+    let restarted = after(
+        &relaxed,
+        &[
+            Action::Tick,
+            Action::Sync { node: PINGER },
+            Action::Crash { node: PINGER },
+            Action::Restart { node: PINGER },
+        ],
+    );
+    assert_eq!(restarted.nodes[PINGER].status, NodeStatus::Running);
+    assert_eq!(
+        restarted.nodes[PINGER].timers,
+        Vec::new(),
+        "on_restart sets none"
+    );
+    assert_eq!(
+        restarted.node_state(PINGER),
+        Some(&NodeState::Pinger {
+            count: 1,
+            restarted: true
+        })
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Known engine bug (see the ignore reason): kept as the regression test for its fix.
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn fifo_channel_head_stays_deliverable_after_a_duplicate() {
+    let held = holding(Assumption::FifoLinks, None);
+    let fire = Action::Fire {
+        node: PINGER,
+        timer: Timer::Retry,
+    };
+    // Ping(1) and Ping(2) are 1 tick old; the retry sends a fresh Ping(2); then the
+    // old Ping(1) is duplicated, and the copy joins the tail of the channel.
+    let wedged = after(
+        &held,
+        &[
+            Action::Tick,
+            Action::Tick,
+            fire,
+            Action::Duplicate {
+                envelope: ping(1, 1),
+            },
+            deliver(1, 1),
+            deliver(2, 1),
+        ],
+    );
+    assert_eq!(wedged.network, vec![ping(2, 0), ping(1, 1)]);
+    // Ping(2) heads the channel, so FIFO order lets it through.
+    assert!(is_enabled(&held, &wedged, &deliver(2, 0)));
+}
