@@ -172,6 +172,21 @@ pub enum StopReason {
     WalksDone,
 }
 
+impl StopReason {
+    /// In words, for reports.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            StopReason::Complete => "complete",
+            StopReason::AllDecided => "stopped: every property decided",
+            StopReason::StateLimit => "stopped: state limit",
+            StopReason::DepthLimit => "stopped: depth limit",
+            StopReason::TimeLimit => "stopped: time limit",
+            StopReason::Cancelled => "stopped: cancelled",
+            StopReason::WalksDone => "stopped: walks done (simulation proves nothing)",
+        }
+    }
+}
+
 /// A property's outcome, with the path that decided it.
 pub struct PropertyOutcome<M: Model> {
     /// Public name.

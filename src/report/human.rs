@@ -53,11 +53,7 @@ fn header(report: &CheckReport, out: &mut String) {
         report.strategy,
         report.threads,
         if report.threads == 1 { "" } else { "s" },
-        if report.complete {
-            "complete".to_string()
-        } else {
-            format!("stopped: {:?}", report.stop_reason).to_lowercase()
-        },
+        report.stop_reason.describe(),
         stats.unique_states,
         stats.generated_states,
         stats.max_depth,
