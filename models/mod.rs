@@ -1,2 +1,5 @@
-//! The protocol catalog.
+//! The protocol catalog (CATALOG.md): one file per protocol, grouped by family, each
+//! family with its plan (`plan.toml`) pinning the expected verdicts.
 pub mod recovery;
+pub mod replication;
+pub mod retry;

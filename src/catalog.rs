@@ -3,7 +3,10 @@
 
 use crate::check::{self, CheckOptions};
 use crate::report::{self, CheckReport, Explain};
-use crate::system::{Assumption, AssumptionError, AssumptionSet, LeansOn, Protocol, PropertyKind, SystemError, TimedSystem};
+use crate::system::{
+    Assumption, AssumptionError, AssumptionSet, LeansOn, PropertyKind, Protocol, SystemError,
+    TimedSystem,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -242,7 +245,12 @@ pub trait CatalogModel: Send + Sync {
     /// Describes the model at its default parameters.
     fn describe(&self) -> Result<ModelDescription, RequestError>;
     /// Runs one check.
-    fn check(&self, params: &Params, changes: &AssumptionChanges, options: &CheckOptions) -> Result<CheckReport, RequestError>;
+    fn check(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError>;
 }
 
 /// A timed protocol that can be built from parameters.
@@ -281,7 +289,10 @@ struct TimedEntry<P>(std::marker::PhantomData<fn() -> P>);
 struct PlainEntry<M>(std::marker::PhantomData<fn() -> M>);
 
 /// The assumption set a protocol is checked under by default, after `changes`.
-pub fn assumptions_for<P: Protocol>(protocol: &P, changes: &AssumptionChanges) -> Result<AssumptionSet, AssumptionError> {
+pub fn assumptions_for<P: Protocol>(
+    protocol: &P,
+    changes: &AssumptionChanges,
+) -> Result<AssumptionSet, AssumptionError> {
     changes.apply(&protocol.default_assumptions())
 }
 
@@ -335,12 +346,25 @@ impl<P: CatalogProtocol> CatalogModel for TimedEntry<P> {
         })
     }
 
-    fn check(&self, params: &Params, changes: &AssumptionChanges, options: &CheckOptions) -> Result<CheckReport, RequestError> {
+    fn check(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError> {
         let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
         let assumptions = assumptions_for(&protocol, changes)?;
-        let system = TimedSystem::new(protocol, assumptions).map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        let system = TimedSystem::new(protocol, assumptions)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         let outcome = check::run(&system, options);
-        Ok(report::build(P::NAME, params, Some(system.assumptions()), options, &system, &outcome))
+        Ok(report::build(
+            P::NAME,
+            params,
+            Some(system.assumptions()),
+            options,
+            &system,
+            &outcome,
+        ))
     }
 }
 
@@ -379,23 +403,49 @@ where
         })
     }
 
-    fn check(&self, params: &Params, changes: &AssumptionChanges, options: &CheckOptions) -> Result<CheckReport, RequestError> {
+    fn check(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError> {
         if !changes.is_empty() {
             return Err(RequestError::Untimed(M::NAME.to_string()));
         }
         let model = M::from_params(params).map_err(build_error(M::NAME))?;
         let outcome = check::run(&model, options);
-        Ok(report::build(M::NAME, params, None, options, &model, &outcome))
+        Ok(report::build(
+            M::NAME,
+            params,
+            None,
+            options,
+            &model,
+            &outcome,
+        ))
     }
 }
 
-/// Every model of the catalog, in `list` order.
+/// The catalog entry of a timed protocol.
+pub fn timed<P: CatalogProtocol>() -> Box<dyn CatalogModel> {
+    Box::new(TimedEntry::<P>(std::marker::PhantomData))
+}
+
+/// The catalog entry of a plain stateright model.
+pub fn plain<M>() -> Box<dyn CatalogModel>
+where
+    M: CatalogPlain,
+    M::State: std::hash::Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    Box::new(PlainEntry::<M>(std::marker::PhantomData))
+}
+
+/// Every model of the catalog, in `list` order: replication, retry, recovery.
 pub fn models() -> Vec<Box<dyn CatalogModel>> {
-    use crate::models::recovery::{fenced_lease_lock::FencedLeaseLock, two_phase_commit::TwoPhaseCommit};
-    vec![
-        Box::new(PlainEntry::<TwoPhaseCommit>(std::marker::PhantomData)),
-        Box::new(TimedEntry::<FencedLeaseLock>(std::marker::PhantomData)),
-    ]
+    let mut all = crate::models::replication::entries();
+    all.extend(crate::models::retry::entries());
+    all.extend(crate::models::recovery::entries());
+    all
 }
 
 /// Finds a model by name.
@@ -411,12 +461,14 @@ pub fn find(name: &str) -> Result<Box<dyn CatalogModel>, RequestError> {
 }
 
 /// Validates `given` against `specs` and fills in defaults.
-pub fn resolve_params(model: &str, specs: &[ParamSpec], given: &BTreeMap<String, String>) -> Result<Params, RequestError> {
+pub fn resolve_params(
+    model: &str,
+    specs: &[ParamSpec],
+    given: &BTreeMap<String, String>,
+) -> Result<Params, RequestError> {
     for (name, value) in given {
-        let spec = specs
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| RequestError::UnknownParameter {
+        let spec = specs.iter().find(|s| s.name == name).ok_or_else(|| {
+            RequestError::UnknownParameter {
                 model: model.to_string(),
                 name: name.clone(),
                 valid: if specs.is_empty() {
@@ -424,7 +476,8 @@ pub fn resolve_params(model: &str, specs: &[ParamSpec], given: &BTreeMap<String,
                 } else {
                     specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
                 },
-            })?;
+            }
+        })?;
         if !spec.validate(value) {
             return Err(RequestError::InvalidValue {
                 model: model.to_string(),
@@ -437,7 +490,10 @@ pub fn resolve_params(model: &str, specs: &[ParamSpec], given: &BTreeMap<String,
     let values = specs
         .iter()
         .map(|spec| {
-            let value = given.get(spec.name).cloned().unwrap_or_else(|| spec.default.to_string());
+            let value = given
+                .get(spec.name)
+                .cloned()
+                .unwrap_or_else(|| spec.default.to_string());
             (spec.name.to_string(), value)
         })
         .collect();

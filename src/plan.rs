@@ -22,7 +22,10 @@ use std::ops::Range;
 use toml::Spanned;
 
 /// The catalog's own plans, embedded so `check --all` works from any directory.
-pub const CATALOG_PLANS: &[(&str, &str)] = &[("models/recovery/plan.toml", include_str!("../models/recovery/plan.toml"))];
+pub const CATALOG_PLANS: &[(&str, &str)] = &[(
+    "models/recovery/plan.toml",
+    include_str!("../models/recovery/plan.toml"),
+)];
 
 /// An error in a plan file: exit code 2.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -88,7 +91,9 @@ pub struct Plan {
 fn position(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count()) + 1;
+    let column = before.rfind('\n').map_or(before.chars().count(), |nl| {
+        before[nl + 1..].chars().count()
+    }) + 1;
     (line, column)
 }
 
@@ -133,37 +138,63 @@ pub fn parse(file: &str, text: &str) -> Result<Plan, PlanError> {
 fn validate(at: &Locator<'_>, spanned: Spanned<RawCheck>) -> Result<PlanCheck, PlanError> {
     let span = spanned.span();
     let raw = spanned.into_inner();
-    let model = catalog::find(raw.model.get_ref()).map_err(|e| at.error(raw.model.span(), format!("key `model`: {e}")))?;
+    let model = catalog::find(raw.model.get_ref())
+        .map_err(|e| at.error(raw.model.span(), format!("key `model`: {e}")))?;
     let mut params = BTreeMap::new();
     for (key, value) in &raw.params {
         let text = match value.get_ref() {
             toml::Value::String(s) => s.clone(),
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
-            other => return Err(at.error(value.span(), format!("key `params.{}`: expected a string or integer, found {}", key.get_ref(), other.type_str()))),
+            other => {
+                return Err(at.error(
+                    value.span(),
+                    format!(
+                        "key `params.{}`: expected a string or integer, found {}",
+                        key.get_ref(),
+                        other.type_str()
+                    ),
+                ))
+            }
         };
         params.insert(key.get_ref().clone(), text);
         let one = BTreeMap::from([(key.get_ref().clone(), params[key.get_ref()].clone())]);
         catalog::resolve_params(model.name(), &model.parameters(), &one).map_err(|e| {
-            let where_ = if matches!(e, catalog::RequestError::UnknownParameter { .. }) { key.span() } else { value.span() };
+            let where_ = if matches!(e, catalog::RequestError::UnknownParameter { .. }) {
+                key.span()
+            } else {
+                value.span()
+            };
             at.error(where_, format!("key `params.{}`: {e}", key.get_ref()))
         })?;
     }
     let mut probe = AssumptionSet::default();
     for spec in &raw.hold {
-        probe.hold_spec(spec.get_ref()).map_err(|e| at.error(spec.span(), format!("key `hold`: {e}")))?;
+        probe
+            .hold_spec(spec.get_ref())
+            .map_err(|e| at.error(spec.span(), format!("key `hold`: {e}")))?;
     }
     for name in &raw.relax {
-        probe.relax_spec(name.get_ref()).map_err(|e| at.error(name.span(), format!("key `relax`: {e}")))?;
+        probe
+            .relax_spec(name.get_ref())
+            .map_err(|e| at.error(name.span(), format!("key `relax`: {e}")))?;
     }
-    let description = model.describe().map_err(|e| at.error(span.clone(), e.to_string()))?;
+    let description = model
+        .describe()
+        .map_err(|e| at.error(span.clone(), e.to_string()))?;
     let changes = AssumptionChanges {
         relax_all: raw.relax_all,
         hold: raw.hold.iter().map(|s| s.get_ref().clone()).collect(),
         relax: raw.relax.iter().map(|s| s.get_ref().clone()).collect(),
     };
     if !description.timed && !changes.is_empty() {
-        return Err(at.error(span, format!("model `{}` is untimed: remove hold/relax/relax_all", model.name())));
+        return Err(at.error(
+            span,
+            format!(
+                "model `{}` is untimed: remove hold/relax/relax_all",
+                model.name()
+            ),
+        ));
     }
     let mut property_names: Vec<&str> = description.properties.iter().map(|p| p.name).collect();
     property_names.push(crate::check::DEADLOCK_PROPERTY);
@@ -172,7 +203,13 @@ fn validate(at: &Locator<'_>, spanned: Spanned<RawCheck>) -> Result<PlanCheck, P
         if !property_names.contains(&property.get_ref().as_str()) {
             return Err(at.error(
                 property.span(),
-                format!("key `expect.{}`: model `{}` has no property `{}`; valid properties: {}", property.get_ref(), model.name(), property.get_ref(), property_names.join(", ")),
+                format!(
+                    "key `expect.{}`: model `{}` has no property `{}`; valid properties: {}",
+                    property.get_ref(),
+                    model.name(),
+                    property.get_ref(),
+                    property_names.join(", ")
+                ),
             ));
         }
         let parsed = Verdict::parse(verdict.get_ref()).ok_or_else(|| {
@@ -182,7 +219,9 @@ fn validate(at: &Locator<'_>, spanned: Spanned<RawCheck>) -> Result<PlanCheck, P
     }
     let name = raw.name.unwrap_or_else(|| {
         let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("{} {}", model.name(), shown.join(" ")).trim().to_string()
+        format!("{} {}", model.name(), shown.join(" "))
+            .trim()
+            .to_string()
     });
     Ok(PlanCheck {
         name,
@@ -239,7 +278,12 @@ impl PlanReport {
     /// 0 when every expectation is met; 3 when the only misses are `unknown`s (a limit
     /// was hit); 1 otherwise.
     pub fn exit_code(&self) -> i32 {
-        let misses = || self.checks.iter().flat_map(|c| &c.expectations).filter(|e| !e.met);
+        let misses = || {
+            self.checks
+                .iter()
+                .flat_map(|c| &c.expectations)
+                .filter(|e| !e.met)
+        };
         if self.checks.iter().any(|c| c.error.is_some()) {
             return 2;
         }
@@ -265,7 +309,9 @@ pub fn run_check(check: &PlanCheck, options: &CheckOptions) -> PlanCheckResult {
                 .expect
                 .iter()
                 .map(|(property, expected)| {
-                    let actual = report.property(property).map_or(Verdict::Unknown, |p| p.verdict);
+                    let actual = report
+                        .property(property)
+                        .map_or(Verdict::Unknown, |p| p.verdict);
                     ExpectationResult {
                         property: property.clone(),
                         expected: *expected,
@@ -292,7 +338,9 @@ pub fn run_check(check: &PlanCheck, options: &CheckOptions) -> PlanCheckResult {
 
 /// Assembles a plan report.
 pub fn report(files: Vec<String>, checks: Vec<PlanCheckResult>) -> PlanReport {
-    let met = checks.iter().all(|c| c.error.is_none() && c.expectations.iter().all(|e| e.met));
+    let met = checks
+        .iter()
+        .all(|c| c.error.is_none() && c.expectations.iter().all(|e| e.met));
     PlanReport {
         schema_version: SCHEMA_VERSION,
         files,
@@ -305,8 +353,18 @@ pub fn report(files: Vec<String>, checks: Vec<PlanCheckResult>) -> PlanReport {
 pub fn render_summary(report: &PlanReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let width = report.checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(5).max(5);
-    let _ = writeln!(out, "{:<width$}  {:<24}  {:<9}  {:<9}  result", "check", "property", "expected", "actual");
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<24}  {:<9}  {:<9}  result",
+        "check", "property", "expected", "actual"
+    );
     for check in &report.checks {
         if let Some(error) = &check.error {
             let _ = writeln!(out, "{:<width$}  error: {error}", check.name);
@@ -324,7 +382,16 @@ pub fn render_summary(report: &PlanReport) -> String {
         }
     }
     let total: usize = report.checks.iter().map(|c| c.expectations.len()).sum();
-    let met: usize = report.checks.iter().flat_map(|c| &c.expectations).filter(|e| e.met).count();
-    let _ = writeln!(out, "\n{met} of {total} expectations met in {} checks", report.checks.len());
+    let met: usize = report
+        .checks
+        .iter()
+        .flat_map(|c| &c.expectations)
+        .filter(|e| e.met)
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{met} of {total} expectations met in {} checks",
+        report.checks.len()
+    );
     out
 }

@@ -20,17 +20,35 @@ fn stderr(output: &Output) -> String {
 
 fn assert_usage_error(args: &[&str], expected: &[&str]) {
     let output = synccheck(args);
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        stderr(&output)
+    );
     let message = stderr(&output);
     for fragment in expected {
-        assert!(message.contains(fragment), "{args:?}: `{fragment}` missing from: {message}");
+        assert!(
+            message.contains(fragment),
+            "{args:?}: `{fragment}` missing from: {message}"
+        );
     }
-    assert!(!message.contains("panicked"), "{args:?} panicked: {message}");
+    assert!(
+        !message.contains("panicked"),
+        "{args:?} panicked: {message}"
+    );
 }
 
 #[test]
 fn two_phase_commit_json_reports_tlc_count_and_exit_zero() {
-    let output = synccheck(&["check", "two_phase_commit", "--set", "rms=3", "--format", "json"]);
+    let output = synccheck(&[
+        "check",
+        "two_phase_commit",
+        "--set",
+        "rms=3",
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
     assert_eq!(report["schema_version"], 1);
@@ -38,7 +56,9 @@ fn two_phase_commit_json_reports_tlc_count_and_exit_zero() {
     assert_eq!(report["params"]["rms"], "3");
     assert_eq!(report["complete"], true);
     assert_eq!(report["stats"]["unique_states"], 288);
-    assert!(report["stats"]["generated_states"].as_u64().is_some_and(|g| g >= 288));
+    assert!(report["stats"]["generated_states"]
+        .as_u64()
+        .is_some_and(|g| g >= 288));
     assert!(report["stats"]["seconds"].is_number());
     let properties = report["properties"].as_array().expect("properties");
     assert_eq!(properties.len(), 5);
@@ -50,22 +70,56 @@ fn two_phase_commit_json_reports_tlc_count_and_exit_zero() {
 
 #[test]
 fn paused_client_with_write_fencing_exits_one_and_names_the_break() {
-    let output = synccheck(&["check", "fenced_lease_lock", "--set", "variant=writes", "--relax", "bounded_pause"]);
+    let output = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--set",
+        "variant=writes",
+        "--relax",
+        "bounded_pause",
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("no_lost_increment  always      violated (counterexample: 22 steps)"), "{text}");
-    assert!(text.contains("Counterexample for `no_lost_increment` (22 steps):"), "{text}");
-    assert!(text.contains("pauses: bounded_pause(0) broken here"), "{text}");
-    assert!(text.contains("relaxed: bounded_pause, fifo_links"), "{text}");
+    assert!(
+        text.contains("no_lost_increment  always      violated (counterexample: 22 steps)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Counterexample for `no_lost_increment` (22 steps):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pauses: bounded_pause(0) broken here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("relaxed: bounded_pause, fifo_links"),
+        "{text}"
+    );
 }
 
 #[test]
 fn json_counterexample_has_structured_steps_and_breaks() {
-    let output = synccheck(&["check", "fenced_lease_lock", "--set", "variant=none", "--relax", "bounded_pause", "--format", "json", "--threads", "2"]);
+    let output = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--set",
+        "variant=none",
+        "--relax",
+        "bounded_pause",
+        "--format",
+        "json",
+        "--threads",
+        "2",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
     assert_eq!(report["assumptions"]["held"]["bounded_delay"], 1);
-    assert!(report["assumptions"]["relaxed"].as_array().expect("list").iter().any(|a| a == "bounded_pause"));
+    assert!(report["assumptions"]["relaxed"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|a| a == "bounded_pause"));
     let property = &report["properties"][0];
     assert_eq!(property["name"], "no_lost_increment");
     assert_eq!(property["kind"], "always");
@@ -80,7 +134,14 @@ fn json_counterexample_has_structured_steps_and_breaks() {
 
 #[test]
 fn a_state_limit_exits_three_with_unknown() {
-    let output = synccheck(&["check", "fenced_lease_lock", "--max-states", "50", "--format", "json"]);
+    let output = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--max-states",
+        "50",
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
     assert_eq!(report["complete"], false);
@@ -93,21 +154,73 @@ fn a_state_limit_exits_three_with_unknown() {
 
 #[test]
 fn bad_input_exits_two_and_lists_the_valid_choices() {
-    assert_usage_error(&["check", "no_such_model"], &["unknown model `no_such_model`", "valid models: two_phase_commit, fenced_lease_lock"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--set", "colour=red"], &["no parameter `colour`", "valid parameters: variant, lease_ticks, validity_ticks"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--set", "variant=maybe"], &["invalid value `maybe`", "one of none, writes, all"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--set", "lease_ticks=x"], &["invalid value `x`", "an integer from 1 to 20"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--set", "variant"], &["malformed `--set variant`"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--relax", "bounded_latency"], &["unknown assumption `bounded_latency`", "valid assumptions: bounded_delay"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--hold", "bounded_delay=-1"], &["invalid bound for `bounded_delay`"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--hold", "bounded_pause=1000"], &["above the largest supported bound"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--hold", "reliable_links=3"], &["takes no bound"]);
-    assert_usage_error(&["check", "two_phase_commit", "--relax", "bounded_delay"], &["untimed"]);
-    assert_usage_error(&["check", "two_phase_commit", "--set", "rms=0"], &["an integer from 1 to 12"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--timeout", "0"], &["--timeout 0: expected a positive number of seconds"]);
-    assert_usage_error(&["check", "fenced_lease_lock", "--strategy", "bogo"], &["bogo"]);
+    assert_usage_error(
+        &["check", "no_such_model"],
+        &[
+            "unknown model `no_such_model`",
+            "valid models: ",
+            "fenced_lease_lock",
+        ],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--set", "colour=red"],
+        &[
+            "no parameter `colour`",
+            "valid parameters: variant, lease_ticks, validity_ticks",
+        ],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--set", "variant=maybe"],
+        &["invalid value `maybe`", "one of none, writes, all"],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--set", "lease_ticks=x"],
+        &["invalid value `x`", "an integer from 1 to 20"],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--set", "variant"],
+        &["malformed `--set variant`"],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--relax", "bounded_latency"],
+        &[
+            "unknown assumption `bounded_latency`",
+            "valid assumptions: bounded_delay",
+        ],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--hold", "bounded_delay=-1"],
+        &["invalid bound for `bounded_delay`"],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--hold", "bounded_pause=1000"],
+        &["above the largest supported bound"],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--hold", "reliable_links=3"],
+        &["takes no bound"],
+    );
+    assert_usage_error(
+        &["check", "two_phase_commit", "--relax", "bounded_delay"],
+        &["untimed"],
+    );
+    assert_usage_error(
+        &["check", "two_phase_commit", "--set", "rms=0"],
+        &["an integer from 1 to 12"],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--timeout", "0"],
+        &["--timeout 0: expected a positive number of seconds"],
+    );
+    assert_usage_error(
+        &["check", "fenced_lease_lock", "--strategy", "bogo"],
+        &["bogo"],
+    );
     assert_usage_error(&["check"], &["required"]);
-    assert_usage_error(&["check", "--plan", "/nonexistent/plan.toml"], &["/nonexistent/plan.toml"]);
+    assert_usage_error(
+        &["check", "--plan", "/nonexistent/plan.toml"],
+        &["/nonexistent/plan.toml"],
+    );
 }
 
 #[test]
@@ -116,14 +229,20 @@ fn list_shows_models_parameters_assumptions_and_properties() {
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(text.contains("fenced_lease_lock [recovery]"), "{text}");
-    assert!(text.contains("param variant=all (none|writes|all)"), "{text}");
+    assert!(
+        text.contains("param variant=all (none|writes|all)"),
+        "{text}"
+    );
     assert!(text.contains("leans on bounded_pause(0)"), "{text}");
-    assert!(text.contains("always no_lost_increment, sometimes both_incremented"), "{text}");
+    assert!(
+        text.contains("always no_lost_increment, sometimes both_incremented"),
+        "{text}"
+    );
     assert!(text.contains("two_phase_commit [recovery]"), "{text}");
     assert!(text.contains("param rms=3 (1..=12)"), "{text}");
     let json = synccheck(&["list", "--format", "json"]);
     let models: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("valid JSON");
-    assert_eq!(models.as_array().map(Vec::len), Some(2));
+    assert!(models.as_array().is_some_and(|m| m.len() >= 2));
 }
 
 fn write_plan(text: &str) -> (tempfile::TempDir, String) {
@@ -155,9 +274,18 @@ expect = { no_lost_increment = "holds" }
     let output = synccheck(&["check", "--plan", &path]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("met    consistent                holds      holds      ok"), "{text}");
-    assert!(text.contains("unmet  no_lost_increment         holds      violated   MISMATCH"), "{text}");
-    assert!(text.contains("1 of 2 expectations met in 2 checks"), "{text}");
+    assert!(
+        text.contains("met    consistent                holds      holds      ok"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unmet  no_lost_increment         holds      violated   MISMATCH"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of 2 expectations met in 2 checks"),
+        "{text}"
+    );
     assert!(text.contains("bounded_pause(0) broken here"), "{text}");
     let json = synccheck(&["check", "--plan", &path, "--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("valid JSON");
@@ -168,7 +296,7 @@ expect = { no_lost_increment = "holds" }
 #[test]
 fn malformed_plans_name_file_line_column_and_choices() {
     let cases = [
-        ("[[check]]\nmodel = \"fenced_lease_lok\"\n", ":2:9: key `model`: unknown model `fenced_lease_lok`; valid models: two_phase_commit, fenced_lease_lock"),
+        ("[[check]]\nmodel = \"fenced_lease_lok\"\n", ":2:9: key `model`: unknown model `fenced_lease_lok`; valid models: "),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { varient = \"all\" }\n", ":3:12: key `params.varient`: model `fenced_lease_lock` has no parameter `varient`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"some\" }\n", ":3:22: key `params.variant`: invalid value `some`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_pase\"]\n", ":3:10: key `relax`: unknown assumption `bounded_pase`"),
@@ -183,7 +311,11 @@ fn malformed_plans_name_file_line_column_and_choices() {
         let output = synccheck(&["check", "--plan", &path]);
         assert_eq!(output.status.code(), Some(2), "{text}");
         let message = stderr(&output);
-        assert!(message.contains(&format!("{path}{expected}")) || (expected.starts_with("the plan") && message.contains(expected)), "expected `{expected}` in: {message}");
+        assert!(
+            message.contains(&format!("{path}{expected}"))
+                || (expected.starts_with("the plan") && message.contains(expected)),
+            "expected `{expected}` in: {message}"
+        );
         assert!(!message.contains("panicked"), "{message}");
     }
 }
@@ -192,5 +324,9 @@ fn malformed_plans_name_file_line_column_and_choices() {
 fn the_whole_catalog_meets_its_expectations() {
     let output = synccheck(&["check", "--all", "--threads", "2"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("31 of 31 expectations met in 10 checks"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("31 of 31 expectations met in 10 checks"),
+        "{}",
+        stdout(&output)
+    );
 }

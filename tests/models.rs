@@ -2,8 +2,8 @@
 //! thread-count independence, and counterexamples that replay step by step.
 
 use stateright::Model;
-use synccheck::check::{self, CheckOptions, Strategy, StopReason, Verdict};
-use synccheck::models::recovery::fenced_lease_lock::{Fencing, FencedLeaseLock};
+use synccheck::check::{self, CheckOptions, StopReason, Strategy, Verdict};
+use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing};
 use synccheck::models::recovery::two_phase_commit::TwoPhaseCommit;
 use synccheck::system::{Assumption, AssumptionSet, TimedSystem};
 
@@ -36,13 +36,28 @@ fn two_phase_commit_counts_equal_tlc_with_any_strategy_and_thread_count() {
         for strategy in [Strategy::Bfs, Strategy::Dfs] {
             for threads in [1, 2] {
                 let outcome = check::run(&model, &options(strategy, threads));
-                assert_eq!(outcome.stop_reason, StopReason::Complete, "rms={rms} {strategy:?} x{threads}");
-                assert_eq!(outcome.stats.unique_states, tlc_states, "rms={rms} {strategy:?} x{threads}");
+                assert_eq!(
+                    outcome.stop_reason,
+                    StopReason::Complete,
+                    "rms={rms} {strategy:?} x{threads}"
+                );
+                assert_eq!(
+                    outcome.stats.unique_states, tlc_states,
+                    "rms={rms} {strategy:?} x{threads}"
+                );
                 for name in ["consistent", "type_ok", "deadlock_free"] {
-                    assert_eq!(outcome.property(name).map(|p| p.verdict), Some(Verdict::Holds), "{name}");
+                    assert_eq!(
+                        outcome.property(name).map(|p| p.verdict),
+                        Some(Verdict::Holds),
+                        "{name}"
+                    );
                 }
                 for name in ["commit_reached", "abort_reached"] {
-                    assert_eq!(outcome.property(name).map(|p| p.verdict), Some(Verdict::Reached), "{name}");
+                    assert_eq!(
+                        outcome.property(name).map(|p| p.verdict),
+                        Some(Verdict::Reached),
+                        "{name}"
+                    );
                 }
             }
         }
@@ -53,39 +68,77 @@ fn two_phase_commit_counts_equal_tlc_with_any_strategy_and_thread_count() {
 fn two_phase_commit_bfs_examples_are_shortest() {
     let model = TwoPhaseCommit::new(3).expect("valid rms");
     let outcome = check::run(&model, &options(Strategy::Bfs, 2));
-    let commit = outcome.property("commit_reached").and_then(|p| p.path.as_ref()).expect("an example");
+    let commit = outcome
+        .property("commit_reached")
+        .and_then(|p| p.path.as_ref())
+        .expect("an example");
     assert_eq!(commit.len(), 10, "3 × rms + 1 steps");
-    let abort = outcome.property("abort_reached").and_then(|p| p.path.as_ref()).expect("an example");
+    let abort = outcome
+        .property("abort_reached")
+        .and_then(|p| p.path.as_ref())
+        .expect("an example");
     assert_eq!(abort.len(), 1);
 }
 
 #[test]
 fn fenced_lease_lock_holds_in_every_variant_while_timing_holds() {
-    for (fencing, states) in [(Fencing::None, 773), (Fencing::Writes, 777), (Fencing::All, 773)] {
+    for (fencing, states) in [
+        (Fencing::None, 773),
+        (Fencing::Writes, 777),
+        (Fencing::All, 773),
+    ] {
         let system = lease_lock(fencing, &[]);
         for threads in [1, 2] {
             let outcome = check::run(&system, &options(Strategy::Bfs, threads));
             assert!(outcome.complete());
-            assert_eq!(outcome.stats.unique_states, states, "{fencing:?} x{threads}");
+            assert_eq!(
+                outcome.stats.unique_states, states,
+                "{fencing:?} x{threads}"
+            );
             let verdict = |name: &str| outcome.property(name).map(|p| p.verdict);
-            assert_eq!(verdict("no_lost_increment"), Some(Verdict::Holds), "{fencing:?}");
-            assert_eq!(verdict("both_incremented"), Some(Verdict::Reached), "{fencing:?}");
-            assert_eq!(verdict("deadlock_free"), Some(Verdict::Holds), "{fencing:?}");
-            let example = outcome.property("both_incremented").and_then(|p| p.path.as_ref()).expect("example");
+            assert_eq!(
+                verdict("no_lost_increment"),
+                Some(Verdict::Holds),
+                "{fencing:?}"
+            );
+            assert_eq!(
+                verdict("both_incremented"),
+                Some(Verdict::Reached),
+                "{fencing:?}"
+            );
+            assert_eq!(
+                verdict("deadlock_free"),
+                Some(Verdict::Holds),
+                "{fencing:?}"
+            );
+            let example = outcome
+                .property("both_incremented")
+                .and_then(|p| p.path.as_ref())
+                .expect("example");
             assert_eq!(example.len(), 15);
         }
     }
 }
 
 /// Replays a path through the model: every step's action leads to the recorded state.
-fn assert_replays(system: &TimedSystem<FencedLeaseLock>, path: &check::Path<TimedSystem<FencedLeaseLock>>) {
+fn assert_replays(
+    system: &TimedSystem<FencedLeaseLock>,
+    path: &check::Path<TimedSystem<FencedLeaseLock>>,
+) {
     assert_eq!(path.states[0], system.initial_state());
     for (index, action) in path.actions.iter().enumerate() {
         let mut enabled = Vec::new();
         system.actions(&path.states[index], &mut enabled);
         assert!(enabled.contains(action), "step {} is enabled", index + 1);
-        let next = system.step(&path.states[index], action).expect("the action applies");
-        assert_eq!(next, path.states[index + 1], "step {} reproduces", index + 1);
+        let next = system
+            .step(&path.states[index], action)
+            .expect("the action applies");
+        assert_eq!(
+            next,
+            path.states[index + 1],
+            "step {} reproduces",
+            index + 1
+        );
     }
 }
 
@@ -101,20 +154,35 @@ fn fenced_lease_lock_pauses_break_none_and_writes_but_not_all() {
         let one = check::run(&system, &options(Strategy::Bfs, 1));
         let two = check::run(&system, &options(Strategy::Bfs, 2));
         assert_eq!(one.stats.unique_states, states, "{fencing:?}");
-        assert_eq!(two.stats.unique_states, states, "{fencing:?} with 2 threads");
+        assert_eq!(
+            two.stats.unique_states, states,
+            "{fencing:?} with 2 threads"
+        );
         let property = one.property("no_lost_increment").expect("declared");
         match counterexample_steps {
             Some(steps) => {
                 assert_eq!(property.verdict, Verdict::Violated, "{fencing:?}");
                 let path = property.path.as_ref().expect("a counterexample");
                 assert_eq!(path.len(), steps, "{fencing:?}");
-                assert_eq!(two.property("no_lost_increment").and_then(|p| p.path.as_ref()).map(|p| p.len()), Some(steps));
+                assert_eq!(
+                    two.property("no_lost_increment")
+                        .and_then(|p| p.path.as_ref())
+                        .map(|p| p.len()),
+                    Some(steps)
+                );
                 assert_replays(&system, path);
                 let last = path.last_state();
                 assert_eq!(last.ghost.acknowledged, 2, "both increments acknowledged");
                 let properties = system.properties();
-                let condition = properties.iter().find(|p| p.name == "no_lost_increment").expect("declared").condition;
-                assert!(!condition(&system, last), "the last state violates the property");
+                let condition = properties
+                    .iter()
+                    .find(|p| p.name == "no_lost_increment")
+                    .expect("declared")
+                    .condition;
+                assert!(
+                    !condition(&system, last),
+                    "the last state violates the property"
+                );
             }
             None => {
                 assert_eq!(property.verdict, Verdict::Holds, "{fencing:?}");
@@ -129,7 +197,14 @@ fn the_counterexample_names_where_bounded_pause_broke() {
     let system = lease_lock(Fencing::Writes, &[Assumption::BoundedPause]);
     let outcome = check::run(&system, &options(Strategy::Bfs, 1));
     let params = synccheck::catalog::Params::default();
-    let report = synccheck::report::build("fenced_lease_lock", &params, Some(system.assumptions()), &options(Strategy::Bfs, 1), &system, &outcome);
+    let report = synccheck::report::build(
+        "fenced_lease_lock",
+        &params,
+        Some(system.assumptions()),
+        &options(Strategy::Bfs, 1),
+        &system,
+        &outcome,
+    );
     let trace = report
         .property("no_lost_increment")
         .and_then(|p| p.counterexample.as_ref())
@@ -138,7 +213,13 @@ fn the_counterexample_names_where_bounded_pause_broke() {
     let broken = &trace.breaks[0];
     assert_eq!(broken.assumption, "bounded_pause");
     assert_eq!(broken.held_as, "bounded_pause(0)");
-    assert!(broken.sentence.ends_with("pauses: bounded_pause(0) broken here"), "{}", broken.sentence);
+    assert!(
+        broken
+            .sentence
+            .ends_with("pauses: bounded_pause(0) broken here"),
+        "{}",
+        broken.sentence
+    );
     let step = &trace.steps[broken.step - 1];
     assert!(step.action.ends_with("pauses"), "{}", step.action);
 }
@@ -151,10 +232,14 @@ fn a_slow_clock_breaks_the_unfenced_lease() {
         validity_ticks: 2,
     };
     let mut set = AssumptionSet::default();
-    set.hold(Assumption::BoundedSkew, Some(1)).expect("valid bound");
+    set.hold(Assumption::BoundedSkew, Some(1))
+        .expect("valid bound");
     let system = TimedSystem::new(protocol, set).expect("within limits");
     let outcome = check::run(&system, &options(Strategy::Bfs, 2));
-    assert_eq!(outcome.property("no_lost_increment").map(|p| p.verdict), Some(Verdict::Violated));
+    assert_eq!(
+        outcome.property("no_lost_increment").map(|p| p.verdict),
+        Some(Verdict::Violated)
+    );
 }
 
 #[test]
@@ -167,8 +252,15 @@ fn a_state_limit_gives_unknown_never_holds() {
                 ..options(strategy, threads)
             };
             let outcome = check::run(&system, &limited);
-            assert_eq!(outcome.stop_reason, StopReason::StateLimit, "{strategy:?} x{threads}");
-            assert_eq!(outcome.property("no_lost_increment").map(|p| p.verdict), Some(Verdict::Unknown));
+            assert_eq!(
+                outcome.stop_reason,
+                StopReason::StateLimit,
+                "{strategy:?} x{threads}"
+            );
+            assert_eq!(
+                outcome.property("no_lost_increment").map(|p| p.verdict),
+                Some(Verdict::Unknown)
+            );
         }
     }
 }
@@ -182,22 +274,34 @@ fn a_depth_limit_gives_unknown_and_a_timeout_stops_with_one_thread() {
     };
     let outcome = check::run(&system, &shallow);
     assert_eq!(outcome.stop_reason, StopReason::DepthLimit);
-    assert_eq!(outcome.property("no_lost_increment").map(|p| p.verdict), Some(Verdict::Unknown));
+    assert_eq!(
+        outcome.property("no_lost_increment").map(|p| p.verdict),
+        Some(Verdict::Unknown)
+    );
     let instant = CheckOptions {
         timeout: Some(std::time::Duration::from_nanos(1)),
         ..options(Strategy::Dfs, 1)
     };
     let outcome = check::run(&system, &instant);
     assert_eq!(outcome.stop_reason, StopReason::TimeLimit);
-    assert_eq!(outcome.property("no_lost_increment").map(|p| p.verdict), Some(Verdict::Unknown));
+    assert_eq!(
+        outcome.property("no_lost_increment").map(|p| p.verdict),
+        Some(Verdict::Unknown)
+    );
 }
 
 #[test]
 fn dfs_finds_the_same_verdicts_as_bfs() {
     let system = lease_lock(Fencing::Writes, &[Assumption::BoundedPause]);
     let outcome = check::run(&system, &options(Strategy::Dfs, 2));
-    assert_eq!(outcome.property("no_lost_increment").map(|p| p.verdict), Some(Verdict::Violated));
-    let path = outcome.property("no_lost_increment").and_then(|p| p.path.as_ref()).expect("path");
+    assert_eq!(
+        outcome.property("no_lost_increment").map(|p| p.verdict),
+        Some(Verdict::Violated)
+    );
+    let path = outcome
+        .property("no_lost_increment")
+        .and_then(|p| p.path.as_ref())
+        .expect("path");
     assert!(path.len() >= 22, "DFS paths are never shorter than BFS's");
     assert_replays(&system, path);
 }
@@ -211,13 +315,25 @@ fn simulation_finds_the_bug_but_never_claims_holds() {
         ..options(Strategy::Simulation, 1)
     };
     let outcome = check::run(&buggy, &walks);
-    assert_eq!(outcome.property("no_lost_increment").map(|p| p.verdict), Some(Verdict::Violated));
-    let path = outcome.property("no_lost_increment").and_then(|p| p.path.as_ref()).expect("path");
+    assert_eq!(
+        outcome.property("no_lost_increment").map(|p| p.verdict),
+        Some(Verdict::Violated)
+    );
+    let path = outcome
+        .property("no_lost_increment")
+        .and_then(|p| p.path.as_ref())
+        .expect("path");
     assert_replays(&buggy, path);
     let fixed = lease_lock(Fencing::All, &[Assumption::BoundedPause]);
     let outcome = check::run(&fixed, &walks);
     assert_eq!(outcome.stop_reason, StopReason::WalksDone);
-    assert_eq!(outcome.property("no_lost_increment").map(|p| p.verdict), Some(Verdict::Unknown));
+    assert_eq!(
+        outcome.property("no_lost_increment").map(|p| p.verdict),
+        Some(Verdict::Unknown)
+    );
     let again = check::run(&fixed, &walks);
-    assert_eq!(again.stats.unique_states, outcome.stats.unique_states, "a seed replays");
+    assert_eq!(
+        again.stats.unique_states, outcome.stats.unique_states,
+        "a seed replays"
+    );
 }

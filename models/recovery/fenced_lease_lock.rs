@@ -194,7 +194,13 @@ pub struct Ghost {
 }
 
 impl FencedLeaseLock {
-    fn grant_next(&self, holder: &mut Option<(NodeId, u8)>, waiting: &mut Vec<NodeId>, next_token: &mut u8, ctx: &mut Context<'_, Self>) {
+    fn grant_next(
+        &self,
+        holder: &mut Option<(NodeId, u8)>,
+        waiting: &mut Vec<NodeId>,
+        next_token: &mut u8,
+        ctx: &mut Context<'_, Self>,
+    ) {
         if holder.is_some() || waiting.is_empty() {
             return;
         }
@@ -206,7 +212,13 @@ impl FencedLeaseLock {
         ctx.set_timer(Timer::LeaseExpiry, self.lease_ticks);
     }
 
-    fn on_lock_message(&self, state: &mut NodeState, from: NodeId, msg: &Msg, ctx: &mut Context<'_, Self>) {
+    fn on_lock_message(
+        &self,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
         let NodeState::Lock {
             holder,
             waiting,
@@ -242,7 +254,13 @@ impl FencedLeaseLock {
         !checked || fencing_token_accepted(u64::from(token), u64::from(highest_token))
     }
 
-    fn on_storage_message(&self, state: &mut NodeState, from: NodeId, msg: &Msg, ctx: &mut Context<'_, Self>) {
+    fn on_storage_message(
+        &self,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
         let NodeState::Storage {
             value,
             highest_token,
@@ -389,7 +407,14 @@ impl Protocol for FencedLeaseLock {
         }
     }
 
-    fn on_message(&self, node: NodeId, state: &mut NodeState, from: NodeId, msg: &Msg, ctx: &mut Context<'_, Self>) {
+    fn on_message(
+        &self,
+        node: NodeId,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
         match node {
             LOCK => self.on_lock_message(state, from, msg, ctx),
             STORAGE => self.on_storage_message(state, from, msg, ctx),
@@ -397,7 +422,13 @@ impl Protocol for FencedLeaseLock {
         }
     }
 
-    fn on_timer(&self, _node: NodeId, state: &mut NodeState, timer: &Timer, ctx: &mut Context<'_, Self>) {
+    fn on_timer(
+        &self,
+        _node: NodeId,
+        state: &mut NodeState,
+        timer: &Timer,
+        ctx: &mut Context<'_, Self>,
+    ) {
         match (state, timer) {
             (
                 NodeState::Lock {

@@ -1,3 +1,13 @@
 //! Recovery-coordination protocols (CATALOG.md C1–C6).
 pub mod fenced_lease_lock;
 pub mod two_phase_commit;
+
+use crate::catalog::{plain, timed, CatalogModel};
+
+/// The family's catalog entries, in `list` order.
+pub fn entries() -> Vec<Box<dyn CatalogModel>> {
+    vec![
+        plain::<two_phase_commit::TwoPhaseCommit>(),
+        timed::<fenced_lease_lock::FencedLeaseLock>(),
+    ]
+}

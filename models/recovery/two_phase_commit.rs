@@ -600,6 +600,42 @@ impl Model for TwoPhaseCommit {
     }
 }
 
+impl crate::report::Explain for TwoPhaseCommit {
+    fn explain_state(&self, state: &TwoPhaseState) -> serde_json::Value {
+        serde_json::to_value(state).unwrap_or_else(|e| serde_json::Value::String(e.to_string()))
+    }
+
+    fn explain_action(&self, action: &TwoPhaseAction) -> (String, serde_json::Value) {
+        let detail = serde_json::to_value(action)
+            .unwrap_or_else(|e| serde_json::Value::String(e.to_string()));
+        (format!("{action:?}"), detail)
+    }
+}
+
+impl crate::catalog::CatalogPlain for TwoPhaseCommit {
+    const NAME: &'static str = "two_phase_commit";
+    const FAMILY: crate::catalog::Family = crate::catalog::Family::Recovery;
+    const SUMMARY: &'static str =
+        "TLA+ TwoPhase (Gray & Lamport), ported one for one; distinct-state counts equal TLC's";
+
+    fn parameters() -> Vec<crate::catalog::ParamSpec> {
+        vec![crate::catalog::ParamSpec {
+            name: "rms",
+            help: "number of resource managers",
+            default: "3",
+            kind: crate::catalog::ParamKind::Integer {
+                min: RESOURCE_MANAGERS_MIN as u32,
+                max: RESOURCE_MANAGERS_MAX as u32,
+            },
+        }]
+    }
+
+    fn from_params(params: &crate::catalog::Params) -> Result<Self, String> {
+        let rms = params.integer("rms")?;
+        TwoPhaseCommit::new(rms as usize).map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1105,40 +1141,5 @@ mod tests {
         assert!(state.has_abort_msg() && !state.has_commit_msg());
         assert_eq!(state.tm_state(), TmState::Aborted);
         assert_eq!(std::mem::size_of::<TwoPhaseState>(), 12);
-    }
-}
-
-impl crate::report::Explain for TwoPhaseCommit {
-    fn explain_state(&self, state: &TwoPhaseState) -> serde_json::Value {
-        serde_json::to_value(state).unwrap_or_else(|e| serde_json::Value::String(e.to_string()))
-    }
-
-    fn explain_action(&self, action: &TwoPhaseAction) -> (String, serde_json::Value) {
-        let detail = serde_json::to_value(action).unwrap_or_else(|e| serde_json::Value::String(e.to_string()));
-        (format!("{action:?}"), detail)
-    }
-}
-
-impl crate::catalog::CatalogPlain for TwoPhaseCommit {
-    const NAME: &'static str = "two_phase_commit";
-    const FAMILY: crate::catalog::Family = crate::catalog::Family::Recovery;
-    const SUMMARY: &'static str =
-        "TLA+ TwoPhase (Gray & Lamport), ported one for one; distinct-state counts equal TLC's";
-
-    fn parameters() -> Vec<crate::catalog::ParamSpec> {
-        vec![crate::catalog::ParamSpec {
-            name: "rms",
-            help: "number of resource managers",
-            default: "3",
-            kind: crate::catalog::ParamKind::Integer {
-                min: RESOURCE_MANAGERS_MIN as u32,
-                max: RESOURCE_MANAGERS_MAX as u32,
-            },
-        }]
-    }
-
-    fn from_params(params: &crate::catalog::Params) -> Result<Self, String> {
-        let rms = params.integer("rms")?;
-        TwoPhaseCommit::new(rms as usize).map_err(|e| e.to_string())
     }
 }

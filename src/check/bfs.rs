@@ -30,7 +30,8 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    let mut evidence: Vec<Option<Evidence<M>>> = (0..search.properties.len()).map(|_| None).collect();
+    let mut evidence: Vec<Option<Evidence<M>>> =
+        (0..search.properties.len()).map(|_| None).collect();
     let mut stats = Stats::default();
     let mut level: Level<M::State> = Vec::new();
     let mut found_slots = Vec::new();
@@ -65,7 +66,8 @@ where
         if search.options.max_depth.is_some_and(|max| depth >= max) {
             break StopReason::DepthLimit;
         }
-        let (next, interrupted) = expand_level(search, &level, depth, &undecided, &mut evidence, &mut stats);
+        let (next, interrupted) =
+            expand_level(search, &level, depth, &undecided, &mut evidence, &mut stats);
         if let Some(reason) = interrupted {
             break reason;
         }
@@ -121,7 +123,10 @@ where
     let threads = search.options.threads.max(1);
     let results: Vec<WorkerResult<M::State>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| expand_chunks(search, level, undecided, &cursor, &stop, &interrupted)))
+            .map(|_| {
+                scope
+                    .spawn(|| expand_chunks(search, level, undecided, &cursor, &stop, &interrupted))
+            })
             .collect();
         workers
             .into_iter()
@@ -187,7 +192,9 @@ where
                 }
                 slots.clear();
                 search.decided_by(&successor, undecided, &mut slots);
-                result.discoveries.extend(slots.iter().map(|slot| (*slot, child)));
+                result
+                    .discoveries
+                    .extend(slots.iter().map(|slot| (*slot, child)));
                 result.next.push((successor, child));
             }
         }

@@ -64,7 +64,10 @@ where
         .into_iter()
         .map(|d| d.map(|(depth, fingerprint)| Evidence::Stored { depth, fingerprint }))
         .collect();
-    let reason = shared.reason.into_inner().unwrap_or_else(|p| p.into_inner());
+    let reason = shared
+        .reason
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
     Found {
         evidence,
         stop_reason: reason.unwrap_or(StopReason::Complete),
@@ -79,8 +82,14 @@ where
 
 /// Records what `state` decides. The first discovery wins (deterministic with one
 /// thread; any discovery is a valid counterexample).
-fn note<M>(search: &Search<'_, M>, state: &M::State, fp: u64, depth: usize, undecided: &[bool], discoveries: &Discoveries)
-where
+fn note<M>(
+    search: &Search<'_, M>,
+    state: &M::State,
+    fp: u64,
+    depth: usize,
+    undecided: &[bool],
+    discoveries: &Discoveries,
+) where
     M: Model + Send + Sync,
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
@@ -98,7 +107,10 @@ where
 
 fn all_decided(undecided: &[bool], discoveries: &Discoveries) -> bool {
     let found = discoveries.lock().unwrap_or_else(|p| p.into_inner());
-    undecided.iter().zip(found.iter()).all(|(open, d)| !open || d.is_some())
+    undecided
+        .iter()
+        .zip(found.iter())
+        .all(|(open, d)| !open || d.is_some())
 }
 
 fn halt<S>(shared: &Shared<S>, reason: StopReason) {
@@ -107,8 +119,13 @@ fn halt<S>(shared: &Shared<S>, reason: StopReason) {
     slot.get_or_insert(reason);
 }
 
-fn worker<M>(search: &Search<'_, M>, shared: &Shared<M::State>, undecided: &[bool], discoveries: &Discoveries, threads: usize)
-where
+fn worker<M>(
+    search: &Search<'_, M>,
+    shared: &Shared<M::State>,
+    undecided: &[bool],
+    discoveries: &Discoveries,
+    threads: usize,
+) where
     M: Model + Send + Sync,
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
@@ -130,7 +147,9 @@ where
             continue;
         }
         let (successors, enabled) = search.successors(&state, &mut actions);
-        shared.generated.fetch_add(successors.len(), Ordering::Relaxed);
+        shared
+            .generated
+            .fetch_add(successors.len(), Ordering::Relaxed);
         if !enabled {
             if let Some(slot) = deadlock_slot {
                 let mut found = discoveries.lock().unwrap_or_else(|p| p.into_inner());
@@ -153,14 +172,20 @@ where
     check_limits(search, shared, undecided, discoveries);
 }
 
-fn check_limits<M>(search: &Search<'_, M>, shared: &Shared<M::State>, undecided: &[bool], discoveries: &Discoveries)
-where
+fn check_limits<M>(
+    search: &Search<'_, M>,
+    shared: &Shared<M::State>,
+    undecided: &[bool],
+    discoveries: &Discoveries,
+) where
     M: Model + Send + Sync,
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
     let progress = &search.options.progress;
-    progress.unique_states.store(search.store.len(), Ordering::Relaxed);
+    progress
+        .unique_states
+        .store(search.store.len(), Ordering::Relaxed);
     progress
         .generated_states
         .store(shared.generated.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -198,7 +223,9 @@ fn take_work<S>(shared: &Shared<S>, threads: usize) -> Option<Entry<S>> {
                 shared.idle_workers.fetch_sub(1, Ordering::SeqCst);
                 return Some(entry);
             }
-            if shared.idle_workers.load(Ordering::SeqCst) == threads || shared.stop.load(Ordering::Relaxed) {
+            if shared.idle_workers.load(Ordering::SeqCst) == threads
+                || shared.stop.load(Ordering::Relaxed)
+            {
                 return None;
             }
         }

@@ -325,7 +325,11 @@ where
     /// Successors of `state` (actions whose `next_state` is `Some`), and whether any
     /// action was enabled at all. A state with no enabled action is deadlocked (as in
     /// TLC); an enabled action whose `next_state` is `None` is a stuttering step.
-    pub fn successors(&self, state: &M::State, actions: &mut Vec<M::Action>) -> (Vec<M::State>, bool) {
+    pub fn successors(
+        &self,
+        state: &M::State,
+        actions: &mut Vec<M::Action>,
+    ) -> (Vec<M::State>, bool) {
         actions.clear();
         self.model.actions(state, actions);
         let enabled = !actions.is_empty();

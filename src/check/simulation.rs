@@ -38,14 +38,21 @@ where
                     break;
                 }
                 if let Some(limit) = search.limit_hit() {
-                    reason.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(limit);
+                    reason
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(limit);
                     break;
                 }
                 let seed = search.options.seed.wrapping_add(walk as u64);
                 let (steps, length) = walk_once(search, seed, &undecided, &discoveries);
                 generated.fetch_add(steps, Ordering::Relaxed);
                 deepest.fetch_max(length, Ordering::Relaxed);
-                search.options.progress.unique_states.store(search.store.len(), Ordering::Relaxed);
+                search
+                    .options
+                    .progress
+                    .unique_states
+                    .store(search.store.len(), Ordering::Relaxed);
             });
         }
     });
@@ -72,7 +79,12 @@ where
 }
 
 /// One walk with its own seed, so a walk replays from its number alone.
-fn walk_once<M>(search: &Search<'_, M>, seed: u64, undecided: &[bool], discoveries: &Discoveries<M>) -> (usize, usize)
+fn walk_once<M>(
+    search: &Search<'_, M>,
+    seed: u64,
+    undecided: &[bool],
+    discoveries: &Discoveries<M>,
+) -> (usize, usize)
 where
     M: Model + Send + Sync,
     M::State: Hash + Clone + Send + Sync,
@@ -88,7 +100,9 @@ where
         states: vec![first],
         actions: Vec::new(),
     };
-    search.store.insert(fingerprint(path.last_state()), NO_PARENT);
+    search
+        .store
+        .insert(fingerprint(path.last_state()), NO_PARENT);
     let steps_max = search.options.max_depth.unwrap_or(WALK_STEPS_DEFAULT);
     let mut slots = Vec::new();
     let mut actions = Vec::new();
@@ -105,7 +119,12 @@ where
         let enabled = !actions.is_empty();
         let steps: Vec<(M::Action, M::State)> = actions
             .drain(..)
-            .filter_map(|a| search.model.next_state(path.last_state(), a.clone()).map(|s| (a, s)))
+            .filter_map(|a| {
+                search
+                    .model
+                    .next_state(path.last_state(), a.clone())
+                    .map(|s| (a, s))
+            })
             .collect();
         generated += steps.len();
         if steps.is_empty() {
@@ -115,7 +134,9 @@ where
             break;
         }
         let (action, next) = steps[rng.usize(..steps.len())].clone();
-        search.store.insert(fingerprint(&next), fingerprint(path.last_state()));
+        search
+            .store
+            .insert(fingerprint(&next), fingerprint(path.last_state()));
         path.actions.push(action);
         path.states.push(next);
     }

@@ -70,7 +70,6 @@ impl Store {
         self.parents.get(&fingerprint).map(|entry| *entry)
     }
 
-
     pub fn len(&self) -> usize {
         self.count.load(Ordering::Relaxed)
     }

@@ -25,7 +25,10 @@ fn fail(message: impl std::fmt::Display) -> i32 {
 
 fn emit(text: &str) -> i32 {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => 0,
         // A closed pipe (`| head`) is not the user's error, but say so.
         Err(error) => {
@@ -51,13 +54,21 @@ fn list(format: Format) -> i32 {
     }
     let mut out = String::new();
     for d in &descriptions {
-        out.push_str(&format!("{} [{}]\n  {}\n", d.name, d.family.name(), d.summary));
+        out.push_str(&format!(
+            "{} [{}]\n  {}\n",
+            d.name,
+            d.family.name(),
+            d.summary
+        ));
         for p in &d.parameters {
             let values = match p.kind {
                 ParamKind::Choice(words) => words.join("|"),
                 ParamKind::Integer { min, max } => format!("{min}..={max}"),
             };
-            out.push_str(&format!("  param {}={} ({values}): {}\n", p.name, p.default, p.help));
+            out.push_str(&format!(
+                "  param {}={} ({values}): {}\n",
+                p.name, p.default, p.help
+            ));
         }
         if d.timed {
             for (assumption, because) in &d.leans_on {
@@ -66,7 +77,11 @@ fn list(format: Format) -> i32 {
         } else {
             out.push_str("  untimed (a plain stateright model): no timing assumptions\n");
         }
-        let properties: Vec<String> = d.properties.iter().map(|p| format!("{} {}", p.kind.name(), p.name)).collect();
+        let properties: Vec<String> = d
+            .properties
+            .iter()
+            .map(|p| format!("{} {}", p.kind.name(), p.name))
+            .collect();
         out.push_str(&format!("  properties: {}\n\n", properties.join(", ")));
     }
     emit(&out)
@@ -75,7 +90,9 @@ fn list(format: Format) -> i32 {
 fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     let timeout = match args.timeout {
         Some(seconds) if !(seconds.is_finite() && seconds > 0.0) => {
-            return Err(format!("--timeout {seconds}: expected a positive number of seconds"))
+            return Err(format!(
+                "--timeout {seconds}: expected a positive number of seconds"
+            ))
         }
         Some(seconds) => Some(Duration::from_secs_f64(seconds)),
         None => None,
@@ -156,6 +173,7 @@ fn load_plans(args: &CheckArgs) -> Result<Vec<Plan>, String> {
     if args.all {
         return plan::CATALOG_PLANS
             .iter()
+            .filter(|(_, text)| text.contains("[[check]]"))
             .map(|(file, text)| plan::parse(file, text).map_err(|e| e.to_string()))
             .collect();
     }
@@ -165,7 +183,12 @@ fn load_plans(args: &CheckArgs) -> Result<Vec<Plan>, String> {
 }
 
 fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
-    if args.model.is_some() || !args.sets.is_empty() || !args.hold.is_empty() || !args.relax.is_empty() || args.relax_all {
+    if args.model.is_some()
+        || !args.sets.is_empty()
+        || !args.hold.is_empty()
+        || !args.relax.is_empty()
+        || args.relax_all
+    {
         return fail("--plan/--all take their models, parameters and assumptions from the plan; drop --set/--hold/--relax");
     }
     let plans = match load_plans(args) {
@@ -198,9 +221,17 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
         Format::Human => {
             let mut text = plan::render_summary(&report);
             for check in &report.checks {
-                let Some(check_report) = &check.report else { continue };
+                let Some(check_report) = &check.report else {
+                    continue;
+                };
                 for e in check.expectations.iter().filter(|e| !e.met) {
-                    text.push_str(&format!("\n{}: `{}` expected {}, found {}\n", check.name, e.property, e.expected.name(), e.actual.name()));
+                    text.push_str(&format!(
+                        "\n{}: `{}` expected {}, found {}\n",
+                        check.name,
+                        e.property,
+                        e.expected.name(),
+                        e.actual.name()
+                    ));
                     text.push_str(&render_human(check_report));
                 }
             }
@@ -222,7 +253,8 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
 fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> T) -> T {
     let progress = Arc::clone(&options.progress);
     let done = Arc::new(AtomicBool::new(false));
-    let show = std::io::stderr().is_terminal() && std::env::var_os("SYNCCHECK_NO_PROGRESS").is_none();
+    let show =
+        std::io::stderr().is_terminal() && std::env::var_os("SYNCCHECK_NO_PROGRESS").is_none();
     let label = label.to_string();
     let watcher = {
         let done = Arc::clone(&done);
@@ -244,7 +276,9 @@ fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> 
                 let states = progress.unique_states.load(Ordering::Relaxed);
                 let rate = states as f64 / elapsed.as_secs_f64();
                 let depth = progress.max_depth.load(Ordering::Relaxed);
-                bar.set_message(format!("{label}: {states} states, {rate:.0} states/s, depth {depth}"));
+                bar.set_message(format!(
+                    "{label}: {states} states, {rate:.0} states/s, depth {depth}"
+                ));
                 bar.tick();
             }
             bar.finish_and_clear();

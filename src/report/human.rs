@@ -27,18 +27,32 @@ pub fn render_human(report: &CheckReport) -> String {
 }
 
 fn header(report: &CheckReport, out: &mut String) {
-    let params: Vec<String> = report.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let params: Vec<String> = report
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     let _ = writeln!(out, "model: {}  {}", report.model, params.join(" "));
     if let Some(assumptions) = &report.assumptions {
         let held: Vec<String> = assumptions
             .held
             .iter()
             .map(|(name, bound)| match name.as_str() {
-                "bounded_delay" | "bounded_skew" | "bounded_pause" | "max_crashes" => format!("{name}({bound})"),
+                "bounded_delay" | "bounded_skew" | "bounded_pause" | "max_crashes" => {
+                    format!("{name}({bound})")
+                }
                 _ => name.clone(),
             })
             .collect();
-        let _ = writeln!(out, "held: {}", if held.is_empty() { "-".to_string() } else { held.join(", ") });
+        let _ = writeln!(
+            out,
+            "held: {}",
+            if held.is_empty() {
+                "-".to_string()
+            } else {
+                held.join(", ")
+            }
+        );
         let relaxed = if assumptions.relaxed.is_empty() {
             "-".to_string()
         } else {
@@ -71,7 +85,11 @@ fn table(report: &CheckReport, out: &mut String) {
         .max(8);
     let _ = writeln!(out, "{:<width$}  {:<10}  verdict", "property", "kind");
     for property in &report.properties {
-        let detail = match (&property.counterexample, property.example_length, property.verdict) {
+        let detail = match (
+            &property.counterexample,
+            property.example_length,
+            property.verdict,
+        ) {
             (Some(trace), _, _) => format!(" (counterexample: {} steps)", trace.length),
             (None, Some(length), _) => format!(" (example: {length} steps)"),
             (None, None, Verdict::Unknown) => " (a limit was hit first)".to_string(),

@@ -180,7 +180,8 @@ pub trait Explain: Model {
 }
 
 fn to_json<T: Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or_else(|error| serde_json::Value::String(format!("<unserializable: {error}>")))
+    serde_json::to_value(value)
+        .unwrap_or_else(|error| serde_json::Value::String(format!("<unserializable: {error}>")))
 }
 
 impl<P: Protocol> Explain for TimedSystem<P> {
@@ -256,7 +257,12 @@ impl<P: Protocol> Explain for TimedSystem<P> {
 
 /// Where a Drift takes a clock past ±`bound`, with offsets counted along the path
 /// (the state does not store offsets while `bounded_skew` is relaxed).
-fn skew_break<P: Protocol>(system: &TimedSystem<P>, offsets: &[i64], action: &Action<P::Msg, P::Timer>, bound: u32) -> Option<String> {
+fn skew_break<P: Protocol>(
+    system: &TimedSystem<P>,
+    offsets: &[i64],
+    action: &Action<P::Msg, P::Timer>,
+    bound: u32,
+) -> Option<String> {
     let Action::Drift { node, forward } = action else {
         return None;
     };

@@ -87,7 +87,9 @@ impl Assumption {
     /// What holding it means, in one phrase (for `list` and `--help`).
     pub const fn meaning(self) -> &'static str {
         match self {
-            Assumption::BoundedDelay => "no Tick while a deliverable message older than Δ is in flight",
+            Assumption::BoundedDelay => {
+                "no Tick while a deliverable message older than Δ is in flight"
+            }
             Assumption::BoundedSkew => "every clock offset stays within ±ε of true time",
             Assumption::BoundedPause => "a node is paused at most P ticks (0: never)",
             Assumption::TimelyTimers => "no Tick while a due timer of a running node is unfired",
@@ -215,7 +217,11 @@ impl AssumptionSet {
     }
 
     /// Holds an assumption; `bound` is checked against [`BOUND_MAX`].
-    pub fn hold(&mut self, assumption: Assumption, bound: Option<u32>) -> Result<(), AssumptionError> {
+    pub fn hold(
+        &mut self,
+        assumption: Assumption,
+        bound: Option<u32>,
+    ) -> Result<(), AssumptionError> {
         let bound = match (assumption.takes_bound(), bound) {
             (false, Some(_)) => {
                 return Err(AssumptionError::Bound {
@@ -310,7 +316,10 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for assumption in Assumption::ALL {
-            assert_eq!(Assumption::parse(assumption.name()), Some((assumption, None)));
+            assert_eq!(
+                Assumption::parse(assumption.name()),
+                Some((assumption, None))
+            );
         }
         assert_eq!(
             Assumption::parse("no_crash"),
@@ -329,7 +338,9 @@ mod tests {
         set.hold_spec("bounded_delay").unwrap();
         assert_eq!(set.held_bound(Assumption::BoundedDelay), Some(1));
         let unknown = set.hold_spec("bounded_latency=2").unwrap_err();
-        assert!(unknown.to_string().contains("valid assumptions: bounded_delay"));
+        assert!(unknown
+            .to_string()
+            .contains("valid assumptions: bounded_delay"));
         assert!(set.hold_spec("bounded_delay=x").is_err());
         assert!(set.hold_spec("reliable_links=2").is_err());
         assert!(set.hold_spec("bounded_pause=1000").is_err());

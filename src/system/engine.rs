@@ -137,7 +137,10 @@ impl<P: Protocol> TimedSystem<P> {
         let defaults = protocol.default_assumptions();
         let mut annotation_bounds = [0u32; 9];
         for (slot, assumption) in annotation_bounds.iter_mut().zip(Assumption::ALL) {
-            *slot = match (assumptions.setting(assumption), defaults.setting(assumption)) {
+            *slot = match (
+                assumptions.setting(assumption),
+                defaults.setting(assumption),
+            ) {
                 (Setting::Held(bound), _) | (Setting::Relaxed, Setting::Held(bound)) => bound,
                 (Setting::Relaxed, Setting::Relaxed) => assumption.default_bound(),
             };
@@ -264,7 +267,12 @@ impl<P: Protocol> TimedSystem<P> {
         out.push(Action::Tick);
     }
 
-    fn node_candidates(&self, node: NodeId, record: &NodeRecord<P>, out: &mut Vec<SystemAction<P>>) {
+    fn node_candidates(
+        &self,
+        node: NodeId,
+        record: &NodeRecord<P>,
+        out: &mut Vec<SystemAction<P>>,
+    ) {
         match record.status {
             NodeStatus::Running => {
                 for entry in record.timers.iter().filter(|e| e.remaining_ticks == 0) {
@@ -283,8 +291,13 @@ impl<P: Protocol> TimedSystem<P> {
         if record.status != NodeStatus::Crashed {
             let offset = record.clock_offset_ticks;
             // A drift is a step only if it moves the offset or some timer.
-            let ahead = offset < self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks > 0);
-            let behind = offset > -self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks < self.time_cap);
+            let ahead =
+                offset < self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks > 0);
+            let behind = offset > -self.offset_cap
+                || record
+                    .timers
+                    .iter()
+                    .any(|e| e.remaining_ticks < self.time_cap);
             if ahead {
                 out.push(Action::Drift {
                     node,
@@ -328,16 +341,18 @@ impl<P: Protocol> TimedSystem<P> {
                     )
                 })
             }
-            (Assumption::BoundedPause, Action::Pause { node }) => (bound == 0)
-                .then(|| format!("{} pauses", self.protocol.node_name(*node))),
+            (Assumption::BoundedPause, Action::Pause { node }) => {
+                (bound == 0).then(|| format!("{} pauses", self.protocol.node_name(*node)))
+            }
             (Assumption::BoundedPause, Action::Tick) => self.overlong_pause(state, bound),
             (Assumption::TimelyTimers, Action::Tick) => self.due_timer(state),
             (Assumption::ReliableLinks, Action::Drop { envelope }) => {
                 Some(format!("{} is lost", self.describe_envelope(envelope)))
             }
-            (Assumption::NoDuplication, Action::Duplicate { envelope }) => {
-                Some(format!("{} is duplicated", self.describe_envelope(envelope)))
-            }
+            (Assumption::NoDuplication, Action::Duplicate { envelope }) => Some(format!(
+                "{} is duplicated",
+                self.describe_envelope(envelope)
+            )),
             (Assumption::FifoLinks, Action::Deliver { envelope }) => {
                 self.overtakes(state, envelope)
             }
@@ -382,13 +397,17 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     fn overlong_pause(&self, state: &SystemState<P>, bound: u32) -> Option<String> {
-        state.nodes.iter().enumerate().find_map(|(node, record)| match record.status {
-            NodeStatus::Paused { ticks } if u32::from(ticks) >= bound => Some(format!(
-                "Tick while {} has been paused {ticks} ticks",
-                self.protocol.node_name(node)
-            )),
-            _ => None,
-        })
+        state
+            .nodes
+            .iter()
+            .enumerate()
+            .find_map(|(node, record)| match record.status {
+                NodeStatus::Paused { ticks } if u32::from(ticks) >= bound => Some(format!(
+                    "Tick while {} has been paused {ticks} ticks",
+                    self.protocol.node_name(node)
+                )),
+                _ => None,
+            })
     }
 
     fn due_timer(&self, state: &SystemState<P>) -> Option<String> {
@@ -396,13 +415,17 @@ impl<P: Protocol> TimedSystem<P> {
             if !record.is_running() {
                 return None;
             }
-            record.timers.iter().find(|e| e.remaining_ticks == 0).map(|e| {
-                format!(
-                    "Tick while timer {:?} of {} is due",
-                    e.timer,
-                    self.protocol.node_name(node)
-                )
-            })
+            record
+                .timers
+                .iter()
+                .find(|e| e.remaining_ticks == 0)
+                .map(|e| {
+                    format!(
+                        "Tick while timer {:?} of {} is due",
+                        e.timer,
+                        self.protocol.node_name(node)
+                    )
+                })
         })
     }
 
@@ -475,7 +498,13 @@ impl<P: Protocol> TimedSystem<P> {
                 let envelope = next.network.remove(index);
                 self.run_handler(&mut next, envelope.dst, |protocol, state, ctx| {
                     let mut node_state = state?;
-                    protocol.on_message(envelope.dst, &mut node_state, envelope.src, &envelope.msg, ctx);
+                    protocol.on_message(
+                        envelope.dst,
+                        &mut node_state,
+                        envelope.src,
+                        &envelope.msg,
+                        ctx,
+                    );
                     Some(node_state)
                 });
             }
@@ -505,7 +534,10 @@ impl<P: Protocol> TimedSystem<P> {
             }
             Action::Tick => self.tick(&mut next),
             Action::Drift { node, forward } => {
-                let record = next.nodes.get_mut(*node).filter(|r| r.status != NodeStatus::Crashed)?;
+                let record = next
+                    .nodes
+                    .get_mut(*node)
+                    .filter(|r| r.status != NodeStatus::Crashed)?;
                 self.drift(record, *forward);
             }
             Action::Pause { node } => {
@@ -629,7 +661,10 @@ impl<P: Protocol> TimedSystem<P> {
         }
         for (to, msg) in sends {
             // A message to a crashed node reaches no process: it is gone.
-            if nodes.get(to).is_some_and(|r| r.status != NodeStatus::Crashed) {
+            if nodes
+                .get(to)
+                .is_some_and(|r| r.status != NodeStatus::Crashed)
+            {
                 network.push(Envelope {
                     src: node,
                     dst: to,
@@ -731,7 +766,9 @@ impl<P: Protocol> stateright::Model for TimedSystem<P> {
             .iter()
             .zip(table)
             .map(|(property, condition)| match property.kind {
-                super::PropertyKind::Always => stateright::Property::always(property.name, condition),
+                super::PropertyKind::Always => {
+                    stateright::Property::always(property.name, condition)
+                }
                 super::PropertyKind::Sometimes => {
                     stateright::Property::sometimes(property.name, condition)
                 }

@@ -142,7 +142,9 @@ pub struct SystemState<P: Protocol> {
 impl<P: Protocol> SystemState<P> {
     /// The protocol state of `node`, if it is not crashed.
     pub fn node_state(&self, node: NodeId) -> Option<&P::State> {
-        self.nodes.get(node).and_then(|record| record.state.as_ref())
+        self.nodes
+            .get(node)
+            .and_then(|record| record.state.as_ref())
     }
 
     /// The synced persisted state of `node`.
