@@ -1,4 +1,95 @@
-//! synccheck (skeleton)
+//! # synccheck
+//!
+//! A model-checking harness that makes a protocol's timing assumptions explicit and
+//! breaks them on purpose. You write a protocol as per-node handlers; synccheck wraps
+//! it in a *timed system* — discrete time, drifting clocks, a network that may delay,
+//! lose, duplicate or reorder, nodes that pause and crash — where each timing
+//! assumption is a constraint you can **hold** (with a bound) or **relax**. The runner
+//! explores the result exhaustively and, for a violated property, returns the
+//! shortest run and the step where each relaxed assumption broke.
+//!
+//! ## A protocol in thirty lines
+//!
+//! A client sends a request and gives up after a timeout; the property says it never
+//! gives up on a request the server answered in time. It holds while messages arrive
+//! within Δ = 1 tick, and breaks when `bounded_delay` is relaxed:
+//!
+//! ```
+//! use synccheck::check::{self, CheckOptions, Verdict};
+//! use synccheck::system::*;
+//!
+//! #[derive(Clone, Debug)]
+//! struct Ping;
+//!
+//! impl Protocol for Ping {
+//!     type State = bool; // client: gave up?  server: answered?
+//!     type Durable = ();
+//!     type Msg = &'static str;
+//!     type Timer = &'static str;
+//!     type Ghost = ();
+//!
+//!     fn node_count(&self) -> usize { 2 }
+//!     fn largest_time_constant_ticks(&self) -> u32 { 3 }
+//!     fn leans_on(&self) -> Vec<LeansOn> {
+//!         vec![LeansOn { assumption: Assumption::BoundedDelay, because: "a late reply looks like none" }]
+//!     }
+//!     fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> bool {
+//!         if node == 0 {
+//!             ctx.send(1, "request");
+//!             ctx.set_timer("timeout", 3); // > 2Δ: the round trip fits
+//!         }
+//!         false
+//!     }
+//!     fn on_message(&self, node: NodeId, state: &mut bool, from: NodeId, _: &&'static str, ctx: &mut Context<'_, Self>) {
+//!         if node == 1 { ctx.send(from, "reply"); *state = true } else { ctx.cancel_timer("timeout") }
+//!     }
+//!     fn on_timer(&self, _: NodeId, state: &mut bool, _: &&'static str, _: &mut Context<'_, Self>) {
+//!         *state = true; // the client gives up
+//!     }
+//!     fn on_restart(&self, _: NodeId, _: &mut Context<'_, Self>) -> bool { false }
+//!     fn properties(&self) -> Vec<Property<Self>> {
+//!         vec![
+//!             Property::always("no_false_timeout", |_, s| {
+//!                 !(s.node_state(0) == Some(&true) && s.node_state(1) == Some(&true)
+//!                     && s.network.is_empty())
+//!             }),
+//!             Property::sometimes("answered", |_, s| s.node_state(1) == Some(&true)),
+//!         ]
+//!     }
+//! }
+//!
+//! let held = TimedSystem::new(Ping, AssumptionSet::default()).unwrap();
+//! let outcome = check::run(&held, &CheckOptions::default());
+//! assert_eq!(outcome.property("no_false_timeout").unwrap().verdict, Verdict::Holds);
+//!
+//! let mut relaxed = AssumptionSet::default();
+//! relaxed.relax(Assumption::BoundedDelay);
+//! let outcome = check::run(&TimedSystem::new(Ping, relaxed).unwrap(), &CheckOptions::default());
+//! let property = outcome.property("no_false_timeout").unwrap();
+//! assert_eq!(property.verdict, Verdict::Violated);
+//! assert!(property.path.as_ref().unwrap().len() > 0);
+//! ```
+//!
+//! ## Where things are
+//!
+//! - [`system`]: the timed system — [`system::Protocol`], [`system::TimedSystem`], the
+//!   assumption vocabulary [`system::Assumption`].
+//! - [`check`]: the runner, generic over any `stateright::Model` (BFS, DFS, seeded
+//!   simulation; limits on states, depth and time that work with any thread count).
+//! - [`report`]: verdicts and counterexamples as text or versioned JSON.
+//! - [`catalog`], [`plan`], [`cli`]: the model registry, TOML check plans, the binary.
+//! - [`models`]: the catalog's protocols (replication, retry, recovery).
+//! - [`sync`]: node-local concurrent components, checked with loom.
+//!
+//! ## Limits of the checker, honestly
+//!
+//! - Exhaustive means exhaustive *within the caps*: time quantities are stored only as
+//!   far as a held bound (or the bound an explanation is written against) can tell
+//!   them apart; duplication allows two copies of a message and six messages in flight.
+//! - `eventually` properties are reported `unknown`: a plain search cannot see a cycle
+//!   that never makes progress, and synccheck does not pretend it can.
+//! - A limit (states, depth, time, Ctrl-C) yields `unknown`, never `holds`.
+
 pub mod catalog;
 pub mod check;
 pub mod cli;

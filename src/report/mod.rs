@@ -3,7 +3,7 @@
 
 mod human;
 
-pub use human::render_human;
+pub use human::{render_human, render_trace};
 
 use crate::catalog::Params;
 use crate::check::{CheckOptions, Outcome, Path, Stats, StopReason, Verdict};
