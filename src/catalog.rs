@@ -7,6 +7,7 @@ use crate::system::{
     Assumption, AssumptionError, AssumptionSet, LeansOn, PropertyKind, Protocol, SystemError,
     TimedSystem,
 };
+use crate::trace::{self, ReplayOutcome, TraceFile};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -251,6 +252,20 @@ pub trait CatalogModel: Send + Sync {
         changes: &AssumptionChanges,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError>;
+    /// Replays a saved trace under the exact assumption set it records.
+    fn replay(
+        &self,
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<ReplayOutcome, RequestError>;
+    /// Serves stateright's Explorer web UI for the model (blocks).
+    fn explore(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        address: &str,
+    ) -> Result<(), RequestError>;
 }
 
 /// A timed protocol that can be built from parameters.
@@ -270,8 +285,8 @@ pub trait CatalogProtocol: Protocol {
 /// A plain `stateright::Model` that can be built from parameters.
 pub trait CatalogPlain: stateright::Model + Explain + Sized + Send + Sync + 'static
 where
-    Self::State: std::hash::Hash + Clone + Send + Sync,
-    Self::Action: Clone + Send + Sync,
+    Self::State: std::hash::Hash + Clone + std::fmt::Debug + PartialEq + Send + Sync,
+    Self::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     /// Public name.
     const NAME: &'static str;
@@ -366,13 +381,68 @@ impl<P: CatalogProtocol> CatalogModel for TimedEntry<P> {
             &outcome,
         ))
     }
+
+    fn replay(
+        &self,
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<ReplayOutcome, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = assumptions.cloned().ok_or_else(|| {
+            build_error(P::NAME)(
+                "the trace records no assumption set, but the model is timed".to_string(),
+            )
+        })?;
+        let system = TimedSystem::new(protocol, assumptions)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        Ok(trace::replay(&system, trace))
+    }
+
+    fn explore(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        address: &str,
+    ) -> Result<(), RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = assumptions_for(&protocol, changes)?;
+        let system = TimedSystem::new(protocol, assumptions)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        serve(system, address)
+    }
+}
+
+/// Serves stateright's Explorer on `address` until the process is stopped.
+fn serve<M>(model: M, address: &str) -> Result<(), RequestError>
+where
+    M: stateright::Model + Send + Sync + 'static,
+    M::State: std::fmt::Debug + std::hash::Hash + Clone + PartialEq + Send + Sync,
+    M::Action: std::fmt::Debug + Clone + PartialEq + Send + Sync,
+{
+    use std::net::ToSocketAddrs;
+    let unusable = |reason: String| RequestError::Build {
+        model: String::new(),
+        reason: format!("--address {address}: {reason}"),
+    };
+    let resolved = address
+        .to_socket_addrs()
+        .map_err(|e| unusable(e.to_string()))?
+        .next()
+        .ok_or_else(|| unusable("resolves to nothing".to_string()))?;
+    // Binding first turns a busy or forbidden address into an error, not a panic.
+    drop(std::net::TcpListener::bind(resolved).map_err(|e| unusable(e.to_string()))?);
+    let _server = model.checker().serve(resolved);
+    loop {
+        std::thread::park();
+    }
 }
 
 impl<M> CatalogModel for PlainEntry<M>
 where
     M: CatalogPlain,
-    M::State: std::hash::Hash + Clone + Send + Sync,
-    M::Action: Clone + Send + Sync,
+    M::State: std::hash::Hash + Clone + std::fmt::Debug + PartialEq + Send + Sync,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     fn name(&self) -> &'static str {
         M::NAME
@@ -423,6 +493,29 @@ where
             &outcome,
         ))
     }
+
+    fn replay(
+        &self,
+        params: &Params,
+        _assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<ReplayOutcome, RequestError> {
+        let model = M::from_params(params).map_err(build_error(M::NAME))?;
+        Ok(trace::replay(&model, trace))
+    }
+
+    fn explore(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        address: &str,
+    ) -> Result<(), RequestError> {
+        if !changes.is_empty() {
+            return Err(RequestError::Untimed(M::NAME.to_string()));
+        }
+        let model = M::from_params(params).map_err(build_error(M::NAME))?;
+        serve(model, address)
+    }
 }
 
 /// The catalog entry of a timed protocol.
@@ -434,8 +527,8 @@ pub fn timed<P: CatalogProtocol>() -> Box<dyn CatalogModel> {
 pub fn plain<M>() -> Box<dyn CatalogModel>
 where
     M: CatalogPlain,
-    M::State: std::hash::Hash + Clone + Send + Sync,
-    M::Action: Clone + Send + Sync,
+    M::State: std::hash::Hash + Clone + std::fmt::Debug + PartialEq + Send + Sync,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     Box::new(PlainEntry::<M>(std::marker::PhantomData))
 }

@@ -77,6 +77,7 @@
 //! - [`check`]: the runner, generic over any `stateright::Model` (BFS, DFS, seeded
 //!   simulation; limits on states, depth and time that work with any thread count).
 //! - [`report`]: verdicts and counterexamples as text or versioned JSON.
+//! - [`trace`]: saved counterexamples: replay, sequence charts (text, Mermaid, DOT, ShiViz).
 //! - [`catalog`], [`plan`], [`cli`]: the model registry, TOML check plans, the binary.
 //! - [`models`]: the catalog's protocols (replication, retry, recovery).
 //! - [`sync`]: node-local concurrent components, checked with loom.
@@ -99,3 +100,4 @@ pub mod plan;
 pub mod report;
 pub mod sync;
 pub mod system;
+pub mod trace;

@@ -30,6 +30,55 @@ pub enum Command {
     /// Check one model, a plan file, or the whole catalog.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Re-execute a saved trace against its model; exit 0 if it reproduces, 1 if not,
+    /// 2 for a malformed or wrong-version file.
+    Replay {
+        /// The trace file (written by `check --trace-dir`).
+        trace: String,
+    },
+    /// Render a saved trace.
+    Show {
+        /// The trace file.
+        trace: String,
+        /// text: terminal sequence chart; mermaid: GitHub sequenceDiagram; dot:
+        /// Graphviz happens-before graph; shiviz: ShiViz log (regex
+        /// `(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`).
+        #[arg(long = "as", value_enum, default_value_t = ShowAs::Text)]
+        render_as: ShowAs,
+    },
+    /// Serve stateright's Explorer web UI for a model, to walk its states by hand.
+    Explore {
+        /// The model.
+        model: String,
+        /// Set a model parameter.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Hold an assumption.
+        #[arg(long, value_name = "NAME[=N]")]
+        hold: Vec<String>,
+        /// Relax an assumption.
+        #[arg(long, value_name = "NAME")]
+        relax: Vec<String>,
+        /// Relax every assumption first.
+        #[arg(long)]
+        relax_all: bool,
+        /// Where to listen.
+        #[arg(long, default_value = "localhost:3000")]
+        address: String,
+    },
+}
+
+/// Renderings of `show`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowAs {
+    /// Terminal message sequence chart.
+    Text,
+    /// Mermaid sequenceDiagram.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// ShiViz log.
+    Shiviz,
 }
 
 /// Output format.
@@ -103,4 +152,7 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Write one trace file per violated property into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub trace_dir: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! What each subcommand does.
 
-use super::args::{CheckArgs, Cli, Command, Format, StrategyArg};
+use super::args::{CheckArgs, Cli, Command, Format, ShowAs, StrategyArg};
 use crate::catalog::{self, AssumptionChanges, CheckRequest, ParamKind};
 use crate::check::{CheckOptions, Progress, Strategy};
 use crate::plan::{self, Plan};
@@ -15,7 +15,91 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::List { format } => list(format),
         Command::Check(args) => check(&args),
+        Command::Replay { trace } => replay(&trace),
+        Command::Show { trace, render_as } => show(&trace, render_as),
+        Command::Explore {
+            model,
+            sets,
+            hold,
+            relax,
+            relax_all,
+            address,
+        } => explore(
+            &model,
+            &sets,
+            AssumptionChanges {
+                relax_all,
+                hold,
+                relax,
+            },
+            &address,
+        ),
     }
+}
+
+fn replay(path: &str) -> i32 {
+    let trace = match crate::trace::load(std::path::Path::new(path)) {
+        Ok(trace) => trace,
+        Err(error) => return fail(error),
+    };
+    match crate::trace::replay_file(path, &trace) {
+        Ok(crate::trace::ReplayOutcome::Reproduced { steps }) => emit(&format!(
+            "reproduced: {steps} steps of {} replay to the recorded states, and `{}` is violated at the end\n",
+            trace.model, trace.property
+        )),
+        Ok(crate::trace::ReplayOutcome::Diverged { step, reason }) => {
+            let _ = emit(&format!("does not reproduce: step {step}: {reason}\n"));
+            1
+        }
+        Err(error) => fail(error),
+    }
+}
+
+fn show(path: &str, render_as: ShowAs) -> i32 {
+    let trace = match crate::trace::load(std::path::Path::new(path)) {
+        Ok(trace) => trace,
+        Err(error) => return fail(error),
+    };
+    let rendering = match render_as {
+        ShowAs::Text => crate::trace::Rendering::Text,
+        ShowAs::Mermaid => crate::trace::Rendering::Mermaid,
+        ShowAs::Dot => crate::trace::Rendering::Dot,
+        ShowAs::Shiviz => crate::trace::Rendering::Shiviz,
+    };
+    emit(&crate::trace::render(&trace, rendering))
+}
+
+fn explore(model: &str, sets: &[String], changes: AssumptionChanges, address: &str) -> i32 {
+    let result = catalog::find(model).and_then(|entry| {
+        let params = catalog::resolve_params(
+            entry.name(),
+            &entry.parameters(),
+            &catalog::parse_sets(sets)?,
+        )?;
+        eprintln!("Explorer for {model} on http://{address} (Ctrl-C to stop)");
+        entry.explore(&params, &changes, address)
+    });
+    match result {
+        Ok(()) => 0,
+        Err(error) => fail(error),
+    }
+}
+
+/// Saves the traces of `report` into `dir`; returns the text that names them.
+fn save_traces(report: &crate::report::CheckReport, dir: &str) -> Result<String, String> {
+    let mut text = String::new();
+    for trace in crate::trace::traces_of(report) {
+        let path = crate::trace::save(std::path::Path::new(dir), &trace)
+            .map_err(|e| format!("--trace-dir {dir}: {e}"))?;
+        text.push_str(&format!(
+            "trace of `{}` saved: {}\n  replay: synccheck replay {}\n  chart:  synccheck show {} --as text\n",
+            trace.property,
+            path.display(),
+            path.display(),
+            path.display()
+        ));
+    }
+    Ok(text)
 }
 
 fn fail(message: impl std::fmt::Display) -> i32 {
@@ -152,9 +236,21 @@ fn check(args: &CheckArgs) -> i32 {
         Ok(report) => report,
         Err(error) => return fail(error),
     };
+    let saved = match args
+        .trace_dir
+        .as_deref()
+        .map(|dir| save_traces(&report, dir))
+    {
+        Some(Err(message)) => return fail(message),
+        Some(Ok(text)) => text,
+        None => String::new(),
+    };
     let written = match args.format {
-        Format::Human => emit(&render_human(&report)),
-        Format::Json => json(&report),
+        Format::Human => emit(&(render_human(&report) + &saved)),
+        Format::Json => {
+            eprint!("{saved}");
+            json(&report)
+        }
     };
     if written != 0 {
         return written;
@@ -203,6 +299,13 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
         }
         let label = format!("[{}/{total}] {}", index + 1, check.name);
         let result = with_progress(options, &label, || plan::run_check(check, options));
+        if let (Some(dir), Some(check_report)) = (&args.trace_dir, &result.report) {
+            match save_traces(check_report, dir) {
+                Ok(text) if args.format == Format::Human => eprint!("{text}"),
+                Ok(_) => {}
+                Err(message) => return fail(message),
+            }
+        }
         if args.format == Format::Human {
             let status = if result.error.is_some() {
                 "error"

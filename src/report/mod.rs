@@ -109,6 +109,9 @@ pub struct CheckReport {
     pub stats: Stats,
     /// One per property.
     pub properties: Vec<PropertyReport>,
+    /// Node names (timed models), for sequence charts.
+    #[serde(default)]
+    pub nodes: Vec<String>,
 }
 
 impl CheckReport {
@@ -149,6 +152,11 @@ pub trait Explain: Model {
 
     /// The action in words and structured.
     fn explain_action(&self, action: &Self::Action) -> (String, serde_json::Value);
+
+    /// Node names, for sequence charts (empty when the model has no nodes).
+    fn node_names(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// The whole trace. Timed systems add time, clocks and assumption breaks.
     fn explain_path(&self, path: &Path<Self>) -> TraceReport {
@@ -191,6 +199,12 @@ impl<P: Protocol> Explain for TimedSystem<P> {
 
     fn explain_action(&self, action: &Self::Action) -> (String, serde_json::Value) {
         (self.describe_action(action), to_json(action))
+    }
+
+    fn node_names(&self) -> Vec<String> {
+        (0..self.protocol().node_count())
+            .map(|node| self.protocol().node_name(node))
+            .collect()
     }
 
     fn explain_path(&self, path: &Path<Self>) -> TraceReport {
@@ -319,5 +333,6 @@ pub fn build<M: Explain>(
         stop_reason: outcome.stop_reason,
         stats: outcome.stats,
         properties,
+        nodes: model.node_names(),
     }
 }

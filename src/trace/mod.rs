@@ -1,0 +1,265 @@
+//! Counterexample traces: one saved format (serde JSON, `schema_version`), replay
+//! against the model, and renderers (terminal chart, Mermaid, Graphviz DOT, ShiViz).
+//!
+//! A trace file is self-contained: it names the model, its parameters and the exact
+//! assumption set, so `synccheck replay FILE` rebuilds the model from the file alone.
+//! Replay matches each recorded step by its structured action among the actions the
+//! model enables, re-executes it, and compares the resulting state with the recorded
+//! one; the last state must violate the property.
+
+mod render;
+mod replay;
+
+pub use render::{render, Rendering};
+pub use replay::{replay, ReplayOutcome};
+
+use crate::catalog::{self, RequestError};
+use crate::check::Verdict;
+use crate::report::{AssumptionsReport, CheckReport, TraceReport};
+use crate::system::{AssumptionSet, PropertyKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The version of the trace format; a file of another version is refused.
+pub const TRACE_SCHEMA_VERSION: u32 = 1;
+
+/// A saved counterexample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceFile {
+    /// Format version ([`TRACE_SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// The model's catalog name.
+    pub model: String,
+    /// Parameter values, defaults filled in.
+    pub params: BTreeMap<String, String>,
+    /// The exact assumption set (timed models).
+    pub assumptions: Option<AssumptionsReport>,
+    /// The violated property.
+    pub property: String,
+    /// Its kind.
+    pub property_kind: PropertyKind,
+    /// Node names, for charts.
+    pub nodes: Vec<String>,
+    /// For a liveness counterexample (a lasso), the 1-based step where the loop starts.
+    pub loop_start: Option<usize>,
+    /// The steps.
+    pub trace: TraceReport,
+}
+
+/// An error reading a trace file: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// Unreadable.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not a trace (JSON error with line and column).
+    #[error("{path}:{line}:{column}: not a synccheck trace: {message}")]
+    Malformed {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The decoder's message.
+        message: String,
+    },
+    /// Another format version.
+    #[error("{path}: trace schema_version {found} is not supported (this synccheck reads version {TRACE_SCHEMA_VERSION}); re-create it with `synccheck check ... --trace-dir`")]
+    Version {
+        /// The file.
+        path: String,
+        /// The version found.
+        found: u64,
+    },
+    /// Inconsistent content (step numbering, lengths, unknown assumption names).
+    #[error("{path}: {message}")]
+    Inconsistent {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The model, parameters or assumptions it names are not valid.
+    #[error("{path}: {source}")]
+    Request {
+        /// The file.
+        path: String,
+        /// Why.
+        source: RequestError,
+    },
+}
+
+/// The traces of every violated property of a report.
+pub fn traces_of(report: &CheckReport) -> Vec<TraceFile> {
+    report
+        .properties
+        .iter()
+        .filter(|p| p.verdict == Verdict::Violated)
+        .filter_map(|p| {
+            p.counterexample.as_ref().map(|trace| TraceFile {
+                schema_version: TRACE_SCHEMA_VERSION,
+                model: report.model.clone(),
+                params: report.params.clone(),
+                assumptions: report.assumptions.clone(),
+                property: p.name.clone(),
+                property_kind: p.kind,
+                nodes: report.nodes.clone(),
+                loop_start: None,
+                trace: trace.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The file name a trace is saved under.
+pub fn file_name(trace: &TraceFile) -> String {
+    let params: Vec<String> = trace
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}-{v}"))
+        .collect();
+    let mut name = format!("{}.{}", trace.model, trace.property);
+    if !params.is_empty() {
+        name = format!("{}.{}.{}", trace.model, params.join("."), trace.property);
+    }
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.trace.json")
+}
+
+/// Writes `trace` into `dir` (created if missing); returns the path.
+pub fn save(dir: &Path, trace: &TraceFile) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(file_name(trace));
+    let text = serde_json::to_string_pretty(trace).map_err(std::io::Error::other)?;
+    std::fs::write(&path, text + "\n")?;
+    Ok(path)
+}
+
+/// Reads and validates a trace file.
+pub fn load(path: &Path) -> Result<TraceFile, TraceError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    parse(&shown, &text)
+}
+
+/// Parses and validates trace text.
+pub fn parse(path: &str, text: &str) -> Result<TraceFile, TraceError> {
+    let malformed = |error: serde_json::Error| TraceError::Malformed {
+        path: path.to_string(),
+        line: error.line(),
+        column: error.column(),
+        message: error.to_string(),
+    };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;
+    match value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        Some(version) if version == u64::from(TRACE_SCHEMA_VERSION) => {}
+        Some(found) => {
+            return Err(TraceError::Version {
+                path: path.to_string(),
+                found,
+            })
+        }
+        None => {
+            return Err(TraceError::Inconsistent {
+                path: path.to_string(),
+                message: "no `schema_version`: not a synccheck trace".to_string(),
+            })
+        }
+    }
+    let trace: TraceFile = serde_json::from_str(text).map_err(malformed)?;
+    check_consistency(path, &trace)?;
+    Ok(trace)
+}
+
+fn check_consistency(path: &str, trace: &TraceFile) -> Result<(), TraceError> {
+    let inconsistent = |message: String| TraceError::Inconsistent {
+        path: path.to_string(),
+        message,
+    };
+    if trace.trace.length != trace.trace.steps.len() {
+        return Err(inconsistent(format!(
+            "`length` is {} but there are {} steps",
+            trace.trace.length,
+            trace.trace.steps.len()
+        )));
+    }
+    for (position, step) in trace.trace.steps.iter().enumerate() {
+        if step.index != position + 1 {
+            return Err(inconsistent(format!(
+                "step {} is numbered {}",
+                position + 1,
+                step.index
+            )));
+        }
+    }
+    if let Some(start) = trace.loop_start {
+        if start == 0 || start > trace.trace.steps.len() {
+            return Err(inconsistent(format!("`loop_start` {start} is not a step")));
+        }
+    }
+    Ok(())
+}
+
+/// Rebuilds the assumption set a trace was found under.
+pub fn assumption_set(path: &str, report: &AssumptionsReport) -> Result<AssumptionSet, TraceError> {
+    let mut set = AssumptionSet::all_relaxed();
+    for (name, bound) in &report.held {
+        let spec = if crate::system::Assumption::parse(name).is_some_and(|(a, _)| a.takes_bound()) {
+            format!("{name}={bound}")
+        } else {
+            name.clone()
+        };
+        set.hold_spec(&spec).map_err(|e| TraceError::Request {
+            path: path.to_string(),
+            source: e.into(),
+        })?;
+    }
+    for name in &report.relaxed {
+        set.relax_spec(name).map_err(|e| TraceError::Request {
+            path: path.to_string(),
+            source: e.into(),
+        })?;
+    }
+    Ok(set)
+}
+
+/// Replays a loaded trace against the catalog model it names.
+pub fn replay_file(path: &str, trace: &TraceFile) -> Result<ReplayOutcome, TraceError> {
+    let request_error = |source: RequestError| TraceError::Request {
+        path: path.to_string(),
+        source,
+    };
+    let model = catalog::find(&trace.model).map_err(request_error)?;
+    let params = catalog::resolve_params(model.name(), &model.parameters(), &trace.params)
+        .map_err(request_error)?;
+    let assumptions = match &trace.assumptions {
+        Some(report) => Some(assumption_set(path, report)?),
+        None => None,
+    };
+    model
+        .replay(&params, assumptions.as_ref(), trace)
+        .map_err(request_error)
+}
