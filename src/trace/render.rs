@@ -190,12 +190,11 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
         trace.model, trace.property, trace.trace.length
     );
     if trace.nodes.is_empty() {
-        for step in steps {
-            let label = match &step.event {
-                Event::Other { label } | Event::Local { label, .. } => label.clone(),
-                _ => String::new(),
-            };
-            let _ = writeln!(out, "{:>4}. {label}", step.index);
+        for step in &trace.trace.steps {
+            let _ = writeln!(out, "{:>4}. {}", step.index, step.action);
+            for annotation in &step.annotations {
+                let _ = writeln!(out, "!!! {annotation}");
+            }
         }
         return out;
     }

@@ -1,0 +1,303 @@
+//! Saved traces: every counterexample the catalog produces replays; corrupted files
+//! are rejected with a clear message and the right exit code; every renderer works.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn synccheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synccheck"))
+        .args(args)
+        .env("SYNCCHECK_NO_PROGRESS", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn traces_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("trace dir exists")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|p| p.to_string_lossy().ends_with(".trace.json"))
+        .collect();
+    found.sort();
+    found
+}
+
+fn lease_lock_trace(dir: &Path) -> PathBuf {
+    let dir_text = dir.to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--set",
+        "variant=writes",
+        "--relax",
+        "bounded_pause",
+        "--trace-dir",
+        &dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("trace of `no_lost_increment` saved: "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("replay: synccheck replay "), "{stdout}");
+    let traces = traces_in(dir);
+    assert_eq!(traces.len(), 1);
+    traces[0].clone()
+}
+
+#[test]
+fn every_counterexample_of_the_catalog_replays() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let output = synccheck(&["check", "--all", "--threads", "2", "--trace-dir", &dir_text]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let traces = traces_in(dir.path());
+    assert!(
+        traces.len() >= 3,
+        "the catalog pins at least three violations, found {}",
+        traces.len()
+    );
+    for trace in traces {
+        let path = trace.to_string_lossy().into_owned();
+        let replay = synccheck(&["replay", &path]);
+        assert_eq!(
+            replay.status.code(),
+            Some(0),
+            "{path}: {}{}",
+            text(&replay.stdout),
+            text(&replay.stderr)
+        );
+        assert!(text(&replay.stdout).starts_with("reproduced: "), "{path}");
+    }
+}
+
+#[test]
+fn the_saved_trace_is_versioned_and_self_contained() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trace = lease_lock_trace(dir.path());
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&trace).expect("read")).expect("JSON");
+    assert_eq!(value["schema_version"], 1);
+    assert_eq!(value["model"], "fenced_lease_lock");
+    assert_eq!(value["params"]["variant"], "writes");
+    assert_eq!(value["property"], "no_lost_increment");
+    assert_eq!(value["property_kind"], "always");
+    assert_eq!(value["assumptions"]["held"]["bounded_delay"], 1);
+    assert_eq!(value["nodes"][0], "lock");
+    assert_eq!(value["trace"]["length"], 22);
+    let step = &value["trace"]["steps"][5];
+    assert_eq!(step["action_detail"]["kind"], "pause");
+    assert_eq!(step["action_detail"]["node"], 3);
+    assert_eq!(step["time_ticks"], 0);
+    assert!(step["clock_offsets_ticks"].is_array());
+    assert!(step["annotations"][0]
+        .as_str()
+        .is_some_and(|a| a.contains("bounded_pause(0) broken here")));
+}
+
+fn corrupt(source: &Path, dir: &Path, edit: impl Fn(&mut serde_json::Value)) -> String {
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(source).expect("read")).expect("JSON");
+    edit(&mut value);
+    let path = dir.join("edited.trace.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&value).expect("JSON")).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn corrupted_traces_are_rejected_clearly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trace = lease_lock_trace(dir.path());
+    let scratch = tempfile::tempdir().expect("temp dir");
+
+    // An edited state: replays until the edit, then says where it differs (exit 1).
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        v["trace"]["steps"][4]["state"]["ghost"]["acknowledged"] = 7.into()
+    });
+    let output = synccheck(&["replay", &edited]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("does not reproduce: step 5: after `deliver ReadReply"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("/ghost/acknowledged: recorded 7, replay has 0"),
+        "{stdout}"
+    );
+
+    // An action that is not enabled (exit 1).
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        v["trace"]["steps"][0]["action_detail"]["envelope"]["src"] = 1.into()
+    });
+    let output = synccheck(&["replay", &edited]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stdout)
+            .contains("step 1: `deliver Acquire client_b→lock (age 0)` is not enabled here"),
+        "{}",
+        text(&output.stdout)
+    );
+
+    // Cut short: the violation no longer shows (exit 1).
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        let steps = v["trace"]["steps"].as_array_mut().expect("steps");
+        steps.truncate(10);
+        v["trace"]["length"] = 10.into();
+    });
+    let output = synccheck(&["replay", &edited]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stdout)
+        .contains("step 11: the last state does not violate `no_lost_increment`"));
+
+    let cases: Vec<(Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+        (
+            Box::new(|v| v["schema_version"] = 2.into()),
+            "trace schema_version 2 is not supported",
+        ),
+        (
+            Box::new(|v| v["model"] = "no_such_model".into()),
+            "unknown model `no_such_model`",
+        ),
+        (
+            Box::new(|v| v["params"]["variant"] = "sometimes".into()),
+            "invalid value `sometimes`",
+        ),
+        (
+            Box::new(|v| v["assumptions"]["relaxed"][0] = "bounded_latency".into()),
+            "unknown assumption `bounded_latency`",
+        ),
+        (
+            Box::new(|v| v["trace"]["length"] = 3.into()),
+            "`length` is 3 but there are 22 steps",
+        ),
+        (
+            Box::new(|v| v["trace"]["steps"][2]["index"] = 9.into()),
+            "step 3 is numbered 9",
+        ),
+        (
+            Box::new(|v| v["surprise"] = true.into()),
+            "unknown field `surprise`",
+        ),
+        (
+            Box::new(|v| {
+                v.as_object_mut().map(|o| o.remove("schema_version"));
+            }),
+            "no `schema_version`",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let edited = corrupt(&trace, scratch.path(), edit);
+        let output = synccheck(&["replay", &edited]);
+        assert_eq!(output.status.code(), Some(2), "{expected}");
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+
+    // Truncated bytes: a JSON error with line and column (exit 2).
+    let bytes = std::fs::read(&trace).expect("read");
+    let truncated = scratch.path().join("truncated.trace.json");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    let output = synccheck(&["replay", &truncated.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("not a synccheck trace"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = synccheck(&["show", "/nonexistent.trace.json"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn every_rendering_works_and_the_chart_fits_100_columns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trace = lease_lock_trace(dir.path());
+    let path = trace.to_string_lossy().into_owned();
+
+    let chart = synccheck(&["show", &path, "--as", "text"]);
+    assert_eq!(chart.status.code(), Some(0));
+    let chart = text(&chart.stdout);
+    for line in chart.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    let header = chart.lines().nth(1).expect("header");
+    for node in ["lock", "storage", "client_a", "client_b"] {
+        assert!(header.contains(node), "{header}");
+    }
+    assert!(chart.contains("‖ pauses"), "{chart}");
+    assert!(
+        chart.contains("!!! t=0: client_b pauses: bounded_pause(0) broken here"),
+        "{chart}"
+    );
+    assert!(chart.contains("⏰ LeaseExpiry"), "{chart}");
+    assert!(chart.contains("Write{token:1,value:1}"), "{chart}");
+
+    let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
+    assert!(
+        mermaid.starts_with("sequenceDiagram\n    participant n0 as lock\n"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("    n3->>n0: Acquire\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("Note over n0,n3: ⚠ t=0: client_b pauses: bounded_pause(0) broken here"),
+        "{mermaid}"
+    );
+    assert_eq!(
+        mermaid.matches("->>").count(),
+        12,
+        "12 deliveries: {mermaid}"
+    );
+
+    let dot = text(&synccheck(&["show", &path, "--as", "dot"]).stdout);
+    assert!(dot.starts_with("digraph {"), "{dot}");
+    assert!(dot.trim_end().ends_with('}'));
+    assert!(dot.contains("label = \"msg\""), "message edges: {dot}");
+    assert!(dot.contains("6. client_b: ‖ pauses t=0 ⚠"), "{dot}");
+
+    let shiviz = text(&synccheck(&["show", &path, "--as", "shiviz"]).stdout);
+    let lines: Vec<&str> = shiviz.lines().collect();
+    assert_eq!(lines.len() % 2, 0);
+    for pair in lines.chunks(2) {
+        let (host, clock) = pair[1].split_once(' ').expect("host clock");
+        assert!(
+            ["lock", "storage", "client_a", "client_b"].contains(&host),
+            "{host}"
+        );
+        let clock: serde_json::Value = serde_json::from_str(clock).expect("a JSON vector clock");
+        assert!(clock[host].as_u64().is_some_and(|c| c >= 1));
+    }
+}
+
+#[test]
+fn an_untimed_model_trace_renders_as_steps() {
+    // two_phase_commit never violates; build a trace of a violated `sometimes`-free
+    // run by hand is not possible, so render the lease lock one as a plain list too.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trace = lease_lock_trace(dir.path());
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&trace).expect("read")).expect("JSON");
+    value["nodes"] = serde_json::json!([]);
+    let path = dir.path().join("plain.trace.json");
+    std::fs::write(&path, serde_json::to_string(&value).expect("JSON")).expect("write");
+    let output = synccheck(&["show", &path.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        text(&output.stdout).contains("   6. client_b pauses"),
+        "{}",
+        text(&output.stdout)
+    );
+}
