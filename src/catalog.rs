@@ -283,9 +283,10 @@ pub trait CatalogProtocol: Protocol {
 }
 
 /// A plain `stateright::Model` that can be built from parameters.
-pub trait CatalogPlain: stateright::Model + Explain + Sized + Send + Sync + 'static
+pub trait CatalogPlain:
+    stateright::Model + Explain + crate::liveness::Fairness + Sized + Send + Sync + 'static
 where
-    Self::State: std::hash::Hash + Clone + std::fmt::Debug + PartialEq + Send + Sync,
+    Self::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
     Self::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     /// Public name.
@@ -371,7 +372,8 @@ impl<P: CatalogProtocol> CatalogModel for TimedEntry<P> {
         let assumptions = assumptions_for(&protocol, changes)?;
         let system = TimedSystem::new(protocol, assumptions)
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
-        let outcome = check::run(&system, options);
+        let mut outcome = check::run(&system, options);
+        crate::liveness::decide_eventually(&system, &mut outcome, options.max_states);
         Ok(report::build(
             P::NAME,
             params,
@@ -441,7 +443,7 @@ where
 impl<M> CatalogModel for PlainEntry<M>
 where
     M: CatalogPlain,
-    M::State: std::hash::Hash + Clone + std::fmt::Debug + PartialEq + Send + Sync,
+    M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
     M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     fn name(&self) -> &'static str {
@@ -483,7 +485,8 @@ where
             return Err(RequestError::Untimed(M::NAME.to_string()));
         }
         let model = M::from_params(params).map_err(build_error(M::NAME))?;
-        let outcome = check::run(&model, options);
+        let mut outcome = check::run(&model, options);
+        crate::liveness::decide_eventually(&model, &mut outcome, options.max_states);
         Ok(report::build(
             M::NAME,
             params,
@@ -527,7 +530,7 @@ pub fn timed<P: CatalogProtocol>() -> Box<dyn CatalogModel> {
 pub fn plain<M>() -> Box<dyn CatalogModel>
 where
     M: CatalogPlain,
-    M::State: std::hash::Hash + Clone + std::fmt::Debug + PartialEq + Send + Sync,
+    M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
     M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
     Box::new(PlainEntry::<M>(std::marker::PhantomData))

@@ -94,6 +94,7 @@
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod liveness;
 #[path = "../models/mod.rs"]
 pub mod models;
 pub mod plan;

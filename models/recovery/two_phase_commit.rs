@@ -600,6 +600,9 @@ impl Model for TwoPhaseCommit {
     }
 }
 
+/// No action is weakly fair in the untimed port (it declares no liveness property).
+impl crate::liveness::Fairness for TwoPhaseCommit {}
+
 impl crate::report::Explain for TwoPhaseCommit {
     fn explain_state(&self, state: &TwoPhaseState) -> serde_json::Value {
         serde_json::to_value(state).unwrap_or_else(|e| serde_json::Value::String(e.to_string()))

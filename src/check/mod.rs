@@ -16,6 +16,7 @@ mod simulation;
 mod store;
 
 pub use path::Path;
+pub use store::fingerprint;
 
 use serde::{Deserialize, Serialize};
 use stateright::{Expectation, Model};
@@ -197,6 +198,8 @@ pub struct PropertyOutcome<M: Model> {
     pub verdict: Verdict,
     /// The counterexample (violated) or example (reached).
     pub path: Option<Path<M>>,
+    /// For a liveness counterexample (a lasso), the 1-based step where the loop starts.
+    pub loop_start: Option<usize>,
 }
 
 /// Search statistics.
@@ -388,6 +391,7 @@ where
                     expectation: property.expectation.clone(),
                     verdict,
                     path,
+                    loop_start: None,
                 }
             })
             .collect();

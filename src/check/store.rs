@@ -26,8 +26,8 @@ impl Hasher for IdentityHasher {
     }
 }
 
-/// A fixed-seed hasher: fingerprints are the same in every run and on every thread.
-pub(crate) fn fingerprint<T: Hash>(value: &T) -> u64 {
+/// A fixed-seed hash: fingerprints are the same in every run and on every thread.
+pub fn fingerprint<T: Hash>(value: &T) -> u64 {
     let builder = ahash::RandomState::with_seeds(
         0x5eed_c0de_0000_0001,
         0x0dd5_eed5_0000_0002,

@@ -69,6 +69,9 @@ pub struct TraceReport {
     pub steps: Vec<StepReport>,
     /// The first break of each relaxed assumption.
     pub breaks: Vec<AssumptionBreak>,
+    /// For a lasso (liveness counterexample), the 1-based step where the loop starts.
+    #[serde(default)]
+    pub loop_start: Option<usize>,
 }
 
 /// One property's result.
@@ -183,6 +186,7 @@ pub trait Explain: Model {
             initial_state: self.explain_state(&path.states[0]),
             steps,
             breaks: Vec::new(),
+            loop_start: None,
         }
     }
 }
@@ -265,6 +269,7 @@ impl<P: Protocol> Explain for TimedSystem<P> {
             initial_state: to_json(&path.states[0]),
             steps,
             breaks,
+            loop_start: None,
         }
     }
 }
@@ -303,7 +308,11 @@ pub fn build<M: Explain>(
         .iter()
         .map(|p| {
             let counterexample = match (p.verdict, &p.path) {
-                (Verdict::Violated, Some(path)) => Some(model.explain_path(path)),
+                (Verdict::Violated, Some(path)) => {
+                    let mut trace = model.explain_path(path);
+                    trace.loop_start = p.loop_start;
+                    Some(trace)
+                }
                 _ => None,
             };
             let example_length = match (p.verdict, &p.path) {

@@ -112,7 +112,7 @@ pub fn traces_of(report: &CheckReport) -> Vec<TraceFile> {
                 property: p.name.clone(),
                 property_kind: p.kind,
                 nodes: report.nodes.clone(),
-                loop_start: None,
+                loop_start: trace.loop_start,
                 trace: trace.clone(),
             })
         })

@@ -95,6 +95,15 @@ where
             reason: "no initial state of the model matches the recorded one".to_string(),
         };
     };
+    let mut seen = vec![model.explain_state(&state)];
+    let mut ever_true = Vec::new();
+    let liveness = model
+        .properties()
+        .into_iter()
+        .find(|p| p.name == trace.property && p.expectation == Expectation::Eventually);
+    if let Some(property) = &liveness {
+        ever_true.push((property.condition)(model, &state));
+    }
     for step in &recorded.steps {
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
@@ -118,6 +127,13 @@ where
             };
         }
         state = next;
+        seen.push(found);
+        if let Some(property) = &liveness {
+            ever_true.push((property.condition)(model, &state));
+        }
+    }
+    if liveness.is_some() {
+        return replay_lasso(model, trace, &state, &seen, &ever_true);
     }
     let Some(property) = model
         .properties()
@@ -144,6 +160,49 @@ where
         ReplayOutcome::Diverged {
             step: recorded.steps.len() + 1,
             reason: format!("the last state does not violate `{}`", trace.property),
+        }
+    }
+}
+
+/// A lasso reproduces when the property is false in every state and the loop closes
+/// (or, without a loop, the last state has no enabled action).
+fn replay_lasso<M>(
+    model: &M,
+    trace: &TraceFile,
+    last: &M::State,
+    seen: &[serde_json::Value],
+    ever_true: &[bool],
+) -> ReplayOutcome
+where
+    M: Model + Explain,
+{
+    let steps = trace.trace.steps.len();
+    if let Some(position) = ever_true.iter().position(|t| *t) {
+        return ReplayOutcome::Diverged {
+            step: position,
+            reason: format!(
+                "`{}` is true here, so this run does satisfy it",
+                trace.property
+            ),
+        };
+    }
+    let closes = match trace.loop_start {
+        Some(start) => seen.get(start - 1) == seen.last(),
+        None => {
+            let mut actions = Vec::new();
+            model.actions(last, &mut actions);
+            actions.is_empty()
+        }
+    };
+    if closes {
+        ReplayOutcome::Reproduced { steps }
+    } else {
+        ReplayOutcome::Diverged {
+            step: steps + 1,
+            reason: match trace.loop_start {
+                Some(start) => format!("the loop does not return to the state before step {start}"),
+                None => "the run ends in a state that can still move".to_string(),
+            },
         }
     }
 }

@@ -1,0 +1,196 @@
+//! Liveness under weak fairness: cycles that stateright's `eventually` cannot see, and
+//! cycles that fairness rules out.
+
+use stateright::{Checker, Model, Property};
+use synccheck::check::{self, CheckOptions, Verdict};
+use synccheck::liveness::{check_eventually, decide_eventually, Fairness, LivenessResult};
+use synccheck::system::*;
+
+/// A client that may fail and retry forever, or succeed.
+#[derive(Clone, Debug)]
+struct RetryStorm;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Phase {
+    Sending,
+    BackingOff,
+    Succeeded,
+}
+
+impl Model for RetryStorm {
+    type State = Phase;
+    type Action = &'static str;
+    fn init_states(&self) -> Vec<Phase> {
+        vec![Phase::Sending]
+    }
+    fn actions(&self, state: &Phase, actions: &mut Vec<&'static str>) {
+        match state {
+            Phase::Sending => actions.extend(["fail", "succeed"]),
+            Phase::BackingOff => actions.push("retry"),
+            Phase::Succeeded => {}
+        }
+    }
+    fn next_state(&self, _: &Phase, action: &'static str) -> Option<Phase> {
+        Some(match action {
+            "fail" => Phase::BackingOff,
+            "retry" => Phase::Sending,
+            _ => Phase::Succeeded,
+        })
+    }
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::eventually("succeeds", |_, s| {
+            *s == Phase::Succeeded
+        })]
+    }
+}
+
+impl Fairness for RetryStorm {}
+
+#[test]
+fn a_retry_storm_cycle_is_found_where_stateright_sees_nothing() {
+    let stateright = RetryStorm.checker().spawn_bfs().join();
+    assert!(
+        stateright.discovery("succeeds").is_none(),
+        "stateright's eventually misses the cycle"
+    );
+
+    let mut outcome = check::run(&RetryStorm, &CheckOptions::default());
+    assert_eq!(
+        outcome.property("succeeds").map(|p| p.verdict),
+        Some(Verdict::Unknown),
+        "a plain search claims nothing"
+    );
+    decide_eventually(&RetryStorm, &mut outcome, None);
+    let property = outcome.property("succeeds").expect("declared");
+    assert_eq!(property.verdict, Verdict::Violated);
+    assert_eq!(property.loop_start, Some(1));
+    let path = property.path.as_ref().expect("a lasso");
+    assert_eq!(path.actions, vec!["fail", "retry"]);
+    assert_eq!(path.states.first(), path.states.last(), "the loop closes");
+}
+
+/// A sender sends one message on start; the receiver records it.
+#[derive(Clone, Debug)]
+struct OneMessage;
+
+impl Protocol for OneMessage {
+    type State = bool;
+    type Durable = ();
+    type Msg = u8;
+    type Timer = u8;
+    type Ghost = ();
+    fn node_count(&self) -> usize {
+        2
+    }
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+    fn leans_on(&self) -> Vec<LeansOn> {
+        Vec::new()
+    }
+    fn may_crash(&self, _: NodeId) -> bool {
+        false
+    }
+    fn may_pause(&self, _: NodeId) -> bool {
+        false
+    }
+    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> bool {
+        if node == 0 {
+            ctx.send(1, 7);
+        }
+        false
+    }
+    fn on_message(
+        &self,
+        _: NodeId,
+        state: &mut bool,
+        _: NodeId,
+        _: &u8,
+        _: &mut Context<'_, Self>,
+    ) {
+        *state = true;
+    }
+    fn on_timer(&self, _: NodeId, _: &mut bool, _: &u8, _: &mut Context<'_, Self>) {}
+    fn on_restart(&self, _: NodeId, _: &mut Context<'_, Self>) -> bool {
+        false
+    }
+    fn properties(&self) -> Vec<synccheck::system::Property<Self>> {
+        vec![synccheck::system::Property::eventually(
+            "received",
+            |_, s| s.node_state(1) == Some(&true),
+        )]
+    }
+}
+
+fn received(system: &TimedSystem<OneMessage>, state: &SystemState<OneMessage>) -> bool {
+    let _ = system;
+    state.node_state(1) == Some(&true)
+}
+
+#[test]
+fn fairness_rules_out_a_message_that_lingers_forever() {
+    let mut set = AssumptionSet::all_relaxed();
+    set.hold(Assumption::ReliableLinks, None).expect("valid");
+    set.hold(Assumption::NoDuplication, None).expect("valid");
+    let system = TimedSystem::new(OneMessage, set).expect("within limits");
+    // Ticking forever with the message in flight is a cycle, but Deliver stays enabled
+    // and is never taken: not a fair behaviour.
+    assert!(matches!(
+        check_eventually(&system, received, 10_000),
+        LivenessResult::Holds
+    ));
+}
+
+#[test]
+fn a_lost_message_is_a_fair_lasso_that_replays() {
+    let set = AssumptionSet::all_relaxed();
+    let system = TimedSystem::new(OneMessage, set.clone()).expect("within limits");
+    let mut outcome = check::run(&system, &CheckOptions::default());
+    decide_eventually(&system, &mut outcome, None);
+    let property = outcome.property("received").expect("declared");
+    assert_eq!(property.verdict, Verdict::Violated);
+    let path = property.path.as_ref().expect("a lasso");
+    assert!(
+        matches!(path.actions[0], Action::Drop { .. }),
+        "{:?}",
+        path.actions
+    );
+    let loop_start = property.loop_start.expect("a loop");
+    assert_eq!(
+        path.states[loop_start - 1],
+        *path.last_state(),
+        "the loop closes"
+    );
+    assert!(
+        path.actions[loop_start - 1..].contains(&Action::Tick),
+        "time advances in the loop"
+    );
+
+    let params = synccheck::catalog::Params::default();
+    let report = synccheck::report::build(
+        "one_message",
+        &params,
+        Some(&set),
+        &CheckOptions::default(),
+        &system,
+        &outcome,
+    );
+    let traces = synccheck::trace::traces_of(&report);
+    let trace = traces
+        .iter()
+        .find(|t| t.property == "received")
+        .expect("a trace");
+    assert_eq!(trace.loop_start, Some(loop_start));
+    assert_eq!(
+        synccheck::trace::replay(&system, trace),
+        synccheck::trace::ReplayOutcome::Reproduced { steps: path.len() }
+    );
+    let mut broken = trace.clone();
+    broken.loop_start = Some(1);
+    if path.len() > 1 {
+        assert!(matches!(
+            synccheck::trace::replay(&system, &broken),
+            synccheck::trace::ReplayOutcome::Diverged { .. }
+        ));
+    }
+}
