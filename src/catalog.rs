@@ -233,6 +233,8 @@ pub struct ModelDescription {
     pub timed: bool,
     /// Assumptions the design leans on, with the bound held by default.
     pub leans_on: Vec<(String, String)>,
+    /// The same assumptions, as IDs (for ablation).
+    pub leans_on_ids: Vec<Assumption>,
     /// Properties.
     pub properties: Vec<PropertyInfo>,
 }
@@ -259,6 +261,13 @@ pub trait CatalogModel: Send + Sync {
         assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
     ) -> Result<ReplayOutcome, RequestError>;
+    /// Exports the reachable state graph (up to `max_states`).
+    fn graph(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        max_states: usize,
+    ) -> Result<crate::graph::StateGraph, RequestError>;
     /// Serves stateright's Explorer web UI for the model (blocks).
     fn explore(
         &self,
@@ -351,6 +360,7 @@ impl<P: CatalogProtocol> CatalogModel for TimedEntry<P> {
             parameters: P::parameters(),
             timed: true,
             leans_on: leans_on_rows(&protocol.leans_on(), &protocol.default_assumptions()),
+            leans_on_ids: protocol.leans_on().iter().map(|l| l.assumption).collect(),
             properties: protocol
                 .properties()
                 .iter()
@@ -413,6 +423,19 @@ impl<P: CatalogProtocol> CatalogModel for TimedEntry<P> {
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         serve(system, address)
     }
+
+    fn graph(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        max_states: usize,
+    ) -> Result<crate::graph::StateGraph, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = assumptions_for(&protocol, changes)?;
+        let system = TimedSystem::new(protocol, assumptions)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        Ok(crate::graph::export(&system, max_states))
+    }
 }
 
 /// Serves stateright's Explorer on `address` until the process is stopped.
@@ -464,6 +487,7 @@ where
             parameters: M::parameters(),
             timed: false,
             leans_on: Vec::new(),
+            leans_on_ids: Vec::new(),
             properties: model
                 .properties()
                 .iter()
@@ -518,6 +542,19 @@ where
         }
         let model = M::from_params(params).map_err(build_error(M::NAME))?;
         serve(model, address)
+    }
+
+    fn graph(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        max_states: usize,
+    ) -> Result<crate::graph::StateGraph, RequestError> {
+        if !changes.is_empty() {
+            return Err(RequestError::Untimed(M::NAME.to_string()));
+        }
+        let model = M::from_params(params).map_err(build_error(M::NAME))?;
+        Ok(crate::graph::export(&model, max_states))
     }
 }
 

@@ -78,6 +78,8 @@
 //!   simulation; limits on states, depth and time that work with any thread count).
 //! - [`report`]: verdicts and counterexamples as text or versioned JSON.
 //! - [`trace`]: saved counterexamples: replay, sequence charts (text, Mermaid, DOT, ShiViz).
+//! - [`liveness`]: `eventually` under weak fairness, with lasso counterexamples.
+//! - [`ablation`]: which assumptions are load-bearing; [`graph`]: state-graph export.
 //! - [`catalog`], [`plan`], [`cli`]: the model registry, TOML check plans, the binary.
 //! - [`models`]: the catalog's protocols (replication, retry, recovery).
 //! - [`sync`]: node-local concurrent components, checked with loom.
@@ -91,9 +93,11 @@
 //!   that never makes progress, and synccheck does not pretend it can.
 //! - A limit (states, depth, time, Ctrl-C) yields `unknown`, never `holds`.
 
+pub mod ablation;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod graph;
 pub mod liveness;
 #[path = "../models/mod.rs"]
 pub mod models;

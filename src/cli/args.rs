@@ -46,6 +46,54 @@ pub enum Command {
         #[arg(long = "as", value_enum, default_value_t = ShowAs::Text)]
         render_as: ShowAs,
     },
+    /// Which assumptions are load-bearing: a matrix of verdicts with each assumption
+    /// the model leans on relaxed alone (and each pair), the minimal sufficient sets,
+    /// and one sentence per load-bearing assumption.
+    Assumptions {
+        /// The model (timed).
+        model: String,
+        /// Set a model parameter.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Hold an assumption in the base set.
+        #[arg(long, value_name = "NAME[=N]")]
+        hold: Vec<String>,
+        /// Relax an assumption in the base set.
+        #[arg(long, value_name = "NAME")]
+        relax: Vec<String>,
+        /// Also relax each pair.
+        #[arg(long)]
+        pairs: bool,
+        /// Worker threads per check.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
+        /// State limit per check (a cell becomes `unknown`).
+        #[arg(long, value_name = "N")]
+        max_states: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Export the reachable state graph.
+    Graph {
+        /// The model.
+        model: String,
+        /// Set a model parameter.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Hold an assumption.
+        #[arg(long, value_name = "NAME[=N]")]
+        hold: Vec<String>,
+        /// Relax an assumption.
+        #[arg(long, value_name = "NAME")]
+        relax: Vec<String>,
+        /// dot (Graphviz) or json.
+        #[arg(long = "as", value_enum, default_value_t = GraphAs::Dot)]
+        render_as: GraphAs,
+        /// Stop adding states beyond this many (the export says it was truncated).
+        #[arg(long, default_value_t = 10_000)]
+        max_states: usize,
+    },
     /// Serve stateright's Explorer web UI for a model, to walk its states by hand.
     Explore {
         /// The model.
@@ -66,6 +114,15 @@ pub enum Command {
         #[arg(long, default_value = "localhost:3000")]
         address: String,
     },
+}
+
+/// Renderings of `graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphAs {
+    /// Graphviz DOT.
+    Dot,
+    /// JSON: states, edges, truncated.
+    Json,
 }
 
 /// Renderings of `show`.

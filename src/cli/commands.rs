@@ -1,6 +1,6 @@
 //! What each subcommand does.
 
-use super::args::{CheckArgs, Cli, Command, Format, ShowAs, StrategyArg};
+use super::args::{CheckArgs, Cli, Command, Format, GraphAs, ShowAs, StrategyArg};
 use crate::catalog::{self, AssumptionChanges, CheckRequest, ParamKind};
 use crate::check::{CheckOptions, Progress, Strategy};
 use crate::plan::{self, Plan};
@@ -17,6 +17,46 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(&args),
         Command::Replay { trace } => replay(&trace),
         Command::Show { trace, render_as } => show(&trace, render_as),
+        Command::Assumptions {
+            model,
+            sets,
+            hold,
+            relax,
+            pairs,
+            threads,
+            max_states,
+            format,
+        } => {
+            let base = AssumptionChanges {
+                relax_all: false,
+                hold,
+                relax,
+            };
+            assumptions(
+                &model,
+                &sets,
+                &base,
+                pairs,
+                usize::from(threads),
+                max_states,
+                format,
+            )
+        }
+        Command::Graph {
+            model,
+            sets,
+            hold,
+            relax,
+            render_as,
+            max_states,
+        } => {
+            let changes = AssumptionChanges {
+                relax_all: false,
+                hold,
+                relax,
+            };
+            graph(&model, &sets, &changes, render_as, max_states)
+        }
         Command::Explore {
             model,
             sets,
@@ -34,6 +74,58 @@ pub fn run(cli: Cli) -> i32 {
             },
             &address,
         ),
+    }
+}
+
+fn assumptions(
+    model: &str,
+    sets: &[String],
+    base: &AssumptionChanges,
+    pairs: bool,
+    threads: usize,
+    max_states: Option<usize>,
+    format: Format,
+) -> i32 {
+    let params = match catalog::parse_sets(sets) {
+        Ok(params) => params,
+        Err(error) => return fail(error),
+    };
+    let options = CheckOptions {
+        threads,
+        max_states,
+        ..CheckOptions::default()
+    };
+    match crate::ablation::ablate(model, &params, base, pairs, &options) {
+        Ok(ablation) if format == Format::Json => json(&ablation),
+        Ok(ablation) => emit(&crate::ablation::render(&ablation)),
+        Err(error) => fail(error),
+    }
+}
+
+fn graph(
+    model: &str,
+    sets: &[String],
+    changes: &AssumptionChanges,
+    render_as: GraphAs,
+    max_states: usize,
+) -> i32 {
+    let result = catalog::find(model).and_then(|entry| {
+        let params = catalog::resolve_params(
+            entry.name(),
+            &entry.parameters(),
+            &catalog::parse_sets(sets)?,
+        )?;
+        entry.graph(&params, changes, max_states)
+    });
+    match result {
+        Ok(graph) if render_as == GraphAs::Json => json(&graph),
+        Ok(graph) => {
+            if graph.truncated {
+                eprintln!("note: the graph was cut at {max_states} states (--max-states)");
+            }
+            emit(&crate::graph::to_dot(&graph))
+        }
+        Err(error) => fail(error),
     }
 }
 

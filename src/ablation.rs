@@ -1,0 +1,285 @@
+//! Which assumptions are load-bearing: check a model with every assumption it leans on
+//! held, then with each relaxed alone (and each pair), and find, per property, the
+//! smallest sets of assumptions that, held, make it hold.
+//!
+//! Holding more assumptions only removes behaviours, so a safety property that holds
+//! under a set holds under every superset; the minimal sufficient sets are computed
+//! over every subset of the declared assumptions (at most [`DECLARED_MAX`] of them).
+
+use crate::catalog::{self, AssumptionChanges, CheckRequest, RequestError};
+use crate::check::{CheckOptions, Verdict};
+use crate::system::{Assumption, PropertyKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Subsets are enumerated exhaustively up to this many declared assumptions.
+pub const DECLARED_MAX: usize = 6;
+
+/// One property under one assumption set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Counterexample length, when violated.
+    pub counterexample_steps: Option<usize>,
+}
+
+/// One row: which assumptions were relaxed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    /// Relaxed assumptions (empty: every declared assumption held).
+    pub relaxed: Vec<Assumption>,
+    /// Property → cell.
+    pub cells: BTreeMap<String, Cell>,
+}
+
+/// The ablation of one model.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ablation {
+    /// The model.
+    pub model: String,
+    /// The assumptions it leans on.
+    pub declared: Vec<Assumption>,
+    /// Properties with their kinds.
+    pub properties: Vec<(String, PropertyKind)>,
+    /// The matrix rows shown (all held, each alone, each pair with `--pairs`).
+    pub rows: Vec<Row>,
+    /// Per safety/liveness property: the minimal sets that, held, make it hold.
+    pub minimal_sufficient: BTreeMap<String, Vec<Vec<Assumption>>>,
+    /// Per property: the assumptions whose relaxing alone breaks it.
+    pub load_bearing: BTreeMap<String, Vec<Assumption>>,
+    /// One sentence per load-bearing assumption.
+    pub sentences: Vec<String>,
+}
+
+fn run_subset(
+    model: &str,
+    params: &BTreeMap<String, String>,
+    base: &AssumptionChanges,
+    relaxed: &[Assumption],
+    options: &CheckOptions,
+) -> Result<BTreeMap<String, Cell>, RequestError> {
+    let mut changes = base.clone();
+    changes
+        .relax
+        .extend(relaxed.iter().map(|a| a.name().to_string()));
+    let request = CheckRequest {
+        model: model.to_string(),
+        params: params.clone(),
+        changes,
+    };
+    let report = catalog::run(&request, options)?;
+    Ok(report
+        .properties
+        .iter()
+        .map(|p| {
+            let cell = Cell {
+                verdict: p.verdict,
+                counterexample_steps: p.counterexample.as_ref().map(|t| t.length),
+            };
+            (p.name.clone(), cell)
+        })
+        .collect())
+}
+
+/// Runs the ablation.
+pub fn ablate(
+    model: &str,
+    params: &BTreeMap<String, String>,
+    base: &AssumptionChanges,
+    pairs: bool,
+    options: &CheckOptions,
+) -> Result<Ablation, RequestError> {
+    let entry = catalog::find(model)?;
+    catalog::resolve_params(entry.name(), &entry.parameters(), params)?;
+    let description = entry.describe()?;
+    if !description.timed {
+        return Err(RequestError::Untimed(model.to_string()));
+    }
+    let declared: Vec<Assumption> = description
+        .leans_on_ids
+        .iter()
+        .copied()
+        .take(DECLARED_MAX)
+        .collect();
+    let subsets = 1usize << declared.len();
+    let mut by_relaxed: BTreeMap<usize, BTreeMap<String, Cell>> = BTreeMap::new();
+    for mask in 0..subsets {
+        let relaxed: Vec<Assumption> = relaxed_of(&declared, mask);
+        by_relaxed.insert(mask, run_subset(model, params, base, &relaxed, options)?);
+    }
+    let shown = |mask: usize| {
+        mask.count_ones() == 0 || mask.count_ones() == 1 || (pairs && mask.count_ones() == 2)
+    };
+    let mut masks: Vec<usize> = (0..subsets).filter(|m| shown(*m)).collect();
+    masks.sort_by_key(|m| (m.count_ones(), *m));
+    let rows = masks
+        .iter()
+        .map(|mask| Row {
+            relaxed: relaxed_of(&declared, *mask),
+            cells: by_relaxed[mask].clone(),
+        })
+        .collect();
+    let properties: Vec<(String, PropertyKind)> = description
+        .properties
+        .iter()
+        .map(|p| (p.name.to_string(), p.kind))
+        .collect();
+    let mut minimal_sufficient = BTreeMap::new();
+    let mut load_bearing = BTreeMap::new();
+    let mut sentences = Vec::new();
+    let full = subsets - 1;
+    for (name, kind) in properties
+        .iter()
+        .filter(|(_, k)| *k != PropertyKind::Sometimes)
+    {
+        let holds = |mask_relaxed: usize| {
+            by_relaxed[&mask_relaxed]
+                .get(name)
+                .is_some_and(|c| c.verdict == Verdict::Holds)
+        };
+        // A held set is the complement of the relaxed mask.
+        let sufficient: Vec<usize> = (0..subsets).filter(|held| holds(full & !held)).collect();
+        let minimal: Vec<usize> = sufficient
+            .iter()
+            .copied()
+            .filter(|held| {
+                !sufficient
+                    .iter()
+                    .any(|other| other != held && other & held == *other)
+            })
+            .collect();
+        minimal_sufficient.insert(
+            name.clone(),
+            minimal.iter().map(|m| relaxed_of(&declared, *m)).collect(),
+        );
+        let bearing: Vec<Assumption> = declared
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| holds(0) && !holds(1 << bit))
+            .map(|(_, a)| *a)
+            .collect();
+        for assumption in &bearing {
+            let bit = declared
+                .iter()
+                .position(|a| a == assumption)
+                .expect("declared");
+            let cell = &by_relaxed[&(1 << bit)][name];
+            let because = description
+                .leans_on
+                .get(bit)
+                .map(|(_, because)| because.as_str())
+                .unwrap_or("");
+            sentences.push(format!(
+                "{} is load-bearing for {name} ({}): relaxed alone, {name} is {}{} — {because}.",
+                assumption.name(),
+                kind.name(),
+                cell.verdict.name(),
+                cell.counterexample_steps
+                    .map(|n| format!(" in {n} steps"))
+                    .unwrap_or_default()
+            ));
+        }
+        load_bearing.insert(name.clone(), bearing);
+    }
+    Ok(Ablation {
+        model: model.to_string(),
+        declared,
+        properties,
+        rows,
+        minimal_sufficient,
+        load_bearing,
+        sentences,
+    })
+}
+
+fn relaxed_of(declared: &[Assumption], mask: usize) -> Vec<Assumption> {
+    declared
+        .iter()
+        .enumerate()
+        .filter(|(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, a)| *a)
+        .collect()
+}
+
+fn cell_text(cell: Option<&Cell>) -> String {
+    match cell {
+        None => "-".to_string(),
+        Some(Cell {
+            verdict: Verdict::Violated,
+            counterexample_steps: Some(steps),
+        }) => format!("violated ({steps})"),
+        Some(cell) => cell.verdict.name().to_string(),
+    }
+}
+
+/// The matrix, the minimal sets and the sentences, for a terminal.
+pub fn render(ablation: &Ablation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "model: {}  leans on: {}\n",
+        ablation.model,
+        names(&ablation.declared)
+    );
+    let first = ablation
+        .rows
+        .iter()
+        .map(|r| names(&r.relaxed).len())
+        .max()
+        .unwrap_or(8)
+        .max(16);
+    let _ = write!(out, "{:<first$}", "relaxed");
+    for (name, _) in &ablation.properties {
+        let _ = write!(out, "  {:<20}", name);
+    }
+    out.push('\n');
+    for row in &ablation.rows {
+        let label = if row.relaxed.is_empty() {
+            "(all held)".to_string()
+        } else {
+            names(&row.relaxed)
+        };
+        let _ = write!(out, "{label:<first$}");
+        for (name, _) in &ablation.properties {
+            let _ = write!(out, "  {:<20}", cell_text(row.cells.get(name)));
+        }
+        out.push('\n');
+    }
+    out.push_str("\nMinimal sufficient assumption sets (held):\n");
+    for (name, sets) in &ablation.minimal_sufficient {
+        let shown: Vec<String> = sets
+            .iter()
+            .map(|s| {
+                if s.is_empty() {
+                    "{} (none needed)".to_string()
+                } else {
+                    format!("{{{}}}", names(s))
+                }
+            })
+            .collect();
+        let shown = if shown.is_empty() {
+            "none: it fails even with all held".to_string()
+        } else {
+            shown.join(" or ")
+        };
+        let _ = writeln!(out, "  {name}: {shown}");
+    }
+    out.push_str("\nLoad-bearing assumptions:\n");
+    if ablation.sentences.is_empty() {
+        out.push_str("  none: no single relaxed assumption breaks a property\n");
+    }
+    for sentence in &ablation.sentences {
+        let _ = writeln!(out, "  - {sentence}");
+    }
+    out
+}
+
+fn names(assumptions: &[Assumption]) -> String {
+    assumptions
+        .iter()
+        .map(|a| a.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
