@@ -100,6 +100,9 @@ fn the_saved_trace_is_versioned_and_self_contained() {
         .is_some_and(|a| a.contains("bounded_pause(0) broken here")));
 }
 
+/// An edit of a trace's JSON.
+type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+
 fn corrupt(source: &Path, dir: &Path, edit: impl Fn(&mut serde_json::Value)) -> String {
     let mut value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(source).expect("read")).expect("JSON");
@@ -155,7 +158,7 @@ fn corrupted_traces_are_rejected_clearly() {
     assert!(text(&output.stdout)
         .contains("step 11: the last state does not violate `no_lost_increment`"));
 
-    let cases: Vec<(Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|v| v["schema_version"] = 2.into()),
             "trace schema_version 2 is not supported",

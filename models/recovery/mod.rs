@@ -1,5 +1,8 @@
 //! Recovery-coordination protocols (CATALOG.md C1–C6).
+pub mod concurrent_failover;
+pub mod failover_split_brain;
 pub mod fenced_lease_lock;
+pub mod raft_vote_persistence;
 pub mod two_phase_commit;
 
 use crate::catalog::{plain, timed, CatalogModel};
@@ -9,5 +12,8 @@ pub fn entries() -> Vec<Box<dyn CatalogModel>> {
     vec![
         plain::<two_phase_commit::TwoPhaseCommit>(),
         timed::<fenced_lease_lock::FencedLeaseLock>(),
+        timed::<raft_vote_persistence::RaftVotePersistence>(),
+        timed::<failover_split_brain::FailoverSplitBrain>(),
+        timed::<concurrent_failover::ConcurrentFailover>(),
     ]
 }

@@ -1,8 +1,13 @@
-//! Replication protocols (CATALOG.md).
+//! Replication protocols (CATALOG.md R1–R5).
+pub mod lww_register;
+pub mod primary_backup;
 
-use crate::catalog::CatalogModel;
+use crate::catalog::{timed, CatalogModel};
 
 /// The family's catalog entries, in `list` order.
 pub fn entries() -> Vec<Box<dyn CatalogModel>> {
-    Vec::new()
+    vec![
+        timed::<primary_backup::PrimaryBackup>(),
+        timed::<lww_register::LwwRegister>(),
+    ]
 }

@@ -1,8 +1,15 @@
-//! Retry protocols (CATALOG.md).
+//! Retry protocols (CATALOG.md T1–T5).
+pub mod at_least_once_queue;
+pub mod idempotency_window;
+pub mod retry_non_idempotent;
 
-use crate::catalog::CatalogModel;
+use crate::catalog::{timed, CatalogModel};
 
 /// The family's catalog entries, in `list` order.
 pub fn entries() -> Vec<Box<dyn CatalogModel>> {
-    Vec::new()
+    vec![
+        timed::<retry_non_idempotent::RetryNonIdempotent>(),
+        timed::<idempotency_window::IdempotencyWindow>(),
+        timed::<at_least_once_queue::AtLeastOnceQueue>(),
+    ]
 }

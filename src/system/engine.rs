@@ -346,6 +346,24 @@ impl<P: Protocol> TimedSystem<P> {
             }
             (Assumption::BoundedPause, Action::Tick) => self.overlong_pause(state, bound),
             (Assumption::TimelyTimers, Action::Tick) => self.due_timer(state),
+            // A clock jumping ahead passes a due timer's deadline just as a Tick does.
+            (
+                Assumption::TimelyTimers,
+                Action::Drift {
+                    node,
+                    forward: true,
+                },
+            ) => {
+                let record = &state.nodes[*node];
+                let due = record.timers.iter().find(|e| e.remaining_ticks == 0);
+                due.filter(|_| record.is_running()).map(|e| {
+                    format!(
+                        "the clock of {} jumps ahead while its timer {:?} is due",
+                        self.protocol.node_name(*node),
+                        e.timer
+                    )
+                })
+            }
             (Assumption::ReliableLinks, Action::Drop { envelope }) => {
                 Some(format!("{} is lost", self.describe_envelope(envelope)))
             }

@@ -1,0 +1,453 @@
+//! # C3 `concurrent_failover` — two controllers recover from the same failure
+//!
+//! **Protocol.** The primary `p` has failed (the one failure event, before the model
+//! starts). Two controllers (automation, or an operator and automation) each detect
+//! it (`Detect` timer: `c1` at tick 0, `c2` at `window_ticks`, the anti-flapping
+//! window), read the versioned topology record (`ReadTopology` →
+//! `Topology{version, primary}`), and if it still names `p`, promote their candidate
+//! (`c1` picks `r1`, `c2` picks `r2`: their views of which replica is most caught up
+//! differ). `variant`:
+//! - `independent`: the controller sends `Promote{epoch}` and overwrites the record
+//!   (`SetTopology`), trusting that nobody else is acting.
+//! - `compare_and_set`: the controller sends `CompareAndSet{expected_version, primary}`;
+//!   the record store decides with `recovery_decision` (shared with the single-flight
+//!   guard of `src/sync`) and answers `CasOk` or `CasFailed`; only on `CasOk` does the
+//!   controller send `Promote{epoch}`, and a replica refuses a `Promote` whose epoch is
+//!   not newer than its own.
+//!
+//! **Source.** GitHub, "GitHub availability this week" (2012-09: two failovers in
+//! quick succession); Orchestrator's anti-flapping `RecoveryPeriodBlockSeconds`.
+//!
+//! **Actors.** `p` (failed, takes no step), `r1`, `r2`, `topology` (the record store),
+//! `c1`, `c2`. Only the controllers may crash or pause.
+//!
+//! **Assumptions it leans on.** Controller actions are serialized: `c1`'s whole
+//! recovery (read, promote, write the record: 3 message delays) completes before `c2`
+//! looks, i.e. `3Δ < window_ticks` with no pause (`bounded_pause(0)`), clocks within
+//! ±ε (`bounded_skew(0)`) and timers on time. Defaults: window 4, Δ = 1, ε = 0.
+//!
+//! **Properties.**
+//! - `at_most_one_primary` (always): at most one replica believes it is primary.
+//! - `primary_promoted` (sometimes): some replica is primary.
+//! - `eventually_one_primary` (liveness) is pending: it waits for the cycle-aware
+//!   liveness checker and is not declared (its verdict would be `unknown` today).
+//!
+//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/recovery.rs`):
+//!
+//! | variant | timing held | `bounded_pause` relaxed | `bounded_delay` relaxed | `bounded_skew` relaxed | `timely_timers` relaxed | all relaxed but `no_duplication` |
+//! |---|---|---|---|---|---|---|
+//! | `independent` | holds (35) | violated, 14 steps (848) | violated, 12 (182) | violated, 12 (314) | violated, 12 (212) | violated, 12 (5 788) |
+//! | `compare_and_set` | holds (51) | holds (816) | holds (174) | holds (306) | holds (204) | holds (4 861) |
+//!
+//! Unique states in brackets; `primary_promoted` is reached in 4 (`independent`) and
+//! 6 (`compare_and_set`) steps. With duplication relaxed too the space did not finish
+//! within 30 s on 2 threads (as for C1), so the plan holds `no_duplication`.
+//!
+//! The `independent` counterexample with pauses (14 steps): `c1` detects the failure
+//! at t=0, its read reaches the record, and `c1` pauses (`bounded_pause(0)` broken
+//! here) before it handles the answer; three ticks later it resumes and promotes
+//! `r1`, but its `SetTopology` is still in flight when `c2`'s window ends at t=4;
+//! `c2` reads version 1 naming `p` and promotes `r2`: two primaries.
+
+use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::sync::decision::{recovery_decision, RecoveryDecision};
+use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use serde::Serialize;
+
+const FAILED_PRIMARY: NodeId = 0;
+const REPLICAS: [NodeId; 2] = [1, 2];
+const TOPOLOGY: NodeId = 3;
+const CONTROLLERS: [NodeId; 2] = [4, 5];
+
+/// How the controllers coordinate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coordination {
+    /// Each promotes on its own and overwrites the record.
+    Independent,
+    /// Compare-and-set on the versioned record; epochs refused when old.
+    CompareAndSet,
+}
+
+/// The protocol, with its parameters.
+#[derive(Clone, Debug)]
+pub struct ConcurrentFailover {
+    /// How the controllers coordinate.
+    pub coordination: Coordination,
+    /// When the second controller looks, in its local ticks (the anti-flapping window).
+    pub window_ticks: u32,
+}
+
+/// Messages.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Msg {
+    /// A controller reads the record.
+    ReadTopology,
+    /// The record.
+    Topology {
+        /// Its version (the epoch).
+        version: u8,
+        /// The primary it names.
+        primary: u8,
+    },
+    /// Blind overwrite (`independent`).
+    SetTopology {
+        /// The new primary.
+        primary: u8,
+    },
+    /// Conditional write (`compare_and_set`).
+    CompareAndSet {
+        /// The version the controller read.
+        expected_version: u8,
+        /// The new primary.
+        primary: u8,
+    },
+    /// The conditional write took effect.
+    CasOk {
+        /// The new version.
+        version: u8,
+    },
+    /// The record moved on: somebody else recovered.
+    CasFailed,
+    /// A controller promotes a replica.
+    Promote {
+        /// The new epoch.
+        epoch: u8,
+    },
+}
+
+/// Timers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Timer {
+    /// The controller notices the failure.
+    Detect,
+}
+
+/// A controller's progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ControllerPhase {
+    /// Has not noticed the failure.
+    Watching,
+    /// Reading the record.
+    Reading,
+    /// Waiting for its compare-and-set.
+    Proposing,
+    /// Finished (promoted or stood down).
+    Done,
+}
+
+/// Node states.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum NodeState {
+    /// The failed primary.
+    Failed,
+    /// A replica.
+    Replica {
+        /// The newest epoch it accepted.
+        epoch: u8,
+        /// Whether it is primary.
+        primary: bool,
+    },
+    /// The topology record store.
+    Topology {
+        /// Version (epoch) of the record.
+        version: u8,
+        /// The primary it names.
+        primary: u8,
+    },
+    /// A controller.
+    Controller {
+        /// Progress.
+        phase: ControllerPhase,
+    },
+}
+
+impl ConcurrentFailover {
+    fn candidate(controller: NodeId) -> NodeId {
+        if controller == CONTROLLERS[0] {
+            REPLICAS[0]
+        } else {
+            REPLICAS[1]
+        }
+    }
+
+    fn on_topology_message(
+        &self,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        let NodeState::Topology { version, primary } = state else {
+            return;
+        };
+        match msg {
+            Msg::ReadTopology => ctx.send(
+                from,
+                Msg::Topology {
+                    version: *version,
+                    primary: *primary,
+                },
+            ),
+            Msg::SetTopology { primary: new } => {
+                *version = version.saturating_add(1);
+                *primary = *new;
+            }
+            Msg::CompareAndSet {
+                expected_version,
+                primary: new,
+            } => {
+                // The store applies one request at a time: no recovery is ever in
+                // flight inside it.
+                let decision =
+                    recovery_decision(u64::from(*expected_version), u64::from(*version), false);
+                if decision == RecoveryDecision::Start {
+                    *version = version.saturating_add(1);
+                    *primary = *new;
+                    ctx.send(from, Msg::CasOk { version: *version });
+                } else {
+                    ctx.send(from, Msg::CasFailed);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_controller_message(
+        &self,
+        node: NodeId,
+        state: &mut NodeState,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        let NodeState::Controller { phase } = state else {
+            return;
+        };
+        let candidate = Self::candidate(node);
+        match (msg, *phase) {
+            (Msg::Topology { version, primary }, ControllerPhase::Reading) => {
+                if usize::from(*primary) != FAILED_PRIMARY {
+                    *phase = ControllerPhase::Done;
+                    return;
+                }
+                let new_primary = node_byte(candidate);
+                match self.coordination {
+                    Coordination::Independent => {
+                        *phase = ControllerPhase::Done;
+                        let epoch = version.saturating_add(1);
+                        ctx.send(candidate, Msg::Promote { epoch });
+                        ctx.send(
+                            TOPOLOGY,
+                            Msg::SetTopology {
+                                primary: new_primary,
+                            },
+                        );
+                    }
+                    Coordination::CompareAndSet => {
+                        *phase = ControllerPhase::Proposing;
+                        ctx.send(
+                            TOPOLOGY,
+                            Msg::CompareAndSet {
+                                expected_version: *version,
+                                primary: new_primary,
+                            },
+                        );
+                    }
+                }
+            }
+            (Msg::CasOk { version }, ControllerPhase::Proposing) => {
+                *phase = ControllerPhase::Done;
+                ctx.send(candidate, Msg::Promote { epoch: *version });
+            }
+            (Msg::CasFailed, ControllerPhase::Proposing) => *phase = ControllerPhase::Done,
+            _ => {}
+        }
+    }
+}
+
+fn node_byte(node: NodeId) -> u8 {
+    u8::try_from(node).unwrap_or(u8::MAX)
+}
+
+impl Protocol for ConcurrentFailover {
+    type State = NodeState;
+    type Durable = ();
+    type Msg = Msg;
+    type Timer = Timer;
+    type Ghost = ();
+
+    fn node_count(&self) -> usize {
+        6
+    }
+
+    fn node_name(&self, node: NodeId) -> String {
+        match node {
+            FAILED_PRIMARY => "p",
+            1 => "r1",
+            2 => "r2",
+            TOPOLOGY => "topology",
+            4 => "c1",
+            _ => "c2",
+        }
+        .to_string()
+    }
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        self.window_ticks
+    }
+
+    fn leans_on(&self) -> Vec<LeansOn> {
+        vec![
+            LeansOn {
+                assumption: Assumption::BoundedPause,
+                because: "a controller paused mid-recovery lets the other look at a stale record",
+            },
+            LeansOn {
+                assumption: Assumption::BoundedDelay,
+                because: "a slow record update is not visible when the other controller looks",
+            },
+            LeansOn {
+                assumption: Assumption::BoundedSkew,
+                because: "a fast clock ends the anti-flapping window early",
+            },
+            LeansOn {
+                assumption: Assumption::TimelyTimers,
+                because: "a late detection of the first controller overlaps the second",
+            },
+        ]
+    }
+
+    fn may_crash(&self, node: NodeId) -> bool {
+        CONTROLLERS.contains(&node)
+    }
+
+    fn may_pause(&self, node: NodeId) -> bool {
+        CONTROLLERS.contains(&node)
+    }
+
+    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            FAILED_PRIMARY => NodeState::Failed,
+            TOPOLOGY => NodeState::Topology {
+                version: 1,
+                primary: node_byte(FAILED_PRIMARY),
+            },
+            _ if CONTROLLERS.contains(&node) => {
+                let delay = if node == CONTROLLERS[0] {
+                    0
+                } else {
+                    self.window_ticks
+                };
+                ctx.set_timer(Timer::Detect, delay);
+                NodeState::Controller {
+                    phase: ControllerPhase::Watching,
+                }
+            }
+            _ => NodeState::Replica {
+                epoch: 1,
+                primary: false,
+            },
+        }
+    }
+
+    fn on_message(
+        &self,
+        node: NodeId,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match node {
+            TOPOLOGY => self.on_topology_message(state, from, msg, ctx),
+            _ if CONTROLLERS.contains(&node) => self.on_controller_message(node, state, msg, ctx),
+            _ => {
+                if let (NodeState::Replica { epoch, primary }, Msg::Promote { epoch: new }) =
+                    (state, msg)
+                {
+                    let fresh = *new > *epoch || self.coordination == Coordination::Independent;
+                    if fresh {
+                        *epoch = *new;
+                        *primary = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_timer(
+        &self,
+        _node: NodeId,
+        state: &mut NodeState,
+        timer: &Timer,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        if let (NodeState::Controller { phase }, Timer::Detect) = (state, timer) {
+            if *phase == ControllerPhase::Watching {
+                *phase = ControllerPhase::Reading;
+                ctx.send(TOPOLOGY, Msg::ReadTopology);
+            }
+        }
+    }
+
+    /// A restarted controller has forgotten the recovery it was running: it stands down.
+    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> NodeState {
+        NodeState::Controller {
+            phase: ControllerPhase::Done,
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("at_most_one_primary", |_, state| primaries(state) <= 1),
+            Property::sometimes("primary_promoted", |_, state| primaries(state) >= 1),
+        ]
+    }
+}
+
+fn primaries(state: &SystemState<ConcurrentFailover>) -> usize {
+    REPLICAS
+        .iter()
+        .filter(|replica| {
+            matches!(
+                state.node_state(**replica),
+                Some(NodeState::Replica { primary: true, .. })
+            )
+        })
+        .count()
+}
+
+impl CatalogProtocol for ConcurrentFailover {
+    const NAME: &'static str = "concurrent_failover";
+    const FAMILY: Family = Family::Recovery;
+    const SUMMARY: &'static str =
+        "two controllers recover from one primary failure; independent promotion or compare-and-set on a versioned record";
+
+    fn parameters() -> Vec<ParamSpec> {
+        vec![
+            ParamSpec {
+                name: "variant",
+                help: "how the controllers coordinate",
+                default: "compare_and_set",
+                kind: ParamKind::Choice(&["independent", "compare_and_set"]),
+            },
+            ParamSpec {
+                name: "window_ticks",
+                help: "when the second controller looks (safe while 3Δ < window)",
+                default: "4",
+                kind: ParamKind::Integer { min: 0, max: 20 },
+            },
+        ]
+    }
+
+    fn from_params(params: &Params) -> Result<Self, String> {
+        let coordination = match params.choice("variant")? {
+            "independent" => Coordination::Independent,
+            _ => Coordination::CompareAndSet,
+        };
+        Ok(ConcurrentFailover {
+            coordination,
+            window_ticks: params.integer("window_ticks")?,
+        })
+    }
+}

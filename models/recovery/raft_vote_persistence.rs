@@ -1,0 +1,378 @@
+//! # C6 `raft_vote_persistence` — a Raft vote must reach the disk before the reply
+//!
+//! **Protocol.** Raft leader election (no log entries: they play no part here). A
+//! server whose election timer fires becomes a candidate for the next term, votes for
+//! itself and sends `RequestVote{term}` to the others. A server grants at most one vote
+//! per term: it answers `RequestVote{term}` with `VoteGranted{term}` when the term is
+//! its current term (after adopting a higher one) and it has not voted for somebody
+//! else. A candidate holding votes from a majority (2 of 3, its own included) becomes
+//! leader for that term. `persist_vote = true`: `currentTerm` and `votedFor` are
+//! persisted before the reply goes out (Raft Figure 2: "updated on stable storage
+//! before responding to RPCs"); `persist_vote = false`: only `currentTerm` is
+//! persisted, the vote lives in memory.
+//!
+//! **Source.** Ongaro & Ousterhout, "In Search of an Understandable Consensus
+//! Algorithm" (USENIX ATC 2014), Figure 2 and §5.2; Hazelcast PR #16643 (persist the
+//! vote before answering); Jepsen's LazyFS ("lose unfsynced writes") for the disk that
+//! acknowledges a write it has not synced.
+//!
+//! **Actors.** `s0`, `s1`, `s2`, each a Raft server. Any of them may crash.
+//!
+//! **Actions.** `RequestVote{term}`, `VoteGranted{term}`; timer `ElectionTimeout`
+//! (`election_timeout_ticks`, re-armed by a candidate, by a voter that grants, and on
+//! restart). Terms stop at `max_term`: a server whose term is `max_term` starts no
+//! election. Denials are not sent (a candidate that does not win simply waits), and a
+//! leader sends no heartbeats: neither can change who wins a term.
+//!
+//! **Assumptions it leans on.** `durable_writes`: a vote the disk acknowledged
+//! survives a crash. The default assumption set holds `max_crashes(1)` (one crash, as
+//! in the catalog entry), `bounded_delay(0)` (a message arrives within the tick it is
+//! sent: delay plays no part in this bug, and message ages would multiply the space
+//! by 30) and every other timing assumption; none of the timing assumptions matters
+//! to safety.
+//!
+//! **Properties.**
+//! - `election_safety` (always): at most one server becomes leader in any term (over
+//!   the history of every election won).
+//! - `leader_elected` (sometimes): some server becomes leader (4 steps).
+//!
+//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/recovery.rs`;
+//! defaults `max_term = 2`, `election_timeout_ticks = 1`; unique states in brackets):
+//!
+//! | `persist_vote` | defaults | `durable_writes` relaxed | delay, timers, loss relaxed |
+//! |---|---|---|---|
+//! | `false` | violated, 9 steps (7 966) | violated, 9 steps (174 714) | violated |
+//! | `true` | holds (5 689) | violated, 9 steps (240 912) | holds (309 010, ~5 s) |
+//!
+//! With pauses and skew relaxed too, `persist_vote = true` still holds (1 912 528
+//! states, 36 s on 2 threads), and with everything relaxed but `durable_writes` and
+//! `no_duplication` (unbounded crashes) as well (4 698 823 states, 93 s); both are
+//! too slow for the plan.
+//!
+//! The counterexample (`persist_vote = false`, 9 steps): the clock ticks and every
+//! election timer is due; `s0` becomes candidate for term 1; `s1` grants it its vote
+//! (only the term reaches its disk); `s0`, with its own and `s1`'s vote, is leader of
+//! term 1; `s1` crashes and restarts with term 1 and no vote; `s2` becomes candidate
+//! for term 1 and `s1` votes again — `s2` is leader of term 1 too. With
+//! `persist_vote = true` and `durable_writes` relaxed the run is the same 9 steps: the
+//! vote is written but still in the page cache when `s1` crashes (`durable_writes`
+//! broken at the crash). The catalog's "7 steps" counts neither the clock tick nor
+//! the restart; the engine needs both.
+//!
+//! **Not declared yet.** Nothing: the model has no liveness property.
+
+use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::system::{
+    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
+};
+use serde::Serialize;
+
+const SERVERS: usize = 3;
+const MAJORITY: u32 = 2;
+
+/// The protocol, with its parameters.
+#[derive(Clone, Debug)]
+pub struct RaftVotePersistence {
+    /// Whether `votedFor` is persisted (synced) before the vote is sent.
+    pub persist_vote: bool,
+    /// The highest term any election may start.
+    pub max_term: u8,
+    /// Election timeout, in local ticks.
+    pub election_timeout_ticks: u32,
+}
+
+/// Messages.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Msg {
+    /// A candidate asks for a vote in `term`.
+    RequestVote {
+        /// The candidate's term.
+        term: u8,
+    },
+    /// The sender votes for the receiver in `term`.
+    VoteGranted {
+        /// The term of the vote.
+        term: u8,
+    },
+}
+
+/// Timers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Timer {
+    /// No leader heard from: start an election.
+    ElectionTimeout,
+}
+
+/// A server's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Role {
+    /// Votes, waits.
+    Follower,
+    /// Collects votes for its term.
+    Candidate,
+    /// Won its term.
+    Leader,
+}
+
+/// What a server keeps on disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Durable {
+    /// `currentTerm`.
+    pub term: u8,
+    /// `votedFor` in `term` (always `None` on disk when votes are not persisted).
+    pub voted_for: Option<u8>,
+}
+
+/// A server's volatile state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Server {
+    /// `currentTerm`.
+    pub term: u8,
+    /// `votedFor` in `term`.
+    pub voted_for: Option<u8>,
+    /// Role.
+    pub role: Role,
+    /// Votes received in `term`, one bit per server.
+    pub votes: u8,
+}
+
+/// Observer state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Ghost {
+    /// Every election won: `(term, server)`, sorted.
+    pub leaders: Vec<(u8, u8)>,
+}
+
+impl RaftVotePersistence {
+    /// Persists what this variant keeps on disk: the term always, the vote only when
+    /// `persist_vote`.
+    fn persist(&self, server: &Server, ctx: &mut Context<'_, Self>) {
+        let durable = Durable {
+            term: server.term,
+            voted_for: server.voted_for.filter(|_| self.persist_vote),
+        };
+        if *ctx.durable() != durable {
+            ctx.persist(durable);
+        }
+    }
+
+    fn on_request_vote(
+        &self,
+        server: &mut Server,
+        candidate: NodeId,
+        term: u8,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        if term > server.term {
+            server.term = term;
+            server.voted_for = None;
+            server.role = Role::Follower;
+            server.votes = 0;
+        }
+        let candidate_id = node_byte(candidate);
+        let may_grant = term == server.term
+            && server.voted_for.is_none_or(|voted| voted == candidate_id)
+            && server.role == Role::Follower;
+        if may_grant {
+            server.voted_for = Some(candidate_id);
+            self.rearm_election_timer(server, ctx);
+        }
+        self.persist(server, ctx);
+        if may_grant {
+            ctx.send(candidate, Msg::VoteGranted { term });
+        }
+    }
+
+    fn on_vote_granted(
+        &self,
+        node: NodeId,
+        server: &mut Server,
+        voter: NodeId,
+        term: u8,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        if server.role != Role::Candidate || term != server.term {
+            return;
+        }
+        server.votes |= 1 << voter;
+        if server.votes.count_ones() >= MAJORITY {
+            server.role = Role::Leader;
+            server.votes = 0;
+            ctx.cancel_timer(Timer::ElectionTimeout);
+            let leaders = &mut ctx.ghost_mut().leaders;
+            leaders.push((term, node_byte(node)));
+            leaders.sort_unstable();
+            leaders.dedup();
+        }
+    }
+
+    fn start_election(&self, node: NodeId, server: &mut Server, ctx: &mut Context<'_, Self>) {
+        if server.role == Role::Leader || server.term >= self.max_term {
+            return;
+        }
+        server.term += 1;
+        server.role = Role::Candidate;
+        server.voted_for = Some(node_byte(node));
+        server.votes = 1 << node;
+        self.persist(server, ctx);
+        for peer in (0..SERVERS).filter(|peer| *peer != node) {
+            ctx.send(peer, Msg::RequestVote { term: server.term });
+        }
+        self.rearm_election_timer(server, ctx);
+    }
+
+    /// Sets the election timer, or cancels it once no further election may start.
+    fn rearm_election_timer(&self, server: &Server, ctx: &mut Context<'_, Self>) {
+        if server.term < self.max_term {
+            ctx.set_timer(Timer::ElectionTimeout, self.election_timeout_ticks);
+        } else {
+            ctx.cancel_timer(Timer::ElectionTimeout);
+        }
+    }
+}
+
+fn node_byte(node: NodeId) -> u8 {
+    u8::try_from(node).unwrap_or(u8::MAX)
+}
+
+impl Protocol for RaftVotePersistence {
+    type State = Server;
+    type Durable = Durable;
+    type Msg = Msg;
+    type Timer = Timer;
+    type Ghost = Ghost;
+
+    fn node_count(&self) -> usize {
+        SERVERS
+    }
+
+    fn node_name(&self, node: NodeId) -> String {
+        format!("s{node}")
+    }
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        self.election_timeout_ticks
+    }
+
+    fn leans_on(&self) -> Vec<LeansOn> {
+        vec![LeansOn {
+            assumption: Assumption::DurableWrites,
+            because: "a vote lost in a crash lets the voter vote again in the same term",
+        }]
+    }
+
+    fn default_assumptions(&self) -> AssumptionSet {
+        let mut set = AssumptionSet::default();
+        // One crash, as in the catalog entry; messages arrive within the tick they
+        // are sent (Δ = 0: delay plays no part in this bug, and message ages would
+        // multiply the space by 30). Both bounds are valid by construction.
+        let _ = set.hold(Assumption::MaxCrashes, Some(1));
+        let _ = set.hold(Assumption::BoundedDelay, Some(0));
+        set
+    }
+
+    fn on_start(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Server {
+        ctx.set_timer(Timer::ElectionTimeout, self.election_timeout_ticks);
+        Server {
+            term: 0,
+            voted_for: None,
+            role: Role::Follower,
+            votes: 0,
+        }
+    }
+
+    fn on_message(
+        &self,
+        node: NodeId,
+        state: &mut Server,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match msg {
+            Msg::RequestVote { term } => self.on_request_vote(state, from, *term, ctx),
+            Msg::VoteGranted { term } => self.on_vote_granted(node, state, from, *term, ctx),
+        }
+    }
+
+    fn on_timer(
+        &self,
+        node: NodeId,
+        state: &mut Server,
+        timer: &Timer,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match timer {
+            Timer::ElectionTimeout => self.start_election(node, state, ctx),
+        }
+    }
+
+    /// A restarted server is a follower with what its disk kept.
+    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Server {
+        let durable = *ctx.durable();
+        let server = Server {
+            term: durable.term,
+            voted_for: durable.voted_for,
+            role: Role::Follower,
+            votes: 0,
+        };
+        self.rearm_election_timer(&server, ctx);
+        server
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("election_safety", |_, state| election_safety(state)),
+            Property::sometimes("leader_elected", |_, state| !state.ghost.leaders.is_empty()),
+        ]
+    }
+}
+
+/// No two leaders share a term (the list is sorted by term, then server).
+fn election_safety(state: &SystemState<RaftVotePersistence>) -> bool {
+    state
+        .ghost
+        .leaders
+        .windows(2)
+        .all(|pair| pair[0].0 != pair[1].0)
+}
+
+impl CatalogProtocol for RaftVotePersistence {
+    const NAME: &'static str = "raft_vote_persistence";
+    const FAMILY: Family = Family::Recovery;
+    const SUMMARY: &'static str =
+        "Raft election, 3 servers, one crash; votedFor persisted before the reply, or kept in memory";
+
+    fn parameters() -> Vec<ParamSpec> {
+        vec![
+            ParamSpec {
+                name: "persist_vote",
+                help: "whether votedFor is persisted before the vote is sent",
+                default: "true",
+                kind: ParamKind::Choice(&["false", "true"]),
+            },
+            ParamSpec {
+                name: "max_term",
+                help: "the highest term an election may start",
+                default: "2",
+                kind: ParamKind::Integer { min: 1, max: 4 },
+            },
+            ParamSpec {
+                name: "election_timeout_ticks",
+                help: "election timeout in local ticks",
+                default: "1",
+                kind: ParamKind::Integer { min: 0, max: 10 },
+            },
+        ]
+    }
+
+    fn from_params(params: &Params) -> Result<Self, String> {
+        let max_term = u8::try_from(params.integer("max_term")?)
+            .map_err(|_| "parameter `max_term` does not fit a byte".to_string())?;
+        Ok(RaftVotePersistence {
+            persist_vote: params.choice("persist_vote")? == "true",
+            max_term,
+            election_timeout_ticks: params.integer("election_timeout_ticks")?,
+        })
+    }
+}

@@ -1,0 +1,485 @@
+//! # T4 `at_least_once_queue` — a queue with a visibility timeout and two consumers
+//!
+//! **Protocol.** A broker holds one message. A consumer that receives it makes it
+//! invisible for `visibility_ticks` (the visibility timeout V); the consumer applies
+//! a non-idempotent side effect to a database and deletes the message (the ack). If V
+//! expires before the delete, the message becomes visible again and is delivered to
+//! the other consumer. `variant = ack_after`: apply, then delete. `ack_before`:
+//! delete, then apply. `idempotent_consumer`: apply, then delete, and the database
+//! records the message ID in the same transaction as the effect and skips an ID it
+//! has recorded (the decision is [`dedup_decision`], records never expiring).
+//!
+//! **Source.** Amazon SQS documentation, "Amazon SQS visibility timeout": a message
+//! may be received more than once when processing outlives the timeout; consumers
+//! must be idempotent.
+//!
+//! **Actors.** `broker`, `database`, `consumer_a`, `consumer_b`. Only the consumers
+//! may crash or pause: the broker and the database stand for replicated services; a
+//! consumer restarts empty-handed and asks for a message again.
+//!
+//! **Actions** (SQS vocabulary): `ReceiveMessage`, `Message{id}`,
+//! `DeleteMessage{id}`, `Apply{id}`, `Applied{id}`; timers `VisibilityTimeout`
+//! (broker) and `Process` (consumer: the handler's running time between receiving the
+//! message and applying its effect).
+//!
+//! **Assumptions it leans on.** Processing plus the acknowledgement chain finishes
+//! within V: `processing_ticks + 4Δ < visibility_ticks`, with no consumer pause
+//! (`bounded_pause(0)`), messages within Δ (`bounded_delay`) and the processing timer
+//! on time (`timely_timers`). Defaults: V = 6, processing 1, Δ = 1. `ack_before`
+//! leans instead on the consumer surviving between delete and effect (`max_crashes`).
+//!
+//! **Properties.**
+//! - `effect_at_most_once` (always): the side effect is applied at most once.
+//! - `effect_at_least_once` (always): the message is never lost — once it is deleted
+//!   from the queue, its effect is applied, or a live consumer is still processing it,
+//!   or its `Apply` is on the way to the database.
+//! - `message_processed` (sometimes): the effect is applied and the message deleted —
+//!   the happy path exists, so no variant passes vacuously.
+//!
+//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/retry.rs`; unique
+//! states at default parameters, BFS counterexample lengths in steps):
+//!
+//! | variant | timing held | `bounded_pause` relaxed | `max_crashes(1)` | pause, timers, delay relaxed + `max_crashes(1)` |
+//! |---|---|---|---|---|
+//! | `ack_after` | both hold (76) | at-most-once violated, 17 steps (2 992) | at-most-once violated, 17 steps (1 161) | at-most-once violated |
+//! | `ack_before` | both hold (86) | at-most-once violated, 18 steps (2 224) | at-least-once violated, 4 steps (986) | both violated |
+//! | `idempotent_consumer` | both hold (76) | both hold (2 992) | both hold | both hold (65 408) |
+//!
+//! **Where this disagrees with CATALOG.md** (both investigated, both real):
+//! - `ack_after` also duplicates under a crash with timing held: the consumer applies
+//!   the effect and crashes before its delete; V expires and the message is
+//!   redelivered. That is the at-least-once contract itself, not a timing failure.
+//! - `ack_before` is not at-most-once once a pause is allowed: consumer A pauses with
+//!   the message in hand, V expires, B receives, deletes and applies it; A resumes,
+//!   its delete (a stale receipt handle, which SQS answers with success without
+//!   deleting anything) goes out and A applies the effect again. Ack-before gives
+//!   at-most-once only if the delete is confirmed against the current receipt before
+//!   the effect.
+//!
+//! The `ack_after` counterexample is the documentation's: consumer A receives the
+//! message and pauses while processing (the step where `bounded_pause(0)` broke);
+//! V expires; B receives the message and applies the effect; A resumes and applies it
+//! again. The `ack_before` counterexample: A deletes the message and crashes before
+//! applying the effect — nobody ever will.
+
+use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
+use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use serde::Serialize;
+
+const BROKER: NodeId = 0;
+const DATABASE: NodeId = 1;
+const CONSUMERS: [NodeId; 2] = [2, 3];
+/// The one message's ID.
+const MESSAGE_ID: u8 = 1;
+
+/// When a consumer acknowledges (deletes) the message, and whether its effect dedups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ack {
+    /// Apply the effect, then delete the message.
+    After,
+    /// Delete the message, then apply the effect.
+    Before,
+    /// Apply the effect with the message ID recorded in the same transaction, then
+    /// delete.
+    IdempotentConsumer,
+}
+
+/// The protocol, with its parameters.
+#[derive(Clone, Debug)]
+pub struct AtLeastOnceQueue {
+    /// When consumers acknowledge.
+    pub ack: Ack,
+    /// The visibility timeout V, in the broker's local ticks.
+    pub visibility_ticks: u32,
+    /// How long a consumer's handler runs before it applies the effect, in its ticks.
+    pub processing_ticks: u32,
+}
+
+/// Messages.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Msg {
+    /// Consumer → broker: give me a message (long poll).
+    ReceiveMessage,
+    /// Broker → consumer: the message.
+    Message {
+        /// Its ID.
+        id: u8,
+    },
+    /// Consumer → broker: the ack.
+    DeleteMessage {
+        /// The message's ID.
+        id: u8,
+    },
+    /// Consumer → database: apply the message's side effect.
+    Apply {
+        /// The message's ID.
+        id: u8,
+    },
+    /// Database → consumer: done (or already done).
+    Applied {
+        /// The message's ID.
+        id: u8,
+    },
+}
+
+/// Timers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Timer {
+    /// Broker: the in-flight message becomes visible again.
+    VisibilityTimeout,
+    /// Consumer: the handler is ready to apply the effect.
+    Process,
+}
+
+/// Where the message is, as the broker sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Visibility {
+    /// Deliverable.
+    Visible,
+    /// Delivered and invisible until `VisibilityTimeout`.
+    InFlight,
+    /// Deleted (acknowledged).
+    Deleted,
+}
+
+/// A consumer's progress with the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ConsumerPhase {
+    /// Waiting for a message.
+    Polling,
+    /// Holding the message, `Process` set.
+    Processing,
+    /// `Apply` sent, waiting for `Applied`.
+    Applying,
+    /// Finished.
+    Done,
+}
+
+/// Node states.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum NodeState {
+    /// The broker.
+    Broker {
+        /// The message's visibility.
+        visibility: Visibility,
+        /// Consumers waiting in `ReceiveMessage`, in arrival order.
+        waiting: Vec<NodeId>,
+    },
+    /// The database; its dedup records are durable.
+    Database,
+    /// A consumer.
+    Consumer {
+        /// Progress.
+        phase: ConsumerPhase,
+    },
+}
+
+/// The database's durable state: message IDs recorded with their effect
+/// (`idempotent_consumer` only).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Durable {
+    /// Whether the message's ID is recorded.
+    pub recorded: bool,
+}
+
+/// Observer state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Ghost {
+    /// Times the side effect was applied.
+    pub effects: u8,
+}
+
+impl AtLeastOnceQueue {
+    fn deliver_next(
+        &self,
+        visibility: &mut Visibility,
+        waiting: &mut Vec<NodeId>,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        if *visibility != Visibility::Visible || waiting.is_empty() {
+            return;
+        }
+        let consumer = waiting.remove(0);
+        *visibility = Visibility::InFlight;
+        ctx.send(consumer, Msg::Message { id: MESSAGE_ID });
+        ctx.set_timer(Timer::VisibilityTimeout, self.visibility_ticks);
+    }
+
+    fn on_broker_message(
+        &self,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        let NodeState::Broker {
+            visibility,
+            waiting,
+        } = state
+        else {
+            return;
+        };
+        match msg {
+            Msg::ReceiveMessage => {
+                if !waiting.contains(&from) {
+                    waiting.push(from);
+                }
+            }
+            Msg::DeleteMessage { .. } => {
+                *visibility = Visibility::Deleted;
+                waiting.clear();
+                ctx.cancel_timer(Timer::VisibilityTimeout);
+            }
+            _ => return,
+        }
+        self.deliver_next(visibility, waiting, ctx);
+    }
+
+    fn on_database_message(&self, from: NodeId, msg: &Msg, ctx: &mut Context<'_, Self>) {
+        let Msg::Apply { id } = msg else {
+            return;
+        };
+        let apply = match self.ack {
+            Ack::After | Ack::Before => true,
+            Ack::IdempotentConsumer => {
+                let record = if ctx.durable().recorded {
+                    DedupRecord::Completed {
+                        written_at_ticks: 0,
+                    }
+                } else {
+                    DedupRecord::Absent
+                };
+                // Records never expire: the decision ignores time.
+                dedup_decision(record, 0, u64::MAX) == DedupDecision::Execute
+            }
+        };
+        if apply {
+            let ghost = ctx.ghost_mut();
+            ghost.effects = ghost.effects.saturating_add(1);
+            if self.ack == Ack::IdempotentConsumer {
+                ctx.persist(Durable { recorded: true });
+            }
+        }
+        ctx.send(from, Msg::Applied { id: *id });
+    }
+
+    fn on_consumer_message(&self, state: &mut NodeState, msg: &Msg, ctx: &mut Context<'_, Self>) {
+        let NodeState::Consumer { phase } = state else {
+            return;
+        };
+        match (msg, *phase) {
+            (Msg::Message { id }, ConsumerPhase::Polling) => {
+                if self.ack == Ack::Before {
+                    ctx.send(BROKER, Msg::DeleteMessage { id: *id });
+                }
+                *phase = ConsumerPhase::Processing;
+                ctx.set_timer(Timer::Process, self.processing_ticks);
+            }
+            (Msg::Applied { id }, ConsumerPhase::Applying) => {
+                if self.ack != Ack::Before {
+                    ctx.send(BROKER, Msg::DeleteMessage { id: *id });
+                }
+                *phase = ConsumerPhase::Done;
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Protocol for AtLeastOnceQueue {
+    type State = NodeState;
+    type Durable = Durable;
+    type Msg = Msg;
+    type Timer = Timer;
+    type Ghost = Ghost;
+
+    fn node_count(&self) -> usize {
+        4
+    }
+
+    fn node_name(&self, node: NodeId) -> String {
+        match node {
+            BROKER => "broker",
+            DATABASE => "database",
+            2 => "consumer_a",
+            _ => "consumer_b",
+        }
+        .to_string()
+    }
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        self.visibility_ticks.max(self.processing_ticks)
+    }
+
+    fn leans_on(&self) -> Vec<LeansOn> {
+        vec![
+            LeansOn {
+                assumption: Assumption::BoundedPause,
+                because: "a consumer paused past the visibility timeout applies the effect after another consumer did",
+            },
+            LeansOn {
+                assumption: Assumption::TimelyTimers,
+                because: "a handler running past the visibility timeout races the redelivery",
+            },
+            LeansOn {
+                assumption: Assumption::BoundedDelay,
+                because: "a delete delayed past the visibility timeout arrives after the redelivery",
+            },
+            LeansOn {
+                assumption: Assumption::MaxCrashes,
+                because: "acking before the effect loses the message when the consumer crashes in between",
+            },
+        ]
+    }
+
+    fn may_crash(&self, node: NodeId) -> bool {
+        CONSUMERS.contains(&node)
+    }
+
+    fn may_pause(&self, node: NodeId) -> bool {
+        CONSUMERS.contains(&node)
+    }
+
+    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            BROKER => NodeState::Broker {
+                visibility: Visibility::Visible,
+                waiting: Vec::new(),
+            },
+            DATABASE => NodeState::Database,
+            _ => self.on_restart(node, ctx),
+        }
+    }
+
+    fn on_message(
+        &self,
+        node: NodeId,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match node {
+            BROKER => self.on_broker_message(state, from, msg, ctx),
+            DATABASE => self.on_database_message(from, msg, ctx),
+            _ => self.on_consumer_message(state, msg, ctx),
+        }
+    }
+
+    fn on_timer(
+        &self,
+        _node: NodeId,
+        state: &mut NodeState,
+        timer: &Timer,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match (state, timer) {
+            (
+                NodeState::Broker {
+                    visibility,
+                    waiting,
+                },
+                Timer::VisibilityTimeout,
+            ) if *visibility == Visibility::InFlight => {
+                *visibility = Visibility::Visible;
+                self.deliver_next(visibility, waiting, ctx);
+            }
+            (NodeState::Consumer { phase }, Timer::Process)
+                if *phase == ConsumerPhase::Processing =>
+            {
+                *phase = ConsumerPhase::Applying;
+                ctx.send(DATABASE, Msg::Apply { id: MESSAGE_ID });
+            }
+            _ => {}
+        }
+    }
+
+    /// A (re)started consumer holds nothing and asks the broker for a message.
+    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+        ctx.send(BROKER, Msg::ReceiveMessage);
+        NodeState::Consumer {
+            phase: ConsumerPhase::Polling,
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("effect_at_most_once", |_, state| state.ghost.effects <= 1),
+            Property::always("effect_at_least_once", |_, state| !message_lost(state)),
+            Property::sometimes("message_processed", |_, state| {
+                state.ghost.effects >= 1 && visibility(state) == Some(Visibility::Deleted)
+            }),
+        ]
+    }
+}
+
+fn visibility(state: &SystemState<AtLeastOnceQueue>) -> Option<Visibility> {
+    match state.node_state(BROKER) {
+        Some(NodeState::Broker { visibility, .. }) => Some(*visibility),
+        _ => None,
+    }
+}
+
+/// Deleted from the queue, never applied, and nobody left who will apply it.
+fn message_lost(state: &SystemState<AtLeastOnceQueue>) -> bool {
+    let processing = CONSUMERS.iter().any(|consumer| {
+        matches!(
+            state.node_state(*consumer),
+            Some(NodeState::Consumer {
+                phase: ConsumerPhase::Processing
+            })
+        )
+    });
+    let applying = state
+        .in_flight()
+        .any(|envelope| matches!(envelope.msg, Msg::Apply { .. }));
+    visibility(state) == Some(Visibility::Deleted)
+        && state.ghost.effects == 0
+        && !processing
+        && !applying
+}
+
+impl CatalogProtocol for AtLeastOnceQueue {
+    const NAME: &'static str = "at_least_once_queue";
+    const FAMILY: Family = Family::Retry;
+    const SUMMARY: &'static str =
+        "queue with a visibility timeout, two consumers; ack after the effect, before it, or an idempotent consumer";
+
+    fn parameters() -> Vec<ParamSpec> {
+        vec![
+            ParamSpec {
+                name: "variant",
+                help: "when consumers ack, and whether the effect dedups",
+                default: "idempotent_consumer",
+                kind: ParamKind::Choice(&["ack_after", "ack_before", "idempotent_consumer"]),
+            },
+            ParamSpec {
+                name: "visibility_ticks",
+                help: "visibility timeout V (safe while processing + 4Δ < V)",
+                default: "6",
+                kind: ParamKind::Integer { min: 1, max: 20 },
+            },
+            ParamSpec {
+                name: "processing_ticks",
+                help: "how long a consumer's handler runs before the effect",
+                default: "1",
+                kind: ParamKind::Integer { min: 0, max: 20 },
+            },
+        ]
+    }
+
+    fn from_params(params: &Params) -> Result<Self, String> {
+        let ack = match params.choice("variant")? {
+            "ack_after" => Ack::After,
+            "ack_before" => Ack::Before,
+            _ => Ack::IdempotentConsumer,
+        };
+        Ok(AtLeastOnceQueue {
+            ack,
+            visibility_ticks: params.integer("visibility_ticks")?,
+            processing_ticks: params.integer("processing_ticks")?,
+        })
+    }
+}

@@ -1,0 +1,376 @@
+//! Verdicts of the recovery-coordination models (CATALOG.md C2–C6): buggy variants
+//! violated with a pinned shortest counterexample that replays, fixed variants holding
+//! on a complete search, unique-state counts pinned and equal for 1 and 2 threads.
+
+use stateright::Model;
+use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
+use synccheck::models::recovery::concurrent_failover::{ConcurrentFailover, Coordination};
+use synccheck::models::recovery::failover_split_brain::{FailoverSplitBrain, Guard};
+use synccheck::models::recovery::raft_vote_persistence::RaftVotePersistence;
+use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
+
+fn options(threads: usize) -> CheckOptions {
+    CheckOptions {
+        strategy: Strategy::Bfs,
+        threads,
+        ..CheckOptions::default()
+    }
+}
+
+/// The protocol under its default assumptions, with `relax` relaxed.
+fn system<P: Protocol>(protocol: P, relax: &[Assumption]) -> TimedSystem<P> {
+    let mut set = protocol.default_assumptions();
+    for assumption in relax {
+        set.relax(*assumption);
+    }
+    TimedSystem::new(protocol, set).expect("the protocol is within the engine's limits")
+}
+
+/// Replays a path through any model: every step is enabled and leads to the recorded
+/// state.
+fn assert_replays<M>(model: &M, path: &check::Path<M>)
+where
+    M: Model,
+    M::State: PartialEq + std::fmt::Debug,
+    M::Action: PartialEq + Clone + std::fmt::Debug,
+{
+    assert!(
+        model.init_states().contains(&path.states[0]),
+        "initial state"
+    );
+    for (index, action) in path.actions.iter().enumerate() {
+        let mut enabled = Vec::new();
+        model.actions(&path.states[index], &mut enabled);
+        assert!(enabled.contains(action), "step {} is enabled", index + 1);
+        let next = model
+            .next_state(&path.states[index], action.clone())
+            .expect("the action applies");
+        assert_eq!(
+            next,
+            path.states[index + 1],
+            "step {} reproduces",
+            index + 1
+        );
+    }
+}
+
+/// What a check must find: the unique-state count, and per property its verdict and,
+/// for a violation, the shortest counterexample's length.
+struct Expected<'a> {
+    states: usize,
+    verdicts: &'a [(&'a str, Verdict, Option<usize>)],
+}
+
+/// Checks `model` with 1 and 2 threads and asserts `expected` for both; returns the
+/// 1-thread outcome.
+fn assert_check<M>(model: &M, label: &str, expected: &Expected<'_>) -> Outcome<M>
+where
+    M: Model + Send + Sync,
+    M::State: std::hash::Hash + Clone + Send + Sync + PartialEq + std::fmt::Debug,
+    M::Action: Clone + Send + Sync + PartialEq + std::fmt::Debug,
+{
+    let one = check::run(model, &options(1));
+    let two = check::run(model, &options(2));
+    for (outcome, threads) in [(&one, 1), (&two, 2)] {
+        assert_eq!(
+            outcome.stats.unique_states, expected.states,
+            "{label} x{threads}"
+        );
+        for (name, verdict, steps) in expected.verdicts {
+            let property = outcome.property(name).expect("declared");
+            assert_eq!(property.verdict, *verdict, "{label} {name} x{threads}");
+            if *verdict == Verdict::Holds || *verdict == Verdict::Unreached {
+                assert!(outcome.complete(), "{label}: a complete search");
+            }
+            if let Some(steps) = steps {
+                let path = property.path.as_ref().expect("a counterexample");
+                assert_eq!(path.len(), *steps, "{label} {name} x{threads}");
+                assert_replays(model, path);
+                let properties = model.properties();
+                let condition = properties
+                    .iter()
+                    .find(|p| p.name == *name)
+                    .expect("declared")
+                    .condition;
+                assert!(
+                    !condition(model, path.last_state()),
+                    "{label}: the last state violates {name}"
+                );
+            }
+        }
+    }
+    one
+}
+
+/// The relaxed assumption the counterexample of `property` broke, and the step.
+fn break_of<P: Protocol>(system: &TimedSystem<P>, property: &str) -> Vec<(String, usize)> {
+    let outcome = check::run(system, &options(1));
+    let params = synccheck::catalog::Params::default();
+    let report = synccheck::report::build(
+        "model",
+        &params,
+        Some(system.assumptions()),
+        &options(1),
+        system,
+        &outcome,
+    );
+    let trace = report
+        .property(property)
+        .and_then(|p| p.counterexample.as_ref())
+        .expect("a counterexample");
+    trace
+        .breaks
+        .iter()
+        .map(|b| (b.assumption.clone(), b.step))
+        .collect()
+}
+
+// ---------------------------------------------------------------- C6
+
+fn raft_votes(persist_vote: bool) -> RaftVotePersistence {
+    RaftVotePersistence {
+        persist_vote,
+        max_term: 2,
+        election_timeout_ticks: 1,
+    }
+}
+
+#[test]
+fn raft_vote_persistence_defaults_hold_one_crash_and_zero_delay() {
+    let set = raft_votes(true).default_assumptions();
+    assert_eq!(set.held_bound(Assumption::MaxCrashes), Some(1));
+    assert_eq!(set.held_bound(Assumption::BoundedDelay), Some(0));
+    assert!(set.is_held(Assumption::DurableWrites));
+    assert_ne!(set, AssumptionSet::default());
+}
+
+#[test]
+fn raft_vote_persistence_an_unpersisted_vote_elects_two_leaders() {
+    let model = system(raft_votes(false), &[]);
+    let outcome = assert_check(
+        &model,
+        "persist_vote=false",
+        &Expected {
+            states: 7_966,
+            verdicts: &[
+                ("election_safety", Verdict::Violated, Some(9)),
+                ("leader_elected", Verdict::Reached, None),
+            ],
+        },
+    );
+    let path = outcome
+        .property("election_safety")
+        .and_then(|p| p.path.as_ref())
+        .expect("a counterexample");
+    let last = path.last_state();
+    assert_eq!(
+        last.ghost.leaders,
+        vec![(1, 0), (1, 2)],
+        "two leaders of term 1"
+    );
+    assert_eq!(last.crashes, 1);
+    // No relaxed assumption was needed: the protocol itself loses the vote.
+    assert!(break_of(&model, "election_safety").is_empty());
+}
+
+#[test]
+fn raft_vote_persistence_a_persisted_vote_keeps_one_leader_per_term() {
+    let model = system(raft_votes(true), &[]);
+    assert_check(
+        &model,
+        "persist_vote=true",
+        &Expected {
+            states: 5_689,
+            verdicts: &[
+                ("election_safety", Verdict::Holds, None),
+                ("leader_elected", Verdict::Reached, None),
+                ("deadlock_free", Verdict::Holds, None),
+            ],
+        },
+    );
+}
+
+#[test]
+fn raft_vote_persistence_an_unsynced_vote_is_lost_in_the_crash() {
+    let model = system(raft_votes(true), &[Assumption::DurableWrites]);
+    assert_check(
+        &model,
+        "persist_vote=true, durable_writes relaxed",
+        &Expected {
+            states: 240_912,
+            verdicts: &[
+                ("election_safety", Verdict::Violated, Some(9)),
+                ("leader_elected", Verdict::Reached, None),
+            ],
+        },
+    );
+    assert_eq!(
+        break_of(&model, "election_safety"),
+        vec![("durable_writes".to_string(), 5)],
+        "the crash of s1 with its vote in the page cache"
+    );
+}
+
+// ---------------------------------------------------------------- C2
+
+fn split_brain(guard: Guard) -> FailoverSplitBrain {
+    FailoverSplitBrain {
+        guard,
+        lease_ticks: 1,
+        failover_ticks: 3,
+    }
+}
+
+#[test]
+fn failover_split_brain_every_variant_holds_while_timing_holds() {
+    for (guard, states) in [
+        (Guard::NoFencing, 73),
+        (Guard::EpochFencing, 73),
+        (Guard::LeaseDemotion, 108),
+    ] {
+        assert_check(
+            &system(split_brain(guard), &[]),
+            &format!("{guard:?}"),
+            &Expected {
+                states,
+                verdicts: &[
+                    ("single_writer_per_epoch", Verdict::Holds, None),
+                    ("no_divergent_acks", Verdict::Holds, None),
+                    ("both_acked", Verdict::Reached, None),
+                    ("deadlock_free", Verdict::Holds, None),
+                ],
+            },
+        );
+    }
+}
+
+#[test]
+fn failover_split_brain_without_fencing_or_with_a_lease_breaks_under_relaxed_timing() {
+    let cases = [
+        (Guard::NoFencing, Assumption::BoundedPause, 322, 13, 15),
+        (Guard::NoFencing, Assumption::BoundedDelay, 206, 11, 13),
+        (Guard::LeaseDemotion, Assumption::BoundedPause, 700, 13, 15),
+        (Guard::LeaseDemotion, Assumption::BoundedSkew, 2_509, 11, 13),
+        (Guard::LeaseDemotion, Assumption::BoundedDelay, 245, 12, 14),
+    ];
+    for (guard, relaxed, states, writer_steps, ack_steps) in cases {
+        let model = system(split_brain(guard), &[relaxed]);
+        assert_check(
+            &model,
+            &format!("{guard:?} {relaxed} relaxed"),
+            &Expected {
+                states,
+                verdicts: &[
+                    (
+                        "single_writer_per_epoch",
+                        Verdict::Violated,
+                        Some(writer_steps),
+                    ),
+                    ("no_divergent_acks", Verdict::Violated, Some(ack_steps)),
+                    ("both_acked", Verdict::Reached, None),
+                ],
+            },
+        );
+        let breaks = break_of(&model, "single_writer_per_epoch");
+        assert_eq!(breaks.len(), 1, "{guard:?} {relaxed}");
+        assert_eq!(breaks[0].0, relaxed.name(), "{guard:?}");
+    }
+}
+
+#[test]
+fn failover_split_brain_epoch_fencing_holds_with_everything_relaxed_but_duplication() {
+    let protocol = split_brain(Guard::EpochFencing);
+    let mut set = AssumptionSet::all_relaxed();
+    set.hold(Assumption::NoDuplication, None).expect("valid");
+    let model = TimedSystem::new(protocol, set).expect("within limits");
+    assert_check(
+        &model,
+        "epoch_fencing, all relaxed but duplication",
+        &Expected {
+            states: 2_961,
+            verdicts: &[
+                ("single_writer_per_epoch", Verdict::Holds, None),
+                ("no_divergent_acks", Verdict::Holds, None),
+                ("both_acked", Verdict::Reached, None),
+                ("deadlock_free", Verdict::Holds, None),
+            ],
+        },
+    );
+}
+
+// ---------------------------------------------------------------- C3
+
+fn failover(coordination: Coordination) -> ConcurrentFailover {
+    ConcurrentFailover {
+        coordination,
+        window_ticks: 4,
+    }
+}
+
+#[test]
+fn concurrent_failover_serialized_controllers_keep_one_primary() {
+    for (coordination, states) in [
+        (Coordination::Independent, 35),
+        (Coordination::CompareAndSet, 51),
+    ] {
+        assert_check(
+            &system(failover(coordination), &[]),
+            &format!("{coordination:?}"),
+            &Expected {
+                states,
+                verdicts: &[
+                    ("at_most_one_primary", Verdict::Holds, None),
+                    ("primary_promoted", Verdict::Reached, None),
+                    ("deadlock_free", Verdict::Holds, None),
+                ],
+            },
+        );
+    }
+}
+
+#[test]
+fn concurrent_failover_independent_promotion_breaks_once_controllers_overlap() {
+    let cases = [
+        (Assumption::BoundedPause, 848, 14),
+        (Assumption::BoundedDelay, 182, 12),
+        (Assumption::BoundedSkew, 314, 12),
+        (Assumption::TimelyTimers, 212, 12),
+    ];
+    for (relaxed, states, steps) in cases {
+        let model = system(failover(Coordination::Independent), &[relaxed]);
+        assert_check(
+            &model,
+            &format!("independent, {relaxed} relaxed"),
+            &Expected {
+                states,
+                verdicts: &[
+                    ("at_most_one_primary", Verdict::Violated, Some(steps)),
+                    ("primary_promoted", Verdict::Reached, None),
+                ],
+            },
+        );
+        let breaks = break_of(&model, "at_most_one_primary");
+        assert_eq!(breaks.len(), 1, "{relaxed}");
+        assert_eq!(breaks[0].0, relaxed.name());
+    }
+}
+
+#[test]
+fn concurrent_failover_compare_and_set_holds_with_everything_relaxed_but_duplication() {
+    let mut set = AssumptionSet::all_relaxed();
+    set.hold(Assumption::NoDuplication, None).expect("valid");
+    let model =
+        TimedSystem::new(failover(Coordination::CompareAndSet), set).expect("within limits");
+    assert_check(
+        &model,
+        "compare_and_set, all relaxed but duplication",
+        &Expected {
+            states: 4_861,
+            verdicts: &[
+                ("at_most_one_primary", Verdict::Holds, None),
+                ("primary_promoted", Verdict::Reached, None),
+                ("deadlock_free", Verdict::Holds, None),
+            ],
+        },
+    );
+}
