@@ -384,14 +384,17 @@ impl<P: CatalogProtocol> CatalogModel for TimedEntry<P> {
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         let mut outcome = check::run(&system, options);
         crate::liveness::decide_eventually(&system, &mut outcome, options.max_states);
-        Ok(report::build(
+        let metrics = metric_maxima(&system, options.max_states);
+        let mut report = report::build(
             P::NAME,
             params,
             Some(system.assumptions()),
             options,
             &system,
             &outcome,
-        ))
+        );
+        report.metrics = metrics;
+        Ok(report)
     }
 
     fn replay(
@@ -436,6 +439,38 @@ impl<P: CatalogProtocol> CatalogModel for TimedEntry<P> {
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         Ok(crate::graph::export(&system, max_states))
     }
+}
+
+/// The maximum of each `Protocol::metrics` figure over the reachable states (a second
+/// pass, only for protocols that define metrics).
+fn metric_maxima<P: Protocol>(
+    system: &TimedSystem<P>,
+    max_states: Option<usize>,
+) -> BTreeMap<String, u64> {
+    let initial = system.initial_state();
+    if system.protocol().metrics(&initial).is_empty() {
+        return BTreeMap::new();
+    }
+    let graph_limit = max_states.unwrap_or(crate::liveness::LIVENESS_STATES_DEFAULT);
+    let mut maxima = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = std::collections::VecDeque::from([initial]);
+    while let Some(state) = queue.pop_front() {
+        for (name, value) in system.protocol().metrics(&state) {
+            let slot = maxima.entry(name.to_string()).or_insert(0);
+            *slot = (*slot).max(value);
+        }
+        let mut actions = Vec::new();
+        system.enabled_actions(&state, &mut actions);
+        for action in actions {
+            if let Some(next) = system.step(&state, &action) {
+                if seen.len() < graph_limit && seen.insert(check::fingerprint(&next)) {
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    maxima
 }
 
 /// Serves stateright's Explorer on `address` until the process is stopped.

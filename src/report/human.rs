@@ -12,6 +12,7 @@ const FINAL_STATE_CHARS_MAX: usize = 900;
 pub fn render_human(report: &CheckReport) -> String {
     let mut out = String::new();
     header(report, &mut out);
+    metrics(report, &mut out);
     table(report, &mut out);
     for property in &report.properties {
         if let Some(trace) = &property.counterexample {
@@ -73,6 +74,24 @@ fn header(report: &CheckReport, out: &mut String) {
         stats.max_depth,
         stats.seconds
     );
+}
+
+fn metrics(report: &CheckReport, out: &mut String) {
+    if report.metrics.is_empty() {
+        return;
+    }
+    let qualifier = if report.complete {
+        ""
+    } else {
+        " (over the states explored: incomplete)"
+    };
+    for (name, value) in &report.metrics {
+        let _ = writeln!(
+            out,
+            "metric {name}: {value} (maximum over the reachable states{qualifier})"
+        );
+    }
+    out.push('\n');
 }
 
 fn table(report: &CheckReport, out: &mut String) {

@@ -115,6 +115,10 @@ pub struct CheckReport {
     /// Node names (timed models), for sequence charts.
     #[serde(default)]
     pub nodes: Vec<String>,
+    /// Model-defined metrics: name → maximum over the reachable states explored
+    /// (see `Protocol::metrics`). Exact only when `complete`.
+    #[serde(default)]
+    pub metrics: BTreeMap<String, u64>,
 }
 
 impl CheckReport {
@@ -343,5 +347,6 @@ pub fn build<M: Explain>(
         stats: outcome.stats,
         properties,
         nodes: model.node_names(),
+        metrics: BTreeMap::new(),
     }
 }

@@ -169,6 +169,13 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
 
     /// The properties to check.
     fn properties(&self) -> Vec<Property<Self>>;
+
+    /// Model-defined figures of a state (e.g. database attempts per user request). A
+    /// check reports, for each name, the maximum over the reachable states, under
+    /// `metrics` in the JSON report and as a line in the human one.
+    fn metrics(&self, _state: &SystemState<Self>) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
 }
 
 /// Effects a handler asks for. Applied by the engine after the handler returns.
