@@ -80,6 +80,7 @@
 //! - [`trace`]: saved counterexamples: replay, sequence charts (text, Mermaid, DOT, ShiViz).
 //! - [`liveness`]: `eventually` under weak fairness, with lasso counterexamples.
 //! - [`ablation`]: which assumptions are load-bearing; [`graph`]: state-graph export.
+//! - [`testing`]: checks inside `cargo test` (`testing::check(protocol).relax(..).run().assert_holds(..)`).
 //! - [`catalog`], [`plan`], [`cli`]: the model registry, TOML check plans, the binary.
 //! - [`models`]: the catalog's protocols (replication, retry, recovery).
 //! - [`sync`]: node-local concurrent components, checked with loom.
@@ -105,4 +106,5 @@ pub mod plan;
 pub mod report;
 pub mod sync;
 pub mod system;
+pub mod testing;
 pub mod trace;

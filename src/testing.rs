@@ -1,0 +1,163 @@
+//! Checks inside `cargo test`: a protocol, an assumption set, a verdict to assert; a
+//! failure panics with the counterexample as numbered steps.
+//!
+//! ```
+//! # use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing};
+//! let protocol = FencedLeaseLock { fencing: Fencing::Writes, lease_ticks: 5, validity_ticks: 2 };
+//! let checked = synccheck::testing::check(protocol.clone()).run();
+//! checked.assert_holds("no_lost_increment").assert_reached("both_incremented");
+//! let broken = synccheck::testing::check(protocol).relax("bounded_pause").threads(2).run();
+//! let trace = broken.assert_violated("no_lost_increment");
+//! assert_eq!(trace.length, 22);
+//! ```
+
+use crate::catalog::Params;
+use crate::check::{self, CheckOptions, Verdict};
+use crate::report::{self, render_trace, CheckReport, TraceReport};
+use crate::system::{AssumptionSet, Protocol, TimedSystem};
+
+/// A check being set up.
+pub struct CheckBuilder<P: Protocol> {
+    protocol: P,
+    assumptions: AssumptionSet,
+    options: CheckOptions,
+}
+
+/// Starts a check of `protocol` under its default assumptions.
+pub fn check<P: Protocol>(protocol: P) -> CheckBuilder<P> {
+    let assumptions = protocol.default_assumptions();
+    CheckBuilder {
+        protocol,
+        assumptions,
+        options: CheckOptions::default(),
+    }
+}
+
+impl<P: Protocol> CheckBuilder<P> {
+    /// Holds an assumption: `"bounded_delay=2"` or `"reliable_links"`.
+    ///
+    /// # Panics
+    /// On an unknown name or bad bound (a test's setup error).
+    pub fn hold(mut self, spec: &str) -> Self {
+        if let Err(error) = self.assumptions.hold_spec(spec) {
+            panic!("synccheck::testing: --hold {spec}: {error}");
+        }
+        self
+    }
+
+    /// Relaxes an assumption.
+    ///
+    /// # Panics
+    /// On an unknown name.
+    pub fn relax(mut self, name: &str) -> Self {
+        if let Err(error) = self.assumptions.relax_spec(name) {
+            panic!("synccheck::testing: --relax {name}: {error}");
+        }
+        self
+    }
+
+    /// Relaxes every assumption.
+    pub fn relax_all(mut self) -> Self {
+        self.assumptions = AssumptionSet::all_relaxed();
+        self
+    }
+
+    /// Worker threads.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.options.threads = threads;
+        self
+    }
+
+    /// A state limit (a property it cuts short is `unknown`, and asserting it fails).
+    pub fn max_states(mut self, max_states: usize) -> Self {
+        self.options.max_states = Some(max_states);
+        self
+    }
+
+    /// Runs the check (BFS) and decides `eventually` properties too.
+    ///
+    /// # Panics
+    /// When the protocol exceeds the engine's limits.
+    pub fn run(self) -> Checked {
+        let system = match TimedSystem::new(self.protocol, self.assumptions) {
+            Ok(system) => system,
+            Err(error) => panic!("synccheck::testing: {error}"),
+        };
+        let mut outcome = check::run(&system, &self.options);
+        crate::liveness::decide_eventually(&system, &mut outcome, self.options.max_states);
+        let params = Params::default();
+        Checked {
+            report: report::build(
+                "test",
+                &params,
+                Some(system.assumptions()),
+                &self.options,
+                &system,
+                &outcome,
+            ),
+        }
+    }
+}
+
+/// A finished check.
+pub struct Checked {
+    /// The full report.
+    pub report: CheckReport,
+}
+
+impl Checked {
+    fn verdict(&self, property: &str) -> Verdict {
+        match self.report.property(property) {
+            Some(p) => p.verdict,
+            None => panic!(
+                "synccheck: no property `{property}`; the model has: {}",
+                self.report
+                    .properties
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    fn expect(&self, property: &str, wanted: Verdict) -> &Self {
+        let found = self.verdict(property);
+        if found != wanted {
+            let mut message = format!(
+                "synccheck: `{property}` expected {}, found {}",
+                wanted.name(),
+                found.name()
+            );
+            if let Some(trace) = self
+                .report
+                .property(property)
+                .and_then(|p| p.counterexample.as_ref())
+            {
+                message.push_str(&format!("\ncounterexample ({} steps):\n", trace.length));
+                render_trace(trace, &mut message);
+            }
+            panic!("{message}");
+        }
+        self
+    }
+
+    /// Asserts the property holds (complete search).
+    pub fn assert_holds(&self, property: &str) -> &Self {
+        self.expect(property, Verdict::Holds)
+    }
+
+    /// Asserts the `sometimes` property is reached.
+    pub fn assert_reached(&self, property: &str) -> &Self {
+        self.expect(property, Verdict::Reached)
+    }
+
+    /// Asserts the property is violated and returns its counterexample.
+    pub fn assert_violated(&self, property: &str) -> &TraceReport {
+        self.expect(property, Verdict::Violated);
+        self.report
+            .property(property)
+            .and_then(|p| p.counterexample.as_ref())
+            .expect("a violated property carries its counterexample")
+    }
+}
