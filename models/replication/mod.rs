@@ -1,4 +1,5 @@
 //! Replication protocols (CATALOG.md R1–R5).
+pub mod isr_replication;
 pub mod lww_register;
 pub mod primary_backup;
 
@@ -9,5 +10,6 @@ pub fn entries() -> Vec<Box<dyn CatalogModel>> {
     vec![
         timed::<primary_backup::PrimaryBackup>(),
         timed::<lww_register::LwwRegister>(),
+        timed::<isr_replication::IsrReplication>(),
     ]
 }
