@@ -336,6 +336,37 @@ pub fn run_check(check: &PlanCheck, options: &CheckOptions) -> PlanCheckResult {
     }
 }
 
+/// Parses `I/N` (1-based).
+pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("--shard {text}: expected I/N with 1 ≤ I ≤ N, e.g. 2/3");
+    let (index, count) = text.split_once('/').ok_or_else(bad)?;
+    let index: u64 = index.trim().parse().map_err(|_| bad())?;
+    let count: u64 = count.trim().parse().map_err(|_| bad())?;
+    if count == 0 || index == 0 || index > count {
+        return Err(bad());
+    }
+    Ok((index, count))
+}
+
+/// Whether `check` belongs to shard `index` of `count`: a fixed hash of its name, so
+/// the split does not move when other checks are added or reordered.
+pub fn in_shard(check: &PlanCheck, (index, count): (u64, u64)) -> bool {
+    crate::check::fingerprint(&check.name) % count == index - 1
+}
+
+/// Combines shard reports into one.
+pub fn merge(reports: Vec<PlanReport>) -> PlanReport {
+    let files = reports
+        .iter()
+        .flat_map(|r| r.files.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut checks: Vec<PlanCheckResult> = reports.into_iter().flat_map(|r| r.checks).collect();
+    checks.sort_by(|a, b| a.name.cmp(&b.name));
+    report(files, checks)
+}
+
 /// Assembles a plan report.
 pub fn report(files: Vec<String>, checks: Vec<PlanCheckResult>) -> PlanReport {
     let met = checks

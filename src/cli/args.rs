@@ -94,6 +94,15 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         max_states: usize,
     },
+    /// Combine the JSON plan reports of several shards into one verdict and exit code.
+    Merge {
+        /// JSON reports written by `check --plan/--all --format json`.
+        #[arg(required = true)]
+        reports: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Serve stateright's Explorer web UI for a model, to walk its states by hand.
     Explore {
         /// The model.
@@ -212,4 +221,9 @@ pub struct CheckArgs {
     /// Write one trace file per violated property into this directory.
     #[arg(long, value_name = "DIR")]
     pub trace_dir: Option<String>,
+    /// Run only shard I of N of the plan's checks (1-based). The split is by a hash of
+    /// each check's name, so it is stable when unrelated checks are added or
+    /// reordered; `synccheck merge` combines the shards' JSON reports.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }

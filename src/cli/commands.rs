@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> i32 {
             };
             graph(&model, &sets, &changes, render_as, max_states)
         }
+        Command::Merge { reports, format } => merge(&reports, format),
         Command::Explore {
             model,
             sets,
@@ -127,6 +128,43 @@ fn graph(
         }
         Err(error) => fail(error),
     }
+}
+
+fn merge(paths: &[String], format: Format) -> i32 {
+    let mut reports = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => return fail(format!("{path}: {error}")),
+        };
+        match serde_json::from_str::<plan::PlanReport>(&text) {
+            Ok(report) if report.schema_version == crate::report::SCHEMA_VERSION => {
+                reports.push(report)
+            }
+            Ok(report) => {
+                return fail(format!(
+                    "{path}: report schema_version {} is not supported",
+                    report.schema_version
+                ))
+            }
+            Err(error) => {
+                return fail(format!(
+                    "{path}:{}:{}: not a synccheck plan report: {error}",
+                    error.line(),
+                    error.column()
+                ))
+            }
+        }
+    }
+    let merged = plan::merge(reports);
+    let written = match format {
+        Format::Json => json(&merged),
+        Format::Human => emit(&plan::render_summary(&merged)),
+    };
+    if written != 0 {
+        return written;
+    }
+    merged.exit_code()
 }
 
 fn replay(path: &str) -> i32 {
@@ -308,6 +346,9 @@ fn check(args: &CheckArgs) -> i32 {
     if args.all || args.plan.is_some() {
         return check_plans(args, &options);
     }
+    if args.shard.is_some() {
+        return fail("--shard splits a plan: use it with --plan or --all");
+    }
     let Some(model) = &args.model else {
         return fail("name a model, --plan FILE or --all");
     };
@@ -379,10 +420,19 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
     {
         return fail("--plan/--all take their models, parameters and assumptions from the plan; drop --set/--hold/--relax");
     }
-    let plans = match load_plans(args) {
+    let mut plans = match load_plans(args) {
         Ok(plans) => plans,
         Err(message) => return fail(message),
     };
+    if let Some(text) = &args.shard {
+        let shard = match plan::parse_shard(text) {
+            Ok(shard) => shard,
+            Err(message) => return fail(message),
+        };
+        for plan in &mut plans {
+            plan.checks.retain(|check| plan::in_shard(check, shard));
+        }
+    }
     let total: usize = plans.iter().map(|p| p.checks.len()).sum();
     let mut results = Vec::new();
     for (index, check) in plans.iter().flat_map(|p| &p.checks).enumerate() {
