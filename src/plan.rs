@@ -22,10 +22,20 @@ use std::ops::Range;
 use toml::Spanned;
 
 /// The catalog's own plans, embedded so `check --all` works from any directory.
-pub const CATALOG_PLANS: &[(&str, &str)] = &[(
-    "models/recovery/plan.toml",
-    include_str!("../models/recovery/plan.toml"),
-)];
+pub const CATALOG_PLANS: &[(&str, &str)] = &[
+    (
+        "models/replication/plan.toml",
+        include_str!("../models/replication/plan.toml"),
+    ),
+    (
+        "models/retry/plan.toml",
+        include_str!("../models/retry/plan.toml"),
+    ),
+    (
+        "models/recovery/plan.toml",
+        include_str!("../models/recovery/plan.toml"),
+    ),
+];
 
 /// An error in a plan file: exit code 2.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

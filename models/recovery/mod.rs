@@ -4,6 +4,7 @@ pub mod failover_split_brain;
 pub mod fenced_lease_lock;
 pub mod raft_vote_persistence;
 pub mod two_phase_commit;
+pub mod two_phase_commit_timed;
 
 use crate::catalog::{plain, timed, CatalogModel};
 
@@ -15,5 +16,6 @@ pub fn entries() -> Vec<Box<dyn CatalogModel>> {
         timed::<raft_vote_persistence::RaftVotePersistence>(),
         timed::<failover_split_brain::FailoverSplitBrain>(),
         timed::<concurrent_failover::ConcurrentFailover>(),
+        timed::<two_phase_commit_timed::TwoPhaseCommitTimed>(),
     ]
 }
