@@ -161,3 +161,37 @@ impl Checked {
             .expect("a violated property carries its counterexample")
     }
 }
+
+/// Asserts that `path` is a run of `model`: it starts at an initial state, and each
+/// action is enabled where it is taken and leads to the recorded next state.
+///
+/// # Panics
+/// At the first step that does not replay, naming it.
+pub fn assert_replays<M>(model: &M, path: &crate::check::Path<M>)
+where
+    M: stateright::Model,
+    M::State: PartialEq + std::fmt::Debug,
+    M::Action: PartialEq + Clone + std::fmt::Debug,
+{
+    assert!(
+        model.init_states().contains(&path.states[0]),
+        "the path does not start at an initial state"
+    );
+    for (index, action) in path.actions.iter().enumerate() {
+        let mut enabled = Vec::new();
+        model.actions(&path.states[index], &mut enabled);
+        assert!(
+            enabled.contains(action),
+            "step {}: {action:?} is not enabled",
+            index + 1
+        );
+        let next = model.next_state(&path.states[index], action.clone());
+        let next = next.as_ref().unwrap_or(&path.states[index]);
+        assert_eq!(
+            *next,
+            path.states[index + 1],
+            "step {} does not reproduce",
+            index + 1
+        );
+    }
+}

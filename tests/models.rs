@@ -6,6 +6,7 @@ use synccheck::check::{self, CheckOptions, StopReason, Strategy, Verdict};
 use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing};
 use synccheck::models::recovery::two_phase_commit::TwoPhaseCommit;
 use synccheck::system::{Assumption, AssumptionSet, TimedSystem};
+use synccheck::testing::assert_replays;
 
 fn options(strategy: Strategy, threads: usize) -> CheckOptions {
     CheckOptions {
@@ -117,28 +118,6 @@ fn fenced_lease_lock_holds_in_every_variant_while_timing_holds() {
                 .expect("example");
             assert_eq!(example.len(), 15);
         }
-    }
-}
-
-/// Replays a path through the model: every step's action leads to the recorded state.
-fn assert_replays(
-    system: &TimedSystem<FencedLeaseLock>,
-    path: &check::Path<TimedSystem<FencedLeaseLock>>,
-) {
-    assert_eq!(path.states[0], system.initial_state());
-    for (index, action) in path.actions.iter().enumerate() {
-        let mut enabled = Vec::new();
-        system.actions(&path.states[index], &mut enabled);
-        assert!(enabled.contains(action), "step {} is enabled", index + 1);
-        let next = system
-            .step(&path.states[index], action)
-            .expect("the action applies");
-        assert_eq!(
-            next,
-            path.states[index + 1],
-            "step {} reproduces",
-            index + 1
-        );
     }
 }
 

@@ -8,6 +8,7 @@ use synccheck::models::recovery::concurrent_failover::{ConcurrentFailover, Coord
 use synccheck::models::recovery::failover_split_brain::{FailoverSplitBrain, Guard};
 use synccheck::models::recovery::raft_vote_persistence::RaftVotePersistence;
 use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
+use synccheck::testing::assert_replays;
 
 fn options(threads: usize) -> CheckOptions {
     CheckOptions {
@@ -24,34 +25,6 @@ fn system<P: Protocol>(protocol: P, relax: &[Assumption]) -> TimedSystem<P> {
         set.relax(*assumption);
     }
     TimedSystem::new(protocol, set).expect("the protocol is within the engine's limits")
-}
-
-/// Replays a path through any model: every step is enabled and leads to the recorded
-/// state.
-fn assert_replays<M>(model: &M, path: &check::Path<M>)
-where
-    M: Model,
-    M::State: PartialEq + std::fmt::Debug,
-    M::Action: PartialEq + Clone + std::fmt::Debug,
-{
-    assert!(
-        model.init_states().contains(&path.states[0]),
-        "initial state"
-    );
-    for (index, action) in path.actions.iter().enumerate() {
-        let mut enabled = Vec::new();
-        model.actions(&path.states[index], &mut enabled);
-        assert!(enabled.contains(action), "step {} is enabled", index + 1);
-        let next = model
-            .next_state(&path.states[index], action.clone())
-            .expect("the action applies");
-        assert_eq!(
-            next,
-            path.states[index + 1],
-            "step {} reproduces",
-            index + 1
-        );
-    }
 }
 
 /// What a check must find: the unique-state count, and per property its verdict and,

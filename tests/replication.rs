@@ -3,11 +3,11 @@
 //! holding on a complete search, unique-state counts pinned at the default parameters
 //! and equal for 1 and 2 threads.
 
-use stateright::Model;
 use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
 use synccheck::models::replication::lww_register::{LwwRegister, Timestamps};
 use synccheck::models::replication::primary_backup::{AckMode, PrimaryBackup};
 use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
+use synccheck::testing::assert_replays;
 
 fn options(threads: usize) -> CheckOptions {
     CheckOptions {
@@ -77,26 +77,6 @@ fn assert_verdicts<P: Protocol>(
 ) {
     for name in names {
         assert_eq!(verdict(outcome, name), expected, "{name}");
-    }
-}
-
-/// Replays a path through the model: every step's action is enabled and leads to the
-/// recorded state.
-fn assert_replays<P: Protocol>(system: &TimedSystem<P>, path: &check::Path<TimedSystem<P>>) {
-    assert_eq!(path.states[0], system.initial_state());
-    for (index, action) in path.actions.iter().enumerate() {
-        let mut enabled = Vec::new();
-        system.actions(&path.states[index], &mut enabled);
-        assert!(enabled.contains(action), "step {} is enabled", index + 1);
-        let next = system
-            .step(&path.states[index], action)
-            .expect("the action applies");
-        assert_eq!(
-            next,
-            path.states[index + 1],
-            "step {} reproduces",
-            index + 1
-        );
     }
 }
 
