@@ -339,3 +339,56 @@ fn the_whole_catalog_meets_its_expectations() {
         );
     }
 }
+
+#[test]
+fn inside_github_actions_unmet_expectations_become_annotations_and_a_summary() {
+    let (dir, path) = write_plan(
+        r#"
+[[check]]
+name = "met"
+model = "two_phase_commit"
+params = { rms = 2 }
+expect = { consistent = "holds" }
+
+[[check]]
+name = "unmet"
+model = "fenced_lease_lock"
+params = { variant = "writes" }
+relax = ["bounded_pause"]
+expect = { no_lost_increment = "holds", both_incremented = "reached" }
+"#,
+    );
+    let summary = dir.path().join("summary.md");
+    let output = Command::new(env!("CARGO_BIN_EXE_synccheck"))
+        .args(["check", "--plan", &path])
+        .env("SYNCCHECK_NO_PROGRESS", "1")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let annotations: Vec<&str> = text.lines().filter(|l| l.starts_with("::error")).collect();
+    assert_eq!(
+        annotations,
+        vec!["::error title=synccheck: unmet::`no_lost_increment` expected holds, found violated"]
+    );
+    let markdown = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(
+        markdown.contains("| unmet | `no_lost_increment` | holds | violated | ❌ |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| met | `consistent` | holds | holds | ✅ |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("2 of 3 expectations met."), "{markdown}");
+    assert!(
+        markdown.contains("```mermaid\nsequenceDiagram\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("counterexample for <code>no_lost_increment</code> (22 steps)"),
+        "{markdown}"
+    );
+}

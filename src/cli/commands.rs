@@ -484,6 +484,18 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
         }
         Format::Json => json(&report),
     };
+    if super::github::active() {
+        // On stdout, where the runner reads workflow commands, unless stdout is JSON.
+        let annotations = super::github::annotations(&report);
+        if args.format == Format::Json {
+            eprint!("{annotations}");
+        } else {
+            let _ = emit(&annotations);
+        }
+        if let Err(message) = super::github::write_summary(&report) {
+            return fail(message);
+        }
+    }
     if written != 0 {
         return written;
     }

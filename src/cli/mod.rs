@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod github;
 
 pub use args::Cli;
 pub use commands::run;
