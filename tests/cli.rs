@@ -392,3 +392,22 @@ expect = { no_lost_increment = "holds", both_incremented = "reached" }
         "{markdown}"
     );
 }
+
+#[test]
+fn a_memory_limit_stops_the_run_as_incomplete() {
+    let output = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--relax",
+        "bounded_pause",
+        "--max-memory",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(report["stop_reason"], "memory_limit");
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["properties"][0]["verdict"], "unknown");
+}

@@ -76,6 +76,9 @@ pub struct CheckOptions {
     pub max_depth: Option<usize>,
     /// Stop (incomplete) after this much wall time.
     pub timeout: Option<Duration>,
+    /// Stop (incomplete) once the process's resident memory exceeds this many bytes
+    /// (read from `/proc/self/statm`; ignored where that does not exist).
+    pub max_memory_bytes: Option<u64>,
     /// Report states without successors as a `deadlock_free` violation.
     pub check_deadlock: bool,
     /// Random walks of the simulation strategy (each at most `max_depth`, default 100).
@@ -95,6 +98,7 @@ impl Default for CheckOptions {
             max_states: None,
             max_depth: None,
             timeout: None,
+            max_memory_bytes: None,
             check_deadlock: true,
             simulation_walks: 2_000,
             cancel: Arc::new(AtomicBool::new(false)),
@@ -169,6 +173,8 @@ pub enum StopReason {
     TimeLimit,
     /// Cancelled from outside (Ctrl-C).
     Cancelled,
+    /// `max_memory_bytes` reached.
+    MemoryLimit,
     /// The simulation strategy ran its walks (it never exhausts a space).
     WalksDone,
 }
@@ -183,6 +189,7 @@ impl StopReason {
             StopReason::DepthLimit => "stopped: depth limit",
             StopReason::TimeLimit => "stopped: time limit",
             StopReason::Cancelled => "stopped: cancelled",
+            StopReason::MemoryLimit => "stopped: memory limit",
             StopReason::WalksDone => "stopped: walks done (simulation proves nothing)",
         }
     }
@@ -358,6 +365,11 @@ where
                 return Some(StopReason::TimeLimit);
             }
         }
+        if let Some(limit) = self.options.max_memory_bytes {
+            if resident_bytes().is_some_and(|used| used >= limit) {
+                return Some(StopReason::MemoryLimit);
+            }
+        }
         None
     }
 
@@ -403,6 +415,14 @@ where
             stop_reason: found.stop_reason,
         }
     }
+}
+
+/// The process's resident memory, where the platform tells it.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // 4 KiB pages: the page size of the platforms synccheck is built for.
+    Some(pages * 4096)
 }
 
 fn verdict_of(expectation: &Expectation, discovered: bool, complete: bool) -> Verdict {

@@ -209,6 +209,9 @@ pub struct CheckArgs {
     /// Stop after this many seconds of wall time.
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+    /// Stop before the process's resident memory passes this many MiB (incomplete).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_memory: Option<u64>,
     /// Random walks for `--strategy simulation`.
     #[arg(long, default_value_t = 2000)]
     pub walks: usize,

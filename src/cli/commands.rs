@@ -328,6 +328,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         max_states: args.max_states,
         max_depth: args.max_depth,
         timeout,
+        max_memory_bytes: args.max_memory.map(|mib| mib * 1024 * 1024),
         check_deadlock: !args.no_deadlock,
         simulation_walks: args.walks,
         cancel: Arc::new(AtomicBool::new(false)),
