@@ -58,16 +58,18 @@
 //!     }
 //! }
 //!
-//! let held = TimedSystem::new(Ping, AssumptionSet::default()).unwrap();
+//! let held = TimedSystem::new(Ping, AssumptionSet::default()).expect("within the engine limits");
 //! let outcome = check::run(&held, &CheckOptions::default());
-//! assert_eq!(outcome.property("no_false_timeout").unwrap().verdict, Verdict::Holds);
+//! let property = outcome.property("no_false_timeout").expect("declared");
+//! assert_eq!(property.verdict, Verdict::Holds);
 //!
 //! let mut relaxed = AssumptionSet::default();
 //! relaxed.relax(Assumption::BoundedDelay);
-//! let outcome = check::run(&TimedSystem::new(Ping, relaxed).unwrap(), &CheckOptions::default());
-//! let property = outcome.property("no_false_timeout").unwrap();
+//! let system = TimedSystem::new(Ping, relaxed).expect("within the engine limits");
+//! let outcome = check::run(&system, &CheckOptions::default());
+//! let property = outcome.property("no_false_timeout").expect("declared");
 //! assert_eq!(property.verdict, Verdict::Violated);
-//! assert!(property.path.as_ref().unwrap().len() > 0);
+//! assert!(property.path.as_ref().is_some_and(|path| path.len() > 0));
 //! ```
 //!
 //! ## Where things are
