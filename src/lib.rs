@@ -92,8 +92,10 @@
 //! - Exhaustive means exhaustive *within the caps*: time quantities are stored only as
 //!   far as a held bound (or the bound an explanation is written against) can tell
 //!   them apart; duplication allows two copies of a message and six messages in flight.
-//! - `eventually` properties are reported `unknown`: a plain search cannot see a cycle
-//!   that never makes progress, and synccheck does not pretend it can.
+//! - `eventually` properties are `unknown` after [`check::run`] alone: a plain search
+//!   cannot see a cycle that never makes progress. [`liveness::decide_eventually`]
+//!   (which the CLI and [`testing`] call) decides them on the explicit state graph
+//!   under weak fairness, holding that graph in memory.
 //! - A limit (states, depth, time, Ctrl-C) yields `unknown`, never `holds`.
 
 pub mod ablation;
