@@ -195,3 +195,121 @@ where
         );
     }
 }
+
+/// What a pinned check expects of one property: its verdict and, for a violation, the
+/// shortest counterexample's length and (for a lasso) the step where its loop starts.
+#[derive(Clone, Copy, Debug)]
+pub struct Pin {
+    /// The property's name.
+    pub property: &'static str,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// The counterexample's length (violations only).
+    pub steps: Option<usize>,
+    /// The lasso's loop start (violated `eventually` properties only).
+    pub loop_start: Option<usize>,
+}
+
+impl Pin {
+    /// A verdict without a counterexample to pin.
+    pub const fn verdict(property: &'static str, verdict: Verdict) -> Self {
+        Pin {
+            property,
+            verdict,
+            steps: None,
+            loop_start: None,
+        }
+    }
+
+    /// A violation with a counterexample of `steps` steps.
+    pub const fn violated(property: &'static str, steps: usize) -> Self {
+        Pin {
+            property,
+            verdict: Verdict::Violated,
+            steps: Some(steps),
+            loop_start: None,
+        }
+    }
+
+    /// A liveness violation: a lasso of `steps` steps whose loop starts at `loop_start`.
+    pub const fn lasso(property: &'static str, steps: usize, loop_start: usize) -> Self {
+        Pin {
+            property,
+            verdict: Verdict::Violated,
+            steps: Some(steps),
+            loop_start: Some(loop_start),
+        }
+    }
+}
+
+/// Checks `model` exhaustively (BFS) with 1 and 2 threads, decides its `eventually`
+/// properties, and asserts for both runs: a complete search, `states` unique states,
+/// and every pin — verdict, counterexample length, loop start; each counterexample
+/// replays and each lasso closes. Returns the 1-thread outcome.
+///
+/// # Panics
+/// At the first expectation not met, naming the run (`label`, thread count).
+pub fn assert_pinned<M>(
+    model: &M,
+    label: &str,
+    states: usize,
+    pins: &[Pin],
+) -> crate::check::Outcome<M>
+where
+    M: crate::liveness::Fairness + Send + Sync,
+    M::State: std::hash::Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
+    M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
+{
+    let mut outcomes = Vec::new();
+    for threads in [1, 2] {
+        let options = CheckOptions {
+            threads,
+            ..CheckOptions::default()
+        };
+        let mut outcome = check::run(model, &options);
+        crate::liveness::decide_eventually(model, &mut outcome, None);
+        assert!(outcome.complete(), "{label} x{threads}: incomplete search");
+        assert_eq!(
+            outcome.stats.unique_states, states,
+            "{label} x{threads}: unique states"
+        );
+        for pin in pins {
+            let Some(found) = outcome.property(pin.property) else {
+                panic!("{label}: no property `{}`", pin.property);
+            };
+            assert_eq!(
+                found.verdict, pin.verdict,
+                "{label} x{threads}: `{}`",
+                pin.property
+            );
+            assert_eq!(
+                found.loop_start, pin.loop_start,
+                "{label} x{threads}: `{}` loop start",
+                pin.property
+            );
+            let Some(steps) = pin.steps else {
+                continue;
+            };
+            let Some(path) = found.path.as_ref() else {
+                panic!("{label}: `{}` has no counterexample", pin.property);
+            };
+            assert_eq!(
+                path.len(),
+                steps,
+                "{label} x{threads}: `{}` counterexample length",
+                pin.property
+            );
+            assert_replays(model, path);
+            if let Some(start) = pin.loop_start {
+                assert_eq!(
+                    path.states[start - 1],
+                    *path.last_state(),
+                    "{label}: `{}`'s loop does not close",
+                    pin.property
+                );
+            }
+        }
+        outcomes.push(outcome);
+    }
+    outcomes.swap_remove(0)
+}

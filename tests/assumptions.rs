@@ -211,10 +211,7 @@ fn drift(node: NodeId, forward: bool) -> Step {
 }
 
 fn retry_timer(remaining_ticks: u8) -> Vec<TimerEntry<Timer>> {
-    vec![TimerEntry {
-        timer: Timer::Retry,
-        remaining_ticks,
-    }]
+    vec![TimerEntry::new(Timer::Retry, remaining_ticks)]
 }
 
 fn ages(state: &State) -> Vec<u8> {

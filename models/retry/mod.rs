@@ -1,5 +1,6 @@
 //! Retry protocols (CATALOG.md T1–T5).
 pub mod at_least_once_queue;
+pub mod backoff_jitter;
 pub mod idempotency_window;
 pub mod retry_amplification;
 pub mod retry_non_idempotent;
@@ -13,5 +14,6 @@ pub fn entries() -> Vec<Box<dyn CatalogModel>> {
         timed::<idempotency_window::IdempotencyWindow>(),
         timed::<retry_amplification::RetryAmplification>(),
         timed::<at_least_once_queue::AtLeastOnceQueue>(),
+        timed::<backoff_jitter::BackoffJitter>(),
     ]
 }

@@ -128,6 +128,14 @@ fn table(report: &CheckReport, out: &mut String) {
 /// Renders a trace as numbered steps with true time and annotations.
 pub fn render_trace(trace: &TraceReport, out: &mut String) {
     for step in &trace.steps {
+        if trace.loop_start == Some(step.index) {
+            let _ = writeln!(
+                out,
+                "  --- loop: steps {}–{} repeat forever ---",
+                step.index,
+                trace.steps.len()
+            );
+        }
         let time = step
             .time_ticks
             .map(|t| format!("t={t:<3} "))
@@ -136,6 +144,12 @@ pub fn render_trace(trace: &TraceReport, out: &mut String) {
         for annotation in &step.annotations {
             let _ = writeln!(out, "         ^^^ {annotation}");
         }
+    }
+    if let Some(start) = trace.loop_start {
+        let _ = writeln!(
+            out,
+            "  --- back to the state before step {start}; the property never becomes true ---"
+        );
     }
     if let Some(last) = trace.steps.last() {
         let mut state = serde_json::to_string(&last.state).unwrap_or_default();

@@ -275,7 +275,7 @@ impl<P: Protocol> TimedSystem<P> {
     ) {
         match record.status {
             NodeStatus::Running => {
-                for entry in record.timers.iter().filter(|e| e.remaining_ticks == 0) {
+                for entry in record.timers.iter().filter(|e| e.is_due()) {
                     out.push(Action::Fire {
                         node,
                         timer: entry.timer.clone(),
@@ -355,7 +355,7 @@ impl<P: Protocol> TimedSystem<P> {
                 },
             ) => {
                 let record = &state.nodes[*node];
-                let due = record.timers.iter().find(|e| e.remaining_ticks == 0);
+                let due = record.timers.iter().find(|e| e.at_deadline());
                 due.filter(|_| record.is_running()).map(|e| {
                     format!(
                         "the clock of {} jumps ahead while its timer {:?} is due",
@@ -433,17 +433,13 @@ impl<P: Protocol> TimedSystem<P> {
             if !record.is_running() {
                 return None;
             }
-            record
-                .timers
-                .iter()
-                .find(|e| e.remaining_ticks == 0)
-                .map(|e| {
-                    format!(
-                        "Tick while timer {:?} of {} is due",
-                        e.timer,
-                        self.protocol.node_name(node)
-                    )
-                })
+            record.timers.iter().find(|e| e.at_deadline()).map(|e| {
+                format!(
+                    "Tick while timer {:?} of {} is due",
+                    e.timer,
+                    self.protocol.node_name(node)
+                )
+            })
         })
     }
 
@@ -542,7 +538,7 @@ impl<P: Protocol> TimedSystem<P> {
                 let index = record
                     .timers
                     .iter()
-                    .position(|e| e.timer == *timer && e.remaining_ticks == 0)?;
+                    .position(|e| e.timer == *timer && e.is_due())?;
                 record.timers.remove(index);
                 self.run_handler(&mut next, *node, |protocol, state, ctx| {
                     let mut node_state = state?;
@@ -701,13 +697,20 @@ impl<P: Protocol> TimedSystem<P> {
     ) {
         for effect in effects {
             match effect {
-                TimerEffect::Set(timer, ticks) => {
+                TimerEffect::Set {
+                    timer,
+                    earliest,
+                    latest,
+                } => {
                     timers.retain(|e| e.timer != timer);
-                    let remaining_ticks = u8::try_from(ticks.min(u32::from(self.time_cap)))
-                        .expect("the time cap fits a byte");
+                    let cap = u32::from(self.time_cap);
+                    let remaining_ticks =
+                        u8::try_from(latest.min(cap)).expect("the time cap fits a byte");
+                    let window = latest.saturating_sub(earliest).min(latest.min(cap));
                     timers.push(TimerEntry {
                         timer,
                         remaining_ticks,
+                        window_ticks: u8::try_from(window).expect("the time cap fits a byte"),
                     });
                 }
                 TimerEffect::Cancel(timer) => timers.retain(|e| e.timer != timer),

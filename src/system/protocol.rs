@@ -180,7 +180,12 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
 
 /// Effects a handler asks for. Applied by the engine after the handler returns.
 pub(crate) enum TimerEffect<T> {
-    Set(T, u32),
+    /// Set a timer to fire at a local time in `earliest..=latest` ticks from now.
+    Set {
+        timer: T,
+        earliest: u32,
+        latest: u32,
+    },
     Cancel(T),
 }
 
@@ -219,7 +224,26 @@ impl<'a, P: Protocol> Context<'a, P> {
     pub fn set_timer(&mut self, timer: P::Timer, ticks: u32) {
         self.armed_timers.retain(|t| *t != timer);
         self.armed_timers.push(timer.clone());
-        self.timer_effects.push(TimerEffect::Set(timer, ticks));
+        self.timer_effects.push(TimerEffect::Set {
+            timer,
+            earliest: ticks,
+            latest: ticks,
+        });
+    }
+
+    /// Sets (or resets) `timer` to fire at some local time between `earliest` and
+    /// `latest` ticks from now (inclusive): a randomized delay, such as a backoff with
+    /// jitter. The checker explores every firing time in the window; with
+    /// `timely_timers` held, time does not pass `latest` while the timer is unfired.
+    /// `latest` below `earliest` is read as `earliest`.
+    pub fn set_timer_within(&mut self, timer: P::Timer, earliest: u32, latest: u32) {
+        self.armed_timers.retain(|t| *t != timer);
+        self.armed_timers.push(timer.clone());
+        self.timer_effects.push(TimerEffect::Set {
+            timer,
+            earliest,
+            latest: latest.max(earliest),
+        });
     }
 
     /// Cancels `timer` if set.

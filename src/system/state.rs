@@ -40,13 +40,48 @@ impl<M> Envelope<M> {
     }
 }
 
-/// A set timer: its name and the local ticks left until it is due.
+/// A set timer: its name, the local ticks left until its deadline, and how early
+/// before the deadline it may fire (its window).
+///
+/// A plain timer has a window of 0: it is due exactly when `remaining_ticks` reaches 0.
+/// A jittered timer (`Context::set_timer_within`) may fire at any local time in its
+/// window: it is due once `remaining_ticks <= window_ticks`, and `timely_timers` lets
+/// time pass its deadline no more than a plain timer's.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct TimerEntry<T> {
     /// The protocol's timer name.
     pub timer: T,
-    /// Local-clock ticks until due; 0 means due.
+    /// Local-clock ticks until the deadline; 0 means the deadline is now.
     pub remaining_ticks: u8,
+    /// Ticks before the deadline from which the timer may already fire.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub window_ticks: u8,
+}
+
+fn is_zero(value: &u8) -> bool {
+    *value == 0
+}
+
+impl<T> TimerEntry<T> {
+    /// A plain timer due in `remaining_ticks`.
+    pub fn new(timer: T, remaining_ticks: u8) -> Self {
+        TimerEntry {
+            timer,
+            remaining_ticks,
+            window_ticks: 0,
+        }
+    }
+
+    /// Whether the timer may fire now.
+    pub fn is_due(&self) -> bool {
+        self.remaining_ticks <= self.window_ticks
+    }
+
+    /// Whether the timer's deadline is now (time may not pass it while timers are
+    /// timely).
+    pub fn at_deadline(&self) -> bool {
+        self.remaining_ticks == 0
+    }
 }
 
 /// Everything about one node.
