@@ -7,7 +7,7 @@ use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
 use synccheck::models::recovery::concurrent_failover::{ConcurrentFailover, Coordination};
 use synccheck::models::recovery::failover_split_brain::{FailoverSplitBrain, Guard};
 use synccheck::models::recovery::raft_vote_persistence::RaftVotePersistence;
-use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
+use synccheck::system::{Action, Assumption, AssumptionSet, Protocol, TimedSystem};
 use synccheck::testing::assert_replays;
 
 fn options(threads: usize) -> CheckOptions {
@@ -346,4 +346,80 @@ fn concurrent_failover_compare_and_set_holds_with_everything_relaxed_but_duplica
             ],
         },
     );
+}
+
+#[test]
+fn concurrent_failover_recovery_settles_on_one_primary_unless_a_controller_crashes_mid_way() {
+    use synccheck::testing::{assert_pinned, Pin};
+    let settles = [
+        (Coordination::Independent, None, 35),
+        (Coordination::CompareAndSet, None, 51),
+        (
+            Coordination::CompareAndSet,
+            Some(Assumption::BoundedDelay),
+            174,
+        ),
+    ];
+    for (coordination, relaxed, states) in settles {
+        let model = system(failover(coordination), relaxed.as_slice());
+        assert_pinned(
+            &model,
+            &format!("{coordination:?}, {relaxed:?} relaxed"),
+            states,
+            &[Pin::verdict("eventually_one_primary", Verdict::Holds)],
+        );
+    }
+    // Two primaries stay two: the lasso is the settled, split system with time passing.
+    let split = system(
+        failover(Coordination::Independent),
+        &[Assumption::BoundedDelay],
+    );
+    assert_pinned(
+        &split,
+        "independent, delay relaxed",
+        182,
+        &[Pin::lasso("eventually_one_primary", 15, 15)],
+    );
+    // Compare-and-set, one crash: c1's CAS is applied, c1 crashes before `CasOk`;
+    // c2 reads a record that names r1 and stands down; nobody ever promotes r1.
+    let mut set = failover(Coordination::CompareAndSet).default_assumptions();
+    set.hold(Assumption::MaxCrashes, Some(1)).expect("valid");
+    let crash = TimedSystem::new(failover(Coordination::CompareAndSet), set).expect("limits");
+    let outcome = assert_pinned(
+        &crash,
+        "compare_and_set, one crash",
+        227,
+        &[
+            Pin::verdict("at_most_one_primary", Verdict::Holds),
+            Pin::lasso("eventually_one_primary", 13, 13),
+        ],
+    );
+    let lasso = outcome
+        .property("eventually_one_primary")
+        .and_then(|p| p.path.as_ref())
+        .expect("a lasso");
+    assert_eq!(
+        lasso.actions[4],
+        Action::Crash { node: 4 },
+        "c1 crashes at step 5"
+    );
+    // Pauses relaxed: weak fairness lets a controller pause every time it could act
+    // (a GC storm); the loop is fair because its `Detect` firing is disabled while
+    // paused, and time advances in it.
+    let storm = system(
+        failover(Coordination::CompareAndSet),
+        &[Assumption::BoundedPause],
+    );
+    let outcome = assert_pinned(
+        &storm,
+        "compare_and_set, pauses",
+        816,
+        &[Pin::lasso("eventually_one_primary", 10, 6)],
+    );
+    let lasso = outcome
+        .property("eventually_one_primary")
+        .and_then(|p| p.path.as_ref())
+        .expect("a lasso");
+    assert!(lasso.actions[5..].contains(&Action::Tick), "time advances");
+    assert!(lasso.actions[5..].contains(&Action::Pause { node: 4 }));
 }

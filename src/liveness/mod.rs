@@ -26,6 +26,13 @@ pub trait Fairness: Model {
     fn fair_class(&self, _action: &Self::Action) -> Option<u64> {
         None
     }
+
+    /// A fair class that every infinite behaviour must take infinitely often (for a
+    /// timed model, time advancing: a loop without a Tick is Zeno, infinitely many
+    /// steps in no time, and is not a behaviour). `None`: no such requirement.
+    fn progress_class(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl<P: crate::system::Protocol> Fairness for crate::system::TimedSystem<P> {
@@ -48,6 +55,11 @@ impl<P: crate::system::Protocol> Fairness for crate::system::TimedSystem<P> {
             Action::Sync { node } => Some(fingerprint(&("sync", node))),
             _ => None,
         }
+    }
+
+    /// Time diverges: every loop of a behaviour contains a Tick.
+    fn progress_class(&self) -> Option<u64> {
+        Some(crate::check::fingerprint(&"tick"))
     }
 }
 
@@ -97,7 +109,7 @@ where
     let components = petgraph::algo::tarjan_scc(&graph.graph);
     let mut best: Option<(usize, Vec<NodeIndex>)> = None;
     for component in components {
-        if !is_cycle(&graph, &component) || !is_fair(&graph, &component) {
+        if !is_cycle(&graph, &component) || !is_fair(model, &graph, &component) {
             continue;
         }
         let entry = component
@@ -230,10 +242,13 @@ fn always_enabled<M: Model>(graph: &Graph<M>, component: &[NodeIndex]) -> BTreeS
     classes
 }
 
-fn is_fair<M: Model>(graph: &Graph<M>, component: &[NodeIndex]) -> bool {
+fn is_fair<M: Fairness>(model: &M, graph: &Graph<M>, component: &[NodeIndex]) -> bool {
     let members: BTreeSet<usize> = component.iter().map(|n| n.index()).collect();
     let taken = classes_inside(graph, &members);
-    always_enabled(graph, component).is_subset(&taken)
+    let progresses = model
+        .progress_class()
+        .is_none_or(|class| taken.contains(&class));
+    progresses && always_enabled(graph, component).is_subset(&taken)
 }
 
 fn prefix<M: Model>(graph: &Graph<M>, mut node: usize) -> Vec<usize> {
@@ -296,8 +311,13 @@ where
     let mut nodes = prefix(graph, entry);
     let loop_start = nodes.len();
     let mut here = entry;
-    // Take every always-enabled class once, then return to the entry.
-    for class in always_enabled(graph, component) {
+    // Take every always-enabled class (and the progress class) once; then visit, for
+    // each class still enabled in every state of the loop so far, a state of the
+    // component where it is disabled; then return to the entry. The loop is then weakly
+    // fair by itself: each class it never takes is disabled somewhere on it.
+    let mut to_take = always_enabled(graph, component);
+    to_take.extend(model.progress_class());
+    for class in to_take.iter().copied() {
         let edge = graph.graph.edge_indices().find(|e| {
             let ends = graph.graph.edge_endpoints(*e);
             graph.graph[*e] == Some(class)
@@ -318,6 +338,24 @@ where
             ));
             here = target.index();
         }
+    }
+    loop {
+        let on_loop = &nodes[loop_start - 1..];
+        let mut starved = graph.enabled[on_loop[0]].clone();
+        for node in &on_loop[1..] {
+            starved.retain(|c| graph.enabled[*node].contains(c));
+        }
+        starved.retain(|c| !to_take.contains(c));
+        let Some(disabled_at) = starved.iter().find_map(|class| {
+            members
+                .iter()
+                .copied()
+                .find(|m| !graph.enabled[*m].contains(class))
+        }) else {
+            break;
+        };
+        nodes.extend(path_inside(graph, &members, here, disabled_at, None));
+        here = disabled_at;
     }
     if here != entry || nodes.len() == loop_start {
         nodes.extend(path_inside(graph, &members, here, entry, None));
