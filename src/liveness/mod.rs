@@ -8,7 +8,10 @@
 //! enabled in every state of the component, some edge inside the component takes it.
 //! (Within a strongly connected component one cycle can visit every state and edge, so
 //! this test is exact for weak fairness.) A ¬P state with no enabled action is a
-//! counterexample too: the behaviour stutters there forever.
+//! counterexample too: the behaviour stutters there forever. A model may name a
+//! *progress* class that every loop must take ([`Fairness::progress_class`]): for the
+//! timed system that is `Tick`, so a loop in which time never advances (infinitely
+//! many steps in no time: Zeno) is not a behaviour.
 //!
 //! The result is a lasso: the shortest prefix to the loop, then the loop, which ends
 //! in the state where it started.
