@@ -359,8 +359,13 @@ expect = { no_lost_increment = "holds", both_incremented = "reached" }
 "#,
     );
     let summary = dir.path().join("summary.md");
+    let junit = dir.path().join("junit.xml");
+    let traces = dir.path().join("traces");
     let output = Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(["check", "--plan", &path])
+        .args(["check", "--plan", &path, "--junit"])
+        .arg(&junit)
+        .arg("--trace-dir")
+        .arg(&traces)
         .env("SYNCCHECK_NO_PROGRESS", "1")
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary)
@@ -391,6 +396,60 @@ expect = { no_lost_increment = "holds", both_incremented = "reached" }
         markdown.contains("counterexample for <code>no_lost_increment</code> (22 steps)"),
         "{markdown}"
     );
+    assert_junit(&std::fs::read_to_string(&junit).expect("junit written"));
+}
+
+/// The JUnit file parses as XML: one suite per check, one case per expectation, the
+/// unmet one a failure with the verdicts, the counterexample and how to replay it.
+fn assert_junit(xml: &str) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut suites, mut cases, mut failures) = (Vec::new(), 0, Vec::new());
+    let mut in_failure = false;
+    let mut body = String::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => {
+                let attribute = |name: &str| {
+                    e.try_get_attribute(name)
+                        .expect("attribute parses")
+                        .map(|a| a.unescape_value().expect("unescapes").into_owned())
+                };
+                match e.name().as_ref() {
+                    b"testsuite" => suites.push(attribute("name").expect("named")),
+                    b"testcase" => cases += 1,
+                    b"failure" => {
+                        failures.push(attribute("message").expect("message"));
+                        in_failure = true;
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(text) if in_failure => {
+                body.push_str(&text.unescape().expect("unescapes"));
+            }
+            Event::End(e) if e.name().as_ref() == b"failure" => in_failure = false,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(suites, vec!["met", "unmet"]);
+    assert_eq!(cases, 3);
+    assert_eq!(
+        failures,
+        vec!["expected holds, found violated (counterexample: 22 steps)"]
+    );
+    assert!(body.contains(" 22. "), "{body}");
+    assert!(body.contains("bounded_pause(0) broken here"), "{body}");
+    assert!(
+        body.contains("rerun:  synccheck check fenced_lease_lock --set"),
+        "{body}"
+    );
+    assert!(body.contains("replay: synccheck replay "), "{body}");
+    assert!(
+        xml.contains("<testsuites name=\"synccheck\" tests=\"3\" failures=\"1\" errors=\"0\""),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -410,4 +469,31 @@ fn a_memory_limit_stops_the_run_as_incomplete() {
     assert_eq!(report["stop_reason"], "memory_limit");
     assert_eq!(report["complete"], false);
     assert_eq!(report["properties"][0]["verdict"], "unknown");
+}
+
+#[test]
+fn junit_needs_a_plan_and_a_writable_path() {
+    assert_usage_error(
+        &["check", "two_phase_commit", "--junit", "out.xml"],
+        &["--junit", "--plan or --all"],
+    );
+    let (_dir, path) = write_plan(
+        r#"
+[[check]]
+name = "met"
+model = "two_phase_commit"
+params = { rms = 2 }
+expect = { consistent = "holds" }
+"#,
+    );
+    assert_usage_error(
+        &[
+            "check",
+            "--plan",
+            &path,
+            "--junit",
+            "/nonexistent-dir/junit.xml",
+        ],
+        &["--junit /nonexistent-dir/junit.xml"],
+    );
 }

@@ -2,6 +2,7 @@
 pub mod isr_replication;
 pub mod lww_register;
 pub mod primary_backup;
+pub mod quorum_register;
 
 use crate::catalog::{timed, CatalogModel};
 
@@ -9,6 +10,7 @@ use crate::catalog::{timed, CatalogModel};
 pub fn entries() -> Vec<Box<dyn CatalogModel>> {
     vec![
         timed::<primary_backup::PrimaryBackup>(),
+        timed::<quorum_register::QuorumRegister>(),
         timed::<lww_register::LwwRegister>(),
         timed::<isr_replication::IsrReplication>(),
     ]

@@ -102,6 +102,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Also write the merged verdicts as JUnit XML here.
+        #[arg(long, value_name = "PATH")]
+        junit: Option<String>,
     },
     /// Serve stateright's Explorer web UI for a model, to walk its states by hand.
     Explore {
@@ -229,4 +232,8 @@ pub struct CheckArgs {
     /// reordered; `synccheck merge` combines the shards' JSON reports.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// With --plan/--all: also write a JUnit XML report here (one testsuite per check,
+    /// one testcase per expectation; failures carry the counterexample).
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<String>,
 }

@@ -57,7 +57,11 @@ pub fn run(cli: Cli) -> i32 {
             };
             graph(&model, &sets, &changes, render_as, max_states)
         }
-        Command::Merge { reports, format } => merge(&reports, format),
+        Command::Merge {
+            reports,
+            format,
+            junit,
+        } => merge(&reports, format, junit.as_deref()),
         Command::Explore {
             model,
             sets,
@@ -130,7 +134,7 @@ fn graph(
     }
 }
 
-fn merge(paths: &[String], format: Format) -> i32 {
+fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
     let mut reports = Vec::new();
     for path in paths {
         let text = match std::fs::read_to_string(path) {
@@ -157,6 +161,11 @@ fn merge(paths: &[String], format: Format) -> i32 {
         }
     }
     let merged = plan::merge(reports);
+    if let Some(path) = junit {
+        if let Err(message) = super::junit::write(path, &merged, None) {
+            return fail(message);
+        }
+    }
     let written = match format {
         Format::Json => json(&merged),
         Format::Human => emit(&plan::render_summary(&merged)),
@@ -347,6 +356,9 @@ fn check(args: &CheckArgs) -> i32 {
     if args.all || args.plan.is_some() {
         return check_plans(args, &options);
     }
+    if args.junit.is_some() {
+        return fail("--junit reports a plan's expectations: use it with --plan or --all");
+    }
     if args.shard.is_some() {
         return fail("--shard splits a plan: use it with --plan or --all");
     }
@@ -463,6 +475,12 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
     }
     let files = plans.iter().map(|p| p.file.clone()).collect();
     let report = plan::report(files, results);
+    if let Some(path) = &args.junit {
+        let trace_dir = args.trace_dir.as_deref().map(std::path::Path::new);
+        if let Err(message) = super::junit::write(path, &report, trace_dir) {
+            return fail(message);
+        }
+    }
     let written = match args.format {
         Format::Human => {
             let mut text = plan::render_summary(&report);

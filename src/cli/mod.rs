@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod github;
+pub mod junit;
 
 pub use args::Cli;
 pub use commands::run;

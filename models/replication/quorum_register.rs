@@ -1,0 +1,669 @@
+//! # R2 `quorum_register` — ABD quorum reads with and without the write-back phase
+//!
+//! **Protocol.** ABD (one writer): three replicas store `(timestamp, value)`. The
+//! writer sends `Write{timestamp 1, value 1}` to every replica and returns after a
+//! quorum (2) of `WriteAck`s. The reader makes two sequential reads: `Query` every
+//! replica, take the freshest of a quorum of `QueryReply`s, then (`variant =
+//! write_back`) send it back (`WriteBack`) and wait for a quorum of `WriteBackAck`s
+//! before returning, or (`variant = no_write_back`) return at once. A write-back is
+//! skipped when the quorum's timestamps agree (the value is already on a quorum; as
+//! Cassandra repairs only on a digest mismatch). The second read starts
+//! `read_gap_ticks` after the first returns (0, the default: at once).
+//!
+//! **Source.** Attiya, Bar-Noy, Dolev, "Sharing Memory Robustly in Message-Passing
+//! Systems" (JACM 1995); Cassandra's blocking read repair ("monotonic quorum reads").
+//!
+//! **Actors.** `r0`, `r1`, `r2` (replicas; they persist what they store and only
+//! they may crash or pause), `writer`, `reader`.
+//!
+//! **Actions:** `Write`, `WriteAck`, `Query`, `QueryReply`, `WriteBack`,
+//! `WriteBackAck`; timer `NextRead` (reader, only when `read_gap_ticks > 0`).
+//! Messages carry the read number, so late answers to read 1 are ignored by read 2;
+//! quorums count distinct replicas, so duplicates count once.
+//!
+//! **Assumptions it leans on.** The plain read leans on "replicas converge before the
+//! next read starts": with `read_gap_ticks ≥ 1` and `bounded_delay(0)` (the model's
+//! default: a message lands within the tick it was sent), every `Write` has landed
+//! before read 2 queries, so it holds. Relaxing `bounded_delay`, `reliable_links`,
+//! `bounded_skew` (the reader's clock runs ahead) or `bounded_pause` (a replica sits
+//! on its `Write`) exposes it; so does a gap of 0, under every assumption. ABD needs
+//! no timing at all; it leans only on `durable_writes` (with crashes).
+//!
+//! **Properties.**
+//! - `linearizable` (always): the history (write, two reads) recorded in the ghost is
+//!   linearizable for a register initially 0 (stateright's `LinearizabilityTester`).
+//! - `read_returned_new_value` (sometimes): some read returned the written value.
+//! - `reads_completed` (sometimes): both reads returned.
+//!
+//! **Verdicts** (pinned in `models/replication/plan.toml` and
+//! `tests/quorum_register.rs`; BFS-shortest counterexamples; 2 threads):
+//!
+//! | checks | `no_write_back` | `write_back` |
+//! |---|---|---|
+//! | gap 0 (default), defaults | violated: 9 steps (45 329 states, 1 s) | holds (489 874 states, ~10 s) |
+//! | gap 0, delay + skew + timers relaxed | violated: 9 steps | holds (489 874: the same states) |
+//! | gap 1, defaults | holds (2 645) | holds (9 850) |
+//! | gap 1, `bounded_delay` relaxed | violated: 11 steps (52 937) | not pinned |
+//! | gap 1, `bounded_skew` relaxed | violated: 11 steps (53 612) | holds (568 774, 14 s, 1 thread) |
+//! | gap 1, `reliable_links` relaxed | violated: 15 steps (19 610) | holds (84 261, 2 s) |
+//! | gap 1, `bounded_pause` relaxed (gap 2) | violated: 17 steps (370 072) | not measured |
+//!
+//! At gap 0 relaxing `bounded_delay`, `bounded_skew` and `timely_timers` adds no state:
+//! within tick 0 every message may already wait for every other, so this check is the
+//! fully asynchronous one (pauses aside: a paused replica only delays its messages).
+//! **Not feasible** for a plan check, measured on 2 threads: `write_back` with
+//! `no_duplication` relaxed (> 2.8 M states, unfinished after 47 s, even at gap 1),
+//! with `reliable_links` relaxed at gap 0 (> 1.8 M, 45 s), with `bounded_pause`
+//! relaxed at gap 0 (> 2.9 M, 62 s). `write_back` with one crash and `durable_writes`
+//! relaxed holds under default timing at gap 2 (822 588 states, 14 s): the replica
+//! that loses an unsynced write-back would have to be the only holder, which needs a
+//! stale third replica too. So the catalog's "with write-back: holds, no timing
+//! assumption needed" is confirmed for timing and loss, not for duplication.
+//!
+//! **The counterexample** (`check quorum_register --set variant=no_write_back`, 9
+//! steps, all in tick 0, no assumption broken) is the catalog's story: the writer's
+//! `Write` reaches `r0` only (step 1); read 1 asks `r0` (timestamp 1) and `r1`
+//! (timestamp 0) and returns the new value 1; read 2 starts at once and asks `r1` and
+//! `r2`, which still hold timestamp 0, and returns 0. The write is still in flight,
+//! but read 1 returned before read 2 began: no order of the three operations explains
+//! new-then-old. With write-back, read 1 would first have put timestamp 1 on a quorum,
+//! which read 2's quorum must meet.
+//!
+//! **Departures from CATALOG.md.** None in verdicts. The default `bounded_delay` is 0
+//! (the engine stores message ages up to Δ; Δ = 1 made the default check 415 316
+//! states instead of 19 361 at gap 2), and the write-back is skipped on agreeing
+//! quorums (490 k instead of 563 k states at gap 0): both keep the check in budget.
+
+use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::system::{
+    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
+};
+use serde::{Serialize, Serializer};
+use stateright::semantics::register::{Register, RegisterOp, RegisterRet};
+use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
+
+/// The replicas are nodes `0..REPLICAS`.
+const REPLICAS: usize = 3;
+/// A majority of the replicas.
+const QUORUM: u32 = 2;
+const WRITER: NodeId = 3;
+const READER: NodeId = 4;
+/// The register's value before the write (stored with timestamp 0).
+const INITIAL_VALUE: u8 = 0;
+/// The one value the writer writes.
+const WRITTEN_VALUE: u8 = 1;
+/// The writer's timestamp for it (one writer: no query phase is needed to pick it).
+const WRITTEN_TIMESTAMP: u8 = 1;
+/// The reader's reads, issued one after the other.
+const READS: u8 = 2;
+
+/// What a read does after its query quorum answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadMode {
+    /// Return the freshest value at once (a plain quorum read).
+    NoWriteBack,
+    /// Write the freshest value back to a quorum first (ABD's second phase).
+    WriteBack,
+}
+
+/// The protocol, with its parameters.
+#[derive(Clone, Debug)]
+pub struct QuorumRegister {
+    /// Whether reads write back.
+    pub read_mode: ReadMode,
+    /// How long the reader waits after its first read returns before it starts the
+    /// second, in its local ticks.
+    pub read_gap_ticks: u32,
+}
+
+/// Messages (the ABD paper's two phases: query, then update).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Msg {
+    /// Writer → replica: store this value if its timestamp is newer.
+    Write {
+        /// The write's timestamp.
+        timestamp: u8,
+        /// The value.
+        value: u8,
+    },
+    /// Replica → writer: the write is stored.
+    WriteAck {
+        /// The write's timestamp.
+        timestamp: u8,
+    },
+    /// Reader → replica: what do you hold? (`read` is 1 or 2.)
+    Query {
+        /// Which of the reader's reads.
+        read: u8,
+    },
+    /// Replica → reader: what it holds.
+    QueryReply {
+        /// Which read this answers.
+        read: u8,
+        /// The stored timestamp.
+        timestamp: u8,
+        /// The stored value.
+        value: u8,
+    },
+    /// Reader → replica: store the value the read is about to return, if newer.
+    WriteBack {
+        /// Which read.
+        read: u8,
+        /// The timestamp.
+        timestamp: u8,
+        /// The value.
+        value: u8,
+    },
+    /// Replica → reader: the write-back is stored.
+    WriteBackAck {
+        /// Which read.
+        read: u8,
+    },
+}
+
+/// Timers.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Timer {
+    /// Reader: time to start the second read.
+    NextRead,
+}
+
+/// Where the reader is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ReadPhase {
+    /// Collecting `QueryReply`s; the freshest seen so far.
+    Querying {
+        /// Replicas that answered (bit per replica).
+        replied_by: u8,
+        /// The largest timestamp answered.
+        timestamp: u8,
+        /// Its value.
+        value: u8,
+        /// Two answers carried different timestamps (the quorum is not in sync).
+        disagree: bool,
+    },
+    /// Waiting for a quorum of `WriteBackAck`s before returning `value`.
+    WritingBack {
+        /// Replicas that acknowledged (bit per replica).
+        acked_by: u8,
+        /// The value the read will return.
+        value: u8,
+    },
+    /// The read returned; the next one starts when `NextRead` fires (or never).
+    Returned,
+}
+
+/// The stored register of a replica (persisted on every change).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Stored {
+    /// The timestamp of the stored value (0: the initial value).
+    pub timestamp: u8,
+    /// The value.
+    pub value: u8,
+}
+
+/// Node states.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum NodeState {
+    /// A replica.
+    Replica(Stored),
+    /// The writer.
+    Writer {
+        /// Replicas that acknowledged the write (bit per replica).
+        acked_by: u8,
+        /// The write returned (a quorum acknowledged).
+        returned: bool,
+    },
+    /// The reader.
+    Reader {
+        /// The current read (1 or 2).
+        read: u8,
+        /// Its phase.
+        phase: ReadPhase,
+    },
+}
+
+/// An operation of the register's history, as a client saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryEvent {
+    /// The writer invoked `write(value)`.
+    WriteInvoked {
+        /// The value.
+        value: u8,
+    },
+    /// The write returned.
+    WriteReturned,
+    /// The reader invoked a read.
+    ReadInvoked,
+    /// The read returned `value`.
+    ReadReturned {
+        /// The value.
+        value: u8,
+    },
+}
+
+type Tester = LinearizabilityTester<NodeId, Register<u8>>;
+
+/// The recorded history: stateright's linearizability tester and the same events as a
+/// list (what reports and traces show). `Register` is not `Eq` and the tester is not
+/// `Serialize`, hence the manual impls.
+#[derive(Clone, Debug, PartialEq, Hash)]
+pub struct History {
+    tester: Tester,
+    events: Vec<HistoryEvent>,
+}
+
+impl Eq for History {}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            tester: LinearizabilityTester::new(Register(INITIAL_VALUE)),
+            events: Vec::new(),
+        }
+    }
+}
+
+impl Serialize for History {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.events.serialize(serializer)
+    }
+}
+
+impl History {
+    /// Records an invocation or a return. A malformed history (an operation invoked
+    /// twice, a return without an invocation) makes the tester reject every later
+    /// check, so it reads as not linearizable rather than being lost.
+    fn record(&mut self, client: NodeId, event: HistoryEvent) {
+        self.events.push(event);
+        let _malformed_is_inconsistent = match event {
+            HistoryEvent::WriteInvoked { value } => {
+                self.tester.on_invoke(client, RegisterOp::Write(value))
+            }
+            HistoryEvent::ReadInvoked => self.tester.on_invoke(client, RegisterOp::Read),
+            HistoryEvent::WriteReturned => self.tester.on_return(client, RegisterRet::WriteOk),
+            HistoryEvent::ReadReturned { value } => {
+                self.tester.on_return(client, RegisterRet::ReadOk(value))
+            }
+        }
+        .is_ok();
+    }
+
+    /// Whether some total order of the operations respects real time and a register's
+    /// semantics (operations in flight may take effect or not).
+    pub fn is_linearizable(&self) -> bool {
+        self.tester.is_consistent()
+    }
+
+    /// The events in the order they happened.
+    pub fn events(&self) -> &[HistoryEvent] {
+        &self.events
+    }
+}
+
+/// Observer state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Ghost {
+    /// The register's history.
+    pub history: History,
+}
+
+/// A replica keeps the newer of what it stores and what it is sent, and persists a change.
+fn store(stored: &mut Stored, sent: Stored, ctx: &mut Context<'_, QuorumRegister>) {
+    if sent.timestamp > stored.timestamp {
+        *stored = sent;
+        ctx.persist(sent);
+    }
+}
+
+fn bit(node: NodeId) -> u8 {
+    1 << node
+}
+
+fn count(set: u8) -> u32 {
+    set.count_ones()
+}
+
+impl QuorumRegister {
+    /// The reader invokes read number `read` and queries every replica.
+    fn start_read(read: u8, ctx: &mut Context<'_, Self>) -> ReadPhase {
+        ctx.ghost_mut()
+            .history
+            .record(READER, HistoryEvent::ReadInvoked);
+        for replica in 0..REPLICAS {
+            ctx.send(replica, Msg::Query { read });
+        }
+        ReadPhase::Querying {
+            replied_by: 0,
+            timestamp: 0,
+            value: INITIAL_VALUE,
+            disagree: false,
+        }
+    }
+
+    fn on_replica_message(
+        &self,
+        stored: &mut Stored,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match *msg {
+            Msg::Write { timestamp, value } => {
+                store(stored, Stored { timestamp, value }, ctx);
+                ctx.send(from, Msg::WriteAck { timestamp });
+            }
+            Msg::WriteBack {
+                read,
+                timestamp,
+                value,
+            } => {
+                store(stored, Stored { timestamp, value }, ctx);
+                ctx.send(from, Msg::WriteBackAck { read });
+            }
+            Msg::Query { read } => ctx.send(
+                from,
+                Msg::QueryReply {
+                    read,
+                    timestamp: stored.timestamp,
+                    value: stored.value,
+                },
+            ),
+            _ => {}
+        }
+    }
+
+    /// The read returns `value`; the first one starts the second at once
+    /// (`read_gap_ticks = 0`) or schedules it.
+    fn read_returns(&self, read: &mut u8, value: u8, ctx: &mut Context<'_, Self>) -> ReadPhase {
+        ctx.ghost_mut()
+            .history
+            .record(READER, HistoryEvent::ReadReturned { value });
+        if *read >= READS {
+            return ReadPhase::Returned;
+        }
+        if self.read_gap_ticks == 0 {
+            *read += 1;
+            return Self::start_read(*read, ctx);
+        }
+        ctx.set_timer(Timer::NextRead, self.read_gap_ticks);
+        ReadPhase::Returned
+    }
+
+    fn on_reader_message(
+        &self,
+        current: &mut u8,
+        phase: &mut ReadPhase,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match (*phase, *msg) {
+            (
+                ReadPhase::Querying {
+                    replied_by,
+                    timestamp,
+                    value,
+                    disagree,
+                },
+                Msg::QueryReply {
+                    read,
+                    timestamp: replied_timestamp,
+                    value: replied_value,
+                },
+            ) if read == *current && replied_by & bit(from) == 0 => {
+                let disagree = disagree || (replied_by != 0 && replied_timestamp != timestamp);
+                let (timestamp, value) = if replied_timestamp > timestamp {
+                    (replied_timestamp, replied_value)
+                } else {
+                    (timestamp, value)
+                };
+                let replied_by = replied_by | bit(from);
+                *phase = if count(replied_by) < QUORUM {
+                    ReadPhase::Querying {
+                        replied_by,
+                        timestamp,
+                        value,
+                        disagree,
+                    }
+                } else if self.read_mode == ReadMode::NoWriteBack || !disagree {
+                    // A quorum that agrees already holds the value: nothing to repair.
+                    self.read_returns(current, value, ctx)
+                } else {
+                    for replica in 0..REPLICAS {
+                        ctx.send(
+                            replica,
+                            Msg::WriteBack {
+                                read: *current,
+                                timestamp,
+                                value,
+                            },
+                        );
+                    }
+                    ReadPhase::WritingBack { acked_by: 0, value }
+                };
+            }
+            (ReadPhase::WritingBack { acked_by, value }, Msg::WriteBackAck { read })
+                if read == *current && acked_by & bit(from) == 0 =>
+            {
+                let acked_by = acked_by | bit(from);
+                *phase = if count(acked_by) < QUORUM {
+                    ReadPhase::WritingBack { acked_by, value }
+                } else {
+                    self.read_returns(current, value, ctx)
+                };
+            }
+            // Late or duplicated answers of an earlier phase or read.
+            _ => {}
+        }
+    }
+}
+
+impl Protocol for QuorumRegister {
+    type State = NodeState;
+    type Durable = Stored;
+    type Msg = Msg;
+    type Timer = Timer;
+    type Ghost = Ghost;
+
+    fn node_count(&self) -> usize {
+        REPLICAS + 2
+    }
+
+    fn node_name(&self, node: NodeId) -> String {
+        match node {
+            WRITER => "writer".to_string(),
+            READER => "reader".to_string(),
+            replica => format!("r{replica}"),
+        }
+    }
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        self.read_gap_ticks
+    }
+
+    fn leans_on(&self) -> Vec<LeansOn> {
+        match self.read_mode {
+            ReadMode::NoWriteBack => vec![
+                LeansOn {
+                    assumption: Assumption::BoundedDelay,
+                    because: "a Write lingering past the read gap leaves r1 and r2 stale when the second read queries them",
+                },
+                LeansOn {
+                    assumption: Assumption::BoundedSkew,
+                    because: "a reader clock running ahead starts the second read before the Write has reached every replica",
+                },
+                LeansOn {
+                    assumption: Assumption::ReliableLinks,
+                    because: "a lost Write leaves a replica stale for good, and a later read may ask it",
+                },
+                LeansOn {
+                    assumption: Assumption::BoundedPause,
+                    because: "a paused replica holds its Write undelivered while the reads go on",
+                },
+            ],
+            ReadMode::WriteBack => vec![LeansOn {
+                assumption: Assumption::DurableWrites,
+                because: "a replica that acknowledged a write-back and lost it in a crash breaks the intersection of the read's two quorums",
+            }],
+        }
+    }
+
+    /// Messages land within the tick they are sent (`bounded_delay(0)`): a tick is
+    /// the reader's think time, long against a round trip. It also keeps message ages
+    /// out of the state (the engine stores them only up to Δ).
+    fn default_assumptions(&self) -> AssumptionSet {
+        let mut set = AssumptionSet::default();
+        set.hold(Assumption::BoundedDelay, Some(0))
+            .expect("0 is a valid delay bound");
+        set
+    }
+
+    fn may_crash(&self, node: NodeId) -> bool {
+        node < REPLICAS
+    }
+
+    fn may_pause(&self, node: NodeId) -> bool {
+        node < REPLICAS
+    }
+
+    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            WRITER => {
+                ctx.ghost_mut().history.record(
+                    WRITER,
+                    HistoryEvent::WriteInvoked {
+                        value: WRITTEN_VALUE,
+                    },
+                );
+                for replica in 0..REPLICAS {
+                    ctx.send(
+                        replica,
+                        Msg::Write {
+                            timestamp: WRITTEN_TIMESTAMP,
+                            value: WRITTEN_VALUE,
+                        },
+                    );
+                }
+                NodeState::Writer {
+                    acked_by: 0,
+                    returned: false,
+                }
+            }
+            READER => NodeState::Reader {
+                read: 1,
+                phase: Self::start_read(1, ctx),
+            },
+            _ => NodeState::Replica(Stored::default()),
+        }
+    }
+
+    fn on_message(
+        &self,
+        _node: NodeId,
+        state: &mut NodeState,
+        from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match state {
+            NodeState::Replica(stored) => self.on_replica_message(stored, from, msg, ctx),
+            NodeState::Writer { acked_by, returned } => {
+                let fresh = *acked_by & bit(from) == 0;
+                if let (Msg::WriteAck { .. }, false, true) = (msg, *returned, fresh) {
+                    *acked_by |= bit(from);
+                    if count(*acked_by) >= QUORUM {
+                        *returned = true;
+                        ctx.ghost_mut()
+                            .history
+                            .record(WRITER, HistoryEvent::WriteReturned);
+                    }
+                }
+            }
+            NodeState::Reader { read, phase } => {
+                self.on_reader_message(read, phase, from, msg, ctx)
+            }
+        }
+    }
+
+    fn on_timer(
+        &self,
+        _node: NodeId,
+        state: &mut NodeState,
+        timer: &Timer,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        if let (NodeState::Reader { read, phase }, Timer::NextRead) = (state, timer) {
+            *read += 1;
+            *phase = Self::start_read(*read, ctx);
+        }
+    }
+
+    /// Only replicas crash; a restarted replica serves what it persisted.
+    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+        NodeState::Replica(*ctx.durable())
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("linearizable", |_, state| {
+                state.ghost.history.is_linearizable()
+            }),
+            Property::sometimes("read_returned_new_value", |_, state| {
+                read_returned(state, WRITTEN_VALUE)
+            }),
+            Property::sometimes("reads_completed", |_, state| {
+                let returned = state.ghost.history.events().iter();
+                returned
+                    .filter(|e| matches!(e, HistoryEvent::ReadReturned { .. }))
+                    .count()
+                    == usize::from(READS)
+            }),
+        ]
+    }
+}
+
+fn read_returned(state: &SystemState<QuorumRegister>, value: u8) -> bool {
+    state
+        .ghost
+        .history
+        .events()
+        .contains(&HistoryEvent::ReadReturned { value })
+}
+
+impl CatalogProtocol for QuorumRegister {
+    const NAME: &'static str = "quorum_register";
+    const FAMILY: Family = Family::Replication;
+    const SUMMARY: &'static str =
+        "ABD register on 3 replicas, one write and two sequential quorum reads; reads return at once (no_write_back) or write back first (write_back)";
+
+    fn parameters() -> Vec<ParamSpec> {
+        vec![
+            ParamSpec {
+                name: "variant",
+                help: "whether a read writes the value back to a quorum before returning",
+                default: "write_back",
+                kind: ParamKind::Choice(&["no_write_back", "write_back"]),
+            },
+            ParamSpec {
+                name: "read_gap_ticks",
+                help: "the reader's pause between its two reads (no_write_back is safe while > Δ)",
+                default: "0",
+                kind: ParamKind::Integer { min: 0, max: 20 },
+            },
+        ]
+    }
+
+    fn from_params(params: &Params) -> Result<Self, String> {
+        let read_mode = match params.choice("variant")? {
+            "no_write_back" => ReadMode::NoWriteBack,
+            _ => ReadMode::WriteBack,
+        };
+        Ok(QuorumRegister {
+            read_mode,
+            read_gap_ticks: params.integer("read_gap_ticks")?,
+        })
+    }
+}
