@@ -308,6 +308,13 @@ where
     fn parameters() -> Vec<ParamSpec>;
     /// Builds the model from validated parameters.
     fn from_params(params: &Params) -> Result<Self, String>;
+    /// The symmetry canonicalization `check` runs under (see
+    /// [`check::run_symmetric`]), if this model instance asks for one; `None` (the
+    /// default) checks the full space. `replay`, `graph`, `explore` and liveness see
+    /// the full space either way.
+    fn canonicalizer(&self) -> Option<check::Canonicalize<Self>> {
+        None
+    }
 }
 
 struct TimedEntry<P>(std::marker::PhantomData<fn() -> P>);
@@ -544,7 +551,7 @@ where
             return Err(RequestError::Untimed(M::NAME.to_string()));
         }
         let model = M::from_params(params).map_err(build_error(M::NAME))?;
-        let mut outcome = check::run(&model, options);
+        let mut outcome = check::run_with(&model, options, model.canonicalizer());
         crate::liveness::decide_eventually(&model, &mut outcome, options.max_states);
         Ok(report::build(
             M::NAME,

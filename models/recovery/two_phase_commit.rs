@@ -95,6 +95,14 @@
 //! bitmasks, `Commit`/`Abort` as flags. This caps the model at
 //! [`RESOURCE_MANAGERS_MAX`] RMs.
 //!
+//! **Symmetry in synccheck.** The catalog parameter `symmetry = off | on`
+//! (default `off`, so the counts are TLC's) runs synccheck's own BFS or DFS
+//! through [`crate::check::run_symmetric`] with [`TwoPhaseState::representative`]:
+//! one stored state per class, the "symmetry-reduced" column above for any
+//! thread count and either strategy (`tests/symmetry.rs` pins 3–6 RMs). The
+//! four properties are symmetric, so verdicts are unchanged; counterexample
+//! and example paths are concrete runs (rebuilt by replay).
+//!
 //! **Checker note.** stateright 0.31 applies `.symmetry()` only in DFS (and
 //! simulation); its BFS ignores it and explores the full space. Use
 //! `spawn_dfs()` for a symmetry-reduced run.
@@ -137,14 +145,32 @@ pub enum TwoPhaseCommitError {
 pub struct TwoPhaseCommit {
     /// The number of resource managers, `1..=12`.
     pub rms: usize,
+    /// Whether the catalog checks it symmetry-reduced (one state per class of
+    /// RM renumberings). The model itself is the same either way.
+    pub symmetry: bool,
 }
 
 impl TwoPhaseCommit {
     /// A model with `rms` resource managers; `rms` must be in `1..=12`.
+    /// Symmetry reduction is off.
     pub fn new(rms: usize) -> Result<Self, TwoPhaseCommitError> {
-        let model = Self { rms };
+        let model = Self {
+            rms,
+            symmetry: false,
+        };
         model.validate()?;
         Ok(model)
+    }
+
+    /// The same model, with the catalog's symmetry reduction on or off.
+    pub fn with_symmetry(self, symmetry: bool) -> Self {
+        Self { symmetry, ..self }
+    }
+
+    /// The canonicalization for [`crate::check::run_symmetric`]: the state's
+    /// [`TwoPhaseState::representative`].
+    pub fn canonical(&self, state: &TwoPhaseState) -> TwoPhaseState {
+        state.representative()
     }
 
     /// Checks that `rms` is in `1..=12`.
@@ -622,20 +648,36 @@ impl crate::catalog::CatalogPlain for TwoPhaseCommit {
         "TLA+ TwoPhase (Gray & Lamport), ported one for one; distinct-state counts equal TLC's";
 
     fn parameters() -> Vec<crate::catalog::ParamSpec> {
-        vec![crate::catalog::ParamSpec {
-            name: "rms",
-            help: "number of resource managers",
-            default: "3",
-            kind: crate::catalog::ParamKind::Integer {
-                min: RESOURCE_MANAGERS_MIN as u32,
-                max: RESOURCE_MANAGERS_MAX as u32,
+        vec![
+            crate::catalog::ParamSpec {
+                name: "rms",
+                help: "number of resource managers",
+                default: "3",
+                kind: crate::catalog::ParamKind::Integer {
+                    min: RESOURCE_MANAGERS_MIN as u32,
+                    max: RESOURCE_MANAGERS_MAX as u32,
+                },
             },
-        }]
+            crate::catalog::ParamSpec {
+                name: "symmetry",
+                help: "store one state per class of RM renumberings (counts become classes)",
+                default: "off",
+                kind: crate::catalog::ParamKind::Choice(&["off", "on"]),
+            },
+        ]
     }
 
     fn from_params(params: &crate::catalog::Params) -> Result<Self, String> {
         let rms = params.integer("rms")?;
-        TwoPhaseCommit::new(rms as usize).map_err(|e| e.to_string())
+        let symmetry = params.choice("symmetry")? == "on";
+        TwoPhaseCommit::new(rms as usize)
+            .map(|model| model.with_symmetry(symmetry))
+            .map_err(|e| e.to_string())
+    }
+
+    fn canonicalizer(&self) -> Option<crate::check::Canonicalize<Self>> {
+        let canonical: crate::check::Canonicalize<Self> = TwoPhaseCommit::canonical;
+        self.symmetry.then_some(canonical)
     }
 }
 
@@ -711,8 +753,13 @@ mod tests {
         assert!(message.contains("rms = 13"), "{message}");
         assert!(message.contains("1..=12"), "{message}");
         // Built by hand out of range: nothing to explore, never a pass.
-        assert!(TwoPhaseCommit { rms: 13 }.init_states().is_empty());
-        assert!(TwoPhaseCommit { rms: 0 }.init_states().is_empty());
+        for rms in [0, 13] {
+            let model = TwoPhaseCommit {
+                rms,
+                symmetry: false,
+            };
+            assert!(model.init_states().is_empty());
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! smallest depth and the choice among discoveries at that depth is deterministic
 //! (smallest fingerprint): shortest counterexamples, identical for any thread count.
 
-use super::store::{fingerprint, NO_PARENT};
+use super::store::NO_PARENT;
 use super::{better, Evidence, Found, Search, Stats, StopReason};
 use stateright::Model;
 use std::hash::Hash;
@@ -38,7 +38,7 @@ where
     let undecided = search.undecided(&evidence);
     for state in search.model.init_states() {
         stats.generated_states += 1;
-        let fp = fingerprint(&state);
+        let (state, fp) = search.keyed(state);
         if search.store.insert(fp, NO_PARENT) {
             found_slots.clear();
             search.decided_by(&state, &undecided, &mut found_slots);
@@ -172,6 +172,7 @@ where
         generated: 0,
     };
     let mut actions = Vec::new();
+    let mut successors = Vec::new();
     let mut slots = Vec::new();
     let check_deadlock = search.deadlock_slot().is_some_and(|slot| undecided[slot]);
     while !stop.load(Ordering::Relaxed) {
@@ -180,13 +181,13 @@ where
             break;
         }
         for (state, fp) in &level[start..(start + CHUNK_STATES).min(level.len())] {
-            let (successors, enabled) = search.successors(state, &mut actions);
+            let enabled = search.successors(state, &mut actions, &mut successors);
             result.generated += successors.len();
             if !enabled && check_deadlock {
                 result.deadlocks.push(*fp);
             }
-            for successor in successors {
-                let child = fingerprint(&successor);
+            for successor in successors.drain(..) {
+                let (successor, child) = search.keyed(successor);
                 if !search.store.insert(child, *fp) {
                     continue;
                 }

@@ -1,7 +1,7 @@
 //! Depth-first search. Each worker runs its own stack and shares surplus work through a
 //! common pool, so idle workers pick up whole subtrees.
 
-use super::store::{fingerprint, NO_PARENT};
+use super::store::NO_PARENT;
 use super::{Evidence, Found, Search, Stats, StopReason};
 use stateright::Model;
 use std::hash::Hash;
@@ -37,7 +37,7 @@ where
     let discoveries: Discoveries = Mutex::new(vec![None; slots]);
     let mut roots = Vec::new();
     for state in search.model.init_states() {
-        let fp = fingerprint(&state);
+        let (state, fp) = search.keyed(state);
         if search.store.insert(fp, NO_PARENT) {
             note(search, &state, fp, 0, &undecided, &discoveries);
             roots.push((state, fp, 0));
@@ -132,6 +132,7 @@ fn worker<M>(
 {
     let mut stack: Vec<Entry<M::State>> = Vec::new();
     let mut actions = Vec::new();
+    let mut successors = Vec::new();
     let mut steps = 0usize;
     let deadlock_slot = search.deadlock_slot();
     while !shared.stop.load(Ordering::Relaxed) {
@@ -140,13 +141,14 @@ fn worker<M>(
         };
         shared.max_depth.fetch_max(depth, Ordering::Relaxed);
         if search.options.max_depth.is_some_and(|max| depth >= max) {
-            if !search.successors(&state, &mut actions).0.is_empty() {
+            search.successors(&state, &mut actions, &mut successors);
+            if !successors.is_empty() {
                 let mut slot = shared.reason.lock().unwrap_or_else(|p| p.into_inner());
                 slot.get_or_insert(StopReason::DepthLimit);
             }
             continue;
         }
-        let (successors, enabled) = search.successors(&state, &mut actions);
+        let enabled = search.successors(&state, &mut actions, &mut successors);
         shared
             .generated
             .fetch_add(successors.len(), Ordering::Relaxed);
@@ -156,8 +158,8 @@ fn worker<M>(
                 found[slot].get_or_insert((depth, fp));
             }
         }
-        for successor in successors.into_iter().rev() {
-            let child = fingerprint(&successor);
+        for successor in successors.drain(..).rev() {
+            let (successor, child) = search.keyed(successor);
             if search.store.insert(child, fp) {
                 note(search, &successor, child, depth + 1, undecided, discoveries);
                 stack.push((successor, child, depth + 1));

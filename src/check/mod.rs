@@ -8,6 +8,15 @@
 //! cancellation flag (Ctrl-C), and state counts that are identical for any thread
 //! count. The search stores one fingerprint and one parent fingerprint per state;
 //! counterexample paths are rebuilt by replaying the model along the parent chain.
+//!
+//! **Symmetry.** [`run_symmetric`] takes a canonicalization (a state → the
+//! representative of its class under renumbering of interchangeable nodes). The search
+//! then stores and expands one representative per class, and every count is the number
+//! of classes, identical for any thread count (the representative, not the first member
+//! a thread happened to reach, is what is stored and expanded). Properties are
+//! evaluated on representatives, so they must be symmetric themselves. Paths stay
+//! concrete: they are rebuilt by replaying the model from the initial state and, at each
+//! step, taking the successor whose representative has the stored fingerprint.
 
 mod bfs;
 mod dfs;
@@ -244,6 +253,11 @@ impl<M: Model> Outcome<M> {
     }
 }
 
+/// Maps a state to the canonical representative of its symmetry class: two states
+/// that differ only by a renumbering of interchangeable nodes must map to the same
+/// state, and a state must be in its own class.
+pub type Canonicalize<M> = fn(&M, &<M as Model>::State) -> <M as Model>::State;
+
 /// Explores `model` and returns a verdict per property.
 pub fn run<M>(model: &M, options: &CheckOptions) -> Outcome<M>
 where
@@ -251,8 +265,35 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
+    run_with(model, options, None)
+}
+
+/// Explores `model` storing one representative per symmetry class (`canonical`), and
+/// returns a verdict per property. Counts are numbers of classes. Every property must
+/// be symmetric (its value the same on every member of a class); paths are concrete
+/// runs of the model. The simulation strategy ignores `canonical` (it stores nothing).
+pub fn run_symmetric<M>(model: &M, options: &CheckOptions, canonical: Canonicalize<M>) -> Outcome<M>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    run_with(model, options, Some(canonical))
+}
+
+/// [`run`] or [`run_symmetric`], by whether `canonical` is given.
+pub(crate) fn run_with<M>(
+    model: &M,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<M>>,
+) -> Outcome<M>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
     let started = Instant::now();
-    let search = Search::new(model, options, started);
+    let search = Search::new(model, options, canonical, started);
     let found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
         Strategy::Dfs => dfs::explore(&search),
@@ -282,6 +323,8 @@ pub(crate) struct Search<'a, M: Model> {
     pub options: &'a CheckOptions,
     pub properties: Vec<stateright::Property<M>>,
     pub store: store::Store,
+    /// The symmetry canonicalization, when the search is symmetry-reduced.
+    pub canonical: Option<Canonicalize<M>>,
     started: Instant,
 }
 
@@ -291,7 +334,12 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    fn new(model: &'a M, options: &'a CheckOptions, started: Instant) -> Self {
+    fn new(
+        model: &'a M,
+        options: &'a CheckOptions,
+        canonical: Option<Canonicalize<M>>,
+        started: Instant,
+    ) -> Self {
         let mut properties = model.properties();
         if options.check_deadlock {
             // Evaluated by the search loops, not through this condition.
@@ -302,8 +350,21 @@ where
             options,
             properties,
             store: store::Store::new(),
+            canonical,
             started,
         }
+    }
+
+    /// The state the search stores and expands for `state` (its representative under
+    /// symmetry, else itself), with that state's fingerprint.
+    #[inline]
+    pub fn keyed(&self, state: M::State) -> (M::State, u64) {
+        let state = match self.canonical {
+            Some(canonical) => canonical(self.model, &state),
+            None => state,
+        };
+        let fp = fingerprint(&state);
+        (state, fp)
     }
 
     /// The slot of the deadlock pseudo-property, if checked.
@@ -332,22 +393,27 @@ where
         }
     }
 
-    /// Successors of `state` (actions whose `next_state` is `Some`), and whether any
-    /// action was enabled at all. A state with no enabled action is deadlocked (as in
-    /// TLC); an enabled action whose `next_state` is `None` is a stuttering step.
+    /// Successors of `state` (actions whose `next_state` is `Some`) into `successors`
+    /// (cleared first; a buffer reused across states spares an allocation per state),
+    /// and whether any action was enabled at all. A state with no enabled action is
+    /// deadlocked (as in TLC); an enabled action whose `next_state` is `None` is a
+    /// stuttering step.
     pub fn successors(
         &self,
         state: &M::State,
         actions: &mut Vec<M::Action>,
-    ) -> (Vec<M::State>, bool) {
+        successors: &mut Vec<M::State>,
+    ) -> bool {
         actions.clear();
+        successors.clear();
         self.model.actions(state, actions);
         let enabled = !actions.is_empty();
-        let successors = actions
-            .drain(..)
-            .filter_map(|action| self.model.next_state(state, action))
-            .collect();
-        (successors, enabled)
+        successors.extend(
+            actions
+                .drain(..)
+                .filter_map(|action| self.model.next_state(state, action)),
+        );
+        enabled
     }
 
     /// Whether a limit (other than depth) says stop, and which.
@@ -393,7 +459,7 @@ where
             .map(|(property, evidence)| {
                 let path = evidence.map(|e| match e {
                     Evidence::Stored { fingerprint, .. } => {
-                        path::rebuild(self.model, &self.store, fingerprint)
+                        path::rebuild(self.model, &self.store, self.canonical, fingerprint)
                     }
                     Evidence::Walked(path) => path,
                 });

@@ -58,8 +58,16 @@ impl<M: Model> Path<M> {
 }
 
 /// Rebuilds the path to `target` by following parents back to an initial state, then
-/// replaying the model forward to recover states and actions.
-pub(crate) fn rebuild<M>(model: &M, store: &Store, target: u64) -> Path<M>
+/// replaying the model forward to recover states and actions. Under symmetry the
+/// stored fingerprints are those of representatives: each step takes the first
+/// successor (in action order) whose representative has the wanted fingerprint, so the
+/// path is a concrete run of the model.
+pub(crate) fn rebuild<M>(
+    model: &M,
+    store: &Store,
+    canonical: Option<super::Canonicalize<M>>,
+    target: u64,
+) -> Path<M>
 where
     M: Model,
     M::State: Hash + Clone,
@@ -76,10 +84,14 @@ where
         assert!(chain.len() <= store.len() + 1, "parent chain has a cycle");
     }
     chain.reverse();
+    let key = |state: &M::State| match canonical {
+        Some(canonical) => fingerprint(&canonical(model, state)),
+        None => fingerprint(state),
+    };
     let first = model
         .init_states()
         .into_iter()
-        .find(|s| fingerprint(s) == chain[0])
+        .find(|s| key(s) == chain[0])
         .expect("the chain starts at an initial state");
     let mut path: Path<M> = Path {
         states: vec![first],
@@ -93,7 +105,7 @@ where
             .into_iter()
             .find_map(|action| {
                 let next = model.next_state(&last, action.clone())?;
-                (fingerprint(&next) == *wanted).then_some((action, next))
+                (key(&next) == *wanted).then_some((action, next))
             })
             .expect("a stored parent has the child among its successors");
         path.actions.push(action);

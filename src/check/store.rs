@@ -1,30 +1,11 @@
 //! The visited-state store: fingerprint → parent fingerprint, shared by all workers.
 
-use dashmap::mapref::entry::Entry;
-use dashmap::DashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// The parent of an initial state.
 pub(crate) const NO_PARENT: u64 = 0;
-
-/// Fingerprints are already well-mixed hashes: the map uses them as they are.
-#[derive(Default)]
-pub(crate) struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
 
 /// A fixed-seed hash: fingerprints are the same in every run and on every thread.
 pub fn fingerprint<T: Hash>(value: &T) -> u64 {
@@ -40,37 +21,150 @@ pub fn fingerprint<T: Hash>(value: &T) -> u64 {
     }
 }
 
-/// Visited states.
+/// Shards of the store: a fingerprint's top bits pick one, so threads rarely meet.
+const SHARD_BITS: u32 = 6;
+const SHARDS: usize = 1 << SHARD_BITS;
+/// Slots per shard at the start (a power of two).
+const SHARD_SLOTS_INITIAL: usize = 1 << 10;
+/// A shard grows (doubles) once more than 7/10 of its slots are taken.
+const LOAD_NUMERATOR: usize = 7;
+const LOAD_DENOMINATOR: usize = 10;
+/// The key of an empty slot: [`fingerprint`] never returns it (it is `NO_PARENT`).
+const EMPTY: u64 = NO_PARENT;
+
+/// One shard: open addressing with linear probing over `(fingerprint, parent)` slots.
+///
+/// The fingerprint and its parent share a 16-byte slot, so a lookup costs one cache
+/// miss where a map with separate control bytes (hashbrown, under `DashMap`) costs
+/// two; on TwoPhase with 8 RMs the store is most of the search's time.
+struct Shard {
+    slots: Vec<(u64, u64)>,
+    len: usize,
+}
+
+impl Shard {
+    fn new() -> Self {
+        Shard {
+            slots: vec![(EMPTY, 0); SHARD_SLOTS_INITIAL],
+            len: 0,
+        }
+    }
+
+    /// The slot holding `fingerprint`, or the empty slot where it would go.
+    #[inline]
+    fn probe(slots: &[(u64, u64)], fingerprint: u64) -> usize {
+        debug_assert!(slots.len().is_power_of_two());
+        debug_assert_ne!(fingerprint, EMPTY);
+        let mask = slots.len() - 1;
+        // The low bits index within the shard (the top bits chose the shard).
+        let mut index = (fingerprint as usize) & mask;
+        loop {
+            let key = slots[index].0;
+            if key == fingerprint || key == EMPTY {
+                return index;
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, fingerprint: u64, parent: u64) -> bool {
+        let index = Self::probe(&self.slots, fingerprint);
+        if self.slots[index].0 == fingerprint {
+            return false;
+        }
+        self.slots[index] = (fingerprint, parent);
+        self.len += 1;
+        if self.len * LOAD_DENOMINATOR > self.slots.len() * LOAD_NUMERATOR {
+            self.grow();
+        }
+        true
+    }
+
+    fn grow(&mut self) {
+        let doubled = vec![(EMPTY, 0); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        for (fingerprint, parent) in old {
+            if fingerprint != EMPTY {
+                let index = Self::probe(&self.slots, fingerprint);
+                self.slots[index] = (fingerprint, parent);
+            }
+        }
+    }
+
+    fn parent(&self, fingerprint: u64) -> Option<u64> {
+        if fingerprint == EMPTY {
+            return None;
+        }
+        let slot = self.slots[Self::probe(&self.slots, fingerprint)];
+        (slot.0 == fingerprint).then_some(slot.1)
+    }
+}
+
+/// Visited states: fingerprint → parent fingerprint, in [`SHARDS`] locked shards.
 pub(crate) struct Store {
-    parents: DashMap<u64, u64, BuildHasherDefault<IdentityHasher>>,
+    shards: Vec<Mutex<Shard>>,
     count: AtomicUsize,
 }
 
 impl Store {
     pub fn new() -> Self {
         Store {
-            parents: DashMap::with_hasher_and_shard_amount(BuildHasherDefault::default(), 64),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect(),
             count: AtomicUsize::new(0),
         }
     }
 
+    #[inline]
+    fn shard(&self, fingerprint: u64) -> std::sync::MutexGuard<'_, Shard> {
+        let index = (fingerprint >> (u64::BITS - SHARD_BITS)) as usize;
+        self.shards[index]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Records `fingerprint` with its parent; true if it was new.
     pub fn insert(&self, fingerprint: u64, parent: u64) -> bool {
-        match self.parents.entry(fingerprint) {
-            Entry::Occupied(_) => false,
-            Entry::Vacant(slot) => {
-                slot.insert(parent);
-                self.count.fetch_add(1, Ordering::Relaxed);
-                true
-            }
+        let inserted = self.shard(fingerprint).insert(fingerprint, parent);
+        if inserted {
+            self.count.fetch_add(1, Ordering::Relaxed);
         }
+        inserted
     }
 
     pub fn parent(&self, fingerprint: u64) -> Option<u64> {
-        self.parents.get(&fingerprint).map(|entry| *entry)
+        self.shard(fingerprint).parent(fingerprint)
     }
 
     pub fn len(&self) -> usize {
         self.count.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inserts_once_and_keeps_parents_across_growth() {
+        let store = Store::new();
+        // Enough keys to grow every shard several times.
+        let keys: Vec<u64> = (1..200_000u64).map(|i| fingerprint(&i)).collect();
+        for (i, key) in keys.iter().enumerate() {
+            assert!(store.insert(*key, i as u64 + 7), "{i}");
+        }
+        for key in &keys {
+            assert!(!store.insert(*key, 1));
+        }
+        assert_eq!(store.len(), keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            assert_eq!(store.parent(*key), Some(i as u64 + 7));
+        }
+        assert_eq!(store.parent(fingerprint(&0u64).wrapping_add(1)), None);
+        assert_eq!(store.parent(EMPTY), None);
+    }
+
+    #[test]
+    fn fingerprint_is_never_the_empty_key() {
+        assert_ne!(fingerprint(&0u64), EMPTY);
     }
 }

@@ -144,6 +144,9 @@ pub fn render_trace(trace: &TraceReport, out: &mut String) {
         for annotation in &step.annotations {
             let _ = writeln!(out, "         ^^^ {annotation}");
         }
+        for note in &step.notes {
+            let _ = writeln!(out, "         note: {note}");
+        }
     }
     if let Some(start) = trace.loop_start {
         let _ = writeln!(

@@ -56,6 +56,10 @@ pub struct StepReport {
     pub state: serde_json::Value,
     /// Assumption breaks at this step.
     pub annotations: Vec<String>,
+    /// The model's own remarks on the step (what it means for the protocol); not
+    /// breaks. Absent in older trace files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// A counterexample or example.
@@ -182,6 +186,7 @@ pub trait Explain: Model {
                     clock_offsets_ticks: None,
                     state: self.explain_state(state),
                     annotations: Vec::new(),
+                    notes: Vec::new(),
                 }
             })
             .collect();
@@ -266,6 +271,7 @@ impl<P: Protocol> Explain for TimedSystem<P> {
                 clock_offsets_ticks: Some(offsets.clone()),
                 state: to_json(after),
                 annotations,
+                notes: Vec::new(),
             });
         }
         TraceReport {

@@ -71,6 +71,7 @@ struct Step {
     time: Option<u64>,
     event: Event,
     annotations: Vec<String>,
+    notes: Vec<String>,
 }
 
 /// A message in a compact, readable form: `{"Grant":{"token":1}}` → `Grant{token:1}`.
@@ -170,6 +171,7 @@ fn events(trace: &TraceFile) -> Vec<Step> {
             time: step.time_ticks,
             event: event_of(&step.action_detail, &step.action),
             annotations: step.annotations.clone(),
+            notes: step.notes.clone(),
         })
         .collect()
 }
@@ -194,6 +196,9 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
             let _ = writeln!(out, "{:>4}. {}", step.index, step.action);
             for annotation in &step.annotations {
                 let _ = writeln!(out, "!!! {annotation}");
+            }
+            for note in &step.notes {
+                let _ = writeln!(out, "      note: {note}");
             }
         }
         return out;
@@ -337,6 +342,9 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
         let _ = writeln!(out, "    {line}");
         for annotation in &step.annotations {
             let _ = writeln!(out, "    Note over {span}: ⚠ {}", mermaid_text(annotation));
+        }
+        for note in &step.notes {
+            let _ = writeln!(out, "    Note over {span}: {}", mermaid_text(note));
         }
     }
     out
