@@ -189,18 +189,19 @@ fn primary_backup_sync_holds_with_everything_relaxed_but_duplication() {
 
 // ---------------------------------------------------------------- R3 lww_register
 
-fn lww(timestamps: Timestamps, write_gap_ticks: u32) -> LwwRegister {
+fn lww(timestamps: Timestamps, write_gap_ticks: u32, first_write_clock: u32) -> LwwRegister {
     LwwRegister {
         timestamps,
         write_gap_ticks,
+        first_write_clock,
     }
 }
 
 #[test]
 fn lww_register_holds_in_both_variants_with_exact_clocks() {
     for timestamps in [Timestamps::Physical, Timestamps::Hybrid] {
-        let system = system(lww(timestamps, 2), &[], &[]);
-        let outcome = check_pinned(&system, 65);
+        let system = system(lww(timestamps, 2, 5), &[], &[]);
+        let outcome = check_pinned(&system, 116);
         assert_eq!(verdict(&outcome, "no_lost_update"), Verdict::Holds);
         assert_eq!(
             verdict(&outcome, "converged_on_second_write"),
@@ -213,37 +214,37 @@ fn lww_register_holds_in_both_variants_with_exact_clocks() {
 #[test]
 fn lww_register_physical_loses_the_later_write_once_skew_is_relaxed() {
     let buggy = system(
-        lww(Timestamps::Physical, 2),
+        lww(Timestamps::Physical, 2, 5),
         &[Assumption::BoundedSkew],
         &[],
     );
-    let outcome = check_pinned(&buggy, 64_725);
-    assert_counterexample(&buggy, &outcome, "no_lost_update", 67);
-    let fixed = system(lww(Timestamps::Hybrid, 2), &[Assumption::BoundedSkew], &[]);
-    let outcome = check_pinned(&fixed, 49_205);
+    let outcome = check_pinned(&buggy, 168_861);
+    assert_counterexample(&buggy, &outcome, "no_lost_update", 16);
+    let fixed = system(
+        lww(Timestamps::Hybrid, 2, 5),
+        &[Assumption::BoundedSkew],
+        &[],
+    );
+    let outcome = check_pinned(&fixed, 119_960);
     assert_eq!(verdict(&outcome, "no_lost_update"), Verdict::Holds);
     assert_eq!(
         verdict(&outcome, "converged_on_second_write"),
         Verdict::Reached
     );
-    let fixed = everything_but_duplication(lww(Timestamps::Hybrid, 2));
-    let outcome = check_pinned(&fixed, 61_602);
+    let fixed = everything_but_duplication(lww(Timestamps::Hybrid, 2, 5));
+    let outcome = check_pinned(&fixed, 150_296);
     assert_eq!(verdict(&outcome, "no_lost_update"), Verdict::Holds);
 }
 
-/// The smallest held skew at which physical timestamps lose the later write. Physics
-/// says 2ε > gap; the engine says 1 for every gap, because a Drift ahead while a timer
-/// is due is lost to that timer (see the model's header): this test pins the measured
-/// boundary so that an engine fix shows up here.
+/// The smallest held skew at which physical timestamps lose the later write: where
+/// the two clocks may be further apart (2ε) than the write gap. Each ε is checked with
+/// the first write late enough (clock 2ε + 1) for both clocks to have drifted ε.
 #[test]
-#[ignore = "open: with the drift fix, physical holds for every held ε up to 4 at gap 2, \
-            while physics says 2ε > gap + 1 breaks it; the first write fires at clock 0, \
-            before replica_a's clock can run ahead — the model's write timing needs rework"]
-fn lww_register_physical_breaks_at_skew_1_and_hybrid_never() {
+fn lww_register_physical_breaks_once_twice_the_skew_exceeds_the_gap() {
     let smallest_breaking_skew = |timestamps: Timestamps, gap: u32| {
-        (0..=gap).find(|skew| {
+        (1..=3).find(|skew| {
             let system = system(
-                lww(timestamps, gap),
+                lww(timestamps, gap, 2 * skew + 1),
                 &[],
                 &[(Assumption::BoundedSkew, Some(*skew))],
             );
@@ -252,14 +253,23 @@ fn lww_register_physical_breaks_at_skew_1_and_hybrid_never() {
             verdict(&outcome, "no_lost_update") == Verdict::Violated
         })
     };
-    assert_eq!(smallest_breaking_skew(Timestamps::Physical, 2), Some(1));
-    assert_eq!(smallest_breaking_skew(Timestamps::Physical, 3), Some(1));
+    assert_eq!(smallest_breaking_skew(Timestamps::Physical, 1), Some(1));
+    assert_eq!(smallest_breaking_skew(Timestamps::Physical, 2), Some(2));
+    assert_eq!(smallest_breaking_skew(Timestamps::Physical, 3), Some(2));
     assert_eq!(smallest_breaking_skew(Timestamps::Hybrid, 2), None);
-    let buggy = system(
-        lww(Timestamps::Physical, 2),
+    // At the defaults: ε = 1 holds, ε = 2 is an 18-step counterexample.
+    let within = system(
+        lww(Timestamps::Physical, 2, 5),
         &[],
         &[(Assumption::BoundedSkew, Some(1))],
     );
-    let outcome = check_pinned(&buggy, 71_048);
-    assert_counterexample(&buggy, &outcome, "no_lost_update", 24);
+    let outcome = check_pinned(&within, 5_619);
+    assert_eq!(verdict(&outcome, "no_lost_update"), Verdict::Holds);
+    let beyond = system(
+        lww(Timestamps::Physical, 2, 5),
+        &[],
+        &[(Assumption::BoundedSkew, Some(2))],
+    );
+    let outcome = check_pinned(&beyond, 37_912);
+    assert_counterexample(&beyond, &outcome, "no_lost_update", 18);
 }

@@ -15,25 +15,26 @@
 //! **Actors.** `replica_a`, `replica_b` (each with its client folded in). Nothing
 //! crashes or pauses: the failure of interest is the clocks'.
 //!
-//! **Actions:** `Gossip{cell}`; timers `ClockTick` (the replica's wall clock) and
-//! `ClientWrite` (`replica_a`'s client, a zero-tick timer at start).
+//! **Actions:** `Gossip{cell}`; timer `ClockTick` (the replica's wall clock).
 //!
 //! **How physical time is modelled.** The engine stores no absolute time, and a node's
 //! clock offset is readable (`ctx.clock_offset_ticks()`) only while `bounded_skew` is
 //! held. So each replica keeps its wall clock as a counter, `clock`, advanced by a
-//! periodic one-tick `ClockTick` timer and capped at `2 × write_gap_ticks + 2`. The
-//! engine runs timers on local time: a Tick advances every clock, a Drift ahead fires
-//! the timer early and a Drift behind delays it. The counter thus reads local time
-//! under held and relaxed skew alike, without the offset accessor (adding the offset
-//! to it would count a drift twice). `replica_b`'s client reads value 1 and writes
-//! value 2 on the `write_gap_ticks`-th clock tick after the next one (a tick already
-//! due at the read belongs to the time before it). The largest time constant is the
-//! clock cap, not a timer length, so that a clock drifted behind never hits the
-//! engine's cap on remaining ticks (which would lose the drift and inflate the clock).
+//! periodic one-tick `ClockTick` timer and capped at `first_write_clock + 2 ×
+//! write_gap_ticks + 2`. The engine runs timers on local time: a Tick advances every
+//! clock, a Drift ahead fires the timer early and a Drift behind delays it (and, with
+//! `timely_timers`, a clock cannot jump past a due tick). The counter thus reads local
+//! time under held and relaxed skew alike. `replica_a`'s client writes value 1 when
+//! `replica_a`'s clock reads `first_write_clock` (default 5) — late enough that its
+//! clock may have run up to ε ahead and `replica_b`'s ε behind by then, which needs
+//! `first_write_clock ≥ 2ε + 1` (measured: at 3, ε = 2 never breaks; from 5 on the
+//! verdicts below no longer change). `replica_b`'s client reads value 1 and writes
+//! value 2 `write_gap_ticks` local ticks later, counted from its next clock tick (a
+//! tick already due at the read belongs to the time before it).
 //!
-//! **Assumptions it leans on.** `bounded_skew(ε)`: with exact clocks the second write's
-//! stamp exceeds the first's by at least `gap − 2ε`, and ties go to `replica_b`, so
-//! physical timestamps are safe while 2ε ≤ `write_gap_ticks`.
+//! **Assumptions it leans on.** `bounded_skew(ε)`: the second write's stamp exceeds
+//! the first's by at least `gap − 2ε`, and ties go to `replica_b`, so physical
+//! timestamps are safe while 2ε ≤ `write_gap_ticks`.
 //!
 //! **Properties.**
 //! - `no_lost_update` (always): a replica that has applied the second write holds it
@@ -41,41 +42,30 @@
 //! - `converged_on_second_write` (sometimes): both replicas hold value 2.
 //!
 //! **Verdicts** (pinned in `models/replication/plan.toml` and `tests/replication.rs`,
-//! at the default `write_gap_ticks = 2`; BFS-shortest counterexamples):
+//! at the defaults `write_gap_ticks = 2`, `first_write_clock = 5`; BFS-shortest
+//! counterexamples, unique states in brackets):
 //!
-//! | variant | skew 0 (default) | `bounded_skew(1)` | skew relaxed | everything relaxed but duplication |
-//! |---|---|---|---|---|
-//! | `physical` | holds (65 states) | violated: 24 steps (71 048) | violated: 16 steps (64 725) | violated: 15 steps (82 221) |
-//! | `hybrid` | holds (65) | holds (56 243) | holds (49 205) | holds (61 602) |
+//! | variant | skew 0 (default) | `bounded_skew(1)` | `bounded_skew(2)` | skew relaxed | everything relaxed but duplication |
+//! |---|---|---|---|---|---|
+//! | `physical` | holds (116) | holds (5 619) | violated: 18 steps (37 912) | violated: 16 steps (168 861) | violated: 16 steps (210 652) |
+//! | `hybrid` | holds (116) | holds (5 018) | holds (29 401) | holds (119 960) | holds (150 296) |
 //!
-//! The relaxed-skew counterexample is the catalog's story: `replica_a`'s clock drifts
-//! 4 ticks ahead (step 1 is where `bounded_skew(0)` broke), it stamps the first write
-//! 4; `replica_b` reads it, counts its gap on a clock at 3 and stamps the second write
-//! 3, and its own merge keeps value 1: the later write is lost.
+//! **The boundary** (`tests/replication.rs` pins it, with `first_write_clock = 2ε + 1`
+//! for each ε tried): the smallest held ε at which physical timestamps lose the later
+//! write is ⌊gap/2⌋ + 1, i.e. exactly where 2ε > gap — 1 at gap 1, 2 at gaps 2 and 3.
+//! This agrees with CATALOG.md ("violated once skew exceeds the write gap": the two
+//! clocks may be 2ε apart). Hybrid timestamps never break.
 //!
-//! **Update after the engine fix (open).** The engine now forbids, under
-//! `timely_timers`, a clock jumping ahead past a due timer (a Drift ahead used to lose
-//! the timer's tick). Measured since: physical holds at ε = 1 (as the catalog expects)
-//! but also at ε = 2, 3, 4 with gap 2, and the relaxed-skew counterexample is 67 steps
-//! (64 725 states). The first write fires at clock 0, before `replica_a`'s clock can run
-//! ahead, so the model under-explores early skew: its write timing needs rework before
-//! the boundary can be pinned (the boundary test is ignored until then). The text
-//! below describes the measurements before the fix.
+//! The relaxed-skew counterexample is the catalog's story: `replica_a`'s clock runs
+//! ahead (step 1 is where `bounded_skew(0)` broke) and stamps the first write 5 at true
+//! time 1; `replica_b` reads it with its clock at 1, counts its 2-tick gap (one tick
+//! of it by drifting ahead) and stamps the second write 3 at true time 2 — lower than
+//! the first — so its own merge keeps value 1: the later write is lost.
 //!
-//! **Disagreement with CATALOG.md (the boundary).** The catalog expects physical
-//! timestamps to hold while ε is small (here 2ε ≤ 2, so ε = 1). Measured: the smallest
-//! ε that breaks them is 1 at gap 2 (and at gap 3 and 4 too), so only ε = 0 holds. The
-//! 24-step counterexample at ε = 1 is an engine artefact, not the protocol's: at step
-//! 13 `replica_b` drifts ahead while its `ClockTick` is due and unfired. A Drift moves
-//! each timer by one but saturates at 0, so the drift is lost to the timer (the clock
-//! is now 1 ahead of the counter); a Drift behind then re-arms it (remaining 1), and a
-//! Tick/ahead/behind cycle can repeat this without bound, with timely timers and the
-//! offset within ±1 all along. Its clock counts 3 where it reads 4 in true time + offset,
-//! so it stamps 3 against `replica_a`'s 4. Two timers of one node can therefore
-//! disagree about local time, and a counter clock lags unboundedly under held skew.
-//! The boundary test pins what is measured (ε = 1) and says why; with the engine fixed
-//! (e.g. `timely_timers` forbidding a Drift ahead while a timer of that node is due,
-//! as it forbids a Tick), the expected boundary is 2ε > gap.
+//! **History.** An earlier version fired the first write at clock 0, before either
+//! clock could drift; together with an engine bug (a Drift ahead past a due timer, now
+//! forbidden under `timely_timers`) it reported ε = 1 as breaking at every gap. Both are
+//! fixed; the boundary above is the physical one.
 
 use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
@@ -103,6 +93,8 @@ pub struct LwwRegister {
     pub timestamps: Timestamps,
     /// How long after receiving the first write `replica_b` writes, in its local ticks.
     pub write_gap_ticks: u32,
+    /// `replica_a`'s clock reading when its client writes the first value.
+    pub first_write_clock: u32,
 }
 
 /// A register cell.
@@ -138,8 +130,6 @@ pub enum Msg {
 pub enum Timer {
     /// The wall clock advances one tick.
     ClockTick,
-    /// `replica_a`: its client writes (at start, a zero-tick timer).
-    ClientWrite,
 }
 
 /// A replica's state.
@@ -161,7 +151,7 @@ pub struct Replica {
 
 impl LwwRegister {
     fn clock_max(&self) -> u8 {
-        u8::try_from(2 * self.write_gap_ticks + 2).unwrap_or(u8::MAX)
+        u8::try_from(self.first_write_clock + 2 * self.write_gap_ticks + 2).unwrap_or(u8::MAX)
     }
 
     fn merge(replica: &mut Replica, incoming: Cell) {
@@ -232,11 +222,8 @@ impl Protocol for LwwRegister {
         false
     }
 
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Replica {
+    fn on_start(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Replica {
         ctx.set_timer(Timer::ClockTick, 1);
-        if node == REPLICA_A {
-            ctx.set_timer(Timer::ClientWrite, 0);
-        }
         Replica {
             clock: 0,
             timestamp_seen: 0,
@@ -280,6 +267,14 @@ impl Protocol for LwwRegister {
         match timer {
             Timer::ClockTick => {
                 replica.clock = replica.clock.saturating_add(1);
+                // replica_a's client writes when replica_a's clock reads
+                // `first_write_clock`: late enough for the clock to have run ahead.
+                if node == REPLICA_A
+                    && replica.cell.is_none()
+                    && u32::from(replica.clock) == self.first_write_clock
+                {
+                    self.write(node, replica, FIRST_VALUE, ctx);
+                }
                 if std::mem::take(&mut replica.read_first_write) {
                     let gap = u8::try_from(self.write_gap_ticks).unwrap_or(u8::MAX);
                     replica.write_at_clock = Some(replica.clock.saturating_add(gap));
@@ -292,7 +287,6 @@ impl Protocol for LwwRegister {
                     ctx.set_timer(Timer::ClockTick, 1);
                 }
             }
-            Timer::ClientWrite => self.write(node, replica, FIRST_VALUE, ctx),
         }
     }
 
@@ -345,6 +339,12 @@ impl CatalogProtocol for LwwRegister {
                 kind: ParamKind::Choice(&["physical", "hybrid"]),
             },
             ParamSpec {
+                name: "first_write_clock",
+                help: "replica_a's clock reading when its client writes (≥ ε lets its clock run ε ahead first)",
+                default: "5",
+                kind: ParamKind::Integer { min: 1, max: 20 },
+            },
+            ParamSpec {
                 name: "write_gap_ticks",
                 help: "how long after reading the first write replica_b writes (physical safe while 2ε ≤ gap)",
                 default: "2",
@@ -361,6 +361,7 @@ impl CatalogProtocol for LwwRegister {
         Ok(LwwRegister {
             timestamps,
             write_gap_ticks: params.integer("write_gap_ticks")?,
+            first_write_clock: params.integer("first_write_clock")?,
         })
     }
 }
