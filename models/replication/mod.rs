@@ -3,6 +3,7 @@ pub mod isr_replication;
 pub mod lww_register;
 pub mod primary_backup;
 pub mod quorum_register;
+pub mod tombstone_gc;
 
 use crate::catalog::{timed, CatalogModel};
 
@@ -12,6 +13,7 @@ pub fn entries() -> Vec<Box<dyn CatalogModel>> {
         timed::<primary_backup::PrimaryBackup>(),
         timed::<quorum_register::QuorumRegister>(),
         timed::<lww_register::LwwRegister>(),
+        timed::<tombstone_gc::TombstoneGc>(),
         timed::<isr_replication::IsrReplication>(),
     ]
 }
