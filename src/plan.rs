@@ -129,7 +129,12 @@ pub fn parse(file: &str, text: &str) -> Result<Plan, PlanError> {
     let at = Locator { file, text };
     let raw: RawPlan = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
-        at.error(span, error.message().trim().to_string())
+        let message = match error.message().trim() {
+            // The TOML parser has no words for some errors (`model=` at the end).
+            "" => "invalid TOML: an incomplete or malformed key, value or table",
+            message => message,
+        };
+        at.error(span, message.to_string())
     })?;
     if raw.check.is_empty() {
         return Err(at.error(0..0, "the plan has no [[check]] entries"));

@@ -484,6 +484,12 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
     let written = match args.format {
         Format::Human => {
             let mut text = plan::render_summary(&report);
+            if options.cancel.load(Ordering::Relaxed) {
+                text.push_str(&format!(
+                    "stopped: cancelled (Ctrl-C): incomplete, {} of {total} checks not run\n",
+                    total - report.checks.len()
+                ));
+            }
             for check in &report.checks {
                 let Some(check_report) = &check.report else {
                     continue;

@@ -164,11 +164,18 @@ pub fn load(path: &Path) -> Result<TraceFile, TraceError> {
 
 /// Parses and validates trace text.
 pub fn parse(path: &str, text: &str) -> Result<TraceFile, TraceError> {
-    let malformed = |error: serde_json::Error| TraceError::Malformed {
-        path: path.to_string(),
-        line: error.line(),
-        column: error.column(),
-        message: error.to_string(),
+    let malformed = |error: serde_json::Error| {
+        // serde_json counts a position just after a newline (or in empty text) as
+        // column 0; we report 1-based columns, and the position once.
+        let (line, column) = (error.line().max(1), error.column().max(1));
+        let full = error.to_string();
+        let suffix = format!(" at line {} column {}", error.line(), error.column());
+        TraceError::Malformed {
+            path: path.to_string(),
+            line,
+            column,
+            message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
+        }
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;
     match value
