@@ -181,14 +181,8 @@ pub fn rerun_command(report: &CheckReport) -> String {
     }
     if let Some(assumptions) = &report.assumptions {
         command.push_str(" --relax-all");
-        for (name, bound) in &assumptions.held {
-            let bounded = crate::system::Assumption::parse(name)
-                .is_some_and(|(assumption, _)| assumption.takes_bound());
-            if bounded {
-                command.push_str(&format!(" --hold {name}={bound}"));
-            } else {
-                command.push_str(&format!(" --hold {name}"));
-            }
+        for spec in assumptions.held_specs() {
+            command.push_str(&format!(" --hold {spec}"));
         }
     }
     command

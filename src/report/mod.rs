@@ -24,6 +24,24 @@ pub struct AssumptionsReport {
     pub relaxed: Vec<String>,
 }
 
+impl AssumptionsReport {
+    /// Each held assumption as `--hold` takes it: `bounded_delay=1`, `reliable_links`.
+    pub fn held_specs(&self) -> Vec<String> {
+        self.held
+            .iter()
+            .map(|(name, bound)| {
+                let bounded = crate::system::Assumption::parse(name)
+                    .is_some_and(|(assumption, _)| assumption.takes_bound());
+                if bounded {
+                    format!("{name}={bound}")
+                } else {
+                    name.clone()
+                }
+            })
+            .collect()
+    }
+}
+
 /// Where holding a relaxed assumption would have forbidden the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssumptionBreak {

@@ -233,12 +233,7 @@ fn check_consistency(path: &str, trace: &TraceFile) -> Result<(), TraceError> {
 /// Rebuilds the assumption set a trace was found under.
 pub fn assumption_set(path: &str, report: &AssumptionsReport) -> Result<AssumptionSet, TraceError> {
     let mut set = AssumptionSet::all_relaxed();
-    for (name, bound) in &report.held {
-        let spec = if crate::system::Assumption::parse(name).is_some_and(|(a, _)| a.takes_bound()) {
-            format!("{name}={bound}")
-        } else {
-            name.clone()
-        };
+    for spec in report.held_specs() {
         set.hold_spec(&spec).map_err(|e| TraceError::Request {
             path: path.to_string(),
             source: e.into(),
