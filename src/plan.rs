@@ -276,6 +276,23 @@ pub struct PlanCheckResult {
     pub error: Option<String>,
 }
 
+/// Which plan a report comes from and which part of it it ran, so that `merge` can
+/// tell a complete set of shards from a partial, duplicated or mixed one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardIdentity {
+    /// xxh64 (hex) of the resolved plan: every check's name, model, parameters,
+    /// assumption changes, expectations and state limit, in order.
+    pub plan_id: String,
+    /// Every check of the plan, by name, in plan order.
+    pub plan_checks: Vec<String>,
+    /// This shard, 1-based.
+    pub index: u64,
+    /// The number of shards the plan was split into (1: not split).
+    pub count: u64,
+    /// The checks this report ran, by name, in run order.
+    pub checks_run: Vec<String>,
+}
+
 /// The outcome of a whole plan (or several).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanReport {
@@ -283,6 +300,10 @@ pub struct PlanReport {
     pub schema_version: u32,
     /// Plan files.
     pub files: Vec<String>,
+    /// The plan's identity and the shard this report covers (absent in reports
+    /// written before shards were identified: `merge` refuses those).
+    #[serde(default)]
+    pub shard: Option<ShardIdentity>,
     /// Whether every expectation was met.
     pub met: bool,
     /// The checks.
@@ -363,26 +384,185 @@ pub fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     Ok((index, count))
 }
 
-/// Whether `check` belongs to shard `index` of `count`: a fixed hash of its name, so
-/// the split does not move when other checks are added or reordered.
-pub fn in_shard(check: &PlanCheck, (index, count): (u64, u64)) -> bool {
-    crate::check::fingerprint(&check.name) % count == index - 1
+/// A hash that is the same on every platform, build and version of synccheck
+/// (xxh64, seed 0): shards and plan identities must agree across CI machines.
+fn stable_hash(text: &str) -> u64 {
+    xxhash_rust::xxh64::xxh64(text.as_bytes(), 0)
 }
 
-/// Combines shard reports into one.
-pub fn merge(reports: Vec<PlanReport>) -> PlanReport {
-    let files = reports
+/// Whether `check` belongs to shard `index` of `count`: a stable hash of its name, so
+/// the split does not move when other checks are added or reordered, nor between
+/// machines.
+pub fn in_shard(check: &PlanCheck, (index, count): (u64, u64)) -> bool {
+    stable_hash(&check.name) % count == index - 1
+}
+
+/// The identity of the resolved plans (all of `plans`, before any shard split).
+pub fn plan_id(plans: &[Plan]) -> String {
+    use std::fmt::Write;
+    let mut text = String::new();
+    for check in plans.iter().flat_map(|p| &p.checks) {
+        let request = &check.request;
+        let _ = writeln!(
+            text,
+            "{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}",
+            check.name,
+            request.model,
+            request.params,
+            request.changes.relax_all,
+            request.changes.hold,
+            request.changes.relax,
+            check.expect,
+            check.max_states
+        );
+    }
+    format!("{:016x}", stable_hash(&text))
+}
+
+/// Why shard reports cannot be merged: exit code 2.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// No report given.
+    #[error("no report to merge")]
+    Empty,
+    /// A report without a plan identity.
+    #[error("{0}: the report carries no plan identity (written by an older synccheck?); rerun its shard")]
+    Unidentified(String),
+    /// Reports of different plans (or different splits).
+    #[error("{first} and {other} come from different plans or splits (plan {first_plan} in {first_count} shards, plan {other_plan} in {other_count} shards); merge the shards of one run")]
+    MixedPlans {
+        /// The first report.
+        first: String,
+        /// Its plan id.
+        first_plan: String,
+        /// Its shard count.
+        first_count: u64,
+        /// The report that differs.
+        other: String,
+        /// Its plan id.
+        other_plan: String,
+        /// Its shard count.
+        other_count: u64,
+    },
+    /// A shard given twice.
+    #[error("shard {index}/{count} is given twice ({first} and {second})")]
+    DuplicateShard {
+        /// The shard.
+        index: u64,
+        /// Of how many.
+        count: u64,
+        /// One file.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// Shards missing.
+    #[error("shard {missing} of {count} missing: the merge would lose its checks")]
+    MissingShards {
+        /// The missing indices, e.g. `2/3, 3/3`.
+        missing: String,
+        /// Of how many.
+        count: u64,
+    },
+    /// A check in more than one report.
+    #[error("check `{0}` is reported twice")]
+    CheckTwice(String),
+    /// A check of the plan in no report (a shard stopped early, or was edited).
+    #[error("check `{0}` of the plan is in no report (a shard was cancelled or incomplete)")]
+    CheckNever(String),
+    /// A check no shard should have run.
+    #[error("check `{0}` is not in the plan the reports name")]
+    CheckForeign(String),
+}
+
+/// Combines the reports of every shard of one plan run into one report. `labels`
+/// (file names) name the reports in errors. Refuses a missing, duplicated or foreign
+/// shard and a check reported twice or never.
+pub fn merge(labeled: Vec<(String, PlanReport)>) -> Result<PlanReport, MergeError> {
+    let (first_label, first) = labeled.first().ok_or(MergeError::Empty)?;
+    let identity = |label: &String, report: &PlanReport| {
+        report
+            .shard
+            .clone()
+            .ok_or_else(|| MergeError::Unidentified(label.clone()))
+    };
+    let base = identity(first_label, first)?;
+    let mut seen: BTreeMap<u64, String> = BTreeMap::new();
+    for (label, report) in &labeled {
+        let shard = identity(label, report)?;
+        if shard.plan_id != base.plan_id || shard.count != base.count {
+            return Err(MergeError::MixedPlans {
+                first: first_label.clone(),
+                first_plan: base.plan_id.clone(),
+                first_count: base.count,
+                other: label.clone(),
+                other_plan: shard.plan_id,
+                other_count: shard.count,
+            });
+        }
+        if let Some(previous) = seen.insert(shard.index, label.clone()) {
+            return Err(MergeError::DuplicateShard {
+                index: shard.index,
+                count: shard.count,
+                first: previous,
+                second: label.clone(),
+            });
+        }
+    }
+    let missing: Vec<String> = (1..=base.count)
+        .filter(|index| !seen.contains_key(index))
+        .map(|index| format!("{index}/{}", base.count))
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::MissingShards {
+            missing: missing.join(", "),
+            count: base.count,
+        });
+    }
+    let mut runs: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, report) in &labeled {
+        for name in report.checks.iter().map(|c| c.name.as_str()) {
+            *runs.entry(name).or_insert(0) += 1;
+        }
+    }
+    let mut expected: BTreeMap<&str, usize> = BTreeMap::new();
+    for name in &base.plan_checks {
+        *expected.entry(name.as_str()).or_insert(0) += 1;
+    }
+    for (name, count) in &runs {
+        match expected.get(name) {
+            None => return Err(MergeError::CheckForeign(name.to_string())),
+            Some(wanted) if count > wanted => return Err(MergeError::CheckTwice(name.to_string())),
+            _ => {}
+        }
+    }
+    if let Some((name, _)) = expected
         .iter()
-        .flat_map(|r| r.files.clone())
+        .find(|(name, wanted)| runs.get(*name).copied().unwrap_or(0) < **wanted)
+    {
+        return Err(MergeError::CheckNever(name.to_string()));
+    }
+    let files = labeled
+        .iter()
+        .flat_map(|(_, r)| r.files.clone())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut checks: Vec<PlanCheckResult> = reports.into_iter().flat_map(|r| r.checks).collect();
+    let mut checks: Vec<PlanCheckResult> =
+        labeled.into_iter().flat_map(|(_, r)| r.checks).collect();
     checks.sort_by(|a, b| a.name.cmp(&b.name));
-    report(files, checks)
+    let checks_run = checks.iter().map(|c| c.name.clone()).collect();
+    let mut merged = report(files, checks);
+    merged.shard = Some(ShardIdentity {
+        index: 1,
+        count: 1,
+        checks_run,
+        ..base
+    });
+    Ok(merged)
 }
 
-/// Assembles a plan report.
+/// Assembles a plan report (no shard identity: [`identify`] adds it).
 pub fn report(files: Vec<String>, checks: Vec<PlanCheckResult>) -> PlanReport {
     let met = checks
         .iter()
@@ -390,9 +570,26 @@ pub fn report(files: Vec<String>, checks: Vec<PlanCheckResult>) -> PlanReport {
     PlanReport {
         schema_version: SCHEMA_VERSION,
         files,
+        shard: None,
         met,
         checks,
     }
+}
+
+/// Stamps `report` with the identity of `plans` (the whole plans, before the split)
+/// and the shard it ran.
+pub fn identify(report: &mut PlanReport, plans: &[Plan], (index, count): (u64, u64)) {
+    report.shard = Some(ShardIdentity {
+        plan_id: plan_id(plans),
+        plan_checks: plans
+            .iter()
+            .flat_map(|p| &p.checks)
+            .map(|c| c.name.clone())
+            .collect(),
+        index,
+        count,
+        checks_run: report.checks.iter().map(|c| c.name.clone()).collect(),
+    });
 }
 
 /// The summary table: one row per expectation.

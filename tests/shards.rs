@@ -113,3 +113,87 @@ fn bad_shards_and_reports_are_usage_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a synccheck plan report"));
 }
+
+const SMALL_PLAN: &str = "[[check]]\nname = \"tpc 2\"\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n\n[[check]]\nname = \"tpc 3\"\nmodel = \"two_phase_commit\"\nparams = { rms = 3 }\nexpect = { consistent = \"holds\" }\n\n[[check]]\nname = \"tpc 2 again\"\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n";
+
+/// Runs every shard of `plan_text` split in `count`; the report paths, in shard order.
+fn shard_reports(dir: &std::path::Path, tag: &str, plan_text: &str, count: u64) -> Vec<String> {
+    let plan = dir.join(format!("{tag}.toml"));
+    std::fs::write(&plan, plan_text).expect("write");
+    (1..=count)
+        .map(|index| {
+            let shard = format!("{index}/{count}");
+            let output = synccheck(&[
+                "check",
+                "--plan",
+                &plan.to_string_lossy(),
+                "--shard",
+                &shard,
+                "--format",
+                "json",
+            ]);
+            assert_eq!(output.status.code(), Some(0), "shard {shard}");
+            let path = dir.join(format!("{tag}-{index}.json"));
+            std::fs::write(&path, &output.stdout).expect("write");
+            path.to_string_lossy().into_owned()
+        })
+        .collect()
+}
+
+fn merge_fails_with(paths: &[&str], expected: &str) {
+    let mut args = vec!["merge"];
+    args.extend(paths);
+    let output = synccheck(&args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{paths:?}: {stderr}");
+    assert!(stderr.contains(expected), "{paths:?}: {stderr}");
+}
+
+#[test]
+fn merge_refuses_a_missing_a_duplicated_and_a_foreign_shard() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let a = shard_reports(dir.path(), "a", SMALL_PLAN, 3);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&a[0]).expect("read")).expect("JSON");
+    assert_eq!(report["shard"]["index"], 1);
+    assert_eq!(report["shard"]["count"], 3);
+    assert_eq!(
+        report["shard"]["plan_checks"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(report["shard"]["plan_id"].as_str().map(str::len), Some(16));
+    let all: Vec<&str> = a.iter().map(String::as_str).collect();
+    let merged = synccheck(&[["merge"].as_slice(), &all].concat());
+    assert_eq!(merged.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&merged.stdout).contains("3 of 3 expectations met"));
+    merge_fails_with(&all[1..], "shard 1/3 of 3 missing");
+    merge_fails_with(
+        &[all[0], all[1], all[1], all[2]],
+        "shard 2/3 is given twice",
+    );
+    // Another plan (one check renamed) split the same way.
+    let b = shard_reports(dir.path(), "b", &SMALL_PLAN.replace("again", "bis"), 3);
+    merge_fails_with(&[all[0], all[1], &b[2]], "different plans");
+}
+
+#[test]
+fn merge_refuses_a_check_reported_twice_or_never() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = shard_reports(dir.path(), "c", SMALL_PLAN, 1);
+    let text = std::fs::read_to_string(&paths[0]).expect("read");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let edited = |checks: serde_json::Value, name: &str| {
+        let mut copy = report.clone();
+        copy["checks"] = checks;
+        let path = dir.path().join(name);
+        std::fs::write(&path, copy.to_string()).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    let mut checks = report["checks"].as_array().cloned().expect("checks");
+    checks.push(checks[0].clone());
+    let twice = edited(serde_json::Value::Array(checks.clone()), "twice.json");
+    merge_fails_with(&[&twice], "is reported twice");
+    checks.truncate(2);
+    let never = edited(serde_json::Value::Array(checks), "never.json");
+    merge_fails_with(&[&never], "is in no report");
+}

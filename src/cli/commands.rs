@@ -143,7 +143,7 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
         };
         match serde_json::from_str::<plan::PlanReport>(&text) {
             Ok(report) if report.schema_version == crate::report::SCHEMA_VERSION => {
-                reports.push(report)
+                reports.push((path.clone(), report))
             }
             Ok(report) => {
                 return fail(format!(
@@ -160,7 +160,10 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
             }
         }
     }
-    let merged = plan::merge(reports);
+    let merged = match plan::merge(reports) {
+        Ok(merged) => merged,
+        Err(error) => return fail(error),
+    };
     if let Some(path) = junit {
         if let Err(message) = super::junit::write(path, &merged, None) {
             return fail(message);
@@ -433,18 +436,18 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
     {
         return fail("--plan/--all take their models, parameters and assumptions from the plan; drop --set/--hold/--relax");
     }
-    let mut plans = match load_plans(args) {
+    let whole = match load_plans(args) {
         Ok(plans) => plans,
         Err(message) => return fail(message),
     };
-    if let Some(text) = &args.shard {
-        let shard = match plan::parse_shard(text) {
-            Ok(shard) => shard,
-            Err(message) => return fail(message),
-        };
-        for plan in &mut plans {
-            plan.checks.retain(|check| plan::in_shard(check, shard));
-        }
+    let shard = match args.shard.as_deref().map(plan::parse_shard) {
+        Some(Ok(shard)) => shard,
+        Some(Err(message)) => return fail(message),
+        None => (1, 1),
+    };
+    let mut plans = whole.clone();
+    for plan in &mut plans {
+        plan.checks.retain(|check| plan::in_shard(check, shard));
     }
     let total: usize = plans.iter().map(|p| p.checks.len()).sum();
     let mut results = Vec::new();
@@ -474,7 +477,8 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
         results.push(result);
     }
     let files = plans.iter().map(|p| p.file.clone()).collect();
-    let report = plan::report(files, results);
+    let mut report = plan::report(files, results);
+    plan::identify(&mut report, &whole, shard);
     if let Some(path) = &args.junit {
         let trace_dir = args.trace_dir.as_deref().map(std::path::Path::new);
         if let Err(message) = super::junit::write(path, &report, trace_dir) {
