@@ -34,8 +34,8 @@
 
 use serde::Serialize;
 use std::process::ExitCode;
-use synccheck::catalog::Params;
 use synccheck::check::{self, CheckOptions, Verdict};
+use synccheck::model::Params;
 use synccheck::report::{build, render_human};
 use synccheck::system::{
     Assumption, AssumptionSet, Context, LeansOn, NodeId, NodeStatus, Property, Protocol,

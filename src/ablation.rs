@@ -6,8 +6,9 @@
 //! under a set holds under every superset; the minimal sufficient sets are computed
 //! over every subset of the declared assumptions (at most [`DECLARED_MAX`] of them).
 
-use crate::catalog::{self, AssumptionChanges, CheckRequest, RequestError};
 use crate::check::{CheckOptions, Verdict};
+use crate::registry::Registry;
+use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
 use crate::system::{Assumption, PropertyKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -54,6 +55,7 @@ pub struct Ablation {
 }
 
 fn run_subset(
+    registry: &Registry,
     model: &str,
     params: &BTreeMap<String, String>,
     base: &AssumptionChanges,
@@ -69,7 +71,7 @@ fn run_subset(
         params: params.clone(),
         changes,
     };
-    let report = catalog::run(&request, options)?;
+    let report = registry.run(&request, options)?;
     Ok(report
         .properties
         .iter()
@@ -85,14 +87,15 @@ fn run_subset(
 
 /// Runs the ablation.
 pub fn ablate(
+    registry: &Registry,
     model: &str,
     params: &BTreeMap<String, String>,
     base: &AssumptionChanges,
     pairs: bool,
     options: &CheckOptions,
 ) -> Result<Ablation, RequestError> {
-    let entry = catalog::find(model)?;
-    catalog::resolve_params(entry.name(), &entry.parameters(), params)?;
+    let entry = registry.find(model)?;
+    resolve_params(entry.name(), entry.parameters(), params)?;
     let description = entry.describe()?;
     if !description.timed {
         return Err(RequestError::Untimed(model.to_string()));
@@ -107,7 +110,10 @@ pub fn ablate(
     let mut by_relaxed: BTreeMap<usize, BTreeMap<String, Cell>> = BTreeMap::new();
     for mask in 0..subsets {
         let relaxed: Vec<Assumption> = relaxed_of(&declared, mask);
-        by_relaxed.insert(mask, run_subset(model, params, base, &relaxed, options)?);
+        by_relaxed.insert(
+            mask,
+            run_subset(registry, model, params, base, &relaxed, options)?,
+        );
     }
     let shown = |mask: usize| {
         mask.count_ones() == 0 || mask.count_ones() == 1 || (pairs && mask.count_ones() == 2)

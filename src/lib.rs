@@ -104,10 +104,14 @@ pub mod check;
 pub mod cli;
 pub mod graph;
 pub mod liveness;
+pub mod model;
 #[path = "../models/mod.rs"]
 pub mod models;
+pub mod pipeline;
 pub mod plan;
+pub mod registry;
 pub mod report;
+pub mod request;
 pub mod sync;
 pub mod system;
 pub mod testing;

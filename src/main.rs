@@ -1,9 +1,5 @@
-//! The `synccheck` binary. The only place that exits the process.
-
-use clap::Parser;
+//! The `synccheck` binary: the command line over synccheck's own catalog.
 
 fn main() {
-    let cli = synccheck::cli::Cli::parse();
-    let code = synccheck::cli::run(cli);
-    std::process::exit(code);
+    synccheck::cli::main_with(synccheck::catalog::registry())
 }

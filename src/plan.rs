@@ -12,30 +12,15 @@
 //! Every error names the file, line and column, the offending key and the valid
 //! choices.
 
-use crate::catalog::{self, AssumptionChanges, CheckRequest};
 use crate::check::{CheckOptions, Verdict};
+use crate::registry::Registry;
 use crate::report::{CheckReport, SCHEMA_VERSION};
+use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
 use crate::system::AssumptionSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use toml::Spanned;
-
-/// The catalog's own plans, embedded so `check --all` works from any directory.
-pub const CATALOG_PLANS: &[(&str, &str)] = &[
-    (
-        "models/replication/plan.toml",
-        include_str!("../models/replication/plan.toml"),
-    ),
-    (
-        "models/retry/plan.toml",
-        include_str!("../models/retry/plan.toml"),
-    ),
-    (
-        "models/recovery/plan.toml",
-        include_str!("../models/recovery/plan.toml"),
-    ),
-];
 
 /// An error in a plan file: exit code 2.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -124,8 +109,8 @@ impl Locator<'_> {
     }
 }
 
-/// Parses and validates a plan.
-pub fn parse(file: &str, text: &str) -> Result<Plan, PlanError> {
+/// Parses a plan and validates it against the models of `registry`.
+pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanError> {
     let at = Locator { file, text };
     let raw: RawPlan = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
@@ -142,7 +127,7 @@ pub fn parse(file: &str, text: &str) -> Result<Plan, PlanError> {
     let checks = raw
         .check
         .into_iter()
-        .map(|check| validate(&at, check))
+        .map(|check| validate(&at, check, registry))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Plan {
         file: file.to_string(),
@@ -150,10 +135,15 @@ pub fn parse(file: &str, text: &str) -> Result<Plan, PlanError> {
     })
 }
 
-fn validate(at: &Locator<'_>, spanned: Spanned<RawCheck>) -> Result<PlanCheck, PlanError> {
+fn validate(
+    at: &Locator<'_>,
+    spanned: Spanned<RawCheck>,
+    registry: &Registry,
+) -> Result<PlanCheck, PlanError> {
     let span = spanned.span();
     let raw = spanned.into_inner();
-    let model = catalog::find(raw.model.get_ref())
+    let model = registry
+        .find(raw.model.get_ref())
         .map_err(|e| at.error(raw.model.span(), format!("key `model`: {e}")))?;
     let mut params = BTreeMap::new();
     for (key, value) in &raw.params {
@@ -174,8 +164,8 @@ fn validate(at: &Locator<'_>, spanned: Spanned<RawCheck>) -> Result<PlanCheck, P
         };
         params.insert(key.get_ref().clone(), text);
         let one = BTreeMap::from([(key.get_ref().clone(), params[key.get_ref()].clone())]);
-        catalog::resolve_params(model.name(), &model.parameters(), &one).map_err(|e| {
-            let where_ = if matches!(e, catalog::RequestError::UnknownParameter { .. }) {
+        resolve_params(model.name(), model.parameters(), &one).map_err(|e| {
+            let where_ = if matches!(e, RequestError::UnknownParameter { .. }) {
                 key.span()
             } else {
                 value.span()
@@ -333,13 +323,17 @@ impl PlanReport {
     }
 }
 
-/// Runs one check of a plan.
-pub fn run_check(check: &PlanCheck, options: &CheckOptions) -> PlanCheckResult {
+/// Runs one check of a plan against the models of `registry`.
+pub fn run_check(
+    check: &PlanCheck,
+    options: &CheckOptions,
+    registry: &Registry,
+) -> PlanCheckResult {
     let mut options = options.clone();
     if check.max_states.is_some() {
         options.max_states = check.max_states;
     }
-    match catalog::run(&check.request, &options) {
+    match registry.run(&check.request, &options) {
         Ok(report) => {
             let expectations = check
                 .expect

@@ -11,9 +11,10 @@
 //! assert_eq!(trace.length, 22);
 //! ```
 
-use crate::catalog::Params;
-use crate::check::{self, CheckOptions, Verdict};
-use crate::report::{self, render_trace, CheckReport, TraceReport};
+use crate::check::{self, CheckOptions, Outcome, Verdict};
+use crate::model::Params;
+use crate::pipeline::{self, Label};
+use crate::report::{render_trace, CheckReport, TraceReport};
 use crate::system::{AssumptionSet, Protocol, TimedSystem};
 
 /// A check being set up.
@@ -74,38 +75,38 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
-    /// Runs the check (BFS) and decides `eventually` properties too.
+    /// Runs the check (BFS) through the one pipeline: safety, `eventually`, metrics.
     ///
     /// # Panics
     /// When the protocol exceeds the engine's limits.
-    pub fn run(self) -> Checked {
-        let system = match TimedSystem::new(self.protocol, self.assumptions) {
-            Ok(system) => system,
-            Err(error) => panic!("synccheck::testing: {error}"),
-        };
-        let mut outcome = check::run(&system, &self.options);
-        crate::liveness::decide_eventually(&system, &mut outcome, self.options.max_states);
+    pub fn run(self) -> Checked<P> {
         let params = Params::default();
-        Checked {
-            report: report::build(
-                "test",
-                &params,
-                Some(system.assumptions()),
-                &self.options,
-                &system,
-                &outcome,
-            ),
+        let label = Label {
+            model: "test",
+            params: &params,
+        };
+        match pipeline::check_protocol(self.protocol, self.assumptions, label, &self.options) {
+            Ok((system, checked)) => Checked {
+                report: checked.report,
+                outcome: checked.outcome,
+                system,
+            },
+            Err(error) => panic!("synccheck::testing: {error}"),
         }
     }
 }
 
 /// A finished check.
-pub struct Checked {
+pub struct Checked<P: Protocol> {
     /// The full report.
     pub report: CheckReport,
+    /// The search's outcome (verdicts, paths, counts).
+    pub outcome: Outcome<TimedSystem<P>>,
+    /// The timed system that was checked (to replay paths on).
+    pub system: TimedSystem<P>,
 }
 
-impl Checked {
+impl<P: Protocol> Checked<P> {
     fn verdict(&self, property: &str) -> Verdict {
         match self.report.property(property) {
             Some(p) => p.verdict,

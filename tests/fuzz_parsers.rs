@@ -17,8 +17,8 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
-use synccheck::catalog::{AssumptionChanges, CheckRequest};
 use synccheck::check::CheckOptions;
+use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::trace::TraceError;
 
 const PLAN_FILE: &str = "fuzz/plan.toml";
@@ -67,7 +67,8 @@ fn real_traces() -> &'static [String] {
         ];
         let mut texts = Vec::new();
         for request in &requests {
-            let report = synccheck::catalog::run(request, &CheckOptions::default())
+            let report = synccheck::catalog::registry()
+                .run(request, &CheckOptions::default())
                 .expect("the catalog runs the check");
             let traces = synccheck::trace::traces_of(&report);
             assert!(!traces.is_empty(), "{}: no violation found", request.model);
@@ -332,7 +333,8 @@ fn soup() -> impl Strategy<Value = String> {
 }
 
 fn check_plan(text: &str) -> Result<(), TestCaseError> {
-    let Err(error) = synccheck::plan::parse(PLAN_FILE, text) else {
+    let Err(error) = synccheck::plan::parse(PLAN_FILE, text, &synccheck::catalog::registry())
+    else {
         return Ok(());
     };
     let shown = error.to_string();
@@ -376,7 +378,9 @@ fn check_trace(text: &str) -> Result<(), TestCaseError> {
     match synccheck::trace::parse(TRACE_LABEL, text) {
         Err(error) => check_trace_error(&error, TRACE_LABEL),
         Ok(trace) => {
-            if let Err(error) = synccheck::trace::replay_file(TRACE_LABEL, &trace) {
+            if let Err(error) =
+                synccheck::trace::replay_file(TRACE_LABEL, &trace, &synccheck::catalog::registry())
+            {
                 let shown = error.to_string();
                 prop_assert!(shown.starts_with(TRACE_LABEL), "{shown}");
             }
@@ -538,10 +542,10 @@ proptest! {
 
     #[test]
     fn plan_parser_survives_mutated_catalog_plans(
-        plan in prop::sample::select(synccheck::plan::CATALOG_PLANS),
+        plan in prop::sample::select(catalog_plans()),
         edits in edits(),
     ) {
-        let bytes = mutated(plan.1, &edits);
+        let bytes = mutated(&plan.1, &edits);
         check_plan(&String::from_utf8_lossy(&bytes))?;
     }
 
@@ -598,7 +602,7 @@ proptest! {
         match synccheck::trace::load(&path) {
             Err(error) => check_trace_error(&error, &path.display().to_string())?,
             Ok(trace) => {
-                let _ = synccheck::trace::replay_file(&path.display().to_string(), &trace);
+                let _ = synccheck::trace::replay_file(&path.display().to_string(), &trace, &synccheck::catalog::registry());
             }
         }
     }
@@ -606,14 +610,18 @@ proptest! {
 
 #[test]
 fn the_unmutated_inputs_are_valid() {
-    for (file, text) in synccheck::plan::CATALOG_PLANS {
-        if text.contains("[[check]]") {
-            synccheck::plan::parse(file, text).expect("a catalog plan parses");
+    let registry = synccheck::catalog::registry();
+    for source in registry.plans() {
+        if source.text.contains("[[check]]") {
+            synccheck::plan::parse(&source.file, &source.text, &registry)
+                .expect("a catalog plan parses");
         }
     }
     for text in real_traces() {
         let trace = synccheck::trace::parse(TRACE_LABEL, text).expect("a real trace parses");
-        let outcome = synccheck::trace::replay_file(TRACE_LABEL, &trace).expect("replays");
+        let outcome =
+            synccheck::trace::replay_file(TRACE_LABEL, &trace, &synccheck::catalog::registry())
+                .expect("replays");
         assert!(
             matches!(outcome, synccheck::trace::ReplayOutcome::Reproduced { .. }),
             "{outcome:?}"
@@ -636,7 +644,8 @@ fn load_of_a_missing_file_names_it() {
 /// end of the text; the plan error said `fuzz/plan.toml:1:7: ` and nothing more.
 #[test]
 fn regression_plan_key_without_value_has_a_message() {
-    let error = synccheck::plan::parse(PLAN_FILE, "model=").expect_err("not a plan");
+    let error = synccheck::plan::parse(PLAN_FILE, "model=", &synccheck::catalog::registry())
+        .expect_err("not a plan");
     assert_eq!((error.line, error.column), (1, 7), "{error}");
     assert!(error.message.contains("invalid TOML"), "{error}");
 }
@@ -668,4 +677,13 @@ fn regression_trace_errors_have_1_based_columns() {
             "{error}"
         );
     }
+}
+
+/// The catalog's plans as (file, text) pairs.
+fn catalog_plans() -> Vec<(String, String)> {
+    synccheck::catalog::registry()
+        .plans()
+        .iter()
+        .map(|source| (source.file.clone(), source.text.clone()))
+        .collect()
 }

@@ -166,7 +166,7 @@ fn a_lost_message_is_a_fair_lasso_that_replays() {
         "time advances in the loop"
     );
 
-    let params = synccheck::catalog::Params::default();
+    let params = synccheck::model::Params::default();
     let report = synccheck::report::build(
         "one_message",
         &params,

@@ -175,7 +175,7 @@ fn fenced_lease_lock_pauses_break_none_and_writes_but_not_all() {
 fn the_counterexample_names_where_bounded_pause_broke() {
     let system = lease_lock(Fencing::Writes, &[Assumption::BoundedPause]);
     let outcome = check::run(&system, &options(Strategy::Bfs, 1));
-    let params = synccheck::catalog::Params::default();
+    let params = synccheck::model::Params::default();
     let report = synccheck::report::build(
         "fenced_lease_lock",
         &params,

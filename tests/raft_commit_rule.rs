@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 
 use stateright::Model;
-use synccheck::catalog::{self, AssumptionChanges, CheckRequest};
+use synccheck::catalog;
 use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
 use synccheck::models::recovery::raft_commit_rule::{CommitRule, RaftAction, RaftCommitRule};
+use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::testing::assert_replays;
 
 fn options(threads: usize) -> CheckOptions {
@@ -181,7 +182,9 @@ fn catalog_check(commit_rule: &str) -> synccheck::report::CheckReport {
         params: BTreeMap::from([("commit_rule".to_string(), commit_rule.to_string())]),
         changes: AssumptionChanges::default(),
     };
-    catalog::run(&request, &CheckOptions::default()).expect("a valid request")
+    catalog::registry()
+        .run(&request, &CheckOptions::default())
+        .expect("a valid request")
 }
 
 #[test]
@@ -223,10 +226,11 @@ fn the_catalog_default_is_the_safe_rule() {
     let verdict = |name: &str| report.property(name).map(|p| p.verdict);
     assert_eq!(verdict("state_machine_safety"), Some(Verdict::Holds));
     assert_eq!(verdict("entry_committed"), Some(Verdict::Reached));
-    let entry = catalog::find("raft_commit_rule").expect("listed");
+    let registry = catalog::registry();
+    let entry = registry.find("raft_commit_rule").expect("listed");
     let commit_rule = entry
         .parameters()
-        .into_iter()
+        .iter()
         .find(|p| p.name == "commit_rule")
         .expect("declared");
     assert_eq!(commit_rule.default, "current_term_only");

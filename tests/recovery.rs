@@ -78,7 +78,7 @@ where
 /// The relaxed assumption the counterexample of `property` broke, and the step.
 fn break_of<P: Protocol>(system: &TimedSystem<P>, property: &str) -> Vec<(String, usize)> {
     let outcome = check::run(system, &options(1));
-    let params = synccheck::catalog::Params::default();
+    let params = synccheck::model::Params::default();
     let report = synccheck::report::build(
         "model",
         &params,

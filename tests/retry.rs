@@ -199,7 +199,7 @@ fn retry_non_idempotent_counterexample_names_the_late_message() {
     let outcome = check::run(&system, &options(1));
     let report = synccheck::report::build(
         "retry_non_idempotent",
-        &synccheck::catalog::Params::default(),
+        &synccheck::model::Params::default(),
         Some(system.assumptions()),
         &options(1),
         &system,

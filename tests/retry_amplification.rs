@@ -7,9 +7,10 @@
 
 use stateright::Model;
 use std::collections::BTreeMap;
-use synccheck::catalog::{self, AssumptionChanges, CheckRequest};
+use synccheck::catalog;
 use synccheck::check::{self, CheckOptions, Strategy, Verdict};
 use synccheck::models::retry::retry_amplification::{RetryAmplification, Variant};
+use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::system::{Protocol, TimedSystem};
 
 const METRIC: &str = "database_attempts_per_request";
@@ -185,7 +186,9 @@ fn amplification(variant: &str, layers: u32, attempts: u32) -> u64 {
         params,
         changes: AssumptionChanges::default(),
     };
-    let report = catalog::run(&request, &CheckOptions::default()).expect("a valid request");
+    let report = catalog::registry()
+        .run(&request, &CheckOptions::default())
+        .expect("a valid request");
     assert!(report.complete, "{variant}, {layers} layers: complete");
     let metric = report.metrics.get(METRIC).copied();
     metric.unwrap_or_else(|| panic!("{variant}, {layers} layers: {METRIC} reported"))
@@ -223,7 +226,9 @@ fn catalog_run_reports_27_attempts_for_the_default_stack() {
         params: BTreeMap::from([("variant".to_string(), "every_layer".to_string())]),
         changes: AssumptionChanges::default(),
     };
-    let report = catalog::run(&request, &CheckOptions::default()).expect("a valid request");
+    let report = catalog::registry()
+        .run(&request, &CheckOptions::default())
+        .expect("a valid request");
     assert_eq!(report.metrics.get(METRIC), Some(&27));
     assert_eq!(
         report.property("attempts_within_budget").map(|p| p.verdict),

@@ -4,9 +4,10 @@
 //! count; verdicts are unchanged; example paths are concrete runs that replay.
 
 use std::collections::BTreeMap;
-use synccheck::catalog::{self, AssumptionChanges, CheckRequest};
+use synccheck::catalog;
 use synccheck::check::{self, CheckOptions, StopReason, Strategy, Verdict};
 use synccheck::models::recovery::two_phase_commit::TwoPhaseCommit;
+use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::testing::assert_replays;
 
 /// (RMs, classes of reachable states, full count as TLC's, depth = 3 × RMs + 2).
@@ -126,7 +127,8 @@ fn catalog_parameter_turns_symmetry_on_and_defaults_to_off() {
                 changes: AssumptionChanges::default(),
             };
             for threads in [1, 2] {
-                let report = catalog::run(&request, &options(Strategy::Bfs, threads))
+                let report = catalog::registry()
+                    .run(&request, &options(Strategy::Bfs, threads))
                     .expect("a valid request");
                 assert_eq!(
                     report.stats.unique_states, expected,
@@ -144,5 +146,7 @@ fn catalog_rejects_an_unknown_symmetry_value() {
         params: BTreeMap::from([("symmetry".to_string(), "yes".to_string())]),
         changes: AssumptionChanges::default(),
     };
-    assert!(catalog::run(&request, &CheckOptions::default()).is_err());
+    assert!(catalog::registry()
+        .run(&request, &CheckOptions::default())
+        .is_err());
 }

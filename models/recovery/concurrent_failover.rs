@@ -67,7 +67,7 @@
 //! `r1`, but its `SetTopology` is still in flight when `c2`'s window ends at t=4;
 //! `c2` reads version 1 naming `p` and promotes `r2`: two primaries.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::sync::decision::{recovery_decision, RecoveryDecision};
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
 use serde::Serialize;
@@ -451,28 +451,26 @@ fn primaries(state: &SystemState<ConcurrentFailover>) -> usize {
         .count()
 }
 
-impl CatalogProtocol for ConcurrentFailover {
+impl Declared for ConcurrentFailover {
     const NAME: &'static str = "concurrent_failover";
-    const FAMILY: Family = Family::Recovery;
+    const FAMILY: &'static str = "recovery";
     const SUMMARY: &'static str =
         "two controllers recover from one primary failure; independent promotion or compare-and-set on a versioned record";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "how the controllers coordinate",
-                default: "compare_and_set",
-                kind: ParamKind::Choice(&["independent", "compare_and_set"]),
-            },
-            ParamSpec {
-                name: "window_ticks",
-                help: "when the second controller looks (safe while 3Δ < window)",
-                default: "4",
-                kind: ParamKind::Integer { min: 0, max: 20 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "how the controllers coordinate",
+            default: "compare_and_set",
+            kind: ParamKind::Choice(&["independent", "compare_and_set"]),
+        },
+        Param {
+            name: "window_ticks",
+            help: "when the second controller looks (safe while 3Δ < window)",
+            default: "4",
+            kind: ParamKind::Integer { min: 0, max: 20 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let coordination = match params.choice("variant")? {

@@ -67,7 +67,7 @@
 //!
 //! **Not declared yet.** Nothing: the model has no liveness property.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::sync::decision::fencing_token_accepted;
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
 use serde::Serialize;
@@ -475,34 +475,33 @@ fn applied(state: &SystemState<FailoverSplitBrain>) -> Vec<u8> {
     }
 }
 
-impl CatalogProtocol for FailoverSplitBrain {
+impl Declared for FailoverSplitBrain {
     const NAME: &'static str = "failover_split_brain";
-    const FAMILY: Family = Family::Recovery;
+    const FAMILY: &'static str = "recovery";
     const SUMMARY: &'static str =
         "failover of a primary over shared storage; no fencing, epoch fencing at the storage, or lease self-demotion";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "what keeps the old primary from writing after the failover",
-                default: "epoch_fencing",
-                kind: ParamKind::Choice(&["no_fencing", "epoch_fencing", "lease_demotion"]),
-            },
-            ParamSpec {
-                name: "lease_ticks",
-                help: "the old primary's lease from its last heartbeat (lease_demotion)",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 20 },
-            },
-            ParamSpec {
-                name: "failover_ticks",
-                help: "the detector's timeout from the last heartbeat (safe while lease + Δ < failover)",
-                default: "3",
-                kind: ParamKind::Integer { min: 0, max: 20 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "what keeps the old primary from writing after the failover",
+            default: "epoch_fencing",
+            kind: ParamKind::Choice(&["no_fencing", "epoch_fencing", "lease_demotion"]),
+        },
+        Param {
+            name: "lease_ticks",
+            help: "the old primary's lease from its last heartbeat (lease_demotion)",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 20 },
+        },
+        Param {
+            name: "failover_ticks",
+            help:
+                "the detector's timeout from the last heartbeat (safe while lease + Δ < failover)",
+            default: "3",
+            kind: ParamKind::Integer { min: 0, max: 20 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let guard = match params.choice("variant")? {

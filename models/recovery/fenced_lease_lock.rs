@@ -55,7 +55,7 @@
 //! and writes 1 with token 1 (accepted: the storage has seen no higher token on a
 //! write); B writes 1 with token 2; both are acknowledged and the counter is 1.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::sync::decision::fencing_token_accepted;
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
 use serde::Serialize;
@@ -484,34 +484,32 @@ fn counter(state: &SystemState<FencedLeaseLock>) -> u8 {
     }
 }
 
-impl CatalogProtocol for FencedLeaseLock {
+impl Declared for FencedLeaseLock {
     const NAME: &'static str = "fenced_lease_lock";
-    const FAMILY: Family = Family::Recovery;
+    const FAMILY: &'static str = "recovery";
     const SUMMARY: &'static str =
         "lease lock + read-modify-write storage; fencing tokens checked nowhere, on writes, or on every operation";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "where the storage checks fencing tokens",
-                default: "all",
-                kind: ParamKind::Choice(&["none", "writes", "all"]),
-            },
-            ParamSpec {
-                name: "lease_ticks",
-                help: "lease length at the lock service",
-                default: "5",
-                kind: ParamKind::Integer { min: 1, max: 20 },
-            },
-            ParamSpec {
-                name: "validity_ticks",
-                help: "how long a client trusts a grant (safe while validity + 2Δ + 4ε < lease)",
-                default: "2",
-                kind: ParamKind::Integer { min: 0, max: 20 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "where the storage checks fencing tokens",
+            default: "all",
+            kind: ParamKind::Choice(&["none", "writes", "all"]),
+        },
+        Param {
+            name: "lease_ticks",
+            help: "lease length at the lock service",
+            default: "5",
+            kind: ParamKind::Integer { min: 1, max: 20 },
+        },
+        Param {
+            name: "validity_ticks",
+            help: "how long a client trusts a grant (safe while validity + 2Δ + 4ε < lease)",
+            default: "2",
+            kind: ParamKind::Integer { min: 0, max: 20 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let fencing = match params.choice("variant")? {

@@ -7,17 +7,17 @@ pub mod raft_vote_persistence;
 pub mod two_phase_commit;
 pub mod two_phase_commit_timed;
 
-use crate::catalog::{plain, timed, CatalogModel};
+use crate::registry::Registry;
 
-/// The family's catalog entries, in `list` order.
-pub fn entries() -> Vec<Box<dyn CatalogModel>> {
-    vec![
-        plain::<two_phase_commit::TwoPhaseCommit>(),
-        timed::<fenced_lease_lock::FencedLeaseLock>(),
-        timed::<raft_vote_persistence::RaftVotePersistence>(),
-        plain::<raft_commit_rule::RaftCommitRule>(),
-        timed::<failover_split_brain::FailoverSplitBrain>(),
-        timed::<concurrent_failover::ConcurrentFailover>(),
-        timed::<two_phase_commit_timed::TwoPhaseCommitTimed>(),
-    ]
+/// The family's models, in `list` order, and its plan.
+pub fn registry() -> Registry {
+    Registry::new()
+        .plain::<two_phase_commit::TwoPhaseCommit>()
+        .protocol::<fenced_lease_lock::FencedLeaseLock>()
+        .protocol::<raft_vote_persistence::RaftVotePersistence>()
+        .plain::<raft_commit_rule::RaftCommitRule>()
+        .protocol::<failover_split_brain::FailoverSplitBrain>()
+        .protocol::<concurrent_failover::ConcurrentFailover>()
+        .protocol::<two_phase_commit_timed::TwoPhaseCommitTimed>()
+        .plan("models/recovery/plan.toml", include_str!("plan.toml"))
 }

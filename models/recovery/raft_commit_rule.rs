@@ -136,6 +136,8 @@
 //! figure's terms 2 to 5), so `terms ≤ 4` is the least bound that admits the
 //! violation.
 
+use crate::model::{Declared, Param, Params};
+use crate::registry::PlainModel;
 use serde::Serialize;
 use stateright::{Model, Property};
 use std::fmt;
@@ -946,48 +948,48 @@ impl crate::report::Explain for RaftCommitRule {
     }
 }
 
-impl crate::catalog::CatalogPlain for RaftCommitRule {
+impl Declared for RaftCommitRule {
     const NAME: &'static str = "raft_commit_rule";
-    const FAMILY: crate::catalog::Family = crate::catalog::Family::Recovery;
+    const FAMILY: &'static str = "recovery";
     const SUMMARY: &'static str =
         "Raft commit rule (Figure 8): counting replicas of an earlier-term entry is unsafe";
+    const PARAMS: &'static [Param] = &[
+        Param::choice(
+            "commit_rule",
+            "current_term_only",
+            &["count_replicas", "current_term_only"],
+            "which entries a leader commits by counting replicas",
+        ),
+        Param::choice(
+            "restart",
+            "off",
+            &["off", "on"],
+            "whether servers may crash and restart (TLA+ Restart; 3.5x the states)",
+        ),
+        Param::choice(
+            "symmetry",
+            "on",
+            &["off", "on"],
+            "store one state per class of server renumberings (counts become classes)",
+        ),
+    ];
 
-    fn parameters() -> Vec<crate::catalog::ParamSpec> {
-        vec![
-            crate::catalog::ParamSpec {
-                name: "commit_rule",
-                help: "which entries a leader commits by counting replicas",
-                default: "current_term_only",
-                kind: crate::catalog::ParamKind::Choice(&["count_replicas", "current_term_only"]),
-            },
-            crate::catalog::ParamSpec {
-                name: "restart",
-                help: "whether servers may crash and restart (TLA+ Restart; 3.5x the states)",
-                default: "off",
-                kind: crate::catalog::ParamKind::Choice(&["off", "on"]),
-            },
-            crate::catalog::ParamSpec {
-                name: "symmetry",
-                help: "store one state per class of server renumberings (counts become classes)",
-                default: "on",
-                kind: crate::catalog::ParamKind::Choice(&["off", "on"]),
-            },
-        ]
-    }
-
-    fn from_params(params: &crate::catalog::Params) -> Result<Self, String> {
-        let commit_rule = match params.choice("commit_rule")? {
-            "count_replicas" => CommitRule::CountReplicas,
-            "current_term_only" => CommitRule::CurrentTermOnly,
-            other => return Err(format!("commit_rule: unknown value `{other}`")),
-        };
+    fn from_params(params: &Params) -> Result<Self, String> {
         Ok(RaftCommitRule {
-            commit_rule,
-            restart: params.choice("restart")? == "on",
-            symmetry: params.choice("symmetry")? == "on",
+            commit_rule: params.pick(
+                "commit_rule",
+                &[
+                    ("count_replicas", CommitRule::CountReplicas),
+                    ("current_term_only", CommitRule::CurrentTermOnly),
+                ],
+            )?,
+            restart: params.on("restart")?,
+            symmetry: params.on("symmetry")?,
         })
     }
+}
 
+impl PlainModel for RaftCommitRule {
     fn canonicalizer(&self) -> Option<crate::check::Canonicalize<Self>> {
         let canonical: crate::check::Canonicalize<Self> = RaftCommitRule::canonical;
         self.symmetry.then_some(canonical)

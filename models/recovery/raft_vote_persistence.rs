@@ -61,7 +61,7 @@
 //!
 //! **Not declared yet.** Nothing: the model has no liveness property.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{
     Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
 };
@@ -337,34 +337,32 @@ fn election_safety(state: &SystemState<RaftVotePersistence>) -> bool {
         .all(|pair| pair[0].0 != pair[1].0)
 }
 
-impl CatalogProtocol for RaftVotePersistence {
+impl Declared for RaftVotePersistence {
     const NAME: &'static str = "raft_vote_persistence";
-    const FAMILY: Family = Family::Recovery;
+    const FAMILY: &'static str = "recovery";
     const SUMMARY: &'static str =
         "Raft election, 3 servers, one crash; votedFor persisted before the reply, or kept in memory";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "persist_vote",
-                help: "whether votedFor is persisted before the vote is sent",
-                default: "true",
-                kind: ParamKind::Choice(&["false", "true"]),
-            },
-            ParamSpec {
-                name: "max_term",
-                help: "the highest term an election may start",
-                default: "2",
-                kind: ParamKind::Integer { min: 1, max: 4 },
-            },
-            ParamSpec {
-                name: "election_timeout_ticks",
-                help: "election timeout in local ticks",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 10 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "persist_vote",
+            help: "whether votedFor is persisted before the vote is sent",
+            default: "true",
+            kind: ParamKind::Choice(&["false", "true"]),
+        },
+        Param {
+            name: "max_term",
+            help: "the highest term an election may start",
+            default: "2",
+            kind: ParamKind::Integer { min: 1, max: 4 },
+        },
+        Param {
+            name: "election_timeout_ticks",
+            help: "election timeout in local ticks",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 10 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let max_term = u8::try_from(params.integer("max_term")?)

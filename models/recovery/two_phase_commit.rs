@@ -107,6 +107,8 @@
 //! simulation); its BFS ignores it and explores the full space. Use
 //! `spawn_dfs()` for a symmetry-reduced run.
 
+use crate::model::{Declared, Param, Params};
+use crate::registry::PlainModel;
 use serde::Serialize;
 use stateright::{Model, Property, Representative};
 use std::fmt;
@@ -641,40 +643,36 @@ impl crate::report::Explain for TwoPhaseCommit {
     }
 }
 
-impl crate::catalog::CatalogPlain for TwoPhaseCommit {
+impl Declared for TwoPhaseCommit {
     const NAME: &'static str = "two_phase_commit";
-    const FAMILY: crate::catalog::Family = crate::catalog::Family::Recovery;
+    const FAMILY: &'static str = "recovery";
     const SUMMARY: &'static str =
         "TLA+ TwoPhase (Gray & Lamport), ported one for one; distinct-state counts equal TLC's";
+    const PARAMS: &'static [Param] = &[
+        Param::integer(
+            "rms",
+            3,
+            RESOURCE_MANAGERS_MIN as u32..=RESOURCE_MANAGERS_MAX as u32,
+            "number of resource managers",
+        ),
+        Param::choice(
+            "symmetry",
+            "off",
+            &["off", "on"],
+            "store one state per class of RM renumberings (counts become classes)",
+        ),
+    ];
 
-    fn parameters() -> Vec<crate::catalog::ParamSpec> {
-        vec![
-            crate::catalog::ParamSpec {
-                name: "rms",
-                help: "number of resource managers",
-                default: "3",
-                kind: crate::catalog::ParamKind::Integer {
-                    min: RESOURCE_MANAGERS_MIN as u32,
-                    max: RESOURCE_MANAGERS_MAX as u32,
-                },
-            },
-            crate::catalog::ParamSpec {
-                name: "symmetry",
-                help: "store one state per class of RM renumberings (counts become classes)",
-                default: "off",
-                kind: crate::catalog::ParamKind::Choice(&["off", "on"]),
-            },
-        ]
-    }
-
-    fn from_params(params: &crate::catalog::Params) -> Result<Self, String> {
+    fn from_params(params: &Params) -> Result<Self, String> {
         let rms = params.integer("rms")?;
-        let symmetry = params.choice("symmetry")? == "on";
+        let symmetry = params.on("symmetry")?;
         TwoPhaseCommit::new(rms as usize)
             .map(|model| model.with_symmetry(symmetry))
             .map_err(|e| e.to_string())
     }
+}
 
+impl PlainModel for TwoPhaseCommit {
     fn canonicalizer(&self) -> Option<crate::check::Canonicalize<Self>> {
         let canonical: crate::check::Canonicalize<Self> = TwoPhaseCommit::canonical;
         self.symmetry.then_some(canonical)

@@ -70,7 +70,7 @@
 //! **Not declared yet.** RM crashes (the RM's own log), and the cooperative
 //! termination protocol (RMs asking each other).
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{
     Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
 };
@@ -398,34 +398,32 @@ fn consistent(state: &SystemState<TwoPhaseCommitTimed>) -> bool {
     !(committed && aborted)
 }
 
-impl CatalogProtocol for TwoPhaseCommitTimed {
+impl Declared for TwoPhaseCommitTimed {
     const NAME: &'static str = "two_phase_commit_timed";
-    const FAMILY: Family = Family::Recovery;
+    const FAMILY: &'static str = "recovery";
     const SUMMARY: &'static str =
         "two-phase commit, TM and 2 RMs, the TM may crash; prepared RMs block, or abort on a timeout";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "what a prepared RM does when the decision is late",
-                default: "blocking",
-                kind: ParamKind::Choice(&["blocking", "heuristic_abort"]),
-            },
-            ParamSpec {
-                name: "rm_timeout_ticks",
-                help: "how long a prepared RM waits for the decision",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 10 },
-            },
-            ParamSpec {
-                name: "tm_timeout_ticks",
-                help: "how long the TM waits for the votes before it aborts",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 10 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "what a prepared RM does when the decision is late",
+            default: "blocking",
+            kind: ParamKind::Choice(&["blocking", "heuristic_abort"]),
+        },
+        Param {
+            name: "rm_timeout_ticks",
+            help: "how long a prepared RM waits for the decision",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 10 },
+        },
+        Param {
+            name: "tm_timeout_ticks",
+            help: "how long the TM waits for the votes before it aborts",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 10 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let variant = match params.choice("variant")? {

@@ -87,7 +87,7 @@
 //!
 //! **Not declared yet.** Nothing: the model has no liveness property.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{
     Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
 };
@@ -573,34 +573,32 @@ fn acked_record_survives(state: &SystemState<IsrReplication>) -> bool {
         .is_none_or(|log| (1..=acked).all(|value| log.iter().any(|record| record.value == value)))
 }
 
-impl CatalogProtocol for IsrReplication {
+impl Declared for IsrReplication {
     const NAME: &'static str = "isr_replication";
-    const FAMILY: Family = Family::Replication;
+    const FAMILY: &'static str = "replication";
     const SUMMARY: &'static str =
         "Kafka leader/follower with a high watermark, acks=all, two crashes; a restarted follower truncates to its HW or asks for its leader epoch's end offset (KIP-101)";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "how a restarted follower truncates its log",
-                default: "leader_epoch",
-                kind: ParamKind::Choice(&["truncate_to_hw", "leader_epoch"]),
-            },
-            ParamSpec {
-                name: "records",
-                help: "records in the producer's one request",
-                default: "1",
-                kind: ParamKind::Integer { min: 1, max: 2 },
-            },
-            ParamSpec {
-                name: "fetch_interval_ticks",
-                help: "the follower's fetch interval",
-                default: "1",
-                kind: ParamKind::Integer { min: 1, max: 4 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "how a restarted follower truncates its log",
+            default: "leader_epoch",
+            kind: ParamKind::Choice(&["truncate_to_hw", "leader_epoch"]),
+        },
+        Param {
+            name: "records",
+            help: "records in the producer's one request",
+            default: "1",
+            kind: ParamKind::Integer { min: 1, max: 2 },
+        },
+        Param {
+            name: "fetch_interval_ticks",
+            help: "the follower's fetch interval",
+            default: "1",
+            kind: ParamKind::Integer { min: 1, max: 4 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let truncation = match params.choice("variant")? {

@@ -67,7 +67,7 @@
 //! forbidden under `timely_timers`) it reported ε = 1 as breaking at every gap. Both are
 //! fixed; the boundary above is the physical one.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
 use serde::Serialize;
 
@@ -324,34 +324,32 @@ fn replicas(state: &SystemState<LwwRegister>) -> impl Iterator<Item = &Replica> 
         .filter_map(|node| state.node_state(node))
 }
 
-impl CatalogProtocol for LwwRegister {
+impl Declared for LwwRegister {
     const NAME: &'static str = "lww_register";
-    const FAMILY: Family = Family::Replication;
+    const FAMILY: &'static str = "replication";
     const SUMMARY: &'static str =
         "two replicas merging a register by last-writer-wins on physical or hybrid timestamps";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
+    const PARAMS: &'static [Param] = &[
+            Param {
                 name: "variant",
                 help: "how writes are timestamped",
                 default: "hybrid",
                 kind: ParamKind::Choice(&["physical", "hybrid"]),
             },
-            ParamSpec {
+            Param {
                 name: "first_write_clock",
                 help: "replica_a's clock reading when its client writes (≥ ε lets its clock run ε ahead first)",
                 default: "5",
                 kind: ParamKind::Integer { min: 1, max: 20 },
             },
-            ParamSpec {
+            Param {
                 name: "write_gap_ticks",
                 help: "how long after reading the first write replica_b writes (physical safe while 2ε ≤ gap)",
                 default: "2",
                 kind: ParamKind::Integer { min: 1, max: 20 },
             },
-        ]
-    }
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let timestamps = match params.choice("variant")? {

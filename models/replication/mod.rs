@@ -5,15 +5,15 @@ pub mod primary_backup;
 pub mod quorum_register;
 pub mod tombstone_gc;
 
-use crate::catalog::{timed, CatalogModel};
+use crate::registry::Registry;
 
-/// The family's catalog entries, in `list` order.
-pub fn entries() -> Vec<Box<dyn CatalogModel>> {
-    vec![
-        timed::<primary_backup::PrimaryBackup>(),
-        timed::<quorum_register::QuorumRegister>(),
-        timed::<lww_register::LwwRegister>(),
-        timed::<tombstone_gc::TombstoneGc>(),
-        timed::<isr_replication::IsrReplication>(),
-    ]
+/// The family's models, in `list` order, and its plan.
+pub fn registry() -> Registry {
+    Registry::new()
+        .protocol::<primary_backup::PrimaryBackup>()
+        .protocol::<quorum_register::QuorumRegister>()
+        .protocol::<lww_register::LwwRegister>()
+        .protocol::<tombstone_gc::TombstoneGc>()
+        .protocol::<isr_replication::IsrReplication>()
+        .plan("models/replication/plan.toml", include_str!("plan.toml"))
 }

@@ -66,7 +66,7 @@
 //! `write_after_ticks` (a timer), not at start: a write sent at t=0 lands long before
 //! any detector could fire, and the race would be unreachable with timers on time.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{
     Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
 };
@@ -502,40 +502,38 @@ fn current_primary_log(state: &SystemState<PrimaryBackup>) -> Option<&[u8]> {
     })
 }
 
-impl CatalogProtocol for PrimaryBackup {
+impl Declared for PrimaryBackup {
     const NAME: &'static str = "primary_backup";
-    const FAMILY: Family = Family::Replication;
+    const FAMILY: &'static str = "replication";
     const SUMMARY: &'static str =
         "primary/backup with a failure detector that promotes the backup; acknowledge before (async) or after (sync) the backup applied the write";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "when the primary acknowledges a write",
-                default: "sync",
-                kind: ParamKind::Choice(&["async", "sync"]),
-            },
-            ParamSpec {
-                name: "heartbeat_ticks",
-                help: "the primary's heartbeat interval",
-                default: "2",
-                kind: ParamKind::Integer { min: 1, max: 20 },
-            },
-            ParamSpec {
-                name: "failover_timeout_ticks",
-                help: "the backup's failure-detector timeout (safe while ≥ heartbeat + 2Δ)",
-                default: "4",
-                kind: ParamKind::Integer { min: 1, max: 40 },
-            },
-            ParamSpec {
-                name: "write_after_ticks",
-                help: "when the client issues its write",
-                default: "4",
-                kind: ParamKind::Integer { min: 0, max: 40 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "when the primary acknowledges a write",
+            default: "sync",
+            kind: ParamKind::Choice(&["async", "sync"]),
+        },
+        Param {
+            name: "heartbeat_ticks",
+            help: "the primary's heartbeat interval",
+            default: "2",
+            kind: ParamKind::Integer { min: 1, max: 20 },
+        },
+        Param {
+            name: "failover_timeout_ticks",
+            help: "the backup's failure-detector timeout (safe while ≥ heartbeat + 2Δ)",
+            default: "4",
+            kind: ParamKind::Integer { min: 1, max: 40 },
+        },
+        Param {
+            name: "write_after_ticks",
+            help: "when the client issues its write",
+            default: "4",
+            kind: ParamKind::Integer { min: 0, max: 40 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let ack_mode = match params.choice("variant")? {

@@ -74,7 +74,7 @@
 //! states instead of 19 361 at gap 2), and the write-back is skipped on agreeing
 //! quorums (490 k instead of 563 k states at gap 0): both keep the check in budget.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{
     Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
 };
@@ -633,28 +633,26 @@ fn read_returned(state: &SystemState<QuorumRegister>, value: u8) -> bool {
         .contains(&HistoryEvent::ReadReturned { value })
 }
 
-impl CatalogProtocol for QuorumRegister {
+impl Declared for QuorumRegister {
     const NAME: &'static str = "quorum_register";
-    const FAMILY: Family = Family::Replication;
+    const FAMILY: &'static str = "replication";
     const SUMMARY: &'static str =
         "ABD register on 3 replicas, one write and two sequential quorum reads; reads return at once (no_write_back) or write back first (write_back)";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "whether a read writes the value back to a quorum before returning",
-                default: "write_back",
-                kind: ParamKind::Choice(&["no_write_back", "write_back"]),
-            },
-            ParamSpec {
-                name: "read_gap_ticks",
-                help: "the reader's pause between its two reads (no_write_back is safe while > Δ)",
-                default: "0",
-                kind: ParamKind::Integer { min: 0, max: 20 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "whether a read writes the value back to a quorum before returning",
+            default: "write_back",
+            kind: ParamKind::Choice(&["no_write_back", "write_back"]),
+        },
+        Param {
+            name: "read_gap_ticks",
+            help: "the reader's pause between its two reads (no_write_back is safe while > Δ)",
+            default: "0",
+            kind: ParamKind::Integer { min: 0, max: 20 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let read_mode = match params.choice("variant")? {

@@ -125,7 +125,7 @@
 //! everything relaxed but duplication did not finish within 120 s, so no verdict is
 //! pinned for it.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
 use serde::Serialize;
 
@@ -464,40 +464,38 @@ fn converged(state: &SystemState<TombstoneGc>) -> bool {
     values.all(|value| value == Some(first))
 }
 
-impl CatalogProtocol for TombstoneGc {
+impl Declared for TombstoneGc {
     const NAME: &'static str = "tombstone_gc";
-    const FAMILY: Family = Family::Replication;
+    const FAMILY: &'static str = "replication";
     const SUMMARY: &'static str =
         "three replicas, write then delete, anti-entropy; tombstones purged after a grace period or after every replica acknowledged them (Cassandra zombies)";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "when a replica purges its tombstone",
-                default: "purge_after_all_acks",
-                kind: ParamKind::Choice(&["purge_after_grace", "purge_after_all_acks"]),
-            },
-            ParamSpec {
-                name: "grace_ticks",
-                help: "the grace period G (gc_grace_seconds), in ticks",
-                default: "2",
-                kind: ParamKind::Integer { min: 1, max: 8 },
-            },
-            ParamSpec {
-                name: "delete_after_ticks",
-                help: "how long after the write the client deletes",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 4 },
-            },
-            ParamSpec {
-                name: "gossip_interval_ticks",
-                help: "how often each replica starts an exchange with the next",
-                default: "1",
-                kind: ParamKind::Integer { min: 1, max: 4 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "when a replica purges its tombstone",
+            default: "purge_after_all_acks",
+            kind: ParamKind::Choice(&["purge_after_grace", "purge_after_all_acks"]),
+        },
+        Param {
+            name: "grace_ticks",
+            help: "the grace period G (gc_grace_seconds), in ticks",
+            default: "2",
+            kind: ParamKind::Integer { min: 1, max: 8 },
+        },
+        Param {
+            name: "delete_after_ticks",
+            help: "how long after the write the client deletes",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 4 },
+        },
+        Param {
+            name: "gossip_interval_ticks",
+            help: "how often each replica starts an exchange with the next",
+            default: "1",
+            kind: ParamKind::Integer { min: 1, max: 4 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let purge = match params.choice("variant")? {

@@ -62,7 +62,7 @@
 //! again. The `ack_before` counterexample: A deletes the message and crashes before
 //! applying the effect — nobody ever will.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
 use serde::Serialize;
@@ -441,34 +441,32 @@ fn message_lost(state: &SystemState<AtLeastOnceQueue>) -> bool {
         && !applying
 }
 
-impl CatalogProtocol for AtLeastOnceQueue {
+impl Declared for AtLeastOnceQueue {
     const NAME: &'static str = "at_least_once_queue";
-    const FAMILY: Family = Family::Retry;
+    const FAMILY: &'static str = "retry";
     const SUMMARY: &'static str =
         "queue with a visibility timeout, two consumers; ack after the effect, before it, or an idempotent consumer";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "when consumers ack, and whether the effect dedups",
-                default: "idempotent_consumer",
-                kind: ParamKind::Choice(&["ack_after", "ack_before", "idempotent_consumer"]),
-            },
-            ParamSpec {
-                name: "visibility_ticks",
-                help: "visibility timeout V (safe while processing + 4Δ < V)",
-                default: "6",
-                kind: ParamKind::Integer { min: 1, max: 20 },
-            },
-            ParamSpec {
-                name: "processing_ticks",
-                help: "how long a consumer's handler runs before the effect",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 20 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "when consumers ack, and whether the effect dedups",
+            default: "idempotent_consumer",
+            kind: ParamKind::Choice(&["ack_after", "ack_before", "idempotent_consumer"]),
+        },
+        Param {
+            name: "visibility_ticks",
+            help: "visibility timeout V (safe while processing + 4Δ < V)",
+            default: "6",
+            kind: ParamKind::Integer { min: 1, max: 20 },
+        },
+        Param {
+            name: "processing_ticks",
+            help: "how long a consumer's handler runs before the effect",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 20 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let ack = match params.choice("variant")? {

@@ -64,7 +64,7 @@
 //! reachable but `eventually` violated, admission control holds. The catalog's
 //! "collides forever" is, with a retry limit, "collides until both give up".
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::system::{Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol};
 use serde::Serialize;
 
@@ -390,40 +390,38 @@ fn gcd(a: u128, b: u128) -> u128 {
     }
 }
 
-impl CatalogProtocol for BackoffJitter {
+impl Declared for BackoffJitter {
     const NAME: &'static str = "backoff_jitter";
-    const FAMILY: Family = Family::Retry;
+    const FAMILY: &'static str = "retry";
     const SUMMARY: &'static str =
         "two clients that failed together retry with exponential backoff, with or without jitter";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "jitter",
-                help: "none: wait exactly the backoff; full: any delay from 0 up to it",
-                default: "full",
-                kind: ParamKind::Choice(&["none", "full"]),
-            },
-            ParamSpec {
-                name: "server",
-                help: "contended: requests in one slot collide; fair_queue: admission control",
-                default: "contended",
-                kind: ParamKind::Choice(&["contended", "fair_queue"]),
-            },
-            ParamSpec {
-                name: "max_retries",
-                help: "retries after the first attempt",
-                default: "3",
-                kind: ParamKind::Integer { min: 1, max: 5 },
-            },
-            ParamSpec {
-                name: "base_backoff_ticks",
-                help: "the first retry's backoff; retry k waits base * 2^(k-1)",
-                default: "1",
-                kind: ParamKind::Integer { min: 1, max: 4 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "jitter",
+            help: "none: wait exactly the backoff; full: any delay from 0 up to it",
+            default: "full",
+            kind: ParamKind::Choice(&["none", "full"]),
+        },
+        Param {
+            name: "server",
+            help: "contended: requests in one slot collide; fair_queue: admission control",
+            default: "contended",
+            kind: ParamKind::Choice(&["contended", "fair_queue"]),
+        },
+        Param {
+            name: "max_retries",
+            help: "retries after the first attempt",
+            default: "3",
+            kind: ParamKind::Integer { min: 1, max: 5 },
+        },
+        Param {
+            name: "base_backoff_ticks",
+            help: "the first retry's backoff; retry k waits base * 2^(k-1)",
+            default: "1",
+            kind: ParamKind::Integer { min: 1, max: 4 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let max_retries = u8::try_from(params.integer("max_retries")?)

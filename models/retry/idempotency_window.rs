@@ -55,7 +55,7 @@
 //! "no relaxed assumption was needed"; the step `timer RetryAfterTtl fires at client`
 //! is where (a) broke.
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol};
 use serde::Serialize;
@@ -371,46 +371,44 @@ impl Protocol for IdempotencyWindow {
     }
 }
 
-impl CatalogProtocol for IdempotencyWindow {
+impl Declared for IdempotencyWindow {
     const NAME: &'static str = "idempotency_window";
-    const FAMILY: Family = Family::Retry;
+    const FAMILY: &'static str = "retry";
     const SUMMARY: &'static str =
         "idempotency keys with a TTL, two workers; check-then-act or atomic put-if-absent; retry within the TTL held or relaxed";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
+    const PARAMS: &'static [Param] = &[
+            Param {
                 name: "variant",
                 help: "how workers use the dedup store",
                 default: "put_if_absent",
                 kind: ParamKind::Choice(&["check_then_act", "put_if_absent"]),
             },
-            ParamSpec {
+            Param {
                 name: "retry_within_ttl",
                 help: "model-level assumption (a): every retry arrives within the TTL (relaxed: the retry comes after the key expired)",
                 default: "held",
                 kind: ParamKind::Choice(&["held", "relaxed"]),
             },
-            ParamSpec {
+            Param {
                 name: "ttl_ticks",
                 help: "record time-to-live at the store (an IN_PROGRESS marker must outlive the handler: > processing + 2Δ)",
                 default: "4",
                 kind: ParamKind::Integer { min: 1, max: 10 },
             },
-            ParamSpec {
+            Param {
                 name: "retry_after_ticks",
                 help: "the client's retry delay while retry_within_ttl is held (< ttl)",
                 default: "1",
                 kind: ParamKind::Integer { min: 0, max: 10 },
             },
-            ParamSpec {
+            Param {
                 name: "processing_ticks",
                 help: "how long a worker's handler runs (< ttl)",
                 default: "1",
                 kind: ParamKind::Integer { min: 0, max: 10 },
             },
-        ]
-    }
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let dedup = match params.choice("variant")? {

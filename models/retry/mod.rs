@@ -5,15 +5,15 @@ pub mod idempotency_window;
 pub mod retry_amplification;
 pub mod retry_non_idempotent;
 
-use crate::catalog::{timed, CatalogModel};
+use crate::registry::Registry;
 
-/// The family's catalog entries, in `list` order.
-pub fn entries() -> Vec<Box<dyn CatalogModel>> {
-    vec![
-        timed::<retry_non_idempotent::RetryNonIdempotent>(),
-        timed::<idempotency_window::IdempotencyWindow>(),
-        timed::<retry_amplification::RetryAmplification>(),
-        timed::<at_least_once_queue::AtLeastOnceQueue>(),
-        timed::<backoff_jitter::BackoffJitter>(),
-    ]
+/// The family's models, in `list` order, and its plan.
+pub fn registry() -> Registry {
+    Registry::new()
+        .protocol::<retry_non_idempotent::RetryNonIdempotent>()
+        .protocol::<idempotency_window::IdempotencyWindow>()
+        .protocol::<retry_amplification::RetryAmplification>()
+        .protocol::<at_least_once_queue::AtLeastOnceQueue>()
+        .protocol::<backoff_jitter::BackoffJitter>()
+        .plan("models/retry/plan.toml", include_str!("plan.toml"))
 }

@@ -75,7 +75,7 @@
 //! attempts (holds, 13 states), while `every_layer` is violated in 10 steps (layer 3's
 //! own fourth attempt).
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::sync::decision::{retry_budget_deposit, retry_budget_grant};
 use crate::system::{AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState};
 use serde::Serialize;
@@ -362,52 +362,50 @@ impl Protocol for RetryAmplification {
     }
 }
 
-impl CatalogProtocol for RetryAmplification {
+impl Declared for RetryAmplification {
     const NAME: &'static str = "retry_amplification";
-    const FAMILY: Family = Family::Retry;
+    const FAMILY: &'static str = "retry";
     const SUMMARY: &'static str =
         "layers of services over a failing database; retry at every layer, or at one layer within a token-bucket retry budget";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "where the stack retries",
-                default: "single_layer_budget",
-                kind: ParamKind::Choice(&["every_layer", "single_layer_budget"]),
-            },
-            ParamSpec {
-                name: "layers",
-                help: "service layers between the user and the database",
-                default: "3",
-                kind: ParamKind::Integer { min: 1, max: 4 },
-            },
-            ParamSpec {
-                name: "attempts",
-                help: "attempts a retrying layer makes per call (first included)",
-                default: "3",
-                kind: ParamKind::Integer { min: 1, max: 5 },
-            },
-            ParamSpec {
-                name: "attempts_budget",
-                help: "the most database attempts one user request may cause",
-                default: "3",
-                kind: ParamKind::Integer { min: 1, max: 1000 },
-            },
-            ParamSpec {
-                name: "retry_tokens_initial",
-                help: "tokens in the retry budget at the start (single_layer_budget)",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 10 },
-            },
-            ParamSpec {
-                name: "retry_tokens_cap",
-                help: "the most tokens the retry budget holds (single_layer_budget)",
-                default: "2",
-                kind: ParamKind::Integer { min: 0, max: 10 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "where the stack retries",
+            default: "single_layer_budget",
+            kind: ParamKind::Choice(&["every_layer", "single_layer_budget"]),
+        },
+        Param {
+            name: "layers",
+            help: "service layers between the user and the database",
+            default: "3",
+            kind: ParamKind::Integer { min: 1, max: 4 },
+        },
+        Param {
+            name: "attempts",
+            help: "attempts a retrying layer makes per call (first included)",
+            default: "3",
+            kind: ParamKind::Integer { min: 1, max: 5 },
+        },
+        Param {
+            name: "attempts_budget",
+            help: "the most database attempts one user request may cause",
+            default: "3",
+            kind: ParamKind::Integer { min: 1, max: 1000 },
+        },
+        Param {
+            name: "retry_tokens_initial",
+            help: "tokens in the retry budget at the start (single_layer_budget)",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 10 },
+        },
+        Param {
+            name: "retry_tokens_cap",
+            help: "the most tokens the retry budget holds (single_layer_budget)",
+            default: "2",
+            kind: ParamKind::Integer { min: 0, max: 10 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let variant = match params.choice("variant")? {

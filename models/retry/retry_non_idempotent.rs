@@ -50,7 +50,7 @@
 //! executes again (violated, 12 steps, 21 668 states, with `durable_writes` relaxed). "Stored atomically with the effect" includes
 //! "stored durably".
 
-use crate::catalog::{CatalogProtocol, Family, ParamKind, ParamSpec, Params};
+use crate::model::{Declared, Param, ParamKind, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
 use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol};
 use serde::Serialize;
@@ -305,34 +305,32 @@ impl Protocol for RetryNonIdempotent {
     }
 }
 
-impl CatalogProtocol for RetryNonIdempotent {
+impl Declared for RetryNonIdempotent {
     const NAME: &'static str = "retry_non_idempotent";
-    const FAMILY: Family = Family::Retry;
+    const FAMILY: &'static str = "retry";
     const SUMMARY: &'static str =
         "client retries a non-idempotent request after a timeout; plain retry or a request token stored with the effect";
 
-    fn parameters() -> Vec<ParamSpec> {
-        vec![
-            ParamSpec {
-                name: "variant",
-                help: "how the server treats a retry",
-                default: "token",
-                kind: ParamKind::Choice(&["plain", "token"]),
-            },
-            ParamSpec {
-                name: "timeout_ticks",
-                help: "client timeout (safe while timeout > processing + 2Δ)",
-                default: "4",
-                kind: ParamKind::Integer { min: 1, max: 20 },
-            },
-            ParamSpec {
-                name: "processing_ticks",
-                help: "how long the server's handler runs",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 20 },
-            },
-        ]
-    }
+    const PARAMS: &'static [Param] = &[
+        Param {
+            name: "variant",
+            help: "how the server treats a retry",
+            default: "token",
+            kind: ParamKind::Choice(&["plain", "token"]),
+        },
+        Param {
+            name: "timeout_ticks",
+            help: "client timeout (safe while timeout > processing + 2Δ)",
+            default: "4",
+            kind: ParamKind::Integer { min: 1, max: 20 },
+        },
+        Param {
+            name: "processing_ticks",
+            help: "how long the server's handler runs",
+            default: "1",
+            kind: ParamKind::Integer { min: 0, max: 20 },
+        },
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let retry = match params.choice("variant")? {

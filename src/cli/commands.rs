@@ -1,21 +1,30 @@
 //! What each subcommand does.
 
 use super::args::{CheckArgs, Cli, Command, Format, GraphAs, ShowAs, StrategyArg};
-use crate::catalog::{self, AssumptionChanges, CheckRequest, ParamKind};
 use crate::check::{CheckOptions, Progress, Strategy};
 use crate::plan::{self, Plan};
+use crate::registry::Registry;
 use crate::report::render_human;
+use crate::request::{parse_sets, resolve_params, AssumptionChanges, CheckRequest};
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Runs the command line; returns the process exit code.
+/// Runs the command line over synccheck's catalog; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
+    run_with(cli, &crate::catalog::registry())
+}
+
+/// Runs the command line over the models of `registry`; returns the exit code.
+pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
+    if let Err(error) = registry.validate() {
+        return fail(error);
+    }
     match cli.command {
-        Command::List { format } => list(format),
-        Command::Check(args) => check(&args),
-        Command::Replay { trace } => replay(&trace),
+        Command::List { format } => list(registry, format),
+        Command::Check(args) => check(registry, &args),
+        Command::Replay { trace } => replay(registry, &trace),
         Command::Show { trace, render_as } => show(&trace, render_as),
         Command::Assumptions {
             model,
@@ -33,12 +42,16 @@ pub fn run(cli: Cli) -> i32 {
                 relax,
             };
             assumptions(
+                registry,
                 &model,
                 &sets,
                 &base,
                 pairs,
-                usize::from(threads),
-                max_states,
+                &CheckOptions {
+                    threads: usize::from(threads),
+                    max_states,
+                    ..CheckOptions::default()
+                },
                 format,
             )
         }
@@ -55,7 +68,7 @@ pub fn run(cli: Cli) -> i32 {
                 hold,
                 relax,
             };
-            graph(&model, &sets, &changes, render_as, max_states)
+            graph(registry, &model, &sets, &changes, render_as, max_states)
         }
         Command::Merge {
             reports,
@@ -70,6 +83,7 @@ pub fn run(cli: Cli) -> i32 {
             relax_all,
             address,
         } => explore(
+            registry,
             &model,
             &sets,
             AssumptionChanges {
@@ -83,24 +97,19 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn assumptions(
+    registry: &Registry,
     model: &str,
     sets: &[String],
     base: &AssumptionChanges,
     pairs: bool,
-    threads: usize,
-    max_states: Option<usize>,
+    options: &CheckOptions,
     format: Format,
 ) -> i32 {
-    let params = match catalog::parse_sets(sets) {
+    let params = match parse_sets(sets) {
         Ok(params) => params,
         Err(error) => return fail(error),
     };
-    let options = CheckOptions {
-        threads,
-        max_states,
-        ..CheckOptions::default()
-    };
-    match crate::ablation::ablate(model, &params, base, pairs, &options) {
+    match crate::ablation::ablate(registry, model, &params, base, pairs, options) {
         Ok(ablation) if format == Format::Json => json(&ablation),
         Ok(ablation) => emit(&crate::ablation::render(&ablation)),
         Err(error) => fail(error),
@@ -108,18 +117,15 @@ fn assumptions(
 }
 
 fn graph(
+    registry: &Registry,
     model: &str,
     sets: &[String],
     changes: &AssumptionChanges,
     render_as: GraphAs,
     max_states: usize,
 ) -> i32 {
-    let result = catalog::find(model).and_then(|entry| {
-        let params = catalog::resolve_params(
-            entry.name(),
-            &entry.parameters(),
-            &catalog::parse_sets(sets)?,
-        )?;
+    let result = registry.find(model).and_then(|entry| {
+        let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
         entry.graph(&params, changes, max_states)
     });
     match result {
@@ -179,12 +185,12 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
     merged.exit_code()
 }
 
-fn replay(path: &str) -> i32 {
+fn replay(registry: &Registry, path: &str) -> i32 {
     let trace = match crate::trace::load(std::path::Path::new(path)) {
         Ok(trace) => trace,
         Err(error) => return fail(error),
     };
-    match crate::trace::replay_file(path, &trace) {
+    match crate::trace::replay_file(path, &trace, registry) {
         Ok(crate::trace::ReplayOutcome::Reproduced { steps }) => emit(&format!(
             "reproduced: {steps} steps of {} replay to the recorded states, and `{}` is violated at the end\n",
             trace.model, trace.property
@@ -211,13 +217,15 @@ fn show(path: &str, render_as: ShowAs) -> i32 {
     emit(&crate::trace::render(&trace, rendering))
 }
 
-fn explore(model: &str, sets: &[String], changes: AssumptionChanges, address: &str) -> i32 {
-    let result = catalog::find(model).and_then(|entry| {
-        let params = catalog::resolve_params(
-            entry.name(),
-            &entry.parameters(),
-            &catalog::parse_sets(sets)?,
-        )?;
+fn explore(
+    registry: &Registry,
+    model: &str,
+    sets: &[String],
+    changes: AssumptionChanges,
+    address: &str,
+) -> i32 {
+    let result = registry.find(model).and_then(|entry| {
+        let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
         eprintln!("Explorer for {model} on http://{address} (Ctrl-C to stop)");
         entry.explore(&params, &changes, address)
     });
@@ -264,9 +272,9 @@ fn emit(text: &str) -> i32 {
     }
 }
 
-fn list(format: Format) -> i32 {
+fn list(registry: &Registry, format: Format) -> i32 {
     let mut descriptions = Vec::new();
-    for model in catalog::models() {
+    for model in registry.entries() {
         match model.describe() {
             Ok(description) => descriptions.push(description),
             Err(error) => return fail(error),
@@ -280,17 +288,9 @@ fn list(format: Format) -> i32 {
     }
     let mut out = String::new();
     for d in &descriptions {
-        out.push_str(&format!(
-            "{} [{}]\n  {}\n",
-            d.name,
-            d.family.name(),
-            d.summary
-        ));
+        out.push_str(&format!("{} [{}]\n  {}\n", d.name, d.family, d.summary));
         for p in &d.parameters {
-            let values = match p.kind {
-                ParamKind::Choice(words) => words.join("|"),
-                ParamKind::Integer { min, max } => format!("{min}..={max}"),
-            };
+            let values = p.range_text();
             out.push_str(&format!(
                 "  param {}={} ({values}): {}\n",
                 p.name, p.default, p.help
@@ -348,7 +348,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     })
 }
 
-fn check(args: &CheckArgs) -> i32 {
+fn check(registry: &Registry, args: &CheckArgs) -> i32 {
     let options = match options(args) {
         Ok(options) => options,
         Err(message) => return fail(message),
@@ -357,7 +357,7 @@ fn check(args: &CheckArgs) -> i32 {
     // A second Ctrl-C is not caught again: the handler is installed once per process.
     let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     if args.all || args.plan.is_some() {
-        return check_plans(args, &options);
+        return check_plans(registry, args, &options);
     }
     if args.junit.is_some() {
         return fail("--junit reports a plan's expectations: use it with --plan or --all");
@@ -368,7 +368,7 @@ fn check(args: &CheckArgs) -> i32 {
     let Some(model) = &args.model else {
         return fail("name a model, --plan FILE or --all");
     };
-    let params = match catalog::parse_sets(&args.sets) {
+    let params = match parse_sets(&args.sets) {
         Ok(params) => params,
         Err(error) => return fail(error),
     };
@@ -381,7 +381,7 @@ fn check(args: &CheckArgs) -> i32 {
             relax: args.relax.clone(),
         },
     };
-    let report = match with_progress(&options, model, || catalog::run(&request, &options)) {
+    let report = match with_progress(&options, model, || registry.run(&request, &options)) {
         Ok(report) => report,
         Err(error) => return fail(error),
     };
@@ -414,20 +414,31 @@ fn json<T: serde::Serialize>(value: &T) -> i32 {
     }
 }
 
-fn load_plans(args: &CheckArgs) -> Result<Vec<Plan>, String> {
+fn load_plans(registry: &Registry, args: &CheckArgs) -> Result<Vec<Plan>, String> {
     if args.all {
-        return plan::CATALOG_PLANS
+        if registry.plans().is_empty() {
+            return Err(
+                "--all runs the registry's plans, and this binary registers none: use --plan FILE"
+                    .to_string(),
+            );
+        }
+        return registry
+            .plans()
             .iter()
-            .filter(|(_, text)| text.contains("[[check]]"))
-            .map(|(file, text)| plan::parse(file, text).map_err(|e| e.to_string()))
+            .filter(|source| source.text.contains("[[check]]"))
+            .map(|source| {
+                plan::parse(&source.file, &source.text, registry).map_err(|e| e.to_string())
+            })
             .collect();
     }
     let file = args.plan.clone().unwrap_or_default();
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-    Ok(vec![plan::parse(&file, &text).map_err(|e| e.to_string())?])
+    Ok(vec![
+        plan::parse(&file, &text, registry).map_err(|e| e.to_string())?
+    ])
 }
 
-fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
+fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) -> i32 {
     if args.model.is_some()
         || !args.sets.is_empty()
         || !args.hold.is_empty()
@@ -436,7 +447,7 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
     {
         return fail("--plan/--all take their models, parameters and assumptions from the plan; drop --set/--hold/--relax");
     }
-    let whole = match load_plans(args) {
+    let whole = match load_plans(registry, args) {
         Ok(plans) => plans,
         Err(message) => return fail(message),
     };
@@ -456,7 +467,9 @@ fn check_plans(args: &CheckArgs, options: &CheckOptions) -> i32 {
             break;
         }
         let label = format!("[{}/{total}] {}", index + 1, check.name);
-        let result = with_progress(options, &label, || plan::run_check(check, options));
+        let result = with_progress(options, &label, || {
+            plan::run_check(check, options, registry)
+        });
         if let (Some(dir), Some(check_report)) = (&args.trace_dir, &result.report) {
             match save_traces(check_report, dir) {
                 Ok(text) if args.format == Format::Human => eprint!("{text}"),

@@ -7,4 +7,22 @@ mod github;
 pub mod junit;
 
 pub use args::Cli;
-pub use commands::run;
+pub use commands::{run, run_with};
+
+use crate::registry::Registry;
+use clap::Parser;
+
+/// The whole `synccheck` command line over `registry`'s models, as a user's own
+/// binary's `main`: parses the process arguments, runs the command, exits with its
+/// code (0 met/holds, 1 violated, 2 bad input, 3 incomplete).
+///
+/// ```no_run
+/// // src/main.rs of a crate with its own protocols:
+/// // fn main() { synccheck::cli::main_with(synccheck::registry![MyProtocol]) }
+/// synccheck::cli::main_with(synccheck::catalog::registry());
+/// ```
+pub fn main_with(registry: Registry) -> ! {
+    let cli = Cli::parse();
+    let code = run_with(cli, &registry);
+    std::process::exit(code)
+}

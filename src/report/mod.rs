@@ -5,8 +5,8 @@ mod human;
 
 pub use human::{render_human, render_trace};
 
-use crate::catalog::Params;
 use crate::check::{CheckOptions, Outcome, Path, Stats, StopReason, Verdict};
+use crate::model::Params;
 use crate::system::{Action, Assumption, AssumptionSet, PropertyKind, Protocol, TimedSystem};
 use serde::{Deserialize, Serialize};
 use stateright::{Expectation, Model};
@@ -187,6 +187,12 @@ pub trait Explain: Model {
         Vec::new()
     }
 
+    /// Model-defined figures of a state; a check reports each one's maximum over the
+    /// reachable states (none by default).
+    fn metrics(&self, _state: &Self::State) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
+
     /// The whole trace. Timed systems add time, clocks and assumption breaks.
     fn explain_path(&self, path: &Path<Self>) -> TraceReport {
         let steps = path
@@ -230,6 +236,10 @@ impl<P: Protocol> Explain for TimedSystem<P> {
 
     fn explain_action(&self, action: &Self::Action) -> (String, serde_json::Value) {
         (self.describe_action(action), to_json(action))
+    }
+
+    fn metrics(&self, state: &Self::State) -> Vec<(&'static str, u64)> {
+        self.protocol().metrics(state)
     }
 
     fn node_names(&self) -> Vec<String> {

@@ -13,9 +13,10 @@ mod replay;
 pub use render::{render, Rendering};
 pub use replay::{replay, ReplayOutcome};
 
-use crate::catalog::{self, RequestError};
 use crate::check::Verdict;
+use crate::registry::Registry;
 use crate::report::{AssumptionsReport, CheckReport, TraceReport};
+use crate::request::{resolve_params, RequestError};
 use crate::system::{AssumptionSet, PropertyKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -248,15 +249,19 @@ pub fn assumption_set(path: &str, report: &AssumptionsReport) -> Result<Assumpti
     Ok(set)
 }
 
-/// Replays a loaded trace against the catalog model it names.
-pub fn replay_file(path: &str, trace: &TraceFile) -> Result<ReplayOutcome, TraceError> {
+/// Replays a loaded trace against the model of `registry` it names.
+pub fn replay_file(
+    path: &str,
+    trace: &TraceFile,
+    registry: &Registry,
+) -> Result<ReplayOutcome, TraceError> {
     let request_error = |source: RequestError| TraceError::Request {
         path: path.to_string(),
         source,
     };
-    let model = catalog::find(&trace.model).map_err(request_error)?;
-    let params = catalog::resolve_params(model.name(), &model.parameters(), &trace.params)
-        .map_err(request_error)?;
+    let model = registry.find(&trace.model).map_err(request_error)?;
+    let params =
+        resolve_params(model.name(), model.parameters(), &trace.params).map_err(request_error)?;
     let assumptions = match &trace.assumptions {
         Some(report) => Some(assumption_set(path, report)?),
         None => None,

@@ -1,0 +1,107 @@
+//! The one check pipeline: search, `eventually` under weak fairness, model metrics,
+//! report. The registry, [`testing`](crate::testing), the CLI, the examples and the
+//! tests all run a check through here, so a verdict means the same everywhere.
+
+use crate::check::{self, Canonicalize, CheckOptions, Outcome};
+use crate::liveness::Fairness;
+use crate::model::Params;
+use crate::report::{self, CheckReport, Explain};
+use crate::system::{AssumptionSet, Protocol, SystemError, TimedSystem};
+use std::collections::BTreeMap;
+use std::hash::Hash;
+
+/// What one check produced: the search's outcome (verdicts, paths, counts) and the
+/// report built from it.
+pub struct Checked<M: stateright::Model> {
+    /// Verdicts and paths, as the runner found them.
+    pub outcome: Outcome<M>,
+    /// The report (what `check --format json` prints).
+    pub report: CheckReport,
+}
+
+/// How a check is named in its report.
+#[derive(Clone, Copy, Debug)]
+pub struct Label<'a> {
+    /// The registry name of the model (`"test"` for a model checked directly).
+    pub model: &'a str,
+    /// The parameter values it was built from.
+    pub params: &'a Params,
+}
+
+/// Checks any model: the search (under `canonical` symmetry when given), then its
+/// `eventually` properties, then the maxima of its metrics; returns outcome and report.
+pub fn check_model<M>(
+    model: &M,
+    label: Label<'_>,
+    assumptions: Option<&AssumptionSet>,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<M>>,
+) -> Checked<M>
+where
+    M: Explain + Fairness + Send + Sync,
+    M::State: Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
+    M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
+{
+    let mut outcome = check::run_with(model, options, canonical);
+    crate::liveness::decide_eventually(model, &mut outcome, options.max_states);
+    let metrics = metric_maxima(model, options.max_states);
+    let mut report = report::build(
+        label.model,
+        label.params,
+        assumptions,
+        options,
+        model,
+        &outcome,
+    );
+    report.metrics = metrics;
+    Checked { outcome, report }
+}
+
+/// Checks a timed protocol under `assumptions`: builds the timed system and runs
+/// [`check_model`] on it. Returns the system too, so its paths can be replayed.
+pub fn check_protocol<P: Protocol>(
+    protocol: P,
+    assumptions: AssumptionSet,
+    label: Label<'_>,
+    options: &CheckOptions,
+) -> Result<(TimedSystem<P>, Checked<TimedSystem<P>>), SystemError> {
+    let system = TimedSystem::new(protocol, assumptions)?;
+    let checked = check_model(&system, label, Some(system.assumptions()), options, None);
+    Ok((system, checked))
+}
+
+/// The maximum of each model metric ([`Explain::metrics`]) over the reachable states:
+/// a second pass, run only for models that define metrics.
+fn metric_maxima<M>(model: &M, max_states: Option<usize>) -> BTreeMap<String, u64>
+where
+    M: Explain,
+    M::State: Hash,
+{
+    let initial = model.init_states();
+    if initial
+        .first()
+        .is_none_or(|state| model.metrics(state).is_empty())
+    {
+        return BTreeMap::new();
+    }
+    let graph_limit = max_states.unwrap_or(crate::liveness::LIVENESS_STATES_DEFAULT);
+    let mut maxima = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = std::collections::VecDeque::from(initial);
+    while let Some(state) = queue.pop_front() {
+        for (name, value) in model.metrics(&state) {
+            let slot = maxima.entry(name.to_string()).or_insert(0);
+            *slot = (*slot).max(value);
+        }
+        let mut actions = Vec::new();
+        model.actions(&state, &mut actions);
+        for action in actions {
+            if let Some(next) = model.next_state(&state, action) {
+                if seen.len() < graph_limit && seen.insert(check::fingerprint(&next)) {
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    maxima
+}

@@ -1,0 +1,484 @@
+//! An open registry of models: what a binary can list, check, replay, explore and
+//! graph. synccheck's own catalog is one registry ([`crate::catalog::registry`]); a
+//! user's crate builds its own with [`registry!`](crate::registry!) or
+//! [`Registry::protocol`] and hands it to [`crate::cli::main_with`], which gives its
+//! models the whole command line: `list`, `check` (model, `--plan`, `--all` over the
+//! registry's plans), JSON, JUnit, GitHub output, `--trace-dir`, `replay`, `show`,
+//! `explore`, `assumptions`, `graph`, `merge`.
+//!
+//! API boundary: `Registry`, `registry!`, `Entry` (object-safe; what a registered model
+//! offers), `ModelDescription`, `PropertyInfo`.
+
+use crate::check::{Canonicalize, CheckOptions};
+use crate::liveness::Fairness;
+use crate::model::{Declared, Param, Params};
+use crate::pipeline::{self, Label};
+use crate::report::{CheckReport, Explain};
+use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
+use crate::system::{Assumption, AssumptionSet, LeansOn, PropertyKind, Protocol, TimedSystem};
+use crate::trace::{self, ReplayOutcome, TraceFile};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A property as `list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyInfo {
+    /// Public ID.
+    pub name: &'static str,
+    /// always / sometimes / eventually.
+    pub kind: PropertyKind,
+}
+
+/// What `list` shows of a model at its default parameters.
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelDescription {
+    /// Public name.
+    pub name: &'static str,
+    /// Family.
+    pub family: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Parameters.
+    pub parameters: Vec<Param>,
+    /// Whether the model runs on the timed system (takes assumptions).
+    pub timed: bool,
+    /// Assumptions the design leans on, with the bound held by default.
+    pub leans_on: Vec<(String, String)>,
+    /// The same assumptions, as IDs (for ablation).
+    pub leans_on_ids: Vec<Assumption>,
+    /// Properties.
+    pub properties: Vec<PropertyInfo>,
+}
+
+/// A registered model, behind one object-safe interface.
+pub trait Entry: Send + Sync {
+    /// Public name.
+    fn name(&self) -> &'static str;
+    /// Parameters.
+    fn parameters(&self) -> &'static [Param];
+    /// Describes the model at its default parameters.
+    fn describe(&self) -> Result<ModelDescription, RequestError>;
+    /// Runs one check through the pipeline.
+    fn check(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError>;
+    /// Replays a saved trace under the exact assumption set it records.
+    fn replay(
+        &self,
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<ReplayOutcome, RequestError>;
+    /// Exports the reachable state graph (up to `max_states`).
+    fn graph(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        max_states: usize,
+    ) -> Result<crate::graph::StateGraph, RequestError>;
+    /// Serves stateright's Explorer web UI for the model (blocks).
+    fn explore(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        address: &str,
+    ) -> Result<(), RequestError>;
+}
+
+/// A plain `stateright::Model` checked by synccheck's runner: what it adds to
+/// [`Declared`] (the runner's hooks). Timed protocols need none of this.
+pub trait PlainModel:
+    Declared + stateright::Model + Explain + Fairness + Sized + Send + Sync + 'static
+where
+    Self::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
+    Self::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
+{
+    /// The symmetry canonicalization `check` runs under (see
+    /// [`crate::check::run_symmetric`]), if this model instance asks for one; `None`
+    /// (the default) checks the full space. `replay`, `graph`, `explore` and liveness
+    /// see the full space either way.
+    fn canonicalizer(&self) -> Option<Canonicalize<Self>> {
+        None
+    }
+}
+
+/// A source of checks for `check --all`: a plan file's name and its TOML text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanSource {
+    /// The name errors and reports use (`models/recovery/plan.toml`).
+    pub file: String,
+    /// The TOML.
+    pub text: String,
+}
+
+/// A set of models (and the plans `check --all` runs over them).
+#[derive(Default)]
+pub struct Registry {
+    entries: Vec<Box<dyn Entry>>,
+    plans: Vec<PlanSource>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("models", &self.names())
+            .field(
+                "plans",
+                &self.plans.iter().map(|p| &p.file).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// Builds a [`Registry`] of timed protocols: `registry![MyProtocol, OtherProtocol]`.
+/// Add plain stateright models with [`Registry::plain`], plans with
+/// [`Registry::plan`], and synccheck's catalog with
+/// `.extend(synccheck::catalog::registry())`.
+#[macro_export]
+macro_rules! registry {
+    ($($protocol:ty),* $(,)?) => {
+        $crate::registry::Registry::new()$(.protocol::<$protocol>())*
+    };
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// Registers a timed protocol.
+    pub fn protocol<P: Protocol + Declared>(mut self) -> Self {
+        self.entries
+            .push(Box::new(TimedEntry::<P>(std::marker::PhantomData)));
+        self
+    }
+
+    /// Registers a plain stateright model.
+    pub fn plain<M>(mut self) -> Self
+    where
+        M: PlainModel,
+        M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
+        M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
+    {
+        self.entries
+            .push(Box::new(PlainEntry::<M>(std::marker::PhantomData)));
+        self
+    }
+
+    /// Adds a plan that `check --all` runs (typically `include_str!` of a TOML file).
+    pub fn plan(mut self, file: impl Into<String>, text: impl Into<String>) -> Self {
+        self.plans.push(PlanSource {
+            file: file.into(),
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Adds every model and plan of `other` (after this registry's own).
+    pub fn extend(mut self, other: Registry) -> Self {
+        self.entries.extend(other.entries);
+        self.plans.extend(other.plans);
+        self
+    }
+
+    /// The registered names, in registration order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.entries.iter().map(|e| e.name()).collect()
+    }
+
+    /// The models, in registration (= `list`) order.
+    pub fn entries(&self) -> impl Iterator<Item = &dyn Entry> {
+        self.entries.iter().map(|e| e.as_ref())
+    }
+
+    /// The plans `check --all` runs.
+    pub fn plans(&self) -> &[PlanSource] {
+        &self.plans
+    }
+
+    /// Refuses a registry in which two models share a name (a plan or a trace could
+    /// not say which one it means).
+    pub fn validate(&self) -> Result<(), RequestError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in self.names() {
+            if !seen.insert(name) {
+                return Err(RequestError::DuplicateModel(name.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds a model by name.
+    pub fn find(&self, name: &str) -> Result<&dyn Entry, RequestError> {
+        self.entries()
+            .find(|entry| entry.name() == name)
+            .ok_or_else(|| RequestError::UnknownModel {
+                name: name.to_string(),
+                valid: self.names().join(", "),
+            })
+    }
+
+    /// Validates a request's parameters against the model's declaration.
+    pub fn resolve(&self, request: &CheckRequest) -> Result<(&dyn Entry, Params), RequestError> {
+        let entry = self.find(&request.model)?;
+        let params = resolve_params(entry.name(), entry.parameters(), &request.params)?;
+        Ok((entry, params))
+    }
+
+    /// Runs one check request.
+    pub fn run(
+        &self,
+        request: &CheckRequest,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError> {
+        let (entry, params) = self.resolve(request)?;
+        entry.check(&params, &request.changes, options)
+    }
+}
+
+struct TimedEntry<P>(std::marker::PhantomData<fn() -> P>);
+struct PlainEntry<M>(std::marker::PhantomData<fn() -> M>);
+
+fn build_error(model: &str) -> impl Fn(String) -> RequestError + '_ {
+    move |reason| RequestError::Build {
+        model: model.to_string(),
+        reason,
+    }
+}
+
+fn leans_on_rows(leans_on: &[LeansOn], defaults: &AssumptionSet) -> Vec<(String, String)> {
+    leans_on
+        .iter()
+        .map(|l| {
+            let shown = match defaults.held_bound(l.assumption) {
+                Some(bound) => l.assumption.with_bound(bound),
+                None => format!("{} (relaxed by default)", l.assumption.name()),
+            };
+            (shown, l.because.to_string())
+        })
+        .collect()
+}
+
+impl<P: Protocol + Declared> TimedEntry<P> {
+    fn system(
+        params: &Params,
+        changes: &AssumptionChanges,
+    ) -> Result<TimedSystem<P>, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = changes.apply(&protocol.default_assumptions())?;
+        TimedSystem::new(protocol, assumptions).map_err(|e| build_error(P::NAME)(e.to_string()))
+    }
+}
+
+impl<P: Protocol + Declared> Entry for TimedEntry<P> {
+    fn name(&self) -> &'static str {
+        P::NAME
+    }
+
+    fn parameters(&self) -> &'static [Param] {
+        P::PARAMS
+    }
+
+    fn describe(&self) -> Result<ModelDescription, RequestError> {
+        let params = resolve_params(P::NAME, P::PARAMS, &BTreeMap::new())?;
+        let protocol = P::from_params(&params).map_err(build_error(P::NAME))?;
+        let leans_on = protocol.leans_on();
+        Ok(ModelDescription {
+            name: P::NAME,
+            family: P::FAMILY,
+            summary: P::SUMMARY,
+            parameters: P::PARAMS.to_vec(),
+            timed: true,
+            leans_on: leans_on_rows(&leans_on, &protocol.default_assumptions()),
+            leans_on_ids: leans_on.iter().map(|l| l.assumption).collect(),
+            properties: protocol
+                .properties()
+                .iter()
+                .map(|p| PropertyInfo {
+                    name: p.name,
+                    kind: p.kind,
+                })
+                .collect(),
+        })
+    }
+
+    fn check(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError> {
+        let system = Self::system(params, changes)?;
+        let label = Label {
+            model: P::NAME,
+            params,
+        };
+        let checked =
+            pipeline::check_model(&system, label, Some(system.assumptions()), options, None);
+        Ok(checked.report)
+    }
+
+    fn replay(
+        &self,
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<ReplayOutcome, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = assumptions.cloned().ok_or_else(|| {
+            build_error(P::NAME)(
+                "the trace records no assumption set, but the model is timed".to_string(),
+            )
+        })?;
+        let system = TimedSystem::new(protocol, assumptions)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        Ok(trace::replay(&system, trace))
+    }
+
+    fn graph(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        max_states: usize,
+    ) -> Result<crate::graph::StateGraph, RequestError> {
+        Ok(crate::graph::export(
+            &Self::system(params, changes)?,
+            max_states,
+        ))
+    }
+
+    fn explore(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        address: &str,
+    ) -> Result<(), RequestError> {
+        serve(Self::system(params, changes)?, address)
+    }
+}
+
+impl<M> PlainEntry<M>
+where
+    M: PlainModel,
+    M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
+{
+    fn model(params: &Params, changes: &AssumptionChanges) -> Result<M, RequestError> {
+        if !changes.is_empty() {
+            return Err(RequestError::Untimed(M::NAME.to_string()));
+        }
+        M::from_params(params).map_err(build_error(M::NAME))
+    }
+}
+
+impl<M> Entry for PlainEntry<M>
+where
+    M: PlainModel,
+    M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
+    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
+{
+    fn name(&self) -> &'static str {
+        M::NAME
+    }
+
+    fn parameters(&self) -> &'static [Param] {
+        M::PARAMS
+    }
+
+    fn describe(&self) -> Result<ModelDescription, RequestError> {
+        let params = resolve_params(M::NAME, M::PARAMS, &BTreeMap::new())?;
+        let model = M::from_params(&params).map_err(build_error(M::NAME))?;
+        Ok(ModelDescription {
+            name: M::NAME,
+            family: M::FAMILY,
+            summary: M::SUMMARY,
+            parameters: M::PARAMS.to_vec(),
+            timed: false,
+            leans_on: Vec::new(),
+            leans_on_ids: Vec::new(),
+            properties: model
+                .properties()
+                .iter()
+                .map(|p| PropertyInfo {
+                    name: p.name,
+                    kind: crate::report::kind_of(&p.expectation),
+                })
+                .collect(),
+        })
+    }
+
+    fn check(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError> {
+        let model = Self::model(params, changes)?;
+        let label = Label {
+            model: M::NAME,
+            params,
+        };
+        let canonical = model.canonicalizer();
+        Ok(pipeline::check_model(&model, label, None, options, canonical).report)
+    }
+
+    fn replay(
+        &self,
+        params: &Params,
+        _assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<ReplayOutcome, RequestError> {
+        let model = M::from_params(params).map_err(build_error(M::NAME))?;
+        Ok(trace::replay(&model, trace))
+    }
+
+    fn graph(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        max_states: usize,
+    ) -> Result<crate::graph::StateGraph, RequestError> {
+        Ok(crate::graph::export(
+            &Self::model(params, changes)?,
+            max_states,
+        ))
+    }
+
+    fn explore(
+        &self,
+        params: &Params,
+        changes: &AssumptionChanges,
+        address: &str,
+    ) -> Result<(), RequestError> {
+        serve(Self::model(params, changes)?, address)
+    }
+}
+
+/// Serves stateright's Explorer on `address` until the process is stopped.
+fn serve<M>(model: M, address: &str) -> Result<(), RequestError>
+where
+    M: stateright::Model + Send + Sync + 'static,
+    M::State: std::fmt::Debug + std::hash::Hash + Clone + PartialEq + Send + Sync,
+    M::Action: std::fmt::Debug + Clone + PartialEq + Send + Sync,
+{
+    use std::net::ToSocketAddrs;
+    let unusable = |reason: String| RequestError::Build {
+        model: String::new(),
+        reason: format!("--address {address}: {reason}"),
+    };
+    let resolved = address
+        .to_socket_addrs()
+        .map_err(|e| unusable(e.to_string()))?
+        .next()
+        .ok_or_else(|| unusable("resolves to nothing".to_string()))?;
+    // Binding first turns a busy or forbidden address into an error, not a panic.
+    drop(std::net::TcpListener::bind(resolved).map_err(|e| unusable(e.to_string()))?);
+    let _server = model.checker().serve(resolved);
+    loop {
+        std::thread::park();
+    }
+}
