@@ -99,6 +99,7 @@
 //! - A limit (states, depth, time, Ctrl-C) yields `unknown`, never `holds`.
 
 pub mod ablation;
+pub mod bounds;
 pub mod catalog;
 pub mod check;
 pub mod cli;

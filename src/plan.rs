@@ -7,6 +7,8 @@
 //! params = { variant = "writes" }
 //! relax = ["bounded_pause"]
 //! expect = { no_lost_increment = "violated", both_incremented = "reached" }
+//! # pinned boundaries: holds with bounded_pause(0), violated with bounded_pause(1)
+//! expect_bounds = { no_lost_increment = { bounded_pause = 0 } }
 //! ```
 //!
 //! Every error names the file, line and column, the offending key and the valid
@@ -16,7 +18,8 @@ use crate::check::{CheckOptions, Verdict};
 use crate::registry::Registry;
 use crate::report::{CheckReport, SCHEMA_VERSION};
 use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
-use crate::system::AssumptionSet;
+use crate::system::{Assumption, AssumptionSet, BOUND_MAX};
+use crate::trace::TraceFile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -58,7 +61,21 @@ struct RawCheck {
     relax_all: bool,
     #[serde(default)]
     expect: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    expect_bounds: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<i64>>>,
     max_states: Option<usize>,
+}
+
+/// A pinned boundary: `property` holds with `assumption` held at `holds_up_to` and is
+/// violated at `holds_up_to + 1` (both checked).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoundExpectation {
+    /// The property.
+    pub property: String,
+    /// The numeric assumption.
+    pub assumption: Assumption,
+    /// The largest bound under which it holds.
+    pub holds_up_to: u32,
 }
 
 /// One validated check of a plan.
@@ -70,6 +87,8 @@ pub struct PlanCheck {
     pub request: CheckRequest,
     /// Property → expected verdict.
     pub expect: BTreeMap<String, Verdict>,
+    /// Pinned boundaries (`expect_bounds`).
+    pub expect_bounds: Vec<BoundExpectation>,
     /// A per-check state limit.
     pub max_states: Option<usize>,
 }
@@ -222,6 +241,56 @@ fn validate(
         })?;
         expect.insert(property.get_ref().clone(), parsed);
     }
+    let mut expect_bounds = Vec::new();
+    for (property, pins) in &raw.expect_bounds {
+        if !property_names.contains(&property.get_ref().as_str()) {
+            return Err(at.error(
+                property.span(),
+                format!(
+                    "key `expect_bounds.{}`: model `{}` has no property `{}`; valid properties: {}",
+                    property.get_ref(),
+                    model.name(),
+                    property.get_ref(),
+                    property_names.join(", ")
+                ),
+            ));
+        }
+        for (name, bound) in pins {
+            let key = format!("expect_bounds.{}.{}", property.get_ref(), name.get_ref());
+            let assumption = Assumption::parse(name.get_ref())
+                .map(|(a, _)| a)
+                .filter(|a| a.takes_bound())
+                .ok_or_else(|| {
+                    at.error(
+                        name.span(),
+                        format!("key `{key}`: not a numeric assumption; valid: bounded_delay, bounded_skew, bounded_pause, max_crashes"),
+                    )
+                })?;
+            let holds_up_to = u32::try_from(*bound.get_ref())
+                .ok()
+                .filter(|b| *b < BOUND_MAX)
+                .ok_or_else(|| {
+                    at.error(
+                        bound.span(),
+                        format!("key `{key}`: expected the largest bound that holds, an integer from 0 to {}", BOUND_MAX - 1),
+                    )
+                })?;
+            expect_bounds.push(BoundExpectation {
+                property: property.get_ref().clone(),
+                assumption,
+                holds_up_to,
+            });
+        }
+    }
+    if !description.timed && !expect_bounds.is_empty() {
+        return Err(at.error(
+            span,
+            format!(
+                "model `{}` is untimed: it has no bounds to pin",
+                model.name()
+            ),
+        ));
+    }
     let name = raw.name.unwrap_or_else(|| {
         let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         format!("{} {}", model.name(), shown.join(" "))
@@ -236,6 +305,7 @@ fn validate(
             changes,
         },
         expect,
+        expect_bounds,
         max_states: raw.max_states,
     })
 }
@@ -253,6 +323,52 @@ pub struct ExpectationResult {
     pub met: bool,
 }
 
+/// One pinned boundary's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoundExpectationResult {
+    /// The property.
+    pub property: String,
+    /// The numeric assumption.
+    pub assumption: Assumption,
+    /// The pinned largest bound that holds.
+    pub holds_up_to: u32,
+    /// The verdict with the assumption held at `holds_up_to`.
+    pub at_bound: Verdict,
+    /// The verdict at `holds_up_to + 1`.
+    pub above_bound: Verdict,
+    /// Whether it holds at the bound and is violated above it.
+    pub met: bool,
+    /// The counterexample that decides: at `holds_up_to + 1`, or at `holds_up_to`
+    /// when the boundary moved below the pin.
+    pub counterexample: Option<TraceFile>,
+    /// Both checks' wall time.
+    pub seconds: f64,
+}
+
+impl BoundExpectationResult {
+    /// Where the boundary was found relative to the pin, in words: the pinned bound when
+    /// met, `< N` when it already fails at N, `> N` when it still holds at N + 1.
+    pub fn found(&self) -> String {
+        let n = self.holds_up_to;
+        match (self.at_bound, self.above_bound) {
+            (Verdict::Holds, Verdict::Violated) => n.to_string(),
+            (Verdict::Violated, _) => format!("< {n}"),
+            (Verdict::Holds, Verdict::Holds) => format!("> {n}"),
+            _ => "unknown".to_string(),
+        }
+    }
+
+    /// The expectation's label: `property@assumption`.
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.property, self.assumption.name())
+    }
+
+    /// Whether a limit left it undecided.
+    pub fn is_unknown(&self) -> bool {
+        !self.met && (self.at_bound == Verdict::Unknown || self.above_bound == Verdict::Unknown)
+    }
+}
+
 /// One check's outcome within a plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanCheckResult {
@@ -260,6 +376,9 @@ pub struct PlanCheckResult {
     pub name: String,
     /// Expectations, in property order.
     pub expectations: Vec<ExpectationResult>,
+    /// Pinned boundaries (`expect_bounds`), in property order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bounds: Vec<BoundExpectationResult>,
     /// The full report, or the error that stopped the check.
     pub report: Option<CheckReport>,
     /// An error running the check.
@@ -313,9 +432,16 @@ impl PlanReport {
         if self.checks.iter().any(|c| c.error.is_some()) {
             return 2;
         }
-        if misses().any(|e| e.actual != Verdict::Unknown) {
+        let bound_misses = || {
+            self.checks
+                .iter()
+                .flat_map(|c| &c.bounds)
+                .filter(|b| !b.met)
+        };
+        if misses().any(|e| e.actual != Verdict::Unknown) || bound_misses().any(|b| !b.is_unknown())
+        {
             1
-        } else if misses().next().is_some() {
+        } else if misses().next().is_some() || bound_misses().next().is_some() {
             3
         } else {
             0
@@ -350,20 +476,73 @@ pub fn run_check(
                     }
                 })
                 .collect();
-            PlanCheckResult {
+            let mut result = PlanCheckResult {
                 name: check.name.clone(),
                 expectations,
+                bounds: Vec::new(),
                 report: Some(report),
                 error: None,
+            };
+            for pin in &check.expect_bounds {
+                match run_bound(check, pin, &options, registry) {
+                    Ok(found) => result.bounds.push(found),
+                    Err(error) => {
+                        result.error = Some(error.to_string());
+                        break;
+                    }
+                }
             }
+            result
         }
         Err(error) => PlanCheckResult {
             name: check.name.clone(),
             expectations: Vec::new(),
+            bounds: Vec::new(),
             report: None,
             error: Some(error.to_string()),
         },
     }
+}
+
+/// Checks one pinned boundary: the pair N (holds) and N + 1 (violated).
+fn run_bound(
+    check: &PlanCheck,
+    pin: &BoundExpectation,
+    options: &CheckOptions,
+    registry: &Registry,
+) -> Result<BoundExpectationResult, RequestError> {
+    let (at, above) = crate::bounds::check_pinned_pair(
+        registry,
+        &check.request.model,
+        &check.request.params,
+        &check.request.changes,
+        pin.assumption,
+        pin.holds_up_to,
+        options,
+    )?;
+    let verdict = |report: &CheckReport| {
+        report
+            .property(&pin.property)
+            .map_or(Verdict::Unknown, |p| p.verdict)
+    };
+    let (at_bound, above_bound) = (verdict(&at), verdict(&above));
+    let deciding = if at_bound == Verdict::Violated {
+        &at
+    } else {
+        &above
+    };
+    Ok(BoundExpectationResult {
+        property: pin.property.clone(),
+        assumption: pin.assumption,
+        holds_up_to: pin.holds_up_to,
+        at_bound,
+        above_bound,
+        met: at_bound == Verdict::Holds && above_bound == Verdict::Violated,
+        counterexample: crate::trace::traces_of(deciding)
+            .into_iter()
+            .find(|t| t.property == pin.property),
+        seconds: at.stats.seconds + above.stats.seconds,
+    })
 }
 
 /// Parses `I/N` (1-based).
@@ -558,9 +737,9 @@ pub fn merge(labeled: Vec<(String, PlanReport)>) -> Result<PlanReport, MergeErro
 
 /// Assembles a plan report (no shard identity: [`identify`] adds it).
 pub fn report(files: Vec<String>, checks: Vec<PlanCheckResult>) -> PlanReport {
-    let met = checks
-        .iter()
-        .all(|c| c.error.is_none() && c.expectations.iter().all(|e| e.met));
+    let met = checks.iter().all(|c| {
+        c.error.is_none() && c.expectations.iter().all(|e| e.met) && c.bounds.iter().all(|b| b.met)
+    });
     PlanReport {
         schema_version: SCHEMA_VERSION,
         files,
@@ -617,14 +796,31 @@ pub fn render_summary(report: &PlanReport) -> String {
                 if e.met { "ok" } else { "MISMATCH" }
             );
         }
+        for b in &check.bounds {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<24}  {:<9}  {:<9}  {}",
+                check.name,
+                b.label(),
+                format!("≤ {}", b.holds_up_to),
+                b.found(),
+                if b.met { "ok" } else { "MISMATCH" }
+            );
+        }
     }
-    let total: usize = report.checks.iter().map(|c| c.expectations.len()).sum();
+    let total: usize = report
+        .checks
+        .iter()
+        .map(|c| c.expectations.len() + c.bounds.len())
+        .sum();
     let met: usize = report
         .checks
         .iter()
-        .flat_map(|c| &c.expectations)
-        .filter(|e| e.met)
-        .count();
+        .map(|c| {
+            c.expectations.iter().filter(|e| e.met).count()
+                + c.bounds.iter().filter(|b| b.met).count()
+        })
+        .sum();
     let _ = writeln!(
         out,
         "\n{met} of {total} expectations met in {} checks",

@@ -74,6 +74,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// How much is sufficiently synchronized: per property and numeric assumption
+    /// (bounded_delay, bounded_skew, bounded_pause, max_crashes), the largest bound
+    /// that holds and the smallest violated, with the shortest counterexample there.
+    /// Exit 0 when every bound was decided, 3 when a limit left one unknown.
+    #[command(after_help = EXIT_CODES)]
+    Bounds(BoundsArgs),
     /// Export the reachable state graph.
     Graph {
         /// The model.
@@ -236,4 +242,60 @@ pub struct CheckArgs {
     /// one testcase per expectation; failures carry the counterexample).
     #[arg(long, value_name = "PATH")]
     pub junit: Option<String>,
+}
+
+/// `synccheck bounds`.
+#[derive(Debug, Args)]
+pub struct BoundsArgs {
+    /// The model (timed; see `synccheck list`).
+    pub model: String,
+    /// Set a model parameter.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Hold an assumption in the base set (the others stay at the model's defaults).
+    #[arg(long, value_name = "NAME[=N]")]
+    pub hold: Vec<String>,
+    /// Relax an assumption in the base set.
+    #[arg(long, value_name = "NAME")]
+    pub relax: Vec<String>,
+    /// Search only this property (repeatable; default: every always/eventually
+    /// property; `deadlock_free` only when named).
+    #[arg(long = "property", value_name = "NAME")]
+    pub properties: Vec<String>,
+    /// Search only this numeric assumption (repeatable; default: the numeric
+    /// assumptions the model leans on).
+    #[arg(long = "assumption", value_name = "NAME")]
+    pub assumptions: Vec<String>,
+    /// The largest bound probed (1 to 60, the largest the engine represents).
+    #[arg(long, value_name = "N", default_value_t = crate::bounds::UP_TO_DEFAULT)]
+    pub up_to: u32,
+    /// Probe every bound from 0 to --up-to (checks monotonicity over the range).
+    #[arg(long)]
+    pub exhaustive: bool,
+    /// The boundary as a function of a model parameter: PARAM=A..B (a table and an
+    /// SVG chart).
+    #[arg(long, value_name = "PARAM=A..B")]
+    pub sweep: Option<String>,
+    /// With --sweep: where to write the SVG chart (default MODEL.PARAM.bounds.svg).
+    #[arg(long, value_name = "PATH")]
+    pub svg: Option<String>,
+    /// Probes run at once (each a single-threaded check).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: u16,
+    /// State limit per probe (a probe it cuts short is `unknown` at that bound).
+    #[arg(long, value_name = "N")]
+    pub max_states: Option<usize>,
+    /// Wall-time limit per probe, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Stop a probe before the process's resident memory passes this many MiB (all
+    /// probes running at once share the process).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_memory: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the counterexample at each smallest violated bound into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub trace_dir: Option<String>,
 }

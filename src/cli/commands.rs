@@ -25,6 +25,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
         Command::List { format } => list(registry, format),
         Command::Check(args) => check(registry, &args),
         Command::Replay { trace } => replay(registry, &trace),
+        Command::Bounds(args) => super::bounds::run(registry, &args),
         Command::Show { trace, render_as } => show(&trace, render_as),
         Command::Assumptions {
             model,
@@ -252,12 +253,12 @@ fn save_traces(report: &crate::report::CheckReport, dir: &str) -> Result<String,
     Ok(text)
 }
 
-fn fail(message: impl std::fmt::Display) -> i32 {
+pub(super) fn fail(message: impl std::fmt::Display) -> i32 {
     eprintln!("error: {message}");
     2
 }
 
-fn emit(text: &str) -> i32 {
+pub(super) fn emit(text: &str) -> i32 {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -407,7 +408,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
     report.exit_code()
 }
 
-fn json<T: serde::Serialize>(value: &T) -> i32 {
+pub(super) fn json<T: serde::Serialize>(value: &T) -> i32 {
     match serde_json::to_string_pretty(value) {
         Ok(text) => emit(&(text + "\n")),
         Err(error) => fail(error),
@@ -480,7 +481,9 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
         if args.format == Format::Human {
             let status = if result.error.is_some() {
                 "error"
-            } else if result.expectations.iter().all(|e| e.met) {
+            } else if result.expectations.iter().all(|e| e.met)
+                && result.bounds.iter().all(|b| b.met)
+            {
                 "ok"
             } else {
                 "MISMATCH"
@@ -520,6 +523,23 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                         e.actual.name()
                     ));
                     text.push_str(&render_human(check_report));
+                }
+                for b in check.bounds.iter().filter(|b| !b.met) {
+                    text.push_str(&format!(
+                        "\n{}: `{}` pinned to hold with {}({}) and break with {}({}): found {} there and {} above\n",
+                        check.name,
+                        b.property,
+                        b.assumption.name(),
+                        b.holds_up_to,
+                        b.assumption.name(),
+                        b.holds_up_to + 1,
+                        b.at_bound.name(),
+                        b.above_bound.name()
+                    ));
+                    if let Some(trace) = &b.counterexample {
+                        text.push_str(&format!("counterexample ({} steps):\n", trace.trace.length));
+                        crate::report::render_trace(&trace.trace, &mut text);
+                    }
                 }
             }
             emit(&text)

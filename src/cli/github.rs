@@ -33,6 +33,19 @@ pub fn annotations(report: &PlanReport) -> String {
                 e.actual.name()
             );
         }
+        for b in check.bounds.iter().filter(|b| !b.met) {
+            let _ = writeln!(
+                out,
+                "::error title=synccheck: {}::`{}` pinned to hold with {}({}) and break at {}: found {} and {}",
+                escape(&check.name),
+                escape(&b.property),
+                b.assumption.name(),
+                b.holds_up_to,
+                b.holds_up_to + 1,
+                b.at_bound.name(),
+                b.above_bound.name()
+            );
+        }
     }
     out
 }
@@ -63,14 +76,31 @@ pub fn summary(report: &PlanReport) -> String {
                 e.actual.name()
             );
         }
+        for b in &check.bounds {
+            let mark = if b.met { "✅" } else { "❌" };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | holds ≤ {} | {} | {mark} |",
+                check.name,
+                b.label(),
+                b.holds_up_to,
+                b.found()
+            );
+        }
     }
     let met: usize = report
         .checks
         .iter()
-        .flat_map(|c| &c.expectations)
-        .filter(|e| e.met)
-        .count();
-    let total: usize = report.checks.iter().map(|c| c.expectations.len()).sum();
+        .map(|c| {
+            c.expectations.iter().filter(|e| e.met).count()
+                + c.bounds.iter().filter(|b| b.met).count()
+        })
+        .sum();
+    let total: usize = report
+        .checks
+        .iter()
+        .map(|c| c.expectations.len() + c.bounds.len())
+        .sum();
     let _ = writeln!(out, "\n{met} of {total} expectations met.\n");
     for check in &report.checks {
         let Some(check_report) = &check.report else {

@@ -58,8 +58,9 @@ fn totals<'a>(checks: impl Iterator<Item = &'a PlanCheckResult>) -> (usize, usiz
             counts.2 += 1;
             continue;
         }
-        counts.0 += check.expectations.len();
+        counts.0 += check.expectations.len() + check.bounds.len();
         counts.1 += check.expectations.iter().filter(|e| !e.met).count();
+        counts.1 += check.bounds.iter().filter(|b| !b.met).count();
     }
     counts
 }
@@ -142,7 +143,63 @@ fn suite(xml: &mut Xml, check: &PlanCheckResult, trace_dir: Option<&Path>) -> Re
         }
         xml.end("testcase")?;
     }
+    for bound in &check.bounds {
+        bound_case(xml, report, bound)?;
+    }
     xml.end("testsuite")
+}
+
+/// One pinned boundary as a testcase `property@assumption`; unmet, a failure with both
+/// verdicts, the deciding counterexample and the `synccheck bounds` command that finds
+/// where the boundary is now.
+fn bound_case(
+    xml: &mut Xml,
+    report: &CheckReport,
+    bound: &crate::plan::BoundExpectationResult,
+) -> Result<(), String> {
+    xml.start(
+        "testcase",
+        &[
+            ("name", bound.label()),
+            ("classname", format!("synccheck.{}", report.model)),
+            ("time", format!("{:.3}", bound.seconds)),
+        ],
+    )?;
+    if !bound.met {
+        let name = bound.assumption.name();
+        let mut message = format!(
+            "expected {} to hold with {name}({}) and be violated with {name}({}); found {} and {}",
+            bound.property,
+            bound.holds_up_to,
+            bound.holds_up_to + 1,
+            bound.at_bound.name(),
+            bound.above_bound.name()
+        );
+        if let Some(trace) = &bound.counterexample {
+            message.push_str(&format!(" (counterexample: {} steps)", trace.trace.length));
+        }
+        xml.start(
+            "failure",
+            &[("message", message), ("type", "bound".to_string())],
+        )?;
+        let mut body = String::new();
+        if let Some(trace) = &bound.counterexample {
+            render_trace(&trace.trace, &mut body);
+        }
+        let mut command = format!("synccheck bounds {}", report.model);
+        for (key, value) in &report.params {
+            command.push_str(&format!(" --set {key}={value}"));
+        }
+        command.push_str(&format!(
+            " --property {} --assumption {name} --up-to {}",
+            bound.property,
+            (bound.holds_up_to + 2).min(crate::system::BOUND_MAX)
+        ));
+        body.push_str(&format!("search: {command}\n"));
+        xml.text(&body)?;
+        xml.end("failure")?;
+    }
+    xml.end("testcase")
 }
 
 /// The check's model, parameters and exact assumption set as `<properties>`.

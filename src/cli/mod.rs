@@ -2,6 +2,7 @@
 //! Only `main` exits the process; everything here returns an exit code.
 
 mod args;
+mod bounds;
 mod commands;
 mod github;
 pub mod junit;

@@ -1,0 +1,648 @@
+//! `synccheck bounds`: boundaries that the protocols' own arithmetic predicts, each
+//! with a test that the counterexample at the first breaking bound replays; a
+//! constructed non-monotone case reported as such.
+
+use serde::Serialize;
+use synccheck::bounds::{self, BoundStatus, BoundsReport, BoundsRequest, SearchOptions};
+use synccheck::check::{self, CheckOptions, Verdict};
+use synccheck::model::Params;
+use synccheck::report::{self, CheckReport};
+use synccheck::system::{
+    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
+    TimedSystem,
+};
+use synccheck::trace::{self, ReplayOutcome};
+
+fn quiet(_: &bounds::ProbeEvent) {}
+
+fn catalog_bounds(
+    model: &str,
+    params: &[(&str, &str)],
+    property: &str,
+    assumption: &str,
+    up_to: u32,
+) -> BoundsReport {
+    let request = BoundsRequest {
+        model: model.to_string(),
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        properties: vec![property.to_string()],
+        assumptions: vec![assumption.to_string()],
+        ..BoundsRequest::default()
+    };
+    bounds::bounds(
+        &synccheck::catalog::registry(),
+        &request,
+        &SearchOptions::new(up_to, 2),
+        &CheckOptions::default(),
+        &quiet,
+    )
+    .expect("a valid request")
+}
+
+/// Asserts the boundary `holds_up_to` / `holds_up_to + 1` and that the counterexample
+/// at the first breaking bound replays against the catalog model; returns its length.
+fn assert_boundary(
+    report: &BoundsReport,
+    property: &str,
+    assumption: Assumption,
+    holds_up_to: u32,
+) -> usize {
+    let entry = report
+        .entry(property, assumption)
+        .expect("the property and assumption were searched");
+    assert_eq!(entry.status, BoundStatus::Boundary, "{}", entry.sentence);
+    assert_eq!(entry.holds_up_to, Some(holds_up_to), "{}", entry.sentence);
+    assert_eq!(
+        entry.violated_from,
+        Some(holds_up_to + 1),
+        "{}",
+        entry.sentence
+    );
+    // Both sides of the pair were checked, not inferred.
+    let verdict_at = |bound| {
+        entry
+            .probes
+            .iter()
+            .find(|p| p.bound == Some(bound))
+            .map(|p| p.verdict)
+    };
+    assert_eq!(verdict_at(holds_up_to), Some(Verdict::Holds));
+    assert_eq!(verdict_at(holds_up_to + 1), Some(Verdict::Violated));
+    let counterexample = entry
+        .counterexample
+        .as_ref()
+        .expect("a counterexample at the first breaking bound");
+    let held = counterexample
+        .assumptions
+        .as_ref()
+        .and_then(|a| a.held.get(assumption.name()).copied());
+    assert_eq!(
+        held,
+        Some(holds_up_to + 1),
+        "found under the breaking bound"
+    );
+    match trace::replay_file("bounds", counterexample, &synccheck::catalog::registry()) {
+        Ok(ReplayOutcome::Reproduced { steps }) => steps,
+        other => panic!("the counterexample does not replay: {other:?}"),
+    }
+}
+
+// ------------------------------------------------------------ R3 lww_register
+
+/// Physical timestamps lose the later write exactly when the two clocks may be further
+/// apart than the write gap: 2ε > gap, i.e. the largest safe ε is ⌊gap/2⌋. The first
+/// write must come late enough for both clocks to have drifted ε (first_write_clock ≥
+/// 2ε + 1): the model is fixed across probes, so it is set for the largest ε searched
+/// (up to 3: first_write_clock = 7).
+fn lww_boundary(gap: u32) -> usize {
+    let gap_text = gap.to_string();
+    let report = catalog_bounds(
+        "lww_register",
+        &[
+            ("variant", "physical"),
+            ("first_write_clock", "7"),
+            ("write_gap_ticks", &gap_text),
+        ],
+        "no_lost_update",
+        "bounded_skew",
+        3,
+    );
+    assert_boundary(&report, "no_lost_update", Assumption::BoundedSkew, gap / 2)
+}
+
+#[test]
+fn lww_physical_breaks_where_twice_the_skew_exceeds_gap_1() {
+    assert_eq!(lww_boundary(1), 23);
+}
+
+#[test]
+fn lww_physical_breaks_where_twice_the_skew_exceeds_gap_2() {
+    assert_eq!(lww_boundary(2), 24);
+}
+
+#[test]
+fn lww_physical_breaks_where_twice_the_skew_exceeds_gap_3() {
+    assert_eq!(lww_boundary(3), 26);
+}
+
+#[test]
+fn lww_physical_breaks_where_twice_the_skew_exceeds_gap_4() {
+    assert_eq!(lww_boundary(4), 27);
+}
+
+#[test]
+fn lww_hybrid_holds_at_every_skew() {
+    let report = catalog_bounds(
+        "lww_register",
+        &[("variant", "hybrid")],
+        "no_lost_update",
+        "bounded_skew",
+        8,
+    );
+    let entry = report
+        .entry("no_lost_update", Assumption::BoundedSkew)
+        .expect("searched");
+    assert_eq!(entry.status, BoundStatus::HoldsRelaxed);
+    assert_eq!(entry.holds_up_to, Some(synccheck::system::BOUND_MAX));
+    assert_eq!(entry.violated_from, None);
+    // Settled by the relaxed run: no bound beyond 0 was needed.
+    assert_eq!(report.probes_run, 2);
+}
+
+// ------------------------------------------------------- C1 fenced_lease_lock
+
+/// Without fencing, the lease alone protects the increment only with no pause at all:
+/// `bounded_pause(P)` bounds each pause, not their sum, and a client may pause again
+/// right after it resumes, so with P = 1 it stays away as long as it likes (the
+/// counterexample pauses four times in a row). The largest safe pause is 0 whatever
+/// the lease (lease 8 gives the same pair, in 32 steps).
+#[test]
+fn fenced_lease_lock_without_fencing_is_safe_only_without_pauses() {
+    let report = catalog_bounds(
+        "fenced_lease_lock",
+        &[("variant", "none")],
+        "no_lost_increment",
+        "bounded_pause",
+        2,
+    );
+    let steps = assert_boundary(&report, "no_lost_increment", Assumption::BoundedPause, 0);
+    assert_eq!(steps, 23);
+}
+
+// ---------------------------------------------------- C2 failover_split_brain
+
+/// With lease demotion the old primary stops writing before the failover when
+/// `lease + Δ + 2ε < failover` (its clock may run ε slow, the detector's ε fast): with
+/// lease 1 and Δ = 1, the largest safe ε is 0 at failover 3 and 4 (ε = 1 already
+/// breaks at 4, so skew counts twice), and 1 at failover 5 (measured by hand: ε = 2
+/// breaks there in 15 steps, but that probe is 5.2 M states, too slow for a test).
+#[test]
+fn failover_lease_demotion_safe_skew_follows_the_lease_arithmetic() {
+    for (failover, steps) in [("3", 12), ("4", 14)] {
+        let report = catalog_bounds(
+            "failover_split_brain",
+            &[("variant", "lease_demotion"), ("failover_ticks", failover)],
+            "single_writer_per_epoch",
+            "bounded_skew",
+            1,
+        );
+        let found = assert_boundary(
+            &report,
+            "single_writer_per_epoch",
+            Assumption::BoundedSkew,
+            0,
+        );
+        assert_eq!(found, steps, "failover {failover}");
+    }
+}
+
+// ------------------------------------------------------------ the heartbeat
+
+const MONITOR: NodeId = 0;
+const WORKER: NodeId = 1;
+
+/// A heartbeat failure detector (the one of `examples/custom_protocol.rs`, smaller):
+/// the worker sends a heartbeat at start and every `period_ticks`, `heartbeats` in
+/// all; the monitor suspects it after `timeout_ticks` without one.
+#[derive(Clone, Debug)]
+struct Heartbeat {
+    period_ticks: u32,
+    timeout_ticks: u32,
+    heartbeats: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+enum Msg {
+    Heartbeat { seq: u8 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+enum Timer {
+    SendHeartbeat,
+    Suspect,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+enum Node {
+    Monitor { heard: u8, suspected: bool },
+    Worker { sent: u8 },
+}
+
+impl Heartbeat {
+    fn send(&self, sent: &mut u8, ctx: &mut Context<'_, Self>) {
+        *sent += 1;
+        ctx.send(MONITOR, Msg::Heartbeat { seq: *sent });
+        if *sent < self.heartbeats {
+            ctx.set_timer(Timer::SendHeartbeat, self.period_ticks);
+        }
+    }
+}
+
+impl Protocol for Heartbeat {
+    type State = Node;
+    type Durable = ();
+    type Msg = Msg;
+    type Timer = Timer;
+    type Ghost = ();
+
+    fn node_count(&self) -> usize {
+        2
+    }
+
+    fn node_name(&self, node: NodeId) -> String {
+        if node == MONITOR { "monitor" } else { "worker" }.to_string()
+    }
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        self.period_ticks.max(self.timeout_ticks)
+    }
+
+    fn leans_on(&self) -> Vec<LeansOn> {
+        vec![LeansOn {
+            assumption: Assumption::BoundedDelay,
+            because: "a heartbeat that lingers past the timeout looks like a dead worker",
+        }]
+    }
+
+    fn may_crash(&self, _node: NodeId) -> bool {
+        false
+    }
+
+    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Node {
+        if node == MONITOR {
+            ctx.set_timer(Timer::Suspect, self.timeout_ticks);
+            return Node::Monitor {
+                heard: 0,
+                suspected: false,
+            };
+        }
+        let mut sent = 0;
+        self.send(&mut sent, ctx);
+        Node::Worker { sent }
+    }
+
+    fn on_message(
+        &self,
+        _node: NodeId,
+        state: &mut Node,
+        _from: NodeId,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        let (Node::Monitor { heard, suspected }, Msg::Heartbeat { seq }) = (state, msg) else {
+            return;
+        };
+        *heard = (*heard).max(*seq);
+        *suspected = false;
+        if *heard == self.heartbeats {
+            ctx.cancel_timer(Timer::Suspect);
+        } else {
+            ctx.set_timer(Timer::Suspect, self.timeout_ticks);
+        }
+    }
+
+    fn on_timer(
+        &self,
+        _node: NodeId,
+        state: &mut Node,
+        timer: &Timer,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match (state, timer) {
+            (Node::Monitor { suspected, .. }, Timer::Suspect) => *suspected = true,
+            (Node::Worker { sent }, Timer::SendHeartbeat) => self.send(sent, ctx),
+            _ => {}
+        }
+    }
+
+    fn on_restart(&self, node: NodeId, _ctx: &mut Context<'_, Self>) -> Node {
+        if node == MONITOR {
+            Node::Monitor {
+                heard: 0,
+                suspected: false,
+            }
+        } else {
+            Node::Worker {
+                sent: self.heartbeats,
+            }
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always(
+            "no_false_suspicion",
+            |_, state: &SystemState<Self>| {
+                !matches!(
+                    state.node_state(MONITOR),
+                    Some(Node::Monitor {
+                        suspected: true,
+                        ..
+                    })
+                ) || state.node_state(WORKER).is_none()
+            },
+        )]
+    }
+}
+
+fn heartbeat_system(
+    protocol: Heartbeat,
+    assumption: Assumption,
+    bound: Option<u32>,
+) -> TimedSystem<Heartbeat> {
+    let mut set: AssumptionSet = protocol.default_assumptions();
+    match bound {
+        Some(bound) => set.hold(assumption, Some(bound)).expect("a valid bound"),
+        None => set.relax(assumption),
+    }
+    TimedSystem::new(protocol, set).expect("within the engine's limits")
+}
+
+fn heartbeat_check(system: &TimedSystem<Heartbeat>) -> CheckReport {
+    let options = CheckOptions::default();
+    let outcome = check::run(system, &options);
+    report::build(
+        "heartbeat",
+        &Params::default(),
+        Some(system.assumptions()),
+        &options,
+        system,
+        &outcome,
+    )
+}
+
+/// Searches Δ for a detector built by `design(Δ)` (most designs ignore Δ; the
+/// non-monotone one derives its timeout from it).
+fn heartbeat_bounds(
+    design: impl Fn(u32) -> Heartbeat + Sync,
+    search: &SearchOptions,
+) -> BoundsReport {
+    let design = &design;
+    bounds::search_with(
+        "heartbeat",
+        &[Assumption::BoundedDelay],
+        search,
+        |assumption, bound| {
+            let protocol = design(bound.unwrap_or(0));
+            Ok(heartbeat_check(&heartbeat_system(
+                protocol, assumption, bound,
+            )))
+        },
+        &quiet,
+    )
+    .expect("a valid search")
+}
+
+/// A heartbeat sent `period` after the last one arrives at most Δ after it was sent;
+/// the monitor's timer, re-armed at the last arrival (itself possibly on time), fires
+/// `timeout` after it. The heartbeat is late when it arrives after `timeout − period`
+/// ticks of delay, i.e. the detector breaks where Δ > timeout − period − 1: in
+/// discrete time a heartbeat that arrives in the very tick the timer is due may be
+/// handled after the timer (the order within a tick is free), and that already is a
+/// false suspicion. So the largest safe Δ is timeout − period − 1 (the example's
+/// "timeout > period + Δ"); a monitor that tolerates `timeout` full ticks of silence
+/// (a timer of timeout + 1) breaks exactly where Δ > timeout − period.
+#[test]
+fn heartbeat_breaks_where_the_delay_exceeds_timeout_minus_period() {
+    for (period_ticks, timeout_ticks) in [(2, 4), (1, 4), (2, 5), (3, 5), (2, 7)] {
+        let design = |_| Heartbeat {
+            period_ticks,
+            timeout_ticks,
+            heartbeats: 3,
+        };
+        let report = heartbeat_bounds(design, &SearchOptions::new(8, 2));
+        let entry = report
+            .entry("no_false_suspicion", Assumption::BoundedDelay)
+            .expect("searched");
+        let margin = timeout_ticks - period_ticks - 1;
+        assert_eq!(
+            (entry.status, entry.holds_up_to, entry.violated_from),
+            (BoundStatus::Boundary, Some(margin), Some(margin + 1)),
+            "period {period_ticks}, timeout {timeout_ticks}: {}",
+            entry.sentence
+        );
+        let counterexample = entry.counterexample.as_ref().expect("violated");
+        let system = heartbeat_system(design(0), Assumption::BoundedDelay, Some(margin + 1));
+        assert!(
+            matches!(
+                trace::replay(&system, counterexample),
+                ReplayOutcome::Reproduced { .. }
+            ),
+            "period {period_ticks}, timeout {timeout_ticks}: the counterexample replays"
+        );
+    }
+}
+
+/// A constructed non-monotone case: a detector whose timeout is derived from the
+/// delay it assumes, in whole 2-tick units (timeout = period + 1 + 2⌊Δ/2⌋). It is
+/// safe while Δ ≤ timeout − period − 1 = 2⌊Δ/2⌋ (see above): accurate at every even
+/// Δ and wrong at every odd one. Doubling stops at the first
+/// violation (Δ = 1) and reports the pair 0/1; probing every bound shows the property
+/// holds again at 2, and the entry is reported as non-monotone with both runs.
+#[test]
+fn a_timeout_rounded_to_even_ticks_is_reported_non_monotone() {
+    let design = |delay: u32| Heartbeat {
+        period_ticks: 2,
+        timeout_ticks: 3 + 2 * (delay / 2),
+        heartbeats: 3,
+    };
+    let quick = heartbeat_bounds(design, &SearchOptions::new(4, 2));
+    let entry = quick
+        .entry("no_false_suspicion", Assumption::BoundedDelay)
+        .expect("searched");
+    assert_eq!(entry.status, BoundStatus::Boundary, "{:?}", entry.probes);
+    assert_eq!((entry.holds_up_to, entry.violated_from), (Some(0), Some(1)));
+    let full = heartbeat_bounds(design, &SearchOptions::new(4, 2).exhaustive(true));
+    let entry = full
+        .entry("no_false_suspicion", Assumption::BoundedDelay)
+        .expect("searched");
+    assert_eq!(entry.status, BoundStatus::NonMonotone, "{}", entry.sentence);
+    assert_eq!(entry.holds_up_to, Some(0));
+    assert_eq!(entry.violated_from, Some(1));
+    assert_eq!(entry.holds_again_at, Some(2));
+    assert!(entry.counterexample.is_some(), "the violated run is kept");
+    let verdicts: Vec<(Option<u32>, Verdict)> =
+        entry.probes.iter().map(|p| (p.bound, p.verdict)).collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            (None, Verdict::Violated),
+            (Some(0), Verdict::Holds),
+            (Some(1), Verdict::Violated),
+            (Some(2), Verdict::Holds),
+            (Some(3), Verdict::Violated),
+            (Some(4), Verdict::Holds),
+        ]
+    );
+    assert!(entry.sentence.contains("NOT monotone"));
+}
+
+// ------------------------------------------------------------------- the CLI
+
+fn synccheck(args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_synccheck"))
+        .args(args)
+        .env("SYNCCHECK_NO_PROGRESS", "1")
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_bounds_json_gives_the_pair_and_the_counterexample() {
+    let (code, stdout, stderr) = synccheck(&[
+        "bounds",
+        "lww_register",
+        "--set",
+        "variant=physical",
+        "--up-to",
+        "2",
+        "--threads",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["schema_version"], 1);
+    let entries = json["entries"].as_array().expect("entries");
+    assert_eq!(
+        entries.len(),
+        1,
+        "one always property, one numeric assumption"
+    );
+    let entry = &entries[0];
+    assert_eq!(entry["property"], "no_lost_update");
+    assert_eq!(entry["assumption"], "bounded_skew");
+    assert_eq!(entry["status"], "boundary");
+    assert_eq!(entry["holds_up_to"], 1);
+    assert_eq!(entry["violated_from"], 2);
+    // The catalog's pinned 18-step counterexample at the defaults (first write at 5).
+    assert_eq!(entry["counterexample"]["trace"]["length"], 18);
+    assert_eq!(
+        entry["counterexample"]["assumptions"]["held"]["bounded_skew"],
+        2
+    );
+}
+
+#[test]
+fn cli_bounds_rejects_bad_requests_with_exit_2() {
+    for (args, needle) in [
+        (&["bounds", "lww_register", "--up-to", "0"][..], "--up-to 0"),
+        (
+            &["bounds", "lww_register", "--assumption", "reliable_links"][..],
+            "takes no bound",
+        ),
+        (
+            &["bounds", "lww_register", "--property", "nope"][..],
+            "valid: no_lost_update",
+        ),
+        (
+            &["bounds", "lww_register", "--sweep", "write_gap_ticks=3..1"][..],
+            "PARAM=A..B",
+        ),
+        (&["bounds", "two_phase_commit"][..], "untimed"),
+    ] {
+        let (code, _, stderr) = synccheck(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn cli_sweep_prints_a_table_and_writes_the_chart() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let svg = dir.path().join("sweep.svg");
+    let (code, stdout, stderr) = synccheck(&[
+        "bounds",
+        "lww_register",
+        "--set",
+        "variant=physical",
+        "--sweep",
+        "write_gap_ticks=1..2",
+        "--up-to",
+        "2",
+        "--threads",
+        "2",
+        "--svg",
+        svg.to_str().expect("a UTF-8 path"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("1 ") || l.starts_with("2 "))
+        .collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert!(rows[0].contains("0 / 1"), "gap 1: {stdout}");
+    assert!(rows[1].contains("1 / 2"), "gap 2: {stdout}");
+    let chart = std::fs::read_to_string(&svg).expect("the chart was written");
+    assert!(
+        chart.starts_with("<svg"),
+        "{}",
+        &chart[..chart.len().min(80)]
+    );
+    assert!(chart.contains("write_gap_ticks"));
+}
+
+#[test]
+fn plan_expect_bounds_met_mismatched_and_malformed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let plan = dir.path().join("plan.toml");
+    let junit = dir.path().join("junit.xml");
+    std::fs::write(
+        &plan,
+        r#"[[check]]
+name = "pinned"
+model = "lww_register"
+params = { variant = "physical" }
+expect_bounds = { no_lost_update = { bounded_skew = 1 } }
+
+[[check]]
+name = "moved"
+model = "lww_register"
+params = { variant = "physical", write_gap_ticks = 1 }
+expect_bounds = { no_lost_update = { bounded_skew = 1 } }
+"#,
+    )
+    .expect("written");
+    let (code, stdout, stderr) = synccheck(&[
+        "check",
+        "--plan",
+        plan.to_str().expect("UTF-8"),
+        "--junit",
+        junit.to_str().expect("UTF-8"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let pinned = &json["checks"][0]["bounds"][0];
+    assert_eq!(pinned["met"], true);
+    assert_eq!(pinned["at_bound"], "holds");
+    assert_eq!(pinned["above_bound"], "violated");
+    let moved = &json["checks"][1]["bounds"][0];
+    assert_eq!(moved["met"], false);
+    assert_eq!(moved["at_bound"], "violated", "gap 1 breaks at ε = 1");
+    let xml = std::fs::read_to_string(&junit).expect("JUnit written");
+    assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
+    assert!(xml.contains("no_lost_update@bounded_skew"));
+    assert!(xml.contains("synccheck bounds lww_register"));
+
+    std::fs::write(
+        &plan,
+        "[[check]]\nmodel = \"lww_register\"\nexpect_bounds = { no_lost_update = { reliable_links = 1 } }\n",
+    )
+    .expect("written");
+    let (code, _, stderr) = synccheck(&["check", "--plan", plan.to_str().expect("UTF-8")]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(":3:") && stderr.contains("not a numeric assumption"),
+        "{stderr}"
+    );
+}
