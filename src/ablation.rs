@@ -38,6 +38,10 @@ pub struct Row {
 /// The ablation of one model.
 #[derive(Clone, Debug, Serialize)]
 pub struct Ablation {
+    /// Format version of this JSON document.
+    pub schema_version: u32,
+    /// The synccheck version that wrote it.
+    pub synccheck_version: String,
     /// The model.
     pub model: String,
     /// The assumptions it leans on.
@@ -190,6 +194,8 @@ pub fn ablate(
         load_bearing.insert(name.clone(), bearing);
     }
     Ok(Ablation {
+        schema_version: crate::report::SCHEMA_VERSION,
+        synccheck_version: crate::report::VERSION.to_string(),
         model: model.to_string(),
         declared,
         properties,

@@ -103,6 +103,7 @@ pub mod bounds;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub(crate) mod explore;
 pub mod graph;
 pub mod liveness;
 pub mod model;

@@ -72,6 +72,14 @@ pub trait Entry: Send + Sync {
         assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
     ) -> Result<ReplayOutcome, RequestError>;
+    /// The Explorer path (initial state index, then action indices) of a saved trace
+    /// under the exact assumption set it records; `None` if it does not run here.
+    fn explorer_path(
+        &self,
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<Option<Vec<usize>>, RequestError>;
     /// Exports the reachable state graph (up to `max_states`).
     fn graph(
         &self,
@@ -339,6 +347,23 @@ impl<P: Protocol + Declared> Entry for TimedEntry<P> {
         Ok(trace::replay(&system, trace))
     }
 
+    fn explorer_path(
+        &self,
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<Option<Vec<usize>>, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = assumptions.cloned().ok_or_else(|| {
+            build_error(P::NAME)(
+                "the trace records no assumption set, but the model is timed".to_string(),
+            )
+        })?;
+        let system = TimedSystem::new(protocol, assumptions)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        Ok(crate::explore::trace_indices(&system, trace))
+    }
+
     fn graph(
         &self,
         params: &Params,
@@ -434,6 +459,16 @@ where
     ) -> Result<ReplayOutcome, RequestError> {
         let model = M::from_params(params).map_err(build_error(M::NAME))?;
         Ok(trace::replay(&model, trace))
+    }
+
+    fn explorer_path(
+        &self,
+        params: &Params,
+        _assumptions: Option<&AssumptionSet>,
+        trace: &TraceFile,
+    ) -> Result<Option<Vec<usize>>, RequestError> {
+        let model = M::from_params(params).map_err(build_error(M::NAME))?;
+        Ok(crate::explore::trace_indices(&model, trace))
     }
 
     fn graph(

@@ -29,6 +29,7 @@ fn without_fencing_bounded_pause_is_load_bearing() {
     ]);
     assert_eq!(output.status.code(), Some(0));
     let ablation: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(ablation["schema_version"], 1);
     let bearing = ablation["load_bearing"]["no_lost_increment"]
         .as_array()
         .expect("list");

@@ -1,4 +1,4 @@
-//! Verdicts of `backoff_jitter` (CATALOG.md T5): without jitter the clients collide on
+//! Verdicts of `backoff_jitter` (docs/CATALOG.md T5): without jitter the clients collide on
 //! every retry (`all_succeed` unreached); full jitter makes success reachable but not
 //! certain (a lasso where every retry collides); a fair queue makes it certain.
 //! Unique-state counts pinned and equal for 1 and 2 threads.

@@ -241,8 +241,10 @@ fn list_shows_models_parameters_assumptions_and_properties() {
     assert!(text.contains("two_phase_commit [recovery]"), "{text}");
     assert!(text.contains("param rms=3 (1..=12)"), "{text}");
     let json = synccheck(&["list", "--format", "json"]);
-    let models: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("valid JSON");
-    assert!(models.as_array().is_some_and(|m| m.len() >= 2));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("valid JSON");
+    assert_eq!(list["schema_version"], 1);
+    assert_eq!(list["synccheck_version"], env!("CARGO_PKG_VERSION"));
+    assert!(list["models"].as_array().is_some_and(|m| m.len() >= 2));
 }
 
 fn write_plan(text: &str) -> (tempfile::TempDir, String) {

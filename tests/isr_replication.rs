@@ -1,4 +1,4 @@
-//! Verdicts of R5 `isr_replication` (CATALOG.md): truncating to the high watermark on
+//! Verdicts of R5 `isr_replication` (docs/CATALOG.md): truncating to the high watermark on
 //! restart is violated with a pinned BFS counterexample that replays step by step
 //! (KIP-101, scenario 1); leader-epoch truncation holds on a complete search;
 //! unique-state counts pinned and equal for 1 and 2 threads.

@@ -1,4 +1,4 @@
-//! Verdicts of R2 `quorum_register` (CATALOG.md): the plain quorum read is not
+//! Verdicts of R2 `quorum_register` (docs/CATALOG.md): the plain quorum read is not
 //! linearizable (a BFS counterexample of pinned length that replays and reads as the
 //! catalog's story), ABD's write-back is; unique-state counts pinned at small bounds
 //! and equal for 1 and 2 threads.

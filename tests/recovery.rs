@@ -1,4 +1,4 @@
-//! Verdicts of the recovery-coordination models (CATALOG.md C2–C6): buggy variants
+//! Verdicts of the recovery-coordination models (docs/CATALOG.md C2–C6): buggy variants
 //! violated with a pinned shortest counterexample that replays, fixed variants holding
 //! on a complete search, unique-state counts pinned and equal for 1 and 2 threads.
 

@@ -1,4 +1,4 @@
-//! Verdicts of the replication models (CATALOG.md R1–R5): buggy variants violated
+//! Verdicts of the replication models (docs/CATALOG.md R1–R5): buggy variants violated
 //! with BFS counterexamples of pinned length that replay step by step, fixed variants
 //! holding on a complete search, unique-state counts pinned at the default parameters
 //! and equal for 1 and 2 threads.

@@ -1,4 +1,4 @@
-//! Verdicts of the retry models (CATALOG.md T1–T5): pinned state counts and shortest
+//! Verdicts of the retry models (docs/CATALOG.md T1–T5): pinned state counts and shortest
 //! counterexample lengths, equal counts with one and two threads, and counterexamples
 //! that replay step by step.
 

@@ -1,4 +1,4 @@
-//! T3 `retry_amplification` (CATALOG.md): retries at every layer multiply the database
+//! T3 `retry_amplification` (docs/CATALOG.md): retries at every layer multiply the database
 //! attempts of one user request; retrying at one layer within a token-bucket retry
 //! budget bounds them. Pinned state counts and counterexample lengths, equal counts
 //! with one and two threads, a counterexample that replays step by step, and the

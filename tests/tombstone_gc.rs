@@ -1,4 +1,4 @@
-//! Verdicts of `tombstone_gc` (CATALOG.md R4): purging a tombstone after a grace
+//! Verdicts of `tombstone_gc` (docs/CATALOG.md R4): purging a tombstone after a grace
 //! period resurrects the deleted value when `replica_2` is away longer than the grace
 //! period (paused or crashed); purging only after both peers acknowledged it holds with
 //! every timing assumption relaxed, and GC stalls while a replica is away.

@@ -266,10 +266,39 @@ fn every_rendering_works_and_the_chart_fits_100_columns() {
     );
 
     let dot = text(&synccheck(&["show", &path, "--as", "dot"]).stdout);
-    assert!(dot.starts_with("digraph {"), "{dot}");
+    assert!(dot.starts_with("digraph trace {"), "{dot}");
     assert!(dot.trim_end().ends_with('}'));
-    assert!(dot.contains("label = \"msg\""), "message edges: {dot}");
-    assert!(dot.contains("6. client_b: ‖ pauses t=0 ⚠"), "{dot}");
+    // One lane per node, named.
+    for (lane, node) in ["lock", "storage", "client_a", "client_b"]
+        .iter()
+        .enumerate()
+    {
+        assert!(
+            dot.contains(&format!(
+                "subgraph cluster_lane{lane} {{\n    label = \"{node}\";"
+            )),
+            "lane {node}: {dot}"
+        );
+    }
+    // A message edge from the send (step 1 delivers Acquire at the lock, which sends
+    // the Grant) to its delivery, labelled with the message.
+    assert!(
+        dot.contains("s1 -> s2 [label = \"Grant{token:1}\""),
+        "message edges: {dot}"
+    );
+    // The assumption break is red and says which assumption broke.
+    let pause = dot
+        .lines()
+        .find(|line| line.trim_start().starts_with("s6 ["))
+        .expect("step 6 is drawn");
+    assert!(
+        pause.contains("‖ pauses\\nt=0\\n⚠ t=0: client_b pauses:"),
+        "{pause}"
+    );
+    assert!(pause.contains("bounded_pause(0) broken here"), "{pause}");
+    assert!(pause.contains("fillcolor = \"#ffd6d6\""), "{pause}");
+    assert_eq!(dot.matches("#ffd6d6").count(), 1, "one break: {dot}");
+    assert!(!dot.contains("loop"), "a finite run has no loop: {dot}");
 
     let shiviz = text(&synccheck(&["show", &path, "--as", "shiviz"]).stdout);
     let lines: Vec<&str> = shiviz.lines().collect();
@@ -302,5 +331,121 @@ fn an_untimed_model_trace_renders_as_steps() {
         text(&output.stdout).contains("   6. client_b pauses"),
         "{}",
         text(&output.stdout)
+    );
+}
+
+/// A liveness counterexample of `tombstone_gc` (purge after all acks, pauses relaxed):
+/// replica_2 keeps pausing, steps 13–19 repeat forever.
+fn lasso_trace(dir: &Path) -> PathBuf {
+    let dir_text = dir.to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "tombstone_gc",
+        "--set",
+        "variant=purge_after_all_acks",
+        "--relax",
+        "bounded_pause",
+        "--trace-dir",
+        &dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let traces = traces_in(dir);
+    assert_eq!(traces.len(), 1, "only eventually_converged is violated");
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&traces[0]).expect("read")).expect("JSON");
+    assert_eq!(trace["property"], "eventually_converged");
+    assert_eq!(trace["loop_start"], 13);
+    assert_eq!(trace["trace"]["length"], 19);
+    traces[0].clone()
+}
+
+#[test]
+fn the_loop_of_a_lasso_is_marked_in_every_chart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = lasso_trace(dir.path()).to_string_lossy().into_owned();
+
+    let chart = text(&synccheck(&["show", &path, "--as", "text"]).stdout);
+    let lines: Vec<&str> = chart.lines().collect();
+    let opening = lines
+        .iter()
+        .position(|line| *line == "┌─ loop: steps 13–19 repeat forever")
+        .unwrap_or_else(|| panic!("loop opening: {chart}"));
+    let closing = lines
+        .iter()
+        .position(|line| line.starts_with("└─ back to the state before step 13"))
+        .unwrap_or_else(|| panic!("loop closing: {chart}"));
+    assert_eq!(closing, lines.len() - 1, "{chart}");
+    // Six shown steps in the loop (step 17 is a tick), each with the loop's bracket;
+    // the rows before the loop have none.
+    let inside = &lines[opening + 1..closing];
+    assert_eq!(inside.len(), 6, "{chart}");
+    assert!(inside.iter().all(|line| line.starts_with('│')), "{chart}");
+    assert!(
+        inside[0].starts_with("│t=2"),
+        "the loop shows its time: {chart}"
+    );
+    assert!(
+        !lines[..opening].iter().any(|line| line.starts_with('│')),
+        "{chart}"
+    );
+
+    let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
+    let loop_line = "    loop steps 13–19 repeat forever (back to the state before step 13)\n";
+    assert_eq!(mermaid.matches(loop_line).count(), 1, "{mermaid}");
+    assert!(mermaid.ends_with("    end\n"), "{mermaid}");
+    let body = &mermaid[mermaid.find(loop_line).expect("loop") + loop_line.len()..];
+    assert_eq!(
+        body.matches("->>").count(),
+        2,
+        "two deliveries in the loop: {body}"
+    );
+    assert!(body.contains("Note over n2: ▷ resumes"), "{body}");
+
+    let dot = text(&synccheck(&["show", &path, "--as", "dot"]).stdout);
+    assert!(
+        dot.contains("s19 -> s13 [label = \"loop: steps 13–19 repeat forever\\n(back to the state before step 13)\", style = dashed"),
+        "the back edge: {dot}"
+    );
+    // Loop steps are filled blue; the pause that broke the assumption (step 11) is red.
+    for index in [13, 14, 15, 16, 18, 19] {
+        let node = dot
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("s{index} [")))
+            .unwrap_or_else(|| panic!("step {index}: {dot}"));
+        assert!(node.contains("#dde8ff"), "{node}");
+    }
+    assert_eq!(dot.matches("#dde8ff").count(), 6, "{dot}");
+}
+
+#[test]
+fn a_loop_where_only_time_passes_is_still_marked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "backoff_jitter",
+        "--set",
+        "jitter=none",
+        "--trace-dir",
+        &dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let traces = traces_in(dir.path());
+    assert_eq!(traces.len(), 1);
+    let path = traces[0].to_string_lossy().into_owned();
+    let chart = text(&synccheck(&["show", &path, "--as", "text"]).stdout);
+    assert!(
+        chart.contains("┌─ loop: step 38 repeats forever\n│      (only time passes: tick)\n└─ back to the state before step 38"),
+        "{chart}"
+    );
+    let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
+    assert!(
+        mermaid.ends_with("    loop step 38 repeats forever (back to the state before step 38)\n    Note over n0,n2: only time passes (tick)\n    end\n"),
+        "{mermaid}"
+    );
+    let dot = text(&synccheck(&["show", &path, "--as", "dot"]).stdout);
+    assert!(
+        dot.contains("loop -> loop [label = \"only time passes (tick)\""),
+        "{dot}"
     );
 }

@@ -1,4 +1,4 @@
-//! Verdicts of the timed two-phase commit (CATALOG.md C4, form 2): the buggy cases
+//! Verdicts of the timed two-phase commit (docs/CATALOG.md C4, form 2): the buggy cases
 //! violated with a pinned shortest counterexample (or lasso) that replays, the fixed
 //! cases holding on a complete search, unique-state counts pinned and equal for 1 and
 //! 2 threads.

@@ -48,7 +48,7 @@
 //! `eventually_one_primary` (decided on the state graph under weak fairness, lassos
 //! pinned in `tests/recovery.rs`): holds for both variants with timing held, and for
 //! `compare_and_set` with delay relaxed (174); `independent` with delay relaxed is a
-//! 15-step lasso (two primaries, then time passing). Two findings beyond CATALOG.md:
+//! 15-step lasso (two primaries, then time passing). Two findings beyond docs/CATALOG.md:
 //! - `compare_and_set` with one controller crash (`max_crashes(1)`, 227 states) is
 //!   violated, 13-step lasso: `c1`'s compare-and-set is applied, `c1` crashes before
 //!   it handles `CasOk`, `c2` reads a record naming `r1` and stands down — and nobody

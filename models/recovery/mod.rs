@@ -1,4 +1,4 @@
-//! Recovery-coordination protocols (CATALOG.md C1–C6).
+//! Recovery-coordination protocols (docs/CATALOG.md C1–C6).
 pub mod concurrent_failover;
 pub mod failover_split_brain;
 pub mod fenced_lease_lock;

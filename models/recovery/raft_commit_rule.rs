@@ -123,7 +123,7 @@
 //!   makes `S3` refuse `S2` in term 4 (last term 2 < 3): the search finds no
 //!   violation.
 //!
-//! CATALOG.md says "about 20 atomic steps". The shortest run is 19: four elections
+//! docs/CATALOG.md says "about 20 atomic steps". The shortest run is 19: four elections
 //! of three steps each (`Timeout`, one granted `RequestVote`, `BecomeLeader`: steps
 //! 1–4, 3–9, 7–14, 12–18, interleaved), two `ClientRequest`s (5, 10), two steps in
 //! which a stale leader meets a higher term (6, 11: the figure's crashes), one

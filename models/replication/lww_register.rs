@@ -53,7 +53,7 @@
 //! **The boundary** (`tests/replication.rs` pins it, with `first_write_clock = 2ε + 1`
 //! for each ε tried): the smallest held ε at which physical timestamps lose the later
 //! write is ⌊gap/2⌋ + 1, i.e. exactly where 2ε > gap — 1 at gap 1, 2 at gaps 2 and 3.
-//! This agrees with CATALOG.md ("violated once skew exceeds the write gap": the two
+//! This agrees with docs/CATALOG.md ("violated once skew exceeds the write gap": the two
 //! clocks may be 2ε apart). Hybrid timestamps never break.
 //!
 //! The relaxed-skew counterexample is the catalog's story: `replica_a`'s clock runs

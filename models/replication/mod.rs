@@ -1,4 +1,4 @@
-//! Replication protocols (CATALOG.md R1–R5).
+//! Replication protocols (docs/CATALOG.md R1–R5).
 pub mod isr_replication;
 pub mod lww_register;
 pub mod primary_backup;

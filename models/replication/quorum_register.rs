@@ -69,7 +69,7 @@
 //! new-then-old. With write-back, read 1 would first have put timestamp 1 on a quorum,
 //! which read 2's quorum must meet.
 //!
-//! **Departures from CATALOG.md.** None in verdicts. The default `bounded_delay` is 0
+//! **Departures from docs/CATALOG.md.** None in verdicts. The default `bounded_delay` is 0
 //! (the engine stores message ages up to Δ; Δ = 1 made the default check 415 316
 //! states instead of 19 361 at gap 2), and the write-back is skipped on agreeing
 //! quorums (490 k instead of 563 k states at gap 0): both keep the check in budget.

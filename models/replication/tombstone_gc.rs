@@ -105,7 +105,7 @@
 //! crashes, stays down while the others purge, restarts from its persisted value and
 //! gossips it back.
 //!
-//! **Disagreements with CATALOG.md.** CATALOG.md says the grace rule leans on "node
+//! **Disagreements with docs/CATALOG.md.** docs/CATALOG.md says the grace rule leans on "node
 //! downtime/pause < G". Measured: `bounded_pause(P)` bounds each pause, not the time a
 //! replica is away — `replica_2` may resume and pause again without taking a step, so
 //! `bounded_pause(1)` with G = 2 is violated too (21 steps; at G = 3 and 4 as well).

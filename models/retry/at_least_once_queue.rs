@@ -45,7 +45,7 @@
 //! | `ack_before` | both hold (86) | at-most-once violated, 18 steps (2 224) | at-least-once violated, 4 steps (986) | both violated |
 //! | `idempotent_consumer` | both hold (76) | both hold (2 992) | both hold | both hold (65 408) |
 //!
-//! **Where this disagrees with CATALOG.md** (both investigated, both real):
+//! **Where this disagrees with docs/CATALOG.md** (both investigated, both real):
 //! - `ack_after` also duplicates under a crash with timing held: the consumer applies
 //!   the effect and crashes before its delete; V expires and the message is
 //!   redelivered. That is the at-least-once contract itself, not a timing failure.

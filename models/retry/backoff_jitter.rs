@@ -60,7 +60,7 @@
 //! and 29/30 (96.7 %, counting none) of the delay choices succeed. The first attempt
 //! always collides: the clients start together.
 //!
-//! **Agreement with CATALOG.md.** As listed: no jitter unreachable, full jitter
+//! **Agreement with docs/CATALOG.md.** As listed: no jitter unreachable, full jitter
 //! reachable but `eventually` violated, admission control holds. The catalog's
 //! "collides forever" is, with a retry limit, "collides until both give up".
 

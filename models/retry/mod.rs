@@ -1,4 +1,4 @@
-//! Retry protocols (CATALOG.md T1–T5).
+//! Retry protocols (docs/CATALOG.md T1–T5).
 pub mod at_least_once_queue;
 pub mod backoff_jitter;
 pub mod idempotency_window;

@@ -112,10 +112,17 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         junit: Option<String>,
     },
-    /// Serve stateright's Explorer web UI for a model, to walk its states by hand.
+    /// Serve stateright's Explorer web UI for a model, to walk its states by hand: each
+    /// step shows the nodes by name, the network, and (above) true time, true clock
+    /// offsets and pause lengths and where a relaxed assumption broke.
     Explore {
         /// The model.
-        model: String,
+        #[arg(required_unless_present = "trace", conflicts_with = "trace")]
+        model: Option<String>,
+        /// Open at a saved trace's path: serves the model of the file with its exact
+        /// parameters and assumption set, and prints the link to the trace's last step.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["sets", "hold", "relax", "relax_all"])]
+        trace: Option<String>,
         /// Set a model parameter.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
@@ -215,7 +222,9 @@ pub struct CheckArgs {
     /// Do not explore beyond this depth.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<usize>,
-    /// Stop after this many seconds of wall time.
+    /// Stop each check after this many seconds of wall time. The limit is per check:
+    /// with --plan/--all every check gets the whole limit (verdicts not yet known
+    /// become `unknown`).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
     /// Stop before the process's resident memory passes this many MiB (incomplete).
@@ -238,6 +247,10 @@ pub struct CheckArgs {
     /// reordered; `synccheck merge` combines the shards' JSON reports.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Print, per counterexample, the Explorer link to its last step and the
+    /// `synccheck explore` command that serves it (single-model checks).
+    #[arg(long)]
+    pub explorer_link: bool,
     /// With --plan/--all: also write a JUnit XML report here (one testsuite per check,
     /// one testcase per expectation; failures carry the counterexample).
     #[arg(long, value_name = "PATH")]

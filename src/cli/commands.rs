@@ -77,15 +77,21 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             junit,
         } => merge(&reports, format, junit.as_deref()),
         Command::Explore {
+            trace: Some(trace),
+            address,
+            ..
+        } => explore_trace(registry, &trace, &address),
+        Command::Explore {
             model,
             sets,
             hold,
             relax,
             relax_all,
             address,
+            trace: None,
         } => explore(
             registry,
-            &model,
+            model.as_deref().unwrap_or_default(),
             &sets,
             AssumptionChanges {
                 relax_all,
@@ -236,6 +242,75 @@ fn explore(
     }
 }
 
+/// `synccheck explore --trace FILE`: serves the trace's model with its exact
+/// parameters and assumption set, after printing the link to the trace's path.
+fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
+    let trace = match crate::trace::load(std::path::Path::new(path)) {
+        Ok(trace) => trace,
+        Err(error) => return fail(error),
+    };
+    let indices = match crate::explore::trace_path(registry, path, &trace) {
+        Ok(Some(indices)) => indices,
+        Ok(None) => {
+            return fail(format!(
+                "{path}: the trace does not run on the model (`synccheck replay {path}` says where)"
+            ))
+        }
+        Err(error) => return fail(error),
+    };
+    let arguments = crate::explore::explore_arguments(&trace);
+    let changes = AssumptionChanges {
+        relax_all: trace.assumptions.is_some(),
+        hold: trace
+            .assumptions
+            .as_ref()
+            .map(|a| a.held_specs())
+            .unwrap_or_default(),
+        relax: Vec::new(),
+    };
+    let sets: Vec<String> = trace
+        .params
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    eprintln!(
+        "the trace ({} steps, `{}` violated): {}",
+        trace.trace.length,
+        trace.property,
+        crate::explore::link(address, &indices)
+    );
+    eprintln!("(the same as: synccheck explore {})", arguments.join(" "));
+    explore(registry, &trace.model, &sets, changes, address)
+}
+
+/// The Explorer links of the counterexamples of `report` (`check --explorer-link`).
+fn explorer_links(registry: &Registry, report: &crate::report::CheckReport) -> String {
+    let mut text = String::new();
+    for trace in crate::trace::traces_of(report) {
+        match crate::explore::trace_path(registry, &trace.model, &trace) {
+            Ok(Some(indices)) => text.push_str(&format!(
+                "explorer link to the counterexample of `{}`: {}
+  serve it with: synccheck explore {}
+",
+                trace.property,
+                crate::explore::link("localhost:3000", &indices),
+                crate::explore::explore_arguments(&trace).join(" ")
+            )),
+            Ok(None) => text.push_str(&format!(
+                "explorer link to the counterexample of `{}`: none (the trace does not run on the model)
+",
+                trace.property
+            )),
+            Err(error) => text.push_str(&format!(
+                "explorer link to the counterexample of `{}`: none ({error})
+",
+                trace.property
+            )),
+        }
+    }
+    text
+}
+
 /// Saves the traces of `report` into `dir`; returns the text that names them.
 fn save_traces(report: &crate::report::CheckReport, dir: &str) -> Result<String, String> {
     let mut text = String::new();
@@ -282,10 +357,11 @@ fn list(registry: &Registry, format: Format) -> i32 {
         }
     }
     if format == Format::Json {
-        return match serde_json::to_string_pretty(&descriptions) {
-            Ok(text) => emit(&(text + "\n")),
-            Err(error) => fail(error),
-        };
+        return json(&serde_json::json!({
+            "schema_version": crate::report::SCHEMA_VERSION,
+            "synccheck_version": crate::report::VERSION,
+            "models": descriptions,
+        }));
     }
     let mut out = String::new();
     for d in &descriptions {
@@ -386,7 +462,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
         Ok(report) => report,
         Err(error) => return fail(error),
     };
-    let saved = match args
+    let mut saved = match args
         .trace_dir
         .as_deref()
         .map(|dir| save_traces(&report, dir))
@@ -395,6 +471,9 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
         Some(Ok(text)) => text,
         None => String::new(),
     };
+    if args.explorer_link {
+        saved.push_str(&explorer_links(registry, &report));
+    }
     let written = match args.format {
         Format::Human => emit(&(render_human(&report) + &saved)),
         Format::Json => {
@@ -447,6 +526,9 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
         || args.relax_all
     {
         return fail("--plan/--all take their models, parameters and assumptions from the plan; drop --set/--hold/--relax");
+    }
+    if args.explorer_link {
+        return fail("--explorer-link links one check's counterexamples: use it with a model, not --plan/--all");
     }
     let whole = match load_plans(registry, args) {
         Ok(plans) => plans,

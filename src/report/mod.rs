@@ -2,6 +2,7 @@
 //! rendered for people (`human`) or machines (JSON, `schema_version` 1).
 
 mod human;
+pub(crate) mod view;
 
 pub use human::{render_human, render_trace};
 
@@ -14,6 +15,9 @@ use std::collections::BTreeMap;
 
 /// The version of the JSON report. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The synccheck version, written into every JSON document it produces.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Held assumptions with their bounds, and the relaxed ones.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +120,9 @@ pub struct PropertyReport {
 pub struct CheckReport {
     /// Format version.
     pub schema_version: u32,
+    /// The synccheck version that wrote the report.
+    #[serde(default)]
+    pub synccheck_version: String,
     /// Model name.
     pub model: String,
     /// Parameter values (with defaults filled in).
@@ -368,6 +375,7 @@ pub fn build<M: Explain>(
         .collect();
     CheckReport {
         schema_version: SCHEMA_VERSION,
+        synccheck_version: VERSION.to_string(),
         model: model_name.to_string(),
         params: params.values().clone(),
         assumptions: assumptions.map(|set| AssumptionsReport {

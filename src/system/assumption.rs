@@ -12,7 +12,7 @@ use std::fmt;
 /// quantities are stored in a byte in the state, capped at the largest constant + 1.
 pub const BOUND_MAX: u32 = 60;
 
-/// One assumption of the vocabulary in DESIGN.md.
+/// One assumption of the vocabulary (docs/DESIGN.md, "Assumptions").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Assumption {

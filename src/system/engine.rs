@@ -781,6 +781,18 @@ impl<P: Protocol> stateright::Model for TimedSystem<P> {
         self.describe_action(action)
     }
 
+    /// The Explorer's "Current State": node by node, by name, then the network.
+    fn format_step(&self, last_state: &Self::State, action: Self::Action) -> Option<String> {
+        let next = self.step(last_state, &action)?;
+        Some(crate::explore::step_text(self, &next))
+    }
+
+    /// The Explorer's panel above it: true time, true clock offsets and pause lengths
+    /// (counted along the path), the network, and where relaxed assumptions broke.
+    fn as_svg(&self, path: stateright::Path<Self::State, Self::Action>) -> Option<String> {
+        crate::explore::path_svg(self, path)
+    }
+
     fn properties(&self) -> Vec<stateright::Property<Self>> {
         let table = condition_table::<P>();
         self.properties

@@ -1,11 +1,12 @@
 //! Renderers: a terminal message sequence chart, Mermaid `sequenceDiagram`, Graphviz
-//! DOT (happens-before, via petgraph) and a ShiViz log.
+//! DOT (happens-before, one lane per node) and a ShiViz log. A liveness counterexample
+//! (a lasso) is marked in the first three: where its loop starts, and that it repeats.
 //!
 //! Timed traces carry structured actions (`kind`, `node`, `envelope`) and states with a
 //! `network`; the renderers read those. Untimed traces render as numbered steps.
 
 use super::TraceFile;
-use petgraph::graph::{DiGraph, NodeIndex};
+use crate::report::view::brief;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -72,39 +73,6 @@ struct Step {
     event: Event,
     annotations: Vec<String>,
     notes: Vec<String>,
-}
-
-/// A message in a compact, readable form: `{"Grant":{"token":1}}` → `Grant{token:1}`.
-fn brief(value: &Value) -> String {
-    match value {
-        Value::Object(map) if map.len() == 1 => {
-            let (name, inner) = map.iter().next().expect("one entry");
-            match inner {
-                Value::Null => name.clone(),
-                Value::Object(_) => format!("{name}{}", fields(inner)),
-                other => format!("{name}({})", fields(other)),
-            }
-        }
-        other => fields(other),
-    }
-}
-
-fn fields(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Object(map) => {
-            let shown: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", fields(v)))
-                .collect();
-            format!("{{{}}}", shown.join(","))
-        }
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(fields).collect::<Vec<_>>().join(",")
-        ),
-        other => other.to_string(),
-    }
 }
 
 fn node_of(detail: &Value, key: &str) -> Option<usize> {
@@ -191,8 +159,12 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
         "{} — `{}` violated ({} steps)",
         trace.model, trace.property, trace.trace.length
     );
+    let lasso = Lasso::of(trace, steps);
     if trace.nodes.is_empty() {
         for step in &trace.trace.steps {
+            if lasso.starts_at(step.index) {
+                let _ = writeln!(out, "{}", lasso.opening());
+            }
             let _ = writeln!(out, "{:>4}. {}", step.index, step.action);
             for annotation in &step.annotations {
                 let _ = writeln!(out, "!!! {annotation}");
@@ -200,6 +172,9 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
             for note in &step.notes {
                 let _ = writeln!(out, "      note: {note}");
             }
+        }
+        if let Some(closing) = lasso.closing() {
+            let _ = writeln!(out, "{closing}");
         }
         return out;
     }
@@ -216,6 +191,14 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
     let _ = writeln!(out, "{}", String::from_iter(header).trim_end());
     let mut shown_time = None;
     for step in steps {
+        if lasso.starts_at(step.index) {
+            let _ = writeln!(out, "{}", lasso.opening());
+            if lasso.only_time_passes {
+                let _ = writeln!(out, "│      (only time passes: tick)");
+            }
+            // The loop's first row shows its time again.
+            shown_time = None;
+        }
         if matches!(step.event, Event::Tick) {
             continue;
         }
@@ -229,11 +212,14 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
         if step.time != shown_time {
             overlay(
                 &mut row,
-                0,
+                1,
                 &format!("t={}", step.time.unwrap_or(0)),
                 TIME_COLUMN_WIDTH - 1,
             );
             shown_time = step.time;
+        }
+        if lasso.in_loop(step.index) {
+            row[0] = '│';
         }
         draw(&mut row, &step.event, &start, width);
         let _ = writeln!(out, "{}", String::from_iter(row).trim_end());
@@ -245,7 +231,66 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
             let _ = writeln!(out, "{line}");
         }
     }
+    if let Some(closing) = lasso.closing() {
+        let _ = writeln!(out, "{closing}");
+    }
     out
+}
+
+/// Where the loop of a liveness counterexample (a lasso) starts, in chart terms: the
+/// steps from `start` to the last one repeat forever, back to the state before `start`.
+struct Lasso {
+    /// The 1-based step the loop starts at; `None` for a finite counterexample.
+    start: Option<usize>,
+    /// The last step.
+    end: usize,
+    /// Whether every step of the loop is a Tick (charts skip those).
+    only_time_passes: bool,
+}
+
+impl Lasso {
+    fn of(trace: &TraceFile, steps: &[Step]) -> Self {
+        let start = trace.loop_start;
+        let only_time_passes = start.is_some_and(|start| {
+            steps
+                .iter()
+                .filter(|step| step.index >= start)
+                .all(|step| matches!(step.event, Event::Tick))
+        });
+        Lasso {
+            start,
+            end: trace.trace.steps.len(),
+            only_time_passes,
+        }
+    }
+
+    fn starts_at(&self, index: usize) -> bool {
+        self.start == Some(index)
+    }
+
+    fn in_loop(&self, index: usize) -> bool {
+        self.start.is_some_and(|start| index >= start)
+    }
+
+    /// "steps 13–19 repeat" (or "step 38 repeats").
+    fn steps(&self) -> String {
+        match self.start {
+            Some(start) if start == self.end => format!("step {start} repeats"),
+            Some(start) => format!("steps {start}–{} repeat", self.end),
+            None => String::new(),
+        }
+    }
+
+    fn opening(&self) -> String {
+        format!("┌─ loop: {} forever", self.steps())
+    }
+
+    fn closing(&self) -> Option<String> {
+        let start = self.start?;
+        Some(format!(
+            "└─ back to the state before step {start}: the loop repeats, the property never becomes true"
+        ))
+    }
 }
 
 fn overlay(row: &mut [char], at: usize, text: &str, room: usize) {
@@ -316,8 +361,21 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
     } else {
         span
     };
+    let lasso = Lasso::of(trace, steps);
     let mut shown_time = None;
     for step in steps {
+        if lasso.starts_at(step.index) {
+            let _ = writeln!(
+                out,
+                "    loop {} forever (back to the state before step {})",
+                lasso.steps(),
+                step.index
+            );
+            if lasso.only_time_passes {
+                let _ = writeln!(out, "    Note over {span}: only time passes (tick)");
+            }
+            shown_time = None;
+        }
         if matches!(step.event, Event::Tick) {
             continue;
         }
@@ -346,6 +404,9 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
         for note in &step.notes {
             let _ = writeln!(out, "    Note over {span}: {}", mermaid_text(note));
         }
+    }
+    if lasso.start.is_some() {
+        let _ = writeln!(out, "    end");
     }
     out
 }
@@ -412,43 +473,199 @@ fn happens_before(trace: &TraceFile, steps: &[Step]) -> Vec<(Option<usize>, Opti
     result
 }
 
+/// Fill of a step where a relaxed assumption broke, and its border.
+const DOT_BREAK_FILL: &str = "#ffd6d6";
+const DOT_BREAK_BORDER: &str = "#c00000";
+/// Fill of the steps of a lasso's loop, and the colour of its back edge.
+const DOT_LOOP_FILL: &str = "#dde8ff";
+const DOT_LOOP_EDGE: &str = "#1f4fbf";
+/// Annotation lines in a DOT node wrap at this width.
+const DOT_LINE_CHARS: usize = 36;
+
+/// A DOT string literal.
+fn dot_quoted(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    format!("\"{escaped}\"")
+}
+
+/// `text` broken into lines of at most `width` characters at spaces.
+fn wrapped(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// Graphviz DOT: one lane (cluster) per node, steps top to bottom in trace order,
+/// program order within a lane, message edges from send to delivery; a step where a
+/// relaxed assumption broke is red and says which; a lasso's loop is blue with a
+/// dashed edge back to where it starts.
 fn dot(trace: &TraceFile, steps: &[Step]) -> String {
     let links = happens_before(trace, steps);
-    let mut graph: DiGraph<String, String> = DiGraph::new();
-    let mut by_step: BTreeMap<usize, NodeIndex> = BTreeMap::new();
-    let mut last_on_node: BTreeMap<usize, NodeIndex> = BTreeMap::new();
+    let lasso = Lasso::of(trace, steps);
+    let lanes: Vec<String> = if trace.nodes.is_empty() {
+        vec!["model".to_string()]
+    } else {
+        trace.nodes.clone()
+    };
+    let network_lane = lanes.len();
+    let mut out = String::from("digraph trace {\n");
+    let title = format!(
+        "{}: `{}` violated ({} steps)",
+        trace.model, trace.property, trace.trace.length
+    );
+    let _ = writeln!(out, "  label = {}; labelloc = t;", dot_quoted(&title));
+    out.push_str("  newrank = true; nodesep = 0.3; ranksep = 0.25;\n");
+    out.push_str(
+        "  node [shape = box, style = \"rounded,filled\", fillcolor = white, fontsize = 11];\n",
+    );
+    out.push_str("  edge [fontsize = 9];\n");
+    // Which lane each shown step is drawn in.
+    let mut placed: Vec<(usize, &Step, Option<usize>)> = Vec::new();
     for (step, (node, sender)) in steps.iter().zip(&links) {
         if matches!(step.event, Event::Tick) {
             continue;
         }
-        let place = node
-            .map(|n| name(trace, n))
-            .unwrap_or_else(|| "network".to_string());
-        let what = match &step.event {
-            Event::Deliver { label, .. } => format!("recv {label}"),
-            Event::Lost { label, .. } => format!("lost {label}"),
-            Event::Duplicated { label, .. } => format!("dup {label}"),
-            Event::Local { label, .. } | Event::Other { label } => label.clone(),
-            Event::Tick => String::new(),
-        };
-        let time = step.time.map(|t| format!(" t={t}")).unwrap_or_default();
-        let warn = if step.annotations.is_empty() {
-            ""
-        } else {
-            " ⚠"
-        };
-        let index = graph.add_node(format!("{}. {place}: {what}{time}{warn}", step.index));
-        by_step.insert(step.index, index);
-        if let Some(node) = node {
-            if let Some(previous) = last_on_node.insert(*node, index) {
-                graph.add_edge(previous, index, String::new());
-            }
+        let lane = node.filter(|n| *n < lanes.len()).unwrap_or(network_lane);
+        placed.push((lane, step, *sender));
+    }
+    let uses_network = placed.iter().any(|(lane, ..)| *lane == network_lane);
+    let lane_count = lanes.len() + usize::from(uses_network);
+    for lane in 0..lane_count {
+        let lane_name = lanes.get(lane).map_or("network", String::as_str);
+        let _ = writeln!(out, "  subgraph cluster_lane{lane} {{");
+        let _ = writeln!(
+            out,
+            "    label = {}; style = \"rounded,dashed\"; color = gray60;",
+            dot_quoted(lane_name)
+        );
+        let _ = writeln!(
+            out,
+            "    lane{lane} [label = {}, shape = plaintext, style = \"\", fontsize = 12];",
+            dot_quoted(lane_name)
+        );
+        for (_, step, _) in placed.iter().filter(|(l, ..)| *l == lane) {
+            let _ = writeln!(out, "    {}", dot_step(trace, step, &lasso));
         }
-        if let Some(sent_at) = sender.and_then(|s| by_step.get(&s)) {
-            graph.add_edge(*sent_at, index, "msg".to_string());
+        out.push_str("  }\n");
+    }
+    // Lane heads side by side, then every shown step on its own rank, in trace order.
+    let heads: Vec<String> = (0..lane_count).map(|lane| format!("lane{lane}")).collect();
+    let _ = writeln!(out, "  {{ rank = same; {}; }}", heads.join("; "));
+    for pair in heads.windows(2) {
+        let _ = writeln!(out, "  {} -> {} [style = invis];", pair[0], pair[1]);
+    }
+    let mut previous = "lane0".to_string();
+    for (_, step, _) in &placed {
+        let _ = writeln!(out, "  {previous} -> s{} [style = invis];", step.index);
+        previous = format!("s{}", step.index);
+    }
+    for lane in 0..lane_count {
+        let mut before = format!("lane{lane}");
+        for (_, step, _) in placed.iter().filter(|(l, ..)| *l == lane) {
+            let _ = writeln!(
+                out,
+                "  {before} -> s{} [color = gray50, arrowhead = none];",
+                step.index
+            );
+            before = format!("s{}", step.index);
         }
     }
-    format!("{}", petgraph::dot::Dot::new(&graph))
+    for (_, step, sender) in &placed {
+        let Some(sent_at) = sender.filter(|s| placed.iter().any(|(_, p, _)| p.index == *s)) else {
+            continue;
+        };
+        let label = match &step.event {
+            Event::Deliver { label, .. } => label.clone(),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  s{sent_at} -> s{} [label = {}, color = \"#2b6cb0\", fontcolor = \"#2b6cb0\", constraint = false];",
+            step.index,
+            dot_quoted(&label)
+        );
+    }
+    dot_loop_edge(&mut out, &lasso, &placed);
+    out.push_str("}\n");
+    out
+}
+
+/// One step as a DOT node statement.
+fn dot_step(trace: &TraceFile, step: &Step, lasso: &Lasso) -> String {
+    let what = match &step.event {
+        Event::Deliver { label, .. } => format!("recv {label}"),
+        Event::Lost { label, from, to } => {
+            format!("{label} {}→{} lost", name(trace, *from), name(trace, *to))
+        }
+        Event::Duplicated { label, from, to } => format!(
+            "{label} {}→{} duplicated",
+            name(trace, *from),
+            name(trace, *to)
+        ),
+        Event::Local { label, .. } | Event::Other { label } => label.clone(),
+        Event::Tick => String::new(),
+    };
+    let mut lines = vec![format!("{}. {what}", step.index)];
+    if let Some(time) = step.time {
+        lines.push(format!("t={time}"));
+    }
+    for annotation in &step.annotations {
+        lines.extend(wrapped(&format!("⚠ {annotation}"), DOT_LINE_CHARS));
+    }
+    let mut attributes = vec![format!("label = {}", dot_quoted(&lines.join("\n")))];
+    if !step.annotations.is_empty() {
+        attributes.push(format!(
+            "fillcolor = \"{DOT_BREAK_FILL}\", color = \"{DOT_BREAK_BORDER}\", penwidth = 2"
+        ));
+    } else if lasso.in_loop(step.index) {
+        attributes.push(format!("fillcolor = \"{DOT_LOOP_FILL}\""));
+    }
+    format!("s{} [{}];", step.index, attributes.join(", "))
+}
+
+/// The lasso's edge from its last shown step back to its first one (or, when only
+/// time passes in the loop, a node saying so).
+fn dot_loop_edge(out: &mut String, lasso: &Lasso, placed: &[(usize, &Step, Option<usize>)]) {
+    let Some(start) = lasso.start else {
+        return;
+    };
+    let label = dot_quoted(&format!(
+        "loop: {} forever\n(back to the state before step {start})",
+        lasso.steps()
+    ));
+    let in_loop: Vec<usize> = placed
+        .iter()
+        .map(|(_, step, _)| step.index)
+        .filter(|index| *index >= start)
+        .collect();
+    match (in_loop.first(), in_loop.last()) {
+        (Some(first), Some(last)) => {
+            let _ = writeln!(
+                out,
+                "  s{last} -> s{first} [label = {label}, style = dashed, color = \"{DOT_LOOP_EDGE}\", fontcolor = \"{DOT_LOOP_EDGE}\", penwidth = 2, constraint = false];"
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "  loop [label = {label}, shape = note, fillcolor = \"{DOT_LOOP_FILL}\"];\n  loop -> loop [label = \"only time passes (tick)\", style = dashed, color = \"{DOT_LOOP_EDGE}\"];"
+            );
+            if let Some((_, step, _)) = placed.last() {
+                let _ = writeln!(out, "  s{} -> loop [style = invis];", step.index);
+            }
+        }
+    }
 }
 
 fn shiviz(trace: &TraceFile, steps: &[Step]) -> String {

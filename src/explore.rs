@@ -1,0 +1,255 @@
+//! What stateright's Explorer (`synccheck explore`) shows of a timed system: its
+//! `format_step` (the state after a step, node by node by name, then the network as a
+//! list) and `as_svg` (the same for the selected path's last state with what only a
+//! path knows: true time, each node's true clock offset and pause length, and where a
+//! relaxed assumption broke), and the Explorer link to a given path.
+//!
+//! The Explorer (stateright 0.31) addresses a path as `#/steps/I/A1/A2/...`: the index
+//! of the initial state among `init_states`, then per step the index of the action
+//! among the `actions` enabled in the state before it.
+
+use crate::report::view::{self, NodeTime};
+use crate::report::Explain;
+use crate::system::{Protocol, SystemAction, SystemState, TimedSystem};
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Explorer SVG: pixels per character and per line of its monospace text.
+const SVG_CHAR_WIDTH: usize = 8;
+const SVG_LINE_HEIGHT: usize = 18;
+/// Colours on the Explorer's dark panel.
+const SVG_TEXT: &str = "#e8e8e8";
+const SVG_HEADING: &str = "#8ec5ff";
+const SVG_BREAK: &str = "#ff8080";
+
+/// The state after one step, for the Explorer's "Current State" pane. The stored pause
+/// counter is capped at the bound, so it is not shown as a duration.
+pub(crate) fn step_text<P: Protocol>(system: &TimedSystem<P>, state: &SystemState<P>) -> String {
+    let lines = view::state_lines_with(&system.explain_state(state), &system.node_names(), &|_| {
+        NodeTime::Unknown
+    });
+    lines.join("\n") + "\n"
+}
+
+/// One line of the SVG panel and its colour.
+struct Line {
+    text: String,
+    colour: &'static str,
+}
+
+/// The path's last state as an SVG panel: true time, the nodes with their true clock
+/// offsets and pause lengths, the network, and the assumption breaks on the path.
+pub(crate) fn path_svg<P: Protocol>(
+    system: &TimedSystem<P>,
+    path: stateright::Path<SystemState<P>, SystemAction<P>>,
+) -> Option<String> {
+    let pairs = path.into_vec();
+    let states: Vec<SystemState<P>> = pairs.iter().map(|(s, _)| s.clone()).collect();
+    let actions: Vec<SystemAction<P>> = pairs.into_iter().filter_map(|(_, a)| a).collect();
+    if states.len() != actions.len() + 1 {
+        return None;
+    }
+    let trace = system.explain_path(&crate::check::Path { states, actions });
+    let names = system.node_names();
+    let now = trace
+        .steps
+        .last()
+        .map(|step| step.time_ticks.unwrap_or(0) + u64::from(is_tick(&step.action_detail)))
+        .unwrap_or(0);
+    let offsets: Vec<i64> = trace
+        .steps
+        .last()
+        .and_then(|step| step.clock_offsets_ticks.clone())
+        .unwrap_or_else(|| vec![0; names.len()]);
+    let paused_since = pause_starts(&trace.steps, names.len());
+    let last_state = trace
+        .steps
+        .last()
+        .map_or(&trace.initial_state, |step| &step.state);
+    let mut lines = vec![Line {
+        text: format!("true time t={now} · after {} steps", trace.steps.len()),
+        colour: SVG_HEADING,
+    }];
+    let time = |node: usize| NodeTime::Counted {
+        paused_ticks: paused_since
+            .get(node)
+            .copied()
+            .flatten()
+            .map(|since| now - since),
+        offset_ticks: offsets.get(node).copied().unwrap_or(0),
+    };
+    for text in view::state_lines_with(last_state, &names, &time) {
+        lines.push(Line {
+            text,
+            colour: SVG_TEXT,
+        });
+    }
+    for broken in &trace.breaks {
+        lines.push(Line {
+            text: format!("⚠ step {}: {}", broken.step, broken.sentence),
+            colour: SVG_BREAK,
+        });
+    }
+    Some(svg(&lines))
+}
+
+fn is_tick(detail: &Value) -> bool {
+    detail.get("kind").and_then(Value::as_str) == Some("tick")
+}
+
+/// Per node, the true time its current pause began (`None` when running).
+fn pause_starts(steps: &[crate::report::StepReport], nodes: usize) -> Vec<Option<u64>> {
+    let mut since = vec![None; nodes];
+    for step in steps {
+        let detail = &step.action_detail;
+        let node = detail
+            .get("node")
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| *n < nodes);
+        let Some(node) = node else { continue };
+        match detail.get("kind").and_then(Value::as_str) {
+            Some("pause") => since[node] = Some(step.time_ticks.unwrap_or(0)),
+            Some("resume" | "crash") => since[node] = None,
+            _ => {}
+        }
+    }
+    since
+}
+
+fn svg(lines: &[Line]) -> String {
+    let width = lines
+        .iter()
+        .map(|line| line.text.chars().count())
+        .max()
+        .unwrap_or(0)
+        * SVG_CHAR_WIDTH
+        + 16;
+    let height = lines.len() * SVG_LINE_HEIGHT + 8;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"monospace\" font-size=\"13\">"
+    );
+    for (index, line) in lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text x=\"8\" y=\"{}\" fill=\"{}\" xml:space=\"preserve\">{}</text>",
+            (index + 1) * SVG_LINE_HEIGHT,
+            line.colour,
+            xml_escaped(&line.text)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn xml_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The Explorer's address of a path given as action indices (the initial state's
+/// index first): `http://ADDRESS/#/steps/0/3/1`.
+pub fn link(address: &str, indices: &[usize]) -> String {
+    let mut url = format!("http://{address}/#/steps");
+    for index in indices {
+        let _ = write!(url, "/{index}");
+    }
+    url
+}
+
+/// The Explorer path of a recorded trace on `model`: the initial state's index, then
+/// per step the index of the enabled action whose structured form is the recorded
+/// one. `None` when the trace does not run on the model (replay says where).
+pub(crate) fn trace_indices<M>(model: &M, trace: &crate::trace::TraceFile) -> Option<Vec<usize>>
+where
+    M: Explain,
+    M::State: Clone,
+    M::Action: Clone,
+{
+    let recorded = &trace.trace;
+    let initial = model.init_states();
+    let start = initial
+        .iter()
+        .position(|s| model.explain_state(s) == recorded.initial_state)?;
+    let mut state = initial[start].clone();
+    let mut indices = vec![start];
+    for step in &recorded.steps {
+        let mut actions = Vec::new();
+        model.actions(&state, &mut actions);
+        let index = actions
+            .iter()
+            .position(|a| model.explain_action(a).1 == step.action_detail)?;
+        indices.push(index);
+        state = model
+            .next_state(&state, actions[index].clone())
+            .unwrap_or_else(|| state.clone());
+    }
+    Some(indices)
+}
+
+/// The Explorer path of a saved trace on the catalog model it names, under the exact
+/// assumption set it records; `None` when the trace does not run on the model.
+pub(crate) fn trace_path(
+    registry: &crate::registry::Registry,
+    path: &str,
+    trace: &crate::trace::TraceFile,
+) -> Result<Option<Vec<usize>>, crate::trace::TraceError> {
+    use crate::trace::TraceError;
+    let request_error = |source: crate::request::RequestError| TraceError::Request {
+        path: path.to_string(),
+        source,
+    };
+    let model = registry.find(&trace.model).map_err(request_error)?;
+    let params = crate::request::resolve_params(model.name(), model.parameters(), &trace.params)
+        .map_err(request_error)?;
+    let assumptions = match &trace.assumptions {
+        Some(report) => Some(crate::trace::assumption_set(path, report)?),
+        None => None,
+    };
+    model
+        .explorer_path(&params, assumptions.as_ref(), trace)
+        .map_err(request_error)
+}
+
+/// The `synccheck explore` arguments that serve the model of `trace` with its exact
+/// parameters and assumption set.
+pub(crate) fn explore_arguments(trace: &crate::trace::TraceFile) -> Vec<String> {
+    let mut arguments = vec![trace.model.clone()];
+    for (key, value) in &trace.params {
+        arguments.push("--set".to_string());
+        arguments.push(format!("{key}={value}"));
+    }
+    if let Some(assumptions) = &trace.assumptions {
+        arguments.push("--relax-all".to_string());
+        for spec in assumptions.held_specs() {
+            arguments.push("--hold".to_string());
+            arguments.push(spec);
+        }
+    }
+    arguments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_link_lists_the_indices() {
+        assert_eq!(
+            link("localhost:3000", &[0, 3, 1]),
+            "http://localhost:3000/#/steps/0/3/1"
+        );
+    }
+
+    #[test]
+    fn svg_text_is_escaped_and_sized() {
+        let out = svg(&[Line {
+            text: "a<b & \"c\"".to_string(),
+            colour: SVG_TEXT,
+        }]);
+        assert!(out.contains(">a&lt;b &amp; &quot;c&quot;</text>"), "{out}");
+        assert!(out.contains("width=\"88\" height=\"26\""), "{out}");
+    }
+}
