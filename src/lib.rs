@@ -114,6 +114,7 @@ pub mod plan;
 pub mod registry;
 pub mod report;
 pub mod request;
+pub(crate) mod suggest;
 pub mod sync;
 pub mod system;
 pub mod testing;

@@ -27,7 +27,7 @@ use toml::Spanned;
 
 /// An error in a plan file: exit code 2.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
+#[error("{file}:{line}:{column}: {message}{}", more_lines(.more))]
 pub struct PlanError {
     /// The file.
     pub file: String,
@@ -37,6 +37,20 @@ pub struct PlanError {
     pub column: usize,
     /// What is wrong and what is valid.
     pub message: String,
+    /// The errors of the plan's later checks (every check is validated, so one run
+    /// reports them all), each shown on its own line.
+    pub more: Vec<PlanError>,
+}
+
+impl PlanError {
+    /// This error and the further ones, in file order.
+    pub fn all(&self) -> Vec<&PlanError> {
+        std::iter::once(self).chain(self.more.iter()).collect()
+    }
+}
+
+fn more_lines(more: &[PlanError]) -> String {
+    more.iter().map(|error| format!("\n{error}")).collect()
 }
 
 #[derive(Deserialize)]
@@ -124,6 +138,7 @@ impl Locator<'_> {
             line,
             column,
             message: message.into(),
+            more: Vec::new(),
         }
     }
 }
@@ -143,11 +158,19 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
     if raw.check.is_empty() {
         return Err(at.error(0..0, "the plan has no [[check]] entries"));
     }
-    let checks = raw
-        .check
-        .into_iter()
-        .map(|check| validate(&at, check, registry))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut checks = Vec::new();
+    let mut errors = Vec::new();
+    for check in raw.check {
+        match validate(&at, check, registry) {
+            Ok(check) => checks.push(check),
+            Err(error) => errors.push(error),
+        }
+    }
+    if !errors.is_empty() {
+        let mut first = errors.remove(0);
+        first.more = errors;
+        return Err(first);
+    }
     Ok(Plan {
         file: file.to_string(),
         checks,
@@ -228,10 +251,11 @@ fn validate(
             return Err(at.error(
                 property.span(),
                 format!(
-                    "key `expect.{}`: model `{}` has no property `{}`; valid properties: {}",
+                    "key `expect.{}`: model `{}` has no property `{}`{}; valid properties: {}",
                     property.get_ref(),
                     model.name(),
                     property.get_ref(),
+                    crate::suggest::did_you_mean(property.get_ref(), &property_names.join(", ")),
                     property_names.join(", ")
                 ),
             ));

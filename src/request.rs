@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     /// No such model.
-    #[error("unknown model `{name}`; valid models: {valid}")]
+    #[error("unknown model `{name}`{}; valid models: {valid}", crate::suggest::did_you_mean(.name, .valid))]
     UnknownModel {
         /// What was given.
         name: String,
@@ -17,7 +17,7 @@ pub enum RequestError {
         valid: String,
     },
     /// No such parameter.
-    #[error("model `{model}` has no parameter `{name}`; valid parameters: {valid}")]
+    #[error("model `{model}` has no parameter `{name}`{}; valid parameters: {valid}", crate::suggest::did_you_mean(.name, .valid))]
     UnknownParameter {
         /// The model.
         model: String,

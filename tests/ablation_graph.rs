@@ -111,7 +111,7 @@ fn the_state_graph_is_valid_graphviz() {
     let output = synccheck(&["graph", "two_phase_commit", "--set", "rms=2", "--as", "dot"]);
     assert_eq!(output.status.code(), Some(0));
     let dot = stdout(&output);
-    assert!(dot.starts_with("digraph {"));
+    assert!(dot.starts_with("digraph states {"), "{dot}");
     let json = synccheck(&[
         "graph",
         "two_phase_commit",
@@ -122,11 +122,15 @@ fn the_state_graph_is_valid_graphviz() {
     ]);
     let graph: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
     let states = graph["states"].as_array().map(Vec::len).expect("states");
-    assert_eq!(
-        dot.matches(" [ label = \"s").count(),
-        states,
-        "one DOT node per state"
-    );
+    let labels = dot_labels(&dot);
+    assert_eq!(labels.len(), states, "one DOT node per state: {dot}");
+    // Multi-line labels, one line per field; no two states look the same.
+    assert!(labels[0].contains("\\ltmState: init\\l"), "{}", labels[0]);
+    let distinct: std::collections::BTreeSet<String> = labels
+        .iter()
+        .map(|l| l.split_once("\\l").expect("id").1.to_string())
+        .collect();
+    assert_eq!(distinct.len(), states, "states must be told apart: {dot}");
     assert_eq!(graph["truncated"], false);
     // Graphviz itself must accept it (CI installs graphviz).
     let parsed = Command::new("dot")
@@ -170,4 +174,62 @@ fn a_truncated_graph_says_so() {
     let graph: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     assert_eq!(graph["truncated"], true);
     assert_eq!(graph["states"].as_array().map(Vec::len), Some(10));
+}
+
+/// The label of every state node of a `graph --as dot` output.
+fn dot_labels(dot: &str) -> Vec<String> {
+    dot.lines()
+        .filter(|line| !line.contains(" -> "))
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix('s')?;
+            let (_, label) = rest.split_once(" [label = \"")?;
+            Some(
+                label
+                    .split("\", ")
+                    .next()
+                    .unwrap_or(label)
+                    .trim_end_matches("\"];")
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn timed_state_labels_show_each_node_by_name_then_the_network() {
+    let output = synccheck(&[
+        "graph",
+        "fenced_lease_lock",
+        "--set",
+        "variant=writes",
+        "--relax",
+        "bounded_pause",
+        "--max-states",
+        "40",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let dot = stdout(&output);
+    let labels = dot_labels(&dot);
+    assert_eq!(labels.len(), 40, "{dot}");
+    for label in &labels {
+        let lines: Vec<&str> = label.split("\\l").collect();
+        // The id, then the four nodes by name, then the network.
+        assert!(lines[1].starts_with("lock: Lock{"), "{label}");
+        assert!(lines[2].starts_with("storage: Storage{"), "{label}");
+        assert!(lines[3].starts_with("client_a: Client{"), "{label}");
+        assert!(lines[4].starts_with("client_b: Client{"), "{label}");
+        assert!(lines[5].starts_with("network"), "{label}");
+        assert!(!label.contains('…'), "nothing is cut: {label}");
+    }
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains("client_b: Client{") && l.contains("paused (counter 0)")),
+        "a paused node says so: {dot}"
+    );
+    let distinct: std::collections::BTreeSet<String> = labels
+        .iter()
+        .map(|l| l.split_once("\\l").expect("id").1.to_string())
+        .collect();
+    assert_eq!(distinct.len(), 40, "states must be told apart");
 }

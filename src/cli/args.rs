@@ -13,9 +13,31 @@ const EXIT_CODES: &str = "Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "synccheck", version, after_help = EXIT_CODES)]
 pub struct Cli {
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set), always,
+    /// never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Quiet: results on stdout and errors on stderr, nothing else (no progress, no
+    /// notes, no per-check status lines).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Verbose: with --plan/--all, each check's search statistics as it finishes.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set (`CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Subcommands.
@@ -112,6 +134,15 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         junit: Option<String>,
     },
+    /// Print a shell completion script to stdout (e.g. `synccheck completions bash >
+    /// ~/.local/share/bash-completion/completions/synccheck`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `synccheck man > synccheck.1`.
+    Man,
     /// Serve stateright's Explorer web UI for a model, to walk its states by hand: each
     /// step shows the nodes by name, the network, and (above) true time, true clock
     /// offsets and pause lengths and where a relaxed assumption broke.

@@ -18,10 +18,13 @@ pub fn run(cli: Cli) -> i32 {
 
 /// Runs the command line over the models of `registry`; returns the exit code.
 pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
+    super::style::configure(cli.color, cli.quiet, cli.verbose);
     if let Err(error) = registry.validate() {
         return fail(error);
     }
     match cli.command {
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
         Command::List { format } => list(registry, format),
         Command::Check(args) => check(registry, &args),
         Command::Replay { trace } => replay(registry, &trace),
@@ -118,7 +121,7 @@ fn assumptions(
     };
     match crate::ablation::ablate(registry, model, &params, base, pairs, options) {
         Ok(ablation) if format == Format::Json => json(&ablation),
-        Ok(ablation) => emit(&crate::ablation::render(&ablation)),
+        Ok(ablation) => emit_human(&crate::ablation::render(&ablation)),
         Err(error) => fail(error),
     }
 }
@@ -139,7 +142,9 @@ fn graph(
         Ok(graph) if render_as == GraphAs::Json => json(&graph),
         Ok(graph) => {
             if graph.truncated {
-                eprintln!("note: the graph was cut at {max_states} states (--max-states)");
+                note(&format!(
+                    "note: the graph was cut at {max_states} states (--max-states)\n"
+                ));
             }
             emit(&crate::graph::to_dot(&graph))
         }
@@ -184,7 +189,7 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
     }
     let written = match format {
         Format::Json => json(&merged),
-        Format::Human => emit(&plan::render_summary(&merged)),
+        Format::Human => emit_human(&plan::render_summary(&merged)),
     };
     if written != 0 {
         return written;
@@ -329,12 +334,24 @@ fn save_traces(report: &crate::report::CheckReport, dir: &str) -> Result<String,
 }
 
 pub(super) fn fail(message: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {message}");
+    anstream::eprintln!("{} {message}", super::style::error_prefix());
     2
 }
 
+/// A note on stderr, unless `-q`.
+fn note(text: &str) {
+    if super::style::verbosity() >= super::style::Verbosity::Normal {
+        anstream::eprint!("{text}");
+    }
+}
+
+/// Human output on stdout, painted where colour is on.
+fn emit_human(text: &str) -> i32 {
+    emit(&super::style::paint_human(text))
+}
+
 pub(super) fn emit(text: &str) -> i32 {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = anstream::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
@@ -342,9 +359,30 @@ pub(super) fn emit(text: &str) -> i32 {
         Ok(()) => 0,
         // A closed pipe (`| head`) is not the user's error, but say so.
         Err(error) => {
-            eprintln!("error: writing the report: {error}");
+            anstream::eprintln!(
+                "{} writing the report: {error}",
+                super::style::error_prefix()
+            );
             2
         }
+    }
+}
+
+/// `synccheck completions SHELL`.
+fn completions(shell: clap_complete::Shell) -> i32 {
+    use clap::CommandFactory;
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "synccheck", &mut text);
+    emit(&String::from_utf8_lossy(&text))
+}
+
+/// `synccheck man`.
+fn man() -> i32 {
+    use clap::CommandFactory;
+    let mut text = Vec::new();
+    match clap_mangen::Man::new(Cli::command()).render(&mut text) {
+        Ok(()) => emit(&String::from_utf8_lossy(&text)),
+        Err(error) => fail(error),
     }
 }
 
@@ -475,7 +513,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
         saved.push_str(&explorer_links(registry, &report));
     }
     let written = match args.format {
-        Format::Human => emit(&(render_human(&report) + &saved)),
+        Format::Human => emit_human(&(render_human(&report) + &saved)),
         Format::Json => {
             eprint!("{saved}");
             json(&report)
@@ -494,28 +532,88 @@ pub(super) fn json<T: serde::Serialize>(value: &T) -> i32 {
     }
 }
 
-fn load_plans(registry: &Registry, args: &CheckArgs) -> Result<Vec<Plan>, String> {
+/// Why plans could not be loaded: a plain message, or plan errors already rendered
+/// with their source lines.
+enum PlanLoadError {
+    Message(String),
+    Located(String),
+}
+
+impl From<String> for PlanLoadError {
+    fn from(message: String) -> Self {
+        PlanLoadError::Message(message)
+    }
+}
+
+fn load_plans(registry: &Registry, args: &CheckArgs) -> Result<Vec<Plan>, PlanLoadError> {
     if args.all {
         if registry.plans().is_empty() {
-            return Err(
+            return Err(PlanLoadError::Message(
                 "--all runs the registry's plans, and this binary registers none: use --plan FILE"
                     .to_string(),
-            );
+            ));
         }
         return registry
             .plans()
             .iter()
             .filter(|source| source.text.contains("[[check]]"))
             .map(|source| {
-                plan::parse(&source.file, &source.text, registry).map_err(|e| e.to_string())
+                plan::parse(&source.file, &source.text, registry)
+                    .map_err(|e| PlanLoadError::Located(located(&e, &source.text)))
             })
             .collect();
     }
     let file = args.plan.clone().unwrap_or_default();
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-    Ok(vec![
-        plan::parse(&file, &text, registry).map_err(|e| e.to_string())?
-    ])
+    Ok(vec![plan::parse(&file, &text, registry)
+        .map_err(|e| PlanLoadError::Located(located(&e, &text)))?])
+}
+
+/// Every error of a plan, each with the plan line it points at (annotate-snippets).
+fn located(error: &plan::PlanError, text: &str) -> String {
+    use annotate_snippets::{Level, Renderer, Snippet};
+    let renderer = Renderer::styled();
+    let mut out = String::new();
+    for each in error.all() {
+        let title = format!(
+            "{}:{}:{}: {}",
+            each.file, each.line, each.column, each.message
+        );
+        let span = token_at(text, each.line, each.column);
+        let message = Level::Error.title(&title).snippet(
+            Snippet::source(text)
+                .line_start(1)
+                .origin(&each.file)
+                .fold(true)
+                .annotation(Level::Error.span(span).label("here")),
+        );
+        out.push_str(&format!("{}\n", renderer.render(message)));
+    }
+    out
+}
+
+/// The byte range of the token at 1-based `line`:`column` (characters) of `text`.
+fn token_at(text: &str, line: usize, column: usize) -> std::ops::Range<usize> {
+    let start_of_line: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(start_of_line..).unwrap_or("");
+    let line_text = rest.lines().next().unwrap_or("");
+    let start = start_of_line
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(at, _)| at);
+    let length: usize = text
+        .get(start..)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !",]}=".contains(*c))
+        .map(char::len_utf8)
+        .sum();
+    start..(start + length.max(1)).min(text.len())
 }
 
 fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) -> i32 {
@@ -532,7 +630,11 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     }
     let whole = match load_plans(registry, args) {
         Ok(plans) => plans,
-        Err(message) => return fail(message),
+        Err(PlanLoadError::Message(message)) => return fail(message),
+        Err(PlanLoadError::Located(text)) => {
+            anstream::eprint!("{text}");
+            return 2;
+        }
     };
     let shard = match args.shard.as_deref().map(plan::parse_shard) {
         Some(Ok(shard)) => shard,
@@ -555,7 +657,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
         });
         if let (Some(dir), Some(check_report)) = (&args.trace_dir, &result.report) {
             match save_traces(check_report, dir) {
-                Ok(text) if args.format == Format::Human => eprint!("{text}"),
+                Ok(text) if args.format == Format::Human => note(&text),
                 Ok(_) => {}
                 Err(message) => return fail(message),
             }
@@ -570,7 +672,16 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             } else {
                 "MISMATCH"
             };
-            eprintln!("{label}: {status}");
+            let stats = match (&result.report, super::style::verbosity()) {
+                (Some(report), super::style::Verbosity::Verbose) => format!(
+                    " ({} unique states, depth {}, {:.2} s)",
+                    report.stats.unique_states, report.stats.max_depth, report.stats.seconds
+                ),
+                _ => String::new(),
+            };
+            note(&super::style::paint_human(&format!(
+                "{label}: {status}{stats}\n"
+            )));
         }
         results.push(result);
     }
@@ -654,8 +765,9 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
 fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> T) -> T {
     let progress = Arc::clone(&options.progress);
     let done = Arc::new(AtomicBool::new(false));
-    let show =
-        std::io::stderr().is_terminal() && std::env::var_os("SYNCCHECK_NO_PROGRESS").is_none();
+    let show = std::io::stderr().is_terminal()
+        && std::env::var_os("SYNCCHECK_NO_PROGRESS").is_none()
+        && super::style::verbosity() >= super::style::Verbosity::Normal;
     let label = label.to_string();
     let watcher = {
         let done = Arc::clone(&done);

@@ -6,6 +6,7 @@ mod bounds;
 mod commands;
 mod github;
 pub mod junit;
+mod style;
 
 pub use args::Cli;
 pub use commands::{run, run_with};

@@ -154,7 +154,7 @@ pub enum Setting {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AssumptionError {
     /// Not a name of the vocabulary.
-    #[error("unknown assumption `{name}`; valid assumptions: {valid}")]
+    #[error("unknown assumption `{name}`{}; valid assumptions: {valid}", crate::suggest::did_you_mean(.name, .valid))]
     Unknown {
         /// What was given.
         name: String,

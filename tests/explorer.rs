@@ -1,0 +1,233 @@
+//! stateright's Explorer as synccheck serves it: `check --explorer-link` gives the
+//! path of a counterexample, `explore --trace FILE` opens at a saved trace, and the
+//! Explorer's views of a timed system name the nodes, list the network, and show true
+//! time, true pause lengths and the assumption break (not Debug dumps, not the capped
+//! pause counter).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn synccheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synccheck"))
+        .args(args)
+        .env("SYNCCHECK_NO_PROGRESS", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const LEASE_LOCK: [&str; 6] = [
+    "check",
+    "fenced_lease_lock",
+    "--set",
+    "variant=writes",
+    "--relax",
+    "bounded_pause",
+];
+
+/// The Explorer path printed by `--explorer-link` for C1's 22-step counterexample.
+fn linked_path() -> Vec<usize> {
+    let args: Vec<&str> = LEASE_LOCK
+        .iter()
+        .copied()
+        .chain(["--explorer-link"])
+        .collect();
+    let output = synccheck(&args);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    let prefix = "explorer link to the counterexample of `no_lost_increment`: http://localhost:3000/#/steps/";
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no link: {stdout}"));
+    assert!(
+        stdout.contains("  serve it with: synccheck explore fenced_lease_lock --set lease_ticks=5 --set validity_ticks=2 --set variant=writes --relax-all --hold bounded_delay=1"),
+        "{stdout}"
+    );
+    line[prefix.len()..]
+        .split('/')
+        .map(|index| index.parse().expect("an action index"))
+        .collect()
+}
+
+/// A running `synccheck explore`, stopped when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().expect("address").to_string();
+    drop(listener);
+    address
+}
+
+fn serve(args: &[&str]) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_synccheck"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("explore starts");
+    Server(child)
+}
+
+/// GET `path` from the server at `address`, retrying while it starts.
+fn get(address: &str, path: &str) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(mut stream) = TcpStream::connect(address) {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .expect("timeout");
+            let request = format!("GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n");
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let mut response = String::new();
+                if stream.read_to_string(&mut response).is_ok() && !response.is_empty() {
+                    return response;
+                }
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the Explorer did not answer on {address}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The Explorer's view of the step `indices.last()` taken after `indices[..len-1]`.
+fn step_view(address: &str, indices: &[usize]) -> serde_json::Value {
+    let (last, before) = indices.split_last().expect("a step");
+    let path: String = before.iter().map(|i| format!("/{i}")).collect();
+    let response = get(address, &format!("/.states{path}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body)
+        .expect("an HTTP body");
+    let steps: serde_json::Value = serde_json::from_str(body).expect("JSON states");
+    steps
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|step| step["actionIndex"] == *last)
+        .cloned()
+        .unwrap_or_else(|| panic!("no action {last} after {path}: {body}"))
+}
+
+#[test]
+fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
+    let indices = linked_path();
+    assert_eq!(indices.len(), 23, "the initial state and 22 steps");
+    let address = free_address();
+    let _server = serve(&[
+        "explore",
+        "fenced_lease_lock",
+        "--set",
+        "variant=writes",
+        "--relax",
+        "bounded_pause",
+        "--address",
+        &address,
+    ]);
+    // Step 6: client_b pauses. The stored pause counter is capped, so the state pane
+    // says "paused" without a count; the panel above counts it along the path.
+    let paused = step_view(&address, &indices[..7]);
+    assert_eq!(paused["action"], "client_b pauses");
+    let outcome = paused["outcome"].as_str().expect("format_step text");
+    assert!(outcome.starts_with("lock: Lock{"), "{outcome}");
+    assert!(outcome.contains("\nclient_b: Client{"), "{outcome}");
+    assert!(outcome.contains(" · paused"), "{outcome}");
+    assert!(!outcome.contains("counter"), "{outcome}");
+    assert!(outcome.contains("\nnetwork ("), "{outcome}");
+    // Five ticks later (step 11): true time 5, client_b paused for 5 ticks.
+    let later = step_view(&address, &indices[..12]);
+    assert_eq!(later["action"], "tick");
+    let svg = later["svg"].as_str().expect("as_svg panel");
+    assert!(svg.starts_with("<svg "), "{svg}");
+    assert!(
+        svg.contains(">true time t=5 · after 11 steps</text>"),
+        "{svg}"
+    );
+    assert!(svg.contains("paused for 5 ticks"), "{svg}");
+    assert!(
+        svg.contains("⚠ step 6: t=0: client_b pauses: bounded_pause(0) broken here"),
+        "{svg}"
+    );
+    // The last step of the counterexample is reachable through the link.
+    let last = step_view(&address, &indices);
+    assert_eq!(last["action"], "deliver WriteAck storage→client_a (age 0)");
+}
+
+#[test]
+fn explore_opens_at_a_saved_trace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let args: Vec<&str> = LEASE_LOCK
+        .iter()
+        .copied()
+        .chain(["--trace-dir", &dir_text])
+        .collect();
+    assert_eq!(synccheck(&args).status.code(), Some(1));
+    let trace = std::fs::read_dir(dir.path())
+        .expect("trace dir")
+        .map(|entry| entry.expect("entry").path())
+        .find(|path| path.to_string_lossy().ends_with(".trace.json"))
+        .expect("a saved trace");
+    let address = free_address();
+    let mut server = serve(&[
+        "explore",
+        "--trace",
+        &trace.to_string_lossy(),
+        "--address",
+        &address,
+    ]);
+    let page = get(&address, "/");
+    assert!(
+        page.starts_with("HTTP/1.1 200") || page.starts_with("HTTP/1.0 200"),
+        "{page}"
+    );
+    let _ = server.0.kill();
+    let output = server.0.wait_with_output_stderr();
+    let expected: String = linked_path().iter().map(|i| format!("/{i}")).collect();
+    assert!(
+        output.contains(&format!(
+            "the trace (22 steps, `no_lost_increment` violated): http://{address}/#/steps{expected}"
+        )),
+        "{output}"
+    );
+}
+
+trait StderrOf {
+    fn wait_with_output_stderr(&mut self) -> String;
+}
+
+impl StderrOf for Child {
+    fn wait_with_output_stderr(&mut self) -> String {
+        let _ = self.wait();
+        let mut stderr = String::new();
+        if let Some(pipe) = self.stderr.as_mut() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        stderr
+    }
+}
+
+#[test]
+fn explore_refuses_a_trace_with_model_arguments() {
+    let output = synccheck(&["explore", "fenced_lease_lock", "--trace", "x.trace.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = synccheck(&["explore", "--trace", "/nonexistent.trace.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("/nonexistent.trace.json"));
+}
