@@ -212,7 +212,11 @@ fn timed_state_labels_show_each_node_by_name_then_the_network() {
     let labels = dot_labels(&dot);
     assert_eq!(labels.len(), 40, "{dot}");
     for label in &labels {
-        let lines: Vec<&str> = label.split("\\l").collect();
+        // Continuations of a wrapped line are indented by four spaces.
+        let lines: Vec<&str> = label
+            .split("\\l")
+            .filter(|line| !line.starts_with("    "))
+            .collect();
         // The id, then the four nodes by name, then the network.
         assert!(lines[1].starts_with("lock: Lock{"), "{label}");
         assert!(lines[2].starts_with("storage: Storage{"), "{label}");

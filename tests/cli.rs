@@ -298,12 +298,12 @@ expect = { no_lost_increment = "holds" }
 #[test]
 fn malformed_plans_name_file_line_column_and_choices() {
     let cases = [
-        ("[[check]]\nmodel = \"fenced_lease_lok\"\n", ":2:9: key `model`: unknown model `fenced_lease_lok`; valid models: "),
+        ("[[check]]\nmodel = \"fenced_lease_lok\"\n", ":2:9: key `model`: unknown model `fenced_lease_lok` (did you mean `fenced_lease_lock`?); valid models: "),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { varient = \"all\" }\n", ":3:12: key `params.varient`: model `fenced_lease_lock` has no parameter `varient`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"some\" }\n", ":3:22: key `params.variant`: invalid value `some`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_pase\"]\n", ":3:10: key `relax`: unknown assumption `bounded_pase`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"fine\" }\n", ":3:32: key `expect.no_lost_increment`: unknown verdict `fine`; valid verdicts: holds"),
-        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_update = \"holds\" }\n", ":3:12: key `expect.no_lost_update`: model `fenced_lease_lock` has no property `no_lost_update`; valid properties: no_lost_increment"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_update = \"holds\" }\n", ":3:12: key `expect.no_lost_update`: model `fenced_lease_lock` has no property `no_lost_update`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\ncolour = 1\n", ":3:1: unknown field `colour`"),
         ("[[check]]\nmodel = \n", ":2:9:"),
         ("", "the plan has no [[check]] entries"),

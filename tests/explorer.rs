@@ -149,7 +149,7 @@ fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
     assert!(outcome.contains("\nclient_b: Client{"), "{outcome}");
     assert!(outcome.contains(" · paused"), "{outcome}");
     assert!(!outcome.contains("counter"), "{outcome}");
-    assert!(outcome.contains("\nnetwork ("), "{outcome}");
+    assert!(outcome.contains("\nnetwork: empty\n"), "{outcome}");
     // Five ticks later (step 11): true time 5, client_b paused for 5 ticks.
     let later = step_view(&address, &indices[..12]);
     assert_eq!(later["action"], "tick");
