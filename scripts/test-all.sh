@@ -9,6 +9,6 @@ if ! command -v dot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get 
 fi
 cargo test --release --all-targets
 cargo test --release --doc
-cargo run --release --quiet --example custom_protocol >/dev/null
+cargo run --release --quiet --example user_cli -- check --all >/dev/null
 RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 \
   cargo test --release --target-dir target/loom --test 'loom_*'

@@ -12,65 +12,68 @@
 //!
 //! A client sends a request and gives up after a timeout; the property says it never
 //! gives up on a request the server answered in time. It holds while messages arrive
-//! within Δ = 1 tick, and breaks when `bounded_delay` is relaxed:
+//! within Δ = 1 tick, and breaks when `bounded_delay` is relaxed. Nodes are values
+//! ([`nodes!`]); handlers a protocol does not need (`on_timer`, `on_restart`) have
+//! defaults:
 //!
 //! ```
-//! use synccheck::check::{self, CheckOptions, Verdict};
-//! use synccheck::system::*;
+//! use synccheck::system::{Assumption::BoundedDelay, Context, LeansOn, Property, Protocol};
+//!
+//! synccheck::nodes! {
+//!     pub enum Node { Client = "client" [stable], Server = "server" [stable] }
+//! }
 //!
 //! #[derive(Clone, Debug)]
 //! struct Ping;
 //!
 //! impl Protocol for Ping {
+//!     type Node = Node;
 //!     type State = bool; // client: gave up?  server: answered?
 //!     type Durable = ();
 //!     type Msg = &'static str;
 //!     type Timer = &'static str;
 //!     type Ghost = ();
+//!     const LEANS_ON: &'static [LeansOn] = &[BoundedDelay.because("a late reply looks like none")];
 //!
-//!     fn node_count(&self) -> usize { 2 }
 //!     fn largest_time_constant_ticks(&self) -> u32 { 3 }
-//!     fn leans_on(&self) -> Vec<LeansOn> {
-//!         vec![LeansOn { assumption: Assumption::BoundedDelay, because: "a late reply looks like none" }]
-//!     }
-//!     fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> bool {
-//!         if node == 0 {
-//!             ctx.send(1, "request");
+//!     fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
+//!         if node == Node::Client {
+//!             ctx.send(Node::Server, "request");
 //!             ctx.set_timer("timeout", 3); // > 2Δ: the round trip fits
 //!         }
 //!         false
 //!     }
-//!     fn on_message(&self, node: NodeId, state: &mut bool, from: NodeId, _: &&'static str, ctx: &mut Context<'_, Self>) {
-//!         if node == 1 { ctx.send(from, "reply"); *state = true } else { ctx.cancel_timer("timeout") }
+//!     fn on_message(&self, node: Node, state: &mut bool, from: Node, _: &&'static str, ctx: &mut Context<'_, Self>) {
+//!         match node {
+//!             Node::Server => { ctx.send(from, "reply"); *state = true }
+//!             Node::Client => ctx.cancel_timer("timeout"),
+//!         }
 //!     }
-//!     fn on_timer(&self, _: NodeId, state: &mut bool, _: &&'static str, _: &mut Context<'_, Self>) {
+//!     fn on_timer(&self, _: Node, state: &mut bool, _: &&'static str, _: &mut Context<'_, Self>) {
 //!         *state = true; // the client gives up
 //!     }
-//!     fn on_restart(&self, _: NodeId, _: &mut Context<'_, Self>) -> bool { false }
 //!     fn properties(&self) -> Vec<Property<Self>> {
 //!         vec![
 //!             Property::always("no_false_timeout", |_, s| {
-//!                 !(s.node_state(0) == Some(&true) && s.node_state(1) == Some(&true)
+//!                 !(s.node_state(Node::Client) == Some(&true)
+//!                     && s.node_state(Node::Server) == Some(&true)
 //!                     && s.network.is_empty())
 //!             }),
-//!             Property::sometimes("answered", |_, s| s.node_state(1) == Some(&true)),
+//!             Property::sometimes("answered", |_, s| s.node_state(Node::Server) == Some(&true)),
 //!         ]
 //!     }
 //! }
 //!
-//! let held = TimedSystem::new(Ping, AssumptionSet::default()).expect("within the engine limits");
-//! let outcome = check::run(&held, &CheckOptions::default());
-//! let property = outcome.property("no_false_timeout").expect("declared");
-//! assert_eq!(property.verdict, Verdict::Holds);
-//!
-//! let mut relaxed = AssumptionSet::default();
-//! relaxed.relax(Assumption::BoundedDelay);
-//! let system = TimedSystem::new(Ping, relaxed).expect("within the engine limits");
-//! let outcome = check::run(&system, &CheckOptions::default());
-//! let property = outcome.property("no_false_timeout").expect("declared");
-//! assert_eq!(property.verdict, Verdict::Violated);
-//! assert!(property.path.as_ref().is_some_and(|path| path.len() > 0));
+//! // In a test: the one pipeline (search, `eventually`, metrics, report) and assertions
+//! // that panic with the counterexample.
+//! synccheck::testing::check(Ping).run().assert_holds("no_false_timeout");
+//! let late = synccheck::testing::check(Ping).relax("bounded_delay").run();
+//! assert!(late.assert_violated("no_false_timeout").length > 0);
 //! ```
+//!
+//! To get the whole command line for it, implement [`model::Declared`] (name, family,
+//! summary, parameters) and make it your binary's `main`:
+//! `synccheck::cli::main_with(synccheck::registry![Ping])` — see `examples/user_cli/`.
 //!
 //! ## Where things are
 //!
@@ -83,7 +86,9 @@
 //! - [`liveness`]: `eventually` under weak fairness, with lasso counterexamples.
 //! - [`ablation`]: which assumptions are load-bearing; [`graph`]: state-graph export.
 //! - [`testing`]: checks inside `cargo test` (`testing::check(protocol).relax(..).run().assert_holds(..)`).
-//! - [`catalog`], [`plan`], [`cli`]: the model registry, TOML check plans, the binary.
+//! - [`model`] (how a model declares its name and parameters), [`registry`] (the open
+//!   registry: `registry![MyProtocol]`), [`pipeline`] (the one check pipeline),
+//!   [`catalog`] (synccheck's own registry), [`plan`], [`cli`] (`cli::main_with`).
 //! - [`models`]: the catalog's protocols (replication, retry, recovery).
 //! - [`sync`]: node-local concurrent components, checked with loom.
 //!
@@ -97,6 +102,14 @@
 //!   (which the CLI and [`testing`] call) decides them on the explicit state graph
 //!   under weak fairness, holding that graph in memory.
 //! - A limit (states, depth, time, Ctrl-C) yields `unknown`, never `holds`.
+
+// Lets the crate's own models use the exported macros' `synccheck::` paths.
+extern crate self as synccheck;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
 
 pub mod ablation;
 pub mod bounds;

@@ -237,6 +237,29 @@ impl Registry {
         Ok((entry, params))
     }
 
+    /// Replays a loaded trace (read from `path`) against the registered model it names,
+    /// under the exact parameters and assumption set it records.
+    pub fn replay_file(
+        &self,
+        path: &str,
+        trace: &TraceFile,
+    ) -> Result<ReplayOutcome, trace::TraceError> {
+        let request_error = |source: RequestError| trace::TraceError::Request {
+            path: path.to_string(),
+            source,
+        };
+        let model = self.find(&trace.model).map_err(request_error)?;
+        let params = resolve_params(model.name(), model.parameters(), &trace.params)
+            .map_err(request_error)?;
+        let assumptions = match &trace.assumptions {
+            Some(report) => Some(trace::assumption_set(path, report)?),
+            None => None,
+        };
+        model
+            .replay(&params, assumptions.as_ref(), trace)
+            .map_err(request_error)
+    }
+
     /// Runs one check request.
     pub fn run(
         &self,

@@ -39,6 +39,7 @@ impl<P: Protocol> CheckBuilder<P> {
     ///
     /// # Panics
     /// On an unknown name or bad bound (a test's setup error).
+    #[track_caller]
     pub fn hold(mut self, spec: &str) -> Self {
         if let Err(error) = self.assumptions.hold_spec(spec) {
             panic!("synccheck::testing: --hold {spec}: {error}");
@@ -50,6 +51,7 @@ impl<P: Protocol> CheckBuilder<P> {
     ///
     /// # Panics
     /// On an unknown name.
+    #[track_caller]
     pub fn relax(mut self, name: &str) -> Self {
         if let Err(error) = self.assumptions.relax_spec(name) {
             panic!("synccheck::testing: --relax {name}: {error}");
@@ -79,6 +81,7 @@ impl<P: Protocol> CheckBuilder<P> {
     ///
     /// # Panics
     /// When the protocol exceeds the engine's limits.
+    #[track_caller]
     pub fn run(self) -> Checked<P> {
         let params = Params::default();
         let label = Label {
@@ -96,6 +99,23 @@ impl<P: Protocol> CheckBuilder<P> {
     }
 }
 
+/// `protocol` under its default assumptions with `relax` relaxed, as a timed system
+/// (to hand to [`assert_pinned`] or to explore step by step).
+///
+/// # Panics
+/// When the protocol exceeds the engine's limits (a test's setup error).
+#[track_caller]
+pub fn system<P: Protocol>(protocol: P, relax: &[crate::system::Assumption]) -> TimedSystem<P> {
+    let mut assumptions = protocol.default_assumptions();
+    for assumption in relax {
+        assumptions.relax(*assumption);
+    }
+    match TimedSystem::new(protocol, assumptions) {
+        Ok(system) => system,
+        Err(error) => panic!("synccheck::testing: {error}"),
+    }
+}
+
 /// A finished check.
 pub struct Checked<P: Protocol> {
     /// The full report.
@@ -107,6 +127,7 @@ pub struct Checked<P: Protocol> {
 }
 
 impl<P: Protocol> Checked<P> {
+    #[track_caller]
     fn verdict(&self, property: &str) -> Verdict {
         match self.report.property(property) {
             Some(p) => p.verdict,
@@ -122,6 +143,7 @@ impl<P: Protocol> Checked<P> {
         }
     }
 
+    #[track_caller]
     fn expect(&self, property: &str, wanted: Verdict) -> &Self {
         let found = self.verdict(property);
         if found != wanted {
@@ -144,16 +166,19 @@ impl<P: Protocol> Checked<P> {
     }
 
     /// Asserts the property holds (complete search).
+    #[track_caller]
     pub fn assert_holds(&self, property: &str) -> &Self {
         self.expect(property, Verdict::Holds)
     }
 
     /// Asserts the `sometimes` property is reached.
+    #[track_caller]
     pub fn assert_reached(&self, property: &str) -> &Self {
         self.expect(property, Verdict::Reached)
     }
 
     /// Asserts the property is violated and returns its counterexample.
+    #[track_caller]
     pub fn assert_violated(&self, property: &str) -> &TraceReport {
         self.expect(property, Verdict::Violated);
         self.report
@@ -168,6 +193,7 @@ impl<P: Protocol> Checked<P> {
 ///
 /// # Panics
 /// At the first step that does not replay, naming it.
+#[track_caller]
 pub fn assert_replays<M>(model: &M, path: &crate::check::Path<M>)
 where
     M: stateright::Model,
@@ -250,6 +276,7 @@ impl Pin {
 ///
 /// # Panics
 /// At the first expectation not met, naming the run (`label`, thread count).
+#[track_caller]
 pub fn assert_pinned<M>(
     model: &M,
     label: &str,
@@ -301,6 +328,7 @@ where
                 pin.property
             );
             assert_replays(model, path);
+            assert_witnessed(model, label, pin, path);
             if let Some(start) = pin.loop_start {
                 assert_eq!(
                     path.states[start - 1],
@@ -313,4 +341,52 @@ where
         outcomes.push(outcome);
     }
     outcomes.swap_remove(0)
+}
+
+/// Asserts that a pinned counterexample shows what it claims: an `always` property is
+/// false in its last state (and true before it: the path stops at the first
+/// violation), an `eventually` property is false on every state of the lasso, and a
+/// `sometimes` example ends in a state where the property is true.
+#[track_caller]
+fn assert_witnessed<M: stateright::Model>(
+    model: &M,
+    label: &str,
+    pin: &Pin,
+    path: &crate::check::Path<M>,
+) {
+    use stateright::Expectation;
+    // `deadlock_free` is the runner's own property, not the model's: nothing to evaluate.
+    let Some(property) = model
+        .properties()
+        .into_iter()
+        .find(|p| p.name == pin.property)
+    else {
+        return;
+    };
+    let holds = |state: &M::State| (property.condition)(model, state);
+    match (property.expectation, pin.verdict) {
+        (Expectation::Always, Verdict::Violated) => {
+            assert!(
+                !holds(path.last_state()),
+                "{label}: `{}` holds in the counterexample's last state",
+                pin.property
+            );
+            assert!(
+                path.states[..path.states.len() - 1].iter().all(holds),
+                "{label}: `{}`'s counterexample goes past its first violation",
+                pin.property
+            );
+        }
+        (Expectation::Eventually, Verdict::Violated) => assert!(
+            !path.states.iter().any(holds),
+            "{label}: `{}` is true somewhere on its lasso",
+            pin.property
+        ),
+        (Expectation::Sometimes, Verdict::Reached) => assert!(
+            holds(path.last_state()),
+            "{label}: `{}`'s example does not end where it is true",
+            pin.property
+        ),
+        _ => {}
+    }
 }

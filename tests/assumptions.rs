@@ -14,13 +14,22 @@
 
 use serde::Serialize;
 use synccheck::check::{self, CheckOptions, StopReason, Verdict, DEADLOCK_PROPERTY};
+use synccheck::system::Assumption::DurableWrites;
 use synccheck::system::{
     Action, Assumption, AssumptionSet, Context, Envelope, LeansOn, NodeId, NodeStatus, Property,
     Protocol, SystemAction, SystemState, TimedSystem, TimerEntry,
 };
 
-const PINGER: NodeId = 0;
-const PONGER: NodeId = 1;
+synccheck::nodes! {
+    enum Node {
+        Pinger = "pinger",
+        Ponger = "ponger",
+    }
+}
+
+/// The engine's numbering of the nodes, for actions, envelopes and `state.nodes`.
+const PINGER: NodeId = Node::Pinger as NodeId;
+const PONGER: NodeId = Node::Ponger as NodeId;
 const RETRY_TICKS: u32 = 2;
 
 #[derive(Clone, Debug)]
@@ -48,52 +57,43 @@ struct Durable {
 }
 
 impl Protocol for PingPong {
+    type Node = Node;
     type State = NodeState;
     type Durable = Durable;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = ();
 
-    fn node_count(&self) -> usize {
-        2
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        if node == PINGER { "pinger" } else { "ponger" }.to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] =
+        &[DurableWrites.because("a restarted pinger reads back a count it never synced")];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         RETRY_TICKS
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![LeansOn {
-            assumption: Assumption::DurableWrites,
-            because: "a restarted pinger reads back a count it never synced",
-        }]
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        if node == PONGER {
-            return NodeState::Ponger {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            Node::Ponger => NodeState::Ponger {
                 received: Vec::new(),
-            };
-        }
-        ctx.send(PONGER, Msg::Ping(1));
-        ctx.send(PONGER, Msg::Ping(2));
-        ctx.set_timer(Timer::Retry, RETRY_TICKS);
-        ctx.persist(Durable { count: 1 });
-        NodeState::Pinger {
-            count: ctx.durable().count,
-            restarted: false,
+            },
+            Node::Pinger => {
+                ctx.send(Node::Ponger, Msg::Ping(1));
+                ctx.send(Node::Ponger, Msg::Ping(2));
+                ctx.set_timer(Timer::Retry, RETRY_TICKS);
+                ctx.persist(Durable { count: 1 });
+                NodeState::Pinger {
+                    count: ctx.durable().count,
+                    restarted: false,
+                }
+            }
         }
     }
 
     fn on_message(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
-        _from: NodeId,
+        _from: Node,
         msg: &Msg,
         _ctx: &mut Context<'_, Self>,
     ) {
@@ -107,25 +107,25 @@ impl Protocol for PingPong {
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         _state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
     ) {
         match timer {
-            Timer::Retry => ctx.send(PONGER, Msg::Ping(2)),
+            Timer::Retry => ctx.send(Node::Ponger, Msg::Ping(2)),
         }
     }
 
-    fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        if node == PONGER {
-            return NodeState::Ponger {
+    fn on_restart(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            Node::Ponger => NodeState::Ponger {
                 received: Vec::new(),
-            };
-        }
-        NodeState::Pinger {
-            count: ctx.durable().count,
-            restarted: true,
+            },
+            Node::Pinger => NodeState::Pinger {
+                count: ctx.durable().count,
+                restarted: true,
+            },
         }
     }
 
@@ -133,13 +133,13 @@ impl Protocol for PingPong {
         vec![
             Property::always("count_survives", |_, state| {
                 !matches!(
-                    state.node_state(PINGER),
+                    state.node_state(Node::Pinger),
                     Some(NodeState::Pinger { count: 0, .. })
                 )
             }),
             Property::sometimes("ponger_got_both", |_, state| {
                 matches!(
-                    state.node_state(PONGER),
+                    state.node_state(Node::Ponger),
                     Some(NodeState::Ponger { received }) if received.len() == 2
                 )
             }),
@@ -219,7 +219,7 @@ fn ages(state: &State) -> Vec<u8> {
 }
 
 fn received(state: &State) -> Vec<u8> {
-    match state.node_state(PONGER) {
+    match state.node_state(Node::Ponger) {
         Some(NodeState::Ponger { received }) => received.clone(),
         other => panic!("ponger is not running a ponger state: {other:?}"),
     }
@@ -519,7 +519,7 @@ fn durable_writes_relaxed_leaves_a_pending_write_that_a_crash_loses() {
     assert_eq!(initial.nodes[PINGER].unsynced, Some(Durable { count: 1 }));
     // The node reads its own unsynced write back.
     assert_eq!(
-        initial.node_state(PINGER),
+        initial.node_state(Node::Pinger),
         Some(&NodeState::Pinger {
             count: 1,
             restarted: false
@@ -545,7 +545,7 @@ fn durable_writes_relaxed_leaves_a_pending_write_that_a_crash_loses() {
     assert_eq!(lost.nodes[PINGER].durable, Durable { count: 0 });
     let restarted = after(&relaxed, &crash_restart);
     assert_eq!(
-        restarted.node_state(PINGER),
+        restarted.node_state(Node::Pinger),
         Some(&NodeState::Pinger {
             count: 0,
             restarted: true
@@ -569,7 +569,7 @@ fn durable_writes_relaxed_leaves_a_pending_write_that_a_crash_loses() {
         ],
     );
     assert_eq!(
-        restarted.node_state(PINGER),
+        restarted.node_state(Node::Pinger),
         Some(&NodeState::Pinger {
             count: 1,
             restarted: true
@@ -597,7 +597,7 @@ fn durable_writes_held_persists_at_once_and_survives_crash_and_restart() {
     );
     assert_eq!(restarted.nodes[PINGER].durable, Durable { count: 1 });
     assert_eq!(
-        restarted.node_state(PINGER),
+        restarted.node_state(Node::Pinger),
         Some(&NodeState::Pinger {
             count: 1,
             restarted: true
@@ -935,7 +935,7 @@ fn messages_to_a_crashed_node_vanish() {
     let crashed = after(&relaxed, &[Action::Crash { node: PONGER }]);
     assert_eq!(crashed.network, Vec::new());
     assert_eq!(crashed.nodes[PONGER].status, NodeStatus::Crashed);
-    assert_eq!(crashed.node_state(PONGER), None);
+    assert_eq!(crashed.node_state(Node::Ponger), None);
     // The retry the pinger sends while the ponger is down is gone too.
     let fire = Action::Fire {
         node: PINGER,
@@ -973,7 +973,7 @@ fn a_crashed_nodes_timers_are_cleared_and_restart_runs_on_restart() {
     let crashed = after(&relaxed, &[Action::Tick, Action::Crash { node: PINGER }]);
     assert_eq!(crashed.nodes[PINGER].status, NodeStatus::Crashed);
     assert_eq!(crashed.nodes[PINGER].timers, Vec::new());
-    assert_eq!(crashed.node_state(PINGER), None);
+    assert_eq!(crashed.node_state(Node::Pinger), None);
     let actions = enabled(&relaxed, &crashed);
     assert!(actions.contains(&Action::Restart { node: PINGER }));
     assert!(!actions.contains(&Action::Crash { node: PINGER }));
@@ -999,7 +999,7 @@ fn a_crashed_nodes_timers_are_cleared_and_restart_runs_on_restart() {
         "on_restart sets none"
     );
     assert_eq!(
-        restarted.node_state(PINGER),
+        restarted.node_state(Node::Pinger),
         Some(&NodeState::Pinger {
             count: 1,
             restarted: true

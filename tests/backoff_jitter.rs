@@ -4,8 +4,10 @@
 //! Unique-state counts pinned and equal for 1 and 2 threads.
 
 use synccheck::check::Verdict;
-use synccheck::models::retry::backoff_jitter::{success_fraction, BackoffJitter, Jitter, Server};
-use synccheck::system::{Action, Assumption, Protocol, TimedSystem};
+use synccheck::models::retry::backoff_jitter::{
+    success_fraction, BackoffJitter, Jitter, Node, Server,
+};
+use synccheck::system::{Action, Assumption, Node as _, Protocol, TimedSystem};
 use synccheck::testing::{assert_pinned, Pin};
 
 fn protocol(jitter: Jitter, server: Server) -> BackoffJitter {
@@ -46,7 +48,7 @@ fn without_jitter_clients_that_failed_together_collide_on_every_retry() {
     let fails = lasso
         .actions
         .iter()
-        .filter(|a| matches!(a, Action::Fire { node: 2, .. }))
+        .filter(|a| matches!(a, Action::Fire { node, .. } if *node == Node::Server.index()))
         .count();
     assert_eq!(fails, 4, "every slot collides");
     assert_eq!(

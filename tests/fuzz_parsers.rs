@@ -378,9 +378,7 @@ fn check_trace(text: &str) -> Result<(), TestCaseError> {
     match synccheck::trace::parse(TRACE_LABEL, text) {
         Err(error) => check_trace_error(&error, TRACE_LABEL),
         Ok(trace) => {
-            if let Err(error) =
-                synccheck::trace::replay_file(TRACE_LABEL, &trace, &synccheck::catalog::registry())
-            {
+            if let Err(error) = synccheck::catalog::registry().replay_file(TRACE_LABEL, &trace) {
                 let shown = error.to_string();
                 prop_assert!(shown.starts_with(TRACE_LABEL), "{shown}");
             }
@@ -602,7 +600,7 @@ proptest! {
         match synccheck::trace::load(&path) {
             Err(error) => check_trace_error(&error, &path.display().to_string())?,
             Ok(trace) => {
-                let _ = synccheck::trace::replay_file(&path.display().to_string(), &trace, &synccheck::catalog::registry());
+                let _ = synccheck::catalog::registry().replay_file(&path.display().to_string(), &trace);
             }
         }
     }
@@ -619,9 +617,9 @@ fn the_unmutated_inputs_are_valid() {
     }
     for text in real_traces() {
         let trace = synccheck::trace::parse(TRACE_LABEL, text).expect("a real trace parses");
-        let outcome =
-            synccheck::trace::replay_file(TRACE_LABEL, &trace, &synccheck::catalog::registry())
-                .expect("replays");
+        let outcome = synccheck::catalog::registry()
+            .replay_file(TRACE_LABEL, &trace)
+            .expect("replays");
         assert!(
             matches!(outcome, synccheck::trace::ReplayOutcome::Reproduced { .. }),
             "{outcome:?}"

@@ -5,7 +5,10 @@
 
 use stateright::Model;
 use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
-use synccheck::models::replication::isr_replication::{IsrReplication, NodeState, Truncation};
+use synccheck::models::replication::isr_replication::{
+    IsrReplication, Node, NodeState, Truncation,
+};
+use synccheck::system::Node as _;
 use synccheck::system::{Assumption, AssumptionSet, NodeStatus, Protocol, TimedSystem};
 use synccheck::testing::assert_replays;
 
@@ -124,8 +127,12 @@ fn isr_replication_truncate_to_hw_loses_an_acked_record() {
         last.crashes, 2,
         "the follower's restart and the leader's death"
     );
-    assert_eq!(last.nodes[0].status, NodeStatus::Crashed, "broker0 is down");
-    match last.node_state(1) {
+    assert_eq!(
+        last.nodes[Node::Broker0.index()].status,
+        NodeStatus::Crashed,
+        "broker0 is down"
+    );
+    match last.node_state(Node::Broker1) {
         Some(NodeState::Broker { durable, .. }) => {
             assert!(durable.log.is_empty(), "truncated to its HW 0");
             assert_eq!(durable.leader_epoch, 1);

@@ -4,13 +4,19 @@
 
 use serde::Serialize;
 use synccheck::system::{
-    Action, Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
-    TimedSystem, TimerEntry,
+    Action, Assumption, AssumptionSet, Context, Property, Protocol, SystemState, TimedSystem,
+    TimerEntry,
 };
 
 /// One node that arms `Backoff` for 1 to 3 ticks and counts its firings.
 #[derive(Clone, Debug)]
 struct Jittered;
+
+synccheck::nodes! {
+    enum Node {
+        N0 = "n0",
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 enum Timer {
@@ -18,35 +24,30 @@ enum Timer {
 }
 
 impl Protocol for Jittered {
+    type Node = Node;
     type State = u8;
     type Durable = ();
     type Msg = ();
     type Timer = Timer;
     type Ghost = ();
 
-    fn node_count(&self) -> usize {
-        1
-    }
     fn largest_time_constant_ticks(&self) -> u32 {
         3
     }
-    fn leans_on(&self) -> Vec<LeansOn> {
-        Vec::new()
-    }
-    fn on_start(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> u8 {
+    fn on_start(&self, _node: Node, ctx: &mut Context<'_, Self>) -> u8 {
         ctx.set_timer_within(Timer::Backoff, 1, 3);
         0
     }
-    fn on_message(&self, _: NodeId, _: &mut u8, _: NodeId, _: &(), _: &mut Context<'_, Self>) {}
-    fn on_timer(&self, _: NodeId, fired: &mut u8, _: &Timer, _: &mut Context<'_, Self>) {
+    fn on_message(&self, _: Node, _: &mut u8, _: Node, _: &(), _: &mut Context<'_, Self>) {}
+    fn on_timer(&self, _: Node, fired: &mut u8, _: &Timer, _: &mut Context<'_, Self>) {
         *fired += 1;
     }
-    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> u8 {
+    fn on_restart(&self, _node: Node, _ctx: &mut Context<'_, Self>) -> u8 {
         0
     }
     fn properties(&self) -> Vec<Property<Self>> {
         vec![Property::sometimes("fired", |_, s| {
-            s.node_state(0) == Some(&1)
+            s.node_state(Node::N0) == Some(&1)
         })]
     }
 }
@@ -95,7 +96,7 @@ fn a_windowed_timer_may_fire_at_every_tick_of_its_window_and_no_later() {
             "due after {elapsed}"
         );
         let fired = held.step(&state, &FIRE).expect("fires");
-        assert_eq!(fired.node_state(0), Some(&1));
+        assert_eq!(fired.node_state(Node::N0), Some(&1));
         assert!(fired.nodes[0].timers.is_empty());
     }
     let deadline = ticks(&held, 3);

@@ -73,58 +73,43 @@ fn a_retry_storm_cycle_is_found_where_stateright_sees_nothing() {
 #[derive(Clone, Debug)]
 struct OneMessage;
 
+synccheck::nodes! {
+    enum Node {
+        Sender = "n0" [stable],
+        Receiver = "n1" [stable],
+    }
+}
+
 impl Protocol for OneMessage {
+    type Node = Node;
     type State = bool;
     type Durable = ();
     type Msg = u8;
     type Timer = u8;
     type Ghost = ();
-    fn node_count(&self) -> usize {
-        2
-    }
     fn largest_time_constant_ticks(&self) -> u32 {
         1
     }
-    fn leans_on(&self) -> Vec<LeansOn> {
-        Vec::new()
-    }
-    fn may_crash(&self, _: NodeId) -> bool {
-        false
-    }
-    fn may_pause(&self, _: NodeId) -> bool {
-        false
-    }
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> bool {
-        if node == 0 {
-            ctx.send(1, 7);
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
+        if node == Node::Sender {
+            ctx.send(Node::Receiver, 7);
         }
         false
     }
-    fn on_message(
-        &self,
-        _: NodeId,
-        state: &mut bool,
-        _: NodeId,
-        _: &u8,
-        _: &mut Context<'_, Self>,
-    ) {
+    fn on_message(&self, _: Node, state: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
         *state = true;
-    }
-    fn on_timer(&self, _: NodeId, _: &mut bool, _: &u8, _: &mut Context<'_, Self>) {}
-    fn on_restart(&self, _: NodeId, _: &mut Context<'_, Self>) -> bool {
-        false
     }
     fn properties(&self) -> Vec<synccheck::system::Property<Self>> {
         vec![synccheck::system::Property::eventually(
             "received",
-            |_, s| s.node_state(1) == Some(&true),
+            |_, s| s.node_state(Node::Receiver) == Some(&true),
         )]
     }
 }
 
 fn received(system: &TimedSystem<OneMessage>, state: &SystemState<OneMessage>) -> bool {
     let _ = system;
-    state.node_state(1) == Some(&true)
+    state.node_state(Node::Receiver) == Some(&true)
 }
 
 #[test]

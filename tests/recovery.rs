@@ -6,7 +6,7 @@ use stateright::Model;
 use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
 use synccheck::models::recovery::concurrent_failover::{ConcurrentFailover, Coordination};
 use synccheck::models::recovery::failover_split_brain::{FailoverSplitBrain, Guard};
-use synccheck::models::recovery::raft_vote_persistence::RaftVotePersistence;
+use synccheck::models::recovery::raft_vote_persistence::{self, RaftVotePersistence};
 use synccheck::system::{Action, Assumption, AssumptionSet, Protocol, TimedSystem};
 use synccheck::testing::assert_replays;
 
@@ -138,7 +138,10 @@ fn raft_vote_persistence_an_unpersisted_vote_elects_two_leaders() {
     let last = path.last_state();
     assert_eq!(
         last.ghost.leaders,
-        vec![(1, 0), (1, 2)],
+        vec![
+            (1, raft_vote_persistence::Node::S0),
+            (1, raft_vote_persistence::Node::S2)
+        ],
         "two leaders of term 1"
     );
     assert_eq!(last.crashes, 1);

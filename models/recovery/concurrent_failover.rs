@@ -67,15 +67,32 @@
 //! `r1`, but its `SetTopology` is still in flight when `c2`'s window ends at t=4;
 //! `c2` reads version 1 naming `p` and promotes `r2`: two primaries.
 
-use crate::model::{Declared, Param, ParamKind, Params};
+use crate::model::{Declared, Param, Params};
 use crate::sync::decision::{recovery_decision, RecoveryDecision};
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use crate::system::Assumption::{BoundedDelay, BoundedPause, BoundedSkew, TimelyTimers};
+use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const FAILED_PRIMARY: NodeId = 0;
-const REPLICAS: [NodeId; 2] = [1, 2];
-const TOPOLOGY: NodeId = 3;
-const CONTROLLERS: [NodeId; 2] = [4, 5];
+synccheck::nodes! {
+    /// The nodes. Only the controllers may crash or pause.
+    pub enum Node {
+        /// The failed primary: takes no step.
+        FailedPrimary = "p" [stable],
+        /// `c1`'s candidate.
+        R1 = "r1" [stable],
+        /// `c2`'s candidate.
+        R2 = "r2" [stable],
+        /// The topology record store.
+        Topology = "topology" [stable],
+        /// The controller that looks at tick 0.
+        C1 = "c1",
+        /// The controller that looks at the end of the anti-flapping window.
+        C2 = "c2",
+    }
+}
+
+const REPLICAS: [Node; 2] = [Node::R1, Node::R2];
+const CONTROLLERS: [Node; 2] = [Node::C1, Node::C2];
 
 /// How the controllers coordinate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -106,19 +123,19 @@ pub enum Msg {
         /// Its version (the epoch).
         version: u8,
         /// The primary it names.
-        primary: u8,
+        primary: Node,
     },
     /// Blind overwrite (`independent`).
     SetTopology {
         /// The new primary.
-        primary: u8,
+        primary: Node,
     },
     /// Conditional write (`compare_and_set`).
     CompareAndSet {
         /// The version the controller read.
         expected_version: u8,
         /// The new primary.
-        primary: u8,
+        primary: Node,
     },
     /// The conditional write took effect.
     CasOk {
@@ -171,7 +188,7 @@ pub enum NodeState {
         /// Version (epoch) of the record.
         version: u8,
         /// The primary it names.
-        primary: u8,
+        primary: Node,
     },
     /// A controller.
     Controller {
@@ -181,18 +198,18 @@ pub enum NodeState {
 }
 
 impl ConcurrentFailover {
-    fn candidate(controller: NodeId) -> NodeId {
-        if controller == CONTROLLERS[0] {
-            REPLICAS[0]
+    fn candidate(controller: Node) -> Node {
+        if controller == Node::C1 {
+            Node::R1
         } else {
-            REPLICAS[1]
+            Node::R2
         }
     }
 
     fn on_topology_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -233,7 +250,7 @@ impl ConcurrentFailover {
 
     fn on_controller_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
@@ -244,30 +261,24 @@ impl ConcurrentFailover {
         let candidate = Self::candidate(node);
         match (msg, *phase) {
             (Msg::Topology { version, primary }, ControllerPhase::Reading) => {
-                if usize::from(*primary) != FAILED_PRIMARY {
+                if *primary != Node::FailedPrimary {
                     *phase = ControllerPhase::Done;
                     return;
                 }
-                let new_primary = node_byte(candidate);
                 match self.coordination {
                     Coordination::Independent => {
                         *phase = ControllerPhase::Done;
                         let epoch = version.saturating_add(1);
                         ctx.send(candidate, Msg::Promote { epoch });
-                        ctx.send(
-                            TOPOLOGY,
-                            Msg::SetTopology {
-                                primary: new_primary,
-                            },
-                        );
+                        ctx.send(Node::Topology, Msg::SetTopology { primary: candidate });
                     }
                     Coordination::CompareAndSet => {
                         *phase = ControllerPhase::Proposing;
                         ctx.send(
-                            TOPOLOGY,
+                            Node::Topology,
                             Msg::CompareAndSet {
                                 expected_version: *version,
-                                primary: new_primary,
+                                primary: candidate,
                             },
                         );
                     }
@@ -283,75 +294,35 @@ impl ConcurrentFailover {
     }
 }
 
-fn node_byte(node: NodeId) -> u8 {
-    u8::try_from(node).unwrap_or(u8::MAX)
-}
-
 impl Protocol for ConcurrentFailover {
+    type Node = Node;
     type State = NodeState;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = ();
 
-    fn node_count(&self) -> usize {
-        6
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            FAILED_PRIMARY => "p",
-            1 => "r1",
-            2 => "r2",
-            TOPOLOGY => "topology",
-            4 => "c1",
-            _ => "c2",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedPause
+            .because("a controller paused mid-recovery lets the other look at a stale record"),
+        BoundedDelay.because("a slow record update is not visible when the other controller looks"),
+        BoundedSkew.because("a fast clock ends the anti-flapping window early"),
+        TimelyTimers.because("a late detection of the first controller overlaps the second"),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.window_ticks
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedPause,
-                because: "a controller paused mid-recovery lets the other look at a stale record",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "a slow record update is not visible when the other controller looks",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedSkew,
-                because: "a fast clock ends the anti-flapping window early",
-            },
-            LeansOn {
-                assumption: Assumption::TimelyTimers,
-                because: "a late detection of the first controller overlaps the second",
-            },
-        ]
-    }
-
-    fn may_crash(&self, node: NodeId) -> bool {
-        CONTROLLERS.contains(&node)
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        CONTROLLERS.contains(&node)
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            FAILED_PRIMARY => NodeState::Failed,
-            TOPOLOGY => NodeState::Topology {
+            Node::FailedPrimary => NodeState::Failed,
+            Node::Topology => NodeState::Topology {
                 version: 1,
-                primary: node_byte(FAILED_PRIMARY),
+                primary: Node::FailedPrimary,
             },
-            _ if CONTROLLERS.contains(&node) => {
-                let delay = if node == CONTROLLERS[0] {
+            Node::C1 | Node::C2 => {
+                let delay = if node == Node::C1 {
                     0
                 } else {
                     self.window_ticks
@@ -361,7 +332,7 @@ impl Protocol for ConcurrentFailover {
                     phase: ControllerPhase::Watching,
                 }
             }
-            _ => NodeState::Replica {
+            Node::R1 | Node::R2 => NodeState::Replica {
                 epoch: 1,
                 primary: false,
             },
@@ -370,16 +341,16 @@ impl Protocol for ConcurrentFailover {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
         match node {
-            TOPOLOGY => self.on_topology_message(state, from, msg, ctx),
-            _ if CONTROLLERS.contains(&node) => self.on_controller_message(node, state, msg, ctx),
-            _ => {
+            Node::Topology => self.on_topology_message(state, from, msg, ctx),
+            Node::C1 | Node::C2 => self.on_controller_message(node, state, msg, ctx),
+            Node::FailedPrimary | Node::R1 | Node::R2 => {
                 if let (NodeState::Replica { epoch, primary }, Msg::Promote { epoch: new }) =
                     (state, msg)
                 {
@@ -395,7 +366,7 @@ impl Protocol for ConcurrentFailover {
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -403,13 +374,13 @@ impl Protocol for ConcurrentFailover {
         if let (NodeState::Controller { phase }, Timer::Detect) = (state, timer) {
             if *phase == ControllerPhase::Watching {
                 *phase = ControllerPhase::Reading;
-                ctx.send(TOPOLOGY, Msg::ReadTopology);
+                ctx.send(Node::Topology, Msg::ReadTopology);
             }
         }
     }
 
     /// A restarted controller has forgotten the recovery it was running: it stands down.
-    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_restart(&self, _node: Node, _ctx: &mut Context<'_, Self>) -> NodeState {
         NodeState::Controller {
             phase: ControllerPhase::Done,
         }
@@ -458,27 +429,29 @@ impl Declared for ConcurrentFailover {
         "two controllers recover from one primary failure; independent promotion or compare-and-set on a versioned record";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "how the controllers coordinate",
-            default: "compare_and_set",
-            kind: ParamKind::Choice(&["independent", "compare_and_set"]),
-        },
-        Param {
-            name: "window_ticks",
-            help: "when the second controller looks (safe while 3Δ < window)",
-            default: "4",
-            kind: ParamKind::Integer { min: 0, max: 20 },
-        },
+        Param::choice(
+            "variant",
+            "compare_and_set",
+            &["independent", "compare_and_set"],
+            "how the controllers coordinate",
+        ),
+        Param::integer(
+            "window_ticks",
+            4,
+            0..=20,
+            "when the second controller looks (safe while 3Δ < window)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let coordination = match params.choice("variant")? {
-            "independent" => Coordination::Independent,
-            _ => Coordination::CompareAndSet,
-        };
         Ok(ConcurrentFailover {
-            coordination,
+            coordination: params.pick(
+                "variant",
+                &[
+                    ("independent", Coordination::Independent),
+                    ("compare_and_set", Coordination::CompareAndSet),
+                ],
+            )?,
             window_ticks: params.integer("window_ticks")?,
         })
     }

@@ -67,17 +67,30 @@
 //!
 //! **Not declared yet.** Nothing: the model has no liveness property.
 
-use crate::model::{Declared, Param, ParamKind, Params};
+use crate::model::{Declared, Param, Params};
 use crate::sync::decision::fencing_token_accepted;
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use crate::system::Assumption::{BoundedDelay, BoundedPause, BoundedSkew, TimelyTimers};
+use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const PRIMARY: NodeId = 0;
-const REPLICA: NodeId = 1;
-const DETECTOR: NodeId = 2;
-const STORAGE: NodeId = 3;
-const CLIENT_A: NodeId = 4;
-const CLIENT_B: NodeId = 5;
+synccheck::nodes! {
+    /// The nodes. Only the old primary may crash or pause: the detector and storage
+    /// stand for fault-tolerant services.
+    pub enum Node {
+        /// The old primary (epoch 1).
+        Primary = "p",
+        /// The replica, promoted to epoch 2.
+        Replica = "r" [stable],
+        /// The failure detector.
+        Detector = "detector" [stable],
+        /// The shared storage.
+        Storage = "storage" [stable],
+        /// The client writing through the old primary.
+        ClientA = "client_a" [stable],
+        /// The client writing through the replica.
+        ClientB = "client_b" [stable],
+    }
+}
 
 const OLD_EPOCH: u8 = 1;
 const NEW_EPOCH: u8 = 2;
@@ -217,7 +230,7 @@ pub struct Ghost {
 impl FailoverSplitBrain {
     fn on_database_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
@@ -265,7 +278,7 @@ impl FailoverSplitBrain {
     fn on_storage_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -291,11 +304,12 @@ impl FailoverSplitBrain {
     }
 }
 
-fn client_of(node: NodeId) -> NodeId {
-    if node == PRIMARY {
-        CLIENT_A
+/// The client that writes through database node `node`.
+fn client_of(node: Node) -> Node {
+    if node == Node::Primary {
+        Node::ClientA
     } else {
-        CLIENT_B
+        Node::ClientB
     }
 }
 
@@ -304,66 +318,31 @@ fn non_decreasing(epochs: &[u8]) -> bool {
 }
 
 impl Protocol for FailoverSplitBrain {
+    type Node = Node;
     type State = NodeState;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        6
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            PRIMARY => "p",
-            REPLICA => "r",
-            DETECTOR => "detector",
-            STORAGE => "storage",
-            CLIENT_A => "client_a",
-            _ => "client_b",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedPause
+            .because("an old primary paused past the failover timeout writes after the promotion"),
+        BoundedSkew
+            .because("a slow primary clock keeps a lease the detector has already counted out"),
+        BoundedDelay
+            .because("a write delayed past the failover timeout lands after the new primary's"),
+        TimelyTimers.because("a late lease timer lets the old primary write after the promotion"),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.lease_ticks.max(self.failover_ticks)
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedPause,
-                because:
-                    "an old primary paused past the failover timeout writes after the promotion",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedSkew,
-                because: "a slow primary clock keeps a lease the detector has already counted out",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "a write delayed past the failover timeout lands after the new primary's",
-            },
-            LeansOn {
-                assumption: Assumption::TimelyTimers,
-                because: "a late lease timer lets the old primary write after the promotion",
-            },
-        ]
-    }
-
-    fn may_crash(&self, node: NodeId) -> bool {
-        node == PRIMARY
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        node == PRIMARY
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            PRIMARY | REPLICA => {
-                let primary = node == PRIMARY;
+            Node::Primary | Node::Replica => {
+                let primary = node == Node::Primary;
                 if primary && self.guard == Guard::LeaseDemotion {
                     ctx.set_timer(Timer::LeaseExpiry, self.lease_ticks);
                 }
@@ -377,16 +356,20 @@ impl Protocol for FailoverSplitBrain {
                     write: WritePhase::Idle,
                 }
             }
-            DETECTOR => {
+            Node::Detector => {
                 ctx.set_timer(Timer::FailoverTimeout, self.failover_ticks);
                 NodeState::Detector { promoted: false }
             }
-            STORAGE => NodeState::Storage {
+            Node::Storage => NodeState::Storage {
                 applied: Vec::new(),
                 highest_epoch: 0,
             },
-            _ => {
-                let database = if node == CLIENT_A { PRIMARY } else { REPLICA };
+            Node::ClientA | Node::ClientB => {
+                let database = if node == Node::ClientA {
+                    Node::Primary
+                } else {
+                    Node::Replica
+                };
                 ctx.send(database, Msg::Write);
                 NodeState::Client { acked: None }
             }
@@ -395,17 +378,17 @@ impl Protocol for FailoverSplitBrain {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
         match node {
-            PRIMARY | REPLICA => self.on_database_message(node, state, msg, ctx),
-            STORAGE => self.on_storage_message(state, from, msg, ctx),
-            DETECTOR => {}
-            _ => {
+            Node::Primary | Node::Replica => self.on_database_message(node, state, msg, ctx),
+            Node::Storage => self.on_storage_message(state, from, msg, ctx),
+            Node::Detector => {}
+            Node::ClientA | Node::ClientB => {
                 if let (NodeState::Client { acked }, Msg::Ack { epoch, position }) = (state, msg) {
                     *acked = Some(*epoch);
                     ctx.ghost_mut().acks.push((*epoch, *position));
@@ -416,7 +399,7 @@ impl Protocol for FailoverSplitBrain {
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -424,7 +407,7 @@ impl Protocol for FailoverSplitBrain {
         match (state, timer) {
             (NodeState::Detector { promoted }, Timer::FailoverTimeout) => {
                 *promoted = true;
-                ctx.send(REPLICA, Msg::Promote { epoch: NEW_EPOCH });
+                ctx.send(Node::Replica, Msg::Promote { epoch: NEW_EPOCH });
             }
             (NodeState::Database { role, .. }, Timer::LeaseExpiry) if *role == Role::Primary => {
                 *role = Role::Demoted;
@@ -433,7 +416,7 @@ impl Protocol for FailoverSplitBrain {
                 if *write == WritePhase::Decided =>
             {
                 *write = WritePhase::Sent;
-                ctx.send(STORAGE, Msg::StorageWrite { epoch: *epoch });
+                ctx.send(Node::Storage, Msg::StorageWrite { epoch: *epoch });
             }
             _ => {}
         }
@@ -441,7 +424,7 @@ impl Protocol for FailoverSplitBrain {
 
     /// A restarted old primary knows it may have been replaced: it stays demoted and
     /// has forgotten its client's write.
-    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_restart(&self, _node: Node, _ctx: &mut Context<'_, Self>) -> NodeState {
         NodeState::Database {
             role: Role::Demoted,
             epoch: OLD_EPOCH,
@@ -469,7 +452,7 @@ impl Protocol for FailoverSplitBrain {
 }
 
 fn applied(state: &SystemState<FailoverSplitBrain>) -> Vec<u8> {
-    match state.node_state(STORAGE) {
+    match state.node_state(Node::Storage) {
         Some(NodeState::Storage { applied, .. }) => applied.clone(),
         _ => Vec::new(),
     }
@@ -482,35 +465,36 @@ impl Declared for FailoverSplitBrain {
         "failover of a primary over shared storage; no fencing, epoch fencing at the storage, or lease self-demotion";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "what keeps the old primary from writing after the failover",
-            default: "epoch_fencing",
-            kind: ParamKind::Choice(&["no_fencing", "epoch_fencing", "lease_demotion"]),
-        },
-        Param {
-            name: "lease_ticks",
-            help: "the old primary's lease from its last heartbeat (lease_demotion)",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 20 },
-        },
-        Param {
-            name: "failover_ticks",
-            help:
-                "the detector's timeout from the last heartbeat (safe while lease + Δ < failover)",
-            default: "3",
-            kind: ParamKind::Integer { min: 0, max: 20 },
-        },
+        Param::choice(
+            "variant",
+            "epoch_fencing",
+            &["no_fencing", "epoch_fencing", "lease_demotion"],
+            "what keeps the old primary from writing after the failover",
+        ),
+        Param::integer(
+            "lease_ticks",
+            1,
+            0..=20,
+            "the old primary's lease from its last heartbeat (lease_demotion)",
+        ),
+        Param::integer(
+            "failover_ticks",
+            3,
+            0..=20,
+            "the detector's timeout from the last heartbeat (safe while lease + Δ < failover)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let guard = match params.choice("variant")? {
-            "no_fencing" => Guard::NoFencing,
-            "lease_demotion" => Guard::LeaseDemotion,
-            _ => Guard::EpochFencing,
-        };
         Ok(FailoverSplitBrain {
-            guard,
+            guard: params.pick(
+                "variant",
+                &[
+                    ("no_fencing", Guard::NoFencing),
+                    ("epoch_fencing", Guard::EpochFencing),
+                    ("lease_demotion", Guard::LeaseDemotion),
+                ],
+            )?,
             lease_ticks: params.integer("lease_ticks")?,
             failover_ticks: params.integer("failover_ticks")?,
         })

@@ -55,14 +55,25 @@
 //! and writes 1 with token 1 (accepted: the storage has seen no higher token on a
 //! write); B writes 1 with token 2; both are acknowledged and the counter is 1.
 
-use crate::model::{Declared, Param, ParamKind, Params};
+use crate::model::{Declared, Param, Params};
 use crate::sync::decision::fencing_token_accepted;
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use crate::system::Assumption::{BoundedDelay, BoundedPause, BoundedSkew, TimelyTimers};
+use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const LOCK: NodeId = 0;
-const STORAGE: NodeId = 1;
-const CLIENTS: [NodeId; 2] = [2, 3];
+synccheck::nodes! {
+    /// The nodes. The lock service and storage stand for fault-tolerant services.
+    pub enum Node {
+        /// The lock service.
+        Lock = "lock" [stable],
+        /// The storage service.
+        Storage = "storage" [stable],
+        /// The first client.
+        ClientA = "client_a",
+        /// The second client.
+        ClientB = "client_b",
+    }
+}
 
 /// Where the storage checks fencing tokens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -171,9 +182,9 @@ pub enum NodeState {
     /// The lock service.
     Lock {
         /// Current holder and token.
-        holder: Option<(NodeId, u8)>,
+        holder: Option<(Node, u8)>,
         /// Clients waiting, in arrival order.
-        waiting: Vec<NodeId>,
+        waiting: Vec<Node>,
         /// The next token to grant.
         next_token: u8,
     },
@@ -203,8 +214,8 @@ pub struct Ghost {
 impl FencedLeaseLock {
     fn grant_next(
         &self,
-        holder: &mut Option<(NodeId, u8)>,
-        waiting: &mut Vec<NodeId>,
+        holder: &mut Option<(Node, u8)>,
+        waiting: &mut Vec<Node>,
         next_token: &mut u8,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -222,7 +233,7 @@ impl FencedLeaseLock {
     fn on_lock_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -264,7 +275,7 @@ impl FencedLeaseLock {
     fn on_storage_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -310,7 +321,7 @@ impl FencedLeaseLock {
                 *phase = ClientPhase::Reading { token: *token };
                 *lease_valid = true;
                 ctx.set_timer(Timer::LeaseValidity, self.validity_ticks);
-                ctx.send(STORAGE, Msg::Read { token: *token });
+                ctx.send(Node::Storage, Msg::Read { token: *token });
             }
             (Msg::ReadReply { value }, ClientPhase::Reading { token }) => {
                 if *lease_valid {
@@ -327,12 +338,12 @@ impl FencedLeaseLock {
                 ctx.ghost_mut().acknowledged += 1;
                 *phase = ClientPhase::Done { incremented: true };
                 ctx.cancel_timer(Timer::LeaseValidity);
-                ctx.send(LOCK, Msg::Release { token });
+                ctx.send(Node::Lock, Msg::Release { token });
             }
             (Msg::Rejected, ClientPhase::Reading { token } | ClientPhase::Writing { token }) => {
                 *phase = ClientPhase::Done { incremented: false };
                 ctx.cancel_timer(Timer::LeaseValidity);
-                ctx.send(LOCK, Msg::Release { token });
+                ctx.send(Node::Lock, Msg::Release { token });
             }
             _ => {}
         }
@@ -340,72 +351,39 @@ impl FencedLeaseLock {
 }
 
 impl Protocol for FencedLeaseLock {
+    type Node = Node;
     type State = NodeState;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        4
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            LOCK => "lock",
-            STORAGE => "storage",
-            2 => "client_a",
-            _ => "client_b",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedPause
+            .because("a client paused between its lease check and its write outlives its lease"),
+        BoundedDelay.because("a write delayed in the network lands after the lease expired"),
+        BoundedSkew
+            .because("a slow client clock keeps trusting a lease the lock service has expired"),
+        TimelyTimers.because("a late validity timer lets a client act on an expired lease"),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.lease_ticks.max(self.validity_ticks)
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedPause,
-                because: "a client paused between its lease check and its write outlives its lease",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "a write delayed in the network lands after the lease expired",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedSkew,
-                because: "a slow client clock keeps trusting a lease the lock service has expired",
-            },
-            LeansOn {
-                assumption: Assumption::TimelyTimers,
-                because: "a late validity timer lets a client act on an expired lease",
-            },
-        ]
-    }
-
-    fn may_crash(&self, node: NodeId) -> bool {
-        CLIENTS.contains(&node)
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        CLIENTS.contains(&node)
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            LOCK => NodeState::Lock {
+            Node::Lock => NodeState::Lock {
                 holder: None,
                 waiting: Vec::new(),
                 next_token: 1,
             },
-            STORAGE => NodeState::Storage {
+            Node::Storage => NodeState::Storage {
                 value: 0,
                 highest_token: 0,
             },
             _ => {
-                ctx.send(LOCK, Msg::Acquire);
+                ctx.send(Node::Lock, Msg::Acquire);
                 NodeState::Client {
                     phase: ClientPhase::Acquiring,
                     lease_valid: false,
@@ -416,22 +394,22 @@ impl Protocol for FencedLeaseLock {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
         match node {
-            LOCK => self.on_lock_message(state, from, msg, ctx),
-            STORAGE => self.on_storage_message(state, from, msg, ctx),
-            _ => self.on_client_message(state, msg, ctx),
+            Node::Lock => self.on_lock_message(state, from, msg, ctx),
+            Node::Storage => self.on_storage_message(state, from, msg, ctx),
+            Node::ClientA | Node::ClientB => self.on_client_message(state, msg, ctx),
         }
     }
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -451,7 +429,7 @@ impl Protocol for FencedLeaseLock {
             (NodeState::Client { lease_valid, .. }, Timer::LeaseValidity) => *lease_valid = false,
             (NodeState::Client { phase, .. }, Timer::IssueWrite) => {
                 if let ClientPhase::CheckedLease { token, value } = phase.clone() {
-                    ctx.send(STORAGE, Msg::Write { value, token });
+                    ctx.send(Node::Storage, Msg::Write { value, token });
                     *phase = ClientPhase::Writing { token };
                 }
             }
@@ -460,7 +438,7 @@ impl Protocol for FencedLeaseLock {
     }
 
     /// A restarted client has lost its lease and its progress: it gives up.
-    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_restart(&self, _node: Node, _ctx: &mut Context<'_, Self>) -> NodeState {
         NodeState::Client {
             phase: ClientPhase::Done { incremented: false },
             lease_valid: false,
@@ -478,7 +456,7 @@ impl Protocol for FencedLeaseLock {
 }
 
 fn counter(state: &SystemState<FencedLeaseLock>) -> u8 {
-    match state.node_state(STORAGE) {
+    match state.node_state(Node::Storage) {
         Some(NodeState::Storage { value, .. }) => *value,
         _ => 0,
     }
@@ -491,34 +469,31 @@ impl Declared for FencedLeaseLock {
         "lease lock + read-modify-write storage; fencing tokens checked nowhere, on writes, or on every operation";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "where the storage checks fencing tokens",
-            default: "all",
-            kind: ParamKind::Choice(&["none", "writes", "all"]),
-        },
-        Param {
-            name: "lease_ticks",
-            help: "lease length at the lock service",
-            default: "5",
-            kind: ParamKind::Integer { min: 1, max: 20 },
-        },
-        Param {
-            name: "validity_ticks",
-            help: "how long a client trusts a grant (safe while validity + 2Δ + 4ε < lease)",
-            default: "2",
-            kind: ParamKind::Integer { min: 0, max: 20 },
-        },
+        Param::choice(
+            "variant",
+            "all",
+            &["none", "writes", "all"],
+            "where the storage checks fencing tokens",
+        ),
+        Param::integer("lease_ticks", 5, 1..=20, "lease length at the lock service"),
+        Param::integer(
+            "validity_ticks",
+            2,
+            0..=20,
+            "how long a client trusts a grant (safe while validity + 2Δ + 4ε < lease)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let fencing = match params.choice("variant")? {
-            "none" => Fencing::None,
-            "writes" => Fencing::Writes,
-            _ => Fencing::All,
-        };
         Ok(FencedLeaseLock {
-            fencing,
+            fencing: params.pick(
+                "variant",
+                &[
+                    ("none", Fencing::None),
+                    ("writes", Fencing::Writes),
+                    ("all", Fencing::All),
+                ],
+            )?,
             lease_ticks: params.integer("lease_ticks")?,
             validity_ticks: params.integer("validity_ticks")?,
         })

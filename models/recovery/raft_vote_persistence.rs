@@ -61,13 +61,24 @@
 //!
 //! **Not declared yet.** Nothing: the model has no liveness property.
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{
-    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
-};
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::DurableWrites;
+use crate::system::Node as _;
+use crate::system::{Assumption, AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const SERVERS: usize = 3;
+synccheck::nodes! {
+    /// The servers; any of them may crash.
+    pub enum Node {
+        /// The first server.
+        S0 = "s0",
+        /// The second server.
+        S1 = "s1",
+        /// The third server.
+        S2 = "s2",
+    }
+}
+
 const MAJORITY: u32 = 2;
 
 /// The protocol, with its parameters.
@@ -120,7 +131,7 @@ pub struct Durable {
     /// `currentTerm`.
     pub term: u8,
     /// `votedFor` in `term` (always `None` on disk when votes are not persisted).
-    pub voted_for: Option<u8>,
+    pub voted_for: Option<Node>,
 }
 
 /// A server's volatile state.
@@ -129,7 +140,7 @@ pub struct Server {
     /// `currentTerm`.
     pub term: u8,
     /// `votedFor` in `term`.
-    pub voted_for: Option<u8>,
+    pub voted_for: Option<Node>,
     /// Role.
     pub role: Role,
     /// Votes received in `term`, one bit per server.
@@ -140,7 +151,7 @@ pub struct Server {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 pub struct Ghost {
     /// Every election won: `(term, server)`, sorted.
-    pub leaders: Vec<(u8, u8)>,
+    pub leaders: Vec<(u8, Node)>,
 }
 
 impl RaftVotePersistence {
@@ -159,7 +170,7 @@ impl RaftVotePersistence {
     fn on_request_vote(
         &self,
         server: &mut Server,
-        candidate: NodeId,
+        candidate: Node,
         term: u8,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -169,12 +180,11 @@ impl RaftVotePersistence {
             server.role = Role::Follower;
             server.votes = 0;
         }
-        let candidate_id = node_byte(candidate);
         let may_grant = term == server.term
-            && server.voted_for.is_none_or(|voted| voted == candidate_id)
+            && server.voted_for.is_none_or(|voted| voted == candidate)
             && server.role == Role::Follower;
         if may_grant {
-            server.voted_for = Some(candidate_id);
+            server.voted_for = Some(candidate);
             self.rearm_election_timer(server, ctx);
         }
         self.persist(server, ctx);
@@ -185,38 +195,38 @@ impl RaftVotePersistence {
 
     fn on_vote_granted(
         &self,
-        node: NodeId,
+        node: Node,
         server: &mut Server,
-        voter: NodeId,
+        voter: Node,
         term: u8,
         ctx: &mut Context<'_, Self>,
     ) {
         if server.role != Role::Candidate || term != server.term {
             return;
         }
-        server.votes |= 1 << voter;
+        server.votes |= 1 << voter.index();
         if server.votes.count_ones() >= MAJORITY {
             server.role = Role::Leader;
             server.votes = 0;
             ctx.cancel_timer(Timer::ElectionTimeout);
             let leaders = &mut ctx.ghost_mut().leaders;
-            leaders.push((term, node_byte(node)));
+            leaders.push((term, node));
             leaders.sort_unstable();
             leaders.dedup();
         }
     }
 
-    fn start_election(&self, node: NodeId, server: &mut Server, ctx: &mut Context<'_, Self>) {
+    fn start_election(&self, node: Node, server: &mut Server, ctx: &mut Context<'_, Self>) {
         if server.role == Role::Leader || server.term >= self.max_term {
             return;
         }
         server.term += 1;
         server.role = Role::Candidate;
-        server.voted_for = Some(node_byte(node));
-        server.votes = 1 << node;
+        server.voted_for = Some(node);
+        server.votes = 1 << node.index();
         self.persist(server, ctx);
-        for peer in (0..SERVERS).filter(|peer| *peer != node) {
-            ctx.send(peer, Msg::RequestVote { term: server.term });
+        for peer in Node::ALL.iter().filter(|peer| **peer != node) {
+            ctx.send(*peer, Msg::RequestVote { term: server.term });
         }
         self.rearm_election_timer(server, ctx);
     }
@@ -231,34 +241,20 @@ impl RaftVotePersistence {
     }
 }
 
-fn node_byte(node: NodeId) -> u8 {
-    u8::try_from(node).unwrap_or(u8::MAX)
-}
-
 impl Protocol for RaftVotePersistence {
+    type Node = Node;
     type State = Server;
     type Durable = Durable;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        SERVERS
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        format!("s{node}")
-    }
+    const LEANS_ON: &'static [LeansOn] =
+        &[DurableWrites
+            .because("a vote lost in a crash lets the voter vote again in the same term")];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.election_timeout_ticks
-    }
-
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![LeansOn {
-            assumption: Assumption::DurableWrites,
-            because: "a vote lost in a crash lets the voter vote again in the same term",
-        }]
     }
 
     fn default_assumptions(&self) -> AssumptionSet {
@@ -271,7 +267,7 @@ impl Protocol for RaftVotePersistence {
         set
     }
 
-    fn on_start(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Server {
+    fn on_start(&self, _node: Node, ctx: &mut Context<'_, Self>) -> Server {
         ctx.set_timer(Timer::ElectionTimeout, self.election_timeout_ticks);
         Server {
             term: 0,
@@ -283,9 +279,9 @@ impl Protocol for RaftVotePersistence {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut Server,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -295,20 +291,14 @@ impl Protocol for RaftVotePersistence {
         }
     }
 
-    fn on_timer(
-        &self,
-        node: NodeId,
-        state: &mut Server,
-        timer: &Timer,
-        ctx: &mut Context<'_, Self>,
-    ) {
+    fn on_timer(&self, node: Node, state: &mut Server, timer: &Timer, ctx: &mut Context<'_, Self>) {
         match timer {
             Timer::ElectionTimeout => self.start_election(node, state, ctx),
         }
     }
 
     /// A restarted server is a follower with what its disk kept.
-    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Server {
+    fn on_restart(&self, _node: Node, ctx: &mut Context<'_, Self>) -> Server {
         let durable = *ctx.durable();
         let server = Server {
             term: durable.term,
@@ -344,31 +334,31 @@ impl Declared for RaftVotePersistence {
         "Raft election, 3 servers, one crash; votedFor persisted before the reply, or kept in memory";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "persist_vote",
-            help: "whether votedFor is persisted before the vote is sent",
-            default: "true",
-            kind: ParamKind::Choice(&["false", "true"]),
-        },
-        Param {
-            name: "max_term",
-            help: "the highest term an election may start",
-            default: "2",
-            kind: ParamKind::Integer { min: 1, max: 4 },
-        },
-        Param {
-            name: "election_timeout_ticks",
-            help: "election timeout in local ticks",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 10 },
-        },
+        Param::choice(
+            "persist_vote",
+            "true",
+            &["false", "true"],
+            "whether votedFor is persisted before the vote is sent",
+        ),
+        Param::integer(
+            "max_term",
+            2,
+            1..=4,
+            "the highest term an election may start",
+        ),
+        Param::integer(
+            "election_timeout_ticks",
+            1,
+            0..=10,
+            "election timeout in local ticks",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let max_term = u8::try_from(params.integer("max_term")?)
             .map_err(|_| "parameter `max_term` does not fit a byte".to_string())?;
         Ok(RaftVotePersistence {
-            persist_vote: params.choice("persist_vote")? == "true",
+            persist_vote: params.pick("persist_vote", &[("false", false), ("true", true)])?,
             max_term,
             election_timeout_ticks: params.integer("election_timeout_ticks")?,
         })

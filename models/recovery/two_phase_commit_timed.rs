@@ -22,8 +22,7 @@
 //! and the `TwoPhase` TLA+ spec (action names); Gray & Reuter, "Transaction
 //! Processing" (heuristic decisions and their damage).
 //!
-//! **Actors.** `tm`, `rm0`, `rm1`. Only `tm` may crash (`may_crash`); no node
-//! pauses. The RMs stand for durable participants whose own recovery is not at issue.
+//! **Actors.** `tm`, `rm0`, `rm1`. Only `tm` may crash; no node pauses. The RMs stand for durable participants whose own recovery is not at issue.
 //!
 //! **Assumptions it leans on.** `max_crashes(0)`: with `heuristic_abort`, the TM's
 //! outage must not exceed the RM timeout (an outage is unbounded once the TM may
@@ -70,14 +69,25 @@
 //! **Not declared yet.** RM crashes (the RM's own log), and the cooperative
 //! termination protocol (RMs asking each other).
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{
-    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
-};
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::{DurableWrites, MaxCrashes};
+use crate::system::Node as _;
+use crate::system::{Assumption, AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const TM: NodeId = 0;
-const RMS: [NodeId; 2] = [1, 2];
+synccheck::nodes! {
+    /// The nodes. Only the TM may crash; no node pauses.
+    pub enum Node {
+        /// The transaction manager.
+        Tm = "tm" [no_pause],
+        /// The first resource manager.
+        Rm0 = "rm0" [stable],
+        /// The second resource manager.
+        Rm1 = "rm1" [stable],
+    }
+}
+
+const RMS: [Node; 2] = [Node::Rm0, Node::Rm1];
 
 /// What a prepared RM does when the decision is late.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -135,7 +145,7 @@ pub enum Timer {
     /// TM: send the logged decision to one RM.
     SendDecision {
         /// The RM.
-        rm: u8,
+        rm: Node,
     },
 }
 
@@ -154,7 +164,7 @@ pub enum RmState {
 
 /// A node's volatile state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Node {
+pub enum NodeState {
     /// The TM: votes received (one bit per RM) and the decision, once taken.
     Tm {
         /// `tmPrepared`, one bit per RM.
@@ -168,26 +178,32 @@ pub enum Node {
 
 impl TwoPhaseCommitTimed {
     /// Logs `decision`, then arms one send per RM.
-    fn decide(&self, decision: Decision, ctx: &mut Context<'_, Self>) -> Node {
+    fn decide(&self, decision: Decision, ctx: &mut Context<'_, Self>) -> NodeState {
         ctx.persist(Some(decision));
         ctx.cancel_timer(Timer::VoteTimeout);
         for rm in RMS {
-            ctx.set_timer(Timer::SendDecision { rm: rm_byte(rm) }, 0);
+            ctx.set_timer(Timer::SendDecision { rm }, 0);
         }
-        Node::Tm {
+        NodeState::Tm {
             prepared: 0,
             decision: Some(decision),
         }
     }
 
-    fn on_tm_message(&self, tm: &mut Node, from: NodeId, msg: &Msg, ctx: &mut Context<'_, Self>) {
-        let Node::Tm { prepared, decision } = tm else {
+    fn on_tm_message(
+        &self,
+        tm: &mut NodeState,
+        from: Node,
+        msg: &Msg,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        let NodeState::Tm { prepared, decision } = tm else {
             return;
         };
         match (msg, *decision) {
             (Msg::Prepared, None) => {
-                *prepared |= 1 << from;
-                let all = RMS.iter().all(|rm| *prepared & (1 << rm) != 0);
+                *prepared |= 1 << from.index();
+                let all = RMS.iter().all(|rm| *prepared & (1 << rm.index()) != 0);
                 if all {
                     *tm = self.decide(Decision::Commit, ctx);
                 }
@@ -209,14 +225,14 @@ impl TwoPhaseCommitTimed {
         ctx.cancel_timer(Timer::DecisionTimeout);
     }
 
-    fn on_tm_timer(&self, tm: &mut Node, timer: &Timer, ctx: &mut Context<'_, Self>) {
-        let Node::Tm { decision, .. } = tm else {
+    fn on_tm_timer(&self, tm: &mut NodeState, timer: &Timer, ctx: &mut Context<'_, Self>) {
+        let NodeState::Tm { decision, .. } = tm else {
             return;
         };
         match (timer, *decision) {
             (Timer::VoteTimeout, None) => *tm = self.decide(Decision::Abort, ctx),
             (Timer::SendDecision { rm }, Some(decided)) => {
-                ctx.send(usize::from(*rm), decision_msg(decided));
+                ctx.send(*rm, decision_msg(decided));
             }
             _ => {}
         }
@@ -227,7 +243,7 @@ impl TwoPhaseCommitTimed {
             (Timer::RmPrepare, RmState::Working) => {
                 *rm = RmState::Prepared;
                 ctx.cancel_timer(Timer::RmChooseToAbort);
-                ctx.send(TM, Msg::Prepared);
+                ctx.send(Node::Tm, Msg::Prepared);
                 ctx.set_timer(Timer::DecisionTimeout, self.rm_timeout_ticks);
             }
             (Timer::RmChooseToAbort, RmState::Working) => {
@@ -236,7 +252,7 @@ impl TwoPhaseCommitTimed {
             }
             (Timer::DecisionTimeout, RmState::Prepared) => match self.variant {
                 Variant::Blocking => {
-                    ctx.send(TM, Msg::DecisionRequest);
+                    ctx.send(Node::Tm, Msg::DecisionRequest);
                     ctx.set_timer(Timer::DecisionTimeout, self.rm_timeout_ticks);
                 }
                 Variant::HeuristicAbort => *rm = RmState::Aborted,
@@ -253,45 +269,22 @@ fn decision_msg(decision: Decision) -> Msg {
     }
 }
 
-fn rm_byte(rm: NodeId) -> u8 {
-    u8::try_from(rm).unwrap_or(u8::MAX)
-}
-
 impl Protocol for TwoPhaseCommitTimed {
-    type State = Node;
+    type Node = Node;
+    type State = NodeState;
     /// The TM's decision log (the RMs keep nothing: they do not crash).
     type Durable = Option<Decision>;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = ();
 
-    fn node_count(&self) -> usize {
-        1 + RMS.len()
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        if node == TM {
-            "tm".to_string()
-        } else {
-            format!("rm{}", node - 1)
-        }
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        MaxCrashes.because("a TM outage longer than the RM timeout lets a heuristic abort contradict a commit, and blocks the RMs otherwise"),
+        DurableWrites.because("a logged commit lost in the crash becomes a presumed abort after some RM committed"),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.rm_timeout_ticks.max(self.tm_timeout_ticks)
-    }
-
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::MaxCrashes,
-                because: "a TM outage longer than the RM timeout lets a heuristic abort contradict a commit, and blocks the RMs otherwise",
-            },
-            LeansOn {
-                assumption: Assumption::DurableWrites,
-                because: "a logged commit lost in the crash becomes a presumed abort after some RM committed",
-            },
-        ]
     }
 
     fn default_assumptions(&self) -> AssumptionSet {
@@ -303,62 +296,58 @@ impl Protocol for TwoPhaseCommitTimed {
         set
     }
 
-    fn may_crash(&self, node: NodeId) -> bool {
-        node == TM
-    }
-
-    fn may_pause(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Node {
-        if node == TM {
-            ctx.set_timer(Timer::VoteTimeout, self.tm_timeout_ticks);
-            return Node::Tm {
-                prepared: 0,
-                decision: None,
-            };
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            Node::Tm => {
+                ctx.set_timer(Timer::VoteTimeout, self.tm_timeout_ticks);
+                NodeState::Tm {
+                    prepared: 0,
+                    decision: None,
+                }
+            }
+            Node::Rm0 | Node::Rm1 => {
+                ctx.set_timer(Timer::RmPrepare, 0);
+                ctx.set_timer(Timer::RmChooseToAbort, 0);
+                NodeState::Rm(RmState::Working)
+            }
         }
-        ctx.set_timer(Timer::RmPrepare, 0);
-        ctx.set_timer(Timer::RmChooseToAbort, 0);
-        Node::Rm(RmState::Working)
     }
 
     fn on_message(
         &self,
-        _node: NodeId,
-        state: &mut Node,
-        from: NodeId,
+        _node: Node,
+        state: &mut NodeState,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
         match state {
-            Node::Tm { .. } => self.on_tm_message(state, from, msg, ctx),
-            Node::Rm(rm) => self.on_rm_message(rm, msg, ctx),
+            NodeState::Tm { .. } => self.on_tm_message(state, from, msg, ctx),
+            NodeState::Rm(rm) => self.on_rm_message(rm, msg, ctx),
         }
     }
 
     fn on_timer(
         &self,
-        _node: NodeId,
-        state: &mut Node,
+        _node: Node,
+        state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
     ) {
         match state {
-            Node::Tm { .. } => self.on_tm_timer(state, timer, ctx),
-            Node::Rm(rm) => self.on_rm_timer(rm, timer, ctx),
+            NodeState::Tm { .. } => self.on_tm_timer(state, timer, ctx),
+            NodeState::Rm(rm) => self.on_rm_timer(rm, timer, ctx),
         }
     }
 
     /// A restarted TM sends its logged decision again, or presumes abort.
-    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Node {
+    fn on_restart(&self, _node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match *ctx.durable() {
             Some(decision) => {
                 for rm in RMS {
-                    ctx.set_timer(Timer::SendDecision { rm: rm_byte(rm) }, 0);
+                    ctx.set_timer(Timer::SendDecision { rm }, 0);
                 }
-                Node::Tm {
+                NodeState::Tm {
                     prepared: 0,
                     decision: Some(decision),
                 }
@@ -386,7 +375,7 @@ impl Protocol for TwoPhaseCommitTimed {
 /// The RMs' states (an RM never crashes, so each has one).
 fn rm_states(state: &SystemState<TwoPhaseCommitTimed>) -> impl Iterator<Item = RmState> + '_ {
     RMS.iter().filter_map(|rm| match state.node_state(*rm) {
-        Some(Node::Rm(rm_state)) => Some(*rm_state),
+        Some(NodeState::Rm(rm_state)) => Some(*rm_state),
         _ => None,
     })
 }
@@ -405,33 +394,35 @@ impl Declared for TwoPhaseCommitTimed {
         "two-phase commit, TM and 2 RMs, the TM may crash; prepared RMs block, or abort on a timeout";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "what a prepared RM does when the decision is late",
-            default: "blocking",
-            kind: ParamKind::Choice(&["blocking", "heuristic_abort"]),
-        },
-        Param {
-            name: "rm_timeout_ticks",
-            help: "how long a prepared RM waits for the decision",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 10 },
-        },
-        Param {
-            name: "tm_timeout_ticks",
-            help: "how long the TM waits for the votes before it aborts",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 10 },
-        },
+        Param::choice(
+            "variant",
+            "blocking",
+            &["blocking", "heuristic_abort"],
+            "what a prepared RM does when the decision is late",
+        ),
+        Param::integer(
+            "rm_timeout_ticks",
+            1,
+            0..=10,
+            "how long a prepared RM waits for the decision",
+        ),
+        Param::integer(
+            "tm_timeout_ticks",
+            1,
+            0..=10,
+            "how long the TM waits for the votes before it aborts",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let variant = match params.choice("variant")? {
-            "heuristic_abort" => Variant::HeuristicAbort,
-            _ => Variant::Blocking,
-        };
         Ok(TwoPhaseCommitTimed {
-            variant,
+            variant: params.pick(
+                "variant",
+                &[
+                    ("blocking", Variant::Blocking),
+                    ("heuristic_abort", Variant::HeuristicAbort),
+                ],
+            )?,
             rm_timeout_ticks: params.integer("rm_timeout_ticks")?,
             tm_timeout_ticks: params.integer("tm_timeout_ticks")?,
         })

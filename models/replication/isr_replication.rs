@@ -87,15 +87,23 @@
 //!
 //! **Not declared yet.** Nothing: the model has no liveness property.
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{
-    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
-};
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::{BoundedDelay, DurableWrites, MaxCrashes};
+use crate::system::{AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const BROKER0: NodeId = 0;
-const BROKER1: NodeId = 1;
-const PRODUCER: NodeId = 2;
+synccheck::nodes! {
+    /// The nodes. Both brokers may crash; the producer does not.
+    pub enum Node {
+        /// The leader of leader epoch 0.
+        Broker0 = "broker0",
+        /// Its follower, elected leader of epoch 1 when `broker0` is gone.
+        Broker1 = "broker1",
+        /// The producer.
+        Producer = "producer" [no_crash],
+    }
+}
+
 /// The leader epoch of `broker0`; an elected `broker1` serves the next one.
 const FIRST_LEADER_EPOCH: u8 = 0;
 
@@ -240,7 +248,7 @@ impl IsrReplication {
     ) {
         *request_outstanding = true;
         ctx.send(
-            BROKER0,
+            Node::Broker0,
             Msg::Fetch {
                 fetch_offset: log_end_offset(&durable.log),
             },
@@ -251,7 +259,7 @@ impl IsrReplication {
     fn on_leader_message(
         durable: &mut Durable,
         ack_pending: &mut bool,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -272,7 +280,7 @@ impl IsrReplication {
                 Self::persist(durable, ctx);
                 if *ack_pending && durable.high_watermark >= end {
                     *ack_pending = false;
-                    ctx.send(PRODUCER, Msg::ProduceResponse { records: end });
+                    ctx.send(Node::Producer, Msg::ProduceResponse { records: end });
                 }
                 ctx.send(
                     from,
@@ -369,7 +377,7 @@ impl IsrReplication {
                     .last()
                     .map_or(durable.leader_epoch, |record| record.leader_epoch);
                 request_outstanding = true;
-                ctx.send(BROKER0, Msg::OffsetsForLeaderEpoch { leader_epoch });
+                ctx.send(Node::Broker0, Msg::OffsetsForLeaderEpoch { leader_epoch });
                 ctx.set_timer(Timer::FetchInterval, self.fetch_interval_ticks);
             }
         }
@@ -400,40 +408,24 @@ fn broker(role: Role) -> NodeState {
 }
 
 impl Protocol for IsrReplication {
+    type Node = Node;
     type State = NodeState;
     type Durable = Durable;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        3
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            BROKER0 => "broker0",
-            BROKER1 => "broker1",
-            _ => "producer",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        MaxCrashes.because(
+            "truncating to the high watermark loses an acknowledged record when the follower restarts before its HW catches up and the leader then dies",
+        ),
+        DurableWrites.because(
+            "a fetched record lost from the follower's page cache is gone when it is elected",
+        ),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.fetch_interval_ticks
-    }
-
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::MaxCrashes,
-                because: "truncating to the high watermark loses an acknowledged record when the follower restarts before its HW catches up and the leader then dies",
-            },
-            LeansOn {
-                assumption: Assumption::DurableWrites,
-                because: "a fetched record lost from the follower's page cache is gone when it is elected",
-            },
-        ]
     }
 
     fn default_assumptions(&self) -> AssumptionSet {
@@ -441,25 +433,21 @@ impl Protocol for IsrReplication {
         // Two crashes: the follower's restart and the leader's death (KIP-101). A
         // message arrives within the tick it is sent (Δ = 0), so an unanswered fetch
         // means a dead leader. Both bounds are valid by construction.
-        let _ = set.hold(Assumption::MaxCrashes, Some(2));
-        let _ = set.hold(Assumption::BoundedDelay, Some(0));
+        let _ = set.hold(MaxCrashes, Some(2));
+        let _ = set.hold(BoundedDelay, Some(0));
         set
     }
 
-    fn may_crash(&self, node: NodeId) -> bool {
-        node != PRODUCER
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            BROKER0 => broker(Role::Leader),
-            BROKER1 => {
+            Node::Broker0 => broker(Role::Leader),
+            Node::Broker1 => {
                 ctx.set_timer(Timer::FetchInterval, 0);
                 broker(Role::Follower)
             }
-            _ => {
+            Node::Producer => {
                 ctx.send(
-                    BROKER0,
+                    Node::Broker0,
                     Msg::Produce {
                         records: self.records,
                     },
@@ -471,9 +459,9 @@ impl Protocol for IsrReplication {
 
     fn on_message(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -501,7 +489,7 @@ impl Protocol for IsrReplication {
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -522,19 +510,18 @@ impl Protocol for IsrReplication {
 
     /// `broker1` comes back as a follower (truncating per the variant), or as the
     /// leader it had been elected; a restarted `broker0` stays out of service.
-    fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        if node != BROKER1 {
-            return broker(Role::Stopped);
-        }
-        if ctx.durable().leader_epoch > FIRST_LEADER_EPOCH {
-            return NodeState::Broker {
+    fn on_restart(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            Node::Broker1 if ctx.durable().leader_epoch > FIRST_LEADER_EPOCH => NodeState::Broker {
                 role: Role::Leader,
                 durable: ctx.durable().clone(),
                 ack_pending: false,
                 request_outstanding: false,
-            };
+            },
+            Node::Broker1 => self.restart_follower(ctx),
+            // The producer never crashes.
+            Node::Broker0 | Node::Producer => broker(Role::Stopped),
         }
-        self.restart_follower(ctx)
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
@@ -553,7 +540,7 @@ impl Protocol for IsrReplication {
 /// The current leader's log: the running leader of the highest epoch; `None` while
 /// the partition is leaderless.
 fn current_leader_log(state: &SystemState<IsrReplication>) -> Option<&[Record]> {
-    [BROKER0, BROKER1]
+    [Node::Broker0, Node::Broker1]
         .into_iter()
         .filter_map(|node| match state.node_state(node) {
             Some(NodeState::Broker {
@@ -580,31 +567,29 @@ impl Declared for IsrReplication {
         "Kafka leader/follower with a high watermark, acks=all, two crashes; a restarted follower truncates to its HW or asks for its leader epoch's end offset (KIP-101)";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "how a restarted follower truncates its log",
-            default: "leader_epoch",
-            kind: ParamKind::Choice(&["truncate_to_hw", "leader_epoch"]),
-        },
-        Param {
-            name: "records",
-            help: "records in the producer's one request",
-            default: "1",
-            kind: ParamKind::Integer { min: 1, max: 2 },
-        },
-        Param {
-            name: "fetch_interval_ticks",
-            help: "the follower's fetch interval",
-            default: "1",
-            kind: ParamKind::Integer { min: 1, max: 4 },
-        },
+        Param::choice(
+            "variant",
+            "leader_epoch",
+            &["truncate_to_hw", "leader_epoch"],
+            "how a restarted follower truncates its log",
+        ),
+        Param::integer("records", 1, 1..=2, "records in the producer's one request"),
+        Param::integer(
+            "fetch_interval_ticks",
+            1,
+            1..=4,
+            "the follower's fetch interval",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let truncation = match params.choice("variant")? {
-            "truncate_to_hw" => Truncation::TruncateToHw,
-            _ => Truncation::LeaderEpoch,
-        };
+        let truncation = params.pick(
+            "variant",
+            &[
+                ("truncate_to_hw", Truncation::TruncateToHw),
+                ("leader_epoch", Truncation::LeaderEpoch),
+            ],
+        )?;
         let records = u8::try_from(params.integer("records")?)
             .map_err(|_| "parameter `records` does not fit a byte".to_string())?;
         Ok(IsrReplication {

@@ -2,7 +2,7 @@
 //!
 //! **Protocol.** Two replicas hold one register as a cell `(value, timestamp, writer)`
 //! and merge cells by last-writer-wins: the larger `(timestamp, writer)` survives
-//! (ties go to the higher replica id, `replica_b`). A client writes value 1 at
+//! (ties go to `replica_b`, declared second). A client writes value 1 at
 //! `replica_a`; `replica_b` receives it by anti-entropy (`Gossip`), and
 //! `write_gap_ticks` later (on its own clock) a client that read value 1 there writes
 //! value 2 — the second write happened after the first. `variant = physical` stamps a
@@ -67,12 +67,31 @@
 //! forbidden under `timely_timers`) it reported ε = 1 as breaking at every gap. Both are
 //! fixed; the boundary above is the physical one.
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::BoundedSkew;
+use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const REPLICA_A: NodeId = 0;
-const REPLICA_B: NodeId = 1;
+synccheck::nodes! {
+    /// The nodes: nothing crashes or pauses, the failure of interest is the clocks'.
+    pub enum Node {
+        /// The replica where the first value is written.
+        ReplicaA = "replica_a" [stable],
+        /// The replica where the second value is written.
+        ReplicaB = "replica_b" [stable],
+    }
+}
+
+impl Node {
+    /// The other replica.
+    fn peer(self) -> Node {
+        match self {
+            Node::ReplicaA => Node::ReplicaB,
+            Node::ReplicaB => Node::ReplicaA,
+        }
+    }
+}
+
 const FIRST_VALUE: u8 = 1;
 const SECOND_VALUE: u8 = 2;
 
@@ -105,7 +124,7 @@ pub struct Cell {
     /// Its write's timestamp.
     pub timestamp: u8,
     /// The replica that accepted the write (breaks ties).
-    pub writer: u8,
+    pub writer: Node,
 }
 
 impl Cell {
@@ -167,7 +186,7 @@ impl LwwRegister {
         }
     }
 
-    fn write(&self, node: NodeId, replica: &mut Replica, value: u8, ctx: &mut Context<'_, Self>) {
+    fn write(&self, node: Node, replica: &mut Replica, value: u8, ctx: &mut Context<'_, Self>) {
         let timestamp = match self.timestamps {
             Timestamps::Physical => replica.clock,
             Timestamps::Hybrid => replica.clock.max(replica.timestamp_seen.saturating_add(1)),
@@ -175,31 +194,24 @@ impl LwwRegister {
         let cell = Cell {
             value,
             timestamp,
-            writer: u8::try_from(node).unwrap_or(u8::MAX),
+            writer: node,
         };
         Self::merge(replica, cell);
-        ctx.send(1 - node, Msg::Gossip { cell });
+        ctx.send(node.peer(), Msg::Gossip { cell });
     }
 }
 
 impl Protocol for LwwRegister {
+    type Node = Node;
     type State = Replica;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = ();
 
-    fn node_count(&self) -> usize {
-        2
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            REPLICA_A => "replica_a",
-            _ => "replica_b",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[BoundedSkew.because(
+        "a clock ahead by more than half the write gap stamps the earlier write later, and the merge discards the later one",
+    )];
 
     /// The clock cap, not a timer length: a clock drifted behind by up to 2ε must not
     /// hit the engine's cap on remaining timer ticks (that would lose the drift).
@@ -207,22 +219,7 @@ impl Protocol for LwwRegister {
         u32::from(self.clock_max())
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![LeansOn {
-            assumption: Assumption::BoundedSkew,
-            because: "a clock ahead by more than half the write gap stamps the earlier write later, and the merge discards the later one",
-        }]
-    }
-
-    fn may_crash(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn may_pause(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn on_start(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Replica {
+    fn on_start(&self, _node: Node, ctx: &mut Context<'_, Self>) -> Replica {
         ctx.set_timer(Timer::ClockTick, 1);
         Replica {
             clock: 0,
@@ -236,9 +233,9 @@ impl Protocol for LwwRegister {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         replica: &mut Replica,
-        _from: NodeId,
+        _from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -246,7 +243,7 @@ impl Protocol for LwwRegister {
         let first_news = replica.cell.is_none();
         Self::merge(replica, *cell);
         // The client at replica_b reads the first write, then writes after the gap.
-        if node == REPLICA_B && first_news && cell.value == FIRST_VALUE {
+        if node == Node::ReplicaB && first_news && cell.value == FIRST_VALUE {
             // The gap is counted from the next clock tick: a tick already due belongs to
             // the time before the read. A clock at its cap ticks no more: write now.
             if ctx.timer_is_set(&Timer::ClockTick) {
@@ -259,7 +256,7 @@ impl Protocol for LwwRegister {
 
     fn on_timer(
         &self,
-        node: NodeId,
+        node: Node,
         replica: &mut Replica,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -269,7 +266,7 @@ impl Protocol for LwwRegister {
                 replica.clock = replica.clock.saturating_add(1);
                 // replica_a's client writes when replica_a's clock reads
                 // `first_write_clock`: late enough for the clock to have run ahead.
-                if node == REPLICA_A
+                if node == Node::ReplicaA
                     && replica.cell.is_none()
                     && u32::from(replica.clock) == self.first_write_clock
                 {
@@ -290,18 +287,6 @@ impl Protocol for LwwRegister {
         }
     }
 
-    /// Replicas never crash in this model (`may_crash` is false).
-    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> Replica {
-        Replica {
-            clock: 0,
-            timestamp_seen: 0,
-            cell: None,
-            second_write_applied: false,
-            read_first_write: false,
-            write_at_clock: None,
-        }
-    }
-
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("no_lost_update", |_, state| {
@@ -319,9 +304,7 @@ impl Protocol for LwwRegister {
 }
 
 fn replicas(state: &SystemState<LwwRegister>) -> impl Iterator<Item = &Replica> {
-    [REPLICA_A, REPLICA_B]
-        .into_iter()
-        .filter_map(|node| state.node_state(node))
+    state.node_states().filter_map(|(_, replica)| replica)
 }
 
 impl Declared for LwwRegister {
@@ -331,33 +314,35 @@ impl Declared for LwwRegister {
         "two replicas merging a register by last-writer-wins on physical or hybrid timestamps";
 
     const PARAMS: &'static [Param] = &[
-            Param {
-                name: "variant",
-                help: "how writes are timestamped",
-                default: "hybrid",
-                kind: ParamKind::Choice(&["physical", "hybrid"]),
-            },
-            Param {
-                name: "first_write_clock",
-                help: "replica_a's clock reading when its client writes (≥ ε lets its clock run ε ahead first)",
-                default: "5",
-                kind: ParamKind::Integer { min: 1, max: 20 },
-            },
-            Param {
-                name: "write_gap_ticks",
-                help: "how long after reading the first write replica_b writes (physical safe while 2ε ≤ gap)",
-                default: "2",
-                kind: ParamKind::Integer { min: 1, max: 20 },
-            },
+        Param::choice(
+            "variant",
+            "hybrid",
+            &["physical", "hybrid"],
+            "how writes are timestamped",
+        ),
+        Param::integer(
+            "first_write_clock",
+            5,
+            1..=20,
+            "replica_a's clock reading when its client writes (≥ ε lets its clock run ε ahead first)",
+        ),
+        Param::integer(
+            "write_gap_ticks",
+            2,
+            1..=20,
+            "how long after reading the first write replica_b writes (physical safe while 2ε ≤ gap)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let timestamps = match params.choice("variant")? {
-            "physical" => Timestamps::Physical,
-            _ => Timestamps::Hybrid,
-        };
         Ok(LwwRegister {
-            timestamps,
+            timestamps: params.pick(
+                "variant",
+                &[
+                    ("physical", Timestamps::Physical),
+                    ("hybrid", Timestamps::Hybrid),
+                ],
+            )?,
             write_gap_ticks: params.integer("write_gap_ticks")?,
             first_write_clock: params.integer("first_write_clock")?,
         })

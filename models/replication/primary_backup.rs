@@ -66,15 +66,23 @@
 //! `write_after_ticks` (a timer), not at start: a write sent at t=0 lands long before
 //! any detector could fire, and the race would be unreachable with timers on time.
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{
-    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
-};
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::{BoundedDelay, BoundedPause, MaxCrashes, TimelyTimers};
+use crate::system::{AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const PRIMARY: NodeId = 0;
-const BACKUP: NodeId = 1;
-const CLIENT: NodeId = 2;
+synccheck::nodes! {
+    /// The nodes. Only the primary may crash or pause: the failures the detector handles.
+    pub enum Node {
+        /// The original primary (epoch 0).
+        Primary = "primary",
+        /// The backup, running the failure detector.
+        Backup = "backup" [stable],
+        /// The client.
+        Client = "client" [stable],
+    }
+}
+
 /// The one value the client writes.
 const WRITTEN_VALUE: u8 = 1;
 /// The epoch of the original primary; a promoted backup serves epoch 1.
@@ -187,7 +195,7 @@ pub enum NodeState {
     /// The client.
     Client {
         /// Where it sends reads.
-        primary: NodeId,
+        primary: Node,
         /// Its write is acknowledged.
         acked: bool,
     },
@@ -217,14 +225,14 @@ impl PrimaryBackup {
 
     fn send_heartbeat(&self, outstanding: &mut bool, ctx: &mut Context<'_, Self>) {
         *outstanding = true;
-        ctx.send(BACKUP, Msg::Heartbeat { epoch: FIRST_EPOCH });
+        ctx.send(Node::Backup, Msg::Heartbeat { epoch: FIRST_EPOCH });
         ctx.set_timer(Timer::HeartbeatInterval, self.heartbeat_ticks);
     }
 
     fn on_server_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -245,7 +253,7 @@ impl PrimaryBackup {
                 }
                 log.push(*value);
                 ctx.send(
-                    BACKUP,
+                    Node::Backup,
                     Msg::Replicate {
                         epoch,
                         value: *value,
@@ -258,7 +266,7 @@ impl PrimaryBackup {
             }
             (Role::Primary { .. }, Msg::ReplicateAck) if *ack_pending => {
                 *ack_pending = false;
-                ctx.send(CLIENT, Msg::WriteAck);
+                ctx.send(Node::Client, Msg::WriteAck);
             }
             (Role::Primary { .. }, Msg::HeartbeatAck) => {
                 *heartbeat_outstanding = false;
@@ -293,7 +301,7 @@ impl PrimaryBackup {
     fn on_client_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -316,24 +324,24 @@ impl PrimaryBackup {
 }
 
 impl Protocol for PrimaryBackup {
+    type Node = Node;
     type State = NodeState;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        3
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            PRIMARY => "primary",
-            BACKUP => "backup",
-            _ => "client",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedDelay.because(
+            "a Replicate or heartbeat lingering past the failover timeout lets the backup be promoted without an acknowledged write",
+        ),
+        TimelyTimers.because(
+            "a late heartbeat looks like a dead primary while its last write is still in flight",
+        ),
+        BoundedPause.because(
+            "a paused primary is declared dead, then resumes and acknowledges a write the new primary never gets",
+        ),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.heartbeat_ticks
@@ -341,41 +349,16 @@ impl Protocol for PrimaryBackup {
             .max(self.write_after_ticks)
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "a Replicate or heartbeat lingering past the failover timeout lets the backup be promoted without an acknowledged write",
-            },
-            LeansOn {
-                assumption: Assumption::TimelyTimers,
-                because: "a late heartbeat looks like a dead primary while its last write is still in flight",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedPause,
-                because: "a paused primary is declared dead, then resumes and acknowledges a write the new primary never gets",
-            },
-        ]
-    }
-
     fn default_assumptions(&self) -> AssumptionSet {
         let mut set = AssumptionSet::default();
-        set.hold(Assumption::MaxCrashes, Some(1))
+        set.hold(MaxCrashes, Some(1))
             .expect("1 is a valid crash bound");
         set
     }
 
-    fn may_crash(&self, node: NodeId) -> bool {
-        node == PRIMARY
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        node == PRIMARY
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            PRIMARY => {
+            Node::Primary => {
                 let mut outstanding = false;
                 self.send_heartbeat(&mut outstanding, ctx);
                 let mut state = Self::server(Role::Primary { epoch: FIRST_EPOCH });
@@ -388,14 +371,14 @@ impl Protocol for PrimaryBackup {
                 }
                 state
             }
-            BACKUP => {
+            Node::Backup => {
                 ctx.set_timer(Timer::FailoverTimeout, self.failover_timeout_ticks);
                 Self::server(Role::Backup)
             }
-            _ => {
+            Node::Client => {
                 ctx.set_timer(Timer::IssueWrite, self.write_after_ticks);
                 NodeState::Client {
-                    primary: PRIMARY,
+                    primary: Node::Primary,
                     acked: false,
                 }
             }
@@ -404,22 +387,21 @@ impl Protocol for PrimaryBackup {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
-        if node == CLIENT {
-            self.on_client_message(state, from, msg, ctx);
-        } else {
-            self.on_server_message(state, from, msg, ctx);
+        match node {
+            Node::Primary | Node::Backup => self.on_server_message(state, from, msg, ctx),
+            Node::Client => self.on_client_message(state, from, msg, ctx),
         }
     }
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -455,14 +437,14 @@ impl Protocol for PrimaryBackup {
                 *role = Role::Primary { epoch };
                 let ghost = ctx.ghost_mut();
                 ghost.promoted_after_ack = ghost.acked;
-                ctx.send(CLIENT, Msg::Promoted { epoch });
+                ctx.send(Node::Client, Msg::Promoted { epoch });
             }
             _ => {}
         }
     }
 
     /// A restarted primary has lost its role; it stays out of service.
-    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_restart(&self, _node: Node, _ctx: &mut Context<'_, Self>) -> NodeState {
         Self::server(Role::Stopped)
     }
 
@@ -485,7 +467,7 @@ impl Protocol for PrimaryBackup {
     }
 }
 
-fn role_and_log(state: &SystemState<PrimaryBackup>, node: NodeId) -> Option<(Role, &[u8])> {
+fn role_and_log(state: &SystemState<PrimaryBackup>, node: Node) -> Option<(Role, &[u8])> {
     match state.node_state(node) {
         Some(NodeState::Server { role, log, .. }) => Some((*role, log.as_slice())),
         _ => None,
@@ -495,7 +477,7 @@ fn role_and_log(state: &SystemState<PrimaryBackup>, node: NodeId) -> Option<(Rol
 /// The log of the primary clients are served by: the promoted backup, else a running
 /// epoch-0 primary; `None` while there is none (the primary crashed, no promotion yet).
 fn current_primary_log(state: &SystemState<PrimaryBackup>) -> Option<&[u8]> {
-    [BACKUP, PRIMARY].into_iter().find_map(|node| {
+    [Node::Backup, Node::Primary].into_iter().find_map(|node| {
         role_and_log(state, node)
             .filter(|(role, _)| matches!(role, Role::Primary { .. }))
             .map(|(_, log)| log)
@@ -509,39 +491,38 @@ impl Declared for PrimaryBackup {
         "primary/backup with a failure detector that promotes the backup; acknowledge before (async) or after (sync) the backup applied the write";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "when the primary acknowledges a write",
-            default: "sync",
-            kind: ParamKind::Choice(&["async", "sync"]),
-        },
-        Param {
-            name: "heartbeat_ticks",
-            help: "the primary's heartbeat interval",
-            default: "2",
-            kind: ParamKind::Integer { min: 1, max: 20 },
-        },
-        Param {
-            name: "failover_timeout_ticks",
-            help: "the backup's failure-detector timeout (safe while ≥ heartbeat + 2Δ)",
-            default: "4",
-            kind: ParamKind::Integer { min: 1, max: 40 },
-        },
-        Param {
-            name: "write_after_ticks",
-            help: "when the client issues its write",
-            default: "4",
-            kind: ParamKind::Integer { min: 0, max: 40 },
-        },
+        Param::choice(
+            "variant",
+            "sync",
+            &["async", "sync"],
+            "when the primary acknowledges a write",
+        ),
+        Param::integer(
+            "heartbeat_ticks",
+            2,
+            1..=20,
+            "the primary's heartbeat interval",
+        ),
+        Param::integer(
+            "failover_timeout_ticks",
+            4,
+            1..=40,
+            "the backup's failure-detector timeout (safe while ≥ heartbeat + 2Δ)",
+        ),
+        Param::integer(
+            "write_after_ticks",
+            4,
+            0..=40,
+            "when the client issues its write",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let ack_mode = match params.choice("variant")? {
-            "async" => AckMode::Async,
-            _ => AckMode::Sync,
-        };
         Ok(PrimaryBackup {
-            ack_mode,
+            ack_mode: params.pick(
+                "variant",
+                &[("async", AckMode::Async), ("sync", AckMode::Sync)],
+            )?,
             heartbeat_ticks: params.integer("heartbeat_ticks")?,
             failover_timeout_ticks: params.integer("failover_timeout_ticks")?,
             write_after_ticks: params.integer("write_after_ticks")?,

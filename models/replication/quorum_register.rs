@@ -74,20 +74,36 @@
 //! states instead of 19 361 at gap 2), and the write-back is skipped on agreeing
 //! quorums (490 k instead of 563 k states at gap 0): both keep the check in budget.
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{
-    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::{
+    BoundedDelay, BoundedPause, BoundedSkew, DurableWrites, ReliableLinks,
 };
+use crate::system::Node as _;
+use crate::system::{AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 use serde::{Serialize, Serializer};
 use stateright::semantics::register::{Register, RegisterOp, RegisterRet};
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
 
-/// The replicas are nodes `0..REPLICAS`.
-const REPLICAS: usize = 3;
+synccheck::nodes! {
+    /// The nodes. Only the replicas may crash or pause.
+    pub enum Node {
+        /// The first replica.
+        R0 = "r0",
+        /// The second replica.
+        R1 = "r1",
+        /// The third replica.
+        R2 = "r2",
+        /// The writer.
+        Writer = "writer" [stable],
+        /// The reader.
+        Reader = "reader" [stable],
+    }
+}
+
+/// The replicas.
+const REPLICAS: [Node; 3] = [Node::R0, Node::R1, Node::R2];
 /// A majority of the replicas.
 const QUORUM: u32 = 2;
-const WRITER: NodeId = 3;
-const READER: NodeId = 4;
 /// The register's value before the write (stored with timestamp 0).
 const INITIAL_VALUE: u8 = 0;
 /// The one value the writer writes.
@@ -244,7 +260,7 @@ pub enum HistoryEvent {
     },
 }
 
-type Tester = LinearizabilityTester<NodeId, Register<u8>>;
+type Tester = LinearizabilityTester<Node, Register<u8>>;
 
 /// The recorded history: stateright's linearizability tester and the same events as a
 /// list (what reports and traces show). `Register` is not `Eq` and the tester is not
@@ -276,7 +292,7 @@ impl History {
     /// Records an invocation or a return. A malformed history (an operation invoked
     /// twice, a return without an invocation) makes the tester reject every later
     /// check, so it reads as not linearizable rather than being lost.
-    fn record(&mut self, client: NodeId, event: HistoryEvent) {
+    fn record(&mut self, client: Node, event: HistoryEvent) {
         self.events.push(event);
         let _malformed_is_inconsistent = match event {
             HistoryEvent::WriteInvoked { value } => {
@@ -318,8 +334,9 @@ fn store(stored: &mut Stored, sent: Stored, ctx: &mut Context<'_, QuorumRegister
     }
 }
 
-fn bit(node: NodeId) -> u8 {
-    1 << node
+/// A replica's bit in a set of replicas.
+fn bit(replica: Node) -> u8 {
+    1 << replica.index()
 }
 
 fn count(set: u8) -> u32 {
@@ -331,8 +348,8 @@ impl QuorumRegister {
     fn start_read(read: u8, ctx: &mut Context<'_, Self>) -> ReadPhase {
         ctx.ghost_mut()
             .history
-            .record(READER, HistoryEvent::ReadInvoked);
-        for replica in 0..REPLICAS {
+            .record(Node::Reader, HistoryEvent::ReadInvoked);
+        for replica in REPLICAS {
             ctx.send(replica, Msg::Query { read });
         }
         ReadPhase::Querying {
@@ -346,7 +363,7 @@ impl QuorumRegister {
     fn on_replica_message(
         &self,
         stored: &mut Stored,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -380,7 +397,7 @@ impl QuorumRegister {
     fn read_returns(&self, read: &mut u8, value: u8, ctx: &mut Context<'_, Self>) -> ReadPhase {
         ctx.ghost_mut()
             .history
-            .record(READER, HistoryEvent::ReadReturned { value });
+            .record(Node::Reader, HistoryEvent::ReadReturned { value });
         if *read >= READS {
             return ReadPhase::Returned;
         }
@@ -396,7 +413,7 @@ impl QuorumRegister {
         &self,
         current: &mut u8,
         phase: &mut ReadPhase,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -432,7 +449,7 @@ impl QuorumRegister {
                     // A quorum that agrees already holds the value: nothing to repair.
                     self.read_returns(current, value, ctx)
                 } else {
-                    for replica in 0..REPLICAS {
+                    for replica in REPLICAS {
                         ctx.send(
                             replica,
                             Msg::WriteBack {
@@ -462,23 +479,12 @@ impl QuorumRegister {
 }
 
 impl Protocol for QuorumRegister {
+    type Node = Node;
     type State = NodeState;
     type Durable = Stored;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
-
-    fn node_count(&self) -> usize {
-        REPLICAS + 2
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            WRITER => "writer".to_string(),
-            READER => "reader".to_string(),
-            replica => format!("r{replica}"),
-        }
-    }
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.read_gap_ticks
@@ -487,27 +493,22 @@ impl Protocol for QuorumRegister {
     fn leans_on(&self) -> Vec<LeansOn> {
         match self.read_mode {
             ReadMode::NoWriteBack => vec![
-                LeansOn {
-                    assumption: Assumption::BoundedDelay,
-                    because: "a Write lingering past the read gap leaves r1 and r2 stale when the second read queries them",
-                },
-                LeansOn {
-                    assumption: Assumption::BoundedSkew,
-                    because: "a reader clock running ahead starts the second read before the Write has reached every replica",
-                },
-                LeansOn {
-                    assumption: Assumption::ReliableLinks,
-                    because: "a lost Write leaves a replica stale for good, and a later read may ask it",
-                },
-                LeansOn {
-                    assumption: Assumption::BoundedPause,
-                    because: "a paused replica holds its Write undelivered while the reads go on",
-                },
+                BoundedDelay.because(
+                    "a Write lingering past the read gap leaves r1 and r2 stale when the second read queries them",
+                ),
+                BoundedSkew.because(
+                    "a reader clock running ahead starts the second read before the Write has reached every replica",
+                ),
+                ReliableLinks.because(
+                    "a lost Write leaves a replica stale for good, and a later read may ask it",
+                ),
+                BoundedPause.because(
+                    "a paused replica holds its Write undelivered while the reads go on",
+                ),
             ],
-            ReadMode::WriteBack => vec![LeansOn {
-                assumption: Assumption::DurableWrites,
-                because: "a replica that acknowledged a write-back and lost it in a crash breaks the intersection of the read's two quorums",
-            }],
+            ReadMode::WriteBack => vec![DurableWrites.because(
+                "a replica that acknowledged a write-back and lost it in a crash breaks the intersection of the read's two quorums",
+            )],
         }
     }
 
@@ -516,29 +517,21 @@ impl Protocol for QuorumRegister {
     /// out of the state (the engine stores them only up to Δ).
     fn default_assumptions(&self) -> AssumptionSet {
         let mut set = AssumptionSet::default();
-        set.hold(Assumption::BoundedDelay, Some(0))
+        set.hold(BoundedDelay, Some(0))
             .expect("0 is a valid delay bound");
         set
     }
 
-    fn may_crash(&self, node: NodeId) -> bool {
-        node < REPLICAS
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        node < REPLICAS
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            WRITER => {
+            Node::Writer => {
                 ctx.ghost_mut().history.record(
-                    WRITER,
+                    Node::Writer,
                     HistoryEvent::WriteInvoked {
                         value: WRITTEN_VALUE,
                     },
                 );
-                for replica in 0..REPLICAS {
+                for replica in REPLICAS {
                     ctx.send(
                         replica,
                         Msg::Write {
@@ -552,19 +545,19 @@ impl Protocol for QuorumRegister {
                     returned: false,
                 }
             }
-            READER => NodeState::Reader {
+            Node::Reader => NodeState::Reader {
                 read: 1,
                 phase: Self::start_read(1, ctx),
             },
-            _ => NodeState::Replica(Stored::default()),
+            Node::R0 | Node::R1 | Node::R2 => NodeState::Replica(Stored::default()),
         }
     }
 
     fn on_message(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -578,7 +571,7 @@ impl Protocol for QuorumRegister {
                         *returned = true;
                         ctx.ghost_mut()
                             .history
-                            .record(WRITER, HistoryEvent::WriteReturned);
+                            .record(Node::Writer, HistoryEvent::WriteReturned);
                     }
                 }
             }
@@ -590,7 +583,7 @@ impl Protocol for QuorumRegister {
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -602,7 +595,7 @@ impl Protocol for QuorumRegister {
     }
 
     /// Only replicas crash; a restarted replica serves what it persisted.
-    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_restart(&self, _node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         NodeState::Replica(*ctx.durable())
     }
 
@@ -640,27 +633,29 @@ impl Declared for QuorumRegister {
         "ABD register on 3 replicas, one write and two sequential quorum reads; reads return at once (no_write_back) or write back first (write_back)";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "whether a read writes the value back to a quorum before returning",
-            default: "write_back",
-            kind: ParamKind::Choice(&["no_write_back", "write_back"]),
-        },
-        Param {
-            name: "read_gap_ticks",
-            help: "the reader's pause between its two reads (no_write_back is safe while > Δ)",
-            default: "0",
-            kind: ParamKind::Integer { min: 0, max: 20 },
-        },
+        Param::choice(
+            "variant",
+            "write_back",
+            &["no_write_back", "write_back"],
+            "whether a read writes the value back to a quorum before returning",
+        ),
+        Param::integer(
+            "read_gap_ticks",
+            0,
+            0..=20,
+            "the reader's pause between its two reads (no_write_back is safe while > Δ)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let read_mode = match params.choice("variant")? {
-            "no_write_back" => ReadMode::NoWriteBack,
-            _ => ReadMode::WriteBack,
-        };
         Ok(QuorumRegister {
-            read_mode,
+            read_mode: params.pick(
+                "variant",
+                &[
+                    ("no_write_back", ReadMode::NoWriteBack),
+                    ("write_back", ReadMode::WriteBack),
+                ],
+            )?,
             read_gap_ticks: params.integer("read_gap_ticks")?,
         })
     }

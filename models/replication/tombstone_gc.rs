@@ -125,13 +125,34 @@
 //! everything relaxed but duplication did not finish within 120 s, so no verdict is
 //! pinned for it.
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::{BoundedDelay, BoundedPause, MaxCrashes};
+use crate::system::Node as _;
+use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const REPLICA_0: NodeId = 0;
-const AWAY_REPLICA: NodeId = 2;
-const REPLICAS: usize = 3;
+synccheck::nodes! {
+    /// The replicas, in gossip ring order. Only `replica_2` may pause or crash.
+    pub enum Node {
+        /// The replica with the client folded in.
+        Replica0 = "replica_0" [stable],
+        /// The second replica.
+        Replica1 = "replica_1" [stable],
+        /// The replica that goes away.
+        Replica2 = "replica_2",
+    }
+}
+
+impl Node {
+    /// The next replica in the gossip ring.
+    fn next(self) -> Node {
+        match self {
+            Node::Replica0 => Node::Replica1,
+            Node::Replica1 => Node::Replica2,
+            Node::Replica2 => Node::Replica0,
+        }
+    }
+}
 
 /// When a tombstone is purged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -228,12 +249,12 @@ pub struct Ghost {
     pub purged: u8,
 }
 
-fn bit(node: NodeId) -> u8 {
-    1 << node
+fn bit(node: Node) -> u8 {
+    1 << node.index()
 }
 
-fn peers_mask(node: NodeId) -> u8 {
-    ((1u8 << REPLICAS) - 1) & !bit(node)
+fn peers_mask(node: Node) -> u8 {
+    ((1u8 << Node::ALL.len()) - 1) & !bit(node)
 }
 
 impl TombstoneGc {
@@ -247,7 +268,7 @@ impl TombstoneGc {
 
     /// Stores a tombstone: records it in the ghost and, in the grace variant, starts
     /// the grace period.
-    fn store_tombstone(&self, node: NodeId, replica: &mut Replica, ctx: &mut Context<'_, Self>) {
+    fn store_tombstone(&self, node: Node, replica: &mut Replica, ctx: &mut Context<'_, Self>) {
         replica.entry = Entry::Tombstone;
         replica.tombstone_acks = 0;
         ctx.ghost_mut().stored_tombstone |= bit(node);
@@ -256,7 +277,7 @@ impl TombstoneGc {
         }
     }
 
-    fn purge_tombstone(node: NodeId, replica: &mut Replica, ctx: &mut Context<'_, Self>) {
+    fn purge_tombstone(node: Node, replica: &mut Replica, ctx: &mut Context<'_, Self>) {
         replica.entry = Entry::Purged;
         replica.tombstone_acks = 0;
         ctx.ghost_mut().purged |= bit(node);
@@ -267,9 +288,9 @@ impl TombstoneGc {
     /// does not take the tombstone back.
     fn merge(
         &self,
-        node: NodeId,
+        node: Node,
         replica: &mut Replica,
-        from: NodeId,
+        from: Node,
         incoming: Entry,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -303,19 +324,24 @@ impl TombstoneGc {
 }
 
 impl Protocol for TombstoneGc {
+    type Node = Node;
     type State = Replica;
     type Durable = Entry;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        REPLICAS
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        format!("replica_{node}")
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedPause.because(
+            "a replica away longer than the grace period misses the tombstone, the others purge it, and its value comes back",
+        ),
+        BoundedDelay.because(
+            "a message carrying the value that lands after the grace period resurrects it at a replica that purged",
+        ),
+        MaxCrashes.because(
+            "a replica down longer than the grace period restarts with the value and gossips it back",
+        ),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.grace_ticks
@@ -323,40 +349,15 @@ impl Protocol for TombstoneGc {
             .max(self.gossip_interval_ticks)
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedPause,
-                because: "a replica away longer than the grace period misses the tombstone, the others purge it, and its value comes back",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "a message carrying the value that lands after the grace period resurrects it at a replica that purged",
-            },
-            LeansOn {
-                assumption: Assumption::MaxCrashes,
-                because: "a replica down longer than the grace period restarts with the value and gossips it back",
-            },
-        ]
-    }
-
     fn default_assumptions(&self) -> crate::system::AssumptionSet {
         let mut set = crate::system::AssumptionSet::default();
         // A message arrives within the tick it is sent. Valid by construction.
-        let _ = set.hold(Assumption::BoundedDelay, Some(0));
+        let _ = set.hold(BoundedDelay, Some(0));
         set
     }
 
-    fn may_crash(&self, node: NodeId) -> bool {
-        node == AWAY_REPLICA
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        node == AWAY_REPLICA
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Replica {
-        if node == REPLICA_0 {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> Replica {
+        if node == Node::Replica0 {
             ctx.set_timer(Timer::ClientWrite, 0);
         }
         ctx.set_timer(Timer::GossipInterval, self.gossip_interval_ticks);
@@ -365,9 +366,9 @@ impl Protocol for TombstoneGc {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         replica: &mut Replica,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -390,7 +391,7 @@ impl Protocol for TombstoneGc {
 
     fn on_timer(
         &self,
-        node: NodeId,
+        node: Node,
         replica: &mut Replica,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -410,7 +411,7 @@ impl Protocol for TombstoneGc {
                 if !replica.awaiting_reply {
                     replica.awaiting_reply = true;
                     ctx.send(
-                        (node + 1) % REPLICAS,
+                        node.next(),
                         Msg::Sync {
                             entry: replica.entry,
                         },
@@ -430,7 +431,7 @@ impl Protocol for TombstoneGc {
     /// A restarted replica resumes from its persisted entry with no exchange pending
     /// (a reply to its old `Sync` was lost in the crash); a tombstone's grace period
     /// starts again.
-    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> Replica {
+    fn on_restart(&self, _node: Node, ctx: &mut Context<'_, Self>) -> Replica {
         let entry = *ctx.durable();
         self.arm_timers_for(entry, ctx);
         Self::replica(entry)
@@ -439,11 +440,9 @@ impl Protocol for TombstoneGc {
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("deleted_stays_deleted", |_, state| {
-                (0..REPLICAS).all(|node| {
+                state.node_states().all(|(node, replica)| {
                     state.ghost.stored_tombstone & bit(node) == 0
-                        || state
-                            .node_state(node)
-                            .is_none_or(|replica| replica.entry != Entry::Value)
+                        || replica.is_none_or(|replica| replica.entry != Entry::Value)
                 })
             }),
             Property::sometimes("tombstone_purged", |_, state| state.ghost.purged != 0),
@@ -456,8 +455,9 @@ impl Protocol for TombstoneGc {
 
 /// All replicas are up and show the same value.
 fn converged(state: &SystemState<TombstoneGc>) -> bool {
-    let mut values =
-        (0..REPLICAS).map(|node| state.node_state(node).map(|r| r.entry.visible_value()));
+    let mut values = state
+        .node_states()
+        .map(|(_, replica)| replica.map(|r| r.entry.visible_value()));
     let Some(Some(first)) = values.next() else {
         return false;
     };
@@ -471,39 +471,41 @@ impl Declared for TombstoneGc {
         "three replicas, write then delete, anti-entropy; tombstones purged after a grace period or after every replica acknowledged them (Cassandra zombies)";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "when a replica purges its tombstone",
-            default: "purge_after_all_acks",
-            kind: ParamKind::Choice(&["purge_after_grace", "purge_after_all_acks"]),
-        },
-        Param {
-            name: "grace_ticks",
-            help: "the grace period G (gc_grace_seconds), in ticks",
-            default: "2",
-            kind: ParamKind::Integer { min: 1, max: 8 },
-        },
-        Param {
-            name: "delete_after_ticks",
-            help: "how long after the write the client deletes",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 4 },
-        },
-        Param {
-            name: "gossip_interval_ticks",
-            help: "how often each replica starts an exchange with the next",
-            default: "1",
-            kind: ParamKind::Integer { min: 1, max: 4 },
-        },
+        Param::choice(
+            "variant",
+            "purge_after_all_acks",
+            &["purge_after_grace", "purge_after_all_acks"],
+            "when a replica purges its tombstone",
+        ),
+        Param::integer(
+            "grace_ticks",
+            2,
+            1..=8,
+            "the grace period G (gc_grace_seconds), in ticks",
+        ),
+        Param::integer(
+            "delete_after_ticks",
+            1,
+            0..=4,
+            "how long after the write the client deletes",
+        ),
+        Param::integer(
+            "gossip_interval_ticks",
+            1,
+            1..=4,
+            "how often each replica starts an exchange with the next",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let purge = match params.choice("variant")? {
-            "purge_after_grace" => Purge::AfterGrace,
-            _ => Purge::AfterAllAcks,
-        };
         Ok(TombstoneGc {
-            purge,
+            purge: params.pick(
+                "variant",
+                &[
+                    ("purge_after_grace", Purge::AfterGrace),
+                    ("purge_after_all_acks", Purge::AfterAllAcks),
+                ],
+            )?,
             grace_ticks: params.integer("grace_ticks")?,
             delete_after_ticks: params.integer("delete_after_ticks")?,
             gossip_interval_ticks: params.integer("gossip_interval_ticks")?,

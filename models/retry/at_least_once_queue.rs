@@ -62,14 +62,26 @@
 //! again. The `ack_before` counterexample: A deletes the message and crashes before
 //! applying the effect — nobody ever will.
 
-use crate::model::{Declared, Param, ParamKind, Params};
+use crate::model::{Declared, Param, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use crate::system::Assumption::{BoundedDelay, BoundedPause, MaxCrashes, TimelyTimers};
+use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const BROKER: NodeId = 0;
-const DATABASE: NodeId = 1;
-const CONSUMERS: [NodeId; 2] = [2, 3];
+synccheck::nodes! {
+    /// The nodes. The broker and the database stand for replicated services.
+    pub enum Node {
+        /// The queue.
+        Broker = "broker" [stable],
+        /// The database the side effect goes to.
+        Database = "database" [stable],
+        /// The first consumer.
+        ConsumerA = "consumer_a",
+        /// The second consumer.
+        ConsumerB = "consumer_b",
+    }
+}
+
 /// The one message's ID.
 const MESSAGE_ID: u8 = 1;
 
@@ -165,7 +177,7 @@ pub enum NodeState {
         /// The message's visibility.
         visibility: Visibility,
         /// Consumers waiting in `ReceiveMessage`, in arrival order.
-        waiting: Vec<NodeId>,
+        waiting: Vec<Node>,
     },
     /// The database; its dedup records are durable.
     Database,
@@ -195,7 +207,7 @@ impl AtLeastOnceQueue {
     fn deliver_next(
         &self,
         visibility: &mut Visibility,
-        waiting: &mut Vec<NodeId>,
+        waiting: &mut Vec<Node>,
         ctx: &mut Context<'_, Self>,
     ) {
         if *visibility != Visibility::Visible || waiting.is_empty() {
@@ -210,7 +222,7 @@ impl AtLeastOnceQueue {
     fn on_broker_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -237,7 +249,7 @@ impl AtLeastOnceQueue {
         self.deliver_next(visibility, waiting, ctx);
     }
 
-    fn on_database_message(&self, from: NodeId, msg: &Msg, ctx: &mut Context<'_, Self>) {
+    fn on_database_message(&self, from: Node, msg: &Msg, ctx: &mut Context<'_, Self>) {
         let Msg::Apply { id } = msg else {
             return;
         };
@@ -272,14 +284,14 @@ impl AtLeastOnceQueue {
         match (msg, *phase) {
             (Msg::Message { id }, ConsumerPhase::Polling) => {
                 if self.ack == Ack::Before {
-                    ctx.send(BROKER, Msg::DeleteMessage { id: *id });
+                    ctx.send(Node::Broker, Msg::DeleteMessage { id: *id });
                 }
                 *phase = ConsumerPhase::Processing;
                 ctx.set_timer(Timer::Process, self.processing_ticks);
             }
             (Msg::Applied { id }, ConsumerPhase::Applying) => {
                 if self.ack != Ack::Before {
-                    ctx.send(BROKER, Msg::DeleteMessage { id: *id });
+                    ctx.send(Node::Broker, Msg::DeleteMessage { id: *id });
                 }
                 *phase = ConsumerPhase::Done;
             }
@@ -289,88 +301,66 @@ impl AtLeastOnceQueue {
 }
 
 impl Protocol for AtLeastOnceQueue {
+    type Node = Node;
     type State = NodeState;
     type Durable = Durable;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        4
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            BROKER => "broker",
-            DATABASE => "database",
-            2 => "consumer_a",
-            _ => "consumer_b",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedPause.because(
+            "a consumer paused past the visibility timeout applies the effect after another consumer did",
+        ),
+        TimelyTimers
+            .because("a handler running past the visibility timeout races the redelivery"),
+        BoundedDelay.because(
+            "a delete delayed past the visibility timeout arrives after the redelivery",
+        ),
+        MaxCrashes.because(
+            "acking before the effect loses the message when the consumer crashes in between",
+        ),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.visibility_ticks.max(self.processing_ticks)
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedPause,
-                because: "a consumer paused past the visibility timeout applies the effect after another consumer did",
-            },
-            LeansOn {
-                assumption: Assumption::TimelyTimers,
-                because: "a handler running past the visibility timeout races the redelivery",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "a delete delayed past the visibility timeout arrives after the redelivery",
-            },
-            LeansOn {
-                assumption: Assumption::MaxCrashes,
-                because: "acking before the effect loses the message when the consumer crashes in between",
-            },
-        ]
-    }
-
-    fn may_crash(&self, node: NodeId) -> bool {
-        CONSUMERS.contains(&node)
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        CONSUMERS.contains(&node)
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    /// A consumer (re)starts holding nothing and asks the broker for a message.
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            BROKER => NodeState::Broker {
+            Node::Broker => NodeState::Broker {
                 visibility: Visibility::Visible,
                 waiting: Vec::new(),
             },
-            DATABASE => NodeState::Database,
-            _ => self.on_restart(node, ctx),
+            Node::Database => NodeState::Database,
+            Node::ConsumerA | Node::ConsumerB => {
+                ctx.send(Node::Broker, Msg::ReceiveMessage);
+                NodeState::Consumer {
+                    phase: ConsumerPhase::Polling,
+                }
+            }
         }
     }
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
         match node {
-            BROKER => self.on_broker_message(state, from, msg, ctx),
-            DATABASE => self.on_database_message(from, msg, ctx),
-            _ => self.on_consumer_message(state, msg, ctx),
+            Node::Broker => self.on_broker_message(state, from, msg, ctx),
+            Node::Database => self.on_database_message(from, msg, ctx),
+            Node::ConsumerA | Node::ConsumerB => self.on_consumer_message(state, msg, ctx),
         }
     }
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -390,17 +380,9 @@ impl Protocol for AtLeastOnceQueue {
                 if *phase == ConsumerPhase::Processing =>
             {
                 *phase = ConsumerPhase::Applying;
-                ctx.send(DATABASE, Msg::Apply { id: MESSAGE_ID });
+                ctx.send(Node::Database, Msg::Apply { id: MESSAGE_ID });
             }
             _ => {}
-        }
-    }
-
-    /// A (re)started consumer holds nothing and asks the broker for a message.
-    fn on_restart(&self, _node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        ctx.send(BROKER, Msg::ReceiveMessage);
-        NodeState::Consumer {
-            phase: ConsumerPhase::Polling,
         }
     }
 
@@ -416,7 +398,7 @@ impl Protocol for AtLeastOnceQueue {
 }
 
 fn visibility(state: &SystemState<AtLeastOnceQueue>) -> Option<Visibility> {
-    match state.node_state(BROKER) {
+    match state.node_state(Node::Broker) {
         Some(NodeState::Broker { visibility, .. }) => Some(*visibility),
         _ => None,
     }
@@ -424,9 +406,9 @@ fn visibility(state: &SystemState<AtLeastOnceQueue>) -> Option<Visibility> {
 
 /// Deleted from the queue, never applied, and nobody left who will apply it.
 fn message_lost(state: &SystemState<AtLeastOnceQueue>) -> bool {
-    let processing = CONSUMERS.iter().any(|consumer| {
+    let processing = state.node_states().any(|(_, node_state)| {
         matches!(
-            state.node_state(*consumer),
+            node_state,
             Some(NodeState::Consumer {
                 phase: ConsumerPhase::Processing
             })
@@ -448,34 +430,36 @@ impl Declared for AtLeastOnceQueue {
         "queue with a visibility timeout, two consumers; ack after the effect, before it, or an idempotent consumer";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "when consumers ack, and whether the effect dedups",
-            default: "idempotent_consumer",
-            kind: ParamKind::Choice(&["ack_after", "ack_before", "idempotent_consumer"]),
-        },
-        Param {
-            name: "visibility_ticks",
-            help: "visibility timeout V (safe while processing + 4Δ < V)",
-            default: "6",
-            kind: ParamKind::Integer { min: 1, max: 20 },
-        },
-        Param {
-            name: "processing_ticks",
-            help: "how long a consumer's handler runs before the effect",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 20 },
-        },
+        Param::choice(
+            "variant",
+            "idempotent_consumer",
+            &["ack_after", "ack_before", "idempotent_consumer"],
+            "when consumers ack, and whether the effect dedups",
+        ),
+        Param::integer(
+            "visibility_ticks",
+            6,
+            1..=20,
+            "visibility timeout V (safe while processing + 4Δ < V)",
+        ),
+        Param::integer(
+            "processing_ticks",
+            1,
+            0..=20,
+            "how long a consumer's handler runs before the effect",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let ack = match params.choice("variant")? {
-            "ack_after" => Ack::After,
-            "ack_before" => Ack::Before,
-            _ => Ack::IdempotentConsumer,
-        };
         Ok(AtLeastOnceQueue {
-            ack,
+            ack: params.pick(
+                "variant",
+                &[
+                    ("ack_after", Ack::After),
+                    ("ack_before", Ack::Before),
+                    ("idempotent_consumer", Ack::IdempotentConsumer),
+                ],
+            )?,
             visibility_ticks: params.integer("visibility_ticks")?,
             processing_ticks: params.integer("processing_ticks")?,
         })

@@ -64,14 +64,23 @@
 //! reachable but `eventually` violated, admission control holds. The catalog's
 //! "collides forever" is, with a retry limit, "collides until both give up".
 
-use crate::model::{Declared, Param, ParamKind, Params};
-use crate::system::{Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol};
+use crate::model::{Declared, Param, Params};
+use crate::system::Assumption::{BoundedDelay, BoundedPause, BoundedSkew};
+use crate::system::{AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const CLIENT_A: NodeId = 0;
-const CLIENT_B: NodeId = 1;
-const SERVER: NodeId = 2;
-const CLIENTS: [NodeId; 2] = [CLIENT_A, CLIENT_B];
+synccheck::nodes! {
+    /// The nodes; nothing crashes, and only the clients may pause.
+    pub enum Node {
+        /// The first client.
+        ClientA = "client_a" [no_crash],
+        /// The second client.
+        ClientB = "client_b" [no_crash],
+        /// The server.
+        Server = "server" [stable],
+    }
+}
+
 /// A slot lasts one tick.
 const SERVICE_TICKS: u32 = 1;
 
@@ -155,9 +164,9 @@ pub enum NodeState {
     /// queue the requests waiting for a later slot.
     Server {
         /// Clients whose request is in the open slot.
-        slot: Vec<NodeId>,
+        slot: Vec<Node>,
         /// Clients queued for the next slots (`fair_queue` only).
-        queue: Vec<NodeId>,
+        queue: Vec<Node>,
     },
 }
 
@@ -189,7 +198,7 @@ impl BackoffJitter {
         }
     }
 
-    fn on_server_request(&self, state: &mut NodeState, from: NodeId, ctx: &mut Context<'_, Self>) {
+    fn on_server_request(&self, state: &mut NodeState, from: Node, ctx: &mut Context<'_, Self>) {
         let NodeState::Server { slot, queue } = state else {
             return;
         };
@@ -220,70 +229,40 @@ impl BackoffJitter {
 }
 
 impl Protocol for BackoffJitter {
+    type Node = Node;
     type State = NodeState;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = ();
 
-    fn node_count(&self) -> usize {
-        3
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            CLIENT_A => "client_a",
-            CLIENT_B => "client_b",
-            _ => "server",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedDelay.because("with equal delays, clients that failed together retry together"),
+        BoundedSkew.because("with agreeing clocks, equal backoffs end at the same moment"),
+        BoundedPause
+            .because("without pauses nothing delays one client's retry against the other's"),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.backoff_ticks(self.max_retries).max(SERVICE_TICKS)
-    }
-
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "with equal delays, clients that failed together retry together",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedSkew,
-                because: "with agreeing clocks, equal backoffs end at the same moment",
-            },
-            LeansOn {
-                assumption: Assumption::BoundedPause,
-                because: "without pauses nothing delays one client's retry against the other's",
-            },
-        ]
     }
 
     fn default_assumptions(&self) -> AssumptionSet {
         let mut set = AssumptionSet::default();
         // The lockstep world: a message arrives in the tick it is sent. Valid by
         // construction.
-        let _ = set.hold(Assumption::BoundedDelay, Some(0));
+        let _ = set.hold(BoundedDelay, Some(0));
         set
     }
 
-    fn may_crash(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        node != SERVER
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        if node == SERVER {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
+        if node == Node::Server {
             return NodeState::Server {
                 slot: Vec::new(),
                 queue: Vec::new(),
             };
         }
-        ctx.send(SERVER, Msg::Request);
+        ctx.send(Node::Server, Msg::Request);
         NodeState::Client {
             retries: 0,
             phase: Phase::Waiting,
@@ -292,13 +271,13 @@ impl Protocol for BackoffJitter {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
-        if node == SERVER {
+        if node == Node::Server {
             if *msg == Msg::Request {
                 self.on_server_request(state, from, ctx);
             }
@@ -309,29 +288,24 @@ impl Protocol for BackoffJitter {
 
     fn on_timer(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
     ) {
         match (node, timer) {
-            (SERVER, Timer::SlotEnd) => self.on_slot_end(state, ctx),
-            (_, Timer::Retry) => {
+            (Node::Server, Timer::SlotEnd) => self.on_slot_end(state, ctx),
+            (Node::ClientA | Node::ClientB, Timer::Retry) => {
                 if let NodeState::Client { retries, phase } = state {
                     if *phase == Phase::BackingOff {
                         *retries += 1;
                         *phase = Phase::Waiting;
-                        ctx.send(SERVER, Msg::Request);
+                        ctx.send(Node::Server, Msg::Request);
                     }
                 }
             }
-            _ => {}
+            (Node::ClientA | Node::ClientB, Timer::SlotEnd) | (Node::Server, Timer::Retry) => {}
         }
-    }
-
-    /// Nothing crashes ([`Protocol::may_crash`] is false); a restart would start over.
-    fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        self.on_start(node, ctx)
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
@@ -343,10 +317,10 @@ impl Protocol for BackoffJitter {
 }
 
 /// Both clients got `Ok`.
-fn all_succeeded(state: &crate::system::SystemState<BackoffJitter>) -> bool {
-    CLIENTS.iter().all(|client| {
+fn all_succeeded(state: &SystemState<BackoffJitter>) -> bool {
+    [Node::ClientA, Node::ClientB].into_iter().all(|client| {
         matches!(
-            state.node_state(*client),
+            state.node_state(client),
             Some(NodeState::Client {
                 phase: Phase::Succeeded,
                 ..
@@ -397,44 +371,39 @@ impl Declared for BackoffJitter {
         "two clients that failed together retry with exponential backoff, with or without jitter";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "jitter",
-            help: "none: wait exactly the backoff; full: any delay from 0 up to it",
-            default: "full",
-            kind: ParamKind::Choice(&["none", "full"]),
-        },
-        Param {
-            name: "server",
-            help: "contended: requests in one slot collide; fair_queue: admission control",
-            default: "contended",
-            kind: ParamKind::Choice(&["contended", "fair_queue"]),
-        },
-        Param {
-            name: "max_retries",
-            help: "retries after the first attempt",
-            default: "3",
-            kind: ParamKind::Integer { min: 1, max: 5 },
-        },
-        Param {
-            name: "base_backoff_ticks",
-            help: "the first retry's backoff; retry k waits base * 2^(k-1)",
-            default: "1",
-            kind: ParamKind::Integer { min: 1, max: 4 },
-        },
+        Param::choice(
+            "jitter",
+            "full",
+            &["none", "full"],
+            "none: wait exactly the backoff; full: any delay from 0 up to it",
+        ),
+        Param::choice(
+            "server",
+            "contended",
+            &["contended", "fair_queue"],
+            "contended: requests in one slot collide; fair_queue: admission control",
+        ),
+        Param::integer("max_retries", 3, 1..=5, "retries after the first attempt"),
+        Param::integer(
+            "base_backoff_ticks",
+            1,
+            1..=4,
+            "the first retry's backoff; retry k waits base * 2^(k-1)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         let max_retries = u8::try_from(params.integer("max_retries")?)
             .map_err(|_| "parameter `max_retries` does not fit a byte".to_string())?;
         Ok(BackoffJitter {
-            jitter: match params.choice("jitter")? {
-                "none" => Jitter::None,
-                _ => Jitter::Full,
-            },
-            server: match params.choice("server")? {
-                "fair_queue" => Server::FairQueue,
-                _ => Server::Contended,
-            },
+            jitter: params.pick("jitter", &[("none", Jitter::None), ("full", Jitter::Full)])?,
+            server: params.pick(
+                "server",
+                &[
+                    ("contended", Server::Contended),
+                    ("fair_queue", Server::FairQueue),
+                ],
+            )?,
             max_retries,
             base_backoff_ticks: params.integer("base_backoff_ticks")?,
         })

@@ -55,14 +55,25 @@
 //! "no relaxed assumption was needed"; the step `timer RetryAfterTtl fires at client`
 //! is where (a) broke.
 
-use crate::model::{Declared, Param, ParamKind, Params};
+use crate::model::{Declared, Param, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol};
+use crate::system::Assumption::TimelyTimers;
+use crate::system::{Context, LeansOn, Property, Protocol};
 use serde::Serialize;
 
-const CLIENT: NodeId = 0;
-const WORKERS: [NodeId; 2] = [1, 2];
-const STORE: NodeId = 3;
+synccheck::nodes! {
+    /// The nodes; none crashes or pauses.
+    pub enum Node {
+        /// The client: the first attempt to `worker_a`, the retry to `worker_b`.
+        Client = "client" [stable],
+        /// The worker the first attempt reaches.
+        WorkerA = "worker_a" [stable],
+        /// The worker the retry reaches.
+        WorkerB = "worker_b" [stable],
+        /// The dedup store.
+        Store = "store" [stable],
+    }
+}
 
 /// How workers use the dedup store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -189,7 +200,7 @@ impl IdempotencyWindow {
     fn on_store_message(
         &self,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
@@ -229,14 +240,14 @@ impl IdempotencyWindow {
                     Dedup::CheckThenAct => Msg::Get,
                     Dedup::PutIfAbsent => Msg::PutIfAbsent,
                 };
-                ctx.send(STORE, ask);
+                ctx.send(Node::Store, ask);
             }
             Msg::Record { decision } => {
                 if *decision == DedupDecision::Execute {
                     *executing = true;
                     ctx.set_timer(Timer::Process, self.processing_ticks);
                 } else {
-                    ctx.send(CLIENT, Msg::Reply);
+                    ctx.send(Node::Client, Msg::Reply);
                 }
             }
             _ => {}
@@ -249,25 +260,16 @@ impl IdempotencyWindow {
 }
 
 impl Protocol for IdempotencyWindow {
+    type Node = Node;
     type State = NodeState;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        4
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            CLIENT => "client",
-            1 => "worker_a",
-            2 => "worker_b",
-            _ => "store",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[TimelyTimers.because(
+        "a handler that outlives its IN_PROGRESS marker lets a retry claim the key again",
+    )];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         let retry = if self.retry_within_ttl {
@@ -278,26 +280,10 @@ impl Protocol for IdempotencyWindow {
         retry.max(self.ttl_ticks).max(self.processing_ticks)
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![LeansOn {
-            assumption: Assumption::TimelyTimers,
-            because:
-                "a handler that outlives its IN_PROGRESS marker lets a retry claim the key again",
-        }]
-    }
-
-    fn may_crash(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn may_pause(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         match node {
-            CLIENT => {
-                ctx.send(WORKERS[0], Msg::Request { attempt: 1 });
+            Node::Client => {
+                ctx.send(Node::WorkerA, Msg::Request { attempt: 1 });
                 if self.retry_within_ttl {
                     ctx.set_timer(Timer::Retry, self.retry_after_ticks);
                 } else {
@@ -305,37 +291,37 @@ impl Protocol for IdempotencyWindow {
                 }
                 NodeState::Client { replied: false }
             }
-            STORE => NodeState::Store {
+            Node::Store => NodeState::Store {
                 record: StoredRecord::Absent,
                 expired: false,
             },
-            _ => NodeState::Worker { executing: false },
+            Node::WorkerA | Node::WorkerB => NodeState::Worker { executing: false },
         }
     }
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
         match node {
-            CLIENT => {
+            Node::Client => {
                 if let NodeState::Client { replied } = state {
                     *replied = true;
                     ctx.ghost_mut().acknowledged = true;
                 }
             }
-            STORE => self.on_store_message(state, from, msg, ctx),
-            _ => self.on_worker_message(state, msg, ctx),
+            Node::Store => self.on_store_message(state, from, msg, ctx),
+            Node::WorkerA | Node::WorkerB => self.on_worker_message(state, msg, ctx),
         }
     }
 
     fn on_timer(
         &self,
-        _node: NodeId,
+        _node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
@@ -345,22 +331,18 @@ impl Protocol for IdempotencyWindow {
             // retries because it did not see one in time (or, late, because a user or
             // a replayed queue sends it again).
             (NodeState::Client { .. }, Timer::Retry | Timer::RetryAfterTtl) => {
-                ctx.send(WORKERS[1], Msg::Request { attempt: 2 });
+                ctx.send(Node::WorkerB, Msg::Request { attempt: 2 });
             }
             (NodeState::Worker { executing }, Timer::Process) if *executing => {
                 *executing = false;
                 let ghost = ctx.ghost_mut();
                 ghost.executions = ghost.executions.saturating_add(1);
-                ctx.send(STORE, Msg::Complete);
-                ctx.send(CLIENT, Msg::Reply);
+                ctx.send(Node::Store, Msg::Complete);
+                ctx.send(Node::Client, Msg::Reply);
             }
             (NodeState::Store { expired, .. }, Timer::Expire) => *expired = true,
             _ => {}
         }
-    }
-
-    fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        self.on_start(node, ctx)
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
@@ -378,46 +360,49 @@ impl Declared for IdempotencyWindow {
         "idempotency keys with a TTL, two workers; check-then-act or atomic put-if-absent; retry within the TTL held or relaxed";
 
     const PARAMS: &'static [Param] = &[
-            Param {
-                name: "variant",
-                help: "how workers use the dedup store",
-                default: "put_if_absent",
-                kind: ParamKind::Choice(&["check_then_act", "put_if_absent"]),
-            },
-            Param {
-                name: "retry_within_ttl",
-                help: "model-level assumption (a): every retry arrives within the TTL (relaxed: the retry comes after the key expired)",
-                default: "held",
-                kind: ParamKind::Choice(&["held", "relaxed"]),
-            },
-            Param {
-                name: "ttl_ticks",
-                help: "record time-to-live at the store (an IN_PROGRESS marker must outlive the handler: > processing + 2Δ)",
-                default: "4",
-                kind: ParamKind::Integer { min: 1, max: 10 },
-            },
-            Param {
-                name: "retry_after_ticks",
-                help: "the client's retry delay while retry_within_ttl is held (< ttl)",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 10 },
-            },
-            Param {
-                name: "processing_ticks",
-                help: "how long a worker's handler runs (< ttl)",
-                default: "1",
-                kind: ParamKind::Integer { min: 0, max: 10 },
-            },
+        Param::choice(
+            "variant",
+            "put_if_absent",
+            &["check_then_act", "put_if_absent"],
+            "how workers use the dedup store",
+        ),
+        Param::choice(
+            "retry_within_ttl",
+            "held",
+            &["held", "relaxed"],
+            "model-level assumption (a): every retry arrives within the TTL (relaxed: the retry comes after the key expired)",
+        ),
+        Param::integer(
+            "ttl_ticks",
+            4,
+            1..=10,
+            "record time-to-live at the store (an IN_PROGRESS marker must outlive the handler: > processing + 2Δ)",
+        ),
+        Param::integer(
+            "retry_after_ticks",
+            1,
+            0..=10,
+            "the client's retry delay while retry_within_ttl is held (< ttl)",
+        ),
+        Param::integer(
+            "processing_ticks",
+            1,
+            0..=10,
+            "how long a worker's handler runs (< ttl)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let dedup = match params.choice("variant")? {
-            "check_then_act" => Dedup::CheckThenAct,
-            _ => Dedup::PutIfAbsent,
-        };
         Ok(IdempotencyWindow {
-            dedup,
-            retry_within_ttl: params.choice("retry_within_ttl")? == "held",
+            dedup: params.pick(
+                "variant",
+                &[
+                    ("check_then_act", Dedup::CheckThenAct),
+                    ("put_if_absent", Dedup::PutIfAbsent),
+                ],
+            )?,
+            retry_within_ttl: params
+                .pick("retry_within_ttl", &[("held", true), ("relaxed", false)])?,
             ttl_ticks: params.integer("ttl_ticks")?,
             retry_after_ticks: params.integer("retry_after_ticks")?,
             processing_ticks: params.integer("processing_ticks")?,

@@ -21,14 +21,16 @@
 //!
 //! **Actors.** `user` (one request, no retry of its own), `layer_1` (called by the user)
 //! to `layer_N` (calls the database), `database`. Nobody crashes or pauses: the bug
-//! needs no fault beyond the failing database.
+//! needs no fault beyond the failing database. The node set is fixed at four layers,
+//! the most `layers` allows; a shorter stack leaves `layer_{N+1}` to `layer_4` idle
+//! (no call reaches them).
 //!
 //! **Actions** (the article's vocabulary): `Call` (a request down the stack, one per
 //! attempt), `Failed` (the error answered up the stack).
 //!
 //! **Assumptions it leans on.** The design leans on failures being transient and the
 //! database having headroom for the retries — load, which the timing and fault
-//! vocabulary does not express, so `leans_on` is empty and the model takes the worst
+//! vocabulary does not express, so `LEANS_ON` is empty and the model takes the worst
 //! case instead: the database fails every call. Messages arrive within the tick they
 //! are sent (`bounded_delay(0)` by default): time plays no part in the count, and
 //! message ages would only multiply the space.
@@ -75,12 +77,32 @@
 //! attempts (holds, 13 states), while `every_layer` is violated in 10 steps (layer 3's
 //! own fourth attempt).
 
-use crate::model::{Declared, Param, ParamKind, Params};
+use crate::model::{Declared, Param, Params};
 use crate::sync::decision::{retry_budget_deposit, retry_budget_grant};
-use crate::system::{AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState};
+use crate::system::Assumption::BoundedDelay;
+use crate::system::{AssumptionSet, Context, Property, Protocol, SystemState};
 use serde::Serialize;
 
-const USER: NodeId = 0;
+synccheck::nodes! {
+    /// The nodes, top to bottom; nobody crashes or pauses.
+    pub enum Node {
+        /// The user.
+        User = "user" [stable],
+        /// The layer the user calls.
+        Layer1 = "layer_1" [stable],
+        /// The second layer.
+        Layer2 = "layer_2" [stable],
+        /// The third layer.
+        Layer3 = "layer_3" [stable],
+        /// The fourth layer.
+        Layer4 = "layer_4" [stable],
+        /// The database under the stack's bottom layer.
+        Database = "database" [stable],
+    }
+}
+
+/// The service layers, top to bottom: the most a stack has.
+const LAYERS: [Node; 4] = [Node::Layer1, Node::Layer2, Node::Layer3, Node::Layer4];
 /// Tokens one retry takes from the bucket.
 const TOKENS_PER_RETRY: u64 = 1;
 /// Tokens each call from above deposits into the bucket.
@@ -152,35 +174,56 @@ pub struct Ghost {
 }
 
 impl RetryAmplification {
-    fn database(&self) -> NodeId {
-        usize::from(self.layers) + 1
+    /// The depth of `node` in this stack (1: called by the user), if it is one of its
+    /// layers.
+    fn depth(&self, node: Node) -> Option<u8> {
+        let depth = LAYERS.iter().position(|layer| *layer == node)?;
+        u8::try_from(depth + 1)
+            .ok()
+            .filter(|depth| *depth <= self.layers)
     }
 
-    fn is_layer(&self, node: NodeId) -> bool {
-        node != USER && node != self.database()
+    /// The node the layer at `depth` calls: the next layer down, or the database
+    /// under the bottom layer.
+    fn below(&self, depth: u8) -> Node {
+        LAYERS
+            .get(usize::from(depth))
+            .filter(|_| depth < self.layers)
+            .copied()
+            .unwrap_or(Node::Database)
     }
 
-    /// Whether `node` retries at all, and whether through the retry budget.
-    fn retries(&self, node: NodeId) -> bool {
+    /// The node the layer at `depth` answers: the layer above, or the user.
+    fn above(depth: u8) -> Node {
+        depth
+            .checked_sub(2)
+            .and_then(|index| LAYERS.get(usize::from(index)))
+            .copied()
+            .unwrap_or(Node::User)
+    }
+
+    /// Whether the layer at `depth` retries at all, and whether through the retry
+    /// budget.
+    fn retries(&self, depth: u8) -> bool {
         match self.variant {
             Variant::EveryLayer => true,
-            Variant::SingleLayerBudget => node == usize::from(self.layers),
+            Variant::SingleLayerBudget => depth == self.layers,
         }
     }
 
-    fn budgeted(&self, node: NodeId) -> bool {
-        self.variant == Variant::SingleLayerBudget && self.retries(node)
+    fn budgeted(&self, depth: u8) -> bool {
+        self.variant == Variant::SingleLayerBudget && self.retries(depth)
     }
 
     /// A call from above: deposit into the budget (if any) and make the first attempt.
     fn on_call(
         &self,
-        node: NodeId,
+        depth: u8,
         attempts: &mut u8,
         retry_tokens: &mut u8,
         ctx: &mut Context<'_, Self>,
     ) {
-        if self.budgeted(node) {
+        if self.budgeted(depth) {
             let deposited = retry_budget_deposit(
                 u64::from(*retry_tokens),
                 TOKENS_PER_CALL,
@@ -189,13 +232,13 @@ impl RetryAmplification {
             *retry_tokens = u8::try_from(deposited).unwrap_or(self.retry_tokens_cap);
         }
         *attempts = 1;
-        ctx.send(node + 1, Msg::Call);
+        ctx.send(self.below(depth), Msg::Call);
     }
 
     /// A failure from below: retry while the policy (and the budget) allow, else fail up.
     fn on_failed(
         &self,
-        node: NodeId,
+        depth: u8,
         attempts: &mut u8,
         retry_tokens: &mut u8,
         ctx: &mut Context<'_, Self>,
@@ -203,8 +246,8 @@ impl RetryAmplification {
         if *attempts == 0 {
             return;
         }
-        if self.retries(node) && *attempts < self.attempts {
-            let granted = if self.budgeted(node) {
+        if self.retries(depth) && *attempts < self.attempts {
+            let granted = if self.budgeted(depth) {
                 retry_budget_grant(u64::from(*retry_tokens), TOKENS_PER_RETRY)
             } else {
                 Some(u64::from(*retry_tokens))
@@ -212,91 +255,66 @@ impl RetryAmplification {
             if let Some(left) = granted {
                 *retry_tokens = u8::try_from(left).unwrap_or(0);
                 *attempts += 1;
-                ctx.send(node + 1, Msg::Call);
+                ctx.send(self.below(depth), Msg::Call);
                 return;
             }
         }
         *attempts = 0;
-        ctx.send(node - 1, Msg::Failed);
+        ctx.send(Self::above(depth), Msg::Failed);
     }
 }
 
 impl Protocol for RetryAmplification {
+    type Node = Node;
     type State = NodeState;
     type Durable = ();
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        usize::from(self.layers) + 2
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        if node == USER {
-            "user".to_string()
-        } else if node == self.database() {
-            "database".to_string()
-        } else {
-            format!("layer_{node}")
-        }
-    }
-
     fn largest_time_constant_ticks(&self) -> u32 {
         0
-    }
-
-    /// The design leans on transient failures and downstream headroom — load, outside
-    /// the assumption vocabulary (see the module header).
-    fn leans_on(&self) -> Vec<LeansOn> {
-        Vec::new()
     }
 
     fn default_assumptions(&self) -> AssumptionSet {
         let mut set = AssumptionSet::default();
         // Messages arrive within the tick they are sent: 0 is a valid delay bound.
-        let _ = set.hold(crate::system::Assumption::BoundedDelay, Some(0));
+        let _ = set.hold(BoundedDelay, Some(0));
         set
     }
 
-    fn may_crash(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn may_pause(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        if node == USER {
-            ctx.send(1, Msg::Call);
-            return NodeState::User;
-        }
-        if node == self.database() {
-            return NodeState::Database;
-        }
-        let retry_tokens = if self.budgeted(node) {
-            self.retry_tokens_initial
-        } else {
-            0
-        };
-        NodeState::Layer {
-            attempts: 0,
-            retry_tokens,
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
+        match node {
+            Node::User => {
+                ctx.send(Node::Layer1, Msg::Call);
+                NodeState::User
+            }
+            Node::Database => NodeState::Database,
+            Node::Layer1 | Node::Layer2 | Node::Layer3 | Node::Layer4 => {
+                let budgeted = self.depth(node).is_some_and(|depth| self.budgeted(depth));
+                NodeState::Layer {
+                    attempts: 0,
+                    retry_tokens: if budgeted {
+                        self.retry_tokens_initial
+                    } else {
+                        0
+                    },
+                }
+            }
         }
     }
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        from: NodeId,
+        from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
-        match (state, msg) {
-            (NodeState::User, Msg::Failed) => ctx.ghost_mut().user_failed = true,
-            (NodeState::Database, Msg::Call) => {
+        match (state, msg, self.depth(node)) {
+            (NodeState::User, Msg::Failed, _) => ctx.ghost_mut().user_failed = true,
+            (NodeState::Database, Msg::Call, _) => {
                 let ghost = ctx.ghost_mut();
                 ghost.database_attempts = ghost.database_attempts.saturating_add(1);
                 ctx.send(from, Msg::Failed);
@@ -307,39 +325,17 @@ impl Protocol for RetryAmplification {
                     retry_tokens,
                 },
                 Msg::Call,
-            ) if self.is_layer(node) => self.on_call(node, attempts, retry_tokens, ctx),
+                Some(depth),
+            ) => self.on_call(depth, attempts, retry_tokens, ctx),
             (
                 NodeState::Layer {
                     attempts,
                     retry_tokens,
                 },
                 Msg::Failed,
-            ) if self.is_layer(node) => self.on_failed(node, attempts, retry_tokens, ctx),
+                Some(depth),
+            ) => self.on_failed(depth, attempts, retry_tokens, ctx),
             _ => {}
-        }
-    }
-
-    fn on_timer(
-        &self,
-        _node: NodeId,
-        _state: &mut NodeState,
-        timer: &Timer,
-        _ctx: &mut Context<'_, Self>,
-    ) {
-        match *timer {}
-    }
-
-    /// Nobody crashes (`may_crash` is false); a restarted node would be idle.
-    fn on_restart(&self, node: NodeId, _ctx: &mut Context<'_, Self>) -> NodeState {
-        if node == USER {
-            return NodeState::User;
-        }
-        if node == self.database() {
-            return NodeState::Database;
-        }
-        NodeState::Layer {
-            attempts: 0,
-            retry_tokens: 0,
         }
     }
 
@@ -369,49 +365,52 @@ impl Declared for RetryAmplification {
         "layers of services over a failing database; retry at every layer, or at one layer within a token-bucket retry budget";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "where the stack retries",
-            default: "single_layer_budget",
-            kind: ParamKind::Choice(&["every_layer", "single_layer_budget"]),
-        },
-        Param {
-            name: "layers",
-            help: "service layers between the user and the database",
-            default: "3",
-            kind: ParamKind::Integer { min: 1, max: 4 },
-        },
-        Param {
-            name: "attempts",
-            help: "attempts a retrying layer makes per call (first included)",
-            default: "3",
-            kind: ParamKind::Integer { min: 1, max: 5 },
-        },
-        Param {
-            name: "attempts_budget",
-            help: "the most database attempts one user request may cause",
-            default: "3",
-            kind: ParamKind::Integer { min: 1, max: 1000 },
-        },
-        Param {
-            name: "retry_tokens_initial",
-            help: "tokens in the retry budget at the start (single_layer_budget)",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 10 },
-        },
-        Param {
-            name: "retry_tokens_cap",
-            help: "the most tokens the retry budget holds (single_layer_budget)",
-            default: "2",
-            kind: ParamKind::Integer { min: 0, max: 10 },
-        },
+        Param::choice(
+            "variant",
+            "single_layer_budget",
+            &["every_layer", "single_layer_budget"],
+            "where the stack retries",
+        ),
+        Param::integer(
+            "layers",
+            3,
+            1..=LAYERS.len() as u32,
+            "service layers between the user and the database",
+        ),
+        Param::integer(
+            "attempts",
+            3,
+            1..=5,
+            "attempts a retrying layer makes per call (first included)",
+        ),
+        Param::integer(
+            "attempts_budget",
+            3,
+            1..=1000,
+            "the most database attempts one user request may cause",
+        ),
+        Param::integer(
+            "retry_tokens_initial",
+            1,
+            0..=10,
+            "tokens in the retry budget at the start (single_layer_budget)",
+        ),
+        Param::integer(
+            "retry_tokens_cap",
+            2,
+            0..=10,
+            "the most tokens the retry budget holds (single_layer_budget)",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let variant = match params.choice("variant")? {
-            "every_layer" => Variant::EveryLayer,
-            _ => Variant::SingleLayerBudget,
-        };
+        let variant = params.pick(
+            "variant",
+            &[
+                ("every_layer", Variant::EveryLayer),
+                ("single_layer_budget", Variant::SingleLayerBudget),
+            ],
+        )?;
         let narrow = |name: &str| -> Result<u8, String> {
             u8::try_from(params.integer(name)?)
                 .map_err(|_| format!("parameter `{name}` does not fit a byte"))

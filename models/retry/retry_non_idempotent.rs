@@ -50,13 +50,22 @@
 //! executes again (violated, 12 steps, 21 668 states, with `durable_writes` relaxed). "Stored atomically with the effect" includes
 //! "stored durably".
 
-use crate::model::{Declared, Param, ParamKind, Params};
+use crate::model::{Declared, Param, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
-use crate::system::{Assumption, Context, LeansOn, NodeId, Property, Protocol};
+use crate::system::Assumption::{BoundedDelay, TimelyTimers};
+use crate::system::{Context, LeansOn, Property, Protocol};
 use serde::Serialize;
 
-const CLIENT: NodeId = 0;
-const SERVER: NodeId = 1;
+synccheck::nodes! {
+    /// The nodes.
+    pub enum Node {
+        /// The caller whose retry is in question: spared every fault.
+        Client = "client" [stable],
+        /// The server: may crash (it restarts from its durable state) and pause.
+        Server = "server",
+    }
+}
+
 /// The client's request token (one logical request).
 const TOKEN: u8 = 1;
 /// The client's attempts: the first one and one retry.
@@ -172,7 +181,7 @@ impl RetryNonIdempotent {
                 ctx.persist(Durable { token_stored: true });
             }
         }
-        ctx.send(CLIENT, Msg::Reply { token: TOKEN });
+        ctx.send(Node::Client, Msg::Reply { token: TOKEN });
     }
 
     fn on_client_timeout(&self, state: &mut NodeState, ctx: &mut Context<'_, Self>) {
@@ -184,7 +193,7 @@ impl RetryNonIdempotent {
         }
         *attempts += 1;
         ctx.send(
-            SERVER,
+            Node::Server,
             Msg::Request {
                 token: TOKEN,
                 attempt: *attempts,
@@ -195,56 +204,30 @@ impl RetryNonIdempotent {
 }
 
 impl Protocol for RetryNonIdempotent {
+    type Node = Node;
     type State = NodeState;
     type Durable = Durable;
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
 
-    fn node_count(&self) -> usize {
-        2
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        match node {
-            CLIENT => "client",
-            _ => "server",
-        }
-        .to_string()
-    }
+    const LEANS_ON: &'static [LeansOn] = &[
+        BoundedDelay
+            .because("a reply delayed past the timeout makes an executed request look lost"),
+        TimelyTimers
+            .because("a handler that runs past the client's timeout is retried while it executes"),
+    ];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.timeout_ticks.max(self.processing_ticks)
     }
 
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![
-            LeansOn {
-                assumption: Assumption::BoundedDelay,
-                because: "a reply delayed past the timeout makes an executed request look lost",
-            },
-            LeansOn {
-                assumption: Assumption::TimelyTimers,
-                because:
-                    "a handler that runs past the client's timeout is retried while it executes",
-            },
-        ]
-    }
-
-    fn may_crash(&self, node: NodeId) -> bool {
-        node == SERVER
-    }
-
-    fn may_pause(&self, node: NodeId) -> bool {
-        node == SERVER
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> NodeState {
-        if node == SERVER {
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
+        if node == Node::Server {
             return NodeState::Server;
         }
         ctx.send(
-            SERVER,
+            Node::Server,
             Msg::Request {
                 token: TOKEN,
                 attempt: 1,
@@ -259,13 +242,13 @@ impl Protocol for RetryNonIdempotent {
 
     fn on_message(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
-        _from: NodeId,
+        _from: Node,
         msg: &Msg,
         ctx: &mut Context<'_, Self>,
     ) {
-        if node == SERVER {
+        if node == Node::Server {
             self.on_server_message(msg, ctx);
             return;
         }
@@ -280,21 +263,16 @@ impl Protocol for RetryNonIdempotent {
 
     fn on_timer(
         &self,
-        node: NodeId,
+        node: Node,
         state: &mut NodeState,
         timer: &Timer,
         ctx: &mut Context<'_, Self>,
     ) {
         match (node, timer) {
-            (SERVER, Timer::Process { .. }) => self.process(ctx),
-            (CLIENT, Timer::Timeout) => self.on_client_timeout(state, ctx),
-            _ => {}
+            (Node::Server, Timer::Process { .. }) => self.process(ctx),
+            (Node::Client, Timer::Timeout) => self.on_client_timeout(state, ctx),
+            (Node::Server, Timer::Timeout) | (Node::Client, Timer::Process { .. }) => {}
         }
-    }
-
-    /// A restarted server has lost the handlers it was running; its tokens survive.
-    fn on_restart(&self, _node: NodeId, _ctx: &mut Context<'_, Self>) -> NodeState {
-        NodeState::Server
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
@@ -312,33 +290,32 @@ impl Declared for RetryNonIdempotent {
         "client retries a non-idempotent request after a timeout; plain retry or a request token stored with the effect";
 
     const PARAMS: &'static [Param] = &[
-        Param {
-            name: "variant",
-            help: "how the server treats a retry",
-            default: "token",
-            kind: ParamKind::Choice(&["plain", "token"]),
-        },
-        Param {
-            name: "timeout_ticks",
-            help: "client timeout (safe while timeout > processing + 2Δ)",
-            default: "4",
-            kind: ParamKind::Integer { min: 1, max: 20 },
-        },
-        Param {
-            name: "processing_ticks",
-            help: "how long the server's handler runs",
-            default: "1",
-            kind: ParamKind::Integer { min: 0, max: 20 },
-        },
+        Param::choice(
+            "variant",
+            "token",
+            &["plain", "token"],
+            "how the server treats a retry",
+        ),
+        Param::integer(
+            "timeout_ticks",
+            4,
+            1..=20,
+            "client timeout (safe while timeout > processing + 2Δ)",
+        ),
+        Param::integer(
+            "processing_ticks",
+            1,
+            0..=20,
+            "how long the server's handler runs",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
-        let retry = match params.choice("variant")? {
-            "plain" => Retry::Plain,
-            _ => Retry::Token,
-        };
         Ok(RetryNonIdempotent {
-            retry,
+            retry: params.pick(
+                "variant",
+                &[("plain", Retry::Plain), ("token", Retry::Token)],
+            )?,
             timeout_ticks: params.integer("timeout_ticks")?,
             processing_ticks: params.integer("processing_ticks")?,
         })

@@ -202,7 +202,7 @@ fn replay(registry: &Registry, path: &str) -> i32 {
         Ok(trace) => trace,
         Err(error) => return fail(error),
     };
-    match crate::trace::replay_file(path, &trace, registry) {
+    match registry.replay_file(path, &trace) {
         Ok(crate::trace::ReplayOutcome::Reproduced { steps }) => emit(&format!(
             "reproduced: {steps} steps of {} replay to the recorded states, and `{}` is violated at the end\n",
             trace.model, trace.property

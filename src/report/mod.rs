@@ -250,8 +250,9 @@ impl<P: Protocol> Explain for TimedSystem<P> {
     }
 
     fn node_names(&self) -> Vec<String> {
-        (0..self.protocol().node_count())
-            .map(|node| self.protocol().node_name(node))
+        <P::Node as crate::system::Node>::ALL
+            .iter()
+            .map(|node| crate::system::Node::name(*node).to_string())
             .collect()
     }
 
@@ -334,7 +335,7 @@ fn skew_break<P: Protocol>(
     (next.unsigned_abs() > u64::from(bound)).then(|| {
         format!(
             "the clock of {} drifts to {next:+} ticks from true time",
-            system.protocol().node_name(*node)
+            system.node_name(*node)
         )
     })
 }

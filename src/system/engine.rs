@@ -6,6 +6,7 @@
 //! forbidden is where the run broke it. One rule, two uses.
 
 use super::assumption::{Assumption, AssumptionSet, Setting, BOUND_MAX};
+use super::node::Node;
 use super::protocol::{Context, NodeId, Property, Protocol, TimerEffect};
 use super::state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
 use serde::Serialize;
@@ -122,10 +123,21 @@ impl<P: Protocol> TimedSystem<P> {
                 properties.len()
             )));
         }
-        let node_count = protocol.node_count();
+        let node_count = P::Node::ALL.len();
         if node_count == 0 || node_count > NODES_MAX {
             return Err(SystemError::Limit(format!(
                 "{node_count} nodes; between 1 and {NODES_MAX} supported"
+            )));
+        }
+        if let Some((position, node)) = P::Node::ALL
+            .iter()
+            .enumerate()
+            .find(|(position, node)| node.index() != *position)
+        {
+            return Err(SystemError::Limit(format!(
+                "node `{}` is listed at position {position} of Node::ALL but says its index is {}",
+                node.name(),
+                node.index()
             )));
         }
         let constant = protocol.largest_time_constant_ticks();
@@ -196,9 +208,14 @@ impl<P: Protocol> TimedSystem<P> {
         self.annotation_bounds[assumption as usize]
     }
 
+    /// The name of the node at engine index `node`.
+    pub fn node_name(&self, node: NodeId) -> &'static str {
+        P::Node::ALL.get(node).map_or("?", |n| n.name())
+    }
+
     /// The initial state: every node started, clocks agreeing.
     pub fn initial_state(&self) -> SystemState<P> {
-        let node_count = self.protocol.node_count();
+        let node_count = P::Node::ALL.len();
         let mut state = SystemState {
             nodes: (0..node_count)
                 .map(|_| NodeRecord {
@@ -216,7 +233,7 @@ impl<P: Protocol> TimedSystem<P> {
         };
         for node in 0..node_count {
             self.run_handler(&mut state, node, |protocol, _, ctx| {
-                Some(protocol.on_start(node, ctx))
+                Some(protocol.on_start(P::Node::ALL[node], ctx))
             });
         }
         state
@@ -281,7 +298,7 @@ impl<P: Protocol> TimedSystem<P> {
                         timer: entry.timer.clone(),
                     });
                 }
-                if self.protocol.may_pause(node) {
+                if P::Node::ALL[node].may_pause() {
                     out.push(Action::Pause { node });
                 }
             }
@@ -310,7 +327,7 @@ impl<P: Protocol> TimedSystem<P> {
                     forward: false,
                 });
             }
-            if self.protocol.may_crash(node) {
+            if P::Node::ALL[node].may_crash() {
                 out.push(Action::Crash { node });
             }
         }
@@ -337,12 +354,12 @@ impl<P: Protocol> TimedSystem<P> {
                 (next.unsigned_abs() > u64::from(bound)).then(|| {
                     format!(
                         "the clock of {} drifts to {next:+} ticks from true time",
-                        self.protocol.node_name(*node)
+                        self.node_name(*node)
                     )
                 })
             }
             (Assumption::BoundedPause, Action::Pause { node }) => {
-                (bound == 0).then(|| format!("{} pauses", self.protocol.node_name(*node)))
+                (bound == 0).then(|| format!("{} pauses", self.node_name(*node)))
             }
             (Assumption::BoundedPause, Action::Tick) => self.overlong_pause(state, bound),
             (Assumption::TimelyTimers, Action::Tick) => self.due_timer(state),
@@ -359,7 +376,7 @@ impl<P: Protocol> TimedSystem<P> {
                 due.filter(|_| record.is_running()).map(|e| {
                     format!(
                         "the clock of {} jumps ahead while its timer {:?} is due",
-                        self.protocol.node_name(*node),
+                        self.node_name(*node),
                         e.timer
                     )
                 })
@@ -378,7 +395,7 @@ impl<P: Protocol> TimedSystem<P> {
                 (u32::from(crashes_so_far) >= bound).then(|| {
                     format!(
                         "{} crashes (crash #{})",
-                        self.protocol.node_name(*node),
+                        self.node_name(*node),
                         u32::from(crashes_so_far) + 1
                     )
                 })
@@ -387,13 +404,13 @@ impl<P: Protocol> TimedSystem<P> {
                 state.nodes[*node].unsynced.as_ref().map(|_| {
                     format!(
                         "{} crashes before its last persisted write reached the disk",
-                        self.protocol.node_name(*node)
+                        self.node_name(*node)
                     )
                 })
             }
             (Assumption::DurableWrites, Action::Sync { node }) => Some(format!(
                 "{} had a persisted write pending in its page cache",
-                self.protocol.node_name(*node)
+                self.node_name(*node)
             )),
             _ => None,
         }
@@ -422,7 +439,7 @@ impl<P: Protocol> TimedSystem<P> {
             .find_map(|(node, record)| match record.status {
                 NodeStatus::Paused { ticks } if u32::from(ticks) >= bound => Some(format!(
                     "Tick while {} has been paused {ticks} ticks",
-                    self.protocol.node_name(node)
+                    self.node_name(node)
                 )),
                 _ => None,
             })
@@ -437,7 +454,7 @@ impl<P: Protocol> TimedSystem<P> {
                 format!(
                     "Tick while timer {:?} of {} is due",
                     e.timer,
-                    self.protocol.node_name(node)
+                    self.node_name(node)
                 )
             })
         })
@@ -470,14 +487,14 @@ impl<P: Protocol> TimedSystem<P> {
         format!(
             "{:?} {}→{}",
             envelope.msg,
-            self.protocol.node_name(envelope.src),
-            self.protocol.node_name(envelope.dst)
+            self.node_name(envelope.src),
+            self.node_name(envelope.dst)
         )
     }
 
     /// A one-line description of an action.
     pub fn describe_action(&self, action: &SystemAction<P>) -> String {
-        let name = |node: &NodeId| self.protocol.node_name(*node);
+        let name = |node: &NodeId| self.node_name(*node);
         match action {
             Action::Deliver { envelope } => format!(
                 "deliver {} (age {})",
@@ -513,9 +530,9 @@ impl<P: Protocol> TimedSystem<P> {
                 self.run_handler(&mut next, envelope.dst, |protocol, state, ctx| {
                     let mut node_state = state?;
                     protocol.on_message(
-                        envelope.dst,
+                        P::Node::ALL[envelope.dst],
                         &mut node_state,
-                        envelope.src,
+                        P::Node::ALL[envelope.src],
                         &envelope.msg,
                         ctx,
                     );
@@ -542,7 +559,7 @@ impl<P: Protocol> TimedSystem<P> {
                 record.timers.remove(index);
                 self.run_handler(&mut next, *node, |protocol, state, ctx| {
                     let mut node_state = state?;
-                    protocol.on_timer(*node, &mut node_state, timer, ctx);
+                    protocol.on_timer(P::Node::ALL[*node], &mut node_state, timer, ctx);
                     Some(node_state)
                 });
             }
@@ -578,7 +595,7 @@ impl<P: Protocol> TimedSystem<P> {
                 }
                 record.status = NodeStatus::Running;
                 self.run_handler(&mut next, *node, |protocol, _, ctx| {
-                    Some(protocol.on_restart(*node, ctx))
+                    Some(protocol.on_restart(P::Node::ALL[*node], ctx))
                 });
             }
             Action::Sync { node } => {
@@ -637,7 +654,6 @@ impl<P: Protocol> TimedSystem<P> {
         node: NodeId,
         handler: impl FnOnce(&P, Option<P::State>, &mut Context<'_, P>) -> Option<P::State>,
     ) {
-        let node_count = next.nodes.len();
         let SystemState {
             nodes,
             ghost,
@@ -647,7 +663,6 @@ impl<P: Protocol> TimedSystem<P> {
         let record = &mut nodes[node];
         let mut ctx = Context {
             node,
-            node_count,
             ghost,
             durable: record.unsynced.as_ref().unwrap_or(&record.durable),
             persisted: None,

@@ -8,10 +8,12 @@
 
 mod assumption;
 mod engine;
+mod node;
 mod protocol;
 mod state;
 
 pub use assumption::{Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX};
 pub use engine::{Action, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
+pub use node::Node;
 pub use protocol::{Context, Data, LeansOn, NodeId, Property, PropertyKind, Protocol};
 pub use state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};

@@ -9,9 +9,7 @@ use std::hash::Hash;
 
 /// A protocol's node set. Declare it with [`nodes!`](crate::nodes); a hand-written
 /// impl must list every value in `ALL` at the position `index` returns.
-pub trait Node:
-    Copy + Debug + Eq + Ord + Hash + Send + Sync + Serialize + 'static
-{
+pub trait Node: Copy + Debug + Eq + Ord + Hash + Send + Sync + Serialize + 'static {
     /// Every node, in index order (the order of the declaration).
     const ALL: &'static [Self];
     /// The node's name in traces and charts (`lock`, `client_a`).

@@ -1,12 +1,14 @@
 //! What a protocol author writes: per-node handlers that emit effects.
 
 use super::assumption::{Assumption, AssumptionSet};
+use super::node::Node;
 use super::state::SystemState;
 use serde::Serialize;
 use std::fmt::Debug;
 use std::hash::Hash;
 
-/// Index of a node in the protocol's node list.
+/// Index of a node in the protocol's node list (the engine's own numbering: protocols
+/// name nodes by their [`Node`] values).
 pub type NodeId = usize;
 
 /// The kind of a property.
@@ -91,6 +93,17 @@ pub struct LeansOn {
     pub because: &'static str,
 }
 
+impl Assumption {
+    /// The design leans on this assumption, `because` (one sentence: what breaks
+    /// without it): `Assumption::BoundedPause.because("a paused client outlives its lease")`.
+    pub const fn because(self, because: &'static str) -> LeansOn {
+        LeansOn {
+            assumption: self,
+            because,
+        }
+    }
+}
+
 /// Marker bounds every protocol data type needs.
 pub trait Data: Clone + Debug + Eq + Hash + Send + Sync + Serialize + 'static {}
 impl<T: Clone + Debug + Eq + Hash + Send + Sync + Serialize + 'static> Data for T {}
@@ -101,71 +114,68 @@ impl<T: Clone + Debug + Eq + Hash + Send + Sync + Serialize + 'static> Data for 
 ///
 /// Handlers must be deterministic functions of their inputs and do no I/O.
 pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
+    /// The nodes, as values: declare them with [`nodes!`](crate::nodes) (names, and
+    /// which may crash or pause).
+    type Node: Node;
     /// A node's volatile state (lost in a crash).
     type State: Data;
-    /// A node's persisted state (survives a crash when `durable_writes` is held).
+    /// A node's persisted state (survives a crash when `durable_writes` is held); `()`
+    /// when nothing is persisted.
     type Durable: Data + Default;
     /// Messages between nodes. `Ord` gives the network a canonical order.
     type Msg: Data + Ord;
     /// Timer names.
     type Timer: Data + Ord;
-    /// Observer state shared by all nodes (history, ghost variables); never lost.
+    /// Observer state shared by all nodes (history, ghost variables); never lost; `()`
+    /// when there is none.
     type Ghost: Data + Default;
 
-    /// The number of nodes.
-    fn node_count(&self) -> usize;
-
-    /// A short name for a node, used in traces (`lock`, `client_a`).
-    fn node_name(&self, node: NodeId) -> String {
-        format!("n{node}")
-    }
+    /// The assumptions the design leans on (for `list`, reports and ablation), each
+    /// with the sentence saying what breaks without it.
+    const LEANS_ON: &'static [LeansOn] = &[];
 
     /// The largest time constant the protocol uses (timer lengths, leases), in ticks.
     /// Time quantities in the state are capped just above the largest constant in play.
     fn largest_time_constant_ticks(&self) -> u32;
 
-    /// The assumptions the design leans on (for `list`, reports and ablation).
-    fn leans_on(&self) -> Vec<LeansOn>;
+    /// [`Protocol::LEANS_ON`]; override only when the assumptions depend on parameters.
+    fn leans_on(&self) -> Vec<LeansOn> {
+        Self::LEANS_ON.to_vec()
+    }
 
     /// The assumption set a check holds when the user says nothing.
     fn default_assumptions(&self) -> AssumptionSet {
         AssumptionSet::default()
     }
 
-    /// Whether `node` may crash (when `max_crashes` allows crashes at all).
-    fn may_crash(&self, _node: NodeId) -> bool {
-        true
-    }
-
-    /// Whether `node` may pause (when `bounded_pause` allows pauses at all).
-    fn may_pause(&self, _node: NodeId) -> bool {
-        true
-    }
-
     /// The node's first state; may send and set timers.
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Self::State;
+    fn on_start(&self, node: Self::Node, ctx: &mut Context<'_, Self>) -> Self::State;
 
     /// Handles a delivered message.
     fn on_message(
         &self,
-        node: NodeId,
+        node: Self::Node,
         state: &mut Self::State,
-        from: NodeId,
+        from: Self::Node,
         msg: &Self::Msg,
         ctx: &mut Context<'_, Self>,
     );
 
-    /// Handles a fired timer.
+    /// Handles a fired timer (nothing by default).
     fn on_timer(
         &self,
-        node: NodeId,
-        state: &mut Self::State,
-        timer: &Self::Timer,
-        ctx: &mut Context<'_, Self>,
-    );
+        _node: Self::Node,
+        _state: &mut Self::State,
+        _timer: &Self::Timer,
+        _ctx: &mut Context<'_, Self>,
+    ) {
+    }
 
     /// The node's state after a crash and restart; `ctx.durable()` is what survived.
-    fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Self::State;
+    /// By default a restarted node starts afresh: [`Protocol::on_start`].
+    fn on_restart(&self, node: Self::Node, ctx: &mut Context<'_, Self>) -> Self::State {
+        self.on_start(node, ctx)
+    }
 
     /// The properties to check.
     fn properties(&self) -> Vec<Property<Self>>;
@@ -193,7 +203,6 @@ pub(crate) enum TimerEffect<T> {
 /// state, and the effects it emits (send, set/cancel timer, persist).
 pub struct Context<'a, P: Protocol> {
     pub(crate) node: NodeId,
-    pub(crate) node_count: usize,
     pub(crate) ghost: &'a mut P::Ghost,
     pub(crate) durable: &'a P::Durable,
     pub(crate) persisted: Option<P::Durable>,
@@ -205,18 +214,13 @@ pub struct Context<'a, P: Protocol> {
 
 impl<'a, P: Protocol> Context<'a, P> {
     /// The node running the handler.
-    pub fn node(&self) -> NodeId {
-        self.node
-    }
-
-    /// The number of nodes.
-    pub fn node_count(&self) -> usize {
-        self.node_count
+    pub fn node(&self) -> P::Node {
+        P::Node::ALL[self.node]
     }
 
     /// Sends `msg` to `to`.
-    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
-        self.sends.push((to, msg));
+    pub fn send(&mut self, to: P::Node, msg: P::Msg) {
+        self.sends.push((to.index(), msg));
     }
 
     /// Sets (or resets) `timer` to fire after `ticks` ticks of this node's local clock.

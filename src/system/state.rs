@@ -1,5 +1,6 @@
 //! The timed system's state: only relative time, every quantity capped.
 
+use super::node::Node;
 use super::protocol::{NodeId, Protocol};
 use serde::Serialize;
 use std::fmt;
@@ -176,15 +177,23 @@ pub struct SystemState<P: Protocol> {
 
 impl<P: Protocol> SystemState<P> {
     /// The protocol state of `node`, if it is not crashed.
-    pub fn node_state(&self, node: NodeId) -> Option<&P::State> {
+    pub fn node_state(&self, node: P::Node) -> Option<&P::State> {
         self.nodes
-            .get(node)
+            .get(node.index())
             .and_then(|record| record.state.as_ref())
     }
 
     /// The synced persisted state of `node`.
-    pub fn durable(&self, node: NodeId) -> Option<&P::Durable> {
-        self.nodes.get(node).map(|record| &record.durable)
+    pub fn durable(&self, node: P::Node) -> Option<&P::Durable> {
+        self.nodes.get(node.index()).map(|record| &record.durable)
+    }
+
+    /// Each node with its protocol state (crashed nodes have none).
+    pub fn node_states(&self) -> impl Iterator<Item = (P::Node, Option<&P::State>)> {
+        <P::Node as Node>::ALL
+            .iter()
+            .zip(&self.nodes)
+            .map(|(node, record)| (*node, record.state.as_ref()))
     }
 
     /// Messages in flight.

@@ -14,9 +14,8 @@ pub use render::{render, Rendering};
 pub use replay::{replay, ReplayOutcome};
 
 use crate::check::Verdict;
-use crate::registry::Registry;
 use crate::report::{AssumptionsReport, CheckReport, TraceReport};
-use crate::request::{resolve_params, RequestError};
+use crate::request::RequestError;
 use crate::system::{AssumptionSet, PropertyKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -247,26 +246,4 @@ pub fn assumption_set(path: &str, report: &AssumptionsReport) -> Result<Assumpti
         })?;
     }
     Ok(set)
-}
-
-/// Replays a loaded trace against the model of `registry` it names.
-pub fn replay_file(
-    path: &str,
-    trace: &TraceFile,
-    registry: &Registry,
-) -> Result<ReplayOutcome, TraceError> {
-    let request_error = |source: RequestError| TraceError::Request {
-        path: path.to_string(),
-        source,
-    };
-    let model = registry.find(&trace.model).map_err(request_error)?;
-    let params =
-        resolve_params(model.name(), model.parameters(), &trace.params).map_err(request_error)?;
-    let assumptions = match &trace.assumptions {
-        Some(report) => Some(assumption_set(path, report)?),
-        None => None,
-    };
-    model
-        .replay(&params, assumptions.as_ref(), trace)
-        .map_err(request_error)
 }

@@ -1,0 +1,174 @@
+//! A user's own protocol through the public entry point: `examples/user_cli` registers
+//! `heartbeat_detector` (not in the catalog) and its plan, and its binary is the whole
+//! synccheck command line. Each subcommand is driven as a user would, with the
+//! documented exit codes (0 met/holds, 1 violated/unmet, 2 bad input).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The example's binary, built beside this test by `cargo test --all-targets` (or
+/// built here when missing).
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/<test>");
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("user_cli{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--example", "user_cli"]);
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building examples/user_cli");
+    }
+    binary
+}
+
+fn user_cli(args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SYNCCHECK_NO_PROGRESS", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("the example runs")
+}
+
+#[track_caller]
+fn assert_exit(output: &Output, code: i32) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn list_shows_the_users_model_and_only_it() {
+    let out = assert_exit(&user_cli(&["list"]), 0);
+    assert!(
+        out.contains("heartbeat_detector [failure_detection]"),
+        "{out}"
+    );
+    assert!(out.contains("param timeout_ticks=4 (1..=16)"), "{out}");
+    assert!(out.contains("leans on bounded_delay(1)"), "{out}");
+    assert!(!out.contains("fenced_lease_lock"), "{out}");
+    let error = user_cli(&["check", "fenced_lease_lock"]);
+    assert_exit(&error, 2);
+    let stderr = String::from_utf8_lossy(&error.stderr);
+    assert!(
+        stderr.contains("valid models: heartbeat_detector"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_holds_with_timing_held_and_breaks_without_it() {
+    let out = assert_exit(&user_cli(&["check", "heartbeat_detector"]), 0);
+    assert!(out.contains("no_false_suspicion"), "{out}");
+    assert!(out.contains("holds"), "{out}");
+    let json = assert_exit(
+        &user_cli(&[
+            "check",
+            "heartbeat_detector",
+            "--relax",
+            "bounded_delay",
+            "--format",
+            "json",
+        ]),
+        1,
+    );
+    let report: serde_json::Value = serde_json::from_str(&json).expect("a JSON report");
+    assert_eq!(report["model"], "heartbeat_detector");
+    let violated = report["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .find(|p| p["name"] == "no_false_suspicion")
+        .expect("declared");
+    assert_eq!(violated["verdict"], "violated");
+    assert!(violated["counterexample"]["length"].as_u64() > Some(0));
+}
+
+#[test]
+fn saved_traces_replay_and_render() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let dir_text = dir.path().display().to_string();
+    assert_exit(
+        &user_cli(&[
+            "check",
+            "heartbeat_detector",
+            "--relax",
+            "timely_timers",
+            "--trace-dir",
+            &dir_text,
+        ]),
+        1,
+    );
+    let traces: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .expect("the trace dir")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    assert_eq!(traces.len(), 1, "{traces:?}");
+    let trace = traces[0].display().to_string();
+    let text = std::fs::read_to_string(&traces[0]).expect("the trace");
+    assert!(text.contains("\"model\": \"heartbeat_detector\""), "{text}");
+    let replayed = assert_exit(&user_cli(&["replay", &trace]), 0);
+    assert!(replayed.starts_with("reproduced"), "{replayed}");
+    let chart = assert_exit(&user_cli(&["show", &trace, "--as", "mermaid"]), 0);
+    assert!(chart.contains("sequenceDiagram"), "{chart}");
+    assert!(chart.contains("monitor"), "{chart}");
+}
+
+#[test]
+fn check_all_runs_the_users_plan_and_writes_junit() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let junit = dir.path().join("junit.xml");
+    let junit_text = junit.display().to_string();
+    let summary = assert_exit(&user_cli(&["check", "--all", "--junit", &junit_text]), 0);
+    assert!(summary.contains("heartbeat late delivery"), "{summary}");
+    let xml = std::fs::read_to_string(&junit).expect("JUnit written");
+    assert!(xml.contains("heartbeat short timeout"), "{xml}");
+    assert!(!xml.contains("<failure"), "{xml}");
+}
+
+#[test]
+fn an_unmet_expectation_in_the_users_plan_exits_1() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[[check]]\nname = \"wrong\"\nmodel = \"heartbeat_detector\"\nrelax = [\"bounded_delay\"]\nexpect = { no_false_suspicion = \"holds\" }\n",
+    )
+    .expect("plan written");
+    let out = assert_exit(
+        &user_cli(&["check", "--plan", &plan.display().to_string()]),
+        1,
+    );
+    assert!(out.contains("wrong"), "{out}");
+    std::fs::write(&plan, "[[check]]\nmodel = \"nope\"\n").expect("plan written");
+    assert_exit(
+        &user_cli(&["check", "--plan", &plan.display().to_string()]),
+        2,
+    );
+}
+
+#[test]
+fn assumptions_and_graph_work_on_the_users_model() {
+    let out = assert_exit(&user_cli(&["assumptions", "heartbeat_detector"]), 0);
+    assert!(out.contains("bounded_delay"), "{out}");
+    let graph = assert_exit(
+        &user_cli(&["graph", "heartbeat_detector", "--as", "json"]),
+        0,
+    );
+    let value: serde_json::Value = serde_json::from_str(&graph).expect("graph JSON");
+    assert!(value.is_object(), "{graph}");
+}
