@@ -2,15 +2,11 @@
 //! with a test that the counterexample at the first breaking bound replays; a
 //! constructed non-monotone case reported as such.
 
-use serde::Serialize;
 use synccheck::bounds::{self, BoundStatus, BoundsReport, BoundsRequest, SearchOptions};
 use synccheck::check::{self, CheckOptions, Verdict};
 use synccheck::model::Params;
 use synccheck::report::{self, CheckReport};
-use synccheck::system::{
-    Assumption, AssumptionSet, Context, LeansOn, NodeId, Property, Protocol, SystemState,
-    TimedSystem,
-};
+use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
 use synccheck::trace::{self, ReplayOutcome};
 
 fn quiet(_: &bounds::ProbeEvent) {}
@@ -84,7 +80,7 @@ fn assert_boundary(
         Some(holds_up_to + 1),
         "found under the breaking bound"
     );
-    match trace::replay_file("bounds", counterexample, &synccheck::catalog::registry()) {
+    match synccheck::catalog::registry().replay_file("bounds", counterexample) {
         Ok(ReplayOutcome::Reproduced { steps }) => steps,
         other => panic!("the counterexample does not replay: {other:?}"),
     }
@@ -201,151 +197,12 @@ fn failover_lease_demotion_safe_skew_follows_the_lease_arithmetic() {
 
 // ------------------------------------------------------------ the heartbeat
 
-const MONITOR: NodeId = 0;
-const WORKER: NodeId = 1;
-
-/// A heartbeat failure detector (the one of `examples/custom_protocol.rs`, smaller):
-/// the worker sends a heartbeat at start and every `period_ticks`, `heartbeats` in
-/// all; the monitor suspects it after `timeout_ticks` without one.
-#[derive(Clone, Debug)]
-struct Heartbeat {
-    period_ticks: u32,
-    timeout_ticks: u32,
-    heartbeats: u8,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-enum Msg {
-    Heartbeat { seq: u8 },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-enum Timer {
-    SendHeartbeat,
-    Suspect,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-enum Node {
-    Monitor { heard: u8, suspected: bool },
-    Worker { sent: u8 },
-}
-
-impl Heartbeat {
-    fn send(&self, sent: &mut u8, ctx: &mut Context<'_, Self>) {
-        *sent += 1;
-        ctx.send(MONITOR, Msg::Heartbeat { seq: *sent });
-        if *sent < self.heartbeats {
-            ctx.set_timer(Timer::SendHeartbeat, self.period_ticks);
-        }
-    }
-}
-
-impl Protocol for Heartbeat {
-    type State = Node;
-    type Durable = ();
-    type Msg = Msg;
-    type Timer = Timer;
-    type Ghost = ();
-
-    fn node_count(&self) -> usize {
-        2
-    }
-
-    fn node_name(&self, node: NodeId) -> String {
-        if node == MONITOR { "monitor" } else { "worker" }.to_string()
-    }
-
-    fn largest_time_constant_ticks(&self) -> u32 {
-        self.period_ticks.max(self.timeout_ticks)
-    }
-
-    fn leans_on(&self) -> Vec<LeansOn> {
-        vec![LeansOn {
-            assumption: Assumption::BoundedDelay,
-            because: "a heartbeat that lingers past the timeout looks like a dead worker",
-        }]
-    }
-
-    fn may_crash(&self, _node: NodeId) -> bool {
-        false
-    }
-
-    fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) -> Node {
-        if node == MONITOR {
-            ctx.set_timer(Timer::Suspect, self.timeout_ticks);
-            return Node::Monitor {
-                heard: 0,
-                suspected: false,
-            };
-        }
-        let mut sent = 0;
-        self.send(&mut sent, ctx);
-        Node::Worker { sent }
-    }
-
-    fn on_message(
-        &self,
-        _node: NodeId,
-        state: &mut Node,
-        _from: NodeId,
-        msg: &Msg,
-        ctx: &mut Context<'_, Self>,
-    ) {
-        let (Node::Monitor { heard, suspected }, Msg::Heartbeat { seq }) = (state, msg) else {
-            return;
-        };
-        *heard = (*heard).max(*seq);
-        *suspected = false;
-        if *heard == self.heartbeats {
-            ctx.cancel_timer(Timer::Suspect);
-        } else {
-            ctx.set_timer(Timer::Suspect, self.timeout_ticks);
-        }
-    }
-
-    fn on_timer(
-        &self,
-        _node: NodeId,
-        state: &mut Node,
-        timer: &Timer,
-        ctx: &mut Context<'_, Self>,
-    ) {
-        match (state, timer) {
-            (Node::Monitor { suspected, .. }, Timer::Suspect) => *suspected = true,
-            (Node::Worker { sent }, Timer::SendHeartbeat) => self.send(sent, ctx),
-            _ => {}
-        }
-    }
-
-    fn on_restart(&self, node: NodeId, _ctx: &mut Context<'_, Self>) -> Node {
-        if node == MONITOR {
-            Node::Monitor {
-                heard: 0,
-                suspected: false,
-            }
-        } else {
-            Node::Worker {
-                sent: self.heartbeats,
-            }
-        }
-    }
-
-    fn properties(&self) -> Vec<Property<Self>> {
-        vec![Property::always(
-            "no_false_suspicion",
-            |_, state: &SystemState<Self>| {
-                !matches!(
-                    state.node_state(MONITOR),
-                    Some(Node::Monitor {
-                        suspected: true,
-                        ..
-                    })
-                ) || state.node_state(WORKER).is_none()
-            },
-        )]
-    }
-}
+/// The user's own heartbeat failure detector of `examples/user_cli/`: the worker sends a
+/// heartbeat at start and every `period_ticks`, `heartbeats` in all; the monitor
+/// suspects it after `timeout_ticks` without one.
+#[path = "../examples/user_cli/heartbeat.rs"]
+mod heartbeat;
+use heartbeat::HeartbeatDetector as Heartbeat;
 
 fn heartbeat_system(
     protocol: Heartbeat,

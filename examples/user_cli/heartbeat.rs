@@ -26,9 +26,9 @@ synccheck::nodes! {
 /// The failure detector; time constants in ticks.
 #[derive(Clone, Debug)]
 pub struct HeartbeatDetector {
-    period_ticks: u32,
-    timeout_ticks: u32,
-    heartbeats: u8,
+    pub period_ticks: u32,
+    pub timeout_ticks: u32,
+    pub heartbeats: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
