@@ -109,6 +109,16 @@ impl Param {
         }
     }
 
+    /// An on/off switch (`--set NAME=on`), read with [`Params::on`].
+    pub const fn switch(name: &'static str, default_on: bool, help: &'static str) -> Self {
+        Param {
+            name,
+            help,
+            default: if default_on { "on" } else { "off" },
+            kind: ParamKind::Choice(&["off", "on"]),
+        }
+    }
+
     /// The values it takes, in words, for errors and `list`.
     pub fn valid_values(&self) -> String {
         match self.kind {

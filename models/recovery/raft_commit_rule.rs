@@ -960,16 +960,14 @@ impl Declared for RaftCommitRule {
             &["count_replicas", "current_term_only"],
             "which entries a leader commits by counting replicas",
         ),
-        Param::choice(
+        Param::switch(
             "restart",
-            "off",
-            &["off", "on"],
+            false,
             "whether servers may crash and restart (TLA+ Restart; 3.5x the states)",
         ),
-        Param::choice(
+        Param::switch(
             "symmetry",
-            "on",
-            &["off", "on"],
+            true,
             "store one state per class of server renumberings (counts become classes)",
         ),
     ];

@@ -655,10 +655,9 @@ impl Declared for TwoPhaseCommit {
             RESOURCE_MANAGERS_MIN as u32..=RESOURCE_MANAGERS_MAX as u32,
             "number of resource managers",
         ),
-        Param::choice(
+        Param::switch(
             "symmetry",
-            "off",
-            &["off", "on"],
+            false,
             "store one state per class of RM renumberings (counts become classes)",
         ),
     ];
