@@ -54,14 +54,16 @@ pub fn render(sweep: &SweepReport) -> Result<String, String> {
     let high = f64::from(last.value) + 0.5;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (760, 460)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 460)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| error(&e))?;
+        // The key goes to the right of the plot, never over its cells.
+        let (plot, key) = root.split_horizontally(660);
         let assumption = first
             .bounds
             .entries
             .first()
             .map_or("bound", |e| e.assumption.name());
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&plot)
             .caption(
                 format!(
                     "{}: safe {assumption} against {}",
@@ -83,7 +85,7 @@ pub fn render(sweep: &SweepReport) -> Result<String, String> {
             .y_labels(top as usize + 2)
             .y_label_formatter(&|y| format!("{y:.0}"))
             .x_desc(sweep.parameter.as_str())
-            .y_desc("bound (ticks or crashes)")
+            .y_desc(format!("{assumption} (bound)"))
             .draw()
             .map_err(|e| error(&e))?;
         let lane_width = 0.8 / lanes.len().max(1) as f64;
@@ -124,7 +126,7 @@ pub fn render(sweep: &SweepReport) -> Result<String, String> {
                 }
             }
         }
-        legend(&root, &lanes).map_err(|e| error(&e))?;
+        legend(&key, &lanes).map_err(|e| error(&e))?;
         root.present().map_err(|e| error(&e))?;
     }
     Ok(svg)
@@ -155,35 +157,36 @@ fn cells(entry: &BoundEntry, top: u32) -> Vec<(u32, RGBColor)> {
     cells
 }
 
-/// The colour key and the lanes, in the top right corner.
+/// The colour key and the lanes, in the panel right of the plot.
 fn legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
     lanes: &[String],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let key = [
-        (GREEN, "holds".to_string()),
-        (
-            RED,
-            "smallest violated (label: counterexample steps)".to_string(),
-        ),
-        (PALE_RED, "violated (above the boundary)".to_string()),
-        (GREY, "unknown / not monotone".to_string()),
+        (GREEN, "holds"),
+        (RED, "smallest violated bound"),
+        (PALE_RED, "violated (above it)"),
+        (GREY, "unknown / not monotone"),
     ];
     let font = ("sans-serif", 12).into_font().color(&BLACK);
-    let mut y = 44;
+    let mut y = 60;
     for (color, text) in key {
-        root.draw(&Rectangle::new([(80, y), (92, y + 12)], color.filled()))?;
-        root.draw(&Text::new(text, (98, y + 1), font.clone()))?;
-        y += 16;
+        root.draw(&Rectangle::new([(10, y), (24, y + 14)], color.filled()))?;
+        root.draw(&Text::new(text, (32, y + 1), font.clone()))?;
+        y += 22;
     }
+    root.draw(&Text::new(
+        "label: counterexample steps",
+        (10, y + 4),
+        font.clone(),
+    ))?;
+    y += 30;
     if lanes.len() > 1 {
-        let lanes = lanes
-            .iter()
-            .enumerate()
-            .map(|(i, lane)| format!("lane {}: {lane}", i + 1))
-            .collect::<Vec<_>>()
-            .join("   ");
-        root.draw(&Text::new(lanes, (80, y + 2), font))?;
+        for (index, lane) in lanes.iter().enumerate() {
+            let text = format!("lane {}: {lane}", index + 1);
+            root.draw(&Text::new(text, (10, y), font.clone()))?;
+            y += 18;
+        }
     }
     Ok(())
 }
