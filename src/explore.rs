@@ -49,6 +49,7 @@ pub(crate) fn path_svg<P: Protocol>(
     if states.len() != actions.len() + 1 {
         return None;
     }
+    let verdicts = property_lines(system, states.last()?);
     let trace = system.explain_path(&crate::check::Path { states, actions });
     let names = system.node_names();
     let now = trace
@@ -84,6 +85,7 @@ pub(crate) fn path_svg<P: Protocol>(
             colour: SVG_TEXT,
         });
     }
+    lines.extend(verdicts);
     for broken in &trace.breaks {
         lines.push(Line {
             text: format!("⚠ step {}: {}", broken.step, broken.sentence),
@@ -91,6 +93,30 @@ pub(crate) fn path_svg<P: Protocol>(
         });
     }
     Some(svg(&lines))
+}
+
+/// What the state shows of the properties: an `always` that fails here, a
+/// `sometimes` that holds here.
+fn property_lines<P: Protocol>(system: &TimedSystem<P>, state: &SystemState<P>) -> Vec<Line> {
+    use stateright::{Expectation, Model};
+    system
+        .properties()
+        .into_iter()
+        .filter_map(|property| {
+            let holds = (property.condition)(system, state);
+            match property.expectation {
+                Expectation::Always if !holds => Some(Line {
+                    text: format!("✗ `{}` is violated in this state", property.name),
+                    colour: SVG_BREAK,
+                }),
+                Expectation::Sometimes if holds => Some(Line {
+                    text: format!("✓ `{}` is reached in this state", property.name),
+                    colour: SVG_HEADING,
+                }),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 fn is_tick(detail: &Value) -> bool {

@@ -127,6 +127,7 @@ pub mod plan;
 pub mod registry;
 pub mod report;
 pub mod request;
+pub mod schema;
 pub(crate) mod suggest;
 pub mod sync;
 pub mod system;

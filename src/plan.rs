@@ -335,7 +335,7 @@ fn validate(
 }
 
 /// One expectation's outcome.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExpectationResult {
     /// The property.
     pub property: String,
@@ -348,7 +348,7 @@ pub struct ExpectationResult {
 }
 
 /// One pinned boundary's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BoundExpectationResult {
     /// The property.
     pub property: String,
@@ -394,7 +394,7 @@ impl BoundExpectationResult {
 }
 
 /// One check's outcome within a plan.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlanCheckResult {
     /// The check's label.
     pub name: String,
@@ -411,7 +411,7 @@ pub struct PlanCheckResult {
 
 /// Which plan a report comes from and which part of it it ran, so that `merge` can
 /// tell a complete set of shards from a partial, duplicated or mixed one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ShardIdentity {
     /// xxh64 (hex) of the resolved plan: every check's name, model, parameters,
     /// assumption changes, expectations and state limit, in order.
@@ -427,7 +427,7 @@ pub struct ShardIdentity {
 }
 
 /// The outcome of a whole plan (or several).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlanReport {
     /// Format version.
     pub schema_version: u32,

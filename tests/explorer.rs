@@ -167,6 +167,12 @@ fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
     // The last step of the counterexample is reachable through the link.
     let last = step_view(&address, &indices);
     assert_eq!(last["action"], "deliver WriteAck storage→client_a (age 0)");
+    let svg = last["svg"].as_str().expect("as_svg panel");
+    assert!(
+        svg.contains("✗ `no_lost_increment` is violated in this state"),
+        "{svg}"
+    );
+    assert!(!later["svg"].as_str().unwrap_or("").contains("is violated"));
 }
 
 #[test]

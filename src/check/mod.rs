@@ -120,7 +120,7 @@ impl Default for CheckOptions {
 pub const DEADLOCK_PROPERTY: &str = "deadlock_free";
 
 /// What a property turned out to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// An `always` property true in every reachable state (complete search).
@@ -167,7 +167,7 @@ impl Verdict {
 }
 
 /// Why the search stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// Every reachable state was explored.
@@ -219,7 +219,7 @@ pub struct PropertyOutcome<M: Model> {
 }
 
 /// Search statistics.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Stats {
     /// Distinct states stored.
     pub unique_states: usize,

@@ -143,6 +143,14 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `synccheck man > synccheck.1`.
     Man,
+    /// Print the JSON Schema of a document synccheck writes or reads (the files under
+    /// `schemas/` are these).
+    Schema {
+        /// report: `check MODEL --format json`; plan-report: `check --plan/--all
+        /// --format json` and `merge`; trace: a saved trace; plan: a plan file (TOML).
+        #[arg(value_enum)]
+        kind: SchemaArg,
+    },
     /// Serve stateright's Explorer web UI for a model, to walk its states by hand: each
     /// step shows the nodes by name, the network, and (above) true time, true clock
     /// offsets and pause lengths and where a relaxed assumption broke.
@@ -342,4 +350,17 @@ pub struct BoundsArgs {
     /// Write the counterexample at each smallest violated bound into this directory.
     #[arg(long, value_name = "DIR")]
     pub trace_dir: Option<String>,
+}
+
+/// `synccheck schema KIND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    /// The check report.
+    Report,
+    /// The plan report.
+    PlanReport,
+    /// A saved trace.
+    Trace,
+    /// A plan file.
+    Plan,
 }

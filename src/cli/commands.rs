@@ -1,6 +1,6 @@
 //! What each subcommand does.
 
-use super::args::{CheckArgs, Cli, Command, Format, GraphAs, ShowAs, StrategyArg};
+use super::args::{CheckArgs, Cli, Command, Format, GraphAs, SchemaArg, ShowAs, StrategyArg};
 use crate::check::{CheckOptions, Progress, Strategy};
 use crate::plan::{self, Plan};
 use crate::registry::Registry;
@@ -25,6 +25,12 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
     match cli.command {
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
+        Command::Schema { kind } => json(&crate::schema::schema(match kind {
+            SchemaArg::Report => crate::schema::SchemaKind::Report,
+            SchemaArg::PlanReport => crate::schema::SchemaKind::PlanReport,
+            SchemaArg::Trace => crate::schema::SchemaKind::Trace,
+            SchemaArg::Plan => crate::schema::SchemaKind::Plan,
+        })),
         Command::List { format } => list(registry, format),
         Command::Check(args) => check(registry, &args),
         Command::Replay { trace } => replay(registry, &trace),

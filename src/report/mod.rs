@@ -20,7 +20,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Held assumptions with their bounds, and the relaxed ones.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AssumptionsReport {
     /// Name → bound (0 for unbounded assumptions).
     pub held: BTreeMap<String, u32>,
@@ -47,7 +47,7 @@ impl AssumptionsReport {
 }
 
 /// Where holding a relaxed assumption would have forbidden the run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AssumptionBreak {
     /// The assumption, e.g. `bounded_pause`.
     pub assumption: String,
@@ -62,7 +62,7 @@ pub struct AssumptionBreak {
 }
 
 /// One step of a trace.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StepReport {
     /// 1-based.
     pub index: usize,
@@ -85,7 +85,7 @@ pub struct StepReport {
 }
 
 /// A counterexample or example.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TraceReport {
     /// Number of steps.
     pub length: usize,
@@ -101,7 +101,7 @@ pub struct TraceReport {
 }
 
 /// One property's result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PropertyReport {
     /// Public ID.
     pub name: String,
@@ -116,7 +116,7 @@ pub struct PropertyReport {
 }
 
 /// The report of one check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CheckReport {
     /// Format version.
     pub schema_version: u32,

@@ -13,7 +13,19 @@ use std::fmt;
 pub const BOUND_MAX: u32 = 60;
 
 /// One assumption of the vocabulary (docs/DESIGN.md, "Assumptions").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Assumption {
     /// `bounded_delay(Δ)`: no Tick while a deliverable message older than Δ is in flight.

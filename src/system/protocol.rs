@@ -12,7 +12,9 @@ use std::hash::Hash;
 pub type NodeId = usize;
 
 /// The kind of a property.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PropertyKind {
     /// Safety: true in every reachable state.

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 pub const TRACE_SCHEMA_VERSION: u32 = 1;
 
 /// A saved counterexample.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TraceFile {
     /// Format version ([`TRACE_SCHEMA_VERSION`]).

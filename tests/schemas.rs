@@ -1,0 +1,151 @@
+//! The published JSON Schemas (`schemas/`) are the ones the binary prints, and they
+//! describe what it writes: every key of a real report, plan report and trace is a
+//! property of its schema, and the catalog's own plans fit the plan schema's keys.
+
+use std::process::{Command, Output};
+
+fn synccheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synccheck"))
+        .args(args)
+        .env("SYNCCHECK_NO_PROGRESS", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+fn schema_of(kind: &str) -> serde_json::Value {
+    let output = synccheck(&["schema", kind]);
+    assert_eq!(output.status.code(), Some(0));
+    json(&output)
+}
+
+#[test]
+fn the_files_under_schemas_are_the_printed_schemas() {
+    for (kind, file) in [
+        ("report", "report.schema.json"),
+        ("plan-report", "plan-report.schema.json"),
+        ("trace", "trace.schema.json"),
+        ("plan", "plan.schema.json"),
+    ] {
+        let printed = schema_of(kind);
+        let path = format!("{}/schemas/{file}", env!("CARGO_MANIFEST_DIR"));
+        let stored: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")),
+        )
+        .expect("stored schema is JSON");
+        assert_eq!(
+            printed, stored,
+            "schemas/{file} is out of date: run `synccheck schema {kind} > schemas/{file}`"
+        );
+        assert!(
+            printed["$schema"]
+                .as_str()
+                .is_some_and(|s| s.contains("json-schema.org")),
+            "{kind}"
+        );
+    }
+}
+
+/// Every key of `value` is a property of `schema` (top level), and every required
+/// property is present.
+fn assert_fits(kind: &str, schema: &serde_json::Value, value: &serde_json::Value) {
+    let properties = schema["properties"].as_object().expect("properties");
+    for key in value.as_object().expect("an object").keys() {
+        assert!(
+            properties.contains_key(key),
+            "{kind}: `{key}` not in the schema"
+        );
+    }
+    for required in schema["required"].as_array().into_iter().flatten() {
+        let required = required.as_str().expect("a name");
+        assert!(
+            value.get(required).is_some(),
+            "{kind}: required `{required}` missing"
+        );
+    }
+}
+
+#[test]
+fn real_documents_fit_their_schemas() {
+    let report = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--set",
+        "variant=writes",
+        "--relax",
+        "bounded_pause",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report.status.code(), Some(1));
+    let report = json(&report);
+    assert_fits("report", &schema_of("report"), &report);
+    assert_eq!(report["synccheck_version"], env!("CARGO_PKG_VERSION"));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[[check]]\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n",
+    )
+    .expect("write plan");
+    let plan_report = synccheck(&[
+        "check",
+        "--plan",
+        &plan.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plan_report.status.code(), Some(0));
+    assert_fits(
+        "plan-report",
+        &schema_of("plan-report"),
+        &json(&plan_report),
+    );
+
+    let traces = dir.path().join("traces");
+    let saved = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--set",
+        "variant=writes",
+        "--relax",
+        "bounded_pause",
+        "--trace-dir",
+        &traces.to_string_lossy(),
+    ]);
+    assert_eq!(saved.status.code(), Some(1));
+    let trace_path = std::fs::read_dir(&traces)
+        .expect("traces")
+        .next()
+        .expect("one trace")
+        .expect("entry")
+        .path();
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(trace_path).expect("read")).expect("JSON");
+    assert_fits("trace", &schema_of("trace"), &trace);
+
+    // The plan schema names exactly the keys the plan parser accepts.
+    let plan_schema = schema_of("plan");
+    let entry = &plan_schema["$defs"]["PlanEntry"]["properties"];
+    for key in [
+        "name",
+        "model",
+        "params",
+        "hold",
+        "relax",
+        "relax_all",
+        "expect",
+        "expect_bounds",
+        "max_states",
+    ] {
+        assert!(entry.get(key).is_some(), "plan key `{key}`: {plan_schema}");
+    }
+    assert_eq!(
+        plan_schema["$defs"]["PlanEntry"]["additionalProperties"],
+        false
+    );
+}
