@@ -3,9 +3,9 @@
 //! --format json`, which `merge` reads), the saved trace (`--trace-dir`), and the plan
 //! file. A plan is TOML; its schema describes the same tables, so editors that
 //! validate TOML against a JSON Schema (taplo, Even Better TOML: `#:schema
-//! ./schemas/plan.schema.json` as the first line) check plans as they are written.
-//! `synccheck schema KIND` prints one; `schemas/` holds them all, kept equal to the
-//! printed ones by `tests/schemas.rs`.
+//! ./plan.schema.json` as the first line) check plans as they are written.
+//! `synccheck schema KIND` prints one (`tests/schemas.rs` checks real documents
+//! against them).
 
 use schemars::JsonSchema;
 use std::collections::BTreeMap;
@@ -24,7 +24,7 @@ pub enum SchemaKind {
 }
 
 impl SchemaKind {
-    /// Every kind, with the file under `schemas/` that holds its schema.
+    /// Every kind, with a conventional file name for its schema.
     pub const ALL: [(SchemaKind, &'static str); 4] = [
         (SchemaKind::Report, "report.schema.json"),
         (SchemaKind::PlanReport, "plan-report.schema.json"),

@@ -143,8 +143,7 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout: `synccheck man > synccheck.1`.
     Man,
-    /// Print the JSON Schema of a document synccheck writes or reads (the files under
-    /// `schemas/` are these).
+    /// Print the JSON Schema of a document synccheck writes or reads.
     Schema {
         /// report: `check MODEL --format json`; plan-report: `check --plan/--all
         /// --format json` and `merge`; trace: a saved trace; plan: a plan file (TOML).
