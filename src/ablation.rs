@@ -5,8 +5,13 @@
 //! Holding more assumptions only removes behaviours, so a safety property that holds
 //! under a set holds under every superset; the minimal sufficient sets are computed
 //! over every subset of the declared assumptions (at most [`DECLARED_MAX`] of them).
+//!
+//! Every run of an ablation spends one [`Budget`]: `--timeout` bounds the whole
+//! command, and a run that a limit cut leaves its cells `unknown`. A property with an
+//! unknown cell gets no minimal sets, and only a decided `violated` makes an
+//! assumption load-bearing.
 
-use crate::check::{CheckOptions, Verdict};
+use crate::check::{Budget, CheckOptions, StopReason, Verdict};
 use crate::registry::Registry;
 use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
 use crate::system::{Assumption, PropertyKind};
@@ -56,6 +61,8 @@ pub struct Ablation {
     pub load_bearing: BTreeMap<String, Vec<Assumption>>,
     /// One sentence per load-bearing assumption.
     pub sentences: Vec<String>,
+    /// The first limit that cut a run (its cells are `unknown`), if any did.
+    pub stopped: Option<StopReason>,
 }
 
 fn run_subset(
@@ -65,7 +72,7 @@ fn run_subset(
     base: &AssumptionChanges,
     relaxed: &[Assumption],
     options: &CheckOptions,
-) -> Result<BTreeMap<String, Cell>, RequestError> {
+) -> Result<(BTreeMap<String, Cell>, StopReason), RequestError> {
     let mut changes = base.clone();
     changes
         .relax
@@ -76,7 +83,7 @@ fn run_subset(
         changes,
     };
     let report = registry.run(&request, options)?;
-    Ok(report
+    let cells = report
         .properties
         .iter()
         .map(|p| {
@@ -86,7 +93,8 @@ fn run_subset(
             };
             (p.name.clone(), cell)
         })
-        .collect())
+        .collect();
+    Ok((cells, report.stop_reason))
 }
 
 /// Runs the ablation.
@@ -112,12 +120,16 @@ pub fn ablate(
         .collect();
     let subsets = 1usize << declared.len();
     let mut by_relaxed: BTreeMap<usize, BTreeMap<String, Cell>> = BTreeMap::new();
+    let budget = Budget::start(options);
+    let mut stopped = None;
     for mask in 0..subsets {
         let relaxed: Vec<Assumption> = relaxed_of(&declared, mask);
-        by_relaxed.insert(
-            mask,
-            run_subset(registry, model, params, base, &relaxed, options)?,
-        );
+        let rest = budget.options_for_rest(options);
+        let (cells, reason) = run_subset(registry, model, params, base, &relaxed, &rest)?;
+        if !matches!(reason, StopReason::Complete | StopReason::AllDecided) {
+            stopped.get_or_insert(reason);
+        }
+        by_relaxed.insert(mask, cells);
     }
     let shown = |mask: usize| {
         mask.count_ones() == 0 || mask.count_ones() == 1 || (pairs && mask.count_ones() == 2)
@@ -144,11 +156,13 @@ pub fn ablate(
         .iter()
         .filter(|(_, k)| *k != PropertyKind::Sometimes)
     {
-        let holds = |mask_relaxed: usize| {
+        let verdict = |mask_relaxed: usize| {
             by_relaxed[&mask_relaxed]
                 .get(name)
-                .is_some_and(|c| c.verdict == Verdict::Holds)
+                .map_or(Verdict::Unknown, |c| c.verdict)
         };
+        let holds = |mask_relaxed: usize| verdict(mask_relaxed) == Verdict::Holds;
+        let unknown = (0..subsets).any(|mask| verdict(mask) == Verdict::Unknown);
         // A held set is the complement of the relaxed mask.
         let sufficient: Vec<usize> = (0..subsets).filter(|held| holds(full & !held)).collect();
         let minimal: Vec<usize> = sufficient
@@ -160,14 +174,16 @@ pub fn ablate(
                     .any(|other| other != held && other & held == *other)
             })
             .collect();
-        minimal_sufficient.insert(
-            name.clone(),
-            minimal.iter().map(|m| relaxed_of(&declared, *m)).collect(),
-        );
+        if !unknown {
+            minimal_sufficient.insert(
+                name.clone(),
+                minimal.iter().map(|m| relaxed_of(&declared, *m)).collect(),
+            );
+        }
         let bearing: Vec<Assumption> = declared
             .iter()
             .enumerate()
-            .filter(|(bit, _)| holds(0) && !holds(1 << bit))
+            .filter(|(bit, _)| holds(0) && verdict(1 << bit) == Verdict::Violated)
             .map(|(_, a)| *a)
             .collect();
         for assumption in &bearing {
@@ -203,6 +219,7 @@ pub fn ablate(
         minimal_sufficient,
         load_bearing,
         sentences,
+        stopped,
     })
 }
 
@@ -259,7 +276,19 @@ pub fn render(ablation: &Ablation) -> String {
         }
         out.push('\n');
     }
+    if let Some(reason) = ablation.stopped {
+        let _ = writeln!(
+            out,
+            "\nincomplete: {} (the cut runs' cells are unknown)",
+            reason.describe()
+        );
+    }
     out.push_str("\nMinimal sufficient assumption sets (held):\n");
+    for (name, kind) in &ablation.properties {
+        if *kind != PropertyKind::Sometimes && !ablation.minimal_sufficient.contains_key(name) {
+            let _ = writeln!(out, "  {name}: unknown (a limit cut some of its runs)");
+        }
+    }
     for (name, sets) in &ablation.minimal_sufficient {
         let shown: Vec<String> = sets
             .iter()

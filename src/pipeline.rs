@@ -30,6 +30,8 @@ pub struct Label<'a> {
 
 /// Checks any model: the search (under `canonical` symmetry when given), then its
 /// `eventually` properties, then the maxima of its metrics; returns outcome and report.
+/// All three phases spend one [`Budget`](check::Budget) started here from `options`:
+/// a phase a limit stops leaves its verdicts `unknown` and the outcome says which limit.
 pub fn check_model<M>(
     model: &M,
     label: Label<'_>,
@@ -42,9 +44,16 @@ where
     M::State: Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
-    let mut outcome = check::run_with(model, options, canonical);
-    crate::liveness::decide_eventually(model, &mut outcome, options.max_states);
-    let metrics = metric_maxima(model, options.max_states);
+    let budget = check::Budget::start(options);
+    let mut outcome = check::run_budgeted(model, options, canonical, &budget);
+    crate::liveness::decide_eventually(model, &mut outcome, &budget);
+    let metrics = match metric_maxima(model, &budget) {
+        Ok(metrics) => metrics,
+        Err((partial, reason)) => {
+            outcome.cut_by(reason);
+            partial
+        }
+    };
     let mut report = report::build(
         label.model,
         label.params,
@@ -71,8 +80,13 @@ pub fn check_protocol<P: Protocol>(
 }
 
 /// The maximum of each model metric ([`Explain::metrics`]) over the reachable states:
-/// a second pass, run only for models that define metrics.
-fn metric_maxima<M>(model: &M, max_states: Option<usize>) -> BTreeMap<String, u64>
+/// a second pass, run only for models that define metrics, within `budget`. When a
+/// limit stops it, the maxima seen so far (lower bounds) come back with the limit.
+#[allow(clippy::type_complexity)]
+fn metric_maxima<M>(
+    model: &M,
+    budget: &check::Budget,
+) -> Result<BTreeMap<String, u64>, (BTreeMap<String, u64>, check::StopReason)>
 where
     M: Explain,
     M::State: Hash,
@@ -82,26 +96,49 @@ where
         .first()
         .is_none_or(|state| model.metrics(state).is_empty())
     {
-        return BTreeMap::new();
+        return Ok(BTreeMap::new());
     }
-    let graph_limit = max_states.unwrap_or(crate::liveness::LIVENESS_STATES_DEFAULT);
+    let graph_limit = budget
+        .max_states()
+        .unwrap_or(crate::liveness::LIVENESS_STATES_DEFAULT);
     let mut maxima = BTreeMap::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut queue = std::collections::VecDeque::from(initial);
-    while let Some(state) = queue.pop_front() {
+    let mut seen: std::collections::HashSet<u64> = initial.iter().map(check::fingerprint).collect();
+    let mut queue: std::collections::VecDeque<(M::State, usize)> =
+        initial.into_iter().map(|state| (state, 0)).collect();
+    let mut cut = None;
+    let mut expanded = 0usize;
+    while let Some((state, depth)) = queue.pop_front() {
         for (name, value) in model.metrics(&state) {
             let slot = maxima.entry(name.to_string()).or_insert(0);
             *slot = (*slot).max(value);
         }
+        expanded += 1;
+        if expanded % check::CHECK_EVERY_STATES == 0 {
+            if let Some(reason) = budget.exhausted() {
+                return Err((maxima, reason));
+            }
+        }
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
         for action in actions {
-            if let Some(next) = model.next_state(&state, action) {
-                if seen.len() < graph_limit && seen.insert(check::fingerprint(&next)) {
-                    queue.push_back(next);
-                }
+            let Some(next) = model.next_state(&state, action) else {
+                continue;
+            };
+            if budget.depth_reached(depth) {
+                cut.get_or_insert(check::StopReason::DepthLimit);
+                break;
             }
+            if !seen.insert(check::fingerprint(&next)) {
+                continue;
+            }
+            if seen.len() > graph_limit {
+                return Err((maxima, check::StopReason::StateLimit));
+            }
+            queue.push_back((next, depth + 1));
         }
     }
-    maxima
+    match cut {
+        Some(reason) => Err((maxima, reason)),
+        None => Ok(maxima),
+    }
 }

@@ -77,7 +77,7 @@ struct RawCheck {
     expect: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     expect_bounds: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<i64>>>,
-    max_states: Option<usize>,
+    max_states: Option<Spanned<usize>>,
 }
 
 /// A pinned boundary: `property` holds with `assumption` held at `holds_up_to` and is
@@ -315,6 +315,12 @@ fn validate(
             ),
         ));
     }
+    if let Some(max) = raw.max_states.as_ref().filter(|m| *m.get_ref() == 0) {
+        return Err(at.error(
+            max.span(),
+            "key `max_states`: 0 stores no state at all; give at least 1 (or leave it out)",
+        ));
+    }
     let name = raw.name.unwrap_or_else(|| {
         let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
         format!("{} {}", model.name(), shown.join(" "))
@@ -330,7 +336,7 @@ fn validate(
         },
         expect,
         expect_bounds,
-        max_states: raw.max_states,
+        max_states: raw.max_states.map(Spanned::into_inner),
     })
 }
 

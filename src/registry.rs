@@ -251,6 +251,25 @@ impl Registry {
         let model = self.find(&trace.model).map_err(request_error)?;
         let params = resolve_params(model.name(), model.parameters(), &trace.params)
             .map_err(request_error)?;
+        let mut properties: Vec<&str> = model
+            .describe()
+            .map_err(request_error)?
+            .properties
+            .iter()
+            .map(|p| p.name)
+            .collect();
+        properties.push(crate::check::DEADLOCK_PROPERTY);
+        if !properties.contains(&trace.property.as_str()) {
+            return Err(trace::TraceError::Inconsistent {
+                path: path.to_string(),
+                message: format!(
+                    "/property: model `{}` has no property `{}`; valid properties: {}",
+                    trace.model,
+                    trace.property,
+                    properties.join(", ")
+                ),
+            });
+        }
         let assumptions = match &trace.assumptions {
             Some(report) => Some(trace::assumption_set(path, report)?),
             None => None,

@@ -46,6 +46,16 @@ pub enum RequestError {
     /// A malformed `--set`.
     #[error("malformed `--set {0}`: write KEY=VALUE")]
     MalformedSet(String),
+    /// The same parameter set twice.
+    #[error("`--set {name}` is given twice (`{first}`, then `{second}`): give it once")]
+    DuplicateSet {
+        /// The parameter.
+        name: String,
+        /// The first value.
+        first: String,
+        /// The second value.
+        second: String,
+    },
     /// A bad assumption.
     #[error(transparent)]
     Assumption(#[from] AssumptionError),
@@ -146,16 +156,25 @@ pub fn resolve_params(
     Ok(Params::from_values(values))
 }
 
-/// Parses `KEY=VALUE` flags.
+/// Parses `KEY=VALUE` flags; a key given twice is an error, not a silent override.
 pub fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>, RequestError> {
-    sets.iter()
-        .map(|set| {
-            set.split_once('=')
-                .filter(|(key, _)| !key.trim().is_empty())
-                .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
-                .ok_or_else(|| RequestError::MalformedSet(set.clone()))
-        })
-        .collect()
+    let mut values = BTreeMap::new();
+    for set in sets {
+        let (key, value) = set
+            .split_once('=')
+            .filter(|(key, _)| !key.trim().is_empty())
+            .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
+            .ok_or_else(|| RequestError::MalformedSet(set.clone()))?;
+        if let Some(first) = values.get(&key) {
+            return Err(RequestError::DuplicateSet {
+                name: key,
+                first: String::clone(first),
+                second: value,
+            });
+        }
+        values.insert(key, value);
+    }
+    Ok(values)
 }
 
 /// One check: model name, parameters, assumption changes.

@@ -295,7 +295,7 @@ where
             ..CheckOptions::default()
         };
         let mut outcome = check::run(model, &options);
-        crate::liveness::decide_eventually(model, &mut outcome, None);
+        crate::liveness::decide_eventually(model, &mut outcome, &check::Budget::start(&options));
         assert!(outcome.complete(), "{label} x{threads}: incomplete search");
         assert_eq!(
             outcome.stats.unique_states, states,

@@ -2,7 +2,7 @@
 //! cycles that fairness rules out.
 
 use stateright::{Checker, Model, Property};
-use synccheck::check::{self, CheckOptions, Verdict};
+use synccheck::check::{self, Budget, CheckOptions, Verdict};
 use synccheck::liveness::{check_eventually, decide_eventually, Fairness, LivenessResult};
 use synccheck::system::*;
 
@@ -60,7 +60,7 @@ fn a_retry_storm_cycle_is_found_where_stateright_sees_nothing() {
         Some(Verdict::Unknown),
         "a plain search claims nothing"
     );
-    decide_eventually(&RetryStorm, &mut outcome, None);
+    decide_eventually(&RetryStorm, &mut outcome, &Budget::unlimited());
     let property = outcome.property("succeeds").expect("declared");
     assert_eq!(property.verdict, Verdict::Violated);
     assert_eq!(property.loop_start, Some(1));
@@ -131,7 +131,7 @@ fn a_lost_message_is_a_fair_lasso_that_replays() {
     let set = AssumptionSet::all_relaxed();
     let system = TimedSystem::new(OneMessage, set.clone()).expect("within limits");
     let mut outcome = check::run(&system, &CheckOptions::default());
-    decide_eventually(&system, &mut outcome, None);
+    decide_eventually(&system, &mut outcome, &Budget::unlimited());
     let property = outcome.property("received").expect("declared");
     assert_eq!(property.verdict, Verdict::Violated);
     let path = property.path.as_ref().expect("a lasso");

@@ -4,7 +4,7 @@
 //! 2 threads.
 
 use stateright::Model;
-use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
+use synccheck::check::{self, Budget, CheckOptions, Outcome, Strategy, Verdict};
 use synccheck::liveness::decide_eventually;
 use synccheck::models::recovery::two_phase_commit_timed::{TwoPhaseCommitTimed, Variant};
 use synccheck::system::{Action, Assumption, Protocol, TimedSystem};
@@ -87,7 +87,7 @@ fn assert_check(
     let mut outcomes = Vec::new();
     for threads in [1, 2] {
         let mut outcome = check::run(system, &options(threads));
-        decide_eventually(system, &mut outcome, None);
+        decide_eventually(system, &mut outcome, &Budget::unlimited());
         assert!(outcome.complete(), "{label} x{threads}: a complete search");
         assert_eq!(outcome.stats.unique_states, states, "{label} x{threads}");
         for want in expected {

@@ -3,10 +3,19 @@
 //! A level is finished before the next starts, so a property is first decided at its
 //! smallest depth and the choice among discoveries at that depth is deterministic
 //! (smallest fingerprint): shortest counterexamples, identical for any thread count.
+//!
+//! The parent a state is stored with is deterministic too: among the states of a level
+//! that lead to a new state, the first in level order (then the first action) wins,
+//! whichever worker got there first. With several workers a later discoverer that comes
+//! earlier in the level takes the parent over ([`Store::insert_or_lower`]), and the
+//! next level is put in the order one worker would have produced: chunk by chunk, each
+//! state where its winning parent put it. Paths, like counts, are then the same for any
+//! thread count and any run.
 
-use super::store::NO_PARENT;
+use super::store::{Insertion, NO_PARENT};
 use super::{better, Evidence, Found, Search, Stats, StopReason};
 use stateright::Model;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -16,9 +25,14 @@ const CHUNK_STATES: usize = 256;
 
 type Level<S> = Vec<(S, u64)>;
 
+/// States a chunk of a level discovered, with the parent each was pushed for.
+type ChunkOutput<S> = (usize, Vec<(S, u64, u64)>);
+
 /// What one worker brings back from a level.
 struct WorkerResult<S> {
-    next: Level<S>,
+    chunks: Vec<ChunkOutput<S>>,
+    /// States whose parent this worker took over from another discoverer.
+    lowered: Vec<u64>,
     discoveries: Vec<(usize, u64)>,
     deadlocks: Vec<u64>,
     generated: usize,
@@ -63,7 +77,7 @@ where
         if let Some(reason) = search.limit_hit() {
             break reason;
         }
-        if search.options.max_depth.is_some_and(|max| depth >= max) {
+        if search.at_depth_bound(depth) {
             break StopReason::DepthLimit;
         }
         let (next, interrupted) =
@@ -121,19 +135,36 @@ where
     let stop = AtomicBool::new(false);
     let interrupted = Mutex::new(None);
     let threads = search.options.threads.max(1);
+    // Level positions, for the parent tie-break between workers (one worker meets
+    // the level in order and needs none).
+    let positions: HashMap<u64, usize> = if threads > 1 {
+        level
+            .iter()
+            .enumerate()
+            .map(|(position, (_, fp))| (*fp, position))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let context = LevelContext {
+        level,
+        undecided,
+        positions: &positions,
+        cursor: &cursor,
+        stop: &stop,
+        interrupted: &interrupted,
+    };
     let results: Vec<WorkerResult<M::State>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope
-                    .spawn(|| expand_chunks(search, level, undecided, &cursor, &stop, &interrupted))
-            })
+            .map(|_| scope.spawn(|| expand_chunks(search, &context)))
             .collect();
         workers
             .into_iter()
             .map(|worker| worker.join().expect("a search worker panicked"))
             .collect()
     });
-    let mut next = Vec::new();
+    let mut chunks = Vec::new();
+    let mut lowered = HashSet::new();
     for result in results {
         stats.generated_states += result.generated;
         for (slot, fp) in result.discoveries {
@@ -144,7 +175,20 @@ where
                 record(evidence, slot, depth, fp);
             }
         }
-        next.extend(result.next);
+        chunks.extend(result.chunks);
+        lowered.extend(result.lowered);
+    }
+    chunks.sort_unstable_by_key(|(index, _)| *index);
+    let mut next = Vec::new();
+    for (_, states) in chunks {
+        for (state, child, parent) in states {
+            // A state pushed for a parent that lost it to an earlier one is dropped
+            // here; the winner pushed it too, at its place in level order.
+            if lowered.contains(&child) && search.store.parent(child) != Some(parent) {
+                continue;
+            }
+            next.push((state, child));
+        }
     }
     let interrupted = interrupted
         .into_inner()
@@ -152,21 +196,36 @@ where
     (next, interrupted)
 }
 
+/// What the workers of one level share.
+struct LevelContext<'l, S> {
+    level: &'l Level<S>,
+    undecided: &'l [bool],
+    positions: &'l HashMap<u64, usize>,
+    cursor: &'l AtomicUsize,
+    stop: &'l AtomicBool,
+    interrupted: &'l Mutex<Option<StopReason>>,
+}
+
 fn expand_chunks<M>(
     search: &Search<'_, M>,
-    level: &Level<M::State>,
-    undecided: &[bool],
-    cursor: &AtomicUsize,
-    stop: &AtomicBool,
-    interrupted: &Mutex<Option<StopReason>>,
+    context: &LevelContext<'_, M::State>,
 ) -> WorkerResult<M::State>
 where
     M: Model + Send + Sync,
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
+    let LevelContext {
+        level,
+        undecided,
+        positions,
+        cursor,
+        stop,
+        interrupted,
+    } = context;
     let mut result = WorkerResult {
-        next: Vec::new(),
+        chunks: Vec::new(),
+        lowered: Vec::new(),
         discoveries: Vec::new(),
         deadlocks: Vec::new(),
         generated: 0,
@@ -175,12 +234,16 @@ where
     let mut successors = Vec::new();
     let mut slots = Vec::new();
     let check_deadlock = search.deadlock_slot().is_some_and(|slot| undecided[slot]);
+    let single = positions.is_empty();
     while !stop.load(Ordering::Relaxed) {
         let start = cursor.fetch_add(CHUNK_STATES, Ordering::Relaxed);
         if start >= level.len() {
             break;
         }
-        for (state, fp) in &level[start..(start + CHUNK_STATES).min(level.len())] {
+        let mut found = Vec::new();
+        let end = (start + CHUNK_STATES).min(level.len());
+        for (position, (state, fp)) in level[start..end].iter().enumerate() {
+            let position = start + position;
             let enabled = search.successors(state, &mut actions, &mut successors);
             result.generated += successors.len();
             if !enabled && check_deadlock {
@@ -188,17 +251,33 @@ where
             }
             for successor in successors.drain(..) {
                 let (successor, child) = search.keyed(successor);
-                if !search.store.insert(child, *fp) {
-                    continue;
+                let insertion = if single {
+                    if search.store.insert(child, *fp) {
+                        Insertion::New
+                    } else {
+                        Insertion::Kept
+                    }
+                } else {
+                    // Take the parent over from a discoverer later in this level.
+                    search.store.insert_or_lower(child, *fp, |stored| {
+                        positions.get(&stored).is_some_and(|at| *at > position)
+                    })
+                };
+                match insertion {
+                    Insertion::Kept => continue,
+                    Insertion::Lowered => result.lowered.push(child),
+                    Insertion::New => {
+                        slots.clear();
+                        search.decided_by(&successor, undecided, &mut slots);
+                        result
+                            .discoveries
+                            .extend(slots.iter().map(|slot| (*slot, child)));
+                    }
                 }
-                slots.clear();
-                search.decided_by(&successor, undecided, &mut slots);
-                result
-                    .discoveries
-                    .extend(slots.iter().map(|slot| (*slot, child)));
-                result.next.push((successor, child));
+                found.push((successor, child, *fp));
             }
         }
+        result.chunks.push((start, found));
         search
             .options
             .progress

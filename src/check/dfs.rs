@@ -140,24 +140,25 @@ fn worker<M>(
             break;
         };
         shared.max_depth.fetch_max(depth, Ordering::Relaxed);
-        if search.options.max_depth.is_some_and(|max| depth >= max) {
-            search.successors(&state, &mut actions, &mut successors);
-            if !successors.is_empty() {
-                let mut slot = shared.reason.lock().unwrap_or_else(|p| p.into_inner());
-                slot.get_or_insert(StopReason::DepthLimit);
-            }
-            continue;
-        }
         let enabled = search.successors(&state, &mut actions, &mut successors);
-        shared
-            .generated
-            .fetch_add(successors.len(), Ordering::Relaxed);
+        // A state at the bound is not expanded, but it is still checked: a deadlock
+        // there is a deadlock, whatever the bound (only its successors are cut off).
         if !enabled {
             if let Some(slot) = deadlock_slot {
                 let mut found = discoveries.lock().unwrap_or_else(|p| p.into_inner());
                 found[slot].get_or_insert((depth, fp));
             }
         }
+        if search.at_depth_bound(depth) {
+            if !successors.is_empty() {
+                let mut slot = shared.reason.lock().unwrap_or_else(|p| p.into_inner());
+                slot.get_or_insert(StopReason::DepthLimit);
+            }
+            continue;
+        }
+        shared
+            .generated
+            .fetch_add(successors.len(), Ordering::Relaxed);
         for successor in successors.drain(..).rev() {
             let (successor, child) = search.keyed(successor);
             if search.store.insert(child, fp) {

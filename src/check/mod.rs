@@ -19,18 +19,20 @@
 //! step, taking the successor whose representative has the stored fingerprint.
 
 mod bfs;
+mod budget;
 mod dfs;
 mod path;
 mod simulation;
 mod store;
 
+pub use budget::{Budget, CHECK_EVERY_STATES};
 pub use path::Path;
 pub use store::fingerprint;
 
 use serde::{Deserialize, Serialize};
 use stateright::{Expectation, Model};
 use std::hash::Hash;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -79,7 +81,8 @@ pub struct CheckOptions {
     pub seed: u64,
     /// Worker threads (at least 1).
     pub threads: usize,
-    /// Stop (incomplete) once this many unique states are stored.
+    /// Stop (incomplete) once more than this many unique states would be stored (a
+    /// space of exactly this size is explored completely).
     pub max_states: Option<usize>,
     /// Do not expand states at this depth (incomplete if any had successors).
     pub max_depth: Option<usize>,
@@ -247,6 +250,17 @@ impl<M: Model> Outcome<M> {
         self.stop_reason == StopReason::Complete
     }
 
+    /// Records that a later phase (liveness, metrics) stopped at a limit: the check is
+    /// then incomplete, and says why, even when the search itself was not cut.
+    pub fn cut_by(&mut self, reason: StopReason) {
+        if matches!(
+            self.stop_reason,
+            StopReason::Complete | StopReason::AllDecided
+        ) {
+            self.stop_reason = reason;
+        }
+    }
+
     /// The outcome of one property.
     pub fn property(&self, name: &str) -> Option<&PropertyOutcome<M>> {
         self.properties.iter().find(|p| p.name == name)
@@ -292,8 +306,24 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
+    run_budgeted(model, options, canonical, &Budget::start(options))
+}
+
+/// [`run`] or [`run_symmetric`] within `budget`, a budget the caller's later phases
+/// (liveness, metrics) share: its clock started before the search.
+pub fn run_budgeted<M>(
+    model: &M,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<M>>,
+    budget: &Budget,
+) -> Outcome<M>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
     let started = Instant::now();
-    let search = Search::new(model, options, canonical, started);
+    let search = Search::new(model, options, canonical, budget);
     let found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
         Strategy::Dfs => dfs::explore(&search),
@@ -325,7 +355,7 @@ pub(crate) struct Search<'a, M: Model> {
     pub store: store::Store,
     /// The symmetry canonicalization, when the search is symmetry-reduced.
     pub canonical: Option<Canonicalize<M>>,
-    started: Instant,
+    budget: &'a Budget,
 }
 
 impl<'a, M> Search<'a, M>
@@ -338,7 +368,7 @@ where
         model: &'a M,
         options: &'a CheckOptions,
         canonical: Option<Canonicalize<M>>,
-        started: Instant,
+        budget: &'a Budget,
     ) -> Self {
         let mut properties = model.properties();
         if options.check_deadlock {
@@ -351,7 +381,7 @@ where
             properties,
             store: store::Store::new(),
             canonical,
-            started,
+            budget,
         }
     }
 
@@ -418,25 +448,17 @@ where
 
     /// Whether a limit (other than depth) says stop, and which.
     pub fn limit_hit(&self) -> Option<StopReason> {
-        if self.options.cancel.load(Ordering::Relaxed) {
-            return Some(StopReason::Cancelled);
+        if let Some(reason) = self.budget.exhausted() {
+            return Some(reason);
         }
-        if let Some(max) = self.options.max_states {
-            if self.store.len() >= max {
-                return Some(StopReason::StateLimit);
-            }
-        }
-        if let Some(timeout) = self.options.timeout {
-            if self.started.elapsed() >= timeout {
-                return Some(StopReason::TimeLimit);
-            }
-        }
-        if let Some(limit) = self.options.max_memory_bytes {
-            if resident_bytes().is_some_and(|used| used >= limit) {
-                return Some(StopReason::MemoryLimit);
-            }
-        }
-        None
+        self.budget
+            .states_exceeded(self.store.len())
+            .then_some(StopReason::StateLimit)
+    }
+
+    /// Whether a state at `depth` is at the depth bound.
+    pub fn at_depth_bound(&self, depth: usize) -> bool {
+        self.budget.depth_reached(depth)
     }
 
     /// The slots still undecided, given the evidence so far.
@@ -481,14 +503,6 @@ where
             stop_reason: found.stop_reason,
         }
     }
-}
-
-/// The process's resident memory, where the platform tells it.
-fn resident_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    // 4 KiB pages: the page size of the platforms synccheck is built for.
-    Some(pages * 4096)
 }
 
 fn verdict_of(expectation: &Expectation, discovered: bool, complete: bool) -> Verdict {

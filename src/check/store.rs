@@ -80,6 +80,24 @@ impl Shard {
         true
     }
 
+    fn insert_or_lower(
+        &mut self,
+        fingerprint: u64,
+        parent: u64,
+        lower: impl FnOnce(u64) -> bool,
+    ) -> Insertion {
+        let index = Self::probe(&self.slots, fingerprint);
+        if self.slots[index].0 != fingerprint {
+            self.insert(fingerprint, parent);
+            return Insertion::New;
+        }
+        if lower(self.slots[index].1) {
+            self.slots[index].1 = parent;
+            return Insertion::Lowered;
+        }
+        Insertion::Kept
+    }
+
     fn grow(&mut self) {
         let doubled = vec![(EMPTY, 0); self.slots.len() * 2];
         let old = std::mem::replace(&mut self.slots, doubled);
@@ -98,6 +116,17 @@ impl Shard {
         let slot = self.slots[Self::probe(&self.slots, fingerprint)];
         (slot.0 == fingerprint).then_some(slot.1)
     }
+}
+
+/// What [`Store::insert_or_lower`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Insertion {
+    /// The fingerprint was new: stored with the given parent.
+    New,
+    /// Already stored; its parent was replaced by the given one.
+    Lowered,
+    /// Already stored; left as it was.
+    Kept,
 }
 
 /// Visited states: fingerprint → parent fingerprint, in [`SHARDS`] locked shards.
@@ -131,6 +160,24 @@ impl Store {
         inserted
     }
 
+    /// Records `fingerprint` with `parent` if it is new; if it is stored already,
+    /// replaces its parent by `parent` when `lower(stored parent)` says so (decided
+    /// under the shard's lock, so concurrent callers see one order).
+    pub fn insert_or_lower(
+        &self,
+        fingerprint: u64,
+        parent: u64,
+        lower: impl FnOnce(u64) -> bool,
+    ) -> Insertion {
+        let done = self
+            .shard(fingerprint)
+            .insert_or_lower(fingerprint, parent, lower);
+        if done == Insertion::New {
+            self.count.fetch_add(1, Ordering::Relaxed);
+        }
+        done
+    }
+
     pub fn parent(&self, fingerprint: u64) -> Option<u64> {
         self.shard(fingerprint).parent(fingerprint)
     }
@@ -161,6 +208,23 @@ mod tests {
         }
         assert_eq!(store.parent(fingerprint(&0u64).wrapping_add(1)), None);
         assert_eq!(store.parent(EMPTY), None);
+    }
+
+    #[test]
+    fn lowers_a_parent_only_when_asked() {
+        let store = Store::new();
+        let key = fingerprint(&7u64);
+        assert_eq!(store.insert_or_lower(key, 30, |_| true), Insertion::New);
+        assert_eq!(
+            store.insert_or_lower(key, 20, |old| old > 20),
+            Insertion::Lowered
+        );
+        assert_eq!(
+            store.insert_or_lower(key, 25, |old| old > 25),
+            Insertion::Kept
+        );
+        assert_eq!(store.parent(key), Some(20));
+        assert_eq!(store.len(), 1);
     }
 
     #[test]

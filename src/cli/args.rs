@@ -92,6 +92,14 @@ pub enum Command {
         /// State limit per check (a cell becomes `unknown`).
         #[arg(long, value_name = "N")]
         max_states: Option<usize>,
+        /// Stop after this many seconds of wall time, for all the runs together (the
+        /// runs not finished in time give `unknown` cells).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
+        /// Stop a run once the process's resident memory passes this many MiB (its
+        /// cells become `unknown`).
+        #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+        max_memory: Option<u64>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,

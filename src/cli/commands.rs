@@ -44,6 +44,8 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             pairs,
             threads,
             max_states,
+            timeout,
+            max_memory,
             format,
         } => {
             let base = AssumptionChanges {
@@ -51,19 +53,15 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
                 hold,
                 relax,
             };
-            assumptions(
-                registry,
-                &model,
-                &sets,
-                &base,
-                pairs,
-                &CheckOptions {
-                    threads: usize::from(threads),
-                    max_states,
-                    ..CheckOptions::default()
-                },
-                format,
-            )
+            let limits = Limits {
+                max_states,
+                timeout,
+                max_memory,
+            };
+            match limits.options(usize::from(threads)) {
+                Ok(options) => assumptions(registry, &model, &sets, &base, pairs, &options, format),
+                Err(message) => fail(message),
+            }
         }
         Command::Graph {
             model,
@@ -112,6 +110,53 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
     }
 }
 
+/// The limits `check` and `assumptions` share, as given on the command line.
+struct Limits {
+    max_states: Option<usize>,
+    timeout: Option<f64>,
+    max_memory: Option<u64>,
+}
+
+impl Limits {
+    /// Validated options with these limits: a clear error (exit 2) for a value that
+    /// is not a limit, never a panic or a silent wrap.
+    fn options(&self, threads: usize) -> Result<CheckOptions, String> {
+        let timeout = match self.timeout {
+            Some(seconds) if !(seconds.is_finite() && seconds > 0.0) => {
+                return Err(format!(
+                    "--timeout {seconds}: expected a positive number of seconds"
+                ))
+            }
+            Some(seconds) => Some(Duration::try_from_secs_f64(seconds).map_err(|_| {
+                format!(
+                    "--timeout {seconds}: too large; give at most {} seconds",
+                    u64::MAX
+                )
+            })?),
+            None => None,
+        };
+        if self.max_states == Some(0) {
+            return Err("--max-states 0: expected at least 1".to_string());
+        }
+        let max_memory_bytes = match self.max_memory {
+            Some(mib) => Some(mib.checked_mul(1024 * 1024).ok_or_else(|| {
+                format!(
+                    "--max-memory {mib}: too large (in MiB); give at most {}",
+                    u64::MAX / (1024 * 1024)
+                )
+            })?),
+            None => None,
+        };
+        Ok(CheckOptions {
+            threads,
+            max_states: self.max_states,
+            timeout,
+            max_memory_bytes,
+            ..CheckOptions::default()
+        })
+    }
+}
+
 fn assumptions(
     registry: &Registry,
     model: &str,
@@ -125,6 +170,8 @@ fn assumptions(
         Ok(params) => params,
         Err(error) => return fail(error),
     };
+    let cancel = Arc::clone(&options.cancel);
+    let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     match crate::ablation::ablate(registry, model, &params, base, pairs, options) {
         Ok(ablation) if format == Format::Json => json(&ablation),
         Ok(ablation) => emit_human(&crate::ablation::render(&ablation)),
@@ -188,6 +235,14 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
         Ok(merged) => merged,
         Err(error) => return fail(error),
     };
+    for check in &merged.checks {
+        if let Some(error) = &check.error {
+            eprintln!(
+                "error: check `{}` did not run: {error} (exit code 2)",
+                check.name
+            );
+        }
+    }
     if let Some(path) = junit {
         if let Err(message) = super::junit::write(path, &merged, None) {
             return fail(message);
@@ -435,21 +490,14 @@ fn list(registry: &Registry, format: Format) -> i32 {
 }
 
 fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
-    let timeout = match args.timeout {
-        Some(seconds) if !(seconds.is_finite() && seconds > 0.0) => {
-            return Err(format!(
-                "--timeout {seconds}: expected a positive number of seconds"
-            ))
-        }
-        Some(seconds) => Some(Duration::from_secs_f64(seconds)),
-        None => None,
-    };
-    if args.max_states == Some(0) {
-        return Err("--max-states 0: expected at least 1".to_string());
-    }
     if args.walks == 0 {
         return Err("--walks 0: expected at least 1".to_string());
     }
+    let limits = Limits {
+        max_states: args.max_states,
+        timeout: args.timeout,
+        max_memory: args.max_memory,
+    };
     Ok(CheckOptions {
         strategy: match args.strategy {
             StrategyArg::Bfs => Strategy::Bfs,
@@ -457,16 +505,28 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
             StrategyArg::Simulation => Strategy::Simulation,
         },
         seed: args.seed,
-        threads: usize::from(args.threads),
-        max_states: args.max_states,
         max_depth: args.max_depth,
-        timeout,
-        max_memory_bytes: args.max_memory.map(|mib| mib * 1024 * 1024),
         check_deadlock: !args.no_deadlock,
         simulation_walks: args.walks,
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
+        ..limits.options(usize::from(args.threads))?
     })
+}
+
+/// Fails now, before any check runs, when `path` cannot be written (a report found
+/// unwritable only after the whole plan ran is a plan's time lost).
+fn probe_writable(path: &str) -> Result<(), String> {
+    let existed = std::path::Path::new(path).exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("--junit {path}: cannot write here: {e}"))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 fn check(registry: &Registry, args: &CheckArgs) -> i32 {
@@ -633,6 +693,11 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     }
     if args.explorer_link {
         return fail("--explorer-link links one check's counterexamples: use it with a model, not --plan/--all");
+    }
+    if let Some(path) = &args.junit {
+        if let Err(message) = probe_writable(path) {
+            return fail(message);
+        }
     }
     let whole = match load_plans(registry, args) {
         Ok(plans) => plans,

@@ -14,9 +14,21 @@
 //! many steps in no time: Zeno) is not a behaviour.
 //!
 //! The result is a lasso: the shortest prefix to the loop, then the loop, which ends
-//! in the state where it started.
+//! in the state where it started. The loop is rebuilt along the very edges the
+//! construction chose (an edge is a state pair *and* a fair class), so a Tick chosen
+//! to make the loop progress is the Tick shown, not another action between the same
+//! two states.
+//!
+//! **Limits.** The graph is built within the check's [`Budget`]: states (`--max-states`,
+//! else [`LIVENESS_STATES_DEFAULT`]), depth in the graph (states at the bound are not
+//! expanded), time, memory and cancellation. An `eventually` verdict is exact when the
+//! graph of its ¬P states was built completely within those limits, even if the search
+//! before it was cut (the graph is explored on its own). When a limit cuts the graph,
+//! the verdict is `unknown`, except that a fair loop or a ¬P dead end already found in
+//! the part built under a depth bound is a real counterexample and is reported.
 
-use crate::check::{Outcome, Path, StopReason, Verdict};
+use crate::check::{Budget, CheckOptions, Outcome, Path, StopReason, Verdict, CHECK_EVERY_STATES};
+use crate::report::Explain;
 use petgraph::graph::{DiGraph, NodeIndex};
 use stateright::{Expectation, Model};
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -83,19 +95,26 @@ pub enum LivenessResult<M: Model> {
     Holds,
     /// A fair behaviour never reaches P.
     Violated(Lasso<M>),
-    /// The graph outgrew the state limit.
-    Unknown,
+    /// A limit (states, depth, time, memory, cancellation) stopped the graph first.
+    Unknown(StopReason),
 }
 
 struct Graph<M: Model> {
     states: Vec<M::State>,
     graph: DiGraph<(), Option<u64>>,
     parent: Vec<Option<usize>>,
+    depth: Vec<usize>,
     enabled: Vec<BTreeSet<u64>>,
     dead_ends: Vec<usize>,
+    /// Some states at the depth bound were not expanded.
+    cut_at_depth: bool,
 }
 
-/// Checks `eventually condition` on `model` within `max_states`.
+/// A step of a rebuilt path: the next node, and the fair class the action taking it
+/// must have (`None`: any action between the two states will do).
+type Hop = (usize, Option<Option<u64>>);
+
+/// Checks `eventually condition` on `model` within `max_states` graph states.
 pub fn check_eventually<M>(
     model: &M,
     condition: fn(&M, &M::State) -> bool,
@@ -106,23 +125,50 @@ where
     M::State: Hash + Eq + Clone,
     M::Action: Clone,
 {
-    let Some(graph) = build(model, condition, max_states) else {
-        return LivenessResult::Unknown;
+    let budget = Budget::start(&CheckOptions {
+        max_states: Some(max_states),
+        ..CheckOptions::default()
+    });
+    check_eventually_within(model, condition, &budget)
+}
+
+/// Checks `eventually condition` on `model` within `budget`.
+pub fn check_eventually_within<M>(
+    model: &M,
+    condition: fn(&M, &M::State) -> bool,
+    budget: &Budget,
+) -> LivenessResult<M>
+where
+    M: Fairness,
+    M::State: Hash + Eq + Clone,
+    M::Action: Clone,
+{
+    let graph = match build(model, condition, budget) {
+        Ok(graph) => graph,
+        Err(reason) => return LivenessResult::Unknown(reason),
     };
     let components = petgraph::algo::tarjan_scc(&graph.graph);
+    if let Some(reason) = budget.exhausted() {
+        return LivenessResult::Unknown(reason);
+    }
     let mut best: Option<(usize, Vec<NodeIndex>)> = None;
-    for component in components {
+    for (counted, component) in components.into_iter().enumerate() {
+        if counted % CHECK_EVERY_STATES == CHECK_EVERY_STATES - 1 {
+            if let Some(reason) = budget.exhausted() {
+                return LivenessResult::Unknown(reason);
+            }
+        }
         if !is_cycle(&graph, &component) || !is_fair(model, &graph, &component) {
             continue;
         }
         let entry = component
             .iter()
             .map(|n| n.index())
-            .min_by_key(|i| depth(&graph, *i))
+            .min_by_key(|i| graph.depth[*i])
             .expect("non-empty");
         if best
             .as_ref()
-            .is_none_or(|(e, _)| depth(&graph, entry) < depth(&graph, *e))
+            .is_none_or(|(e, _)| graph.depth[entry] < graph.depth[*e])
         {
             best = Some((entry, component));
         }
@@ -134,28 +180,36 @@ where
         .dead_ends
         .iter()
         .copied()
-        .min_by_key(|i| depth(&graph, *i))
+        .min_by_key(|i| graph.depth[*i])
     {
         Some(end) => LivenessResult::Violated(Lasso {
-            path: replay_indices(model, &graph, &prefix(&graph, end)),
+            path: replay_hops(model, &graph, &prefix(&graph, end)),
             loop_start: None,
         }),
+        None if graph.cut_at_depth => LivenessResult::Unknown(StopReason::DepthLimit),
         None => LivenessResult::Holds,
     }
 }
 
-fn build<M>(model: &M, condition: fn(&M, &M::State) -> bool, max_states: usize) -> Option<Graph<M>>
+fn build<M>(
+    model: &M,
+    condition: fn(&M, &M::State) -> bool,
+    budget: &Budget,
+) -> Result<Graph<M>, StopReason>
 where
     M: Fairness,
     M::State: Hash + Eq + Clone,
     M::Action: Clone,
 {
+    let max_states = budget.max_states().unwrap_or(LIVENESS_STATES_DEFAULT);
     let mut graph = Graph {
         states: Vec::new(),
         graph: DiGraph::new(),
         parent: Vec::new(),
+        depth: Vec::new(),
         enabled: Vec::new(),
         dead_ends: Vec::new(),
+        cut_at_depth: false,
     };
     let mut index: HashMap<M::State, usize> = HashMap::new();
     let mut queue = VecDeque::new();
@@ -171,6 +225,7 @@ where
         index.insert(state.clone(), id);
         graph.states.push(state);
         graph.graph.add_node(());
+        graph.depth.push(parent.map_or(0, |p| graph.depth[p] + 1));
         graph.parent.push(parent);
         graph.enabled.push(BTreeSet::new());
         queue.push_back(id);
@@ -181,9 +236,16 @@ where
             add(&mut graph, state, None, &mut queue);
         }
     }
+    let mut expanded = 0usize;
     while let Some(current) = queue.pop_front() {
         if graph.states.len() > max_states {
-            return None;
+            return Err(StopReason::StateLimit);
+        }
+        expanded += 1;
+        if expanded % CHECK_EVERY_STATES == 0 {
+            if let Some(reason) = budget.exhausted() {
+                return Err(reason);
+            }
         }
         let state = graph.states[current].clone();
         let mut actions = Vec::new();
@@ -191,10 +253,15 @@ where
         if actions.is_empty() {
             graph.dead_ends.push(current);
         }
+        let at_bound = budget.depth_reached(graph.depth[current]);
         for action in actions {
             let class = model.fair_class(&action);
             if let Some(class) = class {
                 graph.enabled[current].insert(class);
+            }
+            if at_bound {
+                graph.cut_at_depth = true;
+                continue;
             }
             let next = model
                 .next_state(&state, action)
@@ -208,31 +275,21 @@ where
                 .add_edge(NodeIndex::new(current), NodeIndex::new(target), class);
         }
     }
-    Some(graph)
-}
-
-fn depth<M: Model>(graph: &Graph<M>, mut node: usize) -> usize {
-    let mut steps = 0;
-    while let Some(parent) = graph.parent[node] {
-        node = parent;
-        steps += 1;
-    }
-    steps
+    Ok(graph)
 }
 
 fn is_cycle<M: Model>(graph: &Graph<M>, component: &[NodeIndex]) -> bool {
     component.len() > 1 || graph.graph.contains_edge(component[0], component[0])
 }
 
+/// The fair classes of the edges between members (each member's out-edges once).
 fn classes_inside<M: Model>(graph: &Graph<M>, members: &BTreeSet<usize>) -> BTreeSet<u64> {
-    graph
-        .graph
-        .edge_indices()
-        .filter_map(|edge| {
-            let (from, to) = graph.graph.edge_endpoints(edge)?;
-            let inside = members.contains(&from.index()) && members.contains(&to.index());
-            graph.graph[edge].filter(|_| inside)
-        })
+    use petgraph::visit::EdgeRef;
+    members
+        .iter()
+        .flat_map(|member| graph.graph.edges(NodeIndex::new(*member)))
+        .filter(|edge| members.contains(&edge.target().index()))
+        .filter_map(|edge| *edge.weight())
         .collect()
 }
 
@@ -254,26 +311,29 @@ fn is_fair<M: Fairness>(model: &M, graph: &Graph<M>, component: &[NodeIndex]) ->
     progresses && always_enabled(graph, component).is_subset(&taken)
 }
 
-fn prefix<M: Model>(graph: &Graph<M>, mut node: usize) -> Vec<usize> {
+/// The parent chain from an initial state to `node`: the first hop is the initial
+/// state itself (no action), each later one any action between the two states.
+fn prefix<M: Model>(graph: &Graph<M>, mut node: usize) -> Vec<Hop> {
     let mut chain = vec![node];
     while let Some(parent) = graph.parent[node] {
         chain.push(parent);
         node = parent;
     }
     chain.reverse();
-    chain
+    chain.into_iter().map(|n| (n, None)).collect()
 }
 
 /// Shortest path inside `members` from `from` to `to` whose last edge, if `class` is
-/// given, takes that class. Returns the node sequence without `from`.
+/// given, takes that class. Returns the hops without `from`, each with the class of
+/// the edge it takes.
 fn path_inside<M: Model>(
     graph: &Graph<M>,
     members: &BTreeSet<usize>,
     from: usize,
     to: usize,
     class: Option<u64>,
-) -> Vec<usize> {
-    let mut parent: HashMap<usize, usize> = HashMap::new();
+) -> Vec<Hop> {
+    let mut parent: HashMap<usize, (usize, Option<u64>)> = HashMap::new();
     let mut queue = VecDeque::from([from]);
     let mut seen = BTreeSet::from([from]);
     // Target reached by an edge of `class` (or any edge): search for the edge's source.
@@ -286,17 +346,18 @@ fn path_inside<M: Model>(
             }
             let class_ok = class.is_none() || *edge.weight() == class;
             if next == to && class_ok {
-                let mut route = vec![next];
+                let mut route = vec![(next, Some(*edge.weight()))];
                 let mut cursor = node;
                 while cursor != from {
-                    route.push(cursor);
-                    cursor = parent[&cursor];
+                    let (before, taken) = parent[&cursor];
+                    route.push((cursor, Some(taken)));
+                    cursor = before;
                 }
                 route.reverse();
                 return route;
             }
             if seen.insert(next) {
-                parent.insert(next, node);
+                parent.insert(next, (node, *edge.weight()));
                 queue.push_back(next);
             }
         }
@@ -344,8 +405,8 @@ where
     }
     loop {
         let on_loop = &nodes[loop_start - 1..];
-        let mut starved = graph.enabled[on_loop[0]].clone();
-        for node in &on_loop[1..] {
+        let mut starved = graph.enabled[on_loop[0].0].clone();
+        for (node, _) in &on_loop[1..] {
             starved.retain(|c| graph.enabled[*node].contains(c));
         }
         starved.retain(|c| !to_take.contains(c));
@@ -364,48 +425,99 @@ where
         nodes.extend(path_inside(graph, &members, here, entry, None));
     }
     Lasso {
-        path: replay_indices(model, graph, &nodes),
+        path: replay_hops(model, graph, &nodes),
         loop_start: Some(loop_start),
     }
 }
 
-/// Turns a node sequence into a path by finding, at each step, an action that leads
-/// to the next node's state.
-fn replay_indices<M>(model: &M, graph: &Graph<M>, nodes: &[usize]) -> Path<M>
+/// Turns hops into a path: at each step, an action to the next node's state of the
+/// class the hop names (the edge the construction chose), or any such action when the
+/// hop names none.
+fn replay_hops<M>(model: &M, graph: &Graph<M>, hops: &[Hop]) -> Path<M>
 where
-    M: Model,
+    M: Fairness,
     M::State: Clone + PartialEq,
     M::Action: Clone,
 {
     let mut path = Path {
-        states: vec![graph.states[nodes[0]].clone()],
+        states: vec![graph.states[hops[0].0].clone()],
         actions: Vec::new(),
     };
-    for pair in nodes.windows(2) {
-        let (from, to) = (&graph.states[pair[0]], &graph.states[pair[1]]);
+    for pair in hops.windows(2) {
+        let (from, (to, class)) = (&graph.states[pair[0].0], pair[1]);
+        let to = &graph.states[to];
         let mut actions = Vec::new();
         model.actions(from, &mut actions);
         let action = actions
             .into_iter()
             .find(|a| {
-                model
-                    .next_state(from, a.clone())
-                    .unwrap_or_else(|| from.clone())
-                    == *to
+                class.is_none_or(|c| model.fair_class(a) == c)
+                    && model
+                        .next_state(from, a.clone())
+                        .unwrap_or_else(|| from.clone())
+                        == *to
             })
-            .expect("an edge of the graph is an enabled action");
+            .expect("an edge of the graph is an enabled action of its class");
         path.actions.push(action);
         path.states.push(to.clone());
     }
     path
 }
 
+/// Why the loop `states[0] → … → states[k]` (taking `actions`, with `states[k]` equal
+/// to `states[0]`) is not weakly fair by itself, or `None` when it is: it must take the
+/// progress class (for a timed model: a Tick, so time advances) and every fair class
+/// enabled in all of its states.
+pub fn loop_unfairness<M>(model: &M, states: &[M::State], actions: &[M::Action]) -> Option<String>
+where
+    M: Fairness + Explain,
+{
+    debug_assert_eq!(states.len(), actions.len() + 1);
+    if actions.is_empty() {
+        return Some("the loop takes no step".to_string());
+    }
+    let taken: BTreeSet<u64> = actions.iter().filter_map(|a| model.fair_class(a)).collect();
+    if let Some(progress) = model.progress_class() {
+        if !taken.contains(&progress) {
+            return Some(
+                "the loop never lets time advance (no Tick on it): infinitely many steps in no time are not a behaviour"
+                    .to_string(),
+            );
+        }
+    }
+    let mut first_enabled = Vec::new();
+    model.actions(&states[0], &mut first_enabled);
+    let enabled_at = |state: &M::State| -> BTreeSet<u64> {
+        let mut here = Vec::new();
+        model.actions(state, &mut here);
+        here.iter().filter_map(|a| model.fair_class(a)).collect()
+    };
+    let mut always = enabled_at(&states[0]);
+    for state in &states[1..states.len() - 1] {
+        let here = enabled_at(state);
+        always.retain(|c| here.contains(c));
+    }
+    let starved = always.iter().find(|c| !taken.contains(c))?;
+    let shown = first_enabled
+        .iter()
+        .find(|a| model.fair_class(a) == Some(*starved))
+        .map_or_else(
+            || format!("class {starved:#x}"),
+            |a| model.explain_action(a).0,
+        );
+    Some(format!(
+        "`{shown}` is enabled in every state of the loop but never taken on it: the loop is not fair"
+    ))
+}
+
 /// Decides every `eventually` property of an outcome on the explicit graph (they are
-/// `unknown` after a plain search). Returns loop starts by property name.
+/// `unknown` after a plain search), within `budget` (the one the search ran under).
+/// A property the budget cut stays `unknown`, and the outcome says which limit cut it.
+/// Returns loop starts by property name.
 pub fn decide_eventually<M>(
     model: &M,
     outcome: &mut Outcome<M>,
-    max_states: Option<usize>,
+    budget: &Budget,
 ) -> HashMap<&'static str, Option<usize>>
 where
     M: Fairness,
@@ -413,13 +525,8 @@ where
     M::Action: Clone,
 {
     let mut loops = HashMap::new();
-    if matches!(
-        outcome.stop_reason,
-        StopReason::Cancelled | StopReason::TimeLimit
-    ) {
-        return loops;
-    }
     let properties = model.properties();
+    let mut cut = None;
     for result in outcome
         .properties
         .iter_mut()
@@ -428,13 +535,12 @@ where
         let Some(property) = properties.iter().find(|p| p.name == result.name) else {
             continue;
         };
-        match check_eventually(
-            model,
-            property.condition,
-            max_states.unwrap_or(LIVENESS_STATES_DEFAULT),
-        ) {
+        match check_eventually_within(model, property.condition, budget) {
             LivenessResult::Holds => result.verdict = Verdict::Holds,
-            LivenessResult::Unknown => result.verdict = Verdict::Unknown,
+            LivenessResult::Unknown(reason) => {
+                result.verdict = Verdict::Unknown;
+                cut.get_or_insert(reason);
+            }
             LivenessResult::Violated(lasso) => {
                 result.verdict = Verdict::Violated;
                 result.path = Some(lasso.path);
@@ -442,6 +548,9 @@ where
                 loops.insert(result.name, lasso.loop_start);
             }
         }
+    }
+    if let Some(reason) = cut {
+        outcome.cut_by(reason);
     }
     loops
 }

@@ -270,12 +270,23 @@ impl AssumptionSet {
             None => (spec.trim(), None),
         };
         let (assumption, implied) = parse_name(name)?;
-        let bound = match bound_text {
-            None => implied,
-            Some(text) => Some(text.parse::<u32>().map_err(|_| AssumptionError::Bound {
-                name: name.to_string(),
-                reason: format!("`{text}` is not a non-negative integer"),
-            })?),
+        let bound = match (bound_text, implied) {
+            (None, implied) => implied,
+            (Some(text), Some(meant)) => {
+                return Err(AssumptionError::Bound {
+                    name: name.to_string(),
+                    reason: format!(
+                        "`{name}` already means a bound of {meant}; write `{name}` or `{}={text}`",
+                        assumption.name()
+                    ),
+                })
+            }
+            (Some(text), None) => {
+                Some(text.parse::<u32>().map_err(|_| AssumptionError::Bound {
+                    name: name.to_string(),
+                    reason: format!("`{text}` is not a non-negative integer"),
+                })?)
+            }
         };
         self.hold(assumption, bound)
     }
@@ -349,6 +360,11 @@ mod tests {
         assert!(!set.is_held(Assumption::BoundedDelay));
         set.hold_spec("bounded_delay").unwrap();
         assert_eq!(set.held_bound(Assumption::BoundedDelay), Some(1));
+        let alias = set.hold_spec("no_crash=5").unwrap_err().to_string();
+        assert!(alias.contains("already means a bound of 0"), "{alias}");
+        assert!(alias.contains("max_crashes=5"), "{alias}");
+        set.hold_spec("no_crash").unwrap();
+        assert_eq!(set.held_bound(Assumption::MaxCrashes), Some(0));
         let unknown = set.hold_spec("bounded_latency=2").unwrap_err();
         assert!(unknown
             .to_string()

@@ -178,15 +178,20 @@ pub fn parse(path: &str, text: &str) -> Result<TraceFile, TraceError> {
         }
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;
-    match value
-        .get("schema_version")
-        .and_then(serde_json::Value::as_u64)
-    {
-        Some(version) if version == u64::from(TRACE_SCHEMA_VERSION) => {}
-        Some(found) => {
+    match value.get("schema_version") {
+        Some(version) if version.as_u64() == Some(u64::from(TRACE_SCHEMA_VERSION)) => {}
+        Some(version) if version.as_u64().is_some() => {
             return Err(TraceError::Version {
                 path: path.to_string(),
-                found,
+                found: version.as_u64().unwrap_or_default(),
+            })
+        }
+        Some(other) => {
+            return Err(TraceError::Inconsistent {
+                path: path.to_string(),
+                message: format!(
+                    "/schema_version: `{other}` is not a version number; write the integer {TRACE_SCHEMA_VERSION}"
+                ),
             })
         }
         None => {

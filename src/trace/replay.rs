@@ -1,7 +1,18 @@
 //! Re-executes a saved trace against the model and confirms every state and the
 //! violation.
+//!
+//! Nothing recorded is taken on trust: each step's structured action must be enabled
+//! and lead to the recorded state; then the run is explained again, exactly as `check`
+//! explains it, and every other recorded field (action texts, `time_ticks`, clock
+//! offsets, assumption-break annotations and the break list, notes, the node names,
+//! `length` and `loop_start`) must equal the explanation. A difference is named by its
+//! JSON pointer into the file (`/trace/steps/3/time_ticks`). For a lasso, the loop must
+//! close, keep the property false, let time advance (take the progress class: a Tick),
+//! and be fair by itself.
 
 use super::TraceFile;
+use crate::check::{Path, DEADLOCK_PROPERTY};
+use crate::liveness::{loop_unfairness, Fairness};
 use crate::report::Explain;
 use stateright::{Expectation, Model};
 
@@ -80,104 +91,187 @@ pub(crate) fn first_difference(
 /// Replays `trace` on `model`.
 pub fn replay<M>(model: &M, trace: &TraceFile) -> ReplayOutcome
 where
+    M: Model + Explain + Fairness,
+    M::State: Clone,
+    M::Action: Clone,
+{
+    let path = match rerun(model, trace) {
+        Ok(path) => path,
+        Err(diverged) => return diverged,
+    };
+    if let Some(diverged) = compare_explanation(model, trace, &path) {
+        return diverged;
+    }
+    let steps = trace.trace.steps.len();
+    let properties = model.properties();
+    let expectation = if trace.property == DEADLOCK_PROPERTY {
+        Expectation::Always
+    } else {
+        match properties.iter().find(|p| p.name == trace.property) {
+            Some(property) => property.expectation.clone(),
+            None => {
+                return ReplayOutcome::Diverged {
+                    step: steps + 1,
+                    reason: format!("/property: the model has no property `{}`", trace.property),
+                }
+            }
+        }
+    };
+    let kind = crate::report::kind_of(&expectation);
+    if kind != trace.property_kind {
+        return ReplayOutcome::Diverged {
+            step: steps + 1,
+            reason: format!(
+                "/property_kind: recorded {}, but `{}` is {}",
+                trace.property_kind.name(),
+                trace.property,
+                kind.name()
+            ),
+        };
+    }
+    if trace.property == DEADLOCK_PROPERTY {
+        let mut actions = Vec::new();
+        model.actions(path.last_state(), &mut actions);
+        return if actions.is_empty() {
+            ReplayOutcome::Reproduced { steps }
+        } else {
+            ReplayOutcome::Diverged {
+                step: steps + 1,
+                reason: "the last state can still move: it is no deadlock".to_string(),
+            }
+        };
+    }
+    let property = properties
+        .into_iter()
+        .find(|p| p.name == trace.property)
+        .expect("found above");
+    if expectation == Expectation::Eventually {
+        return replay_lasso(model, trace, &path, property.condition);
+    }
+    let holds = (property.condition)(model, path.last_state());
+    let shows = match expectation {
+        Expectation::Always => !holds,
+        _ => holds,
+    };
+    if shows {
+        ReplayOutcome::Reproduced { steps }
+    } else {
+        ReplayOutcome::Diverged {
+            step: steps + 1,
+            reason: format!("the last state does not violate `{}`", trace.property),
+        }
+    }
+}
+
+/// Re-executes the recorded actions from the recorded initial state, comparing each
+/// state; the path taken.
+fn rerun<M>(model: &M, trace: &TraceFile) -> Result<Path<M>, ReplayOutcome>
+where
     M: Model + Explain,
     M::State: Clone,
     M::Action: Clone,
 {
     let recorded = &trace.trace;
-    let Some(mut state) = model
+    let Some(initial) = model
         .init_states()
         .into_iter()
         .find(|s| model.explain_state(s) == recorded.initial_state)
     else {
-        return ReplayOutcome::Diverged {
+        return Err(ReplayOutcome::Diverged {
             step: 0,
             reason: "no initial state of the model matches the recorded one".to_string(),
-        };
+        });
     };
-    let mut seen = vec![model.explain_state(&state)];
-    let mut ever_true = Vec::new();
-    let liveness = model
-        .properties()
-        .into_iter()
-        .find(|p| p.name == trace.property && p.expectation == Expectation::Eventually);
-    if let Some(property) = &liveness {
-        ever_true.push((property.condition)(model, &state));
-    }
+    let mut path: Path<M> = Path {
+        states: vec![initial],
+        actions: Vec::new(),
+    };
     for step in &recorded.steps {
+        let state = path.last_state().clone();
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
         let Some(action) = actions
             .into_iter()
             .find(|a| model.explain_action(a).1 == step.action_detail)
         else {
-            return ReplayOutcome::Diverged {
+            return Err(ReplayOutcome::Diverged {
                 step: step.index,
                 reason: format!("`{}` is not enabled here", step.action),
-            };
+            });
         };
         let next = model
-            .next_state(&state, action)
+            .next_state(&state, action.clone())
             .unwrap_or_else(|| state.clone());
         let found = model.explain_state(&next);
-        if let Some(difference) = first_difference(&step.state, &found, &mut String::new()) {
-            return ReplayOutcome::Diverged {
+        let mut pointer = format!("/trace/steps/{}/state", step.index - 1);
+        if let Some(difference) = first_difference(&step.state, &found, &mut pointer) {
+            return Err(ReplayOutcome::Diverged {
                 step: step.index,
                 reason: format!("after `{}` the state differs at {difference}", step.action),
-            };
+            });
         }
-        state = next;
-        seen.push(found);
-        if let Some(property) = &liveness {
-            ever_true.push((property.condition)(model, &state));
-        }
+        path.actions.push(action);
+        path.states.push(next);
     }
-    if liveness.is_some() {
-        return replay_lasso(model, trace, &state, &seen, &ever_true);
-    }
-    let Some(property) = model
-        .properties()
-        .into_iter()
-        .find(|p| p.name == trace.property)
-    else {
-        return ReplayOutcome::Diverged {
-            step: recorded.steps.len() + 1,
-            reason: format!("the model has no property `{}`", trace.property),
-        };
-    };
-    let holds = (property.condition)(model, &state);
-    let shows = match property.expectation {
-        Expectation::Always => !holds,
-        Expectation::Sometimes => holds,
-        // A lasso's violation is the loop itself, checked by the liveness checker.
-        Expectation::Eventually => trace.loop_start.is_some(),
-    };
-    if shows {
-        ReplayOutcome::Reproduced {
-            steps: recorded.steps.len(),
-        }
-    } else {
-        ReplayOutcome::Diverged {
-            step: recorded.steps.len() + 1,
-            reason: format!("the last state does not violate `{}`", trace.property),
-        }
-    }
+    Ok(path)
 }
 
-/// A lasso reproduces when the property is false in every state and the loop closes
-/// (or, without a loop, the last state has no enabled action).
-fn replay_lasso<M>(
-    model: &M,
-    trace: &TraceFile,
-    last: &M::State,
-    seen: &[serde_json::Value],
-    ever_true: &[bool],
-) -> ReplayOutcome
+/// Explains `path` again, as `check` does, and compares every recorded field with it.
+fn compare_explanation<M>(model: &M, trace: &TraceFile, path: &Path<M>) -> Option<ReplayOutcome>
 where
     M: Model + Explain,
 {
     let steps = trace.trace.steps.len();
-    if let Some(position) = ever_true.iter().position(|t| *t) {
+    let names = serde_json::to_value(model.node_names()).unwrap_or_default();
+    let recorded_names = serde_json::to_value(&trace.nodes).unwrap_or_default();
+    let mut pointer = "/nodes".to_string();
+    if let Some(difference) = first_difference(&recorded_names, &names, &mut pointer) {
+        return Some(ReplayOutcome::Diverged {
+            step: 0,
+            reason: format!("the node names differ at {difference}"),
+        });
+    }
+    if trace.loop_start != trace.trace.loop_start {
+        return Some(ReplayOutcome::Diverged {
+            step: steps + 1,
+            reason: format!(
+                "/trace/loop_start: recorded {:?}, but /loop_start is {:?}",
+                trace.trace.loop_start, trace.loop_start
+            ),
+        });
+    }
+    let mut again = model.explain_path(path);
+    again.loop_start = trace.loop_start;
+    let recorded = serde_json::to_value(&trace.trace).unwrap_or_default();
+    let explained = serde_json::to_value(&again).unwrap_or_default();
+    let mut pointer = "/trace".to_string();
+    let difference = first_difference(&recorded, &explained, &mut pointer)?;
+    // `/trace/steps/N/...` is step N + 1; anything else is about the whole run.
+    let step = difference
+        .strip_prefix("/trace/steps/")
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .map_or(steps + 1, |n| n + 1);
+    Some(ReplayOutcome::Diverged {
+        step,
+        reason: format!("the recorded explanation differs from the model's at {difference}"),
+    })
+}
+
+/// A lasso reproduces when the property is false in every state and the loop closes
+/// (or, without a loop, the last state has no enabled action); a loop must also let
+/// time advance and be fair by itself.
+fn replay_lasso<M>(
+    model: &M,
+    trace: &TraceFile,
+    path: &Path<M>,
+    condition: fn(&M, &M::State) -> bool,
+) -> ReplayOutcome
+where
+    M: Model + Explain + Fairness,
+{
+    let steps = trace.trace.steps.len();
+    if let Some(position) = path.states.iter().position(|s| condition(model, s)) {
         return ReplayOutcome::Diverged {
             step: position,
             reason: format!(
@@ -186,23 +280,30 @@ where
             ),
         };
     }
-    let closes = match trace.loop_start {
-        Some(start) => seen.get(start - 1) == seen.last(),
-        None => {
-            let mut actions = Vec::new();
-            model.actions(last, &mut actions);
-            actions.is_empty()
-        }
+    let Some(start) = trace.loop_start else {
+        let mut actions = Vec::new();
+        model.actions(path.last_state(), &mut actions);
+        return if actions.is_empty() {
+            ReplayOutcome::Reproduced { steps }
+        } else {
+            ReplayOutcome::Diverged {
+                step: steps + 1,
+                reason: "the run ends in a state that can still move".to_string(),
+            }
+        };
     };
-    if closes {
-        ReplayOutcome::Reproduced { steps }
-    } else {
-        ReplayOutcome::Diverged {
+    let explained = |s: &M::State| model.explain_state(s);
+    if explained(&path.states[start - 1]) != explained(path.last_state()) {
+        return ReplayOutcome::Diverged {
             step: steps + 1,
-            reason: match trace.loop_start {
-                Some(start) => format!("the loop does not return to the state before step {start}"),
-                None => "the run ends in a state that can still move".to_string(),
-            },
-        }
+            reason: format!("the loop does not return to the state before step {start}"),
+        };
+    }
+    match loop_unfairness(model, &path.states[start - 1..], &path.actions[start - 1..]) {
+        Some(reason) => ReplayOutcome::Diverged {
+            step: steps + 1,
+            reason: format!("the loop of steps {start}–{steps} is no behaviour: {reason}"),
+        },
+        None => ReplayOutcome::Reproduced { steps },
     }
 }
