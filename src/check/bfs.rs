@@ -16,7 +16,7 @@ use super::store::{Insertion, NO_PARENT};
 use super::{better, Evidence, Found, Search, Stats, StopReason};
 use stateright::Model;
 use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -24,6 +24,29 @@ use std::sync::Mutex;
 const CHUNK_STATES: usize = 256;
 
 type Level<S> = Vec<(S, u64)>;
+
+/// Fingerprints are hashes already: a map keyed by them needs no second hash.
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// Fingerprint → position in the level.
+type Positions = HashMap<u64, usize, BuildHasherDefault<FingerprintHasher>>;
 
 /// States a chunk of a level discovered, with the parent each was pushed for.
 type ChunkOutput<S> = (usize, Vec<(S, u64, u64)>);
@@ -137,14 +160,14 @@ where
     let threads = search.options.threads.max(1);
     // Level positions, for the parent tie-break between workers (one worker meets
     // the level in order and needs none).
-    let positions: HashMap<u64, usize> = if threads > 1 {
+    let positions: Positions = if threads > 1 {
         level
             .iter()
             .enumerate()
             .map(|(position, (_, fp))| (*fp, position))
             .collect()
     } else {
-        HashMap::new()
+        Positions::default()
     };
     let context = LevelContext {
         level,
@@ -200,7 +223,7 @@ where
 struct LevelContext<'l, S> {
     level: &'l Level<S>,
     undecided: &'l [bool],
-    positions: &'l HashMap<u64, usize>,
+    positions: &'l Positions,
     cursor: &'l AtomicUsize,
     stop: &'l AtomicBool,
     interrupted: &'l Mutex<Option<StopReason>>,

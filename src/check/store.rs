@@ -80,22 +80,28 @@ impl Shard {
         true
     }
 
-    fn insert_or_lower(
-        &mut self,
-        fingerprint: u64,
-        parent: u64,
-        lower: impl FnOnce(u64) -> bool,
-    ) -> Insertion {
+    fn insert_or_parent(&mut self, fingerprint: u64, parent: u64) -> Result<(), u64> {
         let index = Self::probe(&self.slots, fingerprint);
-        if self.slots[index].0 != fingerprint {
-            self.insert(fingerprint, parent);
-            return Insertion::New;
+        if self.slots[index].0 == fingerprint {
+            return Err(self.slots[index].1);
         }
-        if lower(self.slots[index].1) {
-            self.slots[index].1 = parent;
-            return Insertion::Lowered;
+        self.insert(fingerprint, parent);
+        Ok(())
+    }
+
+    fn replace_parent(&mut self, fingerprint: u64, expected: u64, parent: u64) -> Result<(), u64> {
+        let index = Self::probe(&self.slots, fingerprint);
+        debug_assert_eq!(
+            self.slots[index].0, fingerprint,
+            "replacing the parent of a stored state"
+        );
+        match self.slots[index].1 {
+            stored if stored == expected => {
+                self.slots[index].1 = parent;
+                Ok(())
+            }
+            stored => Err(stored),
         }
-        Insertion::Kept
     }
 
     fn grow(&mut self) {
@@ -161,21 +167,38 @@ impl Store {
     }
 
     /// Records `fingerprint` with `parent` if it is new; if it is stored already,
-    /// replaces its parent by `parent` when `lower(stored parent)` says so (decided
-    /// under the shard's lock, so concurrent callers see one order).
+    /// replaces its parent by `parent` when `lower(stored parent)` says so. `lower` runs
+    /// outside the shard's lock; the replacement is a compare-and-swap on the parent, so
+    /// concurrent callers agree on one outcome (`lower` is asked again if the parent
+    /// changed in between).
     pub fn insert_or_lower(
         &self,
         fingerprint: u64,
         parent: u64,
-        lower: impl FnOnce(u64) -> bool,
+        lower: impl Fn(u64) -> bool,
     ) -> Insertion {
-        let done = self
+        let mut stored = match self
             .shard(fingerprint)
-            .insert_or_lower(fingerprint, parent, lower);
-        if done == Insertion::New {
-            self.count.fetch_add(1, Ordering::Relaxed);
+            .insert_or_parent(fingerprint, parent)
+        {
+            Ok(()) => {
+                self.count.fetch_add(1, Ordering::Relaxed);
+                return Insertion::New;
+            }
+            Err(stored) => stored,
+        };
+        loop {
+            if stored == parent || !lower(stored) {
+                return Insertion::Kept;
+            }
+            match self
+                .shard(fingerprint)
+                .replace_parent(fingerprint, stored, parent)
+            {
+                Ok(()) => return Insertion::Lowered,
+                Err(now) => stored = now,
+            }
         }
-        done
     }
 
     pub fn parent(&self, fingerprint: u64) -> Option<u64> {
