@@ -730,12 +730,24 @@ fn bad_trace_files_and_reports_exit_2_with_a_message() {
     );
 
     // A plan report with an errored check: merge says which, exit 2.
-    let report = json!({
-        "schema_version": 1,
-        "files": ["plan.toml"],
-        "met": false,
-        "checks": [{"name": "broken", "expectations": [], "report": null, "error": "model build failed"}]
-    });
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[[check]]\nname = \"broken\"\nmodel = \"backoff_jitter\"\nexpect = { all_succeed = \"reached\" }\n",
+    )
+    .expect("write");
+    let ran = synccheck(&[
+        "check",
+        "--plan",
+        &plan.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let mut report: Value = serde_json::from_slice(&ran.stdout).expect("a plan report");
+    report["checks"][0]["error"] = json!("model build failed");
+    report["checks"][0]["report"] = Value::Null;
+    report["checks"][0]["expectations"] = json!([]);
+    report["met"] = json!(false);
     let path = dir.join("errored.json");
     std::fs::write(&path, report.to_string()).expect("write");
     assert_usage_error(

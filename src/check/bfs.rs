@@ -202,7 +202,8 @@ where
         lowered.extend(result.lowered);
     }
     chunks.sort_unstable_by_key(|(index, _)| *index);
-    let mut next = Vec::new();
+    // States are large: one allocation for the level, not a doubling per push.
+    let mut next = Vec::with_capacity(chunks.iter().map(|(_, states)| states.len()).sum());
     for (_, states) in chunks {
         for (state, child, parent) in states {
             // A state pushed for a parent that lost it to an earlier one is dropped
@@ -258,12 +259,14 @@ where
     let mut slots = Vec::new();
     let check_deadlock = search.deadlock_slot().is_some_and(|slot| undecided[slot]);
     let single = positions.is_empty();
+    // The last chunk's count sizes the next one's buffer (states are large to regrow).
+    let mut expected = CHUNK_STATES;
     while !stop.load(Ordering::Relaxed) {
         let start = cursor.fetch_add(CHUNK_STATES, Ordering::Relaxed);
         if start >= level.len() {
             break;
         }
-        let mut found = Vec::new();
+        let mut found = Vec::with_capacity(expected);
         let end = (start + CHUNK_STATES).min(level.len());
         for (position, (state, fp)) in level[start..end].iter().enumerate() {
             let position = start + position;
@@ -300,6 +303,7 @@ where
                 found.push((successor, child, *fp));
             }
         }
+        expected = found.len().max(1);
         result.chunks.push((start, found));
         search
             .options
