@@ -1,4 +1,3 @@
-#![cfg(loom)]
 //! Loom checks of the commit index (R5, `src/sync/commit_index.rs`).
 //!
 //! Invariants: the commit index is monotonic (no thread sees it move back, and it

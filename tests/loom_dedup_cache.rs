@@ -1,4 +1,3 @@
-#![cfg(loom)]
 //! Loom checks of the idempotency/dedup cache (T2, T4, `src/sync/dedup_cache.rs`).
 //!
 //! Three attempts of the same request arrive concurrently, within the TTL.

@@ -1,4 +1,3 @@
-#![cfg(loom)]
 //! Loom checks of the lease table and fenced storage (C1, C2,
 //! `src/sync/lease_table.rs`).
 //!

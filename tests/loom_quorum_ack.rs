@@ -1,4 +1,3 @@
-#![cfg(loom)]
 //! Loom checks of the quorum ack counter (R1, R2, `src/sync/quorum_ack.rs`).
 //!
 //! Three replicas ack concurrently (one of them twice, a duplicated message) towards

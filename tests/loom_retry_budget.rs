@@ -1,4 +1,3 @@
-#![cfg(loom)]
 //! Loom checks of the retry budget (T3, `src/sync/retry_budget.rs`).
 //!
 //! Two retriers race for the last token while a depositor refills the bucket.

@@ -1,4 +1,3 @@
-#![cfg(loom)]
 //! Loom checks of the recovery single-flight guard (C3, `src/sync/single_flight.rs`).
 //!
 //! Three controllers see the same failure (epoch 0) and both call `recover`.

@@ -214,7 +214,7 @@ fn stored(slots: &Slots, request_key: u64) -> Lookup {
 }
 
 #[cfg(test)]
-#[cfg(not(loom))] // shim types panic outside a loom model
+#[cfg(not(feature = "loom"))] // shim types panic outside a loom model
 mod tests {
     use super::*;
     use crate::sync::shim::{thread, Arc};

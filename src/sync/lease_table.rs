@@ -192,7 +192,7 @@ impl FencedStorage {
 }
 
 #[cfg(test)]
-#[cfg(not(loom))] // shim types panic outside a loom model
+#[cfg(not(feature = "loom"))] // shim types panic outside a loom model
 mod tests {
     use super::*;
 

@@ -2,8 +2,8 @@
 //!
 //! The protocol models in `models/` check a protocol between nodes; the components
 //! here are the node-local concurrent pieces a real implementation of those protocols
-//! needs. Each one is written against [`shim`] (`std` normally, loom under
-//! `--cfg loom`), keeps its invariant under every interleaving loom explores, and
+//! needs. Each one is written against [`shim`] (`std` normally, loom with the cargo
+//! feature `loom`), keeps its invariant under every interleaving loom explores, and
 //! comes with a deliberately broken variant, chosen at construction, that loom must
 //! catch. The broken variants exist for the tests: never use them in production code.
 //!
@@ -30,16 +30,16 @@
 //!
 //! # Running the loom tests
 //!
-//! Each component has a `tests/loom_<component>.rs` (compiled only under
-//! `--cfg loom`) with models of two or three threads: the correct variant must pass
+//! Each component has a `tests/loom_<component>.rs` (built only with the `loom`
+//! feature: `required-features` in `Cargo.toml`) with models of two or three threads: the correct variant must pass
 //! every interleaving, each broken variant must fail with its invariant's message
 //! (`#[should_panic(expected = ...)]`; the lost wake-up fails with loom's
-//! `deadlock; threads = [...]`). The suite, with its own target directory so it does
-//! not invalidate the normal build:
+//! `deadlock; threads = [...]`). The suite reuses the normal release build of every
+//! dependency (a feature, unlike `RUSTFLAGS="--cfg loom"`, changes only this crate), so
+//! it costs one more compile of synccheck and loom's own dependencies:
 //!
 //! ```text
-//! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 \
-//!     cargo test --release --target-dir target/loom --test 'loom_*'
+//! LOOM_MAX_PREEMPTIONS=2 cargo test --release --features loom --test 'loom_*'
 //! ```
 //!
 //! The plain unit tests of these modules run without loom: `cargo test --lib sync::`.
@@ -55,15 +55,14 @@
 //! # Replaying a loom failure
 //!
 //! Loom's checkpoint lets you rerun exactly the failing interleaving. It needs loom's
-//! `checkpoint` feature (`loom = { version = "0.7", features = ["checkpoint"] }` in
-//! the `cfg(loom)` dependencies); without it, loom panics with "not compiled with
+//! `checkpoint` feature (`loom = { version = "0.7", features = ["checkpoint"], ... }`
+//! in `Cargo.toml`); without it, loom panics with "not compiled with
 //! `checkpoint` feature". Run the one failing test with a checkpoint written before
 //! every iteration, so the file holds the failing one when it panics:
 //!
 //! ```text
-//! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 \
-//!   LOOM_CHECKPOINT_FILE=/tmp/loom.json LOOM_CHECKPOINT_INTERVAL=1 \
-//!   cargo test --release --target-dir target/loom --test loom_dedup_cache -- TEST --exact
+//! LOOM_MAX_PREEMPTIONS=2 LOOM_CHECKPOINT_FILE=/tmp/loom.json LOOM_CHECKPOINT_INTERVAL=1 \
+//!   cargo test --release --features loom --test loom_dedup_cache -- TEST --exact
 //! ```
 //!
 //! Then run the same command again, keeping `LOOM_CHECKPOINT_FILE` (loom starts from

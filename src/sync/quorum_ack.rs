@@ -136,7 +136,7 @@ impl QuorumAck {
 }
 
 #[cfg(test)]
-#[cfg(not(loom))] // shim types panic outside a loom model
+#[cfg(not(feature = "loom"))] // shim types panic outside a loom model
 mod tests {
     use super::*;
 

@@ -104,7 +104,7 @@ impl RetryBudget {
 }
 
 #[cfg(test)]
-#[cfg(not(loom))] // shim types panic outside a loom model
+#[cfg(not(feature = "loom"))] // shim types panic outside a loom model
 mod tests {
     use super::*;
     use crate::sync::shim::{thread, Arc};

@@ -1,26 +1,26 @@
 //! The synchronization primitives every component in `src/sync` is written against.
 //!
 //! Built normally, this module re-exports `std::sync` and `std::thread`. Built with
-//! `RUSTFLAGS="--cfg loom"`, it re-exports loom's instrumented equivalents instead, so
+//! the cargo feature `loom`, it re-exports loom's instrumented equivalents instead, so
 //! the same component code runs under loom's scheduler, which explores every
 //! interleaving of the model's threads (up to its preemption bound). This is the
 //! pattern of tokio's `loom` module.
 //!
-//! Under `--cfg loom` these types may only be used inside `loom::model`; outside it,
+//! With the `loom` feature these types may only be used inside `loom::model`; outside it,
 //! loom panics. That is why the components' std unit tests are compiled only without
-//! `--cfg loom`, and the loom tests live in `tests/loom_*.rs`.
+//! the feature, and the loom tests live in `tests/loom_*.rs`.
 //!
 //! Tests that drive a component from several threads should take `Arc` and `thread`
 //! from here too, so the same test body works in both builds.
 
-#[cfg(loom)]
+#[cfg(feature = "loom")]
 pub use loom::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
-#[cfg(loom)]
+#[cfg(feature = "loom")]
 pub use loom::thread;
 
-#[cfg(not(loom))]
+#[cfg(not(feature = "loom"))]
 pub use std::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
-#[cfg(not(loom))]
+#[cfg(not(feature = "loom"))]
 pub use std::thread;
 
 use std::sync::PoisonError;

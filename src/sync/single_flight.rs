@@ -230,7 +230,7 @@ fn decode(word: u64) -> (u64, bool) {
 }
 
 #[cfg(test)]
-#[cfg(not(loom))] // shim types panic outside a loom model
+#[cfg(not(feature = "loom"))] // shim types panic outside a loom model
 mod tests {
     use super::*;
     use crate::sync::shim::{thread, Arc};
