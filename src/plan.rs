@@ -105,6 +105,19 @@ pub struct PlanCheck {
     pub expect_bounds: Vec<BoundExpectation>,
     /// A per-check state limit.
     pub max_states: Option<usize>,
+    /// Where the check's `[[check]]` table is written.
+    pub location: SourceLocation,
+}
+
+/// A place in a plan file (1-based line and column), for annotations that point at it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SourceLocation {
+    /// The plan file.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
 }
 
 /// A validated plan.
@@ -131,6 +144,15 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
+    fn location(&self, span: &Range<usize>) -> SourceLocation {
+        let (line, column) = position(self.text, span.start);
+        SourceLocation {
+            file: self.file.to_string(),
+            line,
+            column,
+        }
+    }
+
     fn error(&self, span: Range<usize>, message: impl Into<String>) -> PlanError {
         let (line, column) = position(self.text, span.start);
         PlanError {
@@ -183,6 +205,7 @@ fn validate(
     registry: &Registry,
 ) -> Result<PlanCheck, PlanError> {
     let span = spanned.span();
+    let location = at.location(&span);
     let raw = spanned.into_inner();
     let model = registry
         .find(raw.model.get_ref())
@@ -337,6 +360,7 @@ fn validate(
         expect,
         expect_bounds,
         max_states: raw.max_states.map(Spanned::into_inner),
+        location,
     })
 }
 
@@ -413,6 +437,9 @@ pub struct PlanCheckResult {
     pub report: Option<CheckReport>,
     /// An error running the check.
     pub error: Option<String>,
+    /// Where the check is written in its plan (absent in reports of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
 }
 
 /// Which plan a report comes from and which part of it it ran, so that `merge` can
@@ -512,6 +539,7 @@ pub fn run_check(
                 bounds: Vec::new(),
                 report: Some(report),
                 error: None,
+                location: Some(check.location.clone()),
             };
             for pin in &check.expect_bounds {
                 match run_bound(check, pin, &options, registry) {
@@ -530,6 +558,7 @@ pub fn run_check(
             bounds: Vec::new(),
             report: None,
             error: Some(error.to_string()),
+            location: Some(check.location.clone()),
         },
     }
 }

@@ -24,6 +24,11 @@ fn spawn(args: &[&str]) -> Child {
 /// Sends SIGINT after `RUN_BEFORE_SIGNAL` and collects the output; fails if the
 /// process ended on its own before the signal (the check was not long enough).
 fn interrupt(args: &[&str]) -> Output {
+    signal("-INT", args)
+}
+
+/// Sends `signal` (a `kill` option) after `RUN_BEFORE_SIGNAL`; see [`interrupt`].
+fn signal(signal: &str, args: &[&str]) -> Output {
     let mut child = spawn(args);
     let started = Instant::now();
     std::thread::sleep(RUN_BEFORE_SIGNAL);
@@ -32,10 +37,10 @@ fn interrupt(args: &[&str]) -> Output {
         "{args:?} finished before the signal: pick a longer check"
     );
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("kill runs");
-    assert!(status.success(), "kill -INT failed");
+    assert!(status.success(), "kill {signal} failed");
     // Drain the pipes on threads so a large report cannot block the child.
     let mut stdout = child.stdout.take().expect("stdout piped");
     let mut stderr = child.stderr.take().expect("stderr piped");
@@ -146,8 +151,60 @@ fn ctrl_c_during_a_plan_prints_the_summary_and_exits_3() {
         "the second check must not run after Ctrl-C: {stdout}"
     );
     assert!(
-        stdout.contains("stopped: cancelled (Ctrl-C): incomplete, 1 of 2 checks not run"),
+        stdout
+            .contains("stopped: cancelled (Ctrl-C or SIGTERM): incomplete, 1 of 2 checks not run"),
         "the summary says why it stopped: {stdout}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn sigterm_during_a_plan_writes_the_partial_report_and_junit_and_exits_3() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("long.toml");
+    let check = "[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"all\" }\nrelax_all = true\nexpect = { no_lost_increment = \"holds\" }\n";
+    std::fs::write(
+        &plan,
+        format!("{check}name = \"first long check\"\n\n{check}name = \"second long check\"\n"),
+    )
+    .expect("writes the plan");
+    let plan = plan.display().to_string();
+    let junit = dir.path().join("junit.xml");
+    let junit_text = junit.display().to_string();
+    let output = signal(
+        "-TERM",
+        &[
+            "check",
+            "--plan",
+            &plan,
+            "--threads",
+            "2",
+            "--junit",
+            &junit_text,
+        ],
+    );
+    let stdout = text(&output.stdout);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(
+        stdout
+            .contains("stopped: cancelled (Ctrl-C or SIGTERM): incomplete, 1 of 2 checks not run"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let xml = std::fs::read_to_string(&junit).expect("JUnit written after SIGTERM");
+    assert!(
+        xml.contains("<testsuite name=\"first long check\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<testsuite name=\"second long check\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<skipped message=\"not run: the plan was cancelled before this check started\""
+        ),
+        "the check not run is skipped: {xml}"
+    );
 }

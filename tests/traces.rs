@@ -50,17 +50,66 @@ fn lease_lock_trace(dir: &Path) -> PathBuf {
     traces[0].clone()
 }
 
+/// The one run of the whole catalog in the test suite (it is the slowest thing here):
+/// every plan's expectations are met, and every counterexample it saves replays.
 #[test]
-fn every_counterexample_of_the_catalog_replays() {
+fn the_whole_catalog_meets_its_expectations_and_every_counterexample_replays() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_text = dir.path().to_string_lossy().into_owned();
-    let output = synccheck(&["check", "--all", "--threads", "2", "--trace-dir", &dir_text]);
+    let summary_dir = tempfile::tempdir().expect("temp dir");
+    let summary = summary_dir.path().join("summary.md");
+    // As in a GitHub Actions job, so the passing summary is checked on the real catalog.
+    let output = Command::new(env!("CARGO_BIN_EXE_synccheck"))
+        .args(["check", "--all", "--threads", "2", "--trace-dir", &dir_text])
+        .env("SYNCCHECK_NO_PROGRESS", "1")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("the binary runs");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    let stdout = text(&output.stdout);
+    assert!(!stdout.contains("MISMATCH"), "{stdout}");
+    assert!(!stdout.contains("::error"), "{stdout}");
+    assert!(stdout.contains(" expectations met in "), "{stdout}");
+    for model in [
+        "primary_backup",
+        "retry_non_idempotent",
+        "fenced_lease_lock",
+        "two_phase_commit",
+    ] {
+        assert!(
+            stdout.contains(model),
+            "--all runs every family's plan: {model} missing"
+        );
+    }
     let traces = traces_in(dir.path());
     assert!(
         traces.len() >= 3,
         "the catalog pins at least three violations, found {}",
         traces.len()
+    );
+    // Every saved trace has a file of its own: none overwrote another.
+    let stderr = text(&output.stderr);
+    let mut saved: Vec<PathBuf> = stderr
+        .lines()
+        .filter_map(|line| line.split_once("` saved: "))
+        .map(|(_, path)| PathBuf::from(path))
+        .collect();
+    let announced = saved.len();
+    saved.sort();
+    saved.dedup();
+    assert_eq!(saved.len(), announced, "two traces saved under one name");
+    assert_eq!(
+        saved, traces,
+        "every trace announced is a file, and no other"
+    );
+    // A passing summary: expected counterexamples one line each, no charts.
+    let markdown = std::fs::read_to_string(&summary).expect("summary written");
+    assert!(!markdown.contains("Not as expected"), "{markdown}");
+    assert!(!markdown.contains("```mermaid"), "{markdown}");
+    assert!(
+        markdown.contains(" expected counterexamples (pinned violations, found as expected)"),
+        "{markdown}"
     );
     for trace in traces {
         let path = trace.to_string_lossy().into_owned();

@@ -6,7 +6,13 @@ const EXIT_CODES: &str = "Exit codes:
   0  every property holds / is reached (or, with a plan, every expectation is met)
   1  a property failed, or an expectation was not met
   2  usage, configuration or input error (unknown model, parameter, assumption, value)
-  3  incomplete: a limit (states, depth, time, Ctrl-C) was hit before a verdict";
+  3  incomplete: a limit (states, depth, time, Ctrl-C, SIGTERM) was hit before a verdict
+
+Environment:
+  SYNCCHECK_NO_PROGRESS     set (any value): no progress output on stderr
+  SYNCCHECK_HEARTBEAT_SECS  seconds between heartbeat lines when stderr is not a
+                            terminal (default 15)
+  GITHUB_ACTIONS=true       write annotations (and GITHUB_STEP_SUMMARY) for plans";
 
 /// synccheck: make a protocol's timing assumptions explicit, break them on purpose,
 /// and get the shortest run that shows what breaks.

@@ -40,8 +40,8 @@ fn progress_line(event: &ProbeEvent) {
         return;
     }
     match &event.finished {
-        None => eprintln!("probing {} ...", event.label),
-        Some(found) => eprintln!("  {}: {found}", event.label),
+        None => note!("probing {} ...", event.label),
+        Some(found) => note!("  {}: {found}", event.label),
     }
 }
 
@@ -113,7 +113,7 @@ fn sweep(
     if let Err(message) = written {
         return fail(message);
     }
-    eprintln!("chart written: {path}");
+    note!("chart written: {path}");
     let rows: Vec<&BoundsReport> = report.rows.iter().map(|r| &r.bounds).collect();
     finish(args, &report, &rows, report.exit_code(), || {
         bounds::render_sweep(&report)
@@ -149,7 +149,7 @@ fn finish<T: serde::Serialize>(
                 .and_then(|text| std::fs::write(&path, text + "\n"))
                 .map(|()| path);
             match saved {
-                Ok(path) => eprintln!(
+                Ok(path) => note!(
                     "counterexample of `{}` at {}({}) saved: {}",
                     entry.property,
                     entry.assumption.name(),

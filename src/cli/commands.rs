@@ -172,7 +172,11 @@ fn assumptions(
     };
     let cancel = Arc::clone(&options.cancel);
     let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
-    match crate::ablation::ablate(registry, model, &params, base, pairs, options) {
+    let label = format!("assumptions {model}");
+    let ablation = with_progress(options, &label, || {
+        crate::ablation::ablate(registry, model, &params, base, pairs, options)
+    });
+    match ablation {
         Ok(ablation) if format == Format::Json => json(&ablation),
         Ok(ablation) => emit_human(&crate::ablation::render(&ablation)),
         Err(error) => fail(error),
@@ -244,7 +248,7 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
         }
     }
     if let Some(path) = junit {
-        if let Err(message) = super::junit::write(path, &merged, None) {
+        if let Err(message) = super::junit::write(path, &merged, None, &[]) {
             return fail(message);
         }
     }
@@ -252,6 +256,9 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
         Format::Json => json(&merged),
         Format::Human => emit_human(&plan::render_summary(&merged)),
     };
+    if let Err(message) = github_outputs(&merged, format) {
+        return fail(message);
+    }
     if written != 0 {
         return written;
     }
@@ -299,7 +306,7 @@ fn explore(
 ) -> i32 {
     let result = registry.find(model).and_then(|entry| {
         let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
-        eprintln!("Explorer for {model} on http://{address} (Ctrl-C to stop)");
+        note!("Explorer for {model} on http://{address} (Ctrl-C to stop)");
         entry.explore(&params, &changes, address)
     });
     match result {
@@ -339,13 +346,13 @@ fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    eprintln!(
+    note!(
         "the trace ({} steps, `{}` violated): {}",
         trace.trace.length,
         trace.property,
         crate::explore::link(address, &indices)
     );
-    eprintln!("(the same as: synccheck explore {})", arguments.join(" "));
+    note!("(the same as: synccheck explore {})", arguments.join(" "));
     explore(registry, &trace.model, &sets, changes, address)
 }
 
@@ -395,14 +402,19 @@ fn save_traces(report: &crate::report::CheckReport, dir: &str) -> Result<String,
 }
 
 pub(super) fn fail(message: impl std::fmt::Display) -> i32 {
-    anstream::eprintln!("{} {message}", super::style::error_prefix());
+    let _ = writeln!(
+        anstream::stderr(),
+        "{} {message}",
+        super::style::error_prefix()
+    );
     2
 }
 
 /// A note on stderr, unless `-q`.
 fn note(text: &str) {
     if super::style::verbosity() >= super::style::Verbosity::Normal {
-        anstream::eprint!("{text}");
+        // Never a panic: stderr may be a closed pipe.
+        let _ = write!(anstream::stderr(), "{text}");
     }
 }
 
@@ -418,9 +430,11 @@ pub(super) fn emit(text: &str) -> i32 {
         .and_then(|()| stdout.flush())
     {
         Ok(()) => 0,
-        // A closed pipe (`| head`) is not the user's error, but say so.
+        // A reader that stopped reading (`| head`) has what it wanted: not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(error) => {
-            anstream::eprintln!(
+            let _ = writeln!(
+                anstream::stderr(),
                 "{} writing the report: {error}",
                 super::style::error_prefix()
             );
@@ -535,7 +549,9 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
         Err(message) => return fail(message),
     };
     let cancel = Arc::clone(&options.cancel);
-    // A second Ctrl-C is not caught again: the handler is installed once per process.
+    // Ctrl-C, SIGTERM (CI cancellation, Kubernetes) and SIGHUP (ctrlc's `termination`
+    // feature) all cancel: the partial report and JUnit are written, exit 3. A second
+    // signal is not caught again: the handler is installed once per process.
     let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     if args.all || args.plan.is_some() {
         return check_plans(registry, args, &options);
@@ -581,7 +597,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
     let written = match args.format {
         Format::Human => emit_human(&(render_human(&report) + &saved)),
         Format::Json => {
-            eprint!("{saved}");
+            note_raw!("{saved}");
             json(&report)
         }
     };
@@ -599,10 +615,13 @@ pub(super) fn json<T: serde::Serialize>(value: &T) -> i32 {
 }
 
 /// Why plans could not be loaded: a plain message, or plan errors already rendered
-/// with their source lines.
+/// with their source lines (and each error's place and words, for annotations).
 enum PlanLoadError {
     Message(String),
-    Located(String),
+    Located {
+        rendered: String,
+        errors: Vec<(plan::SourceLocation, String)>,
+    },
 }
 
 impl From<String> for PlanLoadError {
@@ -625,14 +644,39 @@ fn load_plans(registry: &Registry, args: &CheckArgs) -> Result<Vec<Plan>, PlanLo
             .filter(|source| source.text.contains("[[check]]"))
             .map(|source| {
                 plan::parse(&source.file, &source.text, registry)
-                    .map_err(|e| PlanLoadError::Located(located(&e, &source.text)))
+                    .map_err(|e| located_error(&e, &source.text))
             })
             .collect();
     }
     let file = args.plan.clone().unwrap_or_default();
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-    Ok(vec![plan::parse(&file, &text, registry)
-        .map_err(|e| PlanLoadError::Located(located(&e, &text)))?])
+    Ok(vec![
+        plan::parse(&file, &text, registry).map_err(|e| located_error(&e, &text))?
+    ])
+}
+
+/// A plan error with every error rendered at its source line, and each one's place.
+fn located_error(error: &plan::PlanError, text: &str) -> PlanLoadError {
+    PlanLoadError::Located {
+        rendered: located(error, text),
+        errors: error
+            .all()
+            .into_iter()
+            .map(|each| {
+                (
+                    plan::SourceLocation {
+                        file: each.file.clone(),
+                        line: each.line,
+                        column: each.column,
+                    },
+                    format!(
+                        "{}:{}:{}: {}",
+                        each.file, each.line, each.column, each.message
+                    ),
+                )
+            })
+            .collect(),
+    }
 }
 
 /// Every error of a plan, each with the plan line it points at (annotate-snippets).
@@ -701,9 +745,24 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     }
     let whole = match load_plans(registry, args) {
         Ok(plans) => plans,
-        Err(PlanLoadError::Message(message)) => return fail(message),
-        Err(PlanLoadError::Located(text)) => {
-            anstream::eprint!("{text}");
+        Err(PlanLoadError::Message(message)) => {
+            if super::github::active() {
+                let annotation = super::github::error(None, "synccheck: invalid plan", &message);
+                github_annotate(&annotation, args.format);
+            }
+            return fail(message);
+        }
+        Err(PlanLoadError::Located { rendered, errors }) => {
+            if super::github::active() {
+                let annotations: String = errors
+                    .iter()
+                    .map(|(at, message)| {
+                        super::github::error(Some(at), "synccheck: invalid plan", message)
+                    })
+                    .collect();
+                github_annotate(&annotations, args.format);
+            }
+            let _ = write!(anstream::stderr(), "{rendered}");
             return 2;
         }
     };
@@ -756,12 +815,17 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
         }
         results.push(result);
     }
+    let not_run: Vec<&plan::PlanCheck> = plans
+        .iter()
+        .flat_map(|p| &p.checks)
+        .skip(results.len())
+        .collect();
     let files = plans.iter().map(|p| p.file.clone()).collect();
     let mut report = plan::report(files, results);
     plan::identify(&mut report, &whole, shard);
     if let Some(path) = &args.junit {
         let trace_dir = args.trace_dir.as_deref().map(std::path::Path::new);
-        if let Err(message) = super::junit::write(path, &report, trace_dir) {
+        if let Err(message) = super::junit::write(path, &report, trace_dir, &not_run) {
             return fail(message);
         }
     }
@@ -770,7 +834,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             let mut text = plan::render_summary(&report);
             if options.cancel.load(Ordering::Relaxed) {
                 text.push_str(&format!(
-                    "stopped: cancelled (Ctrl-C): incomplete, {} of {total} checks not run\n",
+                    "stopped: cancelled (Ctrl-C or SIGTERM): incomplete, {} of {total} checks not run\n",
                     total - report.checks.len()
                 ));
             }
@@ -810,17 +874,8 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
         }
         Format::Json => json(&report),
     };
-    if super::github::active() {
-        // On stdout, where the runner reads workflow commands, unless stdout is JSON.
-        let annotations = super::github::annotations(&report);
-        if args.format == Format::Json {
-            eprint!("{annotations}");
-        } else {
-            let _ = emit(&annotations);
-        }
-        if let Err(message) = super::github::write_summary(&report) {
-            return fail(message);
-        }
+    if let Err(message) = github_outputs(&report, args.format) {
+        return fail(message);
     }
     if written != 0 {
         return written;
@@ -831,39 +886,105 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     report.exit_code()
 }
 
-/// Runs `work` while a progress line on stderr shows states, states/s and depth (only
-/// on a terminal, and only after a second).
+/// Inside GitHub Actions: the annotations and the job summary of a plan report.
+fn github_outputs(report: &plan::PlanReport, format: Format) -> Result<(), String> {
+    if !super::github::active() {
+        return Ok(());
+    }
+    github_annotate(&super::github::annotations(report), format);
+    super::github::write_summary(report)
+}
+
+/// Workflow commands go to stdout, where the runner reads them, unless stdout is JSON.
+fn github_annotate(annotations: &str, format: Format) {
+    if format == Format::Json {
+        note_raw!("{annotations}");
+    } else {
+        let _ = emit(annotations);
+    }
+}
+
+/// How progress is shown on stderr.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ProgressMode {
+    /// `SYNCCHECK_NO_PROGRESS` is set: nothing.
+    Off,
+    /// stderr is a terminal: a live line (after the first second).
+    Line,
+    /// stderr is a file or pipe (a CI log): a heartbeat line every so often, so a long
+    /// run does not look hung.
+    Heartbeat(Duration),
+}
+
+/// Seconds between heartbeat lines unless `SYNCCHECK_HEARTBEAT_SECS` says otherwise.
+const HEARTBEAT_DEFAULT: Duration = Duration::from_secs(15);
+
+fn progress_mode() -> ProgressMode {
+    if std::env::var_os("SYNCCHECK_NO_PROGRESS").is_some()
+        || super::style::verbosity() < super::style::Verbosity::Normal
+    {
+        return ProgressMode::Off;
+    }
+    if std::io::stderr().is_terminal() {
+        return ProgressMode::Line;
+    }
+    let every = std::env::var("SYNCCHECK_HEARTBEAT_SECS")
+        .ok()
+        .and_then(|text| text.trim().parse::<f64>().ok())
+        .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .unwrap_or(HEARTBEAT_DEFAULT);
+    ProgressMode::Heartbeat(every)
+}
+
+/// Runs `work` while stderr shows how far it got: states, states/s and depth, as a live
+/// line on a terminal (after the first second) or as a heartbeat line every
+/// `SYNCCHECK_HEARTBEAT_SECS` (default 15) otherwise. `SYNCCHECK_NO_PROGRESS` turns
+/// both off.
 fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> T) -> T {
+    let mode = progress_mode();
+    if mode == ProgressMode::Off {
+        return work();
+    }
     let progress = Arc::clone(&options.progress);
     let done = Arc::new(AtomicBool::new(false));
-    let show = std::io::stderr().is_terminal()
-        && std::env::var_os("SYNCCHECK_NO_PROGRESS").is_none()
-        && super::style::verbosity() >= super::style::Verbosity::Normal;
     let label = label.to_string();
     let watcher = {
         let done = Arc::clone(&done);
         std::thread::spawn(move || {
-            if !show {
-                return;
-            }
             let started = Instant::now();
+            let mut next_beat = match mode {
+                ProgressMode::Heartbeat(every) => every,
+                _ => Duration::from_secs(1),
+            };
             let bar = indicatif::ProgressBar::hidden();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                    .expect("a valid indicatif template"),
+            );
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
                 let elapsed = started.elapsed();
-                if elapsed < Duration::from_secs(1) {
+                if elapsed < next_beat {
                     continue;
-                }
-                if bar.is_hidden() {
-                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 }
                 let states = progress.unique_states.load(Ordering::Relaxed);
                 let rate = states as f64 / elapsed.as_secs_f64();
                 let depth = progress.max_depth.load(Ordering::Relaxed);
-                bar.set_message(format!(
-                    "{label}: {states} states, {rate:.0} states/s, depth {depth}"
-                ));
-                bar.tick();
+                let status = format!("{label}: {states} states, {rate:.0} states/s, depth {depth}");
+                match mode {
+                    ProgressMode::Heartbeat(every) => {
+                        note!("{status}, {:.0} s", elapsed.as_secs_f64());
+                        next_beat += every;
+                    }
+                    _ => {
+                        if bar.is_hidden() {
+                            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                        }
+                        bar.set_message(status);
+                        bar.tick();
+                    }
+                }
             }
             bar.finish_and_clear();
         })

@@ -1,7 +1,12 @@
-//! GitHub Actions output: one `::error` annotation per unmet expectation, and a
-//! Markdown job summary (expected vs actual, each counterexample as a Mermaid chart).
+//! GitHub Actions output: one `::error` annotation per unmet expectation (and per check
+//! or plan that could not run), attached to the plan line that wrote it, and a Markdown
+//! job summary.
+//!
+//! Workflow commands are escaped as GitHub's runner reads them: in the message, `%`,
+//! `\r` and `\n` become `%25`, `%0D`, `%0A` (a `:` stays a `:`); in a property
+//! (`file=`, `title=`, ...) `:` and `,` are escaped too (`%3A`, `%2C`).
 
-use crate::plan::PlanReport;
+use crate::plan::{PlanReport, SourceLocation};
 use crate::trace::{render, traces_of, Rendering};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -11,83 +16,99 @@ pub fn active() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-/// `::error` lines, one per unmet expectation (not per state).
+/// One `::error` workflow command, with the plan location when known.
+pub fn error(location: Option<&SourceLocation>, title: &str, message: &str) -> String {
+    let mut properties = Vec::new();
+    if let Some(at) = location {
+        properties.push(format!("file={}", escape_property(&at.file)));
+        properties.push(format!("line={}", at.line));
+        properties.push(format!("col={}", at.column));
+    }
+    properties.push(format!("title={}", escape_property(title)));
+    format!(
+        "::error {}::{}\n",
+        properties.join(","),
+        escape_data(message)
+    )
+}
+
+/// `::error` lines, one per unmet expectation (not per state) and per check that
+/// could not run.
 pub fn annotations(report: &PlanReport) -> String {
     let mut out = String::new();
     for check in &report.checks {
-        if let Some(error) = &check.error {
-            let _ = writeln!(
-                out,
-                "::error title=synccheck: {}::{}",
-                escape(&check.name),
-                escape(error)
-            );
+        let title = format!("synccheck: {}", check.name);
+        let location = check.location.as_ref();
+        if let Some(message) = &check.error {
+            out.push_str(&error(location, &title, message));
         }
         for e in check.expectations.iter().filter(|e| !e.met) {
-            let _ = writeln!(
-                out,
-                "::error title=synccheck: {}::`{}` expected {}, found {}",
-                escape(&check.name),
-                escape(&e.property),
+            let mut message = format!(
+                "`{}` expected {}, found {}",
+                e.property,
                 e.expected.name(),
                 e.actual.name()
             );
+            let steps = check
+                .report
+                .as_ref()
+                .and_then(|r| r.property(&e.property))
+                .and_then(|p| p.counterexample.as_ref())
+                .map(|t| t.length);
+            if let Some(steps) = steps {
+                let _ = write!(message, " (counterexample: {steps} steps)");
+            }
+            out.push_str(&error(location, &title, &message));
         }
         for b in check.bounds.iter().filter(|b| !b.met) {
-            let _ = writeln!(
-                out,
-                "::error title=synccheck: {}::`{}` pinned to hold with {}({}) and break at {}: found {} and {}",
-                escape(&check.name),
-                escape(&b.property),
+            let message = format!(
+                "`{}` pinned to hold with {}({}) and break at {}: found {} and {}",
+                b.property,
                 b.assumption.name(),
                 b.holds_up_to,
                 b.holds_up_to + 1,
                 b.at_bound.name(),
                 b.above_bound.name()
             );
+            out.push_str(&error(location, &title, &message));
         }
     }
     out
 }
 
-/// GitHub's workflow-command escaping.
-fn escape(text: &str) -> String {
+/// Escapes a workflow command's message.
+fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
-        .replace(':', "%3A")
-        .replace(',', "%2C")
 }
 
-/// The Markdown job summary.
+/// Escapes a workflow command's property value.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Text for a Markdown table cell or an HTML element: HTML escaped, `|` escaped so it
+/// cannot end the cell.
+fn cell(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+/// HTML-escaped text (for `<summary>`, list items).
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The Markdown job summary: the count, then what went wrong (unmet expectations and
+/// errors, each unexpected counterexample as a Mermaid chart), then, folded, every
+/// expectation and the counterexamples that were expected (one line each).
 pub fn summary(report: &PlanReport) -> String {
-    let mut out = String::from(
-        "## synccheck\n\n| check | property | expected | actual | |\n|---|---|---|---|---|\n",
-    );
-    for check in &report.checks {
-        for e in &check.expectations {
-            let mark = if e.met { "✅" } else { "❌" };
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} | {mark} |",
-                check.name,
-                e.property,
-                e.expected.name(),
-                e.actual.name()
-            );
-        }
-        for b in &check.bounds {
-            let mark = if b.met { "✅" } else { "❌" };
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | holds ≤ {} | {} | {mark} |",
-                check.name,
-                b.label(),
-                b.holds_up_to,
-                b.found()
-            );
-        }
-    }
     let met: usize = report
         .checks
         .iter()
@@ -101,21 +122,134 @@ pub fn summary(report: &PlanReport) -> String {
         .iter()
         .map(|c| c.expectations.len() + c.bounds.len())
         .sum();
-    let _ = writeln!(out, "\n{met} of {total} expectations met.\n");
+    let errors = report.checks.iter().filter(|c| c.error.is_some()).count();
+    let mut out = format!(
+        "## synccheck\n\n{met} of {total} expectations met in {} checks.\n\n",
+        report.checks.len()
+    );
+    let unmet = report.checks.iter().any(|c| {
+        c.error.is_some()
+            || c.expectations.iter().any(|e| !e.met)
+            || c.bounds.iter().any(|b| !b.met)
+    });
+    if unmet {
+        out.push_str(
+            "### Not as expected\n\n| check | property | expected | actual |\n|---|---|---|---|\n",
+        );
+        for check in &report.checks {
+            if let Some(error) = &check.error {
+                let _ = writeln!(
+                    out,
+                    "| {} | | | error: {} |",
+                    cell(&check.name),
+                    cell(error)
+                );
+            }
+            for e in check.expectations.iter().filter(|e| !e.met) {
+                let _ = writeln!(
+                    out,
+                    "| {} | <code>{}</code> | {} | {} ❌ |",
+                    cell(&check.name),
+                    cell(&e.property),
+                    e.expected.name(),
+                    e.actual.name()
+                );
+            }
+            for b in check.bounds.iter().filter(|b| !b.met) {
+                let _ = writeln!(
+                    out,
+                    "| {} | <code>{}</code> | holds ≤ {} | {} ❌ |",
+                    cell(&check.name),
+                    cell(&b.label()),
+                    b.holds_up_to,
+                    cell(&b.found())
+                );
+            }
+        }
+        out.push('\n');
+        if errors > 0 {
+            let _ = writeln!(out, "{errors} checks could not run.\n");
+        }
+        for check in &report.checks {
+            let Some(check_report) = &check.report else {
+                continue;
+            };
+            for trace in traces_of(check_report) {
+                let unexpected = check
+                    .expectations
+                    .iter()
+                    .any(|e| e.property == trace.property && !e.met);
+                if !unexpected {
+                    continue;
+                }
+                let _ = writeln!(
+                    out,
+                    "<details><summary>{}: unexpected counterexample for <code>{}</code> ({} steps)</summary>\n\n```mermaid\n{}```\n\n</details>\n",
+                    html(&check.name),
+                    html(&trace.property),
+                    trace.trace.length,
+                    render(&trace, Rendering::Mermaid)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>All {total} expectations</summary>\n\n| check | property | expected | actual | |\n|---|---|---|---|---|"
+    );
+    for check in &report.checks {
+        for e in &check.expectations {
+            let mark = if e.met { "✅" } else { "❌" };
+            let _ = writeln!(
+                out,
+                "| {} | <code>{}</code> | {} | {} | {mark} |",
+                cell(&check.name),
+                cell(&e.property),
+                e.expected.name(),
+                e.actual.name()
+            );
+        }
+        for b in &check.bounds {
+            let mark = if b.met { "✅" } else { "❌" };
+            let _ = writeln!(
+                out,
+                "| {} | <code>{}</code> | holds ≤ {} | {} | {mark} |",
+                cell(&check.name),
+                cell(&b.label()),
+                b.holds_up_to,
+                cell(&b.found())
+            );
+        }
+    }
+    out.push_str("\n</details>\n\n");
+    let mut expected = String::new();
+    let mut count = 0;
     for check in &report.checks {
         let Some(check_report) = &check.report else {
             continue;
         };
         for trace in traces_of(check_report) {
-            let _ = writeln!(
-                out,
-                "<details><summary>{}: counterexample for <code>{}</code> ({} steps)</summary>\n\n```mermaid\n{}```\n\n</details>\n",
-                check.name,
-                trace.property,
-                trace.trace.length,
-                render(&trace, Rendering::Mermaid)
-            );
+            let as_pinned = check
+                .expectations
+                .iter()
+                .any(|e| e.property == trace.property && e.met);
+            if as_pinned {
+                count += 1;
+                let _ = writeln!(
+                    expected,
+                    "- {}: <code>{}</code> violated in {} steps",
+                    html(&check.name),
+                    html(&trace.property),
+                    trace.trace.length
+                );
+            }
         }
+    }
+    if count > 0 {
+        let _ = writeln!(
+            out,
+            "<details><summary>{count} expected counterexamples (pinned violations, found as expected)</summary>\n\n{expected}\n</details>"
+        );
     }
     out
 }

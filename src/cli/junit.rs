@@ -1,210 +1,228 @@
-//! JUnit XML for CI test reporters: one `<testsuite>` per check of a plan, one
-//! `<testcase>` per expectation. An unmet expectation is a `<failure>` whose message
-//! says expected vs found (and the counterexample's length); its body is the
-//! counterexample as numbered steps and the command that replays it. A check that
-//! could not run is one `<testcase name="run">` with an `<error>`.
+//! JUnit XML for CI test reporters, written with `quick-junit` (the serializer
+//! cargo-nextest uses): one `<testsuite>` per check of a plan, one `<testcase>` per
+//! expectation.
+//!
+//! - An unmet expectation is a `<failure>` whose message says expected vs found (and the
+//!   counterexample's length); its body is the counterexample as numbered steps, the
+//!   command that reruns the check and, when traces were saved, the one that replays it.
+//! - A check that stopped on a limit before deciding reports `unknown` once: one
+//!   `<testcase name="complete">` failure saying which limit, and each expectation it
+//!   left undecided is `<skipped>` (not a second failure for the same cause).
+//! - A check that could not run is one `<testcase name="run">` with an `<error>`.
+//! - A check not run at all (the plan was cancelled) is a suite whose cases are
+//!   `<skipped>`.
+//! - Every testcase has a `time`: a check's time is shared out evenly over its
+//!   expectations (the search ran once for all of them), so the cases of a suite add up
+//!   to the suite's time. Times are never negative.
 
 use crate::check::Verdict;
-use crate::plan::{PlanCheckResult, PlanReport};
+use crate::plan::{PlanCheck, PlanCheckResult, PlanReport};
 use crate::report::{render_trace, CheckReport};
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::Writer;
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::path::Path;
+use std::time::Duration;
 
 /// Renders `report` as JUnit XML. `trace_dir`, when traces were saved there, makes each
-/// failure name its trace file and `synccheck replay` command.
-pub fn render(report: &PlanReport, trace_dir: Option<&Path>) -> Result<String, String> {
-    let mut xml = Xml(Writer::new_with_indent(Vec::new(), b' ', 2));
-    xml.event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let (tests, failures, errors) = totals(report.checks.iter());
-    let seconds: f64 = report
-        .checks
-        .iter()
-        .filter_map(|c| c.report.as_ref())
-        .map(|r| r.stats.seconds)
-        .sum();
-    xml.start(
-        "testsuites",
-        &[
-            ("name", "synccheck".to_string()),
-            ("tests", tests.to_string()),
-            ("failures", failures.to_string()),
-            ("errors", errors.to_string()),
-            ("time", format!("{seconds:.3}")),
-        ],
-    )?;
+/// failure name its trace file and `synccheck replay` command; `not_run` are the checks
+/// a cancelled plan never started.
+pub fn render(
+    report: &PlanReport,
+    trace_dir: Option<&Path>,
+    not_run: &[&PlanCheck],
+) -> Result<String, String> {
+    let mut junit = Report::new("synccheck");
+    let mut total = Duration::ZERO;
     for check in &report.checks {
-        suite(&mut xml, check, trace_dir)?;
+        let suite = suite(check, trace_dir);
+        total += suite.time.unwrap_or_default();
+        junit.add_test_suite(suite);
     }
-    xml.end("testsuites")?;
-    let bytes = xml.0.into_inner();
-    String::from_utf8(bytes)
-        .map(|text| text + "\n")
-        .map_err(|e| e.to_string())
+    for check in not_run {
+        junit.add_test_suite(skipped_suite(check));
+    }
+    junit.set_time(total);
+    junit.to_string().map_err(|e| e.to_string())
 }
 
 /// Writes the JUnit file, naming the path in any error.
-pub fn write(path: &str, report: &PlanReport, trace_dir: Option<&Path>) -> Result<(), String> {
-    let text = render(report, trace_dir).map_err(|e| format!("--junit {path}: {e}"))?;
+pub fn write(
+    path: &str,
+    report: &PlanReport,
+    trace_dir: Option<&Path>,
+    not_run: &[&PlanCheck],
+) -> Result<(), String> {
+    let text = render(report, trace_dir, not_run).map_err(|e| format!("--junit {path}: {e}"))?;
     std::fs::write(path, text).map_err(|e| format!("--junit {path}: {e}"))
 }
 
-/// (tests, failures, errors) over some checks.
-fn totals<'a>(checks: impl Iterator<Item = &'a PlanCheckResult>) -> (usize, usize, usize) {
-    let mut counts = (0, 0, 0);
-    for check in checks {
-        if check.error.is_some() {
-            counts.0 += 1;
-            counts.2 += 1;
-            continue;
-        }
-        counts.0 += check.expectations.len() + check.bounds.len();
-        counts.1 += check.expectations.iter().filter(|e| !e.met).count();
-        counts.1 += check.bounds.iter().filter(|b| !b.met).count();
-    }
-    counts
+/// Seconds as a duration, never negative (a clock that went back reads as zero).
+fn duration(seconds: f64) -> Duration {
+    Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or_default()
 }
 
-fn suite(xml: &mut Xml, check: &PlanCheckResult, trace_dir: Option<&Path>) -> Result<(), String> {
-    let (tests, failures, errors) = totals(std::iter::once(check));
-    let seconds = check.report.as_ref().map_or(0.0, |r| r.stats.seconds);
-    xml.start(
-        "testsuite",
-        &[
-            ("name", check.name.clone()),
-            ("tests", tests.to_string()),
-            ("failures", failures.to_string()),
-            ("errors", errors.to_string()),
-            ("time", format!("{seconds:.3}")),
-        ],
-    )?;
+fn suite(check: &PlanCheckResult, trace_dir: Option<&Path>) -> TestSuite {
+    let mut suite = TestSuite::new(check.name.as_str());
+    let seconds = duration(check.report.as_ref().map_or(0.0, |r| r.stats.seconds));
+    let bound_seconds: f64 = check.bounds.iter().map(|b| b.seconds.max(0.0)).sum();
+    suite.set_time(seconds + duration(bound_seconds));
     if let Some(error) = &check.error {
-        xml.start(
-            "testcase",
-            &[
-                ("name", "run".to_string()),
-                ("classname", "synccheck".to_string()),
-            ],
-        )?;
-        xml.start("error", &[("message", error.clone())])?;
-        xml.end("error")?;
-        xml.end("testcase")?;
-        return xml.end("testsuite");
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(error.as_str());
+        let mut case = TestCase::new("run", status);
+        case.set_classname("synccheck").set_time(Duration::ZERO);
+        suite.add_test_case(case);
+        return suite;
     }
     let Some(report) = &check.report else {
-        return xml.end("testsuite");
+        return suite;
     };
-    properties(xml, report)?;
+    suite.add_properties(properties(report));
+    let classname = format!("synccheck.{}", report.model);
+    let undecided = check
+        .expectations
+        .iter()
+        .any(|e| !e.met && e.actual == Verdict::Unknown);
+    let cases = check.expectations.len() + usize::from(undecided);
+    let share = seconds
+        .checked_div(u32::try_from(cases.max(1)).unwrap_or(u32::MAX))
+        .unwrap_or_default();
+    if undecided {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status
+            .set_message(format!("unknown: {}", report.stop_reason.describe()))
+            .set_type("unknown")
+            .set_description(format!("rerun:  {}\n", rerun_command(report)));
+        let mut case = TestCase::new("complete", status);
+        case.set_classname(classname.as_str()).set_time(share);
+        suite.add_test_case(case);
+    }
     for expectation in &check.expectations {
-        xml.start(
-            "testcase",
-            &[
-                ("name", expectation.property.clone()),
-                ("classname", format!("synccheck.{}", report.model)),
-                ("time", format!("{:.3}", report.stats.seconds)),
-            ],
-        )?;
-        if !expectation.met {
-            let property = report.property(&expectation.property);
-            let trace = property.and_then(|p| p.counterexample.as_ref());
-            let mut message = format!(
-                "expected {}, found {}",
+        let status = if expectation.met {
+            TestCaseStatus::success()
+        } else if expectation.actual == Verdict::Unknown {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!(
+                "expected {}, not decided: {} (reported once, as `complete`)",
                 expectation.expected.name(),
-                expectation.actual.name()
-            );
-            if let Some(trace) = trace {
-                message.push_str(&format!(" (counterexample: {} steps)", trace.length));
-            } else if expectation.actual == Verdict::Unknown {
-                message.push_str(&format!(" ({})", report.stop_reason.describe()));
-            }
-            xml.start(
-                "failure",
-                &[
-                    ("message", message),
-                    ("type", expectation.actual.name().to_string()),
-                ],
-            )?;
-            let mut body = String::new();
-            if let Some(trace) = trace {
-                render_trace(trace, &mut body);
-            }
-            body.push_str(&format!("rerun:  {}\n", rerun_command(report)));
-            if let (Some(dir), Some(_)) = (trace_dir, trace) {
-                let saved = crate::trace::traces_of(report)
-                    .into_iter()
-                    .find(|t| t.property == expectation.property);
-                if let Some(saved) = saved {
-                    let file = dir.join(crate::trace::file_name(&saved));
-                    body.push_str(&format!("replay: synccheck replay {}\n", file.display()));
-                }
-            }
-            xml.text(&body)?;
-            xml.end("failure")?;
-        }
-        xml.end("testcase")?;
+                report.stop_reason.describe()
+            ));
+            status
+        } else {
+            failure(report, expectation, trace_dir)
+        };
+        let mut case = TestCase::new(expectation.property.as_str(), status);
+        case.set_classname(classname.as_str()).set_time(share);
+        suite.add_test_case(case);
     }
     for bound in &check.bounds {
-        bound_case(xml, report, bound)?;
+        let mut case = TestCase::new(bound.label(), bound_status(report, bound));
+        case.set_classname(classname.as_str())
+            .set_time(duration(bound.seconds));
+        suite.add_test_case(case);
     }
-    xml.end("testsuite")
+    suite
 }
 
-/// One pinned boundary as a testcase `property@assumption`; unmet, a failure with both
-/// verdicts, the deciding counterexample and the `synccheck bounds` command that finds
-/// where the boundary is now.
-fn bound_case(
-    xml: &mut Xml,
+/// A pinned boundary (`property@assumption`); unmet, a failure with both verdicts, the
+/// deciding counterexample and the `synccheck bounds` command that finds where the
+/// boundary is now.
+fn bound_status(
     report: &CheckReport,
     bound: &crate::plan::BoundExpectationResult,
-) -> Result<(), String> {
-    xml.start(
-        "testcase",
-        &[
-            ("name", bound.label()),
-            ("classname", format!("synccheck.{}", report.model)),
-            ("time", format!("{:.3}", bound.seconds)),
-        ],
-    )?;
-    if !bound.met {
-        let name = bound.assumption.name();
-        let mut message = format!(
-            "expected {} to hold with {name}({}) and be violated with {name}({}); found {} and {}",
-            bound.property,
-            bound.holds_up_to,
-            bound.holds_up_to + 1,
-            bound.at_bound.name(),
-            bound.above_bound.name()
-        );
-        if let Some(trace) = &bound.counterexample {
-            message.push_str(&format!(" (counterexample: {} steps)", trace.trace.length));
-        }
-        xml.start(
-            "failure",
-            &[("message", message), ("type", "bound".to_string())],
-        )?;
-        let mut body = String::new();
-        if let Some(trace) = &bound.counterexample {
-            render_trace(&trace.trace, &mut body);
-        }
-        let mut command = format!("synccheck bounds {}", report.model);
-        for (key, value) in &report.params {
-            command.push_str(&format!(" --set {key}={value}"));
-        }
-        command.push_str(&format!(
-            " --property {} --assumption {name} --up-to {}",
-            bound.property,
-            (bound.holds_up_to + 2).min(crate::system::BOUND_MAX)
-        ));
-        body.push_str(&format!("search: {command}\n"));
-        xml.text(&body)?;
-        xml.end("failure")?;
+) -> TestCaseStatus {
+    if bound.met {
+        return TestCaseStatus::success();
     }
-    xml.end("testcase")
+    let name = bound.assumption.name();
+    let mut message = format!(
+        "expected {} to hold with {name}({}) and be violated with {name}({}); found {} and {}",
+        bound.property,
+        bound.holds_up_to,
+        bound.holds_up_to + 1,
+        bound.at_bound.name(),
+        bound.above_bound.name()
+    );
+    if let Some(trace) = &bound.counterexample {
+        message.push_str(&format!(" (counterexample: {} steps)", trace.trace.length));
+    }
+    let mut body = String::new();
+    if let Some(trace) = &bound.counterexample {
+        render_trace(&trace.trace, &mut body);
+    }
+    let mut command = format!("synccheck bounds {}", report.model);
+    for (key, value) in &report.params {
+        command.push_str(&format!(" --set {key}={value}"));
+    }
+    command.push_str(&format!(
+        " --property {} --assumption {name} --up-to {}",
+        bound.property,
+        (bound.holds_up_to + 2).min(crate::system::BOUND_MAX)
+    ));
+    body.push_str(&format!("search: {command}\n"));
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status
+        .set_message(message)
+        .set_type("bound")
+        .set_description(body);
+    status
+}
+
+/// An unmet, decided expectation: the verdicts, the counterexample, how to rerun it.
+fn failure(
+    report: &CheckReport,
+    expectation: &crate::plan::ExpectationResult,
+    trace_dir: Option<&Path>,
+) -> TestCaseStatus {
+    let property = report.property(&expectation.property);
+    let trace = property.and_then(|p| p.counterexample.as_ref());
+    let mut message = format!(
+        "expected {}, found {}",
+        expectation.expected.name(),
+        expectation.actual.name()
+    );
+    if let Some(trace) = trace {
+        message.push_str(&format!(" (counterexample: {} steps)", trace.length));
+    }
+    let mut body = String::new();
+    if let Some(trace) = trace {
+        render_trace(trace, &mut body);
+    }
+    body.push_str(&format!("rerun:  {}\n", rerun_command(report)));
+    if let (Some(dir), Some(_)) = (trace_dir, trace) {
+        let saved = crate::trace::traces_of(report)
+            .into_iter()
+            .find(|t| t.property == expectation.property);
+        if let Some(saved) = saved {
+            let file = dir.join(crate::trace::file_name(&saved));
+            body.push_str(&format!("replay: synccheck replay {}\n", file.display()));
+        }
+    }
+    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+    status
+        .set_message(message)
+        .set_type(expectation.actual.name())
+        .set_description(body);
+    status
+}
+
+/// A check the plan never started (cancelled): each expectation skipped.
+fn skipped_suite(check: &PlanCheck) -> TestSuite {
+    let mut suite = TestSuite::new(check.name.as_str());
+    suite.set_time(Duration::ZERO);
+    let classname = format!("synccheck.{}", check.request.model);
+    for property in check.expect.keys() {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message("not run: the plan was cancelled before this check started");
+        let mut case = TestCase::new(property.as_str(), status);
+        case.set_classname(classname.as_str())
+            .set_time(Duration::ZERO);
+        suite.add_test_case(case);
+    }
+    suite
 }
 
 /// The check's model, parameters and exact assumption set as `<properties>`.
-fn properties(xml: &mut Xml, report: &CheckReport) -> Result<(), String> {
-    xml.start("properties", &[])?;
+fn properties(report: &CheckReport) -> Vec<Property> {
     let mut entries = vec![("model".to_string(), report.model.clone())];
     for (key, value) in &report.params {
         entries.push((format!("param.{key}"), value.clone()));
@@ -223,10 +241,10 @@ fn properties(xml: &mut Xml, report: &CheckReport) -> Result<(), String> {
         report.stats.unique_states.to_string(),
     ));
     entries.push(("complete".to_string(), report.complete.to_string()));
-    for (name, value) in entries {
-        xml.empty("property", &[("name", name), ("value", value)])?;
-    }
-    xml.end("properties")
+    entries
+        .into_iter()
+        .map(|(name, value)| Property::new(name, value))
+        .collect()
 }
 
 /// A command line that runs the same check: the model, its parameters, and the exact
@@ -243,33 +261,4 @@ pub fn rerun_command(report: &CheckReport) -> String {
         }
     }
     command
-}
-
-/// A thin writer that turns quick-xml's errors into strings.
-struct Xml(Writer<Vec<u8>>);
-
-impl Xml {
-    fn event(&mut self, event: Event<'_>) -> Result<(), String> {
-        self.0.write_event(event).map_err(|e| e.to_string())
-    }
-
-    fn start(&mut self, name: &str, attributes: &[(&str, String)]) -> Result<(), String> {
-        let element =
-            BytesStart::new(name).with_attributes(attributes.iter().map(|(k, v)| (*k, v.as_str())));
-        self.event(Event::Start(element))
-    }
-
-    fn empty(&mut self, name: &str, attributes: &[(&str, String)]) -> Result<(), String> {
-        let element =
-            BytesStart::new(name).with_attributes(attributes.iter().map(|(k, v)| (*k, v.as_str())));
-        self.event(Event::Empty(element))
-    }
-
-    fn text(&mut self, text: &str) -> Result<(), String> {
-        self.event(Event::Text(BytesText::new(text)))
-    }
-
-    fn end(&mut self, name: &str) -> Result<(), String> {
-        self.event(Event::End(BytesEnd::new(name)))
-    }
 }

@@ -1,6 +1,24 @@
 //! The command line: argument parsing, progress display, output, exit codes.
 //! Only `main` exits the process; everything here returns an exit code.
 
+/// `eprintln!` that never panics: stderr may be a closed pipe, and a message lost
+/// there is no reason to stop (or to change the exit code).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("{}\n", format_args!($($arg)*)),
+        );
+    }};
+}
+
+/// `eprint!` that never panics (see `note!`).
+macro_rules! note_raw {
+    ($($arg:tt)*) => {{
+        let _ = std::io::Write::write_fmt(&mut std::io::stderr(), format_args!($($arg)*));
+    }};
+}
+
 mod args;
 mod bounds;
 mod commands;

@@ -119,7 +119,11 @@ pub fn traces_of(report: &CheckReport) -> Vec<TraceFile> {
         .collect()
 }
 
-/// The file name a trace is saved under.
+/// The file name a trace is saved under: model, parameters and property to read, and
+/// a stable hash of what identifies the check (model, parameters, the exact assumption
+/// set, property), so two checks that differ only in their assumptions never share a
+/// file. The hash is FNV-1a (64 bits, shown as 8 hex digits of its top half): the same
+/// on every platform and version.
 pub fn file_name(trace: &TraceFile) -> String {
     let params: Vec<String> = trace
         .params
@@ -130,6 +134,19 @@ pub fn file_name(trace: &TraceFile) -> String {
     if !params.is_empty() {
         name = format!("{}.{}.{}", trace.model, params.join("."), trace.property);
     }
+    let mut identity = format!("{}\n", trace.model);
+    for (key, value) in &trace.params {
+        identity.push_str(&format!("{key}={value}\n"));
+    }
+    if let Some(assumptions) = &trace.assumptions {
+        identity.push_str(&format!(
+            "held {}\nrelaxed {}\n",
+            assumptions.held_specs().join(" "),
+            assumptions.relaxed.join(" ")
+        ));
+    }
+    identity.push_str(&trace.property);
+    let name = format!("{name}.{:08x}", fnv1a64(identity.as_bytes()) >> 32);
     let safe: String = name
         .chars()
         .map(|c| {
@@ -141,6 +158,13 @@ pub fn file_name(trace: &TraceFile) -> String {
         })
         .collect();
     format!("{safe}.trace.json")
+}
+
+/// FNV-1a, 64 bits.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Writes `trace` into `dir` (created if missing); returns the path.
@@ -251,4 +275,15 @@ pub fn assumption_set(path: &str, report: &AssumptionsReport) -> Result<Assumpti
         })?;
     }
     Ok(set)
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_matches_the_reference_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
 }
