@@ -243,8 +243,13 @@ fn github_annotations_summary_and_junit_of_a_plan_and_of_its_merge() {
     assert_eq!(merged.status.code(), Some(1));
     let merged_commands = parse_commands(&text(&merged.stdout));
     assert_eq!(merged_commands.len(), 2, "{}", text(&merged.stdout));
-    assert_eq!(merged_commands[0].properties["line"], "7");
-    assert_eq!(merged_commands[0].message, unmet.message);
+    let merged_unmet = merged_commands
+        .iter()
+        .find(|c| c.properties["title"] == unmet.properties["title"])
+        .expect("the unmet check is annotated");
+    assert_eq!(merged_unmet.properties["file"], plan);
+    assert_eq!(merged_unmet.properties["line"], "7");
+    assert_eq!(merged_unmet.message, unmet.message);
     let merged_markdown = std::fs::read_to_string(&merged_summary).expect("summary written");
     assert!(
         merged_markdown.contains("2 of 4 expectations met in 3 checks."),
@@ -276,8 +281,17 @@ fn a_plan_error_is_an_annotation_at_its_line_with_colons_kept() {
         "{:?}",
         commands[0].message
     );
+    // In the raw line, `:` is escaped in the title (a property), not in the message.
     let raw = text(&output.stdout);
-    assert!(!raw.contains("%3A"), "`:` in a message stays `:`: {raw}");
+    let (properties, message) = raw
+        .trim_start_matches("::error ")
+        .split_once("::")
+        .expect("a workflow command");
+    assert!(
+        properties.contains("title=synccheck%3A invalid plan"),
+        "{raw}"
+    );
+    assert!(message.contains(":3:") && !message.contains("%3A"), "{raw}");
 }
 
 #[test]
