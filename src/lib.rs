@@ -101,7 +101,7 @@
 //!   cannot see a cycle that never makes progress. [`liveness::decide_eventually`]
 //!   (which the CLI and [`testing`] call) decides them on the explicit state graph
 //!   under weak fairness, holding that graph in memory.
-//! - A limit (states, depth, time, Ctrl-C) yields `unknown`, never `holds`.
+//! - A limit (states, depth, time, Ctrl-C, SIGTERM) yields `unknown`, never `holds`.
 
 // Lets the crate's own models use the exported macros' `synccheck::` paths.
 extern crate self as synccheck;

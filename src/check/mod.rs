@@ -95,7 +95,7 @@ pub struct CheckOptions {
     pub check_deadlock: bool,
     /// Random walks of the simulation strategy (each at most `max_depth`, default 100).
     pub simulation_walks: usize,
-    /// Set from outside (Ctrl-C) to stop the search; reported as incomplete.
+    /// Set from outside (Ctrl-C, SIGTERM) to stop the search; reported as incomplete.
     pub cancel: Arc<AtomicBool>,
     /// Live counters.
     pub progress: Arc<Progress>,
@@ -183,7 +183,7 @@ pub enum StopReason {
     DepthLimit,
     /// `timeout` reached.
     TimeLimit,
-    /// Cancelled from outside (Ctrl-C).
+    /// Cancelled from outside (Ctrl-C, SIGTERM).
     Cancelled,
     /// `max_memory_bytes` reached.
     MemoryLimit,
