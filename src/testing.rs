@@ -106,7 +106,27 @@ impl<P: Protocol> CheckBuilder<P> {
 /// When the protocol exceeds the engine's limits (a test's setup error).
 #[track_caller]
 pub fn system<P: Protocol>(protocol: P, relax: &[crate::system::Assumption]) -> TimedSystem<P> {
+    system_holding(protocol, &[], relax)
+}
+
+/// `protocol` under its default assumptions with each of `hold` held (at its bound, as
+/// in `--hold max_crashes=1`) and then `relax` relaxed, as a timed system.
+///
+/// # Panics
+/// On a bound the assumption does not take, or when the protocol exceeds the engine's
+/// limits (a test's setup error).
+#[track_caller]
+pub fn system_holding<P: Protocol>(
+    protocol: P,
+    hold: &[(crate::system::Assumption, Option<u32>)],
+    relax: &[crate::system::Assumption],
+) -> TimedSystem<P> {
     let mut assumptions = protocol.default_assumptions();
+    for (assumption, bound) in hold {
+        if let Err(error) = assumptions.hold(*assumption, *bound) {
+            panic!("synccheck::testing: hold {assumption:?}={bound:?}: {error}");
+        }
+    }
     for assumption in relax {
         assumptions.relax(*assumption);
     }

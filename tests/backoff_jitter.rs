@@ -7,8 +7,8 @@ use synccheck::check::Verdict;
 use synccheck::models::retry::backoff_jitter::{
     success_fraction, BackoffJitter, Jitter, Node, Server,
 };
-use synccheck::system::{Action, Assumption, Node as _, Protocol, TimedSystem};
-use synccheck::testing::{assert_pinned, Pin};
+use synccheck::system::{Action, Assumption, Node as _};
+use synccheck::testing::{assert_pinned, system, Pin};
 
 fn protocol(jitter: Jitter, server: Server) -> BackoffJitter {
     BackoffJitter {
@@ -17,14 +17,6 @@ fn protocol(jitter: Jitter, server: Server) -> BackoffJitter {
         max_retries: 3,
         base_backoff_ticks: 1,
     }
-}
-
-fn system(protocol: BackoffJitter, relax: &[Assumption]) -> TimedSystem<BackoffJitter> {
-    let mut set = protocol.default_assumptions();
-    for assumption in relax {
-        set.relax(*assumption);
-    }
-    TimedSystem::new(protocol, set).expect("within the engine's limits")
 }
 
 #[test]

@@ -2,13 +2,12 @@
 //! violated with a pinned shortest counterexample that replays, fixed variants holding
 //! on a complete search, unique-state counts pinned and equal for 1 and 2 threads.
 
-use stateright::Model;
-use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
+use synccheck::check::{self, CheckOptions, Strategy, Verdict};
 use synccheck::models::recovery::concurrent_failover::{ConcurrentFailover, Coordination};
 use synccheck::models::recovery::failover_split_brain::{FailoverSplitBrain, Guard};
 use synccheck::models::recovery::raft_vote_persistence::{self, RaftVotePersistence};
 use synccheck::system::{Action, Assumption, AssumptionSet, Protocol, TimedSystem};
-use synccheck::testing::assert_replays;
+use synccheck::testing::{assert_pinned, system, Pin};
 
 fn options(threads: usize) -> CheckOptions {
     CheckOptions {
@@ -16,63 +15,6 @@ fn options(threads: usize) -> CheckOptions {
         threads,
         ..CheckOptions::default()
     }
-}
-
-/// The protocol under its default assumptions, with `relax` relaxed.
-fn system<P: Protocol>(protocol: P, relax: &[Assumption]) -> TimedSystem<P> {
-    let mut set = protocol.default_assumptions();
-    for assumption in relax {
-        set.relax(*assumption);
-    }
-    TimedSystem::new(protocol, set).expect("the protocol is within the engine's limits")
-}
-
-/// What a check must find: the unique-state count, and per property its verdict and,
-/// for a violation, the shortest counterexample's length.
-struct Expected<'a> {
-    states: usize,
-    verdicts: &'a [(&'a str, Verdict, Option<usize>)],
-}
-
-/// Checks `model` with 1 and 2 threads and asserts `expected` for both; returns the
-/// 1-thread outcome.
-fn assert_check<M>(model: &M, label: &str, expected: &Expected<'_>) -> Outcome<M>
-where
-    M: Model + Send + Sync,
-    M::State: std::hash::Hash + Clone + Send + Sync + PartialEq + std::fmt::Debug,
-    M::Action: Clone + Send + Sync + PartialEq + std::fmt::Debug,
-{
-    let one = check::run(model, &options(1));
-    let two = check::run(model, &options(2));
-    for (outcome, threads) in [(&one, 1), (&two, 2)] {
-        assert_eq!(
-            outcome.stats.unique_states, expected.states,
-            "{label} x{threads}"
-        );
-        for (name, verdict, steps) in expected.verdicts {
-            let property = outcome.property(name).expect("declared");
-            assert_eq!(property.verdict, *verdict, "{label} {name} x{threads}");
-            if *verdict == Verdict::Holds || *verdict == Verdict::Unreached {
-                assert!(outcome.complete(), "{label}: a complete search");
-            }
-            if let Some(steps) = steps {
-                let path = property.path.as_ref().expect("a counterexample");
-                assert_eq!(path.len(), *steps, "{label} {name} x{threads}");
-                assert_replays(model, path);
-                let properties = model.properties();
-                let condition = properties
-                    .iter()
-                    .find(|p| p.name == *name)
-                    .expect("declared")
-                    .condition;
-                assert!(
-                    !condition(model, path.last_state()),
-                    "{label}: the last state violates {name}"
-                );
-            }
-        }
-    }
-    one
 }
 
 /// The relaxed assumption the counterexample of `property` broke, and the step.
@@ -120,16 +62,14 @@ fn raft_vote_persistence_defaults_hold_one_crash_and_zero_delay() {
 #[test]
 fn raft_vote_persistence_an_unpersisted_vote_elects_two_leaders() {
     let model = system(raft_votes(false), &[]);
-    let outcome = assert_check(
+    let outcome = assert_pinned(
         &model,
         "persist_vote=false",
-        &Expected {
-            states: 7_966,
-            verdicts: &[
-                ("election_safety", Verdict::Violated, Some(9)),
-                ("leader_elected", Verdict::Reached, None),
-            ],
-        },
+        7_966,
+        &[
+            Pin::violated("election_safety", 9),
+            Pin::verdict("leader_elected", Verdict::Reached),
+        ],
     );
     let path = outcome
         .property("election_safety")
@@ -152,33 +92,29 @@ fn raft_vote_persistence_an_unpersisted_vote_elects_two_leaders() {
 #[test]
 fn raft_vote_persistence_a_persisted_vote_keeps_one_leader_per_term() {
     let model = system(raft_votes(true), &[]);
-    assert_check(
+    assert_pinned(
         &model,
         "persist_vote=true",
-        &Expected {
-            states: 5_689,
-            verdicts: &[
-                ("election_safety", Verdict::Holds, None),
-                ("leader_elected", Verdict::Reached, None),
-                ("deadlock_free", Verdict::Holds, None),
-            ],
-        },
+        5_689,
+        &[
+            Pin::verdict("election_safety", Verdict::Holds),
+            Pin::verdict("leader_elected", Verdict::Reached),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+        ],
     );
 }
 
 #[test]
 fn raft_vote_persistence_an_unsynced_vote_is_lost_in_the_crash() {
     let model = system(raft_votes(true), &[Assumption::DurableWrites]);
-    assert_check(
+    assert_pinned(
         &model,
         "persist_vote=true, durable_writes relaxed",
-        &Expected {
-            states: 240_912,
-            verdicts: &[
-                ("election_safety", Verdict::Violated, Some(9)),
-                ("leader_elected", Verdict::Reached, None),
-            ],
-        },
+        240_912,
+        &[
+            Pin::violated("election_safety", 9),
+            Pin::verdict("leader_elected", Verdict::Reached),
+        ],
     );
     assert_eq!(
         break_of(&model, "election_safety"),
@@ -204,18 +140,16 @@ fn failover_split_brain_every_variant_holds_while_timing_holds() {
         (Guard::EpochFencing, 73),
         (Guard::LeaseDemotion, 108),
     ] {
-        assert_check(
+        assert_pinned(
             &system(split_brain(guard), &[]),
             &format!("{guard:?}"),
-            &Expected {
-                states,
-                verdicts: &[
-                    ("single_writer_per_epoch", Verdict::Holds, None),
-                    ("no_divergent_acks", Verdict::Holds, None),
-                    ("both_acked", Verdict::Reached, None),
-                    ("deadlock_free", Verdict::Holds, None),
-                ],
-            },
+            states,
+            &[
+                Pin::verdict("single_writer_per_epoch", Verdict::Holds),
+                Pin::verdict("no_divergent_acks", Verdict::Holds),
+                Pin::verdict("both_acked", Verdict::Reached),
+                Pin::verdict("deadlock_free", Verdict::Holds),
+            ],
         );
     }
 }
@@ -231,21 +165,15 @@ fn failover_split_brain_without_fencing_or_with_a_lease_breaks_under_relaxed_tim
     ];
     for (guard, relaxed, states, writer_steps, ack_steps) in cases {
         let model = system(split_brain(guard), &[relaxed]);
-        assert_check(
+        assert_pinned(
             &model,
             &format!("{guard:?} {relaxed} relaxed"),
-            &Expected {
-                states,
-                verdicts: &[
-                    (
-                        "single_writer_per_epoch",
-                        Verdict::Violated,
-                        Some(writer_steps),
-                    ),
-                    ("no_divergent_acks", Verdict::Violated, Some(ack_steps)),
-                    ("both_acked", Verdict::Reached, None),
-                ],
-            },
+            states,
+            &[
+                Pin::violated("single_writer_per_epoch", writer_steps),
+                Pin::violated("no_divergent_acks", ack_steps),
+                Pin::verdict("both_acked", Verdict::Reached),
+            ],
         );
         let breaks = break_of(&model, "single_writer_per_epoch");
         assert_eq!(breaks.len(), 1, "{guard:?} {relaxed}");
@@ -259,18 +187,16 @@ fn failover_split_brain_epoch_fencing_holds_with_everything_relaxed_but_duplicat
     let mut set = AssumptionSet::all_relaxed();
     set.hold(Assumption::NoDuplication, None).expect("valid");
     let model = TimedSystem::new(protocol, set).expect("within limits");
-    assert_check(
+    assert_pinned(
         &model,
         "epoch_fencing, all relaxed but duplication",
-        &Expected {
-            states: 2_961,
-            verdicts: &[
-                ("single_writer_per_epoch", Verdict::Holds, None),
-                ("no_divergent_acks", Verdict::Holds, None),
-                ("both_acked", Verdict::Reached, None),
-                ("deadlock_free", Verdict::Holds, None),
-            ],
-        },
+        2_961,
+        &[
+            Pin::verdict("single_writer_per_epoch", Verdict::Holds),
+            Pin::verdict("no_divergent_acks", Verdict::Holds),
+            Pin::verdict("both_acked", Verdict::Reached),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+        ],
     );
 }
 
@@ -289,17 +215,15 @@ fn concurrent_failover_serialized_controllers_keep_one_primary() {
         (Coordination::Independent, 35),
         (Coordination::CompareAndSet, 51),
     ] {
-        assert_check(
+        assert_pinned(
             &system(failover(coordination), &[]),
             &format!("{coordination:?}"),
-            &Expected {
-                states,
-                verdicts: &[
-                    ("at_most_one_primary", Verdict::Holds, None),
-                    ("primary_promoted", Verdict::Reached, None),
-                    ("deadlock_free", Verdict::Holds, None),
-                ],
-            },
+            states,
+            &[
+                Pin::verdict("at_most_one_primary", Verdict::Holds),
+                Pin::verdict("primary_promoted", Verdict::Reached),
+                Pin::verdict("deadlock_free", Verdict::Holds),
+            ],
         );
     }
 }
@@ -314,16 +238,14 @@ fn concurrent_failover_independent_promotion_breaks_once_controllers_overlap() {
     ];
     for (relaxed, states, steps) in cases {
         let model = system(failover(Coordination::Independent), &[relaxed]);
-        assert_check(
+        assert_pinned(
             &model,
             &format!("independent, {relaxed} relaxed"),
-            &Expected {
-                states,
-                verdicts: &[
-                    ("at_most_one_primary", Verdict::Violated, Some(steps)),
-                    ("primary_promoted", Verdict::Reached, None),
-                ],
-            },
+            states,
+            &[
+                Pin::violated("at_most_one_primary", steps),
+                Pin::verdict("primary_promoted", Verdict::Reached),
+            ],
         );
         let breaks = break_of(&model, "at_most_one_primary");
         assert_eq!(breaks.len(), 1, "{relaxed}");
@@ -337,23 +259,20 @@ fn concurrent_failover_compare_and_set_holds_with_everything_relaxed_but_duplica
     set.hold(Assumption::NoDuplication, None).expect("valid");
     let model =
         TimedSystem::new(failover(Coordination::CompareAndSet), set).expect("within limits");
-    assert_check(
+    assert_pinned(
         &model,
         "compare_and_set, all relaxed but duplication",
-        &Expected {
-            states: 4_861,
-            verdicts: &[
-                ("at_most_one_primary", Verdict::Holds, None),
-                ("primary_promoted", Verdict::Reached, None),
-                ("deadlock_free", Verdict::Holds, None),
-            ],
-        },
+        4_861,
+        &[
+            Pin::verdict("at_most_one_primary", Verdict::Holds),
+            Pin::verdict("primary_promoted", Verdict::Reached),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+        ],
     );
 }
 
 #[test]
 fn concurrent_failover_recovery_settles_on_one_primary_unless_a_controller_crashes_mid_way() {
-    use synccheck::testing::{assert_pinned, Pin};
     let settles = [
         (Coordination::Independent, None, 35),
         (Coordination::CompareAndSet, None, 51),

@@ -2,12 +2,12 @@
 //! counterexample lengths, equal counts with one and two threads, and counterexamples
 //! that replay step by step.
 
-use stateright::Model;
 use synccheck::check::{self, CheckOptions, Strategy, Verdict};
 use synccheck::models::retry::at_least_once_queue::{Ack, AtLeastOnceQueue};
 use synccheck::models::retry::idempotency_window::{Dedup, IdempotencyWindow};
 use synccheck::models::retry::retry_non_idempotent::{Retry, RetryNonIdempotent};
-use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
+use synccheck::system::{Assumption, Protocol, TimedSystem};
+use synccheck::testing::{self, assert_pinned, Pin};
 use Assumption::{
     BoundedDelay, BoundedPause, DurableWrites, MaxCrashes, NoDuplication, ReliableLinks,
     TimelyTimers,
@@ -23,90 +23,7 @@ fn options(threads: usize) -> CheckOptions {
 
 /// The default assumption set with `relax` relaxed and `max_crashes` held at `crashes`.
 fn system<P: Protocol>(protocol: P, relax: &[Assumption], crashes: u32) -> TimedSystem<P> {
-    let mut set = AssumptionSet::default();
-    for assumption in relax {
-        set.relax(*assumption);
-    }
-    set.hold(MaxCrashes, Some(crashes)).expect("a valid bound");
-    TimedSystem::new(protocol, set).expect("the protocol is within the engine's limits")
-}
-
-/// Replays a path through the model: every step is enabled and leads to the recorded
-/// state, and the last state violates `property`.
-fn assert_replays<P: Protocol>(
-    system: &TimedSystem<P>,
-    path: &check::Path<TimedSystem<P>>,
-    property: &str,
-) {
-    assert_eq!(path.states[0], system.initial_state());
-    for (index, action) in path.actions.iter().enumerate() {
-        let mut enabled = Vec::new();
-        system.actions(&path.states[index], &mut enabled);
-        assert!(enabled.contains(action), "step {} is enabled", index + 1);
-        let next = system
-            .step(&path.states[index], action)
-            .expect("the action applies");
-        assert_eq!(
-            next,
-            path.states[index + 1],
-            "step {} reproduces",
-            index + 1
-        );
-    }
-    let properties = system.properties();
-    let condition = properties
-        .iter()
-        .find(|p| p.name == property)
-        .expect("declared")
-        .condition;
-    assert!(
-        !condition(system, path.last_state()),
-        "the last state violates {property}"
-    );
-}
-
-/// One pinned scenario: `always` properties that must hold or be violated (with the
-/// BFS counterexample length), the `sometimes` that must be reached, the state count.
-struct Pinned<'a> {
-    label: &'a str,
-    states: usize,
-    holds: &'a [&'a str],
-    violated: &'a [(&'a str, usize)],
-    reached: &'a str,
-}
-
-fn assert_pinned<P: Protocol>(system: &TimedSystem<P>, pinned: &Pinned<'_>) {
-    let label = pinned.label;
-    let one = check::run(system, &options(1));
-    let two = check::run(system, &options(2));
-    assert!(one.complete(), "{label}: complete");
-    assert!(two.complete(), "{label}: complete with 2 threads");
-    assert_eq!(one.stats.unique_states, pinned.states, "{label}");
-    assert_eq!(two.stats.unique_states, pinned.states, "{label} x2");
-    let verdict = |name: &str| one.property(name).map(|p| p.verdict);
-    for name in pinned.holds {
-        assert_eq!(verdict(name), Some(Verdict::Holds), "{label}: {name}");
-    }
-    assert_eq!(
-        verdict(pinned.reached),
-        Some(Verdict::Reached),
-        "{label}: {}",
-        pinned.reached
-    );
-    for (name, steps) in pinned.violated {
-        assert_eq!(verdict(name), Some(Verdict::Violated), "{label}: {name}");
-        let path = one
-            .property(name)
-            .and_then(|p| p.path.as_ref())
-            .expect("a counterexample");
-        assert_eq!(path.len(), *steps, "{label}: {name} length");
-        let length_with_two = two
-            .property(name)
-            .and_then(|p| p.path.as_ref())
-            .map(|p| p.len());
-        assert_eq!(length_with_two, Some(*steps), "{label}: {name} length x2");
-        assert_replays(system, path, name);
-    }
+    testing::system_holding(protocol, &[(MaxCrashes, Some(crashes))], relax)
 }
 
 // T1 `retry_non_idempotent` ------------------------------------------------------
@@ -122,56 +39,64 @@ fn retry(variant: Retry) -> RetryNonIdempotent {
 #[test]
 fn retry_non_idempotent_is_safe_while_the_timeout_outlasts_a_round_trip() {
     for variant in [Retry::Plain, Retry::Token] {
-        let pinned = Pinned {
-            label: if variant == Retry::Plain {
+        assert_pinned(
+            &system(retry(variant), &[], 0),
+            if variant == Retry::Plain {
                 "plain"
             } else {
                 "token"
             },
-            states: 11,
-            holds: &["at_most_once", "deadlock_free"],
-            violated: &[],
-            reached: "request_acknowledged",
-        };
-        assert_pinned(&system(retry(variant), &[], 0), &pinned);
+            11,
+            &[
+                Pin::verdict("at_most_once", Verdict::Holds),
+                Pin::verdict("deadlock_free", Verdict::Holds),
+                Pin::verdict("request_acknowledged", Verdict::Reached),
+            ],
+        );
     }
 }
 
 #[test]
 fn retry_non_idempotent_plain_executes_twice_when_timing_breaks() {
     for (relax, states) in [(BoundedDelay, 158), (TimelyTimers, 74)] {
-        let pinned = Pinned {
-            label: relax.name(),
+        assert_pinned(
+            &system(retry(Retry::Plain), &[relax], 0),
+            &relax.name(),
             states,
-            holds: &["deadlock_free"],
-            violated: &[("at_most_once", 10)],
-            reached: "request_acknowledged",
-        };
-        assert_pinned(&system(retry(Retry::Plain), &[relax], 0), &pinned);
+            &[
+                Pin::verdict("deadlock_free", Verdict::Holds),
+                Pin::violated("at_most_once", 10),
+                Pin::verdict("request_acknowledged", Verdict::Reached),
+            ],
+        );
     }
 }
 
 #[test]
 fn retry_non_idempotent_token_holds_under_delay_loss_duplication_and_a_crash() {
     for (relax, states) in [(BoundedDelay, 158), (TimelyTimers, 74)] {
-        let pinned = Pinned {
-            label: relax.name(),
+        assert_pinned(
+            &system(retry(Retry::Token), &[relax], 0),
+            &relax.name(),
             states,
-            holds: &["at_most_once", "deadlock_free"],
-            violated: &[],
-            reached: "request_acknowledged",
-        };
-        assert_pinned(&system(retry(Retry::Token), &[relax], 0), &pinned);
+            &[
+                Pin::verdict("at_most_once", Verdict::Holds),
+                Pin::verdict("deadlock_free", Verdict::Holds),
+                Pin::verdict("request_acknowledged", Verdict::Reached),
+            ],
+        );
     }
     let relaxed = [BoundedDelay, TimelyTimers, ReliableLinks, NoDuplication];
-    let pinned = Pinned {
-        label: "delay, loss, duplication, a crash",
-        states: 10_353,
-        holds: &["at_most_once", "deadlock_free"],
-        violated: &[],
-        reached: "request_acknowledged",
-    };
-    assert_pinned(&system(retry(Retry::Token), &relaxed, 1), &pinned);
+    assert_pinned(
+        &system(retry(Retry::Token), &relaxed, 1),
+        "delay, loss, duplication, a crash",
+        10_353,
+        &[
+            Pin::verdict("at_most_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::verdict("request_acknowledged", Verdict::Reached),
+        ],
+    );
 }
 
 #[test]
@@ -183,14 +108,16 @@ fn retry_non_idempotent_token_needs_a_durable_token() {
         NoDuplication,
         DurableWrites,
     ];
-    let pinned = Pinned {
-        label: "token write not durable",
-        states: 21_668,
-        holds: &["deadlock_free"],
-        violated: &[("at_most_once", 12)],
-        reached: "request_acknowledged",
-    };
-    assert_pinned(&system(retry(Retry::Token), &relaxed, 1), &pinned);
+    assert_pinned(
+        &system(retry(Retry::Token), &relaxed, 1),
+        "token write not durable",
+        21_668,
+        &[
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::violated("at_most_once", 12),
+            Pin::verdict("request_acknowledged", Verdict::Reached),
+        ],
+    );
 }
 
 #[test]
@@ -230,12 +157,6 @@ fn queue(ack: Ack) -> AtLeastOnceQueue {
     }
 }
 
-const BOTH: [&str; 3] = [
-    "effect_at_most_once",
-    "effect_at_least_once",
-    "deadlock_free",
-];
-
 #[test]
 fn at_least_once_queue_is_exactly_once_while_timing_holds() {
     for (ack, states) in [
@@ -244,83 +165,98 @@ fn at_least_once_queue_is_exactly_once_while_timing_holds() {
         (Ack::IdempotentConsumer, 76),
     ] {
         let label = format!("{ack:?}");
-        let pinned = Pinned {
-            label: &label,
+        assert_pinned(
+            &system(queue(ack), &[], 0),
+            &&label,
             states,
-            holds: &BOTH,
-            violated: &[],
-            reached: "message_processed",
-        };
-        assert_pinned(&system(queue(ack), &[], 0), &pinned);
+            &[
+                Pin::verdict("effect_at_most_once", Verdict::Holds),
+                Pin::verdict("effect_at_least_once", Verdict::Holds),
+                Pin::verdict("deadlock_free", Verdict::Holds),
+                Pin::verdict("message_processed", Verdict::Reached),
+            ],
+        );
     }
 }
 
 #[test]
 fn at_least_once_queue_ack_after_duplicates_after_a_pause_or_a_crash() {
-    let pause = Pinned {
-        label: "ack_after, pause",
-        states: 2_992,
-        holds: &["effect_at_least_once", "deadlock_free"],
-        violated: &[("effect_at_most_once", 17)],
-        reached: "message_processed",
-    };
-    assert_pinned(&system(queue(Ack::After), &[BoundedPause], 0), &pause);
-    let crash = Pinned {
-        label: "ack_after, crash",
-        states: 1_161,
-        holds: &["effect_at_least_once", "deadlock_free"],
-        violated: &[("effect_at_most_once", 17)],
-        reached: "message_processed",
-    };
-    assert_pinned(&system(queue(Ack::After), &[], 1), &crash);
+    assert_pinned(
+        &system(queue(Ack::After), &[BoundedPause], 0),
+        "ack_after, pause",
+        2_992,
+        &[
+            Pin::verdict("effect_at_least_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::violated("effect_at_most_once", 17),
+            Pin::verdict("message_processed", Verdict::Reached),
+        ],
+    );
+    assert_pinned(
+        &system(queue(Ack::After), &[], 1),
+        "ack_after, crash",
+        1_161,
+        &[
+            Pin::verdict("effect_at_least_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::violated("effect_at_most_once", 17),
+            Pin::verdict("message_processed", Verdict::Reached),
+        ],
+    );
 }
 
 #[test]
 fn at_least_once_queue_ack_before_loses_the_message_in_a_crash() {
-    let crash = Pinned {
-        label: "ack_before, crash",
-        states: 986,
-        holds: &["effect_at_most_once", "deadlock_free"],
-        violated: &[("effect_at_least_once", 4)],
-        reached: "message_processed",
-    };
-    assert_pinned(&system(queue(Ack::Before), &[], 1), &crash);
+    assert_pinned(
+        &system(queue(Ack::Before), &[], 1),
+        "ack_before, crash",
+        986,
+        &[
+            Pin::verdict("effect_at_most_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::violated("effect_at_least_once", 4),
+            Pin::verdict("message_processed", Verdict::Reached),
+        ],
+    );
     // Finding: a paused consumer's delete arrives after the redelivery, and it
     // applies the effect anyway.
-    let pause = Pinned {
-        label: "ack_before, pause",
-        states: 2_224,
-        holds: &["effect_at_least_once", "deadlock_free"],
-        violated: &[("effect_at_most_once", 18)],
-        reached: "message_processed",
-    };
-    assert_pinned(&system(queue(Ack::Before), &[BoundedPause], 0), &pause);
+    assert_pinned(
+        &system(queue(Ack::Before), &[BoundedPause], 0),
+        "ack_before, pause",
+        2_224,
+        &[
+            Pin::verdict("effect_at_least_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::violated("effect_at_most_once", 18),
+            Pin::verdict("message_processed", Verdict::Reached),
+        ],
+    );
 }
 
 #[test]
 fn at_least_once_queue_idempotent_consumer_holds_with_timing_relaxed() {
     let relaxed = [BoundedPause, TimelyTimers, BoundedDelay];
-    let pinned = Pinned {
-        label: "idempotent_consumer, timing relaxed, a crash",
-        states: 65_408,
-        holds: &BOTH,
-        violated: &[],
-        reached: "message_processed",
-    };
     assert_pinned(
         &system(queue(Ack::IdempotentConsumer), &relaxed, 1),
-        &pinned,
+        "idempotent_consumer, timing relaxed, a crash",
+        65_408,
+        &[
+            Pin::verdict("effect_at_most_once", Verdict::Holds),
+            Pin::verdict("effect_at_least_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::verdict("message_processed", Verdict::Reached),
+        ],
     );
-    let pause = Pinned {
-        label: "idempotent_consumer, pause",
-        states: 2_992,
-        holds: &BOTH,
-        violated: &[],
-        reached: "message_processed",
-    };
     assert_pinned(
         &system(queue(Ack::IdempotentConsumer), &[BoundedPause], 0),
-        &pause,
+        "idempotent_consumer, pause",
+        2_992,
+        &[
+            Pin::verdict("effect_at_most_once", Verdict::Holds),
+            Pin::verdict("effect_at_least_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::verdict("message_processed", Verdict::Reached),
+        ],
     );
 }
 
@@ -340,39 +276,42 @@ fn window(dedup: Dedup, retry_within_ttl: bool, ttl_ticks: u32) -> IdempotencyWi
 fn idempotency_window_check_then_act_executes_twice_with_timing_held() {
     for (within, states, steps) in [(true, 290, 11), (false, 116, 21)] {
         let label = format!("check_then_act, retry_within_ttl={within}");
-        let pinned = Pinned {
-            label: &label,
-            states,
-            holds: &["deadlock_free"],
-            violated: &[("at_most_once", steps)],
-            reached: "request_acknowledged",
-        };
         assert_pinned(
             &system(window(Dedup::CheckThenAct, within, 4), &[], 0),
-            &pinned,
+            &&label,
+            states,
+            &[
+                Pin::verdict("deadlock_free", Verdict::Holds),
+                Pin::violated("at_most_once", steps),
+                Pin::verdict("request_acknowledged", Verdict::Reached),
+            ],
         );
     }
 }
 
 #[test]
 fn idempotency_window_put_if_absent_holds_only_while_retries_come_within_the_ttl() {
-    let held = Pinned {
-        label: "put_if_absent, within the TTL",
-        states: 278,
-        holds: &["at_most_once", "deadlock_free"],
-        violated: &[],
-        reached: "request_acknowledged",
-    };
-    assert_pinned(&system(window(Dedup::PutIfAbsent, true, 4), &[], 0), &held);
-    let late = Pinned {
-        label: "put_if_absent, after the TTL",
-        states: 134,
-        holds: &["deadlock_free"],
-        violated: &[("at_most_once", 21)],
-        reached: "request_acknowledged",
-    };
+    assert_pinned(
+        &system(window(Dedup::PutIfAbsent, true, 4), &[], 0),
+        "put_if_absent, within the TTL",
+        278,
+        &[
+            Pin::verdict("at_most_once", Verdict::Holds),
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::verdict("request_acknowledged", Verdict::Reached),
+        ],
+    );
     let late_system = system(window(Dedup::PutIfAbsent, false, 4), &[], 0);
-    assert_pinned(&late_system, &late);
+    assert_pinned(
+        &late_system,
+        "put_if_absent, after the TTL",
+        134,
+        &[
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::violated("at_most_once", 21),
+            Pin::verdict("request_acknowledged", Verdict::Reached),
+        ],
+    );
     let outcome = check::run(&late_system, &options(1));
     let path = outcome
         .property("at_most_once")
@@ -388,15 +327,14 @@ fn idempotency_window_put_if_absent_holds_only_while_retries_come_within_the_ttl
 
 #[test]
 fn idempotency_window_marker_must_outlive_the_handler() {
-    let pinned = Pinned {
-        label: "put_if_absent, TTL 3",
-        states: 324,
-        holds: &["deadlock_free"],
-        violated: &[("at_most_once", 16)],
-        reached: "request_acknowledged",
-    };
     assert_pinned(
         &system(window(Dedup::PutIfAbsent, true, 3), &[], 0),
-        &pinned,
+        "put_if_absent, TTL 3",
+        324,
+        &[
+            Pin::verdict("deadlock_free", Verdict::Holds),
+            Pin::violated("at_most_once", 16),
+            Pin::verdict("request_acknowledged", Verdict::Reached),
+        ],
     );
 }
