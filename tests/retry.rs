@@ -61,7 +61,7 @@ fn retry_non_idempotent_plain_executes_twice_when_timing_breaks() {
     for (relax, states) in [(BoundedDelay, 158), (TimelyTimers, 74)] {
         assert_pinned(
             &system(retry(Retry::Plain), &[relax], 0),
-            &relax.name(),
+            relax.name(),
             states,
             &[
                 Pin::verdict("deadlock_free", Verdict::Holds),
@@ -77,7 +77,7 @@ fn retry_non_idempotent_token_holds_under_delay_loss_duplication_and_a_crash() {
     for (relax, states) in [(BoundedDelay, 158), (TimelyTimers, 74)] {
         assert_pinned(
             &system(retry(Retry::Token), &[relax], 0),
-            &relax.name(),
+            relax.name(),
             states,
             &[
                 Pin::verdict("at_most_once", Verdict::Holds),
@@ -167,7 +167,7 @@ fn at_least_once_queue_is_exactly_once_while_timing_holds() {
         let label = format!("{ack:?}");
         assert_pinned(
             &system(queue(ack), &[], 0),
-            &&label,
+            &label,
             states,
             &[
                 Pin::verdict("effect_at_most_once", Verdict::Holds),
@@ -278,7 +278,7 @@ fn idempotency_window_check_then_act_executes_twice_with_timing_held() {
         let label = format!("check_then_act, retry_within_ttl={within}");
         assert_pinned(
             &system(window(Dedup::CheckThenAct, within, 4), &[], 0),
-            &&label,
+            &label,
             states,
             &[
                 Pin::verdict("deadlock_free", Verdict::Holds),
