@@ -140,17 +140,17 @@ fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
         "--address",
         &address,
     ]);
-    // Step 6: client_b pauses. The stored pause counter is capped, so the state pane
+    // Step 6: client_a pauses. The stored pause counter is capped, so the state pane
     // says "paused" without a count; the panel above counts it along the path.
     let paused = step_view(&address, &indices[..7]);
-    assert_eq!(paused["action"], "client_b pauses");
+    assert_eq!(paused["action"], "client_a pauses");
     let outcome = paused["outcome"].as_str().expect("format_step text");
     assert!(outcome.starts_with("lock: Lock{"), "{outcome}");
-    assert!(outcome.contains("\nclient_b: Client{"), "{outcome}");
+    assert!(outcome.contains("\nclient_a: Client{"), "{outcome}");
     assert!(outcome.contains(" · paused"), "{outcome}");
     assert!(!outcome.contains("counter"), "{outcome}");
     assert!(outcome.contains("\nnetwork: empty\n"), "{outcome}");
-    // Five ticks later (step 11): true time 5, client_b paused for 5 ticks.
+    // Five ticks later (step 11): true time 5, client_a paused for 5 ticks.
     let later = step_view(&address, &indices[..12]);
     assert_eq!(later["action"], "tick");
     let svg = later["svg"].as_str().expect("as_svg panel");
@@ -161,12 +161,12 @@ fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
     );
     assert!(svg.contains("paused for 5 ticks"), "{svg}");
     assert!(
-        svg.contains("⚠ step 6: t=0: client_b pauses: bounded_pause(0) broken here"),
+        svg.contains("⚠ step 6: t=0: client_a pauses: bounded_pause(0) broken here"),
         "{svg}"
     );
     // The last step of the counterexample is reachable through the link.
     let last = step_view(&address, &indices);
-    assert_eq!(last["action"], "deliver WriteAck storage→client_a (age 0)");
+    assert_eq!(last["action"], "deliver WriteAck storage→client_b (age 0)");
     let svg = last["svg"].as_str().expect("as_svg panel");
     assert!(
         svg.contains("✗ `no_lost_increment` is violated in this state"),

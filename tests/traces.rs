@@ -191,7 +191,7 @@ fn corrupted_traces_are_rejected_clearly() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         text(&output.stdout)
-            .contains("step 1: `deliver Acquire client_b→lock (age 0)` is not enabled here"),
+            .contains("step 1: `deliver Acquire client_a→lock (age 0)` is not enabled here"),
         "{}",
         text(&output.stdout)
     );
@@ -292,7 +292,7 @@ fn every_rendering_works_and_the_chart_fits_100_columns() {
     }
     assert!(chart.contains("‖ pauses"), "{chart}");
     assert!(
-        chart.contains("!!! t=0: client_b pauses: bounded_pause(0) broken here"),
+        chart.contains("!!! t=0: client_a pauses: bounded_pause(0) broken here"),
         "{chart}"
     );
     assert!(chart.contains("⏰ LeaseExpiry"), "{chart}");
@@ -303,9 +303,9 @@ fn every_rendering_works_and_the_chart_fits_100_columns() {
         mermaid.starts_with("sequenceDiagram\n    participant n0 as lock\n"),
         "{mermaid}"
     );
-    assert!(mermaid.contains("    n3->>n0: Acquire\n"), "{mermaid}");
+    assert!(mermaid.contains("    n2->>n0: Acquire\n"), "{mermaid}");
     assert!(
-        mermaid.contains("Note over n0,n3: ⚠ t=0: client_b pauses: bounded_pause(0) broken here"),
+        mermaid.contains("Note over n0,n3: ⚠ t=0: client_a pauses: bounded_pause(0) broken here"),
         "{mermaid}"
     );
     assert_eq!(
@@ -341,7 +341,7 @@ fn every_rendering_works_and_the_chart_fits_100_columns() {
         .find(|line| line.trim_start().starts_with("s6 ["))
         .expect("step 6 is drawn");
     assert!(
-        pause.contains("‖ pauses\\nt=0\\n⚠ t=0: client_b pauses:"),
+        pause.contains("‖ pauses\\nt=0\\n⚠ t=0: client_a pauses:"),
         "{pause}"
     );
     assert!(pause.contains("bounded_pause(0) broken here"), "{pause}");
@@ -377,7 +377,7 @@ fn an_untimed_model_trace_renders_as_steps() {
     let output = synccheck(&["show", &path.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(0));
     assert!(
-        text(&output.stdout).contains("   6. client_b pauses"),
+        text(&output.stdout).contains("   6. client_a pauses"),
         "{}",
         text(&output.stdout)
     );
