@@ -141,7 +141,7 @@ fn the_saved_trace_is_versioned_and_self_contained() {
     assert_eq!(value["trace"]["length"], 22);
     let step = &value["trace"]["steps"][5];
     assert_eq!(step["action_detail"]["kind"], "pause");
-    assert_eq!(step["action_detail"]["node"], 3);
+    assert_eq!(step["action_detail"]["node"], 2);
     assert_eq!(step["time_ticks"], 0);
     assert!(step["clock_offsets_ticks"].is_array());
     assert!(step["annotations"][0]
@@ -175,7 +175,7 @@ fn corrupted_traces_are_rejected_clearly() {
     assert_eq!(output.status.code(), Some(1));
     let stdout = text(&output.stdout);
     assert!(
-        stdout.contains("does not reproduce: step 5: after `deliver ReadReply"),
+        stdout.contains("does not reproduce: step 5: after `deliver Acquire client_b→lock"),
         "{stdout}"
     );
     assert!(
@@ -296,7 +296,7 @@ fn every_rendering_works_and_the_chart_fits_100_columns() {
         "{chart}"
     );
     assert!(chart.contains("⏰ LeaseExpiry"), "{chart}");
-    assert!(chart.contains("Write{token:1,value:1}"), "{chart}");
+    assert!(chart.contains("Write{token:2,value:1}"), "{chart}");
 
     let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
     assert!(
