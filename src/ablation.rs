@@ -74,6 +74,11 @@ fn run_subset(
     options: &CheckOptions,
 ) -> Result<(BTreeMap<String, Cell>, StopReason), RequestError> {
     let mut changes = base.clone();
+    // A row relaxes what the base holds (its bound is the base's, not a contradiction).
+    changes.hold.retain(|spec| {
+        let name = spec.split_once('=').map_or(spec.as_str(), |(name, _)| name);
+        !Assumption::parse(name.trim()).is_some_and(|(a, _)| relaxed.contains(&a))
+    });
     changes
         .relax
         .extend(relaxed.iter().map(|a| a.name().to_string()));

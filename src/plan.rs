@@ -18,7 +18,7 @@ use crate::check::{CheckOptions, Verdict};
 use crate::registry::Registry;
 use crate::report::{CheckReport, SCHEMA_VERSION};
 use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
-use crate::system::{Assumption, AssumptionSet, BOUND_MAX};
+use crate::system::{Assumption, AssumptionError, AssumptionSet, BOUND_MAX};
 use crate::trace::TraceFile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -248,6 +248,27 @@ fn validate(
         probe
             .relax_spec(name.get_ref())
             .map_err(|e| at.error(name.span(), format!("key `relax`: {e}")))?;
+    }
+    let holds: Vec<String> = raw.hold.iter().map(|s| s.get_ref().clone()).collect();
+    let relaxes: Vec<String> = raw.relax.iter().map(|s| s.get_ref().clone()).collect();
+    if let Some(conflict) = crate::system::find_conflict(&holds, &relaxes) {
+        // Point at the entry that contradicts an earlier one.
+        let second = match &conflict {
+            AssumptionError::Conflict { second, .. } => second.as_str(),
+            _ => "",
+        };
+        let entry = raw
+            .hold
+            .iter()
+            .map(|s| (format!("hold {}", s.get_ref().trim()), s.span()))
+            .chain(
+                raw.relax
+                    .iter()
+                    .map(|s| (format!("relax {}", s.get_ref().trim()), s.span())),
+            )
+            .find(|(written, _)| written == second)
+            .map_or(span.clone(), |(_, span)| span);
+        return Err(at.error(entry, conflict.to_string()));
     }
     let description = model
         .describe()

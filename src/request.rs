@@ -100,7 +100,11 @@ impl AssumptionChanges {
     }
 
     /// Applies the changes to `base`.
+    /// Contradictory changes (`hold X` and `relax X`, or two bounds) are an error.
     pub fn apply(&self, base: &AssumptionSet) -> Result<AssumptionSet, AssumptionError> {
+        if let Some(conflict) = crate::system::find_conflict(&self.hold, &self.relax) {
+            return Err(conflict);
+        }
         let mut set = if self.relax_all {
             AssumptionSet::all_relaxed()
         } else {

@@ -192,6 +192,22 @@ pub enum StopReason {
 }
 
 impl StopReason {
+    /// Why a property is `unknown` after a search that stopped for this reason, in
+    /// words for reports.
+    pub const fn unknown_because(self) -> &'static str {
+        match self {
+            StopReason::Complete | StopReason::AllDecided => "not decided by this search",
+            StopReason::StateLimit => "the state limit was hit first",
+            StopReason::DepthLimit => "the depth limit was hit first",
+            StopReason::TimeLimit => "the time limit was hit first",
+            StopReason::MemoryLimit => "the memory limit was hit first",
+            StopReason::Cancelled => "cancelled before it was decided",
+            StopReason::WalksDone => "simulation samples runs; it never proves",
+        }
+    }
+}
+
+impl StopReason {
     /// In words, for reports.
     pub const fn describe(self) -> &'static str {
         match self {
@@ -245,9 +261,15 @@ pub struct Outcome<M: Model> {
 }
 
 impl<M: Model> Outcome<M> {
-    /// Whether the reachable space was exhausted.
+    /// Whether no limit cut the search: it explored every reachable state
+    /// ([`StopReason::Complete`]) or stopped early because every property was already
+    /// decided ([`StopReason::AllDecided`]). Either way no verdict is `unknown` for
+    /// lack of search. (Counts are of the whole space only for `Complete`.)
     pub fn complete(&self) -> bool {
-        self.stop_reason == StopReason::Complete
+        matches!(
+            self.stop_reason,
+            StopReason::Complete | StopReason::AllDecided
+        )
     }
 
     /// Records that a later phase (liveness, metrics) stopped at a limit: the check is

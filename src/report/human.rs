@@ -2,7 +2,7 @@
 //! true time, and the sentence that names where each relaxed assumption broke.
 
 use super::{CheckReport, TraceReport};
-use crate::check::Verdict;
+use crate::check::{StopReason, Verdict};
 use std::fmt::Write;
 
 /// The final state is printed on one line, cut at this many characters.
@@ -111,7 +111,18 @@ fn table(report: &CheckReport, out: &mut String) {
         ) {
             (Some(trace), _, _) => format!(" (counterexample: {} steps)", trace.length),
             (None, Some(length), _) => format!(" (example: {length} steps)"),
-            (None, None, Verdict::Unknown) => " (a limit was hit first)".to_string(),
+            (None, None, Verdict::Unknown)
+                if property.kind == crate::system::PropertyKind::Eventually
+                    && matches!(
+                        report.stop_reason,
+                        StopReason::Complete | StopReason::AllDecided
+                    ) =>
+            {
+                " (the liveness graph limit was hit first)".to_string()
+            }
+            (None, None, Verdict::Unknown) => {
+                format!(" ({})", report.stop_reason.unknown_because())
+            }
             _ => String::new(),
         };
         let _ = writeln!(

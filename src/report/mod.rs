@@ -133,7 +133,8 @@ pub struct CheckReport {
     pub strategy: String,
     /// Worker threads.
     pub threads: usize,
-    /// Whether the whole reachable space was explored.
+    /// Whether no limit cut the search: every reachable state was explored, or every
+    /// property was decided first (see `Outcome::complete`).
     pub complete: bool,
     /// Why the search stopped.
     pub stop_reason: StopReason,

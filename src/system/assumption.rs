@@ -181,6 +181,57 @@ pub enum AssumptionError {
         /// Why.
         reason: String,
     },
+    /// Two changes that contradict each other (`--hold X --relax X`, or two bounds).
+    #[error("contradictory assumption changes for `{name}`: {first} and {second}; keep one")]
+    Conflict {
+        /// The assumption.
+        name: String,
+        /// The first change, as written (`hold bounded_pause`).
+        first: String,
+        /// The change that contradicts it.
+        second: String,
+    },
+}
+
+/// The first contradiction among hold specs and relax names (in that order of
+/// mention): an assumption both held and relaxed, or held at two bounds. Unknown names
+/// and bad bounds are left to the parsers.
+pub fn find_conflict(holds: &[String], relaxes: &[String]) -> Option<AssumptionError> {
+    let mut seen: Vec<(Assumption, Option<u32>, String)> = Vec::new();
+    let held = holds.iter().map(|spec| (spec, true));
+    let relaxed = relaxes.iter().map(|name| (name, false));
+    for (text, is_hold) in held.chain(relaxed) {
+        let (name, bound_text) = match text.split_once('=') {
+            Some((name, bound)) => (name.trim(), Some(bound.trim())),
+            None => (text.trim(), None),
+        };
+        let Some((assumption, implied)) = Assumption::parse(name) else {
+            continue;
+        };
+        let bound = bound_text.and_then(|t| t.parse::<u32>().ok()).or(implied);
+        let written = format!("{} {}", if is_hold { "hold" } else { "relax" }, text.trim());
+        // A relaxed entry is `None` with is_hold false; encode "relaxed" as a bound of
+        // u32::MAX, which no hold can have.
+        let setting = if is_hold { bound } else { Some(u32::MAX) };
+        for (other, other_setting, other_written) in &seen {
+            let contradicts = *other == assumption
+                && match (setting, *other_setting) {
+                    (Some(a), Some(b)) => a != b,
+                    // A hold without a bound agrees with any hold, not with a relax.
+                    (None, Some(b)) | (Some(b), None) => b == u32::MAX,
+                    (None, None) => false,
+                };
+            if contradicts {
+                return Some(AssumptionError::Conflict {
+                    name: assumption.name().to_string(),
+                    first: other_written.clone(),
+                    second: written,
+                });
+            }
+        }
+        seen.push((assumption, setting, written));
+    }
+    None
 }
 
 /// The assumption set a check runs under: every assumption held or relaxed.

@@ -12,7 +12,9 @@ mod node;
 mod protocol;
 mod state;
 
-pub use assumption::{Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX};
+pub use assumption::{
+    find_conflict, Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX,
+};
 pub use engine::{Action, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
 pub use node::Node;
 pub use protocol::{Context, Data, LeansOn, NodeId, Property, PropertyKind, Protocol};
