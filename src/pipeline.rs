@@ -75,8 +75,34 @@ pub fn check_protocol<P: Protocol>(
     options: &CheckOptions,
 ) -> Result<(TimedSystem<P>, Checked<TimedSystem<P>>), SystemError> {
     let system = TimedSystem::new(protocol, assumptions)?;
-    let checked = check_model(&system, label, Some(system.assumptions()), options, None);
+    let checked = check_system(&system, label, options)?;
     Ok((system, checked))
+}
+
+/// Checks a built timed system: [`check_model`] with the system's fault slot wired
+/// in (a fresh one per system, so one check's error does not stop the next), and an
+/// error, not a verdict, when the protocol passed an engine cap mid-search.
+pub fn check_system<P: Protocol>(
+    system: &TimedSystem<P>,
+    label: Label<'_>,
+    options: &CheckOptions,
+) -> Result<Checked<TimedSystem<P>>, SystemError> {
+    let options = CheckOptions {
+        fault: system.fault(),
+        ..options.clone()
+    };
+    let checked = check_model(system, label, Some(system.assumptions()), &options, None);
+    cap_check(system)?;
+    Ok(checked)
+}
+
+/// An error when the protocol did something the engine cannot represent (a timer
+/// longer than its declared largest time constant): no verdict about it holds.
+pub fn cap_check<P: Protocol>(system: &TimedSystem<P>) -> Result<(), SystemError> {
+    match system.cap_violation() {
+        Some(violation) => Err(SystemError::CapExceeded(violation)),
+        None => Ok(()),
+    }
 }
 
 /// The maximum of each model metric ([`Explain::metrics`]) over the reachable states:

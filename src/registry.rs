@@ -367,8 +367,8 @@ impl<P: Protocol + Declared> Entry for TimedEntry<P> {
             model: P::NAME,
             params,
         };
-        let checked =
-            pipeline::check_model(&system, label, Some(system.assumptions()), options, None);
+        let checked = pipeline::check_system(&system, label, options)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         Ok(checked.report)
     }
 
@@ -386,7 +386,9 @@ impl<P: Protocol + Declared> Entry for TimedEntry<P> {
         })?;
         let system = TimedSystem::new(protocol, assumptions)
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
-        Ok(trace::replay(&system, trace))
+        let outcome = trace::replay(&system, trace);
+        pipeline::cap_check(&system).map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        Ok(outcome)
     }
 
     fn explorer_path(
@@ -412,10 +414,10 @@ impl<P: Protocol + Declared> Entry for TimedEntry<P> {
         changes: &AssumptionChanges,
         max_states: usize,
     ) -> Result<crate::graph::StateGraph, RequestError> {
-        Ok(crate::graph::export(
-            &Self::system(params, changes)?,
-            max_states,
-        ))
+        let system = Self::system(params, changes)?;
+        let graph = crate::graph::export(&system, max_states);
+        pipeline::cap_check(&system).map_err(|e| build_error(P::NAME)(e.to_string()))?;
+        Ok(graph)
     }
 
     fn explore(

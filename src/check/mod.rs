@@ -99,6 +99,46 @@ pub struct CheckOptions {
     pub cancel: Arc<AtomicBool>,
     /// Live counters.
     pub progress: Arc<Progress>,
+    /// Where the model reports an error it found in itself mid-search (the timed
+    /// system: a value past an engine cap, see `TimedSystem::fault`). Once raised, the
+    /// search stops with [`StopReason::ModelFault`] and the outcome carries the error.
+    pub fault: Arc<ModelFault>,
+}
+
+/// An error a model finds in itself while it is explored (a protocol that sets a
+/// timer longer than the largest time constant it declared). The first error by
+/// message order is kept, so the message is the same for any thread count.
+#[derive(Debug, Default)]
+pub struct ModelFault {
+    raised: AtomicBool,
+    message: std::sync::Mutex<Option<String>>,
+}
+
+impl ModelFault {
+    /// Records an error (keeps the smallest message seen, for determinism).
+    pub fn raise(&self, message: String) {
+        let mut slot = self
+            .message
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.as_ref().is_none_or(|kept| message < *kept) {
+            *slot = Some(message);
+        }
+        self.raised.store(true, Ordering::Release);
+    }
+
+    /// Whether an error was raised.
+    pub fn is_raised(&self) -> bool {
+        self.raised.load(Ordering::Acquire)
+    }
+
+    /// The error, if one was raised.
+    pub fn message(&self) -> Option<String> {
+        self.message
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
 }
 
 impl Default for CheckOptions {
@@ -115,6 +155,7 @@ impl Default for CheckOptions {
             simulation_walks: 2_000,
             cancel: Arc::new(AtomicBool::new(false)),
             progress: Arc::new(Progress::default()),
+            fault: Arc::new(ModelFault::default()),
         }
     }
 }
@@ -189,6 +230,9 @@ pub enum StopReason {
     MemoryLimit,
     /// The simulation strategy ran its walks (it never exhausts a space).
     WalksDone,
+    /// The model reported an error in itself ([`CheckOptions::fault`]): no verdict
+    /// of this search can be trusted.
+    ModelFault,
 }
 
 impl StopReason {
@@ -203,6 +247,7 @@ impl StopReason {
             StopReason::MemoryLimit => "the memory limit was hit first",
             StopReason::Cancelled => "cancelled before it was decided",
             StopReason::WalksDone => "simulation samples runs; it never proves",
+            StopReason::ModelFault => "the model is in error",
         }
     }
 }
@@ -219,6 +264,7 @@ impl StopReason {
             StopReason::Cancelled => "stopped: cancelled",
             StopReason::MemoryLimit => "stopped: memory limit",
             StopReason::WalksDone => "stopped: walks done (simulation proves nothing)",
+            StopReason::ModelFault => "stopped: the model is in error",
         }
     }
 }
@@ -258,6 +304,8 @@ pub struct Outcome<M: Model> {
     pub stats: Stats,
     /// Why the search stopped.
     pub stop_reason: StopReason,
+    /// The model's error, when it raised one ([`StopReason::ModelFault`]).
+    pub fault: Option<String>,
 }
 
 impl<M: Model> Outcome<M> {
@@ -470,6 +518,9 @@ where
 
     /// Whether a limit (other than depth) says stop, and which.
     pub fn limit_hit(&self) -> Option<StopReason> {
+        if self.options.fault.is_raised() {
+            return Some(StopReason::ModelFault);
+        }
         if let Some(reason) = self.budget.exhausted() {
             return Some(reason);
         }
@@ -495,7 +546,7 @@ where
     }
 
     fn finish(&self, found: Found<M>, elapsed: Duration) -> Outcome<M> {
-        let complete = found.stop_reason == StopReason::Complete;
+        let complete = found.stop_reason == StopReason::Complete && !self.options.fault.is_raised();
         let properties = self
             .properties
             .iter()
@@ -519,10 +570,17 @@ where
             .collect();
         let mut stats = found.stats;
         stats.seconds = elapsed.as_secs_f64();
+        let fault = self.options.fault.message();
         Outcome {
             properties,
             stats,
-            stop_reason: found.stop_reason,
+            // A fault raised after the last limit check still voids the search.
+            stop_reason: if fault.is_some() {
+                StopReason::ModelFault
+            } else {
+                found.stop_reason
+            },
+            fault,
         }
     }
 }

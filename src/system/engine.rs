@@ -9,7 +9,9 @@ use super::assumption::{Assumption, AssumptionSet, Setting, BOUND_MAX};
 use super::node::Node;
 use super::protocol::{Context, NodeId, Property, Protocol, TimerEffect};
 use super::state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
+use crate::check::ModelFault;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// At most this many copies of one envelope may be in flight when duplication is allowed.
 const DUPLICATE_COPIES_MAX: usize = 2;
@@ -91,6 +93,10 @@ pub enum SystemError {
     /// The protocol breaks a limit of the engine.
     #[error("protocol limit: {0}")]
     Limit(String),
+    /// The protocol passed an engine cap while it was explored (see
+    /// [`TimedSystem::cap_violation`]).
+    #[error("engine cap exceeded: {0}")]
+    CapExceeded(String),
 }
 
 /// A protocol under an assumption set, as a model stateright (and synccheck's runner)
@@ -105,6 +111,7 @@ pub struct TimedSystem<P: Protocol> {
     age_cap: u8,
     pause_cap: u8,
     offset_cap: i8,
+    fault: Arc<ModelFault>,
 }
 
 impl<P: Protocol> std::fmt::Debug for Property<P> {
@@ -157,7 +164,17 @@ impl<P: Protocol> TimedSystem<P> {
                 (Setting::Relaxed, Setting::Relaxed) => assumption.default_bound(),
             };
         }
-        let time_cap = u8::try_from(constant + 1)
+        // A timer is set at most `constant` local ticks ahead (checked when it is set);
+        // a clock falling back afterwards moves its deadline further away. Held skew ε:
+        // the offset moves at most 2ε between setting and now, so `constant + 2ε`
+        // ticks is the most a timer can be away: derived, never exceeded. Relaxed skew:
+        // `constant + 1`, and a clock does not fall back while one of its timers is
+        // that far away (the bound of the relaxed fault model, see `node_candidates`).
+        let drift_room = match assumptions.held_bound(Assumption::BoundedSkew) {
+            Some(skew) => (2 * skew).max(1),
+            None => 1,
+        };
+        let time_cap = u8::try_from(constant + drift_room)
             .map_err(|_| SystemError::Limit("time cap does not fit a byte".to_string()))?;
         // Each quantity is stored only as far as a constraint or an explanation can
         // tell values apart: ages up to Δ, pauses up to P, offsets up to ε (not at all
@@ -180,7 +197,22 @@ impl<P: Protocol> TimedSystem<P> {
             age_cap,
             pause_cap,
             offset_cap,
+            fault: Arc::new(ModelFault::default()),
         })
+    }
+
+    /// Where the engine records the first value that would pass one of its caps (a
+    /// timer set beyond `largest_time_constant_ticks`). Pass it as
+    /// `CheckOptions::fault` so a search stops on it; after any use of the system
+    /// (check, replay, graph), [`TimedSystem::cap_violation`] says whether one was hit.
+    pub fn fault(&self) -> Arc<ModelFault> {
+        Arc::clone(&self.fault)
+    }
+
+    /// The cap violation recorded so far, if any: the protocol is in error (it did
+    /// something the engine cannot represent), and no verdict about it can be trusted.
+    pub fn cap_violation(&self) -> Option<String> {
+        self.fault.message()
     }
 
     /// The protocol.
@@ -310,11 +342,15 @@ impl<P: Protocol> TimedSystem<P> {
             // A drift is a step only if it moves the offset or some timer.
             let ahead =
                 offset < self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks > 0);
-            let behind = offset > -self.offset_cap
-                || record
-                    .timers
-                    .iter()
-                    .any(|e| e.remaining_ticks < self.time_cap);
+            // A clock does not fall back while a timer of its node is at the time cap
+            // (it would be stored nearer than it is): with skew held the cap is never
+            // reached; with skew relaxed this is the bound of the fault model.
+            let timers_have_room = record
+                .timers
+                .iter()
+                .all(|e| e.remaining_ticks < self.time_cap);
+            let behind =
+                timers_have_room && (offset > -self.offset_cap || !record.timers.is_empty());
             if ahead {
                 out.push(Action::Drift {
                     node,
@@ -630,6 +666,7 @@ impl<P: Protocol> TimedSystem<P> {
         } else {
             record.clock_offset_ticks = (record.clock_offset_ticks - 1).max(-self.offset_cap);
             for entry in &mut record.timers {
+                debug_assert!(entry.remaining_ticks < cap, "drift behind at the time cap");
                 entry.remaining_ticks = entry.remaining_ticks.saturating_add(1).min(cap);
             }
         }
@@ -679,7 +716,7 @@ impl<P: Protocol> TimedSystem<P> {
             ..
         } = ctx;
         record.state = new_state;
-        self.apply_timer_effects(&mut record.timers, timer_effects);
+        self.apply_timer_effects(node, &mut record.timers, timer_effects);
         if let Some(durable) = persisted {
             if self.assumptions.is_held(Assumption::DurableWrites) {
                 record.durable = durable;
@@ -707,9 +744,11 @@ impl<P: Protocol> TimedSystem<P> {
 
     fn apply_timer_effects(
         &self,
+        node: NodeId,
         timers: &mut Vec<TimerEntry<P::Timer>>,
         effects: Vec<TimerEffect<P::Timer>>,
     ) {
+        let declared = self.protocol.largest_time_constant_ticks();
         for effect in effects {
             match effect {
                 TimerEffect::Set {
@@ -717,6 +756,15 @@ impl<P: Protocol> TimedSystem<P> {
                     earliest,
                     latest,
                 } => {
+                    if latest > declared {
+                        // Stored shorter, it would fire early and change the verdict.
+                        self.fault.raise(format!(
+                            "node {} sets timer {timer:?} to {latest} ticks, above the \
+                             {declared} its largest_time_constant_ticks() declares; \
+                             declare the largest time constant the protocol uses",
+                            self.protocol.node_name(node)
+                        ));
+                    }
                     timers.retain(|e| e.timer != timer);
                     let cap = u32::from(self.time_cap);
                     let remaining_ticks =
