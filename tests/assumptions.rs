@@ -810,9 +810,9 @@ fn forbids_gives_the_annotation_sentence_for_each_assumption() {
             &initial,
             &Action::Sync { node: PINGER },
             0
-        )
-        .as_deref(),
-        Some("pinger had a persisted write pending in its page cache")
+        ),
+        None,
+        "a Sync is a successful flush: nothing is lost, nothing is broken"
     );
     // An assumption says nothing about actions it does not constrain.
     assert_eq!(

@@ -126,7 +126,17 @@ fn a_search_stopped_because_every_property_was_decided_is_complete() {
 mod heartbeat {
     use serde::Serialize;
     use synccheck::model::{Declared, Params};
-    use synccheck::system::{Context, LeansOn, NodeId, Property, Protocol, SystemState};
+    use synccheck::system::{Context, Property, Protocol, SystemState};
+
+    synccheck::nodes! {
+        /// The two nodes.
+        pub enum Node {
+            /// Sends heartbeats.
+            Leader = "leader",
+            /// Times out without them.
+            Follower = "follower",
+        }
+    }
 
     /// A leader sends a heartbeat every 2 ticks; a follower times out after 6 ticks
     /// without one. `declared` is what the model says its largest time constant is.
@@ -147,51 +157,33 @@ mod heartbeat {
     }
 
     impl Protocol for Heartbeat {
+        type Node = Node;
         type State = ();
         type Durable = ();
         type Msg = ();
         type Timer = Timer;
         type Ghost = Ghost;
 
-        fn node_count(&self) -> usize {
-            2
-        }
-        fn node_name(&self, node: NodeId) -> String {
-            ["leader", "follower"][node].to_string()
-        }
         fn largest_time_constant_ticks(&self) -> u32 {
             self.declared
         }
-        fn leans_on(&self) -> Vec<LeansOn> {
-            Vec::new()
-        }
-        fn on_start(&self, node: NodeId, ctx: &mut Context<'_, Self>) {
+        fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) {
             match node {
-                0 => ctx.set_timer(Timer::Beat, 2),
-                _ => ctx.set_timer(Timer::Timeout, 6),
+                Node::Leader => ctx.set_timer(Timer::Beat, 2),
+                Node::Follower => ctx.set_timer(Timer::Timeout, 6),
             }
         }
-        fn on_message(
-            &self,
-            _: NodeId,
-            _: &mut (),
-            _: NodeId,
-            _: &(),
-            ctx: &mut Context<'_, Self>,
-        ) {
+        fn on_message(&self, _: Node, _: &mut (), _: Node, _: &(), ctx: &mut Context<'_, Self>) {
             ctx.set_timer(Timer::Timeout, 6);
         }
-        fn on_timer(&self, _: NodeId, _: &mut (), timer: &Timer, ctx: &mut Context<'_, Self>) {
+        fn on_timer(&self, _: Node, _: &mut (), timer: &Timer, ctx: &mut Context<'_, Self>) {
             match timer {
                 Timer::Beat => {
-                    ctx.send(1, ());
+                    ctx.send(Node::Follower, ());
                     ctx.set_timer(Timer::Beat, 2);
                 }
                 Timer::Timeout => ctx.ghost_mut().timed_out = true,
             }
-        }
-        fn on_restart(&self, node: NodeId, ctx: &mut Context<'_, Self>) {
-            self.on_start(node, ctx)
         }
         fn properties(&self) -> Vec<Property<Self>> {
             vec![Property::always(
@@ -264,4 +256,223 @@ fn a_timer_longer_than_the_declared_largest_constant_is_an_error_naming_it() {
         ),
         "{text}"
     );
+}
+
+mod ack_writer {
+    use serde::Serialize;
+    use synccheck::system::{
+        Assumption, AssumptionSet, Context, NodeStatus, Property, Protocol, SystemState,
+    };
+
+    synccheck::nodes! {
+        /// The one node.
+        pub enum Node {
+            /// Writes and acknowledges.
+            Writer = "writer",
+        }
+    }
+
+    /// One node writes 1 to its disk and acknowledges it: after the flush
+    /// (`wait`: persist, wait, ack) or in the same step (ack, then persist).
+    #[derive(Clone, Debug)]
+    pub struct AckWriter {
+        pub wait: bool,
+    }
+
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+    pub struct Ghost {
+        pub acked: bool,
+    }
+
+    impl Protocol for AckWriter {
+        type Node = Node;
+        type State = ();
+        type Durable = u8;
+        type Msg = ();
+        type Timer = ();
+        type Ghost = Ghost;
+
+        fn largest_time_constant_ticks(&self) -> u32 {
+            0
+        }
+        fn default_assumptions(&self) -> AssumptionSet {
+            let mut set = AssumptionSet::default();
+            set.relax(Assumption::DurableWrites);
+            set.hold(Assumption::MaxCrashes, Some(1))
+                .expect("a valid bound");
+            set
+        }
+        fn on_start(&self, _: Node, ctx: &mut Context<'_, Self>) {
+            if self.wait {
+                ctx.persist_and_wait(1);
+            } else {
+                ctx.persist(1);
+                ctx.ghost_mut().acked = true;
+            }
+        }
+        fn on_message(&self, _: Node, _: &mut (), _: Node, _: &(), _: &mut Context<'_, Self>) {}
+        fn on_timer(&self, _: Node, _: &mut (), _: &(), _: &mut Context<'_, Self>) {}
+        fn on_durable(&self, _: Node, _: &mut (), ctx: &mut Context<'_, Self>) {
+            ctx.ghost_mut().acked = true;
+        }
+        fn on_restart(&self, _: Node, _: &mut Context<'_, Self>) {}
+        fn properties(&self) -> Vec<Property<Self>> {
+            vec![
+                Property::always("acked_write_survives", |_, state: &SystemState<Self>| {
+                    let node = &state.nodes[0];
+                    !(state.ghost.acked && node.status == NodeStatus::Crashed && node.durable != 1)
+                }),
+                Property::sometimes("acked", |_, state: &SystemState<Self>| state.ghost.acked),
+            ]
+        }
+    }
+}
+
+#[test]
+fn persist_wait_ack_survives_a_lossy_disk_and_ack_then_persist_does_not() {
+    use ack_writer::AckWriter;
+    use synccheck::check::{run, CheckOptions, Verdict};
+    use synccheck::report::Explain;
+    use synccheck::system::{Action, TimedSystem};
+    let check = |wait: bool| {
+        let protocol = AckWriter { wait };
+        let assumptions = protocol.default_assumptions();
+        let system = TimedSystem::new(protocol, assumptions).expect("builds");
+        let outcome = run(&system, &CheckOptions::default());
+        (system, outcome)
+    };
+    use synccheck::system::Protocol;
+    let (system, waited) = check(true);
+    let verdict =
+        |o: &synccheck::check::Outcome<_>, name: &str| o.property(name).map(|p| p.verdict);
+    assert_eq!(
+        verdict(&waited, "acked_write_survives"),
+        Some(Verdict::Holds)
+    );
+    assert_eq!(verdict(&waited, "acked"), Some(Verdict::Reached));
+    // The ack comes in the Sync step; a Sync is a successful flush, not a break.
+    let example = waited
+        .property("acked")
+        .and_then(|p| p.path.as_ref())
+        .expect("an example");
+    assert_eq!(example.actions, vec![Action::Sync { node: 0 }]);
+    let trace = system.explain_path(example);
+    assert!(trace.breaks.is_empty(), "{:?}", trace.breaks);
+    let (system, eager) = check(false);
+    assert_eq!(
+        verdict(&eager, "acked_write_survives"),
+        Some(Verdict::Violated)
+    );
+    let counterexample = eager
+        .property("acked_write_survives")
+        .and_then(|p| p.path.as_ref())
+        .expect("a counterexample");
+    assert_eq!(counterexample.actions, vec![Action::Crash { node: 0 }]);
+    let breaks: Vec<(String, usize)> = system
+        .explain_path(counterexample)
+        .breaks
+        .iter()
+        .map(|b| (b.assumption.clone(), b.step))
+        .collect();
+    assert_eq!(
+        breaks,
+        vec![("durable_writes".to_string(), 1)],
+        "the crash loses the unsynced write"
+    );
+}
+
+#[test]
+fn raft_votes_sent_after_the_flush_keep_one_leader_per_term_on_a_lossy_disk() {
+    // persist, wait, ack holds; ack, then persist (the vote sent in the step that
+    // persists) is violated: the voter crashes with its vote in the page cache.
+    for (variant, exit, safety) in [("wait", 0, "holds"), ("true", 1, "violated")] {
+        let setting = format!("persist_vote={variant}");
+        let output = synccheck(&[
+            "check",
+            "raft_vote_persistence",
+            "--set",
+            &setting,
+            "--set",
+            "max_term=1",
+            "--relax",
+            "durable_writes",
+            "--threads",
+            "2",
+            "--format",
+            "json",
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(exit), "{variant}: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let property = |name: &str| {
+            report["properties"]
+                .as_array()
+                .and_then(|all| all.iter().find(|p| p["name"] == name))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(property("election_safety")["verdict"], safety, "{variant}");
+        assert_eq!(
+            property("leader_elected")["verdict"],
+            "reached",
+            "{variant}"
+        );
+        let probability = report["fingerprint_collision_probability"].as_f64();
+        assert!(
+            probability.is_some_and(|p| p > 0.0 && p < 1e-6),
+            "{probability:?}"
+        );
+        if variant == "true" {
+            let breaks = &property("election_safety")["counterexample"]["breaks"];
+            assert_eq!(breaks[0]["assumption"], "durable_writes");
+            assert!(breaks[0]["sentence"]
+                .as_str()
+                .is_some_and(|s| s.contains("crashes before its last persisted write")));
+        }
+    }
+}
+
+#[test]
+fn exact_mode_counts_equal_the_fingerprint_counts_on_the_catalog_plans_small_checks() {
+    use synccheck::check::{CheckOptions, StopReason};
+    let registry = synccheck::catalog::registry();
+    let mut compared = 0;
+    for source in registry.plans() {
+        let plan = synccheck::plan::parse(&source.file, &source.text, &registry).expect("parses");
+        for check in &plan.checks {
+            let options = CheckOptions {
+                max_states: Some(check.max_states.unwrap_or(4_000).min(4_000)),
+                ..CheckOptions::default()
+            };
+            let Ok(fingerprinted) = registry.run(&check.request, &options) else {
+                continue;
+            };
+            if fingerprinted.stop_reason != StopReason::Complete {
+                continue; // not small
+            }
+            let exact = CheckOptions {
+                exact: true,
+                ..options.clone()
+            };
+            let stored = registry.run(&check.request, &exact).expect("runs exactly");
+            assert_eq!(
+                stored.stats.unique_states, fingerprinted.stats.unique_states,
+                "{}",
+                check.name
+            );
+            assert_eq!(
+                stored.stats.exact_states,
+                Some(stored.stats.unique_states),
+                "{}",
+                check.name
+            );
+            assert_eq!(
+                stored.stats.generated_states, fingerprinted.stats.generated_states,
+                "{}",
+                check.name
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 10, "only {compared} small checks");
 }

@@ -45,6 +45,7 @@ fn break_of<P: Protocol>(system: &TimedSystem<P>, property: &str) -> Vec<(String
 fn raft_votes(persist_vote: bool) -> RaftVotePersistence {
     RaftVotePersistence {
         persist_vote,
+        wait_for_disk: false,
         max_term: 2,
         election_timeout_ticks: 1,
     }

@@ -75,7 +75,7 @@ where
             unique_states: search.store.len(),
             generated_states: shared.generated.load(Ordering::Relaxed),
             max_depth: shared.max_depth.load(Ordering::Relaxed),
-            seconds: 0.0,
+            ..Stats::default()
         },
     }
 }

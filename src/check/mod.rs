@@ -99,6 +99,13 @@ pub struct CheckOptions {
     pub cancel: Arc<AtomicBool>,
     /// Live counters.
     pub progress: Arc<Progress>,
+    /// Also store every state in full and cross-check the fingerprint store's count
+    /// against the number of distinct full states: a mismatch (a fingerprint
+    /// collision that dropped a state) stops the search with an error. Memory grows
+    /// with the states' size: for runs that fit. Honored where states are `Eq`: the
+    /// check pipeline (CLI, registry, `testing`); [`run`] and [`run_symmetric`] need
+    /// only `Hash` and ignore it (`Stats::exact_states` stays `None`).
+    pub exact: bool,
     /// Where the model reports an error it found in itself mid-search (the timed
     /// system: a value past an engine cap, see `TimedSystem::fault`). Once raised, the
     /// search stops with [`StopReason::ModelFault`] and the outcome carries the error.
@@ -124,12 +131,13 @@ impl ModelFault {
         if slot.as_ref().is_none_or(|kept| message < *kept) {
             *slot = Some(message);
         }
-        self.raised.store(true, Ordering::Release);
+        self.raised
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Whether an error was raised.
     pub fn is_raised(&self) -> bool {
-        self.raised.load(Ordering::Acquire)
+        self.raised.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The error, if one was raised.
@@ -156,6 +164,7 @@ impl Default for CheckOptions {
             cancel: Arc::new(AtomicBool::new(false)),
             progress: Arc::new(Progress::default()),
             fault: Arc::new(ModelFault::default()),
+            exact: false,
         }
     }
 }
@@ -292,6 +301,10 @@ pub struct Stats {
     pub generated_states: usize,
     /// Deepest level explored.
     pub max_depth: usize,
+    /// With `CheckOptions::exact`: the distinct states stored in full (equal to
+    /// `unique_states` unless fingerprints collided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exact_states: Option<usize>,
     /// Wall time.
     pub seconds: f64,
 }
@@ -349,7 +362,7 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    run_with(model, options, None)
+    explore_with(model, options, None, &Budget::start(options), None)
 }
 
 /// Explores `model` storing one representative per symmetry class (`canonical`), and
@@ -362,25 +375,19 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    run_with(model, options, Some(canonical))
-}
-
-/// [`run`] or [`run_symmetric`], by whether `canonical` is given.
-pub(crate) fn run_with<M>(
-    model: &M,
-    options: &CheckOptions,
-    canonical: Option<Canonicalize<M>>,
-) -> Outcome<M>
-where
-    M: Model + Send + Sync,
-    M::State: Hash + Clone + Send + Sync,
-    M::Action: Clone + Send + Sync,
-{
-    run_budgeted(model, options, canonical, &Budget::start(options))
+    explore_with(
+        model,
+        options,
+        Some(canonical),
+        &Budget::start(options),
+        None,
+    )
 }
 
 /// [`run`] or [`run_symmetric`] within `budget`, a budget the caller's later phases
-/// (liveness, metrics) share: its clock started before the search.
+/// (liveness, metrics) share: its clock started before the search. With
+/// [`CheckOptions::exact`] every state is also kept in full and the outcome says
+/// whether the full count agrees with the fingerprint count.
 pub fn run_budgeted<M>(
     model: &M,
     options: &CheckOptions,
@@ -389,11 +396,31 @@ pub fn run_budgeted<M>(
 ) -> Outcome<M>
 where
     M: Model + Send + Sync,
+    M::State: Hash + Eq + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    let exact: Option<Box<dyn Recorder<M::State>>> = options
+        .exact
+        .then(|| Box::new(ExactStates::<M::State>::new()) as Box<dyn Recorder<M::State>>);
+    explore_with(model, options, canonical, budget, exact)
+}
+
+/// The search itself; `exact` records full states (`CheckOptions::exact`).
+fn explore_with<'a, M>(
+    model: &'a M,
+    options: &'a CheckOptions,
+    canonical: Option<Canonicalize<M>>,
+    budget: &'a Budget,
+    exact: Option<Box<dyn Recorder<M::State> + 'a>>,
+) -> Outcome<M>
+where
+    M: Model + Send + Sync,
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
     let started = Instant::now();
-    let search = Search::new(model, options, canonical, budget);
+    let mut search = Search::new(model, options, canonical, budget);
+    search.exact = exact;
     let found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
         Strategy::Dfs => dfs::explore(&search),
@@ -426,6 +453,50 @@ pub(crate) struct Search<'a, M: Model> {
     /// The symmetry canonicalization, when the search is symmetry-reduced.
     pub canonical: Option<Canonicalize<M>>,
     budget: &'a Budget,
+    /// Every state in full, with `CheckOptions::exact`.
+    exact: Option<Box<dyn Recorder<M::State> + 'a>>,
+}
+
+/// Records full states (behind a trait object, so that only `--exact` needs `Eq`).
+trait Recorder<S>: Send + Sync {
+    fn record(&self, state: &S, fingerprint: u64);
+    fn len(&self) -> usize;
+}
+
+/// Distinct full states, in 64 locked shards chosen by fingerprint.
+struct ExactStates<S> {
+    shards: Vec<std::sync::Mutex<std::collections::HashSet<S>>>,
+}
+
+impl<S> ExactStates<S> {
+    fn new() -> Self {
+        ExactStates {
+            shards: (0..64).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+impl<S: Hash + Eq + Clone + Send + Sync> Recorder<S> for ExactStates<S> {
+    fn record(&self, state: &S, fingerprint: u64) {
+        let shard = &self.shards[(fingerprint >> 58) as usize];
+        let mut set = shard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !set.contains(state) {
+            set.insert(state.clone());
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                s.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .len()
+            })
+            .sum()
+    }
 }
 
 impl<'a, M> Search<'a, M>
@@ -452,6 +523,7 @@ where
             store: store::Store::new(),
             canonical,
             budget,
+            exact: None,
         }
     }
 
@@ -464,6 +536,9 @@ where
             None => state,
         };
         let fp = fingerprint(&state);
+        if let Some(exact) = &self.exact {
+            exact.record(&state, fp);
+        }
         (state, fp)
     }
 
@@ -546,6 +621,16 @@ where
     }
 
     fn finish(&self, found: Found<M>, elapsed: Duration) -> Outcome<M> {
+        let exact_states = self.exact.as_ref().map(|exact| exact.len());
+        if let Some(exact) = exact_states {
+            if exact != self.store.len() {
+                self.options.fault.raise(format!(
+                    "fingerprint collision: {exact} distinct states but {} fingerprints; \
+                     states were dropped, so no verdict of this search holds",
+                    self.store.len()
+                ));
+            }
+        }
         let complete = found.stop_reason == StopReason::Complete && !self.options.fault.is_raised();
         let properties = self
             .properties
@@ -570,6 +655,7 @@ where
             .collect();
         let mut stats = found.stats;
         stats.seconds = elapsed.as_secs_f64();
+        stats.exact_states = exact_states;
         let fault = self.options.fault.message();
         Outcome {
             properties,
@@ -583,6 +669,17 @@ where
             fault,
         }
     }
+}
+
+/// The probability that some two distinct states of a search shared a 64-bit
+/// fingerprint (and one was silently dropped), estimated as TLC does (its
+/// "optimistic" figure): `unique · (generated − unique) / 2^64` — each of the
+/// `generated − unique` fingerprint hits could have been a different state with
+/// probability `unique / 2^64`. At most 1.
+pub fn collision_probability(stats: &Stats) -> f64 {
+    let unique = stats.unique_states as f64;
+    let repeats = stats.generated_states.saturating_sub(stats.unique_states) as f64;
+    (unique * repeats / 2f64.powi(64)).min(1.0)
 }
 
 fn verdict_of(expectation: &Expectation, discovered: bool, complete: bool) -> Verdict {

@@ -73,7 +73,7 @@ where
             unique_states: search.store.len(),
             generated_states: generated.load(Ordering::Relaxed),
             max_depth: deepest.load(Ordering::Relaxed),
-            seconds: 0.0,
+            ..Stats::default()
         },
     }
 }

@@ -288,6 +288,10 @@ pub struct CheckArgs {
     /// Do not report states without successors as deadlocks.
     #[arg(long)]
     pub no_deadlock: bool,
+    /// Also store every state in full and cross-check the count against the
+    /// fingerprints (a collision becomes an error, exit 2). For runs that fit memory.
+    #[arg(long)]
+    pub exact: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -524,6 +524,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         simulation_walks: args.walks,
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
+        exact: args.exact,
         ..limits.options(usize::from(args.threads))?
     })
 }

@@ -64,7 +64,7 @@ fn header(report: &CheckReport, out: &mut String) {
     let stats = &report.stats;
     let _ = writeln!(
         out,
-        "search: {}, {} thread{}, {} ({} unique states, {} generated, depth {}, {:.2} s)\n",
+        "search: {}, {} thread{}, {} ({} unique states, {} generated, depth {}, {:.2} s)",
         report.strategy,
         report.threads,
         if report.threads == 1 { "" } else { "s" },
@@ -74,6 +74,17 @@ fn header(report: &CheckReport, out: &mut String) {
         stats.max_depth,
         stats.seconds
     );
+    let _ = match stats.exact_states {
+        Some(exact) => writeln!(
+            out,
+            "exact: {exact} distinct states stored in full; the fingerprint count agrees\n"
+        ),
+        None => writeln!(
+            out,
+            "fingerprints: 64-bit, collision probability ≈ {:.1e} (TLC's estimate: unique × repeats / 2^64; --exact cross-checks)\n",
+            report.fingerprint_collision_probability
+        ),
+    };
 }
 
 fn metrics(report: &CheckReport, out: &mut String) {

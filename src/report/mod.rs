@@ -149,6 +149,11 @@ pub struct CheckReport {
     /// (see `Protocol::metrics`). Exact only when `complete`.
     #[serde(default)]
     pub metrics: BTreeMap<String, u64>,
+    /// The probability that two distinct states shared a 64-bit fingerprint (one was
+    /// then never explored), estimated as TLC does: unique × (generated − unique) /
+    /// 2^64. With `--exact` the count is cross-checked instead (`stats.exact_states`).
+    #[serde(default)]
+    pub fingerprint_collision_probability: f64,
 }
 
 impl CheckReport {
@@ -392,5 +397,6 @@ pub fn build<M: Explain>(
         properties,
         nodes: model.node_names(),
         metrics: BTreeMap::new(),
+        fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
     }
 }

@@ -255,6 +255,7 @@ impl<P: Protocol> TimedSystem<P> {
                     state: None,
                     durable: P::Durable::default(),
                     unsynced: None,
+                    awaits_sync: false,
                     timers: Vec::new(),
                     clock_offset_ticks: 0,
                 })
@@ -367,7 +368,9 @@ impl<P: Protocol> TimedSystem<P> {
                 out.push(Action::Crash { node });
             }
         }
-        if record.unsynced.is_some() {
+        // The disk flushes a pending write (running or paused node), or completes a
+        // flush a running node waits for (its call back runs in the Sync step).
+        if record.unsynced.is_some() || (record.awaits_sync && record.is_running()) {
             out.push(Action::Sync { node });
         }
     }
@@ -444,10 +447,8 @@ impl<P: Protocol> TimedSystem<P> {
                     )
                 })
             }
-            (Assumption::DurableWrites, Action::Sync { node }) => Some(format!(
-                "{} had a persisted write pending in its page cache",
-                self.node_name(*node)
-            )),
+            // A Sync is a successful flush: nothing is lost, so it breaks nothing (with
+            // durable_writes held there is never a pending write to sync).
             _ => None,
         }
     }
@@ -635,8 +636,24 @@ impl<P: Protocol> TimedSystem<P> {
                 });
             }
             Action::Sync { node } => {
-                let record = &mut next.nodes[*node];
-                record.durable = record.unsynced.take()?;
+                let record = next.nodes.get_mut(*node)?;
+                let flushed = record.unsynced.take();
+                let flushed_any = flushed.is_some();
+                if let Some(durable) = flushed {
+                    record.durable = durable;
+                }
+                let call_back = record.awaits_sync && record.is_running();
+                if !flushed_any && !call_back {
+                    return None;
+                }
+                if call_back {
+                    record.awaits_sync = false;
+                    self.run_handler(&mut next, *node, |protocol, state, ctx| {
+                        let mut node_state = state?;
+                        protocol.on_durable(P::Node::ALL[*node], &mut node_state, ctx);
+                        Some(node_state)
+                    });
+                }
             }
         }
         Some(next)
@@ -677,6 +694,7 @@ impl<P: Protocol> TimedSystem<P> {
         record.status = NodeStatus::Crashed;
         record.state = None;
         record.unsynced = None;
+        record.awaits_sync = false;
         record.timers.clear();
         next.network.retain(|e| e.dst != node);
         if self.assumptions.is_held(Assumption::MaxCrashes) {
@@ -703,6 +721,7 @@ impl<P: Protocol> TimedSystem<P> {
             ghost,
             durable: record.unsynced.as_ref().unwrap_or(&record.durable),
             persisted: None,
+            awaits_sync: false,
             sends: Vec::new(),
             timer_effects: Vec::new(),
             armed_timers: record.timers.iter().map(|e| e.timer.clone()).collect(),
@@ -711,10 +730,12 @@ impl<P: Protocol> TimedSystem<P> {
         let new_state = handler(&self.protocol, record.state.take(), &mut ctx);
         let Context {
             persisted,
+            awaits_sync,
             sends,
             timer_effects,
             ..
         } = ctx;
+        record.awaits_sync |= awaits_sync;
         record.state = new_state;
         self.apply_timer_effects(node, &mut record.timers, timer_effects);
         if let Some(durable) = persisted {
@@ -762,7 +783,7 @@ impl<P: Protocol> TimedSystem<P> {
                             "node {} sets timer {timer:?} to {latest} ticks, above the \
                              {declared} its largest_time_constant_ticks() declares; \
                              declare the largest time constant the protocol uses",
-                            self.protocol.node_name(node)
+                            self.node_name(node)
                         ));
                     }
                     timers.retain(|e| e.timer != timer);

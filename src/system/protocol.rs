@@ -173,6 +173,19 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     ) {
     }
 
+    /// Called back once the writes of a handler that used
+    /// [`Context::persist_and_wait`] are on disk (a Sync step; with `durable_writes`
+    /// held the write is durable at once and only the call back waits). A crash
+    /// before the call back may lose the write (relaxed) and always loses the call
+    /// back; after it, the write survives any crash.
+    fn on_durable(
+        &self,
+        _node: Self::Node,
+        _state: &mut Self::State,
+        _ctx: &mut Context<'_, Self>,
+    ) {
+    }
+
     /// The node's state after a crash and restart; `ctx.durable()` is what survived.
     /// By default a restarted node starts afresh: [`Protocol::on_start`].
     fn on_restart(&self, node: Self::Node, ctx: &mut Context<'_, Self>) -> Self::State {
@@ -208,6 +221,7 @@ pub struct Context<'a, P: Protocol> {
     pub(crate) ghost: &'a mut P::Ghost,
     pub(crate) durable: &'a P::Durable,
     pub(crate) persisted: Option<P::Durable>,
+    pub(crate) awaits_sync: bool,
     pub(crate) sends: Vec<(NodeId, P::Msg)>,
     pub(crate) timer_effects: Vec<TimerEffect<P::Timer>>,
     pub(crate) armed_timers: Vec<P::Timer>,
@@ -273,6 +287,14 @@ impl<'a, P: Protocol> Context<'a, P> {
     /// it sits in the page cache until a Sync step, and a crash before that loses it.
     pub fn persist(&mut self, durable: P::Durable) {
         self.persisted = Some(durable);
+    }
+
+    /// Persists `durable` and asks to be called back ([`Protocol::on_durable`]) once it
+    /// is on disk: "persist, wait for the flush, then acknowledge" (fsync, then reply).
+    /// The write may be lost by a crash before the call back, never after it.
+    pub fn persist_and_wait(&mut self, durable: P::Durable) {
+        self.persisted = Some(durable);
+        self.awaits_sync = true;
     }
 
     /// The shared observer state (history, ghost variables).

@@ -97,6 +97,11 @@ pub struct NodeRecord<P: Protocol> {
     pub durable: P::Durable,
     /// A persisted write not yet synced (only when `durable_writes` is relaxed).
     pub unsynced: Option<P::Durable>,
+    /// The node asked (`Context::persist_and_wait`) to be called back
+    /// (`Protocol::on_durable`) once its writes are on disk; volatile: a crash clears
+    /// it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub awaits_sync: bool,
     /// Set timers, sorted by name.
     pub timers: Vec<TimerEntry<P::Timer>>,
     /// Clock offset from true time, in ticks (capped).
@@ -118,6 +123,7 @@ impl<P: Protocol> Clone for NodeRecord<P> {
             state: self.state.clone(),
             durable: self.durable.clone(),
             unsynced: self.unsynced.clone(),
+            awaits_sync: self.awaits_sync,
             timers: self.timers.clone(),
             clock_offset_ticks: self.clock_offset_ticks,
         }
@@ -130,6 +136,7 @@ impl<P: Protocol> PartialEq for NodeRecord<P> {
             && self.state == other.state
             && self.durable == other.durable
             && self.unsynced == other.unsynced
+            && self.awaits_sync == other.awaits_sync
             && self.timers == other.timers
             && self.clock_offset_ticks == other.clock_offset_ticks
     }
@@ -144,6 +151,10 @@ impl<P: Protocol> Hash for NodeRecord<P> {
         self.unsynced.hash(hasher);
         self.timers.hash(hasher);
         self.clock_offset_ticks.hash(hasher);
+        // Only when set: fingerprints of protocols that never wait stay as they were.
+        if self.awaits_sync {
+            u64::MAX.hash(hasher);
+        }
     }
 }
 
@@ -154,6 +165,7 @@ impl<P: Protocol> fmt::Debug for NodeRecord<P> {
             .field("state", &self.state)
             .field("durable", &self.durable)
             .field("unsynced", &self.unsynced)
+            .field("awaits_sync", &self.awaits_sync)
             .field("timers", &self.timers)
             .field("clock_offset_ticks", &self.clock_offset_ticks)
             .finish()
