@@ -10,8 +10,9 @@
 //!
 //! - R1: the ghost state shared by every handler and visibility (C2) waived (handler
 //!   steps at different nodes independent, every action invisible); Tick as the
-//!   engine makes it (dependent on every action but a crash, and a resume while
-//!   neither `timely_timers` nor `bounded_delay` is held).
+//!   engine makes it (dependent on every action but a crash, a Sync that only
+//!   flushes, and a resume while neither `timely_timers` nor `bounded_delay` is held;
+//!   a Sync is counted dependent, since its label does not say whether it calls back).
 //! - R2: R1 without Tick (as if each node kept its own time).
 //! - R3: R2, plus the enabling sets of later deliveries: a node takes any message in
 //!   flight, so a message sent to node n by a later handler step of another node is
@@ -346,7 +347,7 @@ fn quorum_register_duplicating() -> TimedSystem<QuorumRegister> {
 }
 
 /// The Tick wall: with every assumption relaxed nothing forbids a Tick, and a Tick
-/// depends on every step but a crash or a resume, so R1 leaves the sets nearly full.
+/// depends on nearly every step, so R1 leaves the sets nearly full.
 #[test]
 fn tick_is_enabled_in_every_state_with_the_assumptions_relaxed() {
     let tally = census(
