@@ -476,3 +476,60 @@ fn exact_mode_counts_equal_the_fingerprint_counts_on_the_catalog_plans_small_che
     }
     assert!(compared >= 10, "only {compared} small checks");
 }
+
+/// The token-store finding: the retry executes twice because a crash lost the
+/// unsynced token. The counterexample also lets the reply linger past Δ (a break on
+/// the path), but a lost reply does as well: `bounded_delay` is not needed, and the
+/// report says so, while the `durable_writes` break is confirmed necessary.
+#[test]
+fn a_break_the_violation_does_not_need_is_marked_and_a_needed_one_is_confirmed() {
+    let mut args = vec!["check", "retry_non_idempotent", "--set", "variant=token"];
+    for relaxed in [
+        "bounded_delay",
+        "timely_timers",
+        "reliable_links",
+        "no_duplication",
+        "durable_writes",
+    ] {
+        args.extend(["--relax", relaxed]);
+    }
+    args.extend(["--hold", "max_crashes=1"]);
+    let mut json = args.clone();
+    json.extend(["--format", "json"]);
+    let output = synccheck(&json);
+    assert_eq!(output.status.code(), Some(1), "violated: exit 1");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let property = report["properties"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["name"] == "at_most_once"))
+        .expect("at_most_once reported");
+    let trace = &property["counterexample"];
+    assert_eq!(trace["length"], 12);
+    let necessity: Vec<(&str, &str)> = trace["breaks"]
+        .as_array()
+        .expect("breaks")
+        .iter()
+        .map(|b| {
+            (
+                b["assumption"].as_str().unwrap_or("?"),
+                b["necessity"].as_str().unwrap_or("absent"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        necessity,
+        [
+            ("durable_writes", "necessary"),
+            ("bounded_delay", "also_violated_without_it")
+        ]
+    );
+    let human = String::from_utf8_lossy(&synccheck(&args).stdout).into_owned();
+    assert!(
+        human.contains("(also violated without relaxing bounded_delay: this break is on the path, the violation does not need it)"),
+        "{human}"
+    );
+    assert!(
+        !human.contains("without relaxing durable_writes"),
+        "{human}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The human report: a verdict table, then each counterexample as numbered steps with
 //! true time, and the sentence that names where each relaxed assumption broke.
 
-use super::{CheckReport, TraceReport};
+use super::{CheckReport, Necessity, TraceReport};
 use crate::check::{StopReason, Verdict};
 use std::fmt::Write;
 
@@ -194,6 +194,23 @@ pub fn render_trace(trace: &TraceReport, out: &mut String) {
         let _ = writeln!(out, "  Where the relaxed assumptions broke:");
         for broken in &trace.breaks {
             let _ = writeln!(out, "  - step {}: {}", broken.step, broken.sentence);
+            match broken.necessity {
+                Some(Necessity::AlsoViolatedWithoutIt) => {
+                    let _ = writeln!(
+                        out,
+                        "    (also violated without relaxing {}: this break is on the path, the violation does not need it)",
+                        broken.assumption
+                    );
+                }
+                Some(Necessity::Unconfirmed) => {
+                    let _ = writeln!(
+                        out,
+                        "    (not confirmed: a limit stopped the search with {} held)",
+                        broken.assumption
+                    );
+                }
+                Some(Necessity::Necessary) | None => {}
+            }
         }
     }
 }

@@ -59,6 +59,25 @@ pub struct AssumptionBreak {
     pub time_ticks: Option<u64>,
     /// One sentence.
     pub sentence: String,
+    /// Whether the violation needs this break: the same search with the assumption
+    /// held, bounded to the counterexample's length, was run (safety counterexamples
+    /// only; absent where it was not run, e.g. a liveness lasso or an older file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub necessity: Option<Necessity>,
+}
+
+/// What holding a broken assumption again did to the violation it was named in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Necessity {
+    /// With the assumption held, no violation of the property within the
+    /// counterexample's length: this break is needed.
+    Necessary,
+    /// With the assumption held the property is violated just as soon: the break is
+    /// on the path but the violation does not need it.
+    AlsoViolatedWithoutIt,
+    /// A limit stopped the confirming search: not known.
+    Unconfirmed,
 }
 
 /// One step of a trace.
@@ -292,6 +311,7 @@ impl<P: Protocol> Explain for TimedSystem<P> {
                         step: index + 1,
                         time_ticks: Some(time_ticks),
                         sentence,
+                        necessity: None,
                     });
                     broken.push(*assumption);
                 }
