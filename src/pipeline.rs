@@ -2,12 +2,11 @@
 //! report. The registry, [`testing`](crate::testing), the CLI, the examples and the
 //! tests all run a check through here, so a verdict means the same everywhere.
 
-use crate::check::Verdict;
 use crate::check::{self, Canonicalize, CheckOptions, Outcome};
 use crate::liveness::Fairness;
 use crate::model::Params;
-use crate::report::{self, CheckReport, Explain, Necessity};
-use crate::system::{Assumption, AssumptionSet, PropertyKind, Protocol, SystemError, TimedSystem};
+use crate::report::{self, CheckReport, Explain};
+use crate::system::{AssumptionSet, Protocol, SystemError, TimedSystem};
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
@@ -125,92 +124,8 @@ pub fn check_system<P: Protocol>(
         &budget,
     );
     cap_check(system)?;
-    confirm_breaks(system, &mut checked.report, &options, &budget);
+    report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
     Ok(checked)
-}
-
-/// Confirms each break a safety counterexample names: the same search with that one
-/// assumption held (at the bound the break was explained against), bounded to the
-/// counterexample's length, must not violate the property, or the break is marked
-/// [`Necessity::AlsoViolatedWithoutIt`]. Within the check's budget: a limit leaves
-/// the break [`Necessity::Unconfirmed`]. Liveness lassos are not confirmed.
-fn confirm_breaks<P: Protocol>(
-    system: &TimedSystem<P>,
-    report: &mut CheckReport,
-    options: &CheckOptions,
-    budget: &check::Budget,
-) {
-    for property in &mut report.properties {
-        let Some(trace) = property.counterexample.as_mut() else {
-            continue;
-        };
-        if property.kind == PropertyKind::Eventually || trace.loop_start.is_some() {
-            continue;
-        }
-        for broken in &mut trace.breaks {
-            broken.necessity = Some(necessity(
-                system,
-                &property.name,
-                &broken.assumption,
-                trace.length,
-                options,
-                budget,
-            ));
-        }
-    }
-}
-
-/// Whether `property` is violated within `length` steps with `assumption` held.
-fn necessity<P: Protocol>(
-    system: &TimedSystem<P>,
-    property: &str,
-    assumption: &str,
-    length: usize,
-    options: &CheckOptions,
-    budget: &check::Budget,
-) -> Necessity {
-    let Some((assumption, _)) = Assumption::parse(assumption) else {
-        return Necessity::Unconfirmed;
-    };
-    let bound = assumption
-        .takes_bound()
-        .then(|| system.annotation_bound(assumption));
-    let mut held = system.assumptions().clone();
-    if held.hold(assumption, bound).is_err() {
-        return Necessity::Unconfirmed;
-    }
-    let Ok(narrower) = TimedSystem::new(system.protocol().clone(), held) else {
-        return Necessity::Unconfirmed;
-    };
-    // A deadlock shows only when its state is expanded: one level deeper for it.
-    let depth = if property == check::DEADLOCK_PROPERTY {
-        length + 1
-    } else {
-        length
-    };
-    let options = CheckOptions {
-        strategy: check::Strategy::Bfs,
-        max_depth: Some(depth),
-        fault: narrower.fault(),
-        exact: false,
-        ..options.clone()
-    };
-    let outcome = check::run_budgeted(&narrower, &options, None, budget);
-    let verdict = outcome
-        .properties
-        .iter()
-        .find(|p| p.name == property)
-        .map(|p| p.verdict);
-    match (verdict, outcome.stop_reason) {
-        (Some(Verdict::Violated), _) => Necessity::AlsoViolatedWithoutIt,
-        (
-            Some(_),
-            check::StopReason::Complete
-            | check::StopReason::AllDecided
-            | check::StopReason::DepthLimit,
-        ) if outcome.fault.is_none() => Necessity::Necessary,
-        _ => Necessity::Unconfirmed,
-    }
 }
 
 /// An error when the protocol did something the engine cannot represent (a timer

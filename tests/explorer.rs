@@ -237,3 +237,46 @@ fn explore_refuses_a_trace_with_model_arguments() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("/nonexistent.trace.json"));
 }
+
+/// A plan run links each check's counterexamples too (on stderr, after the check),
+/// at the address asked for; the link is the one the single check prints.
+#[test]
+fn a_plan_run_prints_the_links_at_the_address_asked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"writes\" }\nrelax = [\"bounded_pause\"]\nexpect = { no_lost_increment = \"violated\" }\n",
+    )
+    .expect("plan written");
+    let plan = plan.to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "--plan",
+        &plan,
+        "--explorer-link",
+        "--explorer-address",
+        "127.0.0.1:4000",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let prefix =
+        "explorer link to the counterexample of `no_lost_increment`: http://127.0.0.1:4000/#/steps/";
+    let line = stderr
+        .lines()
+        .find(|line| line.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no link: {stderr}"));
+    let path: Vec<usize> = line[prefix.len()..]
+        .split('/')
+        .map(|index| index.parse().expect("an action index"))
+        .collect();
+    assert_eq!(path, linked_path(), "the plan's link is the single check's");
+    assert!(stderr.contains("--address 127.0.0.1:4000"), "{stderr}");
+
+    let without = synccheck(&["check", "--plan", &plan, "--explorer-address", "x:1"]);
+    assert_eq!(
+        without.status.code(),
+        Some(2),
+        "--explorer-address needs --explorer-link"
+    );
+}

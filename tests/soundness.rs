@@ -518,6 +518,10 @@ fn replay_names_every_edited_field_by_its_json_pointer() {
             "/trace/breaks/0/sentence",
             Box::new(|v| v["trace"]["breaks"][0]["sentence"] = json!("fine")),
         ),
+        (
+            "/trace/breaks/0/necessity",
+            Box::new(|v| v["trace"]["breaks"][0]["necessity"] = json!("also_violated_without_it")),
+        ),
         ("/nodes/0", Box::new(|v| v["nodes"][0] = json!("elsewhere"))),
         (
             "/property_kind",

@@ -304,9 +304,19 @@ pub struct CheckArgs {
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Print, per counterexample, the Explorer link to its last step and the
-    /// `synccheck explore` command that serves it (single-model checks).
+    /// `synccheck explore` command that serves it (with --plan/--all: on stderr, for
+    /// each check's counterexamples, as saved traces are listed).
     #[arg(long)]
     pub explorer_link: bool,
+    /// The address the links of --explorer-link point at (where `synccheck explore
+    /// --address` will listen).
+    #[arg(
+        long,
+        value_name = "HOST:PORT",
+        default_value = "localhost:3000",
+        requires = "explorer_link"
+    )]
+    pub explorer_address: String,
     /// With --plan/--all: also write a JUnit XML report here (one testsuite per check,
     /// one testcase per expectation; failures carry the counterexample).
     #[arg(long, value_name = "PATH")]

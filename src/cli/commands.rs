@@ -356,8 +356,21 @@ fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
     explore(registry, &trace.model, &sets, changes, address)
 }
 
+/// The `synccheck explore` command that serves `trace`'s model at `address`.
+fn explore_command(trace: &crate::trace::TraceFile, address: &str) -> String {
+    let mut arguments = crate::explore::explore_arguments(trace);
+    if address != "localhost:3000" {
+        arguments.push(format!("--address {address}"));
+    }
+    arguments.join(" ")
+}
+
 /// The Explorer links of the counterexamples of `report` (`check --explorer-link`).
-fn explorer_links(registry: &Registry, report: &crate::report::CheckReport) -> String {
+fn explorer_links(
+    registry: &Registry,
+    report: &crate::report::CheckReport,
+    address: &str,
+) -> String {
     let mut text = String::new();
     for trace in crate::trace::traces_of(report) {
         match crate::explore::trace_path(registry, &trace.model, &trace) {
@@ -366,8 +379,8 @@ fn explorer_links(registry: &Registry, report: &crate::report::CheckReport) -> S
   serve it with: synccheck explore {}
 ",
                 trace.property,
-                crate::explore::link("localhost:3000", &indices),
-                crate::explore::explore_arguments(&trace).join(" ")
+                crate::explore::link(address, &indices),
+                explore_command(&trace, address)
             )),
             Ok(None) => text.push_str(&format!(
                 "explorer link to the counterexample of `{}`: none (the trace does not run on the model)
@@ -593,7 +606,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
         None => String::new(),
     };
     if args.explorer_link {
-        saved.push_str(&explorer_links(registry, &report));
+        saved.push_str(&explorer_links(registry, &report, &args.explorer_address));
     }
     let written = match args.format {
         Format::Human => emit_human(&(render_human(&report) + &saved)),
@@ -736,9 +749,6 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     {
         return fail("--plan/--all take their models, parameters and assumptions from the plan; drop --set/--hold/--relax");
     }
-    if args.explorer_link {
-        return fail("--explorer-link links one check's counterexamples: use it with a model, not --plan/--all");
-    }
     if let Some(path) = &args.junit {
         if let Err(message) = probe_writable(path) {
             return fail(message);
@@ -792,6 +802,13 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                 Ok(_) => {}
                 Err(message) => return fail(message),
             }
+        }
+        if let (true, Some(check_report)) = (args.explorer_link, &result.report) {
+            note(&explorer_links(
+                registry,
+                check_report,
+                &args.explorer_address,
+            ));
         }
         if args.format == Format::Human {
             let status = if result.error.is_some() {

@@ -4,9 +4,10 @@
 mod human;
 pub(crate) mod view;
 
+pub(crate) mod confirm;
 pub use human::{render_human, render_trace};
 
-use crate::check::{CheckOptions, Outcome, Path, Stats, StopReason, Verdict};
+use crate::check::{Budget, CheckOptions, Outcome, Path, Stats, StopReason, Verdict};
 use crate::model::Params;
 use crate::system::{Action, Assumption, AssumptionSet, PropertyKind, Protocol, TimedSystem};
 use serde::{Deserialize, Serialize};
@@ -225,6 +226,10 @@ pub trait Explain: Model {
         Vec::new()
     }
 
+    /// Confirms the assumption breaks `trace` names for a violation of `property`
+    /// (timed systems: see [`confirm`]); nothing by default.
+    fn confirm_breaks(&self, _trace: &mut TraceReport, _property: &str) {}
+
     /// The whole trace. Timed systems add time, clocks and assumption breaks.
     fn explain_path(&self, path: &Path<Self>) -> TraceReport {
         let steps = path
@@ -279,6 +284,11 @@ impl<P: Protocol> Explain for TimedSystem<P> {
             .iter()
             .map(|node| crate::system::Node::name(*node).to_string())
             .collect()
+    }
+
+    fn confirm_breaks(&self, trace: &mut TraceReport, property: &str) {
+        let options = CheckOptions::default();
+        confirm::confirm_trace(self, trace, property, &options, &Budget::start(&options));
     }
 
     fn explain_path(&self, path: &Path<Self>) -> TraceReport {

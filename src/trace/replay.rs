@@ -242,6 +242,16 @@ where
     }
     let mut again = model.explain_path(path);
     again.loop_start = trace.loop_start;
+    if trace.property_kind != crate::system::PropertyKind::Eventually {
+        model.confirm_breaks(&mut again, &trace.property);
+    }
+    // "Unconfirmed" claims nothing (a limit stopped the check's confirmation): the
+    // replay's own answer is not held against it.
+    for (recorded, confirmed) in trace.trace.breaks.iter().zip(&mut again.breaks) {
+        if recorded.necessity == Some(crate::report::Necessity::Unconfirmed) {
+            confirmed.necessity = recorded.necessity;
+        }
+    }
     let recorded = serde_json::to_value(&trace.trace).unwrap_or_default();
     let explained = serde_json::to_value(&again).unwrap_or_default();
     let mut pointer = "/trace".to_string();
