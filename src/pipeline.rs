@@ -69,8 +69,8 @@ where
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
     let mut outcome = check::run_budgeted(model, options, canonical, budget);
-    crate::liveness::decide_eventually(model, &mut outcome, &budget);
-    let metrics = match metric_maxima(model, &budget) {
+    crate::liveness::decide_eventually(model, &mut outcome, budget);
+    let metrics = match metric_maxima(model, budget) {
         Ok(metrics) => metrics,
         Err((partial, reason)) => {
             outcome.cut_by(reason);
