@@ -160,8 +160,7 @@ impl Registry {
 
     /// Registers a timed protocol.
     pub fn protocol<P: Protocol + Declared>(mut self) -> Self {
-        self.entries
-            .push(Box::new(TimedEntry::<P>(std::marker::PhantomData)));
+        self.entries.push(Box::new(Registered::<Timed<P>>::new()));
         self
     }
 
@@ -172,8 +171,7 @@ impl Registry {
         M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
         M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
     {
-        self.entries
-            .push(Box::new(PlainEntry::<M>(std::marker::PhantomData)));
+        self.entries.push(Box::new(Registered::<Plain<M>>::new()));
         self
     }
 
@@ -290,8 +288,46 @@ impl Registry {
     }
 }
 
-struct TimedEntry<P>(std::marker::PhantomData<fn() -> P>);
-struct PlainEntry<M>(std::marker::PhantomData<fn() -> M>);
+/// How a kind of model is built and described: the part in which a timed protocol
+/// and a plain stateright model differ. Every [`Entry`] method is written once, on
+/// [`Registered`], over this.
+trait Kind: 'static {
+    /// The declaration (name, family, summary, parameters).
+    type Declaration: Declared;
+    /// What the runner checks.
+    type Model: stateright::Model + Explain + Fairness + Send + Sync + 'static;
+    /// The model `check`, `graph` and `explore` run on.
+    fn build(params: &Params, changes: &AssumptionChanges) -> Result<Self::Model, RequestError>;
+    /// The model a saved trace ran on, under the exact assumption set it records.
+    fn rebuild(
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+    ) -> Result<Self::Model, RequestError>;
+    /// What `list` shows, at the (default) `params`.
+    fn describe(params: &Params) -> Result<ModelDescription, RequestError>;
+    /// Runs the check pipeline on `model`.
+    fn check(
+        model: &Self::Model,
+        label: Label<'_>,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError>;
+    /// An error when exploring `model` took the protocol past an engine cap (no
+    /// result about it holds then).
+    fn cap_check(model: &Self::Model) -> Result<(), RequestError>;
+}
+
+/// A timed protocol ([`Registry::protocol`]).
+struct Timed<P>(std::marker::PhantomData<fn() -> P>);
+/// A plain stateright model ([`Registry::plain`]).
+struct Plain<M>(std::marker::PhantomData<fn() -> M>);
+/// A registered model of kind `K`.
+struct Registered<K>(std::marker::PhantomData<fn() -> K>);
+
+impl<K> Registered<K> {
+    fn new() -> Self {
+        Registered(std::marker::PhantomData)
+    }
+}
 
 fn build_error(model: &str) -> impl Fn(String) -> RequestError + '_ {
     move |reason| RequestError::Build {
@@ -313,29 +349,37 @@ fn leans_on_rows(leans_on: &[LeansOn], defaults: &AssumptionSet) -> Vec<(String,
         .collect()
 }
 
-impl<P: Protocol + Declared> TimedEntry<P> {
-    fn system(
-        params: &Params,
-        changes: &AssumptionChanges,
-    ) -> Result<TimedSystem<P>, RequestError> {
-        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
-        let assumptions = changes.apply(&protocol.default_assumptions())?;
+impl<P: Protocol + Declared> Timed<P> {
+    fn system(protocol: P, assumptions: AssumptionSet) -> Result<TimedSystem<P>, RequestError> {
         TimedSystem::new(protocol, assumptions).map_err(|e| build_error(P::NAME)(e.to_string()))
     }
 }
 
-impl<P: Protocol + Declared> Entry for TimedEntry<P> {
-    fn name(&self) -> &'static str {
-        P::NAME
+impl<P: Protocol + Declared> Kind for Timed<P> {
+    type Declaration = P;
+    type Model = TimedSystem<P>;
+
+    fn build(params: &Params, changes: &AssumptionChanges) -> Result<Self::Model, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = changes.apply(&protocol.default_assumptions())?;
+        Self::system(protocol, assumptions)
     }
 
-    fn parameters(&self) -> &'static [Param] {
-        P::PARAMS
+    fn rebuild(
+        params: &Params,
+        assumptions: Option<&AssumptionSet>,
+    ) -> Result<Self::Model, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
+        let assumptions = assumptions.cloned().ok_or_else(|| {
+            build_error(P::NAME)(
+                "the trace records no assumption set, but the model is timed".to_string(),
+            )
+        })?;
+        Self::system(protocol, assumptions)
     }
 
-    fn describe(&self) -> Result<ModelDescription, RequestError> {
-        let params = resolve_params(P::NAME, P::PARAMS, &BTreeMap::new())?;
-        let protocol = P::from_params(&params).map_err(build_error(P::NAME))?;
+    fn describe(params: &Params) -> Result<ModelDescription, RequestError> {
+        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
         let leans_on = protocol.leans_on();
         Ok(ModelDescription {
             name: P::NAME,
@@ -357,110 +401,42 @@ impl<P: Protocol + Declared> Entry for TimedEntry<P> {
     }
 
     fn check(
-        &self,
-        params: &Params,
-        changes: &AssumptionChanges,
+        system: &Self::Model,
+        label: Label<'_>,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError> {
-        let system = Self::system(params, changes)?;
-        let label = Label {
-            model: P::NAME,
-            params,
-        };
-        let checked = pipeline::check_system(&system, label, options)
+        let checked = pipeline::check_system(system, label, options)
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         Ok(checked.report)
     }
 
-    fn replay(
-        &self,
-        params: &Params,
-        assumptions: Option<&AssumptionSet>,
-        trace: &TraceFile,
-    ) -> Result<ReplayOutcome, RequestError> {
-        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
-        let assumptions = assumptions.cloned().ok_or_else(|| {
-            build_error(P::NAME)(
-                "the trace records no assumption set, but the model is timed".to_string(),
-            )
-        })?;
-        let system = TimedSystem::new(protocol, assumptions)
-            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
-        let outcome = trace::replay(&system, trace);
-        pipeline::cap_check(&system).map_err(|e| build_error(P::NAME)(e.to_string()))?;
-        Ok(outcome)
-    }
-
-    fn explorer_path(
-        &self,
-        params: &Params,
-        assumptions: Option<&AssumptionSet>,
-        trace: &TraceFile,
-    ) -> Result<Option<Vec<usize>>, RequestError> {
-        let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
-        let assumptions = assumptions.cloned().ok_or_else(|| {
-            build_error(P::NAME)(
-                "the trace records no assumption set, but the model is timed".to_string(),
-            )
-        })?;
-        let system = TimedSystem::new(protocol, assumptions)
-            .map_err(|e| build_error(P::NAME)(e.to_string()))?;
-        Ok(crate::explore::trace_indices(&system, trace))
-    }
-
-    fn graph(
-        &self,
-        params: &Params,
-        changes: &AssumptionChanges,
-        max_states: usize,
-    ) -> Result<crate::graph::StateGraph, RequestError> {
-        let system = Self::system(params, changes)?;
-        let graph = crate::graph::export(&system, max_states);
-        pipeline::cap_check(&system).map_err(|e| build_error(P::NAME)(e.to_string()))?;
-        Ok(graph)
-    }
-
-    fn explore(
-        &self,
-        params: &Params,
-        changes: &AssumptionChanges,
-        address: &str,
-    ) -> Result<(), RequestError> {
-        serve(Self::system(params, changes)?, address)
+    fn cap_check(system: &Self::Model) -> Result<(), RequestError> {
+        pipeline::cap_check(system).map_err(|e| build_error(P::NAME)(e.to_string()))
     }
 }
 
-impl<M> PlainEntry<M>
+impl<M> Kind for Plain<M>
 where
     M: PlainModel,
     M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
     M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
 {
-    fn model(params: &Params, changes: &AssumptionChanges) -> Result<M, RequestError> {
+    type Declaration = M;
+    type Model = M;
+
+    fn build(params: &Params, changes: &AssumptionChanges) -> Result<M, RequestError> {
         if !changes.is_empty() {
             return Err(RequestError::Untimed(M::NAME.to_string()));
         }
         M::from_params(params).map_err(build_error(M::NAME))
     }
-}
 
-impl<M> Entry for PlainEntry<M>
-where
-    M: PlainModel,
-    M::State: std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
-    M::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
-{
-    fn name(&self) -> &'static str {
-        M::NAME
+    fn rebuild(params: &Params, _: Option<&AssumptionSet>) -> Result<M, RequestError> {
+        M::from_params(params).map_err(build_error(M::NAME))
     }
 
-    fn parameters(&self) -> &'static [Param] {
-        M::PARAMS
-    }
-
-    fn describe(&self) -> Result<ModelDescription, RequestError> {
-        let params = resolve_params(M::NAME, M::PARAMS, &BTreeMap::new())?;
-        let model = M::from_params(&params).map_err(build_error(M::NAME))?;
+    fn describe(params: &Params) -> Result<ModelDescription, RequestError> {
+        let model = M::from_params(params).map_err(build_error(M::NAME))?;
         Ok(ModelDescription {
             name: M::NAME,
             family: M::FAMILY,
@@ -481,37 +457,73 @@ where
     }
 
     fn check(
+        model: &M,
+        label: Label<'_>,
+        options: &CheckOptions,
+    ) -> Result<CheckReport, RequestError> {
+        let canonical = model.canonicalizer();
+        Ok(pipeline::check_model(model, label, None, options, canonical).report)
+    }
+
+    fn cap_check(_: &M) -> Result<(), RequestError> {
+        Ok(())
+    }
+}
+
+impl<K: Kind> Entry for Registered<K>
+where
+    <K::Model as stateright::Model>::State:
+        std::hash::Hash + Clone + std::fmt::Debug + Eq + Send + Sync,
+    <K::Model as stateright::Model>::Action: Clone + std::fmt::Debug + PartialEq + Send + Sync,
+{
+    fn name(&self) -> &'static str {
+        K::Declaration::NAME
+    }
+
+    fn parameters(&self) -> &'static [Param] {
+        K::Declaration::PARAMS
+    }
+
+    fn describe(&self) -> Result<ModelDescription, RequestError> {
+        K::describe(&resolve_params(
+            self.name(),
+            self.parameters(),
+            &BTreeMap::new(),
+        )?)
+    }
+
+    fn check(
         &self,
         params: &Params,
         changes: &AssumptionChanges,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError> {
-        let model = Self::model(params, changes)?;
         let label = Label {
-            model: M::NAME,
+            model: self.name(),
             params,
         };
-        let canonical = model.canonicalizer();
-        Ok(pipeline::check_model(&model, label, None, options, canonical).report)
+        K::check(&K::build(params, changes)?, label, options)
     }
 
     fn replay(
         &self,
         params: &Params,
-        _assumptions: Option<&AssumptionSet>,
+        assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
     ) -> Result<ReplayOutcome, RequestError> {
-        let model = M::from_params(params).map_err(build_error(M::NAME))?;
-        Ok(trace::replay(&model, trace))
+        let model = K::rebuild(params, assumptions)?;
+        let outcome = trace::replay(&model, trace);
+        K::cap_check(&model)?;
+        Ok(outcome)
     }
 
     fn explorer_path(
         &self,
         params: &Params,
-        _assumptions: Option<&AssumptionSet>,
+        assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
     ) -> Result<Option<Vec<usize>>, RequestError> {
-        let model = M::from_params(params).map_err(build_error(M::NAME))?;
+        let model = K::rebuild(params, assumptions)?;
         Ok(crate::explore::trace_indices(&model, trace))
     }
 
@@ -521,10 +533,10 @@ where
         changes: &AssumptionChanges,
         max_states: usize,
     ) -> Result<crate::graph::StateGraph, RequestError> {
-        Ok(crate::graph::export(
-            &Self::model(params, changes)?,
-            max_states,
-        ))
+        let model = K::build(params, changes)?;
+        let graph = crate::graph::export(&model, max_states);
+        K::cap_check(&model)?;
+        Ok(graph)
     }
 
     fn explore(
@@ -533,7 +545,7 @@ where
         changes: &AssumptionChanges,
         address: &str,
     ) -> Result<(), RequestError> {
-        serve(Self::model(params, changes)?, address)
+        serve(K::build(params, changes)?, address)
     }
 }
 

@@ -11,11 +11,21 @@
 //! assert_eq!(trace.length, 22);
 //! ```
 
-use crate::check::{self, CheckOptions, Outcome, Verdict};
+use crate::check::{self, Canonicalize, CheckOptions, Outcome, Strategy, Verdict};
 use crate::model::Params;
 use crate::pipeline::{self, Label};
 use crate::report::{render_trace, CheckReport, TraceReport};
 use crate::system::{AssumptionSet, Protocol, TimedSystem};
+
+/// The options of a test's own search: `strategy` with `threads` worker threads and no
+/// limits (for [`check::run`] and the like; [`assert_pinned`] and [`check`] need none).
+pub fn options(strategy: Strategy, threads: usize) -> CheckOptions {
+    CheckOptions {
+        strategy,
+        threads,
+        ..CheckOptions::default()
+    }
+}
 
 /// A check being set up.
 pub struct CheckBuilder<P: Protocol> {
@@ -147,8 +157,12 @@ pub struct Checked<P: Protocol> {
 }
 
 impl<P: Protocol> Checked<P> {
+    /// The verdict of `property`.
+    ///
+    /// # Panics
+    /// When the model has no such property (naming those it has).
     #[track_caller]
-    fn verdict(&self, property: &str) -> Verdict {
+    pub fn verdict(&self, property: &str) -> Verdict {
         match self.report.property(property) {
             Some(p) => p.verdict,
             None => panic!(
@@ -182,6 +196,21 @@ impl<P: Protocol> Checked<P> {
             }
             panic!("{message}");
         }
+        self
+    }
+
+    /// Asserts a complete search of exactly `states` unique states.
+    #[track_caller]
+    pub fn assert_states(&self, states: usize) -> &Self {
+        assert!(
+            self.report.complete,
+            "synccheck: incomplete search ({:?})",
+            self.report.stop_reason
+        );
+        assert_eq!(
+            self.report.stats.unique_states, states,
+            "synccheck: unique states"
+        );
         self
     }
 
@@ -278,6 +307,16 @@ impl Pin {
         }
     }
 
+    /// A `sometimes` property reached by an example of `steps` steps.
+    pub const fn reached(property: &'static str, steps: usize) -> Self {
+        Pin {
+            property,
+            verdict: Verdict::Reached,
+            steps: Some(steps),
+            loop_start: None,
+        }
+    }
+
     /// A liveness violation: a lasso of `steps` steps whose loop starts at `loop_start`.
     pub const fn lasso(property: &'static str, steps: usize, loop_start: usize) -> Self {
         Pin {
@@ -291,18 +330,50 @@ impl Pin {
 
 /// Checks `model` exhaustively (BFS) with 1 and 2 threads, decides its `eventually`
 /// properties, and asserts for both runs: a complete search, `states` unique states,
-/// and every pin — verdict, counterexample length, loop start; each counterexample
-/// replays and each lasso closes. Returns the 1-thread outcome.
+/// the same verdict, example length and loop start for every property, and every pin
+/// — verdict, counterexample length, loop start; each counterexample replays, shows
+/// what it claims (an `always` property false in its last state only, an `eventually`
+/// one false on the whole lasso, a `sometimes` one true at the end) and each lasso
+/// closes. Returns the 1-thread outcome.
 ///
 /// # Panics
 /// At the first expectation not met, naming the run (`label`, thread count).
 #[track_caller]
-pub fn assert_pinned<M>(
+pub fn assert_pinned<M>(model: &M, label: &str, states: usize, pins: &[Pin]) -> Outcome<M>
+where
+    M: crate::liveness::Fairness + Send + Sync,
+    M::State: std::hash::Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
+    M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
+{
+    pinned(model, None, label, states, pins)
+}
+
+/// [`assert_pinned`] under symmetry reduction: one state stored per class of
+/// `canonical` (see [`check::run_symmetric`]), so `states` counts classes.
+#[track_caller]
+pub fn assert_pinned_symmetric<M>(
     model: &M,
+    canonical: Canonicalize<M>,
     label: &str,
     states: usize,
     pins: &[Pin],
-) -> crate::check::Outcome<M>
+) -> Outcome<M>
+where
+    M: crate::liveness::Fairness + Send + Sync,
+    M::State: std::hash::Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
+    M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
+{
+    pinned(model, Some(canonical), label, states, pins)
+}
+
+#[track_caller]
+fn pinned<M>(
+    model: &M,
+    canonical: Option<Canonicalize<M>>,
+    label: &str,
+    states: usize,
+    pins: &[Pin],
+) -> Outcome<M>
 where
     M: crate::liveness::Fairness + Send + Sync,
     M::State: std::hash::Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
@@ -310,57 +381,85 @@ where
 {
     let mut outcomes = Vec::new();
     for threads in [1, 2] {
-        let options = CheckOptions {
-            threads,
-            ..CheckOptions::default()
-        };
-        let mut outcome = check::run(model, &options);
-        crate::liveness::decide_eventually(model, &mut outcome, &check::Budget::start(&options));
+        let options = options(Strategy::Bfs, threads);
+        let budget = check::Budget::start(&options);
+        let mut outcome = check::run_budgeted(model, &options, canonical, &budget);
+        crate::liveness::decide_eventually(model, &mut outcome, &budget);
         assert!(outcome.complete(), "{label} x{threads}: incomplete search");
         assert_eq!(
             outcome.stats.unique_states, states,
             "{label} x{threads}: unique states"
         );
         for pin in pins {
-            let Some(found) = outcome.property(pin.property) else {
-                panic!("{label}: no property `{}`", pin.property);
-            };
-            assert_eq!(
-                found.verdict, pin.verdict,
-                "{label} x{threads}: `{}`",
-                pin.property
-            );
-            assert_eq!(
-                found.loop_start, pin.loop_start,
-                "{label} x{threads}: `{}` loop start",
-                pin.property
-            );
-            let Some(steps) = pin.steps else {
-                continue;
-            };
-            let Some(path) = found.path.as_ref() else {
-                panic!("{label}: `{}` has no counterexample", pin.property);
-            };
-            assert_eq!(
-                path.len(),
-                steps,
-                "{label} x{threads}: `{}` counterexample length",
-                pin.property
-            );
-            assert_replays(model, path);
-            assert_witnessed(model, label, pin, path);
-            if let Some(start) = pin.loop_start {
-                assert_eq!(
-                    path.states[start - 1],
-                    *path.last_state(),
-                    "{label}: `{}`'s loop does not close",
-                    pin.property
-                );
-            }
+            assert_pin(model, &format!("{label} x{threads}"), pin, &outcome);
         }
         outcomes.push(outcome);
     }
-    outcomes.swap_remove(0)
+    let two = outcomes.pop().expect("two runs");
+    let one = outcomes.pop().expect("two runs");
+    assert_eq!(one.properties.len(), two.properties.len(), "{label}");
+    for (a, b) in one.properties.iter().zip(&two.properties) {
+        assert_eq!(
+            (a.verdict, a.path.as_ref().map(|p| p.len()), a.loop_start),
+            (b.verdict, b.path.as_ref().map(|p| p.len()), b.loop_start),
+            "{label}: `{}` (verdict, length, loop start) with 1 and 2 threads",
+            a.name
+        );
+    }
+    one
+}
+
+/// Asserts one pin on one run's outcome (see [`assert_pinned`]).
+#[track_caller]
+fn assert_pin<M>(model: &M, run: &str, pin: &Pin, outcome: &Outcome<M>)
+where
+    M: stateright::Model,
+    M::State: PartialEq + std::fmt::Debug,
+    M::Action: PartialEq + Clone + std::fmt::Debug,
+{
+    let Some(found) = outcome.property(pin.property) else {
+        panic!("{run}: no property `{}`", pin.property);
+    };
+    assert_eq!(found.verdict, pin.verdict, "{run}: `{}`", pin.property);
+    assert_eq!(
+        found.loop_start, pin.loop_start,
+        "{run}: `{}` loop start",
+        pin.property
+    );
+    let Some(steps) = pin.steps else {
+        return;
+    };
+    let Some(path) = found.path.as_ref() else {
+        panic!("{run}: `{}` has no counterexample", pin.property);
+    };
+    assert_eq!(
+        path.len(),
+        steps,
+        "{run}: `{}` counterexample length",
+        pin.property
+    );
+    assert_replays(model, path);
+    assert_witnessed(model, run, pin, path);
+    if let Some(start) = pin.loop_start {
+        assert_eq!(
+            path.states[start - 1],
+            *path.last_state(),
+            "{run}: `{}`'s loop does not close",
+            pin.property
+        );
+    }
+}
+
+/// Whether `property` of `model` is true in `state`.
+///
+/// # Panics
+/// When the model has no such property.
+#[track_caller]
+pub fn property_holds<M: stateright::Model>(model: &M, property: &str, state: &M::State) -> bool {
+    let Some(found) = model.properties().into_iter().find(|p| p.name == property) else {
+        panic!("synccheck::testing: the model has no property `{property}`");
+    };
+    (found.condition)(model, state)
 }
 
 /// Asserts that a pinned counterexample shows what it claims: an `always` property is

@@ -6,15 +6,7 @@ use synccheck::check::{self, CheckOptions, StopReason, Strategy, Verdict};
 use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing};
 use synccheck::models::recovery::two_phase_commit::TwoPhaseCommit;
 use synccheck::system::{Assumption, AssumptionSet, TimedSystem};
-use synccheck::testing::assert_replays;
-
-fn options(strategy: Strategy, threads: usize) -> CheckOptions {
-    CheckOptions {
-        strategy,
-        threads,
-        ..CheckOptions::default()
-    }
-}
+use synccheck::testing::{assert_replays, options};
 
 fn lease_lock(fencing: Fencing, relax: &[Assumption]) -> TimedSystem<FencedLeaseLock> {
     let protocol = FencedLeaseLock {

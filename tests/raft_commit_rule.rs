@@ -11,66 +11,26 @@ use synccheck::catalog;
 use synccheck::check::{self, CheckOptions, Outcome, Strategy, Verdict};
 use synccheck::models::recovery::raft_commit_rule::{CommitRule, RaftAction, RaftCommitRule};
 use synccheck::request::{AssumptionChanges, CheckRequest};
-use synccheck::testing::assert_replays;
+use synccheck::testing::{assert_pinned_symmetric, options, property_holds as holds, Pin};
 
-fn options(threads: usize) -> CheckOptions {
-    CheckOptions {
-        strategy: Strategy::Bfs,
-        threads,
-        ..CheckOptions::default()
-    }
-}
-
-/// The check `synccheck check` runs by default: symmetry-reduced.
-fn check_symmetric(model: &RaftCommitRule, threads: usize) -> Outcome<RaftCommitRule> {
-    check::run_symmetric(model, &options(threads), RaftCommitRule::canonical)
-}
-
-/// The unique-state count and verdicts of `model` (symmetry on), the same for 1 and
-/// 2 threads; returns the 1-thread outcome.
-fn assert_verdicts(
-    model: &RaftCommitRule,
-    states: usize,
-    verdicts: &[(&str, Verdict, Option<usize>)],
-) -> Outcome<RaftCommitRule> {
-    let one = check_symmetric(model, 1);
-    let two = check_symmetric(model, 2);
-    for (outcome, threads) in [(&one, 1), (&two, 2)] {
-        assert!(outcome.complete(), "x{threads}: a complete search");
-        assert_eq!(outcome.stats.unique_states, states, "x{threads}");
-        for (name, verdict, steps) in verdicts {
-            let property = outcome.property(name).expect("declared");
-            assert_eq!(property.verdict, *verdict, "{name} x{threads}");
-            if let Some(steps) = steps {
-                let path = property.path.as_ref().expect("a path");
-                assert_eq!(path.len(), *steps, "{name} x{threads}");
-                assert_replays(model, path);
-            }
-        }
-    }
-    one
-}
-
-fn holds(model: &RaftCommitRule, name: &str, state: &<RaftCommitRule as Model>::State) -> bool {
-    let properties = model.properties();
-    let property = properties
-        .iter()
-        .find(|p| p.name == name)
-        .expect("declared");
-    (property.condition)(model, state)
+/// The check `synccheck check` runs by default: symmetry-reduced, one thread.
+fn check_symmetric(model: &RaftCommitRule) -> Outcome<RaftCommitRule> {
+    check::run_symmetric(model, &options(Strategy::Bfs, 1), RaftCommitRule::canonical)
 }
 
 #[test]
 fn counting_replicas_of_an_earlier_term_entry_breaks_state_machine_safety() {
     let model = RaftCommitRule::new(CommitRule::CountReplicas);
-    let outcome = assert_verdicts(
+    let outcome = assert_pinned_symmetric(
         &model,
+        RaftCommitRule::canonical,
+        "count_replicas",
         125_117,
         &[
-            ("state_machine_safety", Verdict::Violated, Some(19)),
-            ("election_safety", Verdict::Holds, None),
-            ("entry_committed", Verdict::Reached, Some(6)),
-            ("deadlock_free", Verdict::Holds, None),
+            Pin::violated("state_machine_safety", 19),
+            Pin::verdict("election_safety", Verdict::Holds),
+            Pin::reached("entry_committed", 6),
+            Pin::verdict("deadlock_free", Verdict::Holds),
         ],
     );
     let path = outcome
@@ -102,7 +62,7 @@ fn the_same_run_commits_nothing_under_the_current_term_rule() {
     // Figure 8 (e): replay the counterexample's actions under `current_term_only`;
     // the commit of the term-1 entry in term 3 is a stuttering step.
     let naive = RaftCommitRule::new(CommitRule::CountReplicas);
-    let outcome = check_symmetric(&naive, 1);
+    let outcome = check_symmetric(&naive);
     let path = outcome
         .property("state_machine_safety")
         .and_then(|p| p.path.as_ref())
@@ -125,14 +85,16 @@ fn the_same_run_commits_nothing_under_the_current_term_rule() {
 #[test]
 fn counting_only_current_term_entries_holds() {
     let model = RaftCommitRule::new(CommitRule::CurrentTermOnly);
-    assert_verdicts(
+    assert_pinned_symmetric(
         &model,
+        RaftCommitRule::canonical,
+        "current_term_only",
         98_922,
         &[
-            ("state_machine_safety", Verdict::Holds, None),
-            ("election_safety", Verdict::Holds, None),
-            ("entry_committed", Verdict::Reached, Some(6)),
-            ("deadlock_free", Verdict::Holds, None),
+            Pin::verdict("state_machine_safety", Verdict::Holds),
+            Pin::verdict("election_safety", Verdict::Holds),
+            Pin::reached("entry_committed", 6),
+            Pin::verdict("deadlock_free", Verdict::Holds),
         ],
     );
 }
@@ -143,7 +105,7 @@ fn the_full_space_is_about_six_times_the_symmetry_classes() {
         symmetry: false,
         ..RaftCommitRule::new(CommitRule::CurrentTermOnly)
     };
-    let outcome = check::run(&model, &options(2));
+    let outcome = check::run(&model, &options(Strategy::Bfs, 2));
     assert!(outcome.complete());
     assert_eq!(outcome.stats.unique_states, 587_285);
     let property = outcome.property("state_machine_safety").expect("declared");
@@ -157,7 +119,7 @@ fn the_full_space_is_about_six_times_the_symmetry_classes() {
 #[test]
 fn representative_is_canonical_over_renumberings() {
     let model = RaftCommitRule::new(CommitRule::CountReplicas);
-    let outcome = check_symmetric(&model, 1);
+    let outcome = check_symmetric(&model);
     let path = outcome
         .property("state_machine_safety")
         .and_then(|p| p.path.as_ref())

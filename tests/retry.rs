@@ -2,24 +2,16 @@
 //! counterexample lengths, equal counts with one and two threads, and counterexamples
 //! that replay step by step.
 
-use synccheck::check::{self, CheckOptions, Strategy, Verdict};
+use synccheck::check::{self, Strategy, Verdict};
 use synccheck::models::retry::at_least_once_queue::{Ack, AtLeastOnceQueue};
 use synccheck::models::retry::idempotency_window::{Dedup, IdempotencyWindow};
 use synccheck::models::retry::retry_non_idempotent::{Retry, RetryNonIdempotent};
 use synccheck::system::{Assumption, Protocol, TimedSystem};
-use synccheck::testing::{self, assert_pinned, Pin};
+use synccheck::testing::{self, assert_pinned, options, Pin};
 use Assumption::{
     BoundedDelay, BoundedPause, DurableWrites, MaxCrashes, NoDuplication, ReliableLinks,
     TimelyTimers,
 };
-
-fn options(threads: usize) -> CheckOptions {
-    CheckOptions {
-        strategy: Strategy::Bfs,
-        threads,
-        ..CheckOptions::default()
-    }
-}
 
 /// The default assumption set with `relax` relaxed and `max_crashes` held at `crashes`.
 fn system<P: Protocol>(protocol: P, relax: &[Assumption], crashes: u32) -> TimedSystem<P> {
@@ -123,12 +115,12 @@ fn retry_non_idempotent_token_needs_a_durable_token() {
 #[test]
 fn retry_non_idempotent_counterexample_names_the_late_message() {
     let system = system(retry(Retry::Plain), &[BoundedDelay], 0);
-    let outcome = check::run(&system, &options(1));
+    let outcome = check::run(&system, &options(Strategy::Bfs, 1));
     let report = synccheck::report::build(
         "retry_non_idempotent",
         &synccheck::model::Params::default(),
         Some(system.assumptions()),
-        &options(1),
+        &options(Strategy::Bfs, 1),
         &system,
         &outcome,
     );
@@ -312,7 +304,7 @@ fn idempotency_window_put_if_absent_holds_only_while_retries_come_within_the_ttl
             Pin::verdict("request_acknowledged", Verdict::Reached),
         ],
     );
-    let outcome = check::run(&late_system, &options(1));
+    let outcome = check::run(&late_system, &options(Strategy::Bfs, 1));
     let path = outcome
         .property("at_most_once")
         .and_then(|p| p.path.as_ref())

@@ -5,23 +5,14 @@
 //! amplification factor (the `database_attempts_per_request` metric) through the
 //! catalog's entry point.
 
-use stateright::Model;
 use std::collections::BTreeMap;
 use synccheck::catalog;
-use synccheck::check::{self, CheckOptions, Strategy, Verdict};
+use synccheck::check::{CheckOptions, Verdict};
 use synccheck::models::retry::retry_amplification::{RetryAmplification, Variant};
 use synccheck::request::{AssumptionChanges, CheckRequest};
-use synccheck::system::{Protocol, TimedSystem};
+use synccheck::testing::{self, Pin};
 
 const METRIC: &str = "database_attempts_per_request";
-
-fn options(threads: usize) -> CheckOptions {
-    CheckOptions {
-        strategy: Strategy::Bfs,
-        threads,
-        ..CheckOptions::default()
-    }
-}
 
 fn stack(variant: Variant, layers: u8, attempts: u8) -> RetryAmplification {
     RetryAmplification {
@@ -34,98 +25,38 @@ fn stack(variant: Variant, layers: u8, attempts: u8) -> RetryAmplification {
     }
 }
 
-/// The system under the model's own default assumptions (`bounded_delay(0)`).
-fn system(protocol: RetryAmplification) -> TimedSystem<RetryAmplification> {
-    let assumptions = protocol.default_assumptions();
-    TimedSystem::new(protocol, assumptions).expect("the protocol is within the engine's limits")
-}
-
-/// Replays a path: every step is enabled and leads to the recorded state, and the last
-/// state violates `property`.
-fn assert_replays(
-    system: &TimedSystem<RetryAmplification>,
-    path: &check::Path<TimedSystem<RetryAmplification>>,
-    property: &str,
-) {
-    assert_eq!(path.states[0], system.initial_state());
-    for (index, action) in path.actions.iter().enumerate() {
-        let mut enabled = Vec::new();
-        system.actions(&path.states[index], &mut enabled);
-        assert!(enabled.contains(action), "step {} is enabled", index + 1);
-        let next = system
-            .step(&path.states[index], action)
-            .expect("the action applies");
-        assert_eq!(
-            next,
-            path.states[index + 1],
-            "step {} reproduces",
-            index + 1
-        );
-    }
-    let properties = system.properties();
-    let condition = properties
-        .iter()
-        .find(|p| p.name == property)
-        .expect("declared")
-        .condition;
-    assert!(
-        !condition(system, path.last_state()),
-        "the last state violates {property}"
-    );
-}
-
-/// Checks with one and two threads: complete, `states` unique states in both, the
-/// failure reaches the user, and `attempts_within_budget` holds or is violated with a
-/// BFS counterexample of `violated_steps` steps that replays.
+/// Under the model's own default assumptions (`bounded_delay(0)`), with one and two
+/// threads: `states` unique states, the failure reaches the user, and
+/// `attempts_within_budget` holds or is violated with a BFS counterexample of
+/// `violated_steps` steps that replays and ends at the first attempt over the budget.
 fn assert_pinned(
     label: &str,
     protocol: RetryAmplification,
     states: usize,
     violated_steps: Option<usize>,
 ) {
-    let system = system(protocol);
-    let one = check::run(&system, &options(1));
-    let two = check::run(&system, &options(2));
-    assert!(one.complete(), "{label}: complete");
-    assert!(two.complete(), "{label}: complete with 2 threads");
-    assert_eq!(one.stats.unique_states, states, "{label}");
-    assert_eq!(two.stats.unique_states, states, "{label} x2");
-    let verdict = |name: &str| one.property(name).map(|p| p.verdict);
-    assert_eq!(
-        verdict("failure_returned_to_user"),
-        Some(Verdict::Reached),
-        "{label}"
-    );
-    assert_eq!(verdict("deadlock_free"), Some(Verdict::Holds), "{label}");
-    let Some(steps) = violated_steps else {
-        assert_eq!(
-            verdict("attempts_within_budget"),
-            Some(Verdict::Holds),
-            "{label}"
-        );
-        return;
+    let budget = match violated_steps {
+        Some(steps) => Pin::violated("attempts_within_budget", steps),
+        None => Pin::verdict("attempts_within_budget", Verdict::Holds),
     };
-    assert_eq!(
-        verdict("attempts_within_budget"),
-        Some(Verdict::Violated),
-        "{label}"
-    );
-    let path = one
-        .property("attempts_within_budget")
-        .and_then(|p| p.path.as_ref())
-        .expect("a counterexample");
-    assert_eq!(path.len(), steps, "{label}: length");
-    let length_with_two = two
-        .property("attempts_within_budget")
-        .and_then(|p| p.path.as_ref())
-        .map(|p| p.len());
-    assert_eq!(length_with_two, Some(steps), "{label}: length x2");
-    assert_replays(&system, path, "attempts_within_budget");
-    assert_eq!(
-        path.last_state().ghost.database_attempts,
-        4,
-        "{label}: the first attempt over the budget"
-    );
+    let pins = [
+        budget,
+        Pin::verdict("failure_returned_to_user", Verdict::Reached),
+        Pin::verdict("deadlock_free", Verdict::Holds),
+    ];
+    let system = testing::system(protocol, &[]);
+    let outcome = testing::assert_pinned(&system, label, states, &pins);
+    if violated_steps.is_some() {
+        let path = outcome
+            .property("attempts_within_budget")
+            .and_then(|p| p.path.as_ref())
+            .expect("a counterexample");
+        assert_eq!(
+            path.last_state().ghost.database_attempts,
+            4,
+            "{label}: the first attempt over the budget"
+        );
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use synccheck::catalog;
 use synccheck::check::{self, CheckOptions, StopReason, Strategy, Verdict};
 use synccheck::models::recovery::two_phase_commit::TwoPhaseCommit;
 use synccheck::request::{AssumptionChanges, CheckRequest};
-use synccheck::testing::assert_replays;
+use synccheck::testing::{assert_replays, options};
 
 /// (RMs, classes of reachable states, full count as TLC's, depth = 3 × RMs + 2).
 const COUNTS: [(usize, usize, usize); 4] = [
@@ -17,14 +17,6 @@ const COUNTS: [(usize, usize, usize); 4] = [
     (5, 314, 8_832),
     (6, 553, 50_816),
 ];
-
-fn options(strategy: Strategy, threads: usize) -> CheckOptions {
-    CheckOptions {
-        strategy,
-        threads,
-        ..CheckOptions::default()
-    }
-}
 
 #[test]
 fn symmetry_reduced_counts_are_pinned_for_any_strategy_and_thread_count() {

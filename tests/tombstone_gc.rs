@@ -6,8 +6,8 @@
 
 use synccheck::check::Verdict;
 use synccheck::models::replication::tombstone_gc::{Purge, TombstoneGc};
-use synccheck::system::{Action, Assumption, Protocol, TimedSystem};
-use synccheck::testing::{assert_pinned, Pin};
+use synccheck::system::{Action, Assumption};
+use synccheck::testing::{assert_pinned, system, system_holding, Pin};
 
 fn protocol(purge: Purge) -> TombstoneGc {
     TombstoneGc {
@@ -16,21 +16,6 @@ fn protocol(purge: Purge) -> TombstoneGc {
         delete_after_ticks: 1,
         gossip_interval_ticks: 1,
     }
-}
-
-fn system(
-    protocol: TombstoneGc,
-    relax: &[Assumption],
-    hold: &[(Assumption, u32)],
-) -> TimedSystem<TombstoneGc> {
-    let mut set = protocol.default_assumptions();
-    for assumption in relax {
-        set.relax(*assumption);
-    }
-    for (assumption, bound) in hold {
-        set.hold(*assumption, Some(*bound)).expect("a valid bound");
-    }
-    TimedSystem::new(protocol, set).expect("within the engine's limits")
 }
 
 const TIMING: [Assumption; 4] = [
@@ -43,7 +28,7 @@ const TIMING: [Assumption; 4] = [
 #[test]
 fn with_timing_held_both_purge_rules_are_safe_and_converge() {
     for (purge, states) in [(Purge::AfterGrace, 3383), (Purge::AfterAllAcks, 1000)] {
-        let system = system(protocol(purge), &[], &[]);
+        let system = system(protocol(purge), &[]);
         assert_pinned(
             &system,
             &format!("{purge:?}, timing held"),
@@ -60,11 +45,7 @@ fn with_timing_held_both_purge_rules_are_safe_and_converge() {
 
 #[test]
 fn purge_after_grace_resurrects_the_value_of_a_replica_paused_past_the_grace_period() {
-    let system = system(
-        protocol(Purge::AfterGrace),
-        &[Assumption::BoundedPause],
-        &[],
-    );
+    let system = system(protocol(Purge::AfterGrace), &[Assumption::BoundedPause]);
     let outcome = assert_pinned(
         &system,
         "grace, bounded_pause relaxed",
@@ -97,10 +78,10 @@ const PAUSE_LASSO_LOOP: usize = 20;
 
 #[test]
 fn purge_after_grace_resurrects_the_value_of_a_replica_down_past_the_grace_period() {
-    let system = system(
+    let system = system_holding(
         protocol(Purge::AfterGrace),
+        &[(Assumption::MaxCrashes, Some(1))],
         &[],
-        &[(Assumption::MaxCrashes, 1)],
     );
     assert_pinned(
         &system,
@@ -115,7 +96,7 @@ fn purge_after_grace_resurrects_the_value_of_a_replica_down_past_the_grace_perio
 
 #[test]
 fn purge_after_all_acks_is_safe_with_every_timing_assumption_relaxed() {
-    let system = system(protocol(Purge::AfterAllAcks), &TIMING, &[]);
+    let system = system(protocol(Purge::AfterAllAcks), &TIMING);
     assert_pinned(
         &system,
         "all acks, timing relaxed",
@@ -129,11 +110,7 @@ fn purge_after_all_acks_is_safe_with_every_timing_assumption_relaxed() {
 
 #[test]
 fn purge_after_all_acks_stalls_while_replica_2_keeps_going_away() {
-    let system = system(
-        protocol(Purge::AfterAllAcks),
-        &[Assumption::BoundedPause],
-        &[],
-    );
+    let system = system(protocol(Purge::AfterAllAcks), &[Assumption::BoundedPause]);
     assert_pinned(
         &system,
         "all acks, bounded_pause relaxed",
