@@ -8,15 +8,17 @@
 //! explores the result exhaustively and, for a violated property, returns the
 //! shortest run and the step where each relaxed assumption broke.
 //!
-//! ## A protocol in thirty lines
+//! ## A protocol in forty lines
 //!
 //! A client sends a request and gives up after a timeout; the property says it never
 //! gives up on a request the server answered in time. It holds while messages arrive
 //! within Δ = 1 tick, and breaks when `bounded_delay` is relaxed. Nodes are values
-//! ([`nodes!`]); handlers a protocol does not need (`on_timer`, `on_restart`) have
-//! defaults:
+//! ([`nodes!`]); the assumptions the design leans on are declared with the reason
+//! (`LEANS_ON`); handlers a protocol does not need (`on_timer`, `on_restart`) have
+//! defaults; [`model::Declared`] gives it a name and parameters ([`model::Param`]):
 //!
 //! ```
+//! use synccheck::model::{Declared, Param, Params};
 //! use synccheck::system::{Assumption::BoundedDelay, Context, LeansOn, Property, Protocol};
 //!
 //! synccheck::nodes! {
@@ -24,7 +26,7 @@
 //! }
 //!
 //! #[derive(Clone, Debug)]
-//! struct Ping;
+//! struct Ping { timeout_ticks: u32 }
 //!
 //! impl Protocol for Ping {
 //!     type Node = Node;
@@ -35,11 +37,11 @@
 //!     type Ghost = ();
 //!     const LEANS_ON: &'static [LeansOn] = &[BoundedDelay.because("a late reply looks like none")];
 //!
-//!     fn largest_time_constant_ticks(&self) -> u32 { 3 }
+//!     fn largest_time_constant_ticks(&self) -> u32 { self.timeout_ticks }
 //!     fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
 //!         if node == Node::Client {
 //!             ctx.send(Node::Server, "request");
-//!             ctx.set_timer("timeout", 3); // > 2Δ: the round trip fits
+//!             ctx.set_timer("timeout", self.timeout_ticks); // > 2Δ: the round trip fits
 //!         }
 //!         false
 //!     }
@@ -64,16 +66,33 @@
 //!     }
 //! }
 //!
+//! impl Declared for Ping {
+//!     const NAME: &'static str = "ping";
+//!     const FAMILY: &'static str = "tutorial";
+//!     const SUMMARY: &'static str = "a request, a reply, a client that gives up";
+//!     const PARAMS: &'static [Param] =
+//!         &[Param::integer("timeout_ticks", 3, 1..=8, "ticks before the client gives up")];
+//!     fn from_params(params: &Params) -> Result<Self, String> {
+//!         Ok(Ping { timeout_ticks: params.integer("timeout_ticks")? })
+//!     }
+//! }
+//!
 //! // In a test: the one pipeline (search, `eventually`, metrics, report) and assertions
 //! // that panic with the counterexample.
-//! synccheck::testing::check(Ping).run().assert_holds("no_false_timeout");
-//! let late = synccheck::testing::check(Ping).relax("bounded_delay").run();
+//! let ping = Ping { timeout_ticks: 3 };
+//! synccheck::testing::check(ping.clone()).run().assert_holds("no_false_timeout");
+//! let late = synccheck::testing::check(ping).relax("bounded_delay").run();
 //! assert!(late.assert_violated("no_false_timeout").length > 0);
+//!
+//! // Your binary's `main`: the whole command line (`synccheck check ping --set
+//! // timeout_ticks=2 --relax bounded_delay`, plans, traces, ...) for your models.
+//! let registry = synccheck::registry![Ping];
+//! assert_eq!(registry.names(), ["ping"]);
+//! // fn main() { synccheck::cli::main_with(registry) }
 //! ```
 //!
-//! To get the whole command line for it, implement [`model::Declared`] (name, family,
-//! summary, parameters) and make it your binary's `main`:
-//! `synccheck::cli::main_with(synccheck::registry![Ping])` — see `examples/user_cli/`.
+//! `examples/user_cli/` is a whole user project built this way (a protocol, its plan,
+//! its binary, a CI workflow); the README's "As a library" section walks it.
 //!
 //! ## Where things are
 //!
@@ -86,7 +105,7 @@
 //! - [`liveness`]: `eventually` under weak fairness, with lasso counterexamples.
 //! - [`ablation`]: which assumptions are load-bearing; [`graph`]: state-graph export.
 //! - [`testing`]: checks inside `cargo test` (`testing::check(protocol).relax(..).run().assert_holds(..)`).
-//! - [`model`] (how a model declares its name and parameters), [`registry`] (the open
+//! - [`model`] (how a model declares its name and parameters), [`registry`](mod@registry) (the open
 //!   registry: `registry![MyProtocol]`), [`pipeline`] (the one check pipeline),
 //!   [`catalog`] (synccheck's own registry), [`plan`], [`cli`] (`cli::main_with`).
 //! - [`models`]: the catalog's protocols (replication, retry, recovery).

@@ -18,7 +18,7 @@ use crate::report::{render_trace, CheckReport, TraceReport};
 use crate::system::{AssumptionSet, Protocol, TimedSystem};
 
 /// The options of a test's own search: `strategy` with `threads` worker threads and no
-/// limits (for [`check::run`] and the like; [`assert_pinned`] and [`check`] need none).
+/// limits (for [`check::run`] and the like; [`assert_pinned`] and [`check()`] need none).
 pub fn options(strategy: Strategy, threads: usize) -> CheckOptions {
     CheckOptions {
         strategy,

@@ -1,19 +1,10 @@
 //! `synccheck assumptions` (which assumptions are load-bearing) and `synccheck graph`.
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+mod support;
+use support::{paused_lease_lock, stdout, synccheck};
 
 #[test]
 fn without_fencing_bounded_pause_is_load_bearing() {
@@ -198,16 +189,7 @@ fn dot_labels(dot: &str) -> Vec<String> {
 
 #[test]
 fn timed_state_labels_show_each_node_by_name_then_the_network() {
-    let output = synccheck(&[
-        "graph",
-        "fenced_lease_lock",
-        "--set",
-        "variant=writes",
-        "--relax",
-        "bounded_pause",
-        "--max-states",
-        "40",
-    ]);
+    let output = synccheck(&paused_lease_lock("graph", &["--max-states", "40"]));
     assert_eq!(output.status.code(), Some(0));
     let dot = stdout(&output);
     let labels = dot_labels(&dot);

@@ -9,6 +9,8 @@ use synccheck::report::{self, CheckReport};
 use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
 use synccheck::trace::{self, ReplayOutcome};
 
+mod support;
+
 fn quiet(_: &bounds::ProbeEvent) {}
 
 fn catalog_bounds(
@@ -338,17 +340,11 @@ fn a_timeout_rounded_to_even_ticks_is_reported_non_monotone() {
 
 // ------------------------------------------------------------------- the CLI
 
+/// `synccheck ARGS`: exit code, stdout, stderr.
 fn synccheck(args: &[&str]) -> (i32, String, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let output = support::synccheck(args);
+    let code = output.status.code().unwrap_or(-1);
+    (code, support::stdout(&output), support::stderr(&output))
 }
 
 #[test]

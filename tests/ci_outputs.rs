@@ -7,17 +7,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod support;
+use support::{text, write_plan};
+
 fn synccheck() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_synccheck"));
+    let mut command = support::command();
     command
-        .env("SYNCCHECK_NO_PROGRESS", "1")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY");
     command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A plan: one check met, one unmet with a name full of characters that need escaping
@@ -91,12 +89,6 @@ fn parse_commands(output: &str) -> Vec<WorkflowCommand> {
         .collect()
 }
 
-fn write_plan(dir: &Path, text: &str) -> String {
-    let path = dir.join("plan.toml");
-    std::fs::write(&path, text).expect("writes the plan");
-    path.display().to_string()
-}
-
 /// Validates JUnit XML with xmllint against the Jenkins schema; skipped (with a note)
 /// where xmllint is missing, but required in CI.
 fn assert_valid_junit(path: &Path) {
@@ -150,8 +142,7 @@ fn testcases(xml: &str) -> Vec<BTreeMap<String, String>> {
 
 #[test]
 fn github_annotations_summary_and_junit_of_a_plan_and_of_its_merge() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let plan = write_plan(dir.path(), PLAN);
+    let (dir, plan) = write_plan(PLAN);
     let summary = dir.path().join("summary.md");
     let junit = dir.path().join("junit.xml");
     let output = synccheck()
@@ -259,9 +250,7 @@ fn github_annotations_summary_and_junit_of_a_plan_and_of_its_merge() {
 
 #[test]
 fn a_plan_error_is_an_annotation_at_its_line_with_colons_kept() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let plan = write_plan(
-        dir.path(),
+    let (_dir, plan) = write_plan(
         "[[check]]\nmodel = \"two_phase_commit\"\nexpect = { consistent = \"maybe\" }\n",
     );
     let output = synccheck()
@@ -296,9 +285,7 @@ fn a_plan_error_is_an_annotation_at_its_line_with_colons_kept() {
 
 #[test]
 fn a_passing_summary_keeps_expected_counterexamples_compact_and_apart() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let plan = write_plan(
-        dir.path(),
+    let (dir, plan) = write_plan(
         "[[check]]\nname = \"pinned\"\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"writes\" }\nrelax = [\"bounded_pause\"]\nexpect = { no_lost_increment = \"violated\" }\n",
     );
     let summary = dir.path().join("summary.md");
@@ -352,9 +339,7 @@ fn stderr_into_a_closed_pipe_never_panics() {
     assert_eq!(child.wait().expect("waits").code(), Some(2));
 
     // A plan run in human format writes its per-check lines to stderr.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let plan = write_plan(
-        dir.path(),
+    let (_dir, plan) = write_plan(
         "[[check]]\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n",
     );
     let mut child = synccheck()
@@ -381,9 +366,7 @@ const TIMED_CHECK: &[&str] = &[
 #[test]
 fn heartbeat_lines_on_stderr_when_it_is_not_a_terminal() {
     // A plan run with JSON on stdout: stderr still says the run is alive.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let plan = write_plan(
-        dir.path(),
+    let (_dir, plan) = write_plan(
         "[[check]]\nname = \"long\"\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"all\" }\nrelax_all = true\nexpect = { no_lost_increment = \"holds\" }\n",
     );
     let output = synccheck()

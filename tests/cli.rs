@@ -1,43 +1,7 @@
 //! The command line as a user runs it: exit codes, messages, JSON, plans.
 
-use std::process::{Command, Output};
-
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn assert_usage_error(args: &[&str], expected: &[&str]) {
-    let output = synccheck(args);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "{args:?}: {}",
-        stderr(&output)
-    );
-    let message = stderr(&output);
-    for fragment in expected {
-        assert!(
-            message.contains(fragment),
-            "{args:?}: `{fragment}` missing from: {message}"
-        );
-    }
-    assert!(
-        !message.contains("panicked"),
-        "{args:?} panicked: {message}"
-    );
-}
+mod support;
+use support::{assert_usage_error, paused_lease_lock, stderr, stdout, synccheck, write_plan};
 
 #[test]
 fn two_phase_commit_json_reports_tlc_count_and_exit_zero() {
@@ -70,14 +34,7 @@ fn two_phase_commit_json_reports_tlc_count_and_exit_zero() {
 
 #[test]
 fn paused_client_with_write_fencing_exits_one_and_names_the_break() {
-    let output = synccheck(&[
-        "check",
-        "fenced_lease_lock",
-        "--set",
-        "variant=writes",
-        "--relax",
-        "bounded_pause",
-    ]);
+    let output = synccheck(&paused_lease_lock("check", &[]));
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
@@ -247,14 +204,6 @@ fn list_shows_models_parameters_assumptions_and_properties() {
     assert!(list["models"].as_array().is_some_and(|m| m.len() >= 2));
 }
 
-fn write_plan(text: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("plan.toml");
-    std::fs::write(&path, text).expect("write plan");
-    let path = path.to_string_lossy().into_owned();
-    (dir, path)
-}
-
 #[test]
 fn a_plan_with_one_unmet_expectation_exits_one_with_a_summary() {
     let (_dir, path) = write_plan(
@@ -343,12 +292,11 @@ expect = { no_lost_increment = "holds", both_incremented = "reached" }
     let summary = dir.path().join("summary.md");
     let junit = dir.path().join("junit.xml");
     let traces = dir.path().join("traces");
-    let output = Command::new(env!("CARGO_BIN_EXE_synccheck"))
+    let output = support::command()
         .args(["check", "--plan", &path, "--junit"])
         .arg(&junit)
         .arg("--trace-dir")
         .arg(&traces)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary)
         .output()

@@ -2,13 +2,15 @@
 //! `--color` and `NO_COLOR`, `-q`/`-v`, shell completions and a man page generated
 //! from the arguments, "did you mean", every plan error at once with its source line.
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod support;
+use support::{text, write_plan};
 
 fn synccheck_with(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_synccheck"));
+    let mut command = support::command();
     command
         .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
         .env_remove("CLICOLOR_FORCE");
@@ -20,10 +22,6 @@ fn synccheck_with(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn synccheck(args: &[&str]) -> Output {
     synccheck_with(args, &[])
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 const GREEN_HOLDS: &str = "\u{1b}[32mholds\u{1b}[0m";
@@ -64,14 +62,6 @@ fn colour_follows_the_flag_and_no_color() {
     let stderr = text(&error.stderr);
     assert!(stderr.starts_with("\u{1b}["), "{stderr}");
     assert!(stderr.contains("error:\u{1b}[0m unknown model"), "{stderr}");
-}
-
-fn write_plan(text: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("plan.toml");
-    std::fs::write(&path, text).expect("write plan");
-    let path = path.to_string_lossy().into_owned();
-    (dir, path)
 }
 
 const ONE_CHECK: &str = r#"

@@ -6,38 +6,15 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-const LEASE_LOCK: [&str; 6] = [
-    "check",
-    "fenced_lease_lock",
-    "--set",
-    "variant=writes",
-    "--relax",
-    "bounded_pause",
-];
+mod support;
+use support::{paused_lease_lock, synccheck, text};
 
 /// The Explorer path printed by `--explorer-link` for C1's 22-step counterexample.
 fn linked_path() -> Vec<usize> {
-    let args: Vec<&str> = LEASE_LOCK
-        .iter()
-        .copied()
-        .chain(["--explorer-link"])
-        .collect();
-    let output = synccheck(&args);
+    let output = synccheck(&paused_lease_lock("check", &["--explorer-link"]));
     assert_eq!(output.status.code(), Some(1));
     let stdout = text(&output.stdout);
     let prefix = "explorer link to the counterexample of `no_lost_increment`: http://localhost:3000/#/steps/";
@@ -73,7 +50,7 @@ fn free_address() -> String {
 }
 
 fn serve(args: &[&str]) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_synccheck"))
+    let child = support::command()
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -130,16 +107,7 @@ fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
     let indices = linked_path();
     assert_eq!(indices.len(), 23, "the initial state and 22 steps");
     let address = free_address();
-    let _server = serve(&[
-        "explore",
-        "fenced_lease_lock",
-        "--set",
-        "variant=writes",
-        "--relax",
-        "bounded_pause",
-        "--address",
-        &address,
-    ]);
+    let _server = serve(&paused_lease_lock("explore", &["--address", &address]));
     // Step 6: client_a pauses. The stored pause counter is capped, so the state pane
     // says "paused" without a count; the panel above counts it along the path.
     let paused = step_view(&address, &indices[..7]);
@@ -179,11 +147,7 @@ fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
 fn explore_opens_at_a_saved_trace() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_text = dir.path().to_string_lossy().into_owned();
-    let args: Vec<&str> = LEASE_LOCK
-        .iter()
-        .copied()
-        .chain(["--trace-dir", &dir_text])
-        .collect();
+    let args = paused_lease_lock("check", &["--trace-dir", &dir_text]);
     assert_eq!(synccheck(&args).status.code(), Some(1));
     let trace = std::fs::read_dir(dir.path())
         .expect("trace dir")

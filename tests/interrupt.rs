@@ -6,15 +6,17 @@ use std::io::Read;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::text;
+
 /// How long the check runs before the signal.
 const RUN_BEFORE_SIGNAL: Duration = Duration::from_millis(1_500);
 /// How long a cancelled run may take to report and exit.
 const EXIT_WITHIN: Duration = Duration::from_secs(30);
 
 fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
+    support::command()
         .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -69,10 +71,6 @@ fn signal(signal: &str, args: &[&str]) -> Output {
         stdout: out.join().expect("stdout thread"),
         stderr: err.join().expect("stderr thread"),
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 const LONG_CHECK: &[&str] = &[

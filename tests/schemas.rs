@@ -2,15 +2,10 @@
 //! of a real report, plan report and trace is a property of its schema, every required
 //! one is there, and the plan schema names the keys the plan parser accepts.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
+mod support;
+use support::{paused_lease_lock, synccheck};
 
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("JSON on stdout")
@@ -59,16 +54,7 @@ fn assert_fits(kind: &str, schema: &serde_json::Value, value: &serde_json::Value
 
 #[test]
 fn real_documents_fit_their_schemas() {
-    let report = synccheck(&[
-        "check",
-        "fenced_lease_lock",
-        "--set",
-        "variant=writes",
-        "--relax",
-        "bounded_pause",
-        "--format",
-        "json",
-    ]);
+    let report = synccheck(&paused_lease_lock("check", &["--format", "json"]));
     assert_eq!(report.status.code(), Some(1));
     let report = json(&report);
     assert_fits("report", &schema_of("report"), &report);
@@ -96,16 +82,10 @@ fn real_documents_fit_their_schemas() {
     );
 
     let traces = dir.path().join("traces");
-    let saved = synccheck(&[
+    let saved = synccheck(&paused_lease_lock(
         "check",
-        "fenced_lease_lock",
-        "--set",
-        "variant=writes",
-        "--relax",
-        "bounded_pause",
-        "--trace-dir",
-        &traces.to_string_lossy(),
-    ]);
+        &["--trace-dir", &traces.to_string_lossy()],
+    ));
     assert_eq!(saved.status.code(), Some(1));
     let trace_path = std::fs::read_dir(&traces)
         .expect("traces")

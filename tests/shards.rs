@@ -1,14 +1,7 @@
 //! Sharding a plan and merging the shards' reports gives the unsharded verdicts.
 
-use std::process::{Command, Output};
-
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
+mod support;
+use support::synccheck;
 
 fn verdicts(report: &serde_json::Value) -> Vec<(String, String, String)> {
     let mut rows: Vec<(String, String, String)> = report["checks"]

@@ -7,7 +7,6 @@
 
 use serde_json::{json, Value};
 use stateright::{Model, Property};
-use std::process::{Command, Output};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use synccheck::catalog;
@@ -16,6 +15,9 @@ use synccheck::liveness::{decide_eventually, loop_unfairness, Fairness};
 use synccheck::report::{Explain, TraceReport};
 use synccheck::request::{resolve_params, AssumptionChanges, CheckRequest};
 use synccheck::trace::{self, ReplayOutcome, TraceFile};
+
+mod support;
+use support::{assert_usage_error, synccheck, text};
 
 // ---------------------------------------------------------------- small models ----
 
@@ -100,31 +102,6 @@ impl Explain for Waiting {
 }
 
 // ------------------------------------------------------------------- helpers ----
-
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn assert_usage_error(args: &[&str], fragments: &[&str]) {
-    let output = synccheck(args);
-    let message = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
-    for fragment in fragments {
-        assert!(
-            message.contains(fragment),
-            "{args:?}: `{fragment}` missing from: {message}"
-        );
-    }
-    assert!(!message.contains("panicked"), "{args:?}: {message}");
-}
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir =

@@ -2,19 +2,9 @@
 //! are rejected with a clear message and the right exit code; every renderer works.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod support;
+use support::{paused_lease_lock, synccheck, text};
 
 fn traces_in(dir: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -28,16 +18,7 @@ fn traces_in(dir: &Path) -> Vec<PathBuf> {
 
 fn lease_lock_trace(dir: &Path) -> PathBuf {
     let dir_text = dir.to_string_lossy().into_owned();
-    let output = synccheck(&[
-        "check",
-        "fenced_lease_lock",
-        "--set",
-        "variant=writes",
-        "--relax",
-        "bounded_pause",
-        "--trace-dir",
-        &dir_text,
-    ]);
+    let output = synccheck(&paused_lease_lock("check", &["--trace-dir", &dir_text]));
     assert_eq!(output.status.code(), Some(1));
     let stdout = text(&output.stdout);
     assert!(
@@ -59,9 +40,8 @@ fn the_whole_catalog_meets_its_expectations_and_every_counterexample_replays() {
     let summary_dir = tempfile::tempdir().expect("temp dir");
     let summary = summary_dir.path().join("summary.md");
     // As in a GitHub Actions job, so the passing summary is checked on the real catalog.
-    let output = Command::new(env!("CARGO_BIN_EXE_synccheck"))
+    let output = support::command()
         .args(["check", "--all", "--threads", "2", "--trace-dir", &dir_text])
-        .env("SYNCCHECK_NO_PROGRESS", "1")
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_STEP_SUMMARY", &summary)
         .output()
