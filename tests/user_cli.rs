@@ -102,7 +102,7 @@ fn check_holds_with_timing_held_and_breaks_without_it() {
 fn saved_traces_replay_and_render() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let dir_text = dir.path().display().to_string();
-    assert_exit(
+    let saved = assert_exit(
         &user_cli(&[
             "check",
             "heartbeat_detector",
@@ -121,6 +121,11 @@ fn saved_traces_replay_and_render() {
     let trace = traces[0].display().to_string();
     let text = std::fs::read_to_string(&traces[0]).expect("the trace");
     assert!(text.contains("\"model\": \"heartbeat_detector\""), "{text}");
+    // The printed commands name the binary that registers the model, not `synccheck`.
+    assert!(
+        saved.contains(&format!("replay: user_cli replay {trace}")),
+        "{saved}"
+    );
     let replayed = assert_exit(&user_cli(&["replay", &trace]), 0);
     assert!(replayed.starts_with("reproduced"), "{replayed}");
     let chart = assert_exit(&user_cli(&["show", &trace, "--as", "mermaid"]), 0);

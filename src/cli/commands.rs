@@ -325,9 +325,10 @@ fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
     let indices = match crate::explore::trace_path(registry, path, &trace) {
         Ok(Some(indices)) => indices,
         Ok(None) => {
+            let program = super::program_name();
             return fail(format!(
-                "{path}: the trace does not run on the model (`synccheck replay {path}` says where)"
-            ))
+                "{path}: the trace does not run on the model (`{program} replay {path}` says where)"
+            ));
         }
         Err(error) => return fail(error),
     };
@@ -403,12 +404,10 @@ fn save_traces(report: &crate::report::CheckReport, dir: &str) -> Result<String,
     for trace in crate::trace::traces_of(report) {
         let path = crate::trace::save(std::path::Path::new(dir), &trace)
             .map_err(|e| format!("--trace-dir {dir}: {e}"))?;
+        let (program, path) = (super::program_name(), path.display());
         text.push_str(&format!(
-            "trace of `{}` saved: {}\n  replay: synccheck replay {}\n  chart:  synccheck show {} --as text\n",
+            "trace of `{}` saved: {path}\n  replay: {program} replay {path}\n  chart:  {program} show {path} --as text\n",
             trace.property,
-            path.display(),
-            path.display(),
-            path.display()
         ));
     }
     Ok(text)

@@ -149,7 +149,7 @@ fn bound_status(
     if let Some(trace) = &bound.counterexample {
         render_trace(&trace.trace, &mut body);
     }
-    let mut command = format!("synccheck bounds {}", report.model);
+    let mut command = format!("{} bounds {}", super::program_name(), report.model);
     for (key, value) in &report.params {
         command.push_str(&format!(" --set {key}={value}"));
     }
@@ -194,7 +194,8 @@ fn failure(
             .find(|t| t.property == expectation.property);
         if let Some(saved) = saved {
             let file = dir.join(crate::trace::file_name(&saved));
-            body.push_str(&format!("replay: synccheck replay {}\n", file.display()));
+            let program = super::program_name();
+            body.push_str(&format!("replay: {program} replay {}\n", file.display()));
         }
     }
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -248,9 +249,10 @@ fn properties(report: &CheckReport) -> Vec<Property> {
 }
 
 /// A command line that runs the same check: the model, its parameters, and the exact
-/// assumption set (everything relaxed, then each held assumption with its bound).
+/// assumption set (everything relaxed, then each held assumption with its bound), run by
+/// the binary this process is (`synccheck`, or a user's own built on `main_with`).
 pub fn rerun_command(report: &CheckReport) -> String {
-    let mut command = format!("synccheck check {}", report.model);
+    let mut command = format!("{} check {}", super::program_name(), report.model);
     for (key, value) in &report.params {
         command.push_str(&format!(" --set {key}={value}"));
     }

@@ -46,3 +46,20 @@ pub fn main_with(registry: Registry) -> ! {
     let code = run_with(cli, &registry);
     std::process::exit(code)
 }
+
+/// The name this process was run as: `synccheck`, or a user's own binary built on
+/// [`main_with`]. The replay and rerun commands it prints start with it, so they run
+/// in the binary that registers the model (another one answers "unknown model").
+pub(crate) fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|argument| {
+            let stem = std::path::Path::new(&argument)
+                .file_stem()?
+                .to_str()?
+                .to_string();
+            Some(stem)
+        })
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or_else(|| "synccheck".to_string())
+}
