@@ -2,27 +2,8 @@
 //! error, simulation and cancellation say why a verdict is unknown, a timer past the
 //! declared largest constant is an error, and reports state the collision risk.
 
-use std::process::{Command, Output};
-
-fn synccheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_synccheck"))
-        .args(args)
-        .env("SYNCCHECK_NO_PROGRESS", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn assert_usage_error(args: &[&str], expected: &[&str]) {
-    let output = synccheck(args);
-    let message = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
-    for fragment in expected {
-        assert!(
-            message.contains(fragment),
-            "{args:?}: `{fragment}` missing from: {message}"
-        );
-    }
-}
+mod support;
+use support::{assert_usage_error, synccheck};
 
 #[test]
 fn hold_and_relax_of_one_assumption_is_an_error_in_either_order() {
