@@ -227,7 +227,7 @@ pub trait Explain: Model {
     }
 
     /// Confirms the assumption breaks `trace` names for a violation of `property`
-    /// (timed systems: see [`confirm`]); nothing by default.
+    /// (timed systems: `report/confirm.rs`); nothing by default.
     fn confirm_breaks(&self, _trace: &mut TraceReport, _property: &str) {}
 
     /// The whole trace. Timed systems add time, clocks and assumption breaks.
