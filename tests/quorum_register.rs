@@ -24,6 +24,7 @@ const REACHED: [Pin; 2] = [
 ];
 
 /// `linearizable` holds, with `deadlock_free` and both reads reached, in `states` states.
+#[track_caller]
 fn assert_linearizable(system: &TimedSystem<QuorumRegister>, label: &str, states: usize) {
     let pins = [
         Pin::verdict("linearizable", Verdict::Holds),
@@ -36,6 +37,7 @@ fn assert_linearizable(system: &TimedSystem<QuorumRegister>, label: &str, states
 /// steps (replayed, its last state the only one that breaks the property) while
 /// `deadlock_free` holds and both reads are reached; returns the outcome and the
 /// counterexample's final history.
+#[track_caller]
 fn assert_not_linearizable(
     system: &TimedSystem<QuorumRegister>,
     label: &str,

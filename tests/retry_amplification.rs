@@ -29,6 +29,7 @@ fn stack(variant: Variant, layers: u8, attempts: u8) -> RetryAmplification {
 /// threads: `states` unique states, the failure reaches the user, and
 /// `attempts_within_budget` holds or is violated with a BFS counterexample of
 /// `violated_steps` steps that replays and ends at the first attempt over the budget.
+#[track_caller]
 fn assert_pinned(
     label: &str,
     protocol: RetryAmplification,
