@@ -4,11 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Graphviz: a test parses `synccheck graph --as dot` with `dot`; xmllint (libxml2-utils)
-# validates the JUnit output against tests/data/jenkins-junit.xsd. Both are required
-# when CI is set.
+# validates the JUnit output against tests/data/jenkins-junit.xsd; Python's jsonschema
+# validates reports, traces and plans against docs/schemas/. All are required when CI
+# is set.
 missing=""
 command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
 command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
+python3 -c 'import jsonschema, tomllib' >/dev/null 2>&1 || missing="$missing python3-jsonschema"
 if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   # shellcheck disable=SC2086 # the package names are separate words
   (apt-get update -qq && apt-get install -y -qq $missing) >/dev/null 2>&1 || echo "note: could not install$missing" >&2
