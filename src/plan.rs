@@ -185,10 +185,12 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
     for check in raw.check {
         match validate(&at, check, registry) {
             Ok(check) => checks.push(check),
-            Err(error) => errors.push(error),
+            Err(found) => errors.extend(found),
         }
     }
     if !errors.is_empty() {
+        // In the order they are written (a check's keys are validated table by table).
+        errors.sort_by_key(|error| (error.line, error.column));
         let mut first = errors.remove(0);
         first.more = errors;
         return Err(first);
@@ -203,13 +205,14 @@ fn validate(
     at: &Locator<'_>,
     spanned: Spanned<RawCheck>,
     registry: &Registry,
-) -> Result<PlanCheck, PlanError> {
+) -> Result<PlanCheck, Vec<PlanError>> {
+    let mut errors = Vec::new();
     let span = spanned.span();
     let location = at.location(&span);
     let raw = spanned.into_inner();
     let model = registry
         .find(raw.model.get_ref())
-        .map_err(|e| at.error(raw.model.span(), format!("key `model`: {e}")))?;
+        .map_err(|e| vec![at.error(raw.model.span(), format!("key `model`: {e}"))])?;
     let mut params = BTreeMap::new();
     for (key, value) in &raw.params {
         let text = match value.get_ref() {
@@ -217,37 +220,38 @@ fn validate(
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             other => {
-                return Err(at.error(
+                errors.push(at.error(
                     value.span(),
                     format!(
                         "key `params.{}`: expected a string or integer, found {}",
                         key.get_ref(),
                         other.type_str()
                     ),
-                ))
+                ));
+                continue;
             }
         };
         params.insert(key.get_ref().clone(), text);
         let one = BTreeMap::from([(key.get_ref().clone(), params[key.get_ref()].clone())]);
-        resolve_params(model.name(), model.parameters(), &one).map_err(|e| {
+        if let Err(e) = resolve_params(model.name(), model.parameters(), &one) {
             let where_ = if matches!(e, RequestError::UnknownParameter { .. }) {
                 key.span()
             } else {
                 value.span()
             };
-            at.error(where_, format!("key `params.{}`: {e}", key.get_ref()))
-        })?;
+            errors.push(at.error(where_, format!("key `params.{}`: {e}", key.get_ref())));
+        }
     }
     let mut probe = AssumptionSet::default();
     for spec in &raw.hold {
-        probe
-            .hold_spec(spec.get_ref())
-            .map_err(|e| at.error(spec.span(), format!("key `hold`: {e}")))?;
+        if let Err(e) = probe.hold_spec(spec.get_ref()) {
+            errors.push(at.error(spec.span(), format!("key `hold`: {e}")));
+        }
     }
     for name in &raw.relax {
-        probe
-            .relax_spec(name.get_ref())
-            .map_err(|e| at.error(name.span(), format!("key `relax`: {e}")))?;
+        if let Err(e) = probe.relax_spec(name.get_ref()) {
+            errors.push(at.error(name.span(), format!("key `relax`: {e}")));
+        }
     }
     let holds: Vec<String> = raw.hold.iter().map(|s| s.get_ref().clone()).collect();
     let relaxes: Vec<String> = raw.relax.iter().map(|s| s.get_ref().clone()).collect();
@@ -268,19 +272,20 @@ fn validate(
             )
             .find(|(written, _)| written == second)
             .map_or(span.clone(), |(_, span)| span);
-        return Err(at.error(entry, conflict.to_string()));
+        errors.push(at.error(entry, conflict.to_string()));
     }
-    let description = model
-        .describe()
-        .map_err(|e| at.error(span.clone(), e.to_string()))?;
+    let description = model.describe().map_err(|e| {
+        errors.push(at.error(span.clone(), e.to_string()));
+        std::mem::take(&mut errors)
+    })?;
     let changes = AssumptionChanges {
         relax_all: raw.relax_all,
         hold: raw.hold.iter().map(|s| s.get_ref().clone()).collect(),
         relax: raw.relax.iter().map(|s| s.get_ref().clone()).collect(),
     };
     if !description.timed && !changes.is_empty() {
-        return Err(at.error(
-            span,
+        errors.push(at.error(
+            span.clone(),
             format!(
                 "model `{}` is untimed: remove hold/relax/relax_all",
                 model.name()
@@ -292,7 +297,7 @@ fn validate(
     let mut expect = BTreeMap::new();
     for (property, verdict) in &raw.expect {
         if !property_names.contains(&property.get_ref().as_str()) {
-            return Err(at.error(
+            errors.push(at.error(
                 property.span(),
                 format!(
                     "key `expect.{}`: model `{}` has no property `{}`{}; valid properties: {}",
@@ -304,15 +309,17 @@ fn validate(
                 ),
             ));
         }
-        let parsed = Verdict::parse(verdict.get_ref()).ok_or_else(|| {
-            at.error(verdict.span(), format!("key `expect.{}`: unknown verdict `{}`; valid verdicts: holds, violated, reached, unreached, unknown", property.get_ref(), verdict.get_ref()))
-        })?;
-        expect.insert(property.get_ref().clone(), parsed);
+        match Verdict::parse(verdict.get_ref()) {
+            Some(parsed) => {
+                expect.insert(property.get_ref().clone(), parsed);
+            }
+            None => errors.push(at.error(verdict.span(), format!("key `expect.{}`: unknown verdict `{}`; valid verdicts: holds, violated, reached, unreached, unknown", property.get_ref(), verdict.get_ref()))),
+        }
     }
     let mut expect_bounds = Vec::new();
     for (property, pins) in &raw.expect_bounds {
         if !property_names.contains(&property.get_ref().as_str()) {
-            return Err(at.error(
+            errors.push(at.error(
                 property.span(),
                 format!(
                     "key `expect_bounds.{}`: model `{}` has no property `{}`; valid properties: {}",
@@ -322,27 +329,30 @@ fn validate(
                     property_names.join(", ")
                 ),
             ));
+            continue;
         }
         for (name, bound) in pins {
             let key = format!("expect_bounds.{}.{}", property.get_ref(), name.get_ref());
-            let assumption = Assumption::parse(name.get_ref())
+            let Some(assumption) = Assumption::parse(name.get_ref())
                 .map(|(a, _)| a)
                 .filter(|a| a.takes_bound())
-                .ok_or_else(|| {
-                    at.error(
-                        name.span(),
-                        format!("key `{key}`: not a numeric assumption; valid: bounded_delay, bounded_skew, bounded_pause, max_crashes"),
-                    )
-                })?;
-            let holds_up_to = u32::try_from(*bound.get_ref())
+            else {
+                errors.push(at.error(
+                    name.span(),
+                    format!("key `{key}`: not a numeric assumption; valid: bounded_delay, bounded_skew, bounded_pause, max_crashes"),
+                ));
+                continue;
+            };
+            let Some(holds_up_to) = u32::try_from(*bound.get_ref())
                 .ok()
                 .filter(|b| *b < BOUND_MAX)
-                .ok_or_else(|| {
-                    at.error(
-                        bound.span(),
-                        format!("key `{key}`: expected the largest bound that holds, an integer from 0 to {}", BOUND_MAX - 1),
-                    )
-                })?;
+            else {
+                errors.push(at.error(
+                    bound.span(),
+                    format!("key `{key}`: expected the largest bound that holds, an integer from 0 to {}", BOUND_MAX - 1),
+                ));
+                continue;
+            };
             expect_bounds.push(BoundExpectation {
                 property: property.get_ref().clone(),
                 assumption,
@@ -351,7 +361,7 @@ fn validate(
         }
     }
     if !description.timed && !expect_bounds.is_empty() {
-        return Err(at.error(
+        errors.push(at.error(
             span,
             format!(
                 "model `{}` is untimed: it has no bounds to pin",
@@ -360,10 +370,13 @@ fn validate(
         ));
     }
     if let Some(max) = raw.max_states.as_ref().filter(|m| *m.get_ref() == 0) {
-        return Err(at.error(
+        errors.push(at.error(
             max.span(),
             "key `max_states`: 0 stores no state at all; give at least 1 (or leave it out)",
         ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     let name = raw.name.unwrap_or_else(|| {
         let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();

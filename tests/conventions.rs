@@ -213,3 +213,42 @@ expect = { consistant = "holds" }
     assert_eq!(stderr.matches("here").count(), 2, "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
+
+#[test]
+fn every_error_of_one_check_is_reported_not_only_its_first() {
+    let (_dir, path) = write_plan(
+        r#"[[check]]
+model = "fenced_lease_lock"
+params = { variant = "wirtes", lease_ticks = 99 }
+hold = ["bounded_dely"]
+relax = ["bounded_pause"]
+expect = { no_lost_incremnt = "violated", deadlock_free = "maybe" }
+expect_bounds = { no_lost_increment = { reliable_links = 1 } }
+max_states = 0
+"#,
+    );
+    let output = synccheck(&["check", "--plan", &path]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    for (line, column, key) in [
+        (3, 22, "params.variant"),
+        (3, 46, "params.lease_ticks"),
+        (4, 9, "hold"),
+        (6, 12, "expect.no_lost_incremnt"),
+        (6, 59, "expect.deadlock_free"),
+        (7, 41, "expect_bounds.no_lost_increment.reliable_links"),
+        (8, 14, "max_states"),
+    ] {
+        assert!(
+            stderr.contains(&format!("error: {path}:{line}:{column}: key `{key}`")),
+            "{line}:{column} `{key}` missing from:\n{stderr}"
+        );
+    }
+    assert_eq!(stderr.matches("error: ").count(), 7, "{stderr}");
+    // In the order they are written.
+    let positions: Vec<usize> = ["3:22:", "3:46:", "4:9:", "6:12:", "6:59:", "7:41:", "8:14:"]
+        .iter()
+        .map(|at| stderr.find(&format!("{path}:{at}")).expect("reported"))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{stderr}");
+}
