@@ -135,7 +135,7 @@ fn assert_validates(kind: &str, document: &serde_json::Value) {
 /// system's, where `apt-get install python3-jsonschema` puts it).
 fn python_with_jsonschema() -> Option<&'static str> {
     ["python3", "/usr/bin/python3"].into_iter().find(|python| {
-        Command::new(python)
+        std::process::Command::new(python)
             .args(["-c", "import jsonschema, tomllib"])
             .output()
             .is_ok_and(|r| r.status.success())
@@ -165,7 +165,7 @@ fn validate_file(kind: &str, path: &std::path::Path, load: &str) {
         eprintln!("python3 jsonschema not installed here: {kind} not validated");
         return;
     };
-    let result = Command::new(python)
+    let result = std::process::Command::new(python)
         .args(["-c", &script, &schema])
         .arg(path)
         .output()
