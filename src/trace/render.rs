@@ -541,45 +541,52 @@ fn dot(trace: &TraceFile, steps: &[Step]) -> String {
     }
     let uses_network = placed.iter().any(|(lane, ..)| *lane == network_lane);
     let lane_count = lanes.len() + usize::from(uses_network);
+    // A grid, as a sequence diagram: a header row of lane names, then one row per shown
+    // step holding the step in its lane and an invisible point in every other lane.
+    // Each row is one rank whose cells are chained left to right by invisible flat
+    // edges (dot keeps a flat edge's tail left of its head), so the lanes stay in
+    // node order; each lane is a vertical line through its cells.
+    let mut rows: Vec<Vec<String>> = vec![(0..lane_count).map(|l| format!("lane{l}")).collect()];
     for lane in 0..lane_count {
         let lane_name = lanes.get(lane).map_or("network", String::as_str);
-        let _ = writeln!(out, "  subgraph cluster_lane{lane} {{");
         let _ = writeln!(
             out,
-            "    label = {}; style = \"rounded,dashed\"; color = gray60;",
+            "  lane{lane} [label = {}, fillcolor = gray92, fontsize = 12];",
             dot_quoted(lane_name)
         );
+    }
+    for (row, (lane, step, _)) in placed.iter().enumerate() {
+        let _ = writeln!(out, "  {}", dot_step(trace, step, &lasso));
+        let mut cells = Vec::with_capacity(lane_count);
+        for other in 0..lane_count {
+            if other == *lane {
+                cells.push(format!("s{}", step.index));
+            } else {
+                let cell = format!("c{row}_{other}");
+                let _ = writeln!(
+                    out,
+                    "  {cell} [shape = point, width = 0, height = 0, label = \"\", style = invis];"
+                );
+                cells.push(cell);
+            }
+        }
+        rows.push(cells);
+    }
+    for cells in &rows {
+        let chain = if cells.len() > 1 {
+            format!("{} [style = invis]", cells.join(" -> "))
+        } else {
+            cells.join("")
+        };
+        let _ = writeln!(out, "  {{ rank = same; {chain}; }}");
+    }
+    for lane in (0..lane_count).filter(|_| rows.len() > 1) {
+        let line: Vec<&str> = rows.iter().map(|cells| cells[lane].as_str()).collect();
         let _ = writeln!(
             out,
-            "    lane{lane} [label = {}, shape = plaintext, style = \"\", fontsize = 12];",
-            dot_quoted(lane_name)
+            "  {} [color = gray50, arrowhead = none, weight = 10, headclip = false, tailclip = false];",
+            line.join(" -> ")
         );
-        for (_, step, _) in placed.iter().filter(|(l, ..)| *l == lane) {
-            let _ = writeln!(out, "    {}", dot_step(trace, step, &lasso));
-        }
-        out.push_str("  }\n");
-    }
-    // Lane heads side by side, then every shown step on its own rank, in trace order.
-    let heads: Vec<String> = (0..lane_count).map(|lane| format!("lane{lane}")).collect();
-    let _ = writeln!(out, "  {{ rank = same; {}; }}", heads.join("; "));
-    for pair in heads.windows(2) {
-        let _ = writeln!(out, "  {} -> {} [style = invis];", pair[0], pair[1]);
-    }
-    let mut previous = "lane0".to_string();
-    for (_, step, _) in &placed {
-        let _ = writeln!(out, "  {previous} -> s{} [style = invis];", step.index);
-        previous = format!("s{}", step.index);
-    }
-    for lane in 0..lane_count {
-        let mut before = format!("lane{lane}");
-        for (_, step, _) in placed.iter().filter(|(l, ..)| *l == lane) {
-            let _ = writeln!(
-                out,
-                "  {before} -> s{} [color = gray50, arrowhead = none];",
-                step.index
-            );
-            before = format!("s{}", step.index);
-        }
     }
     for (_, step, sender) in &placed {
         let Some(sent_at) = sender.filter(|s| placed.iter().any(|(_, p, _)| p.index == *s)) else {
