@@ -24,10 +24,17 @@ const SVG_BREAK: &str = "#ff8080";
 
 /// The state after one step, for the Explorer's "Current State" pane. The stored pause
 /// counter is capped at the bound, so it is not shown as a duration.
+/// Message ages the system does not store are left out (the SVG panel shows them).
 pub(crate) fn step_text<P: Protocol>(system: &TimedSystem<P>, state: &SystemState<P>) -> String {
-    let lines = view::state_lines_with(&system.explain_state(state), &system.node_names(), &|_| {
-        NodeTime::Unknown
-    });
+    let mut shown = system.explain_state(state);
+    if system.lean().ages {
+        if let Some(network) = shown.get_mut("network").and_then(Value::as_array_mut) {
+            for envelope in network.iter_mut().filter_map(Value::as_object_mut) {
+                envelope.remove("age_ticks");
+            }
+        }
+    }
+    let lines = view::state_lines_with(&shown, &system.node_names(), &|_| NodeTime::Unknown);
     lines.join("\n") + "\n"
 }
 
@@ -204,9 +211,9 @@ where
     for step in &recorded.steps {
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
-        let index = actions
-            .iter()
-            .position(|a| model.explain_action(a).1 == step.action_detail)?;
+        let index = actions.iter().position(|a| {
+            model.explain_action(a).1 == model.stored_action_detail(&step.action_detail)
+        })?;
         indices.push(index);
         state = model
             .next_state(&state, actions[index].clone())

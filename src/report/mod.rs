@@ -226,6 +226,22 @@ pub trait Explain: Model {
         Vec::new()
     }
 
+    /// The model this one's traces are explained and replayed on, when it stores less
+    /// than its explanations show (a timed system that keeps no message ages or pause
+    /// lengths: [`TimedSystem::explaining`]); `None` for itself.
+    fn explaining(&self) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
+    /// A recorded action's structured form (written by [`Explain::explaining`]'s model)
+    /// as this model's own actions have it.
+    fn stored_action_detail(&self, detail: &serde_json::Value) -> serde_json::Value {
+        detail.clone()
+    }
+
     /// Confirms the assumption breaks `trace` names for a violation of `property`
     /// (timed systems: `report/confirm.rs`); nothing by default.
     fn confirm_breaks(&self, _trace: &mut TraceReport, _property: &str) {}
@@ -291,7 +307,31 @@ impl<P: Protocol> Explain for TimedSystem<P> {
         confirm::confirm_trace(self, trace, property, &options, &Budget::start(&options));
     }
 
+    fn explaining(&self) -> Option<Self> {
+        TimedSystem::explaining(self)
+    }
+
+    fn stored_action_detail(&self, detail: &serde_json::Value) -> serde_json::Value {
+        let mut detail = detail.clone();
+        if self.lean().ages {
+            if let Some(age) = detail
+                .get_mut("envelope")
+                .and_then(|envelope| envelope.get_mut("age_ticks"))
+            {
+                *age = serde_json::Value::from(0);
+            }
+        }
+        detail
+    }
+
+    /// Ages and pause lengths the state does not store are counted along the path:
+    /// the path is lifted to the system that stores them and explained there.
     fn explain_path(&self, path: &Path<Self>) -> TraceReport {
+        if let Some(full) = TimedSystem::explaining(self) {
+            if let Some(lifted) = self.lift_path(&full, path) {
+                return full.explain_path(&lifted);
+            }
+        }
         let relaxed = self.assumptions().relaxed();
         let mut broken: Vec<Assumption> = Vec::new();
         let mut breaks = Vec::new();

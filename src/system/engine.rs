@@ -111,7 +111,62 @@ pub struct TimedSystem<P: Protocol> {
     age_cap: u8,
     pause_cap: u8,
     offset_cap: i8,
+    lean: Lean,
     fault: Arc<ModelFault>,
+}
+
+/// The quantities a timed system does not store because nothing but an explanation
+/// reads them; an explanation counts them along the path instead
+/// ([`TimedSystem::lift_path`]).
+///
+/// **Message ages** (`Envelope::age_ticks`, kept 0) when `bounded_delay` is relaxed and
+/// `no_duplication` is held. An age is read by: the `bounded_delay` constraint on Tick
+/// (held only); the `fifo_links` explanation of an overtaking (with `fifo_links` held
+/// the constraint uses queue positions, not ages); envelope equality, which splits
+/// otherwise equal messages into different envelopes — that matters only to the
+/// duplication cap (copies of one envelope), hence `no_duplication` held. Handlers
+/// never see an age (`Context` has none), nor does any timer.
+///
+/// **Pause lengths** (`NodeStatus::Paused { ticks }`, kept 0) when `bounded_pause` is
+/// relaxed. A pause length is read only by the `bounded_pause` constraint on Tick
+/// (held only): Pause, Resume and every other step look at running / paused /
+/// crashed, never at the count.
+///
+/// Both only for protocols without an `eventually` property: a lasso of the smaller
+/// graph need not close in the full one (ages may still grow along it), so its length
+/// and replay would differ.
+///
+/// Why verdicts and shortest counterexample lengths are unchanged: let α set those
+/// quantities to 0 (and re-sort the network when it is a multiset). α relates each full
+/// state to one stored state, and it is a bisimulation: every step of a full state `s`
+/// is enabled in `α(s)` with the same label up to ages and leads to `α` of its target
+/// (handlers, timers, faults and the held constraints do not read the quantities), and
+/// every step of `α(s)` is such an image (a delivery, loss or copy of a message of `α(s)`
+/// is one of some envelope of `s` with that message). Properties, metrics and the
+/// deadlock check read the state through the protocol, which (in the catalog, and by
+/// contract: see `Envelope::age_ticks`) does not read ages or pause lengths, so they
+/// agree on related states; a bisimulation keeps every reachable property value at the
+/// same BFS depth. Only the number of stored states drops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lean {
+    /// Message ages are not stored.
+    pub ages: bool,
+    /// Pause lengths are not stored.
+    pub pauses: bool,
+}
+
+impl Lean {
+    fn of<P: Protocol>(assumptions: &AssumptionSet, properties: &[Property<P>]) -> Self {
+        let safety_only = properties
+            .iter()
+            .all(|property| property.kind != super::PropertyKind::Eventually);
+        Lean {
+            ages: safety_only
+                && !assumptions.is_held(Assumption::BoundedDelay)
+                && assumptions.is_held(Assumption::NoDuplication),
+            pauses: safety_only && !assumptions.is_held(Assumption::BoundedPause),
+        }
+    }
 }
 
 impl<P: Protocol> std::fmt::Debug for Property<P> {
@@ -176,12 +231,21 @@ impl<P: Protocol> TimedSystem<P> {
         };
         let time_cap = u8::try_from(constant + drift_room)
             .map_err(|_| SystemError::Limit("time cap does not fit a byte".to_string()))?;
-        // Each quantity is stored only as far as a constraint or an explanation can
-        // tell values apart: ages up to Δ, pauses up to P, offsets up to ε (not at all
-        // when skew is relaxed).
+        // Each quantity is stored only as far as a constraint can tell values apart:
+        // ages up to Δ, pauses up to P, offsets up to ε; not at all where only an
+        // explanation reads it (see `Lean`).
+        let lean = Lean::of(&assumptions, &properties);
         let small = |bound: u32| u8::try_from(bound.min(BOUND_MAX)).expect("bounds fit a byte");
-        let age_cap = small(annotation_bounds[Assumption::BoundedDelay as usize]);
-        let pause_cap = small(annotation_bounds[Assumption::BoundedPause as usize]);
+        let age_cap = if lean.ages {
+            0
+        } else {
+            small(annotation_bounds[Assumption::BoundedDelay as usize])
+        };
+        let pause_cap = if lean.pauses {
+            0
+        } else {
+            small(annotation_bounds[Assumption::BoundedPause as usize])
+        };
         // Relaxed skew: offsets are not stored at all (only timers feel a drift); an
         // explanation recomputes them from the Drift steps of the path.
         let offset_cap = match assumptions.held_bound(Assumption::BoundedSkew) {
@@ -197,8 +261,106 @@ impl<P: Protocol> TimedSystem<P> {
             age_cap,
             pause_cap,
             offset_cap,
+            lean,
             fault: Arc::new(ModelFault::default()),
         })
+    }
+
+    /// Which quantities this system does not store (see [`Lean`]).
+    pub fn lean(&self) -> Lean {
+        self.lean
+    }
+
+    /// The same system storing every quantity its explanations show (message ages up
+    /// to Δ, pause lengths up to P), or `None` when this one already does. Traces are
+    /// explained and replayed on it: a path of this system lifts to a path of that one
+    /// with the same actions up to ages ([`TimedSystem::lift_path`]).
+    pub fn explaining(&self) -> Option<Self> {
+        if !self.lean.ages && !self.lean.pauses {
+            return None;
+        }
+        let small = |bound: u32| u8::try_from(bound.min(BOUND_MAX)).expect("bounds fit a byte");
+        let mut full = self.clone();
+        full.age_cap = small(self.annotation_bound(Assumption::BoundedDelay));
+        full.pause_cap = small(self.annotation_bound(Assumption::BoundedPause));
+        full.lean = Lean::default();
+        Some(full)
+    }
+
+    /// `state` as this system stores it: a state of [`TimedSystem::explaining`] with
+    /// the quantities this one does not store set to 0.
+    pub fn stored(&self, state: &SystemState<P>) -> SystemState<P> {
+        let mut stored = state.clone();
+        if self.lean.ages {
+            for envelope in &mut stored.network {
+                envelope.age_ticks = 0;
+            }
+            self.canonicalize_network(&mut stored.network);
+        }
+        if self.lean.pauses {
+            for record in &mut stored.nodes {
+                if let NodeStatus::Paused { ticks } = &mut record.status {
+                    *ticks = 0;
+                }
+            }
+        }
+        stored
+    }
+
+    /// `action` as this system stores it (a message's age set to 0 when ages are not
+    /// stored).
+    pub fn stored_action(&self, action: &SystemAction<P>) -> SystemAction<P> {
+        let mut action = action.clone();
+        if self.lean.ages {
+            if let Action::Deliver { envelope }
+            | Action::Drop { envelope }
+            | Action::Duplicate { envelope } = &mut action
+            {
+                envelope.age_ticks = 0;
+            }
+        }
+        action
+    }
+
+    /// The path of `full` (this system's [`TimedSystem::explaining`]) that `path` of
+    /// this system abstracts: the same actions, each message step taking the oldest
+    /// matching message (the choice that breaks `bounded_delay` and `fifo_links` least).
+    /// `None` if a step has no counterpart (it cannot happen: the systems are
+    /// bisimilar), so a caller can fall back to the stored path.
+    pub fn lift_path(
+        &self,
+        full: &TimedSystem<P>,
+        path: &crate::check::Path<Self>,
+    ) -> Option<crate::check::Path<Self>> {
+        let mut state = full.initial_state();
+        if self.stored(&state) != *path.states.first()? {
+            return None;
+        }
+        let mut lifted = crate::check::Path {
+            states: vec![state.clone()],
+            actions: Vec::with_capacity(path.actions.len()),
+        };
+        for (action, after) in path.actions.iter().zip(&path.states[1..]) {
+            let mut enabled = Vec::new();
+            full.enabled_actions(&state, &mut enabled);
+            let chosen = enabled
+                .into_iter()
+                .filter(|candidate| self.stored_action(candidate) == *action)
+                .max_by_key(|candidate| match candidate {
+                    Action::Deliver { envelope }
+                    | Action::Drop { envelope }
+                    | Action::Duplicate { envelope } => envelope.age_ticks,
+                    _ => 0,
+                })?;
+            let next = full.step(&state, &chosen)?;
+            if self.stored(&next) != *after {
+                return None;
+            }
+            lifted.actions.push(chosen);
+            lifted.states.push(next.clone());
+            state = next;
+        }
+        Some(lifted)
     }
 
     /// Where the engine records the first value that would pass one of its caps (a

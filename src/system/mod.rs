@@ -15,7 +15,7 @@ mod state;
 pub use assumption::{
     find_conflict, Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX,
 };
-pub use engine::{Action, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
+pub use engine::{Action, Lean, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
 pub use node::Node;
 pub use protocol::{Context, Data, LeansOn, NodeId, Property, PropertyKind, Protocol};
 pub use state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};

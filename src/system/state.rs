@@ -15,7 +15,9 @@ pub enum NodeStatus {
     /// Takes no step while time runs on; the number is how long it has been paused
     /// (capped).
     Paused {
-        /// Ticks paused so far (capped).
+        /// Ticks paused so far (capped at the pause bound). Kept 0 while
+        /// `bounded_pause` is relaxed: only explanations read it then, and they count
+        /// it along the path (`system::Lean`); a property must not read it.
         ticks: u8,
     },
     /// Volatile state lost; waits for a restart.
@@ -29,7 +31,10 @@ pub struct Envelope<M> {
     pub src: NodeId,
     /// Receiver.
     pub dst: NodeId,
-    /// Ticks since it was sent (capped).
+    /// Ticks since it was sent (capped at the delay bound). Kept 0 while
+    /// `bounded_delay` is relaxed and `no_duplication` held: only explanations read it
+    /// then, and they count it along the path (`system::Lean`); a property must not
+    /// read it.
     pub age_ticks: u8,
     /// Payload.
     pub msg: M,

@@ -95,6 +95,10 @@ where
     M::State: Clone,
     M::Action: Clone,
 {
+    // A model that stores less than its traces show is replayed on the one that
+    // explained them (the same runs, every quantity stored).
+    let explaining = model.explaining();
+    let model = explaining.as_ref().unwrap_or(model);
     let path = match rerun(model, trace) {
         Ok(path) => path,
         Err(diverged) => return diverged,
