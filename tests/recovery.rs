@@ -151,10 +151,10 @@ fn failover_split_brain_every_variant_holds_while_timing_holds() {
 fn failover_split_brain_without_fencing_or_with_a_lease_breaks_under_relaxed_timing() {
     let cases = [
         (Guard::NoFencing, Assumption::BoundedPause, 322, 13, 15),
-        (Guard::NoFencing, Assumption::BoundedDelay, 206, 11, 13),
+        (Guard::NoFencing, Assumption::BoundedDelay, 107, 11, 13),
         (Guard::LeaseDemotion, Assumption::BoundedPause, 700, 13, 15),
         (Guard::LeaseDemotion, Assumption::BoundedSkew, 2_509, 11, 13),
-        (Guard::LeaseDemotion, Assumption::BoundedDelay, 245, 12, 14),
+        (Guard::LeaseDemotion, Assumption::BoundedDelay, 135, 12, 14),
     ];
     for (guard, relaxed, states, writer_steps, ack_steps) in cases {
         let model = system(split_brain(guard), &[relaxed]);
@@ -183,7 +183,7 @@ fn failover_split_brain_epoch_fencing_holds_with_everything_relaxed_but_duplicat
     assert_pinned(
         &model,
         "epoch_fencing, all relaxed but duplication",
-        2_961,
+        1_635,
         &[
             Pin::verdict("single_writer_per_epoch", Verdict::Holds),
             Pin::verdict("no_divergent_acks", Verdict::Holds),

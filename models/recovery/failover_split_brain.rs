@@ -46,9 +46,9 @@
 //!
 //! | variant | timing held | `bounded_pause` relaxed | `bounded_skew` relaxed | `bounded_delay` relaxed | all relaxed but `no_duplication` |
 //! |---|---|---|---|---|---|
-//! | `no_fencing` | holds (73) | violated, 13 / 15 steps (322) | violated, 11 / 13 (459) | violated, 11 / 13 (206) | violated, 11 / 13 (3 036) |
-//! | `epoch_fencing` | holds (73) | holds (320) | holds (458) | holds (205) | holds (2 961) |
-//! | `lease_demotion` | holds (108) | violated, 13 / 15 (700) | violated, 11 / 13 (2 509) | violated, 12 / 14 (245) | violated, 11 / 13 (10 722) |
+//! | `no_fencing` | holds (73) | violated, 13 / 15 steps (322) | violated, 11 / 13 (459) | violated, 11 / 13 (107) | violated, 11 / 13 (1 690) |
+//! | `epoch_fencing` | holds (73) | holds (320) | holds (458) | holds (106) | holds (1 635) |
+//! | `lease_demotion` | holds (108) | violated, 13 / 15 (700) | violated, 11 / 13 (2 509) | violated, 12 / 14 (135) | violated, 11 / 13 (6 021) |
 //!
 //! (n / m: shortest counterexamples of `single_writer_per_epoch` / `no_divergent_acks`.)
 //! Relaxing `reliable_links` alone breaks nothing: a lost write delays nobody, and the

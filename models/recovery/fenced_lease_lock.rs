@@ -42,7 +42,7 @@
 //! |---|---|---|---|
 //! | `none` | holds (773) | violated, 22 steps (66 532) | violated |
 //! | `writes` | holds (777) | violated, 22 steps (69 796): a read is not fenced | violated |
-//! | `all` | holds (773) | holds (60 684) | holds (1.9 M states) |
+//! | `all` | holds (773) | holds (60 684) | holds (1.0 M states) |
 //!
 //! With `no_duplication` relaxed as well the space passed 24 M states without
 //! finishing, so "`all` holds with everything relaxed" is shown only up to

@@ -47,8 +47,8 @@
 //!
 //! | variant | skew 0 (default) | `bounded_skew(1)` | `bounded_skew(2)` | skew relaxed | everything relaxed but duplication |
 //! |---|---|---|---|---|---|
-//! | `physical` | holds (116) | holds (5 619) | violated: 18 steps (37 912) | violated: 16 steps (168 861) | violated: 16 steps (210 652) |
-//! | `hybrid` | holds (116) | holds (5 018) | holds (29 401) | holds (119 960) | holds (150 296) |
+//! | `physical` | holds (116) | holds (5 619) | violated: 18 steps (37 912) | violated: 16 steps (168 861) | violated: 16 steps (161 593) |
+//! | `hybrid` | holds (116) | holds (5 018) | holds (29 401) | holds (119 960) | holds (119 960) |
 //!
 //! **The boundary** (`tests/replication.rs` pins it, with `first_write_clock = 2ε + 1`
 //! for each ε tried): the smallest held ε at which physical timestamps lose the later

@@ -48,8 +48,8 @@
 //!
 //! | variant | timing held, 1 crash | `bounded_delay` relaxed | `timely_timers` relaxed | `bounded_pause` relaxed | everything relaxed but duplication |
 //! |---|---|---|---|---|---|
-//! | `async` | holds (1 053 states) | violated: 9 steps (5 330 states) | violated: 10 steps (3 786) | violated: 11 steps (8 336) | violated: 8 steps (67 479) |
-//! | `sync` | holds (535 states) | holds (2 014) | holds (1 477) | holds (3 151) | holds (24 669) |
+//! | `async` | holds (1 053 states) | violated: 9 steps (2 001 states) | violated: 10 steps (3 786) | violated: 11 steps (8 336) | violated: 8 steps (21 856) |
+//! | `sync` | holds (535 states) | holds (1 008) | holds (1 477) | holds (3 151) | holds (10 884) |
 //!
 //! (`read_your_writes` counterexamples are 3 steps longer: the client's `Read` and the
 //! new primary's empty `ReadReply`.) With duplication relaxed as well the space grows

@@ -43,7 +43,7 @@
 //! |---|---|---|---|---|
 //! | `ack_after` | both hold (76) | at-most-once violated, 17 steps (2 992) | at-most-once violated, 17 steps (1 161) | at-most-once violated |
 //! | `ack_before` | both hold (86) | at-most-once violated, 18 steps (2 224) | at-least-once violated, 4 steps (986) | both violated |
-//! | `idempotent_consumer` | both hold (76) | both hold (2 992) | both hold | both hold (65 408) |
+//! | `idempotent_consumer` | both hold (76) | both hold (2 992) | both hold | both hold (27 428) |
 //!
 //! **Where this disagrees with docs/CATALOG.md** (both investigated, both real):
 //! - `ack_after` also duplicates under a crash with timing held: the consumer applies

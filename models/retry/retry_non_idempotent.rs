@@ -36,8 +36,8 @@
 //!
 //! | variant | timing held | `bounded_delay` relaxed | `timely_timers` relaxed | delay, timers, loss, duplication relaxed + `max_crashes(1)` |
 //! |---|---|---|---|---|
-//! | `plain` | holds (11) | violated, 10 steps (158) | violated, 10 steps (74) | violated |
-//! | `token` | holds (11) | holds (158) | holds (74) | holds (10 353) |
+//! | `plain` | holds (11) | violated, 10 steps (115) | violated, 10 steps (74) | violated |
+//! | `token` | holds (11) | holds (115) | holds (74) | holds (10 353) |
 //!
 //! The `bounded_delay` counterexample is the article's story, with the request as the
 //! late message (BFS finds that one first; a late reply is one step longer): the
