@@ -1037,3 +1037,63 @@ fn fifo_channel_head_stays_deliverable_after_a_duplicate() {
     // Ping(2) heads the channel, so FIFO order lets it through.
     assert!(is_enabled(&held, &wedged, &deliver(2, 0)));
 }
+
+// Lean state: quantities only explanations read are not stored, and explanations
+// count them along the path.
+
+#[test]
+fn relaxed_delay_and_pause_are_not_stored_but_explained_along_the_path() {
+    use synccheck::report::Explain;
+    let mut set = AssumptionSet::all_relaxed();
+    set.hold(Assumption::NoDuplication, None)
+        .expect("takes no bound");
+    let lean = system(set);
+    assert!(lean.lean().ages && lean.lean().pauses);
+    assert!(
+        !relaxed().lean().ages,
+        "duplication relaxed: the copy cap reads ages"
+    );
+    let actions = vec![
+        Action::Pause { node: PINGER },
+        Action::Tick,
+        Action::Tick,
+        deliver(1, 0),
+    ];
+    let mut states = vec![lean.initial_state()];
+    for action in &actions {
+        let last = states.last().expect("the initial state");
+        assert!(is_enabled(&lean, last, action), "{action:?}");
+        states.push(lean.step(last, action).expect("enabled"));
+    }
+    assert_eq!(ages(&states[3]), vec![0, 0], "ages are not stored");
+    assert_eq!(
+        states[3].nodes[PINGER].status,
+        NodeStatus::Paused { ticks: 0 }
+    );
+
+    let trace = lean.explain_path(&check::Path { states, actions });
+    let delta = lean.annotation_bound(Assumption::BoundedDelay);
+    let pause = lean.annotation_bound(Assumption::BoundedPause);
+    let age = 2.min(delta);
+    assert!(
+        trace.steps[3].action.ends_with(&format!("(age {age})")),
+        "{}",
+        trace.steps[3].action
+    );
+    assert_eq!(
+        trace.steps[2].state["nodes"][PINGER]["status"]["paused"]["ticks"],
+        serde_json::json!(2.min(pause))
+    );
+    let step_of = |name: &str| {
+        trace
+            .breaks
+            .iter()
+            .find(|b| b.assumption == name)
+            .map(|b| b.step)
+    };
+    let expected_break = |bound: u32| (bound < 2).then(|| 2 + bound as usize);
+    assert_eq!(step_of("bounded_delay"), expected_break(delta), "{trace:?}");
+    if pause > 0 {
+        assert_eq!(step_of("bounded_pause"), expected_break(pause), "{trace:?}");
+    }
+}
