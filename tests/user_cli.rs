@@ -6,27 +6,33 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The example's binary, built beside this test by `cargo test --all-targets` (or
-/// built here when missing).
+/// The example's binary, beside this test's (`target/<profile>/examples/user_cli`).
+/// `cargo test --all-targets` builds the example only as a test harness, so the
+/// binary is (re)built here, once per test process: an existing one may be stale.
 fn binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary has a path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("user_cli{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "--example", "user_cli"]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo runs");
-        assert!(status.success(), "building examples/user_cli");
-    }
-    binary
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("the test binary has a path");
+            let profile_dir = exe
+                .parent()
+                .and_then(Path::parent)
+                .expect("target/<profile>/deps/<test>")
+                .to_path_buf();
+            let mut build = Command::new(env!("CARGO"));
+            build
+                .args(["build", "--quiet", "--example", "user_cli"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"));
+            if !cfg!(debug_assertions) {
+                build.arg("--release");
+            }
+            let status = build.status().expect("cargo runs");
+            assert!(status.success(), "building examples/user_cli");
+            profile_dir
+                .join("examples")
+                .join(format!("user_cli{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
 }
 
 fn user_cli(args: &[&str]) -> Output {
