@@ -5,8 +5,9 @@
 use crate::check::{self, Canonicalize, CheckOptions, Outcome};
 use crate::liveness::Fairness;
 use crate::model::Params;
-use crate::report::{self, CheckReport, Explain};
-use crate::system::{AssumptionSet, Protocol, SystemError, TimedSystem};
+use crate::report::fewest::Fewer;
+use crate::report::{self, CheckReport, Explain, FewestBreaks};
+use crate::system::{AssumptionSet, PropertyKind, Protocol, SystemError, TimedSystem};
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
@@ -124,8 +125,49 @@ pub fn check_system<P: Protocol>(
         &budget,
     );
     cap_check(system)?;
+    take_fewest_breaks(system, &mut checked, &options, &budget);
     report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
     Ok(checked)
+}
+
+/// Replaces each shortest safety counterexample by one of the same length that breaks
+/// the fewest relaxed assumptions, and records whether that was established
+/// (`report/fewest.rs`). BFS only: other strategies' counterexamples are not the
+/// shortest, so "equally short" means nothing there.
+fn take_fewest_breaks<P: Protocol>(
+    system: &TimedSystem<P>,
+    checked: &mut Checked<TimedSystem<P>>,
+    options: &CheckOptions,
+    budget: &check::Budget,
+) {
+    if options.strategy != check::Strategy::Bfs {
+        return;
+    }
+    let Checked { outcome, report } = checked;
+    for (found, property) in outcome.properties.iter_mut().zip(&mut report.properties) {
+        if property.kind != PropertyKind::Always || property.name == check::DEADLOCK_PROPERTY {
+            continue;
+        }
+        let Some(trace) = property.counterexample.as_mut() else {
+            continue;
+        };
+        while trace.loop_start.is_none() && !trace.breaks.is_empty() {
+            match report::fewest::fewer(system, trace, &property.name, options, budget) {
+                Fewer::Found(path) => {
+                    *trace = system.explain_path(&path);
+                    found.path = Some(path);
+                }
+                Fewer::None => {
+                    trace.fewest_breaks = Some(FewestBreaks::Fewest);
+                    break;
+                }
+                Fewer::Unconfirmed => {
+                    trace.fewest_breaks = Some(FewestBreaks::Unconfirmed);
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// An error when the protocol did something the engine cannot represent (a timer

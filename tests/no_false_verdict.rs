@@ -514,3 +514,118 @@ fn a_break_the_violation_does_not_need_is_marked_and_a_needed_one_is_confirmed()
         "{human}"
     );
 }
+
+mod two_faults {
+    use synccheck::system::{Context, NodeStatus, Property, Protocol, SystemState};
+
+    synccheck::nodes! {
+        /// Two nodes that only fail.
+        pub enum Node {
+            /// Pauses or crashes first.
+            A = "a",
+            /// Crashes second.
+            B = "b",
+        }
+    }
+
+    /// Nothing but faults: the property fails once `b` has crashed while `a` is down
+    /// (paused or crashed). Two steps either way: "a pauses, b crashes" breaks
+    /// `bounded_pause` and `max_crashes`, "a crashes, b crashes" only `max_crashes`.
+    #[derive(Clone, Debug)]
+    pub struct TwoFaults;
+
+    impl Protocol for TwoFaults {
+        type Node = Node;
+        type State = ();
+        type Durable = ();
+        type Msg = ();
+        type Timer = ();
+        type Ghost = ();
+
+        fn largest_time_constant_ticks(&self) -> u32 {
+            0
+        }
+        fn on_start(&self, _: Node, _: &mut Context<'_, Self>) {}
+        fn on_message(&self, _: Node, _: &mut (), _: Node, _: &(), _: &mut Context<'_, Self>) {}
+        fn on_timer(&self, _: Node, _: &mut (), _: &(), _: &mut Context<'_, Self>) {}
+        fn on_restart(&self, _: Node, _: &mut Context<'_, Self>) {}
+        fn properties(&self) -> Vec<Property<Self>> {
+            vec![Property::always(
+                "not_both_down",
+                |_, state: &SystemState<Self>| {
+                    let a = &state.nodes[0].status;
+                    let b = &state.nodes[1].status;
+                    !(*b == NodeStatus::Crashed && *a != NodeStatus::Running)
+                },
+            )]
+        }
+    }
+}
+
+/// Of the equally short counterexamples the one breaking the fewest assumptions is
+/// reported. The BFS's own choice here ("a pauses, b crashes") breaks two; the check
+/// takes "a crashes, b crashes" (one), says no 2-step run breaks fewer, and a replay
+/// refuses a trace that claims `fewest` for the two-break run.
+#[test]
+fn of_equally_short_counterexamples_the_one_with_the_fewest_breaks_is_reported() {
+    use synccheck::check::{run, CheckOptions};
+    use synccheck::report::{Explain, FewestBreaks, Necessity};
+    use synccheck::system::{Action, Assumption};
+    use synccheck::testing;
+    use synccheck::trace::{replay, traces_of, ReplayOutcome};
+    use two_faults::TwoFaults;
+    let relaxed = [Assumption::BoundedPause, Assumption::MaxCrashes];
+    let system = testing::system(TwoFaults, &relaxed);
+    let raw = run(&system, &CheckOptions::default());
+    let first = raw
+        .property("not_both_down")
+        .and_then(|p| p.path.as_ref())
+        .expect("violated");
+    let breaks = |trace: &synccheck::report::TraceReport| -> Vec<String> {
+        trace.breaks.iter().map(|b| b.assumption.clone()).collect()
+    };
+    let unreduced = system.explain_path(first);
+    assert_eq!(unreduced.length, 2);
+    assert_eq!(breaks(&unreduced), ["bounded_pause", "max_crashes"]);
+
+    let checked = testing::check(TwoFaults)
+        .relax("bounded_pause")
+        .relax("max_crashes")
+        .run();
+    let trace = checked.assert_violated("not_both_down");
+    assert_eq!(trace.length, 2, "equally short");
+    assert_eq!(breaks(trace), ["max_crashes"]);
+    assert_eq!(trace.breaks[0].necessity, Some(Necessity::Necessary));
+    assert_eq!(trace.fewest_breaks, Some(FewestBreaks::Fewest));
+    let taken = checked
+        .outcome
+        .property("not_both_down")
+        .and_then(|p| p.path.as_ref())
+        .expect("the outcome carries the path the report explains");
+    assert_eq!(
+        taken.actions,
+        [Action::Crash { node: 0 }, Action::Crash { node: 1 }]
+    );
+    testing::assert_replays(&checked.system, taken);
+
+    let mut files = traces_of(&checked.report);
+    assert_eq!(files.len(), 1);
+    let replayed = replay(&checked.system, &files[0]);
+    assert!(
+        matches!(replayed, ReplayOutcome::Reproduced { steps: 2 }),
+        "{replayed:?}"
+    );
+    // The BFS's first run, forged to claim it breaks the fewest: the replay searches
+    // again and finds the one-break run.
+    let mut forged = unreduced;
+    forged.fewest_breaks = Some(FewestBreaks::Fewest);
+    forged.breaks[0].necessity = Some(Necessity::AlsoViolatedWithoutIt);
+    forged.breaks[1].necessity = Some(Necessity::Necessary);
+    files[0].trace = forged;
+    match replay(&checked.system, &files[0]) {
+        ReplayOutcome::Diverged { reason, .. } => {
+            assert!(reason.contains("/trace/fewest_breaks"), "{reason}")
+        }
+        other => panic!("a forged claim must not replay: {other:?}"),
+    }
+}

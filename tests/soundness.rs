@@ -203,6 +203,69 @@ fn dfs_depth_bound_still_checks_the_states_at_the_bound_for_deadlocks() {
     }
 }
 
+/// A bounded search run inside a larger check's budget (break confirmation, the
+/// fewest-breaks search) stops at its own depth bound. It once used only the
+/// budget's (the check's: none), so a "violated without X within L steps" could
+/// rest on a longer run.
+#[test]
+fn a_bounded_search_within_a_larger_budget_keeps_its_own_depth_bound() {
+    let unbounded = Budget::unlimited();
+    for strategy in [Strategy::Bfs, Strategy::Dfs] {
+        let options = CheckOptions {
+            strategy,
+            max_depth: Some(1),
+            ..CheckOptions::default()
+        };
+        let outcome = check::run_budgeted(&Chain, &options, None, &unbounded);
+        assert_eq!(outcome.stop_reason, StopReason::DepthLimit, "{strategy:?}");
+        assert_eq!(
+            outcome
+                .property(check::DEADLOCK_PROPERTY)
+                .map(|p| p.verdict),
+            Some(Verdict::Unknown),
+            "{strategy:?}: the deadlock at depth 2 is beyond the bound"
+        );
+    }
+    // The catalog case it hid: primary_backup async with every assumption but
+    // duplication relaxed. Without `timely_timers` (or `bounded_delay`) the first
+    // violation takes 9 steps, not 8: both breaks of the 8-step run are needed.
+    let output = synccheck(&[
+        "check",
+        "primary_backup",
+        "--set",
+        "variant=async",
+        "--relax-all",
+        "--hold",
+        "no_duplication",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let trace = &report["properties"][0]["counterexample"];
+    assert_eq!(report["properties"][0]["name"], "acked_write_survives");
+    assert_eq!(trace["length"], 8);
+    let necessity: Vec<(&str, &str)> = trace["breaks"]
+        .as_array()
+        .expect("breaks")
+        .iter()
+        .map(|b| {
+            (
+                b["assumption"].as_str().unwrap_or("?"),
+                b["necessity"].as_str().unwrap_or("absent"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        necessity,
+        [
+            ("bounded_delay", "necessary"),
+            ("timely_timers", "necessary")
+        ]
+    );
+    assert_eq!(trace["fewest_breaks"], "fewest");
+}
+
 #[test]
 fn a_state_limit_equal_to_the_space_is_complete_and_one_less_is_not() {
     for strategy in [Strategy::Bfs, Strategy::Dfs] {

@@ -944,6 +944,7 @@ impl crate::report::Explain for RaftCommitRule {
             steps,
             breaks: Vec::new(),
             loop_start: None,
+            fewest_breaks: None,
         }
     }
 }

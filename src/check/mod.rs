@@ -605,8 +605,11 @@ where
     }
 
     /// Whether a state at `depth` is at the depth bound.
+    /// Whether a state at `depth` is not to be expanded: the check's depth limit (in
+    /// its budget) or this search's own (`options.max_depth`, a bounded search run
+    /// within a larger check's budget, as break confirmation does).
     pub fn at_depth_bound(&self, depth: usize) -> bool {
-        self.budget.depth_reached(depth)
+        self.budget.depth_reached(depth) || self.options.max_depth.is_some_and(|max| depth >= max)
     }
 
     /// The slots still undecided, given the evidence so far.

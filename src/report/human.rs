@@ -1,7 +1,7 @@
 //! The human report: a verdict table, then each counterexample as numbered steps with
 //! true time, and the sentence that names where each relaxed assumption broke.
 
-use super::{CheckReport, Necessity, TraceReport};
+use super::{CheckReport, FewestBreaks, Necessity, TraceReport};
 use crate::check::{StopReason, Verdict};
 use std::fmt::Write;
 
@@ -211,6 +211,30 @@ pub fn render_trace(trace: &TraceReport, out: &mut String) {
                 }
                 Some(Necessity::Necessary) | None => {}
             }
+        }
+        match trace.fewest_breaks {
+            Some(FewestBreaks::Fewest) => {
+                let _ = writeln!(
+                    out,
+                    "  (no {}-step counterexample breaks fewer relaxed assumptions)",
+                    trace.length
+                );
+            }
+            Some(FewestBreaks::FewerExist) => {
+                let _ = writeln!(
+                    out,
+                    "  (a {}-step counterexample breaking fewer relaxed assumptions exists)",
+                    trace.length
+                );
+            }
+            Some(FewestBreaks::Unconfirmed) => {
+                let _ = writeln!(
+                    out,
+                    "  (not established that no {}-step counterexample breaks fewer: a limit stopped the search)",
+                    trace.length
+                );
+            }
+            None => {}
         }
     }
 }

@@ -5,6 +5,7 @@ mod human;
 pub(crate) mod view;
 
 pub(crate) mod confirm;
+pub(crate) mod fewest;
 pub use human::{render_human, render_trace};
 
 use crate::check::{Budget, CheckOptions, Outcome, Path, Stats, StopReason, Verdict};
@@ -81,6 +82,19 @@ pub enum Necessity {
     Unconfirmed,
 }
 
+/// Whether a counterexample breaks the fewest relaxed assumptions of any
+/// counterexample of its length (`report/fewest.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FewestBreaks {
+    /// Searched: no counterexample of this length breaks fewer.
+    Fewest,
+    /// One of this length breaks fewer (only a replay says this: a check takes that one).
+    FewerExist,
+    /// A limit stopped the search: not known.
+    Unconfirmed,
+}
+
 /// One step of a trace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StepReport {
@@ -118,6 +132,10 @@ pub struct TraceReport {
     /// For a lasso (liveness counterexample), the 1-based step where the loop starts.
     #[serde(default)]
     pub loop_start: Option<usize>,
+    /// For a shortest safety counterexample that names breaks: whether it breaks the
+    /// fewest assumptions of any of its length (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fewest_breaks: Option<FewestBreaks>,
 }
 
 /// One property's result.
@@ -246,6 +264,13 @@ pub trait Explain: Model {
     /// (timed systems: `report/confirm.rs`); nothing by default.
     fn confirm_breaks(&self, _trace: &mut TraceReport, _property: &str) {}
 
+    /// Whether `trace`, a counterexample of `property`, breaks the fewest relaxed
+    /// assumptions of any counterexample of its length (timed systems:
+    /// `report/fewest.rs`); `None` when the model has no assumptions.
+    fn fewest_breaks(&self, _trace: &TraceReport, _property: &str) -> Option<FewestBreaks> {
+        None
+    }
+
     /// The whole trace. Timed systems add time, clocks and assumption breaks.
     fn explain_path(&self, path: &Path<Self>) -> TraceReport {
         let steps = path
@@ -273,6 +298,7 @@ pub trait Explain: Model {
             steps,
             breaks: Vec::new(),
             loop_start: None,
+            fewest_breaks: None,
         }
     }
 }
@@ -305,6 +331,12 @@ impl<P: Protocol> Explain for TimedSystem<P> {
     fn confirm_breaks(&self, trace: &mut TraceReport, property: &str) {
         let options = CheckOptions::default();
         confirm::confirm_trace(self, trace, property, &options, &Budget::start(&options));
+    }
+
+    fn fewest_breaks(&self, trace: &TraceReport, property: &str) -> Option<FewestBreaks> {
+        let options = CheckOptions::default();
+        let budget = Budget::start(&options);
+        Some(fewest::status(self, trace, property, &options, &budget))
     }
 
     fn explaining(&self) -> Option<Self> {
@@ -392,6 +424,7 @@ impl<P: Protocol> Explain for TimedSystem<P> {
             steps,
             breaks,
             loop_start: None,
+            fewest_breaks: None,
         }
     }
 }

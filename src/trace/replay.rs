@@ -13,7 +13,7 @@
 use super::TraceFile;
 use crate::check::{Path, DEADLOCK_PROPERTY};
 use crate::liveness::{loop_unfairness, Fairness};
-use crate::report::Explain;
+use crate::report::{Explain, FewestBreaks};
 use stateright::{Expectation, Model};
 
 /// What a replay found.
@@ -249,6 +249,15 @@ where
     if trace.property_kind != crate::system::PropertyKind::Eventually {
         model.confirm_breaks(&mut again, &trace.property);
     }
+    // A claim of the fewest breaks is searched again; "unconfirmed" (a limit) claims
+    // nothing, and neither does a replay's own limit.
+    again.fewest_breaks = match trace.trace.fewest_breaks {
+        Some(FewestBreaks::Fewest) => match model.fewest_breaks(&again, &trace.property) {
+            Some(FewestBreaks::FewerExist) => Some(FewestBreaks::FewerExist),
+            _ => Some(FewestBreaks::Fewest),
+        },
+        recorded => recorded,
+    };
     // "Unconfirmed" claims nothing (a limit stopped the check's confirmation): the
     // replay's own answer is not held against it.
     for (recorded, confirmed) in trace.trace.breaks.iter().zip(&mut again.breaks) {

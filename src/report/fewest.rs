@@ -1,0 +1,360 @@
+//! Of the shortest counterexamples, one that breaks the fewest relaxed assumptions.
+//!
+//! A BFS counterexample is a shortest one, and among the shortest it is the first in
+//! level order: it may break an assumption the violation does not need, where another
+//! run of the same length breaks fewer. A counterexample of length `L` that names `k`
+//! breaks is improved like this: for every set `S` of `k − 1` relaxed assumptions (in
+//! the order the assumption set lists them), a bounded BFS (depth `L`) runs on the
+//! check's system with every step that would break a relaxed assumption outside `S`
+//! removed: the same [`TimedSystem::forbids`] rule the explanation names breaks with,
+//! at the same bounds, on the system that stores message ages and pause lengths, with
+//! clock offsets and crashes counted in the search state where they are forbidden.
+//!
+//! - A violation there is a run of the check's own system, of length `L` (it cannot be
+//!   shorter: the check's BFS found none), breaking at most `k − 1` assumptions. It
+//!   replaces the counterexample and the search repeats from it.
+//! - None for any `S`: no counterexample of length `L` breaks fewer than `k` (a run
+//!   breaking fewer breaks only assumptions of some such `S`, and removing more steps
+//!   only removes runs). The trace says [`FewestBreaks::Fewest`].
+//! - A limit (the check's own budget): [`FewestBreaks::Unconfirmed`].
+//!
+//! Only safety counterexamples of `always` properties are improved: a deadlock is not
+//! kept when steps are removed (a state with only forbidden steps left is a deadlock
+//! there and not in the check's system), and lassos are not searched level by level.
+//! `replay` runs the same search for a trace that claims `fewest` and compares.
+
+use super::{FewestBreaks, TraceReport};
+use crate::check::{self, Budget, CheckOptions, Path, StopReason, Verdict};
+use crate::system::{Action, Assumption, Protocol, SystemAction, SystemState, TimedSystem};
+use stateright::{Expectation, Model, Property};
+
+/// What the search for a counterexample with fewer breaks found.
+pub(crate) enum Fewer<P: Protocol> {
+    /// A counterexample of the same length, on the check's system, with fewer breaks.
+    Found(Path<TimedSystem<P>>),
+    /// None breaks fewer.
+    None,
+    /// A limit stopped a search, or a run found could not be taken over.
+    Unconfirmed,
+}
+
+/// Whether `trace`, a counterexample of `property`, breaks the fewest assumptions of any
+/// counterexample of its length (what `replay` checks for a trace that claims it).
+pub(crate) fn status<P: Protocol>(
+    system: &TimedSystem<P>,
+    trace: &TraceReport,
+    property: &str,
+    options: &CheckOptions,
+    budget: &Budget,
+) -> FewestBreaks {
+    match fewer(system, trace, property, options, budget) {
+        Fewer::Found(_) => FewestBreaks::FewerExist,
+        Fewer::None => FewestBreaks::Fewest,
+        Fewer::Unconfirmed => FewestBreaks::Unconfirmed,
+    }
+}
+
+/// Whether `property` (an `always` property) is violated within `trace.length` steps
+/// breaking fewer assumptions than `trace` names, and if so one such run.
+pub(crate) fn fewer<P: Protocol>(
+    system: &TimedSystem<P>,
+    trace: &TraceReport,
+    property: &str,
+    options: &CheckOptions,
+    budget: &Budget,
+) -> Fewer<P> {
+    let Some(condition) = always_condition(system, property) else {
+        return Fewer::Unconfirmed;
+    };
+    let broken = trace.breaks.len();
+    if broken == 0 {
+        return Fewer::None;
+    }
+    let relaxed = system.assumptions().relaxed();
+    let full = system.explaining().unwrap_or_else(|| system.clone());
+    let options = CheckOptions {
+        strategy: check::Strategy::Bfs,
+        max_depth: Some(trace.length),
+        check_deadlock: false,
+        fault: full.fault(),
+        exact: false,
+        ..options.clone()
+    };
+    let mut limited = false;
+    for allowed in subsets(relaxed.len(), broken - 1) {
+        let forbidden: Vec<Assumption> = relaxed
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !allowed.contains(index))
+            .map(|(_, assumption)| *assumption)
+            .collect();
+        let unbroken = Unbroken::new(&full, &forbidden, property, condition);
+        let outcome = check::run_budgeted(&unbroken, &options, None, budget);
+        let Some(found) = outcome.property(property) else {
+            return Fewer::Unconfirmed;
+        };
+        match (found.verdict, &found.path) {
+            (Verdict::Violated, Some(path)) => {
+                return match taken_over(system, path, trace, &forbidden) {
+                    Some(path) => Fewer::Found(path),
+                    None => Fewer::Unconfirmed,
+                };
+            }
+            _ if outcome.fault.is_some() => return Fewer::Unconfirmed,
+            _ => {
+                limited |= !matches!(
+                    outcome.stop_reason,
+                    StopReason::Complete | StopReason::AllDecided | StopReason::DepthLimit
+                );
+            }
+        }
+    }
+    if limited {
+        Fewer::Unconfirmed
+    } else {
+        Fewer::None
+    }
+}
+
+/// The condition of `property` when it is an `always` property of `system`.
+fn always_condition<P: Protocol>(system: &TimedSystem<P>, property: &str) -> Option<Condition<P>> {
+    system
+        .properties()
+        .into_iter()
+        .find(|p| p.name == property && matches!(p.expectation, Expectation::Always))
+        .map(|p| p.condition)
+}
+
+/// The `size`-element subsets of `0..n`, in lexicographic order.
+fn subsets(n: usize, size: usize) -> Vec<Vec<usize>> {
+    let mut all = Vec::new();
+    let mut current = Vec::with_capacity(size);
+    fn extend(
+        start: usize,
+        n: usize,
+        size: usize,
+        current: &mut Vec<usize>,
+        all: &mut Vec<Vec<usize>>,
+    ) {
+        if current.len() == size {
+            all.push(current.clone());
+            return;
+        }
+        for next in start..n {
+            current.push(next);
+            extend(next + 1, n, size, current, all);
+            current.pop();
+        }
+    }
+    extend(0, n, size, &mut current, &mut all);
+    all
+}
+
+/// A path of [`Unbroken`] as a path of the check's system (stored as it stores
+/// states), explained there with fewer breaks than `trace`, none of them `forbidden`;
+/// `None` if any of that fails (the search then claims nothing).
+fn taken_over<P: Protocol>(
+    system: &TimedSystem<P>,
+    path: &Path<Unbroken<'_, P>>,
+    trace: &TraceReport,
+    forbidden: &[Assumption],
+) -> Option<Path<TimedSystem<P>>> {
+    let mut state = system.initial_state();
+    if system.stored(&path.states.first()?.state) != state {
+        return None;
+    }
+    let mut taken = Path {
+        states: vec![state.clone()],
+        actions: Vec::with_capacity(path.actions.len()),
+    };
+    let mut enabled = Vec::new();
+    for (action, after) in path.actions.iter().zip(&path.states[1..]) {
+        let action = system.stored_action(action);
+        enabled.clear();
+        system.enabled_actions(&state, &mut enabled);
+        if !enabled.contains(&action) {
+            return None;
+        }
+        let next = system.step(&state, &action)?;
+        if next != system.stored(&after.state) {
+            return None;
+        }
+        taken.actions.push(action);
+        taken.states.push(next.clone());
+        state = next;
+    }
+    let explained = super::Explain::explain_path(system, &taken);
+    let fewer = explained.length == trace.length
+        && explained.breaks.len() < trace.breaks.len()
+        && explained.breaks.iter().all(|b| {
+            forbidden
+                .iter()
+                .all(|assumption| assumption.name() != b.assumption)
+        });
+    fewer.then_some(taken)
+}
+
+type Condition<P> = fn(&TimedSystem<P>, &SystemState<P>) -> bool;
+
+/// A state of [`Unbroken`]: the system's state, with the clock offsets and the crash
+/// count a forbidden `bounded_skew` or `max_crashes` needs (empty / 0 otherwise).
+pub(crate) struct Counted<P: Protocol> {
+    state: SystemState<P>,
+    offsets: Vec<i8>,
+    crashes: u8,
+}
+
+// By hand: a derive would ask the protocol type itself for each trait.
+impl<P: Protocol> Clone for Counted<P> {
+    fn clone(&self) -> Self {
+        Counted {
+            state: self.state.clone(),
+            offsets: self.offsets.clone(),
+            crashes: self.crashes,
+        }
+    }
+}
+
+impl<P: Protocol> PartialEq for Counted<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state && self.offsets == other.offsets && self.crashes == other.crashes
+    }
+}
+
+impl<P: Protocol> Eq for Counted<P> {}
+
+impl<P: Protocol> std::hash::Hash for Counted<P> {
+    fn hash<H: std::hash::Hasher>(&self, hasher: &mut H) {
+        self.state.hash(hasher);
+        self.offsets.hash(hasher);
+        self.crashes.hash(hasher);
+    }
+}
+
+impl<P: Protocol> std::fmt::Debug for Counted<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counted")
+            .field("state", &self.state)
+            .field("offsets", &self.offsets)
+            .field("crashes", &self.crashes)
+            .finish()
+    }
+}
+
+/// The system with every step that breaks one of `forbidden` removed, checking one
+/// `always` property.
+pub(crate) struct Unbroken<'a, P: Protocol> {
+    full: &'a TimedSystem<P>,
+    forbidden: Vec<(Assumption, u32)>,
+    /// The bound of a forbidden `bounded_skew` (offsets are counted).
+    skew: Option<u32>,
+    /// Whether `max_crashes` is forbidden (crashes are counted).
+    count_crashes: bool,
+    property: &'static str,
+    condition: Condition<P>,
+}
+
+impl<'a, P: Protocol> Unbroken<'a, P> {
+    fn new(
+        full: &'a TimedSystem<P>,
+        forbidden: &[Assumption],
+        property: &str,
+        condition: Condition<P>,
+    ) -> Self {
+        let property = full
+            .protocol_properties()
+            .iter()
+            .find(|p| p.name == property)
+            .map_or("", |p| p.name);
+        Unbroken {
+            full,
+            forbidden: forbidden
+                .iter()
+                .filter(|a| **a != Assumption::BoundedSkew)
+                .map(|a| (*a, full.annotation_bound(*a)))
+                .collect(),
+            skew: forbidden
+                .contains(&Assumption::BoundedSkew)
+                .then(|| full.annotation_bound(Assumption::BoundedSkew)),
+            count_crashes: forbidden.contains(&Assumption::MaxCrashes),
+            property,
+            condition,
+        }
+    }
+
+    fn allows(&self, state: &Counted<P>, action: &SystemAction<P>) -> bool {
+        if let (Some(bound), Action::Drift { node, forward }) = (self.skew, action) {
+            let offset = i64::from(state.offsets[*node]) + if *forward { 1 } else { -1 };
+            if offset.unsigned_abs() > u64::from(bound) {
+                return false;
+            }
+        }
+        self.forbidden.iter().all(|(assumption, bound)| {
+            self.full
+                .forbids(*assumption, *bound, &state.state, action, state.crashes)
+                .is_none()
+        })
+    }
+}
+
+impl<P: Protocol> Model for Unbroken<'_, P> {
+    type State = Counted<P>;
+    type Action = SystemAction<P>;
+
+    fn init_states(&self) -> Vec<Self::State> {
+        let state = self.full.initial_state();
+        let offsets = match self.skew {
+            Some(_) => vec![0; state.nodes.len()],
+            None => Vec::new(),
+        };
+        vec![Counted {
+            state,
+            offsets,
+            crashes: 0,
+        }]
+    }
+
+    fn actions(&self, state: &Self::State, actions: &mut Vec<Self::Action>) {
+        self.full.enabled_actions(&state.state, actions);
+        actions.retain(|action| self.allows(state, action));
+    }
+
+    fn next_state(&self, last: &Self::State, action: Self::Action) -> Option<Self::State> {
+        let mut next = Counted {
+            state: self.full.step(&last.state, &action)?,
+            offsets: last.offsets.clone(),
+            crashes: last.crashes,
+        };
+        match action {
+            Action::Drift { node, forward } if self.skew.is_some() => {
+                let offset = next.offsets.get_mut(node)?;
+                *offset += if forward { 1 } else { -1 };
+            }
+            Action::Crash { .. } if self.count_crashes => {
+                next.crashes = next.crashes.saturating_add(1);
+            }
+            _ => {}
+        }
+        Some(next)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always(
+            self.property,
+            |model: &Self, state: &Counted<P>| (model.condition)(model.full, &state.state),
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subsets;
+
+    #[test]
+    fn subsets_are_every_combination_in_order() {
+        assert_eq!(subsets(3, 0), vec![Vec::<usize>::new()]);
+        assert_eq!(subsets(3, 2), vec![vec![0, 1], vec![0, 2], vec![1, 2]]);
+        assert_eq!(subsets(4, 3).len(), 4);
+        assert!(subsets(2, 3).is_empty());
+    }
+}
