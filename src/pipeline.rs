@@ -98,7 +98,10 @@ pub fn check_protocol<P: Protocol>(
     label: Label<'_>,
     options: &CheckOptions,
 ) -> Result<(TimedSystem<P>, Checked<TimedSystem<P>>), SystemError> {
-    let system = TimedSystem::new(protocol, assumptions)?;
+    let mut system = TimedSystem::new(protocol, assumptions)?;
+    if options.no_lean {
+        system = system.without_lean_state();
+    }
     let checked = check_system(&system, label, options)?;
     Ok((system, checked))
 }

@@ -405,6 +405,13 @@ impl<P: Protocol + Declared> Kind for Timed<P> {
         label: Label<'_>,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError> {
+        let full;
+        let system = if options.no_lean {
+            full = system.clone().without_lean_state();
+            &full
+        } else {
+            system
+        };
         let checked = pipeline::check_system(system, label, options)
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         Ok(checked.report)

@@ -315,6 +315,8 @@ impl Protocol for RaftVotePersistence {
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
+    // No property or metric reads a message's age or a pause's length.
+    const LEAN_STATE: bool = true;
 
     const LEANS_ON: &'static [LeansOn] =
         &[DurableWrites

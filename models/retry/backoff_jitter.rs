@@ -235,6 +235,8 @@ impl Protocol for BackoffJitter {
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = ();
+    // No property or metric reads a message's age or a pause's length.
+    const LEAN_STATE: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[
         BoundedDelay.because("with equal delays, clients that failed together retry together"),

@@ -271,6 +271,8 @@ impl Protocol for RetryAmplification {
     type Msg = Msg;
     type Timer = Timer;
     type Ghost = Ghost;
+    // No property or metric reads a message's age or a pause's length.
+    const LEAN_STATE: bool = true;
 
     fn largest_time_constant_ticks(&self) -> u32 {
         0

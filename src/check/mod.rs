@@ -106,6 +106,11 @@ pub struct CheckOptions {
     /// check pipeline (CLI, registry, `testing`); [`run`] and [`run_symmetric`] need
     /// only `Hash` and ignore it (`Stats::exact_states` stays `None`).
     pub exact: bool,
+    /// Timed systems: store message ages and pause lengths even where the lean state
+    /// would not (`--no-lean`; see `system::Lean` and `Protocol::LEAN_STATE`). Same
+    /// verdicts and counterexample lengths, more states: a cross-check of the lean
+    /// state. Plain models ignore it.
+    pub no_lean: bool,
     /// Where the model reports an error it found in itself mid-search (the timed
     /// system: a value past an engine cap, see `TimedSystem::fault`). Once raised, the
     /// search stops with [`StopReason::ModelFault`] and the outcome carries the error.
@@ -165,6 +170,7 @@ impl Default for CheckOptions {
             progress: Arc::new(Progress::default()),
             fault: Arc::new(ModelFault::default()),
             exact: false,
+            no_lean: false,
         }
     }
 }

@@ -292,6 +292,10 @@ pub struct CheckArgs {
     /// fingerprints (a collision becomes an error, exit 2). For runs that fit memory.
     #[arg(long)]
     pub exact: bool,
+    /// Store message ages and pause lengths even where the lean state would not
+    /// (protocols that declare `LEAN_STATE`): same verdicts, more states.
+    #[arg(long)]
+    pub no_lean: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -537,6 +537,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
         exact: args.exact,
+        no_lean: args.no_lean,
         ..limits.options(usize::from(args.threads))?
     })
 }

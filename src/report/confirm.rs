@@ -74,9 +74,12 @@ fn necessity<P: Protocol>(
     if held.hold(assumption, bound).is_err() {
         return Necessity::Unconfirmed;
     }
-    let Ok(narrower) = TimedSystem::new(system.protocol().clone(), held) else {
+    let Ok(mut narrower) = TimedSystem::new(system.protocol().clone(), held) else {
         return Necessity::Unconfirmed;
     };
+    if options.no_lean {
+        narrower = narrower.without_lean_state();
+    }
     let depth = if property == check::DEADLOCK_PROPERTY {
         length + 1
     } else {

@@ -132,7 +132,8 @@ pub struct TimedSystem<P: Protocol> {
 /// (held only): Pause, Resume and every other step look at running / paused /
 /// crashed, never at the count.
 ///
-/// Both only for protocols without an `eventually` property: a lasso of the smaller
+/// Only for protocols that opt in ([`Protocol::LEAN_STATE`]: no property or metric
+/// reads the quantities) and have no `eventually` property: a lasso of the smaller
 /// graph need not close in the full one (ages may still grow along it), so its length
 /// and replay would differ.
 ///
@@ -143,8 +144,8 @@ pub struct TimedSystem<P: Protocol> {
 /// (handlers, timers, faults and the held constraints do not read the quantities), and
 /// every step of `α(s)` is such an image (a delivery, loss or copy of a message of `α(s)`
 /// is one of some envelope of `s` with that message). Properties, metrics and the
-/// deadlock check read the state through the protocol, which (in the catalog, and by
-/// contract: see `Envelope::age_ticks`) does not read ages or pause lengths, so they
+/// deadlock check read the state through the protocol, which (by the contract of
+/// `Protocol::LEAN_STATE`) does not read ages or pause lengths, so they
 /// agree on related states; a bisimulation keeps every reachable property value at the
 /// same BFS depth. Only the number of stored states drops.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -160,6 +161,9 @@ impl Lean {
         let safety_only = properties
             .iter()
             .all(|property| property.kind != super::PropertyKind::Eventually);
+        if !P::LEAN_STATE {
+            return Lean::default();
+        }
         Lean {
             ages: safety_only
                 && !assumptions.is_held(Assumption::BoundedDelay)
@@ -285,6 +289,16 @@ impl<P: Protocol> TimedSystem<P> {
         full.pause_cap = small(self.annotation_bound(Assumption::BoundedPause));
         full.lean = Lean::default();
         Some(full)
+    }
+
+    /// This system storing every quantity (the lean state off: `--no-lean`). Same
+    /// verdicts and counterexample lengths when the protocol keeps the contract of
+    /// [`Protocol::LEAN_STATE`]; more states.
+    pub fn without_lean_state(self) -> Self {
+        match self.explaining() {
+            Some(full) => full,
+            None => self,
+        }
     }
 
     /// `state` as this system stores it: a state of [`TimedSystem::explaining`] with

@@ -136,6 +136,18 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// with the sentence saying what breaks without it.
     const LEANS_ON: &'static [LeansOn] = &[];
 
+    /// Opt in to the lean state ([`crate::system::Lean`]): with `bounded_delay`
+    /// relaxed (and `no_duplication` held) the engine does not store message ages, and
+    /// with `bounded_pause` relaxed it does not store pause lengths; they read 0. Fewer
+    /// states, same verdicts and counterexample lengths, **provided** no property and
+    /// no metric of the protocol reads [`Envelope::age_ticks`](crate::system::Envelope)
+    /// or the `ticks` of [`NodeStatus::Paused`](crate::system::NodeStatus): the engine
+    /// cannot see what a property reads, so with this `true` such a property gets a
+    /// wrong verdict. Off by default (every quantity stored, every verdict right);
+    /// the catalog's models opt in. `--no-lean` (`CheckOptions::no_lean`) turns it
+    /// off for one check.
+    const LEAN_STATE: bool = false;
+
     /// The largest time constant the protocol uses (timer lengths, leases), in ticks.
     /// Time quantities in the state are capped just above the largest constant in play.
     fn largest_time_constant_ticks(&self) -> u32;
