@@ -10,8 +10,8 @@ use synccheck::report::CheckReport;
 
 /// A check is small when its lean run completes within this many states (the full
 /// run may store more: it gets `FULL_STATES_MAX`).
-const LEAN_STATES_MAX: usize = 4_000;
-const FULL_STATES_MAX: usize = 40_000;
+const LEAN_STATES_MAX: usize = 30_000;
+const FULL_STATES_MAX: usize = 150_000;
 
 fn run(
     registry: &synccheck::registry::Registry,
@@ -28,8 +28,7 @@ fn run(
 }
 
 #[test]
-fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the_catalog_plans(
-) {
+fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the_catalog_plans() {
     let registry = synccheck::catalog::registry();
     let mut compared = 0;
     let mut leaner = 0;
@@ -80,6 +79,17 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
                         same_trace += 1;
                     } else {
                         eprintln!("{name}: traces differ");
+                        if std::env::var("LEAN_DUMP").is_ok() {
+                            let dump = |t: &synccheck::report::TraceReport, which: &str| {
+                                std::fs::write(
+                                    format!("/tmp/lean-{}-{which}.json", l.name),
+                                    serde_json::to_string_pretty(t).expect("json"),
+                                )
+                                .expect("write");
+                            };
+                            dump(lt, "lean");
+                            dump(ft, "full");
+                        }
                     }
                 }
             }
@@ -88,4 +98,136 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     }
     eprintln!("{compared} compared, {leaner} leaner, {same_trace}/{traces} same traces");
     assert!(compared >= 10, "only {compared} small checks");
+}
+
+/// A protocol whose properties read what the lean state does not store: a sender
+/// sends one message on start; the receiver may pause (`bounded_pause(2)` held by
+/// default). `message_never_waits`: no message in flight has aged a tick.
+/// `no_pause_spans_a_tick`: no node has been paused across a tick. Both are violated
+/// within two steps (Tick with the message in flight; Pause then Tick). `$($opt_in)*`
+/// is pasted into the `impl Protocol` (to opt in to the lean state, breaking its
+/// contract).
+macro_rules! reader {
+    ($name:ident $($opt_in:tt)*) => {
+        #[derive(Clone, Debug)]
+        struct $name;
+
+        impl Protocol for $name {
+            type Node = Node;
+            type State = bool;
+            type Durable = ();
+            type Msg = u8;
+            type Timer = u8;
+            type Ghost = ();
+            $($opt_in)*
+            fn largest_time_constant_ticks(&self) -> u32 {
+                1
+            }
+            fn default_assumptions(&self) -> AssumptionSet {
+                let mut set = AssumptionSet::default();
+                set.hold(Assumption::BoundedPause, Some(2)).expect("valid bound");
+                set
+            }
+            fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
+                if node == Node::Sender {
+                    ctx.send(Node::Receiver, 7);
+                }
+                false
+            }
+            fn on_message(&self, _: Node, got: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
+                *got = true;
+            }
+            fn properties(&self) -> Vec<Property<Self>> {
+                vec![
+                    Property::always("message_never_waits", |_, state: &SystemState<Self>| {
+                        state.network.iter().all(|envelope| envelope.age_ticks == 0)
+                    }),
+                    Property::always("no_pause_spans_a_tick", |_, state: &SystemState<Self>| {
+                        state
+                            .nodes
+                            .iter()
+                            .all(|record| !matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0))
+                    }),
+                ]
+            }
+        }
+    };
+}
+
+synccheck::nodes! {
+    enum Node {
+        Sender = "sender" [stable],
+        Receiver = "receiver" [no_crash],
+    }
+}
+
+use synccheck::system::{
+    Assumption, AssumptionSet, Context, NodeStatus, Property, Protocol, SystemState,
+};
+
+reader!(Reader);
+reader!(ReaderOptedIn const LEAN_STATE: bool = true;);
+
+fn relaxed<P: Protocol>(protocol: P) -> synccheck::testing::Checked<P> {
+    synccheck::testing::check(protocol)
+        .relax("bounded_delay")
+        .relax("bounded_pause")
+        .run()
+}
+
+/// Before the lean state was opt-in, a protocol like `Reader` was checked on the lean
+/// state and both properties held: a false verdict.
+#[test]
+fn a_property_that_reads_message_ages_or_pause_lengths_gets_the_full_state_unless_the_protocol_opts_in(
+) {
+    let checked = relaxed(Reader);
+    assert_eq!(checked.assert_violated("message_never_waits").length, 1);
+    assert_eq!(checked.assert_violated("no_pause_spans_a_tick").length, 2);
+    assert!(!checked.system.lean().ages && !checked.system.lean().pauses);
+
+    // The contract matters: a protocol that opts in and breaks it is misled.
+    let misled = relaxed(ReaderOptedIn);
+    assert!(misled.system.lean().ages && misled.system.lean().pauses);
+    misled
+        .assert_holds("message_never_waits")
+        .assert_holds("no_pause_spans_a_tick");
+    assert!(misled.report.stats.unique_states < checked.report.stats.unique_states);
+}
+
+mod support;
+
+/// `--no-lean` stores message ages: more states, the same verdicts.
+#[test]
+fn no_lean_on_the_command_line_stores_message_ages_with_the_same_verdicts() {
+    let run = |more: &[&str]| {
+        let mut args = vec![
+            "check",
+            "failover_split_brain",
+            "--set",
+            "variant=no_fencing",
+        ];
+        args.extend(["--relax", "bounded_delay", "--format", "json"]);
+        args.extend_from_slice(more);
+        let output = support::synccheck(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            support::stderr(&output)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let verdicts: Vec<(String, String)> = report["properties"]
+            .as_array()
+            .expect("properties")
+            .iter()
+            .map(|p| (p["name"].to_string(), p["verdict"].to_string()))
+            .collect();
+        (report["stats"]["unique_states"].as_u64(), verdicts)
+    };
+    let (lean_states, lean_verdicts) = run(&[]);
+    let (full_states, full_verdicts) = run(&["--no-lean"]);
+    assert_eq!(lean_states, Some(107));
+    assert_eq!(full_states, Some(206));
+    assert_eq!(lean_verdicts, full_verdicts);
+    assert_eq!(lean_verdicts.len(), 4, "three properties and deadlock_free");
 }

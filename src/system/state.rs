@@ -16,8 +16,8 @@ pub enum NodeStatus {
     /// (capped).
     Paused {
         /// Ticks paused so far (capped at the pause bound). Kept 0 while
-        /// `bounded_pause` is relaxed: only explanations read it then, and they count
-        /// it along the path (`system::Lean`); a property must not read it.
+        /// `bounded_pause` is relaxed in a protocol that opts in to the lean state
+        /// (`Protocol::LEAN_STATE`, which promises no property reads it).
         ticks: u8,
     },
     /// Volatile state lost; waits for a restart.
@@ -32,9 +32,9 @@ pub struct Envelope<M> {
     /// Receiver.
     pub dst: NodeId,
     /// Ticks since it was sent (capped at the delay bound). Kept 0 while
-    /// `bounded_delay` is relaxed and `no_duplication` held: only explanations read it
-    /// then, and they count it along the path (`system::Lean`); a property must not
-    /// read it.
+    /// `bounded_delay` is relaxed and `no_duplication` held in a protocol that opts in
+    /// to the lean state (`Protocol::LEAN_STATE`, which promises no property reads
+    /// it).
     pub age_ticks: u8,
     /// Payload.
     pub msg: M,
