@@ -8,10 +8,12 @@
 use synccheck::check::{CheckOptions, StopReason};
 use synccheck::report::CheckReport;
 
-/// A check is small when its lean run completes within this many states (the full
-/// run may store more: it gets `FULL_STATES_MAX`).
-const LEAN_STATES_MAX: usize = 30_000;
-const FULL_STATES_MAX: usize = 150_000;
+/// The cut: a check is compared when its lean run completes within this many states
+/// (the full run may store more: it gets `FULL_STATES_MAX`). 75 of the 100 plan checks,
+/// 7 of them with fewer lean states (`primary_backup async, everything relaxed but
+/// duplication`: 21,856 lean, 67,479 full); about 12 s in release on 2 loaded cores.
+const LEAN_STATES_MAX: usize = 25_000;
+const FULL_STATES_MAX: usize = 100_000;
 
 fn run(
     registry: &synccheck::registry::Registry,
@@ -33,11 +35,11 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     let mut compared = 0;
     let mut leaner = 0;
     let mut same_trace = 0;
+    let mut differing = Vec::new();
     let mut traces = 0;
     for source in registry.plans() {
         let plan = synccheck::plan::parse(&source.file, &source.text, &registry).expect("parses");
         for check in &plan.checks {
-            let started = std::time::Instant::now();
             let Some(lean) = run(&registry, check, LEAN_STATES_MAX, false) else {
                 continue;
             };
@@ -46,13 +48,6 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
                 continue;
             }
             let full = run(&registry, check, FULL_STATES_MAX, true).expect("runs without lean");
-            eprintln!(
-                "{}: {} lean, {} full states, {:?}",
-                check.name,
-                lean.stats.unique_states,
-                full.stats.unique_states,
-                started.elapsed()
-            );
             assert_eq!(full.stop_reason, StopReason::Complete, "{}", check.name);
             assert!(
                 full.stats.unique_states >= lean.stats.unique_states,
@@ -78,18 +73,7 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
                     if lt == ft {
                         same_trace += 1;
                     } else {
-                        eprintln!("{name}: traces differ");
-                        if std::env::var("LEAN_DUMP").is_ok() {
-                            let dump = |t: &synccheck::report::TraceReport, which: &str| {
-                                std::fs::write(
-                                    format!("/tmp/lean-{}-{which}.json", l.name),
-                                    serde_json::to_string_pretty(t).expect("json"),
-                                )
-                                .expect("write");
-                            };
-                            dump(lt, "lean");
-                            dump(ft, "full");
-                        }
+                        differing.push(name);
                     }
                 }
             }
@@ -97,7 +81,20 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
         }
     }
     eprintln!("{compared} compared, {leaner} leaner, {same_trace}/{traces} same traces");
-    assert!(compared >= 10, "only {compared} small checks");
+    assert!(compared >= 70, "only {compared} small checks");
+    assert!(
+        leaner >= 7,
+        "only {leaner} checks where the lean state stores fewer"
+    );
+    // Equally short counterexamples: BFS keeps the first found, and the two graphs are
+    // expanded in different orders (the full one holds several states per lean one),
+    // so a tie may break differently (`primary_backup async, delay relaxed`: the same
+    // steps in another order; `retry_non_idempotent plain, late messages`: the late
+    // message is the request, not the reply). Same length, same verdict, always.
+    assert!(
+        same_trace * 10 >= traces * 9,
+        "{same_trace} of {traces} counterexamples identical; differ: {differing:?}"
+    );
 }
 
 /// A protocol whose properties read what the lean state does not store: a sender
