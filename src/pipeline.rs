@@ -108,7 +108,10 @@ pub fn check_protocol<P: Protocol>(
 
 /// Checks a built timed system: [`check_model`] with the system's fault slot wired
 /// in (a fresh one per system, so one check's error does not stop the next), and an
-/// error, not a verdict, when the protocol passed an engine cap mid-search.
+/// error, not a verdict, when the protocol passed an engine cap mid-search. When the
+/// protocol declares symmetry ([`Protocol::symmetry`]) and `options.symmetry` is on,
+/// the search stores one state per class ([`TimedSystem::canonical`]); `eventually`,
+/// metrics and the confirmation of breaks run on the full space.
 pub fn check_system<P: Protocol>(
     system: &TimedSystem<P>,
     label: Label<'_>,
@@ -119,12 +122,14 @@ pub fn check_system<P: Protocol>(
         ..options.clone()
     };
     let budget = check::Budget::start(&options);
+    let canonical = (options.symmetry && system.is_symmetric())
+        .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
     let mut checked = check_model_within(
         system,
         label,
         Some(system.assumptions()),
         &options,
-        None,
+        canonical,
         &budget,
     );
     cap_check(system)?;

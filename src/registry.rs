@@ -468,7 +468,7 @@ where
         label: Label<'_>,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError> {
-        let canonical = model.canonicalizer();
+        let canonical = model.canonicalizer().filter(|_| options.symmetry);
         Ok(pipeline::check_model(model, label, None, options, canonical).report)
     }
 

@@ -81,6 +81,13 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
+    /// Checks the full space even if the protocol declares symmetry
+    /// ([`Protocol::symmetry`]; `--no-symmetry`).
+    pub fn no_symmetry(mut self) -> Self {
+        self.options.symmetry = false;
+        self
+    }
+
     /// A state limit (a property it cuts short is `unknown`, and asserting it fails).
     pub fn max_states(mut self, max_states: usize) -> Self {
         self.options.max_states = Some(max_states);

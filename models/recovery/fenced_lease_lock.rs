@@ -58,7 +58,7 @@
 use crate::model::{Declared, Param, Params};
 use crate::sync::decision::fencing_token_accepted;
 use crate::system::Assumption::{BoundedDelay, BoundedPause, BoundedSkew, TimelyTimers};
-use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
+use crate::system::{Context, LeansOn, Property, Protocol, Symmetry, SystemState};
 use serde::Serialize;
 
 synccheck::nodes! {
@@ -98,117 +98,121 @@ pub struct FencedLeaseLock {
     pub validity_ticks: u32,
 }
 
-/// Messages.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Msg {
-    /// Client asks for the lease.
-    Acquire,
-    /// Lock service grants the lease with a fencing token.
-    Grant {
-        /// The fencing token.
-        token: u8,
-    },
-    /// Client gives the lease back.
-    Release {
-        /// The token it held.
-        token: u8,
-    },
-    /// Client reads the counter.
-    Read {
-        /// The client's token.
-        token: u8,
-    },
-    /// Storage returns the counter.
-    ReadReply {
-        /// The counter.
-        value: u8,
-    },
-    /// Client writes the counter.
-    Write {
-        /// The new counter.
-        value: u8,
-        /// The client's token.
-        token: u8,
-    },
-    /// Storage applied the write.
-    WriteAck,
-    /// Storage refused a stale token.
-    Rejected,
-}
+synccheck::rewrite! {
+    Node;
 
-/// Timers.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Timer {
-    /// Lock service: the current lease runs out.
-    LeaseExpiry,
-    /// Client: its own view of the lease runs out.
-    LeaseValidity,
-    /// Client: the write decided at the lease check goes out.
-    IssueWrite,
-}
+    /// Messages.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+    pub enum Msg {
+        /// Client asks for the lease.
+        Acquire,
+        /// Lock service grants the lease with a fencing token.
+        Grant {
+            /// The fencing token.
+            token: u8,
+        },
+        /// Client gives the lease back.
+        Release {
+            /// The token it held.
+            token: u8,
+        },
+        /// Client reads the counter.
+        Read {
+            /// The client's token.
+            token: u8,
+        },
+        /// Storage returns the counter.
+        ReadReply {
+            /// The counter.
+            value: u8,
+        },
+        /// Client writes the counter.
+        Write {
+            /// The new counter.
+            value: u8,
+            /// The client's token.
+            token: u8,
+        },
+        /// Storage applied the write.
+        WriteAck,
+        /// Storage refused a stale token.
+        Rejected,
+    }
 
-/// A client's progress.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum ClientPhase {
-    /// Waiting for a grant.
-    Acquiring,
-    /// Holding a token, waiting for the read.
-    Reading {
-        /// The token.
-        token: u8,
-    },
-    /// Lease checked; the write goes out at the next `IssueWrite`.
-    CheckedLease {
-        /// The token.
-        token: u8,
-        /// The value to write.
-        value: u8,
-    },
-    /// Write sent.
-    Writing {
-        /// The token.
-        token: u8,
-    },
-    /// Finished (incremented or gave up).
-    Done {
-        /// Whether its increment was acknowledged.
-        incremented: bool,
-    },
-}
+    /// Timers.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+    pub enum Timer {
+        /// Lock service: the current lease runs out.
+        LeaseExpiry,
+        /// Client: its own view of the lease runs out.
+        LeaseValidity,
+        /// Client: the write decided at the lease check goes out.
+        IssueWrite,
+    }
 
-/// Node states.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum NodeState {
-    /// The lock service.
-    Lock {
-        /// Current holder and token.
-        holder: Option<(Node, u8)>,
-        /// Clients waiting, in arrival order.
-        waiting: Vec<Node>,
-        /// The next token to grant.
-        next_token: u8,
-    },
-    /// The storage service.
-    Storage {
-        /// The counter.
-        value: u8,
-        /// The highest token seen (by fenced operations).
-        highest_token: u8,
-    },
-    /// A client.
-    Client {
-        /// Progress.
-        phase: ClientPhase,
-        /// Whether its own lease view is still valid.
-        lease_valid: bool,
-    },
-}
+    /// A client's progress.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+    pub enum ClientPhase {
+        /// Waiting for a grant.
+        Acquiring,
+        /// Holding a token, waiting for the read.
+        Reading {
+            /// The token.
+            token: u8,
+        },
+        /// Lease checked; the write goes out at the next `IssueWrite`.
+        CheckedLease {
+            /// The token.
+            token: u8,
+            /// The value to write.
+            value: u8,
+        },
+        /// Write sent.
+        Writing {
+            /// The token.
+            token: u8,
+        },
+        /// Finished (incremented or gave up).
+        Done {
+            /// Whether its increment was acknowledged.
+            incremented: bool,
+        },
+    }
 
-/// Observer state.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-pub struct Ghost {
-    /// Increments acknowledged to clients.
-    pub acknowledged: u8,
+    /// Node states.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+    pub enum NodeState {
+        /// The lock service.
+        Lock {
+            /// Current holder and token.
+            holder: Option<(Node, u8)>,
+            /// Clients waiting, in arrival order.
+            waiting: Vec<Node>,
+            /// The next token to grant.
+            next_token: u8,
+        },
+        /// The storage service.
+        Storage {
+            /// The counter.
+            value: u8,
+            /// The highest token seen (by fenced operations).
+            highest_token: u8,
+        },
+        /// A client.
+        Client {
+            /// Progress.
+            phase: ClientPhase,
+            /// Whether its own lease view is still valid.
+            lease_valid: bool,
+        },
+    }
+
+    /// Observer state.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+    pub struct Ghost {
+        /// Increments acknowledged to clients.
+        pub acknowledged: u8,
+    }
 }
 
 impl FencedLeaseLock {
@@ -445,6 +449,12 @@ impl Protocol for FencedLeaseLock {
             phase: ClientPhase::Done { incremented: false },
             lease_valid: false,
         }
+    }
+
+    /// The two clients are interchangeable: handled by role, alike in their faults,
+    /// and both properties count acknowledgements, never whose.
+    fn symmetry(&self) -> Symmetry<Self> {
+        Symmetry::groups(&[&[Node::ClientA, Node::ClientB]])
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

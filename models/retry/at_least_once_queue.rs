@@ -65,7 +65,7 @@
 use crate::model::{Declared, Param, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
 use crate::system::Assumption::{BoundedDelay, BoundedPause, MaxCrashes, TimelyTimers};
-use crate::system::{Context, LeansOn, Property, Protocol, SystemState};
+use crate::system::{Context, LeansOn, Property, Protocol, Symmetry, SystemState};
 use serde::Serialize;
 
 synccheck::nodes! {
@@ -109,98 +109,102 @@ pub struct AtLeastOnceQueue {
     pub processing_ticks: u32,
 }
 
-/// Messages.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Msg {
-    /// Consumer → broker: give me a message (long poll).
-    ReceiveMessage,
-    /// Broker → consumer: the message.
-    Message {
-        /// Its ID.
-        id: u8,
-    },
-    /// Consumer → broker: the ack.
-    DeleteMessage {
-        /// The message's ID.
-        id: u8,
-    },
-    /// Consumer → database: apply the message's side effect.
-    Apply {
-        /// The message's ID.
-        id: u8,
-    },
-    /// Database → consumer: done (or already done).
-    Applied {
-        /// The message's ID.
-        id: u8,
-    },
-}
+synccheck::rewrite! {
+    Node;
 
-/// Timers.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Timer {
-    /// Broker: the in-flight message becomes visible again.
-    VisibilityTimeout,
-    /// Consumer: the handler is ready to apply the effect.
-    Process,
-}
+    /// Messages.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+    pub enum Msg {
+        /// Consumer → broker: give me a message (long poll).
+        ReceiveMessage,
+        /// Broker → consumer: the message.
+        Message {
+            /// Its ID.
+            id: u8,
+        },
+        /// Consumer → broker: the ack.
+        DeleteMessage {
+            /// The message's ID.
+            id: u8,
+        },
+        /// Consumer → database: apply the message's side effect.
+        Apply {
+            /// The message's ID.
+            id: u8,
+        },
+        /// Database → consumer: done (or already done).
+        Applied {
+            /// The message's ID.
+            id: u8,
+        },
+    }
 
-/// Where the message is, as the broker sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Visibility {
-    /// Deliverable.
-    Visible,
-    /// Delivered and invisible until `VisibilityTimeout`.
-    InFlight,
-    /// Deleted (acknowledged).
-    Deleted,
-}
+    /// Timers.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+    pub enum Timer {
+        /// Broker: the in-flight message becomes visible again.
+        VisibilityTimeout,
+        /// Consumer: the handler is ready to apply the effect.
+        Process,
+    }
 
-/// A consumer's progress with the message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum ConsumerPhase {
-    /// Waiting for a message.
-    Polling,
-    /// Holding the message, `Process` set.
-    Processing,
-    /// `Apply` sent, waiting for `Applied`.
-    Applying,
-    /// Finished.
-    Done,
-}
+    /// Where the message is, as the broker sees it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+    pub enum Visibility {
+        /// Deliverable.
+        Visible,
+        /// Delivered and invisible until `VisibilityTimeout`.
+        InFlight,
+        /// Deleted (acknowledged).
+        Deleted,
+    }
 
-/// Node states.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum NodeState {
-    /// The broker.
-    Broker {
-        /// The message's visibility.
-        visibility: Visibility,
-        /// Consumers waiting in `ReceiveMessage`, in arrival order.
-        waiting: Vec<Node>,
-    },
-    /// The database; its dedup records are durable.
-    Database,
-    /// A consumer.
-    Consumer {
-        /// Progress.
-        phase: ConsumerPhase,
-    },
-}
+    /// A consumer's progress with the message.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+    pub enum ConsumerPhase {
+        /// Waiting for a message.
+        Polling,
+        /// Holding the message, `Process` set.
+        Processing,
+        /// `Apply` sent, waiting for `Applied`.
+        Applying,
+        /// Finished.
+        Done,
+    }
 
-/// The database's durable state: message IDs recorded with their effect
-/// (`idempotent_consumer` only).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-pub struct Durable {
-    /// Whether the message's ID is recorded.
-    pub recorded: bool,
-}
+    /// Node states.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+    pub enum NodeState {
+        /// The broker.
+        Broker {
+            /// The message's visibility.
+            visibility: Visibility,
+            /// Consumers waiting in `ReceiveMessage`, in arrival order.
+            waiting: Vec<Node>,
+        },
+        /// The database; its dedup records are durable.
+        Database,
+        /// A consumer.
+        Consumer {
+            /// Progress.
+            phase: ConsumerPhase,
+        },
+    }
 
-/// Observer state.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-pub struct Ghost {
-    /// Times the side effect was applied.
-    pub effects: u8,
+    /// The database's durable state: message IDs recorded with their effect
+    /// (`idempotent_consumer` only).
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+    pub struct Durable {
+        /// Whether the message's ID is recorded.
+        pub recorded: bool,
+    }
+
+    /// Observer state.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+    pub struct Ghost {
+        /// Times the side effect was applied.
+        pub effects: u8,
+    }
 }
 
 impl AtLeastOnceQueue {
@@ -386,6 +390,12 @@ impl Protocol for AtLeastOnceQueue {
             }
             _ => {}
         }
+    }
+
+    /// The two consumers are interchangeable: handled by role, alike in their faults,
+    /// and the properties count effects and look for *a* consumer still processing.
+    fn symmetry(&self) -> Symmetry<Self> {
+        Symmetry::groups(&[&[Node::ConsumerA, Node::ConsumerB]])
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

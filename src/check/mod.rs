@@ -115,6 +115,11 @@ pub struct CheckOptions {
     /// system: a value past an engine cap, see `TimedSystem::fault`). Once raised, the
     /// search stops with [`StopReason::ModelFault`] and the outcome carries the error.
     pub fault: Arc<ModelFault>,
+    /// Use the model's symmetry when it declares one (a timed protocol's
+    /// `Protocol::symmetry`, a plain model's `PlainModel::canonicalizer`): one state
+    /// stored per class. `false` (`--no-symmetry`) checks the full space. Read by the
+    /// check pipeline; [`run`] and [`run_symmetric`] are told directly.
+    pub symmetry: bool,
 }
 
 /// An error a model finds in itself while it is explored (a protocol that sets a
@@ -171,6 +176,7 @@ impl Default for CheckOptions {
             fault: Arc::new(ModelFault::default()),
             exact: false,
             no_lean: false,
+            symmetry: true,
         }
     }
 }
@@ -646,12 +652,24 @@ where
             .iter()
             .zip(found.evidence)
             .map(|(property, evidence)| {
-                let path = evidence.map(|e| match e {
+                let path = evidence.and_then(|e| match e {
                     Evidence::Stored { fingerprint, .. } => {
-                        path::rebuild(self.model, &self.store, self.canonical, fingerprint)
+                        let rebuilt =
+                            path::rebuild(self.model, &self.store, self.canonical, fingerprint);
+                        if rebuilt.is_none() {
+                            self.options.fault.raise(format!(
+                                "the path to a state deciding `{}` cannot be rebuilt: no \
+                                 successor of a stored state has the stored representative, \
+                                 so the model's steps do not respect its declared symmetry \
+                                 (check the full space with --no-symmetry)",
+                                property.name
+                            ));
+                        }
+                        rebuilt
                     }
-                    Evidence::Walked(path) => path,
+                    Evidence::Walked(path) => Some(path),
                 });
+                let complete = complete && !self.options.fault.is_raised();
                 let verdict = verdict_of(&property.expectation, path.is_some(), complete);
                 PropertyOutcome {
                     name: property.name,

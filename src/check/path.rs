@@ -61,13 +61,15 @@ impl<M: Model> Path<M> {
 /// replaying the model forward to recover states and actions. Under symmetry the
 /// stored fingerprints are those of representatives: each step takes the first
 /// successor (in action order) whose representative has the wanted fingerprint, so the
-/// path is a concrete run of the model.
+/// path is a concrete run of the model. `None` when no successor has it: under a
+/// symmetry the model's steps do not respect (renamed states with different
+/// successors), never otherwise.
 pub(crate) fn rebuild<M>(
     model: &M,
     store: &Store,
     canonical: Option<super::Canonicalize<M>>,
     target: u64,
-) -> Path<M>
+) -> Option<Path<M>>
 where
     M: Model,
     M::State: Hash + Clone,
@@ -91,8 +93,7 @@ where
     let first = model
         .init_states()
         .into_iter()
-        .find(|s| key(s) == chain[0])
-        .expect("the chain starts at an initial state");
+        .find(|s| key(s) == chain[0])?;
     let mut path: Path<M> = Path {
         states: vec![first],
         actions: Vec::new(),
@@ -101,15 +102,12 @@ where
         let last: M::State = path.last_state().clone();
         let mut actions = Vec::new();
         model.actions(&last, &mut actions);
-        let (action, next) = actions
-            .into_iter()
-            .find_map(|action| {
-                let next = model.next_state(&last, action.clone())?;
-                (key(&next) == *wanted).then_some((action, next))
-            })
-            .expect("a stored parent has the child among its successors");
+        let (action, next) = actions.into_iter().find_map(|action| {
+            let next = model.next_state(&last, action.clone())?;
+            (key(&next) == *wanted).then_some((action, next))
+        })?;
         path.actions.push(action);
         path.states.push(next);
     }
-    path
+    Some(path)
 }

@@ -296,6 +296,10 @@ pub struct CheckArgs {
     /// (protocols that declare `LEAN_STATE`): same verdicts, more states.
     #[arg(long)]
     pub no_lean: bool,
+    /// Check the full space even where a model declares interchangeable nodes (by
+    /// default one state per class of node renamings is stored).
+    #[arg(long)]
+    pub no_symmetry: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

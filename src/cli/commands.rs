@@ -538,6 +538,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         progress: Arc::new(Progress::default()),
         exact: args.exact,
         no_lean: args.no_lean,
+        symmetry: !args.no_symmetry,
         ..limits.options(usize::from(args.threads))?
     })
 }

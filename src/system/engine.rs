@@ -9,6 +9,7 @@ use super::assumption::{Assumption, AssumptionSet, Setting, BOUND_MAX};
 use super::node::Node;
 use super::protocol::{Context, NodeId, Property, Protocol, TimerEffect};
 use super::state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
+use super::symmetry::{RenameState, Renaming};
 use crate::check::ModelFault;
 use serde::Serialize;
 use std::sync::Arc;
@@ -112,7 +113,30 @@ pub struct TimedSystem<P: Protocol> {
     pause_cap: u8,
     offset_cap: i8,
     lean: Lean,
+    symmetry: Option<Symmetric<P>>,
     fault: Arc<ModelFault>,
+}
+
+/// The renamings of a protocol's declared symmetry groups ([`Protocol::symmetry`]),
+/// the identity left out, and how to rename a state.
+struct Symmetric<P: Protocol> {
+    renamings: Arc<[Renaming<P::Node>]>,
+    rename: RenameState<P>,
+}
+
+impl<P: Protocol> Clone for Symmetric<P> {
+    fn clone(&self) -> Self {
+        Symmetric {
+            renamings: Arc::clone(&self.renamings),
+            rename: self.rename,
+        }
+    }
+}
+
+impl<P: Protocol> std::fmt::Debug for Symmetric<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.renamings.iter()).finish()
+    }
 }
 
 /// The quantities a timed system does not store because nothing but an explanation
@@ -256,7 +280,8 @@ impl<P: Protocol> TimedSystem<P> {
             Some(skew) => i8::try_from(skew).expect("bounds fit a byte"),
             None => 0,
         };
-        Ok(TimedSystem {
+        let symmetry = Self::symmetric(&protocol)?;
+        let system = TimedSystem {
             protocol,
             assumptions,
             annotation_bounds,
@@ -266,8 +291,120 @@ impl<P: Protocol> TimedSystem<P> {
             pause_cap,
             offset_cap,
             lean,
+            symmetry,
             fault: Arc::new(ModelFault::default()),
-        })
+        };
+        system.check_initial_symmetry()?;
+        Ok(system)
+    }
+
+    /// The protocol's symmetry groups as renamings, or why they cannot be used.
+    fn symmetric(protocol: &P) -> Result<Option<Symmetric<P>>, SystemError> {
+        let declared = protocol.symmetry();
+        let Some(rename) = declared.renamer().filter(|_| declared.is_declared()) else {
+            return Ok(None);
+        };
+        let renamings = Renaming::within_groups(declared.declared()).map_err(SystemError::Limit)?;
+        Ok(Some(Symmetric {
+            renamings: renamings[1..].into(),
+            rename,
+        }))
+    }
+
+    /// A symmetric protocol's one initial state is its own renaming: each node of a
+    /// group starts as its group-mates do (`on_start` goes by role). Checked once,
+    /// here, so an asymmetric start is an error rather than a wrong count.
+    fn check_initial_symmetry(&self) -> Result<(), SystemError> {
+        let Some(symmetry) = &self.symmetry else {
+            return Ok(());
+        };
+        let initial = self.initial_state();
+        for renaming in symmetry.renamings.iter() {
+            if self.renamed(&initial, renaming, symmetry) != initial {
+                return Err(SystemError::Limit(format!(
+                    "the declared symmetry does not hold: the initial state changes under \
+                     the renaming {}, so those nodes do not start alike; declare only nodes \
+                     that on_start treats the same",
+                    renaming.describe()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `state` with its nodes renamed, in the order this system stores states in.
+    fn renamed(
+        &self,
+        state: &SystemState<P>,
+        renaming: &Renaming<P::Node>,
+        symmetry: &Symmetric<P>,
+    ) -> SystemState<P> {
+        let mut renamed = (symmetry.rename)(state, renaming);
+        for record in &mut renamed.nodes {
+            record.timers.sort();
+        }
+        self.canonicalize_network(&mut renamed.network);
+        renamed
+    }
+
+    /// Whether the protocol declares interchangeable nodes ([`Protocol::symmetry`]).
+    pub fn is_symmetric(&self) -> bool {
+        self.symmetry.is_some()
+    }
+
+    /// The representative of `state`'s symmetry class (the state itself when the
+    /// protocol declares no symmetry): among `state` and its renamings within the
+    /// declared groups, the one with the smallest fingerprint — the same for every
+    /// member of the class, on any thread. Pass it as the search's
+    /// [`Canonicalize`](crate::check::Canonicalize) (`pipeline::check_system` does).
+    ///
+    /// When the representative is a renaming, every property is evaluated on both: a
+    /// property that tells them apart is not symmetric, so no verdict under this
+    /// symmetry would hold; that is recorded as a model fault naming the property
+    /// (the check ends with an error, exit 2).
+    pub fn canonical(&self, state: &SystemState<P>) -> SystemState<P> {
+        let Some(symmetry) = &self.symmetry else {
+            return state.clone();
+        };
+        let mut least = crate::check::fingerprint(state);
+        let mut chosen = None;
+        for renaming in symmetry.renamings.iter() {
+            let renamed = self.renamed(state, renaming, symmetry);
+            let fingerprint = crate::check::fingerprint(&renamed);
+            if fingerprint < least {
+                least = fingerprint;
+                chosen = Some((renamed, renaming));
+            }
+        }
+        match chosen {
+            None => state.clone(),
+            Some((renamed, renaming)) => {
+                self.check_symmetric_properties(state, &renamed, renaming);
+                renamed
+            }
+        }
+    }
+
+    fn check_symmetric_properties(
+        &self,
+        state: &SystemState<P>,
+        renamed: &SystemState<P>,
+        renaming: &Renaming<P::Node>,
+    ) {
+        for property in &self.properties {
+            let before = (property.condition)(&self.protocol, state);
+            let after = (property.condition)(&self.protocol, renamed);
+            if before != after {
+                self.fault.raise(format!(
+                    "property `{}` is not symmetric: it is {before} on a state and {after} \
+                     on its renaming {}; a property checked under the protocol's symmetry \
+                     must not tell the nodes of a group apart (make it symmetric, or check \
+                     the full space with --no-symmetry)",
+                    property.name,
+                    renaming.describe()
+                ));
+            }
+        }
     }
 
     /// Which quantities this system does not store (see [`Lean`]).

@@ -11,6 +11,7 @@ mod engine;
 mod node;
 mod protocol;
 mod state;
+mod symmetry;
 
 pub use assumption::{
     find_conflict, Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX,
@@ -19,3 +20,4 @@ pub use engine::{Action, Lean, SystemAction, SystemError, TimedSystem, IN_FLIGHT
 pub use node::Node;
 pub use protocol::{Context, Data, LeansOn, NodeId, Property, PropertyKind, Protocol};
 pub use state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
+pub use symmetry::{Renaming, Rewrite, Symmetry, RENAMINGS_MAX};

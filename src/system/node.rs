@@ -33,7 +33,8 @@ pub trait Node: Copy + Debug + Eq + Ord + Hash + Send + Sync + Serialize + 'stat
 /// Declares a protocol's nodes as a fieldless enum implementing [`Node`]: each
 /// variant with its trace name and, in brackets, the faults it is spared (`stable`:
 /// neither crashes nor pauses; `no_crash`; `no_pause`). Nodes serialize and print as
-/// their names.
+/// their names, and implement [`Rewrite`](crate::system::Rewrite) (a renaming of
+/// interchangeable nodes, see [`Protocol::symmetry`](crate::system::Protocol::symmetry)).
 ///
 /// ```
 /// synccheck::nodes! {
@@ -98,6 +99,13 @@ macro_rules! nodes {
         impl ::std::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str($crate::system::Node::name(*self))
+            }
+        }
+
+        impl $crate::system::Rewrite<$name> for $name {
+            #[inline]
+            fn rewrite(&self, renaming: &$crate::system::Renaming<$name>) -> Self {
+                renaming.node(*self)
             }
         }
 

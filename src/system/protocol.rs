@@ -207,6 +207,23 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// The properties to check.
     fn properties(&self) -> Vec<Property<Self>>;
 
+    /// Groups of interchangeable nodes (none by default): a check stores one state per
+    /// class of states that differ by a renaming within the groups, fewer states for
+    /// the same verdicts. Nodes of a group must be handled alike (by role, never by
+    /// which one), share their fault flags, and every property and metric must have
+    /// the same value on a state and on its renamings. Every protocol type implements
+    /// [`Rewrite`](super::Rewrite) (wrap their definitions in
+    /// [`rewrite!`](crate::rewrite)):
+    ///
+    /// ```ignore
+    /// fn symmetry(&self) -> Symmetry<Self> {
+    ///     Symmetry::groups(&[&[Node::ClientA, Node::ClientB]])
+    /// }
+    /// ```
+    fn symmetry(&self) -> super::Symmetry<Self> {
+        super::Symmetry::none()
+    }
+
     /// Model-defined figures of a state (e.g. database attempts per user request). A
     /// check reports, for each name, the maximum over the reachable states, under
     /// `metrics` in the JSON report and as a line in the human one.
