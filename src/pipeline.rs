@@ -182,7 +182,10 @@ fn take_fewest_breaks<P: Protocol>(
 /// longer than its declared largest time constant): no verdict about it holds.
 pub fn cap_check<P: Protocol>(system: &TimedSystem<P>) -> Result<(), SystemError> {
     match system.cap_violation() {
-        Some(violation) => Err(SystemError::CapExceeded(violation)),
+        Some(violation) => match violation.strip_prefix(crate::system::SYMMETRY_BROKEN) {
+            Some(reason) => Err(SystemError::Asymmetric(reason.to_string())),
+            None => Err(SystemError::CapExceeded(violation)),
+        },
         None => Ok(()),
     }
 }

@@ -79,7 +79,9 @@ use crate::system::Assumption::{
     BoundedDelay, BoundedPause, BoundedSkew, DurableWrites, ReliableLinks,
 };
 use crate::system::Node as _;
-use crate::system::{AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
+use crate::system::{
+    AssumptionSet, Context, LeansOn, Property, Protocol, Renaming, Rewrite, Symmetry, SystemState,
+};
 use serde::{Serialize, Serializer};
 use stateright::semantics::register::{Register, RegisterOp, RegisterRet};
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
@@ -343,6 +345,67 @@ fn count(set: u8) -> u32 {
     set.count_ones()
 }
 
+/// A set of replicas (bits by node index) with each replica renamed.
+fn renamed_set(set: u8, renaming: &Renaming<Node>) -> u8 {
+    REPLICAS
+        .iter()
+        .filter(|replica| set & bit(**replica) != 0)
+        .fold(0, |renamed, replica| renamed | bit(renaming.node(*replica)))
+}
+
+// Symmetry: the replicas are interchangeable. Messages, timers and stored values name
+// no node; the reader's and writer's reply sets are bit sets of replicas, renamed bit
+// by bit; the history names only the writer and the reader, outside the group.
+macro_rules! no_node_inside {
+    ($($type:ty),*) => {
+        $(impl Rewrite<Node> for $type {
+            fn rewrite(&self, _: &Renaming<Node>) -> Self {
+                self.clone()
+            }
+        })*
+    };
+}
+no_node_inside!(Msg, Timer, Stored, Ghost);
+
+impl Rewrite<Node> for ReadPhase {
+    fn rewrite(&self, renaming: &Renaming<Node>) -> Self {
+        match *self {
+            ReadPhase::Querying {
+                replied_by,
+                timestamp,
+                value,
+                disagree,
+            } => ReadPhase::Querying {
+                replied_by: renamed_set(replied_by, renaming),
+                timestamp,
+                value,
+                disagree,
+            },
+            ReadPhase::WritingBack { acked_by, value } => ReadPhase::WritingBack {
+                acked_by: renamed_set(acked_by, renaming),
+                value,
+            },
+            ReadPhase::Returned => ReadPhase::Returned,
+        }
+    }
+}
+
+impl Rewrite<Node> for NodeState {
+    fn rewrite(&self, renaming: &Renaming<Node>) -> Self {
+        match self {
+            NodeState::Replica(stored) => NodeState::Replica(*stored),
+            NodeState::Writer { acked_by, returned } => NodeState::Writer {
+                acked_by: renamed_set(*acked_by, renaming),
+                returned: *returned,
+            },
+            NodeState::Reader { read, phase } => NodeState::Reader {
+                read: *read,
+                phase: phase.rewrite(renaming),
+            },
+        }
+    }
+}
+
 impl QuorumRegister {
     /// The reader invokes read number `read` and queries every replica.
     fn start_read(read: u8, ctx: &mut Context<'_, Self>) -> ReadPhase {
@@ -599,6 +662,12 @@ impl Protocol for QuorumRegister {
     /// Only replicas crash; a restarted replica serves what it persisted.
     fn on_restart(&self, _node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         NodeState::Replica(*ctx.durable())
+    }
+
+    /// The three replicas are interchangeable: written, queried and counted alike,
+    /// alike in their faults; the properties read only the history.
+    fn symmetry(&self) -> Symmetry<Self> {
+        Symmetry::groups(&[&REPLICAS])
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

@@ -658,7 +658,8 @@ where
                             path::rebuild(self.model, &self.store, self.canonical, fingerprint);
                         if rebuilt.is_none() {
                             self.options.fault.raise(format!(
-                                "the path to a state deciding `{}` cannot be rebuilt: no \
+                                "the declared symmetry does not hold: the path to a state \
+                                 deciding `{}` cannot be rebuilt: no \
                                  successor of a stored state has the stored representative, \
                                  so the model's steps do not respect its declared symmetry \
                                  (check the full space with --no-symmetry)",

@@ -98,7 +98,15 @@ pub enum SystemError {
     /// [`TimedSystem::cap_violation`]).
     #[error("engine cap exceeded: {0}")]
     CapExceeded(String),
+    /// The protocol declares interchangeable nodes ([`Protocol::symmetry`]) that are
+    /// not: they start differently, a property tells them apart, or their steps differ.
+    #[error("{SYMMETRY_BROKEN}{0}")]
+    Asymmetric(String),
 }
+
+/// How a model fault about a broken symmetry starts (the search's fault slot holds
+/// text; `pipeline::cap_check` turns this one into [`SystemError::Asymmetric`]).
+pub(crate) const SYMMETRY_BROKEN: &str = "the declared symmetry does not hold: ";
 
 /// A protocol under an assumption set, as a model stateright (and synccheck's runner)
 /// can explore.
@@ -321,9 +329,8 @@ impl<P: Protocol> TimedSystem<P> {
         let initial = self.initial_state();
         for renaming in symmetry.renamings.iter() {
             if self.renamed(&initial, renaming, symmetry) != initial {
-                return Err(SystemError::Limit(format!(
-                    "the declared symmetry does not hold: the initial state changes under \
-                     the renaming {}, so those nodes do not start alike; declare only nodes \
+                return Err(SystemError::Asymmetric(format!(
+                    "the initial state changes under the renaming {}, so those nodes do not start alike; declare only nodes \
                      that on_start treats the same",
                     renaming.describe()
                 )));
@@ -396,7 +403,8 @@ impl<P: Protocol> TimedSystem<P> {
             let after = (property.condition)(&self.protocol, renamed);
             if before != after {
                 self.fault.raise(format!(
-                    "property `{}` is not symmetric: it is {before} on a state and {after} \
+                    "{SYMMETRY_BROKEN}property `{}` is not symmetric: it is {before} on a \
+                     state and {after} \
                      on its renaming {}; a property checked under the protocol's symmetry \
                      must not tell the nodes of a group apart (make it symmetric, or check \
                      the full space with --no-symmetry)",

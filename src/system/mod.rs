@@ -16,6 +16,7 @@ mod symmetry;
 pub use assumption::{
     find_conflict, Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX,
 };
+pub(crate) use engine::SYMMETRY_BROKEN;
 pub use engine::{Action, Lean, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
 pub use node::Node;
 pub use protocol::{Context, Data, LeansOn, NodeId, Property, PropertyKind, Protocol};

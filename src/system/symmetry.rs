@@ -15,7 +15,7 @@
 //! alike (nothing branches on *which* client, only on its role), they share their
 //! fault flags, and every property (and metric) has the same value on a state and on
 //! any renaming of it. The engine checks what it cheaply can: the fault flags and the
-//! initial state when the system is built (`SystemError::Limit`), and each property on
+//! initial state when the system is built (`SystemError::Asymmetric`), and each property on
 //! every state the search stores against the renaming it stored instead (a model
 //! fault, exit 2, naming the property). `--no-symmetry` checks the full space.
 
@@ -476,8 +476,7 @@ impl<N: Node> Renaming<N> {
                     ));
                 }
                 let first = group[0];
-                if node.may_crash() != first.may_crash() || node.may_pause() != first.may_pause()
-                {
+                if node.may_crash() != first.may_crash() || node.may_pause() != first.may_pause() {
                     return Err(format!(
                         "symmetry group [{}]: `{}` and `{}` have different fault flags, so \
                          they are not interchangeable",
@@ -542,10 +541,7 @@ fn permutations(length: usize) -> Vec<Vec<usize>> {
 /// The state with every node renamed: node records moved to their new positions,
 /// message endpoints and every node value inside protocol data renamed. The network
 /// and the timer lists still need their canonical order.
-fn rename_state<P: Protocol>(
-    state: &SystemState<P>,
-    renaming: &Renaming<P::Node>,
-) -> SystemState<P>
+fn rename_state<P: Protocol>(state: &SystemState<P>, renaming: &Renaming<P::Node>) -> SystemState<P>
 where
     P::State: Rewrite<P::Node>,
     P::Durable: Rewrite<P::Node>,
@@ -630,7 +626,10 @@ mod tests {
 
     #[test]
     fn bad_groups_are_refused_with_the_reason() {
-        let twice = vec![vec![TestNode::A, TestNode::B], vec![TestNode::B, TestNode::C]];
+        let twice = vec![
+            vec![TestNode::A, TestNode::B],
+            vec![TestNode::B, TestNode::C],
+        ];
         let error = Renaming::within_groups(&twice).expect_err("B twice");
         assert!(error.contains("`b` is listed twice"), "{error}");
         let flags = vec![vec![TestNode::A, TestNode::Odd]];
@@ -645,7 +644,10 @@ mod tests {
         let map: BTreeMap<TestNode, Vec<TestNode>> =
             [(TestNode::A, vec![TestNode::B, TestNode::Hub])].into();
         let renamed = map.rewrite(&swap);
-        assert_eq!(renamed.get(&TestNode::B), Some(&vec![TestNode::A, TestNode::Hub]));
+        assert_eq!(
+            renamed.get(&TestNode::B),
+            Some(&vec![TestNode::A, TestNode::Hub])
+        );
         assert_eq!(renamed.len(), 1);
         let tuple = (TestNode::A, 3u8, Some(TestNode::C), [TestNode::B; 2]);
         assert_eq!(
