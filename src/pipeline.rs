@@ -134,6 +134,9 @@ pub fn check_system<P: Protocol>(
     );
     cap_check(system)?;
     take_fewest_breaks(system, &mut checked, &options, &budget);
+    if canonical.is_some() {
+        checked.report.symmetry = system.symmetry_groups();
+    }
     report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
     Ok(checked)
 }

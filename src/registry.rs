@@ -469,7 +469,11 @@ where
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError> {
         let canonical = model.canonicalizer().filter(|_| options.symmetry);
-        Ok(pipeline::check_model(model, label, None, options, canonical).report)
+        let mut report = pipeline::check_model(model, label, None, options, canonical).report;
+        if canonical.is_some() {
+            report.symmetry = Some("declared by the model".to_string());
+        }
+        Ok(report)
     }
 
     fn cap_check(_: &M) -> Result<(), RequestError> {

@@ -115,6 +115,9 @@ const PAUSES: &[&str] = &["bounded_pause"];
 const ONE_CRASH: &[&str] = &["max_crashes=1"];
 const GAP_1: &str = "1";
 
+/// The plan's `none, skew 1` check (810 297 states off, 405 243 on, same verdicts) and
+/// `all, everything relaxed but duplication` are measured in BENCHMARKS.md, not here:
+/// each takes seconds.
 #[test]
 fn fenced_lease_lock_plan_checks_agree_with_and_without_symmetry() {
     let case = |name, variant, hold, relax, states_off, states_on| Case {
@@ -132,13 +135,12 @@ fn fenced_lease_lock_plan_checks_agree_with_and_without_symmetry() {
     check_all(
         "fenced_lease_lock",
         &[
-            case("none, timing held", "none", &[], &[], 773, 0),
-            case("writes, timing held", "writes", &[], &[], 777, 0),
-            case("all, timing held", "all", &[], &[], 773, 0),
-            case("none, pauses", "none", &[], PAUSES, 66_532, 0),
+            case("none, timing held", "none", &[], &[], 773, 389),
+            case("writes, timing held", "writes", &[], &[], 777, 391),
+            case("all, timing held", "all", &[], &[], 773, 389),
+            case("none, pauses", "none", &[], PAUSES, 66_532, 33_273),
             case("writes, pauses", "writes", &[], PAUSES, 69_796, 34_905),
-            case("all, pauses", "all", &[], PAUSES, 60_684, 0),
-            case("none, skew 1", "none", &["bounded_skew=1"], &[], 0, 0),
+            case("all, pauses", "all", &[], PAUSES, 60_684, 30_347),
         ],
     );
 }
@@ -161,26 +163,33 @@ fn at_least_once_queue_plan_checks_agree_with_and_without_symmetry() {
     check_all(
         "at_least_once_queue",
         &[
-            case("ack_after, timing held", "ack_after", &[], &[], 76, 0),
-            case("ack_before, timing held", "ack_before", &[], &[], 86, 0),
-            case("idempotent, timing held", "idempotent", &[], &[], 76, 0),
-            case("ack_after, pauses", "ack_after", &[], PAUSES, 2_992, 0),
+            case("ack_after, timing held", "ack_after", &[], &[], 76, 39),
+            case("ack_before, timing held", "ack_before", &[], &[], 86, 44),
+            case("idempotent, timing held", "idempotent", &[], &[], 76, 39),
+            case("ack_after, pauses", "ack_after", &[], PAUSES, 2_992, 1_560),
             case(
                 "ack_before, one crash",
                 "ack_before",
                 ONE_CRASH,
                 &[],
                 986,
-                0,
+                497,
             ),
-            case("ack_before, pauses", "ack_before", &[], PAUSES, 2_224, 0),
+            case(
+                "ack_before, pauses",
+                "ack_before",
+                &[],
+                PAUSES,
+                2_224,
+                1_164,
+            ),
             case(
                 "ack_after, one crash",
                 "ack_after",
                 ONE_CRASH,
                 &[],
                 1_161,
-                0,
+                583,
             ),
             case(
                 "idempotent, timing relaxed, crash",
@@ -188,7 +197,7 @@ fn at_least_once_queue_plan_checks_agree_with_and_without_symmetry() {
                 ONE_CRASH,
                 timing,
                 27_428,
-                0,
+                13_862,
             ),
         ],
     );
@@ -215,19 +224,40 @@ fn quorum_register_plan_checks_agree_with_and_without_symmetry() {
     check_all(
         "quorum_register",
         &[
-            case("no_write_back, back to back", false, "0", &[], 45_329, 0),
-            case("write_back, gap 1", true, GAP_1, &[], 9_850, 0),
-            case("no_write_back, gap 1", false, GAP_1, &[], 2_645, 0),
+            case(
+                "no_write_back, back to back",
+                false,
+                "0",
+                &[],
+                45_329,
+                8_293,
+            ),
+            case("write_back, gap 1", true, GAP_1, &[], 9_850, 1_875),
+            case("no_write_back, gap 1", false, GAP_1, &[], 2_645, 555),
             case(
                 "no_write_back, delay relaxed",
                 false,
                 GAP_1,
                 &["bounded_delay"],
                 52_937,
-                0,
+                9_781,
             ),
-            case("no_write_back, lossy links", false, GAP_1, lossy, 19_610, 0),
-            case("write_back, lossy links", true, GAP_1, lossy, 84_261, 0),
+            case(
+                "no_write_back, lossy links",
+                false,
+                GAP_1,
+                lossy,
+                19_610,
+                3_741,
+            ),
+            case(
+                "write_back, lossy links",
+                true,
+                GAP_1,
+                lossy,
+                84_261,
+                15_028,
+            ),
         ],
     );
 }
@@ -336,25 +366,32 @@ impl Protocol for Greeting {
     }
 }
 
-fn check_greeting(protocol: Greeting) -> Result<usize, SystemError> {
+fn check_greeting(protocol: Greeting, symmetry: bool) -> Result<usize, SystemError> {
     let params = Params::default();
     let label = Label {
         model: "greeting",
         params: &params,
     };
     let assumptions = AssumptionSet::default();
-    pipeline::check_protocol(protocol, assumptions, label, &Default::default())
+    let options = CheckOptions {
+        symmetry,
+        ..CheckOptions::default()
+    };
+    pipeline::check_protocol(protocol, assumptions, label, &options)
         .map(|(_, checked)| checked.outcome.stats.unique_states)
 }
 
 #[test]
 fn a_symmetric_protocol_is_checked_by_class() {
-    let states = check_greeting(Greeting {
+    let greeting = || Greeting {
         a_starts_greeted: false,
         asymmetric_property: false,
-    });
-    // Full space: 3 states before either greeting lands... pinned from the run.
-    assert_eq!(states, Ok(0));
+    };
+    // Both greetings in flight, fresh or a tick old (2); one delivered, the other fresh
+    // or old, hub greeted first by `a` or by `b` (4); both delivered (2). Under
+    // symmetry the three pairs that differ only by who greeted first are one class each.
+    assert_eq!(check_greeting(greeting(), false), Ok(8));
+    assert_eq!(check_greeting(greeting(), true), Ok(5));
     let swap = Renaming::swapping(Node::A, Node::B);
     assert_eq!(
         State::Hub {
@@ -369,10 +406,13 @@ fn a_symmetric_protocol_is_checked_by_class() {
 
 #[test]
 fn an_asymmetric_start_is_refused_when_the_system_is_built() {
-    let error = check_greeting(Greeting {
-        a_starts_greeted: true,
-        asymmetric_property: false,
-    })
+    let error = check_greeting(
+        Greeting {
+            a_starts_greeted: true,
+            asymmetric_property: false,
+        },
+        true,
+    )
     .expect_err("a and b start differently");
     let message = error.to_string();
     assert!(
@@ -384,10 +424,13 @@ fn an_asymmetric_start_is_refused_when_the_system_is_built() {
 
 #[test]
 fn a_property_that_tells_the_group_apart_is_an_error_naming_it() {
-    let error = check_greeting(Greeting {
-        a_starts_greeted: false,
-        asymmetric_property: true,
-    })
+    let error = check_greeting(
+        Greeting {
+            a_starts_greeted: false,
+            asymmetric_property: true,
+        },
+        true,
+    )
     .expect_err("a_never_first names client a");
     let message = error.to_string();
     assert!(

@@ -74,6 +74,12 @@ fn header(report: &CheckReport, out: &mut String) {
         stats.max_depth,
         stats.seconds
     );
+    if let Some(groups) = &report.symmetry {
+        let _ = writeln!(
+            out,
+            "symmetry: one state per class of renamings of {groups} (--no-symmetry: the full space)"
+        );
+    }
     let _ = match stats.exact_states {
         Some(exact) => writeln!(
             out,

@@ -192,6 +192,12 @@ pub struct CheckReport {
     /// 2^64. With `--exact` the count is cross-checked instead (`stats.exact_states`).
     #[serde(default)]
     pub fingerprint_collision_probability: f64,
+    /// The interchangeable nodes the search was reduced by (one state stored per
+    /// class of their renamings; the counts are numbers of classes): the groups as
+    /// `client_a, client_b`, several separated by ` | `, or `declared by the model`
+    /// for a plain model's own canonicalization. Absent: the full space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symmetry: Option<String>,
 }
 
 impl CheckReport {
@@ -501,5 +507,6 @@ pub fn build<M: Explain>(
         nodes: model.node_names(),
         metrics: BTreeMap::new(),
         fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
+        symmetry: None,
     }
 }

@@ -130,6 +130,8 @@ pub struct TimedSystem<P: Protocol> {
 struct Symmetric<P: Protocol> {
     renamings: Arc<[Renaming<P::Node>]>,
     rename: RenameState<P>,
+    /// The groups as reports show them.
+    groups: Arc<str>,
 }
 
 impl<P: Protocol> Clone for Symmetric<P> {
@@ -137,6 +139,7 @@ impl<P: Protocol> Clone for Symmetric<P> {
         Symmetric {
             renamings: Arc::clone(&self.renamings),
             rename: self.rename,
+            groups: Arc::clone(&self.groups),
         }
     }
 }
@@ -313,9 +316,20 @@ impl<P: Protocol> TimedSystem<P> {
             return Ok(None);
         };
         let renamings = Renaming::within_groups(declared.declared()).map_err(SystemError::Limit)?;
+        let groups = declared
+            .declared()
+            .iter()
+            .filter(|group| group.len() > 1)
+            .map(|group| {
+                let names: Vec<&str> = group.iter().map(|node| node.name()).collect();
+                names.join(", ")
+            })
+            .collect::<Vec<_>>()
+            .join(" | ");
         Ok(Some(Symmetric {
             renamings: renamings[1..].into(),
             rename,
+            groups: groups.into(),
         }))
     }
 
@@ -357,6 +371,14 @@ impl<P: Protocol> TimedSystem<P> {
     /// Whether the protocol declares interchangeable nodes ([`Protocol::symmetry`]).
     pub fn is_symmetric(&self) -> bool {
         self.symmetry.is_some()
+    }
+
+    /// The declared groups of interchangeable nodes, as reports show them
+    /// (`client_a, client_b`; several separated by ` | `).
+    pub fn symmetry_groups(&self) -> Option<String> {
+        self.symmetry
+            .as_ref()
+            .map(|symmetry| symmetry.groups.to_string())
     }
 
     /// The representative of `state`'s symmetry class (the state itself when the
