@@ -155,7 +155,9 @@ fn corrupted_traces_are_rejected_clearly() {
     assert_eq!(output.status.code(), Some(1));
     let stdout = text(&output.stdout);
     assert!(
-        stdout.contains("does not reproduce: step 5: after `deliver Acquire client_b→lock"),
+        stdout.contains(
+            "does not reproduce: step 5: after `deliver ReadReply { value: 0 } storage→client_a"
+        ),
         "{stdout}"
     );
     assert!(
@@ -479,7 +481,7 @@ fn a_loop_where_only_time_passes_is_still_marked() {
 }
 
 /// Laid out by Graphviz (`dot -Tplain`), the lane heads stand left to right in node
-/// order, and each step stands nearest the head of its own lane (C1's steps 1, 2, 3
+/// order, and each step stands nearest the head of its own lane (C1's steps 1, 2, 4
 /// and 13 are at the lock, client_a, storage and client_b). Skipped where graphviz is
 /// missing, but required in CI.
 fn assert_lanes_in_node_order(dot: &str) {
@@ -516,7 +518,7 @@ fn assert_lanes_in_node_order(dot: &str) {
         heads.windows(2).all(|pair| pair[0] < pair[1]),
         "lanes out of node order: {heads:?}"
     );
-    for (step, lane) in [("s1", 0), ("s2", 2), ("s3", 1), ("s13", 3)] {
+    for (step, lane) in [("s1", 0), ("s2", 2), ("s4", 1), ("s13", 3)] {
         let x = x_of(step);
         let nearest = (0..4)
             .min_by(|a, b| (heads[*a] - x).abs().total_cmp(&(heads[*b] - x).abs()))
