@@ -263,6 +263,42 @@ fn quorum_register_plan_checks_agree_with_and_without_symmetry() {
 }
 
 #[test]
+fn class_counts_are_the_same_for_dfs_and_bfs() {
+    let request = |model: &str, params: &[(&str, &str)], relax: &[&str]| CheckRequest {
+        model: model.to_string(),
+        params: params
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect(),
+        changes: AssumptionChanges {
+            relax_all: false,
+            hold: Vec::new(),
+            relax: relax.iter().map(|s| s.to_string()).collect(),
+        },
+    };
+    for (request, classes) in [
+        (request("fenced_lease_lock", &[("variant", "all")], PAUSES), 30_347),
+        (request("quorum_register", &[("read_gap_ticks", "1")], &[]), 1_875),
+        (request("at_least_once_queue", &[("variant", "ack_after")], PAUSES), 1_560),
+    ] {
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            for threads in [1, 2] {
+                let report = catalog::registry()
+                    .run(&request, &options(strategy, threads))
+                    .expect("a valid request");
+                assert!(report.complete, "{} {strategy:?}", request.model);
+                assert_eq!(
+                    report.stats.unique_states, classes,
+                    "{} {strategy:?} x{threads}",
+                    request.model
+                );
+                assert!(report.symmetry.is_some(), "{}", request.model);
+            }
+        }
+    }
+}
+
+#[test]
 fn the_cli_checks_the_full_space_with_no_symmetry() {
     let count = |extra: &[&str]| {
         let args = support::paused_lease_lock("check", &[&["--format", "json"], extra].concat());
