@@ -277,9 +277,18 @@ fn class_counts_are_the_same_for_dfs_and_bfs() {
         },
     };
     for (request, classes) in [
-        (request("fenced_lease_lock", &[("variant", "all")], PAUSES), 30_347),
-        (request("quorum_register", &[("read_gap_ticks", "1")], &[]), 1_875),
-        (request("at_least_once_queue", &[("variant", "ack_after")], PAUSES), 1_560),
+        (
+            request("fenced_lease_lock", &[("variant", "all")], PAUSES),
+            30_347,
+        ),
+        (
+            request("quorum_register", &[("read_gap_ticks", "1")], &[]),
+            1_875,
+        ),
+        (
+            request("at_least_once_queue", &[("variant", "ack_after")], PAUSES),
+            1_560,
+        ),
     ] {
         for strategy in [Strategy::Bfs, Strategy::Dfs] {
             for threads in [1, 2] {
