@@ -136,7 +136,10 @@ pub struct Stored {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum State {
     /// A server (stateright's `AbdState`).
-    Server { stored: Stored, phase: Option<Phase> },
+    Server {
+        stored: Stored,
+        phase: Option<Phase>,
+    },
     /// A client: the request it awaits, and how many operations it has sent.
     Client { awaiting: Option<u8>, op_count: u8 },
 }
@@ -219,7 +222,14 @@ impl PeerAbd {
     ) {
         match (msg, &mut *phase) {
             (Msg::Put { client, req, value }, None) => {
-                *phase = Some(Self::start_request(me, *stored, req, client, Some(value), ctx));
+                *phase = Some(Self::start_request(
+                    me,
+                    *stored,
+                    req,
+                    client,
+                    Some(value),
+                    ctx,
+                ));
             }
             (Msg::Get { client, req }, None) => {
                 *phase = Some(Self::start_request(me, *stored, req, client, None, ctx));
@@ -308,8 +318,9 @@ impl Protocol for PeerAbd {
     type Timer = ();
     type Ghost = Ghost;
 
-    const LEANS_ON: &'static [LeansOn] = &[DurableWrites
-        .because("a server that acknowledged a Record and lost it in a crash breaks quorum intersection")];
+    const LEANS_ON: &'static [LeansOn] = &[DurableWrites.because(
+        "a server that acknowledged a Record and lost it in a crash breaks quorum intersection",
+    )];
 
     fn largest_time_constant_ticks(&self) -> u32 {
         0
@@ -382,7 +393,10 @@ impl Protocol for PeerAbd {
                     };
                 }
                 Msg::GetOk { req, value } if req == *awaiting => {
-                    let _ = ctx.ghost_mut().0.on_return(node, RegisterRet::ReadOk(value));
+                    let _ = ctx
+                        .ghost_mut()
+                        .0
+                        .on_return(node, RegisterRet::ReadOk(value));
                     *state = State::Client {
                         awaiting: None,
                         op_count: *op_count + 1,

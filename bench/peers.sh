@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# synccheck vs stateright's own checker on the same protocol (issue 15; BENCHMARKS.md,
+# "synccheck vs stateright's checker (issue 15)"): stateright 0.31's
+# examples/linearizable-register.rs run by stateright's checker (its own `check N`:
+# DFS, `num_cpus::get()` threads, pinned to one CPU with `taskset -c 0`), against the
+# same protocol written for synccheck (examples/peers/abd.rs, 1 thread) under
+# (a) the network closest to stateright's and (b) every assumption relaxed but
+# duplication, then with duplication.
+#
+# Usage: bench/peers.sh
+# Environment:
+#   CARGO_TARGET_DIR  synccheck's build directory (default: ./target)
+#   SR_TARGET         where stateright's examples are built (default: ~/.cache/synccheck-bench/stateright)
+#   SR_BIN            an already built linearizable-register example (skips that build)
+#   PEER_TIMEOUT      seconds per capped run (client_count = 2; default 60)
+#   DUP_TIMEOUT       seconds for the run with duplication relaxed (default 120)
+#   BENCH_OUT         where peers.tsv and peers.md go (default: bench/results)
+# One run per case (the capped runs are measured by their rate, not their end).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+SR_TARGET=${SR_TARGET:-$HOME/.cache/synccheck-bench/stateright}
+PEER_TIMEOUT=${PEER_TIMEOUT:-60}
+DUP_TIMEOUT=${DUP_TIMEOUT:-120}
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$OUT"
+TSV=$OUT/peers.tsv
+MD=$OUT/peers.md
+PEERS=$CARGO_TARGET_DIR/release/examples/peers
+SR_ABD=${SR_BIN:-$SR_TARGET/release/examples/linearizable-register}
+
+note() { echo "peers: $*" >&2; }
+[ -x /usr/bin/time ] || { note "needs GNU time at /usr/bin/time"; exit 2; }
+command -v taskset >/dev/null || { note "needs taskset (util-linux)"; exit 2; }
+
+note "building synccheck's ports (release)"
+(cd "$ROOT" && cargo build --release --example peers)
+# stateright's example, built from the cargo registry's copy (never copied into the repo).
+if [ -z "${SR_BIN:-}" ]; then
+SRC=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/stateright-0.31.0 2>/dev/null | head -1 || true)
+[ -n "$SRC" ] || { note "stateright 0.31.0 is not in the cargo registry (cargo fetch in this repo)"; exit 2; }
+note "building stateright's examples/linearizable-register.rs into $SR_TARGET"
+CARGO_TARGET_DIR=$SR_TARGET cargo build --release --manifest-path "$SRC/Cargo.toml" --example linearizable-register
+fi
+
+printf 'case\tchecker\tcomplete\tstates\tcpu_s\twall_s\trss_mb\tstates_per_cpu_s\tbytes_per_state\tverdicts\n' >"$TSV"
+
+# stateright prints "Done. states=G, unique=U, ..." or, cut short, its last progress line.
+states_stateright() {
+    local line
+    line=$(grep -E '^(Done|Checking)\. ' "$WORK/stdout" | tail -1)
+    echo "$line" | grep -o 'unique=[0-9]*' | cut -d= -f2
+}
+complete_stateright() { grep -q '^Done\. ' "$WORK/stdout" && echo yes || echo "no (${1}s cap)"; }
+verdicts_stateright() {
+    # stateright names only what it discovered: a counterexample of an `always`, an example of a `sometimes`.
+    grep -o '^Discovered "[^"]*" [a-z]*' "$WORK/stdout" | sed 's/^Discovered //' | paste -sd, - || true
+}
+states_synccheck() { grep -o '[0-9]* unique states' "$WORK/stdout" | head -1 | grep -o '^[0-9]*'; }
+complete_synccheck() { grep -q 'complete (' "$WORK/stdout" && echo yes || echo "no: $(grep -o 'stopped: [a-z ]*' "$WORK/stdout" | head -1)"; }
+verdicts_synccheck() {
+    awk '/^property +kind +verdict/ {on = 1; next} on && NF >= 3 {printf "%s%s %s", sep, $1, $3; sep = ", "} on && NF == 0 {on = 0}' "$WORK/stdout"
+}
+
+# measure CASE CHECKER CAP_S COMMAND...
+measure() {
+    local case=$1 checker=$2 cap=$3
+    shift 3
+    /usr/bin/time -f '%U %S %e %M' -o "$WORK/time" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || true
+    local cpu wall rss_kb states complete verdicts
+    read -r cpu wall rss_kb < <(tail -1 "$WORK/time" | awk '{printf "%.2f %.2f %d\n", $1 + $2, $3, $4}')
+    states=$("states_$checker" || true)
+    complete=$("complete_$checker" "$cap")
+    verdicts=$("verdicts_$checker")
+    local rate bytes rss_mb
+    rss_mb=$(awk -v k="$rss_kb" 'BEGIN {printf "%.1f", k / 1024}')
+    rate=$(awk -v s="$states" -v c="$cpu" 'BEGIN { if (s > 0 && c > 0) printf "%.0f", s / c; else print "-" }')
+    bytes=$(awk -v s="$states" -v k="$rss_kb" 'BEGIN { if (s > 0) printf "%.0f", k * 1024 / s; else print "-" }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$checker" "$complete" "${states:-?}" "$cpu" "$wall" "$rss_mb" "$rate" "$bytes" "$verdicts" >>"$TSV"
+    note "$case | $checker | complete $complete | states ${states:-?} | cpu ${cpu}s | wall ${wall}s | rss ${rss_mb} MB | $verdicts"
+}
+
+# (a): stateright's network is an unordered, non-duplicating multiset with no loss
+# and no faults, and any delay: bounded_delay, fifo_links relaxed; the port reads no
+# clock and sets no timer, so bounded_skew and timely_timers are relaxed too (they
+# add no state); reliable_links, no_duplication, max_crashes(0), bounded_pause(0),
+# durable_writes held.
+NET_A=(--relax bounded_delay --relax bounded_skew --relax timely_timers --relax fifo_links)
+for clients in 1 2; do
+    cap=0
+    run=()
+    if [ "$clients" -gt 1 ]; then cap=$PEER_TIMEOUT; run=(timeout -s INT "$cap"); fi
+    measure "ABD clients=$clients: stateright check (dfs, taskset -c 0)" stateright "$cap" \
+        "${run[@]}" taskset -c 0 "$SR_ABD" check "$clients"
+    limit=()
+    if [ "$cap" -gt 0 ]; then limit=(--timeout "$cap"); fi
+    for strategy in bfs dfs; do
+        measure "ABD clients=$clients: synccheck (a) $strategy 1t" synccheck "$cap" \
+            "$PEERS" check peer_abd --set "client_count=$clients" --threads 1 --strategy "$strategy" "${NET_A[@]}" "${limit[@]}"
+    done
+done
+measure "ABD clients=1: synccheck (b) relax-all, hold no_duplication, bfs 1t" synccheck "$PEER_TIMEOUT" \
+    "$PEERS" check peer_abd --set client_count=1 --threads 1 --relax-all --hold no_duplication --timeout "$PEER_TIMEOUT"
+measure "ABD clients=1: synccheck (b) relax-all, hold no_duplication + durable_writes, bfs 1t" synccheck "$PEER_TIMEOUT" \
+    "$PEERS" check peer_abd --set client_count=1 --threads 1 --relax-all --hold no_duplication --hold durable_writes --timeout "$PEER_TIMEOUT"
+measure "ABD clients=1: synccheck (b) relax-all (duplication too), bfs 1t" synccheck "$DUP_TIMEOUT" \
+    "$PEERS" check peer_abd --set client_count=1 --threads 1 --relax-all --timeout "$DUP_TIMEOUT"
+
+{
+    echo "# synccheck vs stateright's checker (bench/peers.sh)"
+    echo
+    echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); one run per case"
+    echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+    echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "| case | complete | unique states | CPU s | wall s | peak RSS MB | states / CPU s | bytes / state (RSS) | verdicts |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+    tail -n +2 "$TSV" | awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $3, $4, $5, $6, $7, $8, $9, $10}'
+} >"$MD"
+note "wrote $TSV and $MD"
+cat "$MD"
