@@ -322,6 +322,9 @@ impl Protocol for PeerAbd {
         "a server that acknowledged a Record and lost it in a crash breaks quorum intersection",
     )];
 
+    /// No property reads a message's age or a pause's length.
+    const LEAN_STATE: bool = true;
+
     fn largest_time_constant_ticks(&self) -> u32 {
         0
     }
