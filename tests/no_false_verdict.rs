@@ -3,7 +3,7 @@
 //! declared largest constant is an error, and reports state the collision risk.
 
 mod support;
-use support::{assert_usage_error, synccheck};
+use support::{assert_usage_error, break_necessities, synccheck};
 
 #[test]
 fn hold_and_relax_of_one_assumption_is_an_error_in_either_order() {
@@ -486,17 +486,7 @@ fn a_break_the_violation_does_not_need_is_marked_and_a_needed_one_is_confirmed()
         .expect("at_most_once reported");
     let trace = &property["counterexample"];
     assert_eq!(trace["length"], 12);
-    let necessity: Vec<(&str, &str)> = trace["breaks"]
-        .as_array()
-        .expect("breaks")
-        .iter()
-        .map(|b| {
-            (
-                b["assumption"].as_str().unwrap_or("?"),
-                b["necessity"].as_str().unwrap_or("absent"),
-            )
-        })
-        .collect();
+    let necessity = break_necessities(trace);
     assert_eq!(
         necessity,
         [

@@ -17,7 +17,7 @@ use synccheck::request::{resolve_params, AssumptionChanges, CheckRequest};
 use synccheck::trace::{self, ReplayOutcome, TraceFile};
 
 mod support;
-use support::{assert_usage_error, synccheck, text};
+use support::{assert_usage_error, break_necessities, synccheck, text};
 
 // ---------------------------------------------------------------- small models ----
 
@@ -245,17 +245,7 @@ fn a_bounded_search_within_a_larger_budget_keeps_its_own_depth_bound() {
     let trace = &report["properties"][0]["counterexample"];
     assert_eq!(report["properties"][0]["name"], "acked_write_survives");
     assert_eq!(trace["length"], 8);
-    let necessity: Vec<(&str, &str)> = trace["breaks"]
-        .as_array()
-        .expect("breaks")
-        .iter()
-        .map(|b| {
-            (
-                b["assumption"].as_str().unwrap_or("?"),
-                b["necessity"].as_str().unwrap_or("absent"),
-            )
-        })
-        .collect();
+    let necessity = break_necessities(trace);
     assert_eq!(
         necessity,
         [

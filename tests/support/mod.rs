@@ -66,3 +66,19 @@ pub fn write_plan(text: &str) -> (tempfile::TempDir, String) {
     let path = path.to_string_lossy().into_owned();
     (dir, path)
 }
+
+/// A JSON counterexample's breaks as `(assumption, necessity)` pairs, in trace order
+/// (`"absent"` where a break carries no necessity).
+pub fn break_necessities(trace: &serde_json::Value) -> Vec<(&str, &str)> {
+    trace["breaks"]
+        .as_array()
+        .expect("a trace has breaks")
+        .iter()
+        .map(|b| {
+            (
+                b["assumption"].as_str().unwrap_or("?"),
+                b["necessity"].as_str().unwrap_or("absent"),
+            )
+        })
+        .collect()
+}
