@@ -246,6 +246,9 @@ pub(crate) fn trace_path(
         .map_err(request_error)
 }
 
+/// Where `synccheck explore` listens, and Explorer links point, unless told otherwise.
+pub const DEFAULT_ADDRESS: &str = "localhost:3000";
+
 /// The `synccheck explore` arguments that serve the model of `trace` with its exact
 /// parameters and assumption set.
 pub(crate) fn explore_arguments(trace: &crate::trace::TraceFile) -> Vec<String> {

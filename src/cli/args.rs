@@ -188,7 +188,7 @@ pub enum Command {
         #[arg(long)]
         relax_all: bool,
         /// Where to listen.
-        #[arg(long, default_value = "localhost:3000")]
+        #[arg(long, default_value = crate::explore::DEFAULT_ADDRESS)]
         address: String,
     },
 }
@@ -321,7 +321,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "HOST:PORT",
-        default_value = "localhost:3000",
+        default_value = crate::explore::DEFAULT_ADDRESS,
         requires = "explorer_link"
     )]
     pub explorer_address: String,

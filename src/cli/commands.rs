@@ -360,7 +360,7 @@ fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
 /// The `synccheck explore` command that serves `trace`'s model at `address`.
 fn explore_command(trace: &crate::trace::TraceFile, address: &str) -> String {
     let mut arguments = crate::explore::explore_arguments(trace);
-    if address != "localhost:3000" {
+    if address != crate::explore::DEFAULT_ADDRESS {
         arguments.push(format!("--address {address}"));
     }
     arguments.join(" ")
