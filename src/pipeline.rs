@@ -164,8 +164,8 @@ fn take_fewest_breaks<P: Protocol>(
         };
         while trace.loop_start.is_none() && !trace.breaks.is_empty() {
             match report::fewest::fewer(system, trace, &property.name, options, budget) {
-                Fewer::Found(path) => {
-                    *trace = system.explain_path(&path);
+                Fewer::Found(path, explained) => {
+                    *trace = explained;
                     found.path = Some(path);
                 }
                 Fewer::None => {

@@ -30,8 +30,9 @@ use stateright::{Expectation, Model, Property};
 
 /// What the search for a counterexample with fewer breaks found.
 pub(crate) enum Fewer<P: Protocol> {
-    /// A counterexample of the same length, on the check's system, with fewer breaks.
-    Found(Path<TimedSystem<P>>),
+    /// A counterexample of the same length, on the check's system, with fewer breaks,
+    /// and its explanation.
+    Found(Path<TimedSystem<P>>, TraceReport),
     /// None breaks fewer.
     None,
     /// A limit stopped a search, or a run found could not be taken over.
@@ -48,7 +49,7 @@ pub(crate) fn status<P: Protocol>(
     budget: &Budget,
 ) -> FewestBreaks {
     match fewer(system, trace, property, options, budget) {
-        Fewer::Found(_) => FewestBreaks::FewerExist,
+        Fewer::Found(..) => FewestBreaks::FewerExist,
         Fewer::None => FewestBreaks::Fewest,
         Fewer::Unconfirmed => FewestBreaks::Unconfirmed,
     }
@@ -63,7 +64,7 @@ pub(crate) fn fewer<P: Protocol>(
     options: &CheckOptions,
     budget: &Budget,
 ) -> Fewer<P> {
-    let Some(condition) = always_condition(system, property) else {
+    let Some(target) = always_property(system, property) else {
         return Fewer::Unconfirmed;
     };
     let broken = trace.breaks.len();
@@ -88,7 +89,7 @@ pub(crate) fn fewer<P: Protocol>(
             .filter(|(index, _)| !allowed.contains(index))
             .map(|(_, assumption)| *assumption)
             .collect();
-        let unbroken = Unbroken::new(&full, &forbidden, property, condition);
+        let unbroken = Unbroken::new(&full, &forbidden, target.name, target.condition);
         let outcome = check::run_budgeted(&unbroken, &options, None, budget);
         let Some(found) = outcome.property(property) else {
             return Fewer::Unconfirmed;
@@ -96,7 +97,7 @@ pub(crate) fn fewer<P: Protocol>(
         match (found.verdict, &found.path) {
             (Verdict::Violated, Some(path)) => {
                 return match taken_over(system, path, trace, &forbidden) {
-                    Some(path) => Fewer::Found(path),
+                    Some((path, explained)) => Fewer::Found(path, explained),
                     None => Fewer::Unconfirmed,
                 };
             }
@@ -116,13 +117,15 @@ pub(crate) fn fewer<P: Protocol>(
     }
 }
 
-/// The condition of `property` when it is an `always` property of `system`.
-fn always_condition<P: Protocol>(system: &TimedSystem<P>, property: &str) -> Option<Condition<P>> {
+/// `property`, when it is an `always` property of `system`.
+fn always_property<P: Protocol>(
+    system: &TimedSystem<P>,
+    property: &str,
+) -> Option<Property<TimedSystem<P>>> {
     system
         .properties()
         .into_iter()
         .find(|p| p.name == property && matches!(p.expectation, Expectation::Always))
-        .map(|p| p.condition)
 }
 
 /// The `size`-element subsets of `0..n`, in lexicographic order.
@@ -152,13 +155,13 @@ fn subsets(n: usize, size: usize) -> Vec<Vec<usize>> {
 
 /// A path of [`Unbroken`] as a path of the check's system (stored as it stores
 /// states), explained there with fewer breaks than `trace`, none of them `forbidden`;
-/// `None` if any of that fails (the search then claims nothing).
+/// `None` if any of that fails (the search then claims nothing). With its explanation.
 fn taken_over<P: Protocol>(
     system: &TimedSystem<P>,
     path: &Path<Unbroken<'_, P>>,
     trace: &TraceReport,
     forbidden: &[Assumption],
-) -> Option<Path<TimedSystem<P>>> {
+) -> Option<(Path<TimedSystem<P>>, TraceReport)> {
     let mut state = system.initial_state();
     if system.stored(&path.states.first()?.state) != state {
         return None;
@@ -191,7 +194,7 @@ fn taken_over<P: Protocol>(
                 .iter()
                 .all(|assumption| assumption.name() != b.assumption)
         });
-    fewer.then_some(taken)
+    fewer.then_some((taken, explained))
 }
 
 type Condition<P> = fn(&TimedSystem<P>, &SystemState<P>) -> bool;
@@ -258,14 +261,9 @@ impl<'a, P: Protocol> Unbroken<'a, P> {
     fn new(
         full: &'a TimedSystem<P>,
         forbidden: &[Assumption],
-        property: &str,
+        property: &'static str,
         condition: Condition<P>,
     ) -> Self {
-        let property = full
-            .protocol_properties()
-            .iter()
-            .find(|p| p.name == property)
-            .map_or("", |p| p.name);
         Unbroken {
             full,
             forbidden: forbidden
