@@ -199,9 +199,11 @@ impl RaftCommitRule {
     }
 
     /// The canonicalization for [`crate::check::run_symmetric`]: the state's
-    /// [`RaftState::representative`].
-    pub fn canonical(&self, state: &RaftState) -> RaftState {
-        state.representative()
+    /// [`RaftState::representative`], with its fingerprint.
+    pub fn canonical(&self, state: RaftState) -> (RaftState, u64) {
+        let representative = state.representative();
+        let fingerprint = crate::check::fingerprint(&representative);
+        (representative, fingerprint)
     }
 }
 

@@ -170,9 +170,11 @@ impl TwoPhaseCommit {
     }
 
     /// The canonicalization for [`crate::check::run_symmetric`]: the state's
-    /// [`TwoPhaseState::representative`].
-    pub fn canonical(&self, state: &TwoPhaseState) -> TwoPhaseState {
-        state.representative()
+    /// [`TwoPhaseState::representative`], with its fingerprint.
+    pub fn canonical(&self, state: TwoPhaseState) -> (TwoPhaseState, u64) {
+        let representative = state.representative();
+        let fingerprint = crate::check::fingerprint(&representative);
+        (representative, fingerprint)
     }
 
     /// Checks that `rms` is in `1..=12`.

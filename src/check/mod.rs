@@ -362,10 +362,13 @@ impl<M: Model> Outcome<M> {
     }
 }
 
-/// Maps a state to the canonical representative of its symmetry class: two states
-/// that differ only by a renumbering of interchangeable nodes must map to the same
-/// state, and a state must be in its own class.
-pub type Canonicalize<M> = fn(&M, &<M as Model>::State) -> <M as Model>::State;
+/// Maps a state to the canonical representative of its symmetry class, with the
+/// representative's [`fingerprint`]: two states that differ only by a renumbering of
+/// interchangeable nodes must map to the same state, and a state must be in its own
+/// class. The state is taken by value so that a state that is its own representative
+/// is handed back without a copy, and the fingerprint comes back with it because
+/// choosing a representative usually computes it (the search hashes each state once).
+pub type Canonicalize<M> = fn(&M, <M as Model>::State) -> (<M as Model>::State, u64);
 
 /// Explores `model` and returns a verdict per property.
 pub fn run<M>(model: &M, options: &CheckOptions) -> Outcome<M>
@@ -543,11 +546,14 @@ where
     /// symmetry, else itself), with that state's fingerprint.
     #[inline]
     pub fn keyed(&self, state: M::State) -> (M::State, u64) {
-        let state = match self.canonical {
-            Some(canonical) => canonical(self.model, &state),
-            None => state,
+        let (state, fp) = match self.canonical {
+            Some(canonical) => canonical(self.model, state),
+            None => {
+                let fp = fingerprint(&state);
+                (state, fp)
+            }
         };
-        let fp = fingerprint(&state);
+        debug_assert_eq!(fp, fingerprint(&state), "a canonicalization's fingerprint");
         if let Some(exact) = &self.exact {
             exact.record(&state, fp);
         }

@@ -87,7 +87,7 @@ where
     }
     chain.reverse();
     let key = |state: &M::State| match canonical {
-        Some(canonical) => fingerprint(&canonical(model, state)),
+        Some(canonical) => canonical(model, state.clone()).1,
         None => fingerprint(state),
     };
     let first = model

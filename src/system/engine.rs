@@ -108,6 +108,37 @@ pub enum SystemError {
 /// text; `pipeline::cap_check` turns this one into [`SystemError::Asymmetric`]).
 pub(crate) const SYMMETRY_BROKEN: &str = "the declared symmetry does not hold: ";
 
+/// What a step would break of one held assumption ([`TimedSystem::forbids`] writes it
+/// out): references into the state and the action, so the search's filter formats
+/// nothing.
+enum Breach<'a, P: Protocol> {
+    /// A Tick while this message is at the delay bound.
+    Overdue(&'a Envelope<P::Msg>),
+    /// A clock drifts past the skew bound.
+    Skew { node: NodeId, offset_ticks: i64 },
+    /// A node pauses with no pause allowed.
+    Pause { node: NodeId },
+    /// A Tick while a node is paused for the bound.
+    OverlongPause { node: NodeId, ticks: u8 },
+    /// A Tick while a running node's timer is at its deadline.
+    DueTimer { node: NodeId, timer: &'a P::Timer },
+    /// A clock jumps ahead while a timer of its node is at its deadline.
+    JumpPastTimer { node: NodeId, timer: &'a P::Timer },
+    /// A message is lost.
+    Lost(&'a Envelope<P::Msg>),
+    /// A message is copied.
+    Duplicated(&'a Envelope<P::Msg>),
+    /// A delivery overtakes an earlier message of its channel.
+    Overtakes {
+        envelope: &'a Envelope<P::Msg>,
+        earlier: &'a Envelope<P::Msg>,
+    },
+    /// A crash past the crash bound (`number` counts it).
+    Crash { node: NodeId, number: u32 },
+    /// A crash with a persisted write not yet on disk.
+    CrashBeforeSync { node: NodeId },
+}
+
 /// A protocol under an assumption set, as a model stateright (and synccheck's runner)
 /// can explore.
 #[derive(Clone, Debug)]
@@ -382,23 +413,25 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// The representative of `state`'s symmetry class (the state itself when the
-    /// protocol declares no symmetry): among `state` and its renamings within the
-    /// declared groups, the one with the smallest fingerprint — the same for every
-    /// member of the class, on any thread. Pass it as the search's
+    /// protocol declares no symmetry), with its fingerprint: among `state` and its
+    /// renamings within the declared groups, the one with the smallest fingerprint —
+    /// the same for every member of the class, on any thread. Pass it as the search's
     /// [`Canonicalize`](crate::check::Canonicalize) (`pipeline::check_system` does).
+    /// A state that is its own representative comes back as it is (no copy).
     ///
     /// When the representative is a renaming, every property is evaluated on both: a
     /// property that tells them apart is not symmetric, so no verdict under this
     /// symmetry would hold; that is recorded as a model fault naming the property
     /// (the check ends with an error, exit 2).
-    pub fn canonical(&self, state: &SystemState<P>) -> SystemState<P> {
+    pub fn canonical(&self, state: SystemState<P>) -> (SystemState<P>, u64) {
+        let least = crate::check::fingerprint(&state);
         let Some(symmetry) = &self.symmetry else {
-            return state.clone();
+            return (state, least);
         };
-        let mut least = crate::check::fingerprint(state);
         let mut chosen = None;
+        let mut least = least;
         for renaming in symmetry.renamings.iter() {
-            let renamed = self.renamed(state, renaming, symmetry);
+            let renamed = self.renamed(&state, renaming, symmetry);
             let fingerprint = crate::check::fingerprint(&renamed);
             if fingerprint < least {
                 least = fingerprint;
@@ -406,10 +439,10 @@ impl<P: Protocol> TimedSystem<P> {
             }
         }
         match chosen {
-            None => state.clone(),
+            None => (state, least),
             Some((renamed, renaming)) => {
-                self.check_symmetric_properties(state, &renamed, renaming);
-                renamed
+                self.check_symmetric_properties(&state, &renamed, renaming);
+                (renamed, least)
             }
         }
     }
@@ -615,20 +648,20 @@ impl<P: Protocol> TimedSystem<P> {
         state
     }
 
-    /// All actions enabled in `state` under the held assumptions.
+    /// All actions enabled in `state` under the held assumptions, appended to `out`.
     pub fn enabled_actions(&self, state: &SystemState<P>, out: &mut Vec<SystemAction<P>>) {
-        let mut candidates = Vec::new();
-        self.candidate_actions(state, &mut candidates);
-        out.extend(candidates.into_iter().filter(|action| {
-            Assumption::ALL.into_iter().all(|assumption| {
-                match self.assumptions.setting(assumption) {
-                    Setting::Relaxed => true,
-                    Setting::Held(bound) => self
-                        .forbids(assumption, bound, state, action, state.crashes)
-                        .is_none(),
-                }
-            })
-        }));
+        // The candidates go straight into `out` and the forbidden ones are compacted
+        // away in place: no second buffer per state.
+        let start = out.len();
+        self.candidate_actions(state, out);
+        let mut kept = start;
+        for index in start..out.len() {
+            if self.allowed(state, &out[index]) {
+                out.swap(kept, index);
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
     }
 
     /// Every action the fully relaxed system could take (within the caps).
@@ -728,23 +761,48 @@ impl<P: Protocol> TimedSystem<P> {
         action: &SystemAction<P>,
         crashes_so_far: u8,
     ) -> Option<String> {
+        self.breach(assumption, bound, state, action, crashes_so_far)
+            .map(|breach| self.describe_breach(&breach))
+    }
+
+    /// Whether every held assumption allows `action` in `state` (the search's filter:
+    /// [`TimedSystem::forbids`] without writing the reason).
+    fn allowed(&self, state: &SystemState<P>, action: &SystemAction<P>) -> bool {
+        Assumption::ALL
+            .into_iter()
+            .all(|assumption| match self.assumptions.setting(assumption) {
+                Setting::Relaxed => true,
+                Setting::Held(bound) => self
+                    .breach(assumption, bound, state, action, state.crashes)
+                    .is_none(),
+            })
+    }
+
+    /// The rule behind [`TimedSystem::forbids`]: what `action` would break, as data (the
+    /// search asks on every candidate action, so nothing is formatted here).
+    fn breach<'a>(
+        &self,
+        assumption: Assumption,
+        bound: u32,
+        state: &'a SystemState<P>,
+        action: &'a SystemAction<P>,
+        crashes_so_far: u8,
+    ) -> Option<Breach<'a, P>> {
         match (assumption, action) {
             (Assumption::BoundedDelay, Action::Tick) => self.overdue_message(state, bound),
             (Assumption::BoundedSkew, Action::Drift { node, forward }) => {
                 let offset = i64::from(state.nodes[*node].clock_offset_ticks);
                 let next = if *forward { offset + 1 } else { offset - 1 };
-                (next.unsigned_abs() > u64::from(bound)).then(|| {
-                    format!(
-                        "the clock of {} drifts to {next:+} ticks from true time",
-                        self.node_name(*node)
-                    )
+                (next.unsigned_abs() > u64::from(bound)).then_some(Breach::Skew {
+                    node: *node,
+                    offset_ticks: next,
                 })
             }
             (Assumption::BoundedPause, Action::Pause { node }) => {
-                (bound == 0).then(|| format!("{} pauses", self.node_name(*node)))
+                (bound == 0).then_some(Breach::Pause { node: *node })
             }
-            (Assumption::BoundedPause, Action::Tick) => self.overlong_pause(state, bound),
-            (Assumption::TimelyTimers, Action::Tick) => self.due_timer(state),
+            (Assumption::BoundedPause, Action::Tick) => Self::overlong_pause(state, bound),
+            (Assumption::TimelyTimers, Action::Tick) => Self::due_timer(state),
             // A clock jumping ahead passes a due timer's deadline just as a Tick does.
             (
                 Assumption::TimelyTimers,
@@ -755,92 +813,122 @@ impl<P: Protocol> TimedSystem<P> {
             ) => {
                 let record = &state.nodes[*node];
                 let due = record.timers.iter().find(|e| e.at_deadline());
-                due.filter(|_| record.is_running()).map(|e| {
-                    format!(
-                        "the clock of {} jumps ahead while its timer {:?} is due",
-                        self.node_name(*node),
-                        e.timer
-                    )
-                })
+                due.filter(|_| record.is_running())
+                    .map(|entry| Breach::JumpPastTimer {
+                        node: *node,
+                        timer: &entry.timer,
+                    })
             }
-            (Assumption::ReliableLinks, Action::Drop { envelope }) => {
-                Some(format!("{} is lost", self.describe_envelope(envelope)))
+            (Assumption::ReliableLinks, Action::Drop { envelope }) => Some(Breach::Lost(envelope)),
+            (Assumption::NoDuplication, Action::Duplicate { envelope }) => {
+                Some(Breach::Duplicated(envelope))
             }
-            (Assumption::NoDuplication, Action::Duplicate { envelope }) => Some(format!(
-                "{} is duplicated",
-                self.describe_envelope(envelope)
-            )),
             (Assumption::FifoLinks, Action::Deliver { envelope }) => {
                 self.overtakes(state, envelope)
             }
             (Assumption::MaxCrashes, Action::Crash { node }) => {
-                (u32::from(crashes_so_far) >= bound).then(|| {
-                    format!(
-                        "{} crashes (crash #{})",
-                        self.node_name(*node),
-                        u32::from(crashes_so_far) + 1
-                    )
+                (u32::from(crashes_so_far) >= bound).then_some(Breach::Crash {
+                    node: *node,
+                    number: u32::from(crashes_so_far) + 1,
                 })
             }
-            (Assumption::DurableWrites, Action::Crash { node }) => {
-                state.nodes[*node].unsynced.as_ref().map(|_| {
-                    format!(
-                        "{} crashes before its last persisted write reached the disk",
-                        self.node_name(*node)
-                    )
-                })
-            }
+            (Assumption::DurableWrites, Action::Crash { node }) => state.nodes[*node]
+                .unsynced
+                .as_ref()
+                .map(|_| Breach::CrashBeforeSync { node: *node }),
             // A Sync is a successful flush: nothing is lost, so it breaks nothing (with
             // durable_writes held there is never a pending write to sync).
             _ => None,
         }
     }
 
-    fn overdue_message(&self, state: &SystemState<P>, bound: u32) -> Option<String> {
+    /// The sentence an explanation shows for `breach`.
+    fn describe_breach(&self, breach: &Breach<'_, P>) -> String {
+        match breach {
+            Breach::Overdue(envelope) => format!(
+                "Tick while {} is {} ticks old",
+                self.describe_envelope(envelope),
+                envelope.age_ticks
+            ),
+            Breach::Skew { node, offset_ticks } => format!(
+                "the clock of {} drifts to {offset_ticks:+} ticks from true time",
+                self.node_name(*node)
+            ),
+            Breach::Pause { node } => format!("{} pauses", self.node_name(*node)),
+            Breach::OverlongPause { node, ticks } => format!(
+                "Tick while {} has been paused {ticks} ticks",
+                self.node_name(*node)
+            ),
+            Breach::DueTimer { node, timer } => format!(
+                "Tick while timer {timer:?} of {} is due",
+                self.node_name(*node)
+            ),
+            Breach::JumpPastTimer { node, timer } => format!(
+                "the clock of {} jumps ahead while its timer {timer:?} is due",
+                self.node_name(*node)
+            ),
+            Breach::Lost(envelope) => format!("{} is lost", self.describe_envelope(envelope)),
+            Breach::Duplicated(envelope) => {
+                format!("{} is duplicated", self.describe_envelope(envelope))
+            }
+            Breach::Overtakes { envelope, earlier } => format!(
+                "{} overtakes the earlier {:?}",
+                self.describe_envelope(envelope),
+                earlier.msg
+            ),
+            Breach::Crash { node, number } => {
+                format!("{} crashes (crash #{number})", self.node_name(*node))
+            }
+            Breach::CrashBeforeSync { node } => format!(
+                "{} crashes before its last persisted write reached the disk",
+                self.node_name(*node)
+            ),
+        }
+    }
+
+    fn overdue_message<'a>(&self, state: &'a SystemState<P>, bound: u32) -> Option<Breach<'a, P>> {
         state
             .network
             .iter()
             .filter(|e| state.nodes[e.dst].is_running())
             .find(|e| u32::from(e.age_ticks) >= bound)
-            .map(|e| {
-                format!(
-                    "Tick while {} is {} ticks old",
-                    self.describe_envelope(e),
-                    e.age_ticks
-                )
-            })
+            .map(Breach::Overdue)
     }
 
-    fn overlong_pause(&self, state: &SystemState<P>, bound: u32) -> Option<String> {
+    fn overlong_pause(state: &SystemState<P>, bound: u32) -> Option<Breach<'_, P>> {
         state
             .nodes
             .iter()
             .enumerate()
             .find_map(|(node, record)| match record.status {
-                NodeStatus::Paused { ticks } if u32::from(ticks) >= bound => Some(format!(
-                    "Tick while {} has been paused {ticks} ticks",
-                    self.node_name(node)
-                )),
+                NodeStatus::Paused { ticks } if u32::from(ticks) >= bound => {
+                    Some(Breach::OverlongPause { node, ticks })
+                }
                 _ => None,
             })
     }
 
-    fn due_timer(&self, state: &SystemState<P>) -> Option<String> {
+    fn due_timer(state: &SystemState<P>) -> Option<Breach<'_, P>> {
         state.nodes.iter().enumerate().find_map(|(node, record)| {
             if !record.is_running() {
                 return None;
             }
-            record.timers.iter().find(|e| e.at_deadline()).map(|e| {
-                format!(
-                    "Tick while timer {:?} of {} is due",
-                    e.timer,
-                    self.node_name(node)
-                )
-            })
+            record
+                .timers
+                .iter()
+                .find(|e| e.at_deadline())
+                .map(|entry| Breach::DueTimer {
+                    node,
+                    timer: &entry.timer,
+                })
         })
     }
 
-    fn overtakes(&self, state: &SystemState<P>, envelope: &Envelope<P::Msg>) -> Option<String> {
+    fn overtakes<'a>(
+        &self,
+        state: &'a SystemState<P>,
+        envelope: &'a Envelope<P::Msg>,
+    ) -> Option<Breach<'a, P>> {
         let position = state.network.iter().position(|e| e == envelope)?;
         let order_kept = self.assumptions.is_held(Assumption::FifoLinks);
         // Order kept: the channel's queue position decides. Not kept (the network is
@@ -853,13 +941,7 @@ impl<P: Protocol> TimedSystem<P> {
             };
             other.same_channel(envelope) && *other != envelope && before
         });
-        earlier.map(|(_, other)| {
-            format!(
-                "{} overtakes the earlier {:?}",
-                self.describe_envelope(envelope),
-                other.msg
-            )
-        })
+        earlier.map(|(_, earlier)| Breach::Overtakes { envelope, earlier })
     }
 
     /// `Grant{..} lock→client_a` for reports.
@@ -1067,7 +1149,7 @@ impl<P: Protocol> TimedSystem<P> {
             awaits_sync: false,
             sends: Vec::new(),
             timer_effects: Vec::new(),
-            armed_timers: record.timers.iter().map(|e| e.timer.clone()).collect(),
+            armed_timers: &record.timers,
             clock_offset_ticks: i32::from(record.clock_offset_ticks),
         };
         let new_state = handler(&self.protocol, record.state.take(), &mut ctx);

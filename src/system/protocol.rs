@@ -2,7 +2,7 @@
 
 use super::assumption::{Assumption, AssumptionSet};
 use super::node::Node;
-use super::state::SystemState;
+use super::state::{SystemState, TimerEntry};
 use serde::Serialize;
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -253,7 +253,9 @@ pub struct Context<'a, P: Protocol> {
     pub(crate) awaits_sync: bool,
     pub(crate) sends: Vec<(NodeId, P::Msg)>,
     pub(crate) timer_effects: Vec<TimerEffect<P::Timer>>,
-    pub(crate) armed_timers: Vec<P::Timer>,
+    /// The node's timers when the handler started; `timer_effects` says what changed
+    /// since (no copy of the timer list per step).
+    pub(crate) armed_timers: &'a [TimerEntry<P::Timer>],
     pub(crate) clock_offset_ticks: i32,
 }
 
@@ -271,8 +273,6 @@ impl<'a, P: Protocol> Context<'a, P> {
     /// Sets (or resets) `timer` to fire after `ticks` ticks of this node's local clock.
     /// Zero means "due now": it fires before time advances, unless the node pauses.
     pub fn set_timer(&mut self, timer: P::Timer, ticks: u32) {
-        self.armed_timers.retain(|t| *t != timer);
-        self.armed_timers.push(timer.clone());
         self.timer_effects.push(TimerEffect::Set {
             timer,
             earliest: ticks,
@@ -286,8 +286,6 @@ impl<'a, P: Protocol> Context<'a, P> {
     /// `timely_timers` held, time does not pass `latest` while the timer is unfired.
     /// `latest` below `earliest` is read as `earliest`.
     pub fn set_timer_within(&mut self, timer: P::Timer, earliest: u32, latest: u32) {
-        self.armed_timers.retain(|t| *t != timer);
-        self.armed_timers.push(timer.clone());
         self.timer_effects.push(TimerEffect::Set {
             timer,
             earliest,
@@ -297,13 +295,22 @@ impl<'a, P: Protocol> Context<'a, P> {
 
     /// Cancels `timer` if set.
     pub fn cancel_timer(&mut self, timer: P::Timer) {
-        self.armed_timers.retain(|t| *t != timer);
         self.timer_effects.push(TimerEffect::Cancel(timer));
     }
 
     /// Whether `timer` is set (and has not fired).
     pub fn timer_is_set(&self, timer: &P::Timer) -> bool {
-        self.armed_timers.contains(timer)
+        // The handler's last set or cancel of `timer` decides; without one, whether it
+        // was armed when the handler started.
+        let last = self
+            .timer_effects
+            .iter()
+            .rev()
+            .find_map(|effect| match effect {
+                TimerEffect::Set { timer: set, .. } => (set == timer).then_some(true),
+                TimerEffect::Cancel(cancelled) => (cancelled == timer).then_some(false),
+            });
+        last.unwrap_or_else(|| self.armed_timers.iter().any(|entry| entry.timer == *timer))
     }
 
     /// The node's persisted state as the node reads it back (including a write not yet

@@ -549,31 +549,33 @@ where
     P::Timer: Rewrite<P::Node>,
     P::Ghost: Rewrite<P::Node>,
 {
-    let mut nodes: Vec<Option<super::state::NodeRecord<P>>> =
-        (0..state.nodes.len()).map(|_| None).collect();
-    for (index, record) in state.nodes.iter().enumerate() {
-        nodes[renaming.index(index)] = Some(super::state::NodeRecord {
-            status: record.status,
-            state: record.state.rewrite(renaming),
-            durable: record.durable.rewrite(renaming),
-            unsynced: record.unsynced.rewrite(renaming),
-            awaits_sync: record.awaits_sync,
-            timers: record
-                .timers
-                .iter()
-                .map(|entry| super::state::TimerEntry {
-                    timer: entry.timer.rewrite(renaming),
-                    remaining_ticks: entry.remaining_ticks,
-                    window_ticks: entry.window_ticks,
-                })
-                .collect(),
-            clock_offset_ticks: record.clock_offset_ticks,
-        });
+    // Where each renamed node comes from (a renaming is a permutation), so the node
+    // list is built in order, in one allocation.
+    let mut source = [0; super::engine::NODES_MAX];
+    for index in 0..state.nodes.len() {
+        source[renaming.index(index)] = index;
     }
+    let renamed_record = |record: &super::state::NodeRecord<P>| super::state::NodeRecord {
+        status: record.status,
+        state: record.state.rewrite(renaming),
+        durable: record.durable.rewrite(renaming),
+        unsynced: record.unsynced.rewrite(renaming),
+        awaits_sync: record.awaits_sync,
+        timers: record
+            .timers
+            .iter()
+            .map(|entry| super::state::TimerEntry {
+                timer: entry.timer.rewrite(renaming),
+                remaining_ticks: entry.remaining_ticks,
+                window_ticks: entry.window_ticks,
+            })
+            .collect(),
+        clock_offset_ticks: record.clock_offset_ticks,
+    };
     SystemState {
-        nodes: nodes
-            .into_iter()
-            .map(|record| record.expect("a renaming is a permutation"))
+        nodes: source[..state.nodes.len()]
+            .iter()
+            .map(|index| renamed_record(&state.nodes[*index]))
             .collect(),
         network: state
             .network
