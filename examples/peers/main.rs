@@ -7,11 +7,13 @@
 //!
 //! ```sh
 //! cargo run --release --example peers -- check peer_abd --relax bounded_delay --threads 1
+//! cargo run --release --example peers -- check peer_paxos --relax bounded_delay --threads 1
 //! ```
 
 mod abd;
+mod paxos;
 
 fn main() {
-    let registry = synccheck::registry![abd::PeerAbd];
+    let registry = synccheck::registry![abd::PeerAbd, paxos::PeerPaxos];
     synccheck::cli::main_with(registry)
 }
