@@ -10,7 +10,8 @@
 //! counterexample paths are rebuilt by replaying the model along the parent chain.
 //!
 //! **Symmetry.** [`run_symmetric`] takes a canonicalization (a state → the
-//! representative of its class under renumbering of interchangeable nodes). The search
+//! representative of its class under renumbering of interchangeable nodes, with the
+//! representative's fingerprint, so each generated state is hashed once). The search
 //! then stores and expands one representative per class, and every count is the number
 //! of classes, identical for any thread count (the representative, not the first member
 //! a thread happened to reach, is what is stored and expanded). Properties are
