@@ -17,7 +17,7 @@ use synccheck::check::{self, CheckOptions, StopReason, Verdict, DEADLOCK_PROPERT
 use synccheck::system::Assumption::DurableWrites;
 use synccheck::system::{
     Action, Assumption, AssumptionSet, Context, Envelope, LeansOn, NodeId, NodeStatus, Property,
-    Protocol, SystemAction, SystemState, TimedSystem, TimerEntry,
+    Protocol, SystemAction, SystemState, TimedSystem, TimerEntry, IN_FLIGHT_MAX,
 };
 
 synccheck::nodes! {
@@ -420,7 +420,7 @@ fn reliable_links_forbids_drop() {
 }
 
 #[test]
-fn no_duplication_forbids_duplicate() {
+fn no_duplication_forbids_delivering_a_duplicate() {
     let held = holding(Assumption::NoDuplication, None);
     let duplicates = enabled(&held, &held.initial_state())
         .into_iter()
@@ -432,16 +432,26 @@ fn no_duplication_forbids_duplicate() {
     let duplicate = |seq| Action::Duplicate {
         envelope: ping(seq, 0),
     };
-    let doubled = after(&relaxed, &[duplicate(1)]);
-    assert_eq!(doubled.network, vec![ping(1, 0), ping(1, 0), ping(2, 0)]);
-    let actions = enabled(&relaxed, &doubled);
-    assert!(!actions.contains(&duplicate(1)), "at most two copies");
-    assert!(actions.contains(&duplicate(2)));
-    let deliveries_of_first = actions.iter().filter(|a| **a == deliver(1, 0)).count();
-    assert_eq!(deliveries_of_first, 1, "identical copies are one action");
-    let once = after(&relaxed, &[duplicate(1), deliver(1, 0)]);
+    // A duplicate is delivered and the message stays in flight, as often as the
+    // network allows.
+    let once = after(&relaxed, &[duplicate(1)]);
     assert_eq!(once.network, vec![ping(1, 0), ping(2, 0)]);
     assert_eq!(received(&once), vec![1]);
+    let actions = enabled(&relaxed, &once);
+    assert!(actions.contains(&duplicate(1)) && actions.contains(&duplicate(2)));
+    let then_delivered = after(&relaxed, &[duplicate(1), duplicate(1), deliver(1, 0)]);
+    assert_eq!(then_delivered.network, vec![ping(2, 0)]);
+    assert_eq!(received(&then_delivered), vec![1]);
+
+    // Only while fewer than IN_FLIGHT_MAX messages are in flight, and only to a
+    // running receiver.
+    let mut crowded = relaxed.initial_state();
+    crowded.network = vec![ping(1, 0); IN_FLIGHT_MAX];
+    assert!(!enabled(&relaxed, &crowded).contains(&duplicate(1)));
+    crowded.network.pop();
+    assert!(enabled(&relaxed, &crowded).contains(&duplicate(1)));
+    let paused = after(&relaxed, &[Action::Pause { node: PONGER }]);
+    assert!(!enabled(&relaxed, &paused).contains(&duplicate(1)));
 }
 
 #[test]
@@ -1014,30 +1024,24 @@ fn a_crashed_nodes_timers_are_cleared_and_restart_runs_on_restart() {
 // ---------------------------------------------------------------------------------
 
 #[test]
-fn fifo_channel_head_stays_deliverable_after_a_duplicate() {
+fn fifo_links_lets_only_a_channel_head_be_delivered_as_a_duplicate() {
     let held = holding(Assumption::FifoLinks, None);
-    let fire = Action::Fire {
-        node: PINGER,
-        timer: Timer::Retry,
+    let duplicate = |seq| Action::Duplicate {
+        envelope: ping(seq, 0),
     };
-    // Ping(1) and Ping(2) are 1 tick old; the retry sends a fresh Ping(2); then the
-    // old Ping(1) is duplicated, and the copy joins the tail of the channel.
-    let wedged = after(
-        &held,
-        &[
-            Action::Tick,
-            Action::Tick,
-            fire,
-            Action::Duplicate {
-                envelope: ping(1, 1),
-            },
-            deliver(1, 1),
-            deliver(2, 1),
-        ],
+    let initial = held.initial_state();
+    assert!(is_enabled(&held, &initial, &duplicate(1)));
+    assert!(!is_enabled(&held, &initial, &duplicate(2)), "Ping(2) would overtake Ping(1)");
+    assert_eq!(
+        held.forbids(Assumption::FifoLinks, 0, &initial, &duplicate(2), 0)
+            .as_deref(),
+        Some("Ping(2) pinger→ponger overtakes the earlier Ping(1)")
     );
-    assert_eq!(wedged.network, vec![ping(2, 0), ping(1, 1)]);
-    // Ping(2) heads the channel, so FIFO order lets it through.
-    assert!(is_enabled(&held, &wedged, &deliver(2, 0)));
+    // The duplicated head stays at the head of its channel.
+    let duplicated = after(&held, &[duplicate(1)]);
+    assert_eq!(duplicated.network, vec![ping(1, 0), ping(2, 0)]);
+    assert!(is_enabled(&held, &duplicated, &deliver(1, 0)));
+    assert!(!is_enabled(&held, &duplicated, &deliver(2, 0)));
 }
 
 // Lean state: quantities only explanations read are not stored, and explanations
@@ -1052,9 +1056,10 @@ fn relaxed_delay_and_pause_are_not_stored_but_explained_along_the_path() {
     let lean = system(set);
     assert!(lean.lean().ages && lean.lean().pauses);
     assert!(
-        !relaxed().lean().ages,
-        "duplication relaxed: the copy cap reads ages"
+        relaxed().lean().ages,
+        "duplication relaxed too: no step reads a copy count"
     );
+    assert!(!holding(Assumption::BoundedDelay, Some(1)).lean().ages);
     let actions = vec![
         Action::Pause { node: PINGER },
         Action::Tick,

@@ -14,9 +14,10 @@ use crate::check::ModelFault;
 use serde::Serialize;
 use std::sync::Arc;
 
-/// At most this many copies of one envelope may be in flight when duplication is allowed.
-const DUPLICATE_COPIES_MAX: usize = 2;
-/// Duplication stops adding envelopes once this many messages are in flight.
+/// A message is delivered as a duplicate (`no_duplication` relaxed) only while fewer
+/// than this many messages are in flight: each duplicate delivery may make its receiver
+/// send again while the duplicated message stays in flight, and this bounds the network
+/// that feeds back.
 pub const IN_FLIGHT_MAX: usize = 6;
 /// The most properties one protocol may declare.
 pub const PROPERTIES_MAX: usize = 16;
@@ -37,9 +38,12 @@ pub enum Action<M, T> {
         /// The envelope lost.
         envelope: Envelope<M>,
     },
-    /// Duplicate a message (only when `no_duplication` is relaxed).
+    /// Deliver a duplicate of a message to its (running) receiver: the message stays
+    /// in flight, to be delivered (again), lost or duplicated later (only when
+    /// `no_duplication` is relaxed). The network's copy is never a state of its own:
+    /// duplicating and delivering the copy are one step.
     Duplicate {
-        /// The envelope copied.
+        /// The envelope whose duplicate is delivered (it stays in flight).
         envelope: Envelope<M>,
     },
     /// Fire a due timer of a running node.
@@ -185,13 +189,13 @@ impl<P: Protocol> std::fmt::Debug for Symmetric<P> {
 /// reads them; an explanation counts them along the path instead
 /// ([`TimedSystem::lift_path`]).
 ///
-/// **Message ages** (`Envelope::age_ticks`, kept 0) when `bounded_delay` is relaxed and
-/// `no_duplication` is held. An age is read by: the `bounded_delay` constraint on Tick
-/// (held only); the `fifo_links` explanation of an overtaking (with `fifo_links` held
-/// the constraint uses queue positions, not ages); envelope equality, which splits
-/// otherwise equal messages into different envelopes — that matters only to the
-/// duplication cap (copies of one envelope), hence `no_duplication` held. Handlers
-/// never see an age (`Context` has none), nor does any timer.
+/// **Message ages** (`Envelope::age_ticks`, kept 0) when `bounded_delay` is relaxed.
+/// An age is read by: the `bounded_delay` constraint on Tick (held only); the
+/// `fifo_links` explanation of an overtaking (with `fifo_links` held the constraint
+/// uses queue positions, not ages); envelope equality, which splits otherwise equal
+/// messages into different envelopes — no step's effect or precondition depends on
+/// that (the duplication cap counts messages in flight, not copies of one envelope).
+/// Handlers never see an age (`Context` has none), nor does any timer.
 ///
 /// **Pause lengths** (`NodeStatus::Paused { ticks }`, kept 0) when `bounded_pause` is
 /// relaxed. A pause length is read only by the `bounded_pause` constraint on Tick
@@ -231,9 +235,7 @@ impl Lean {
             return Lean::default();
         }
         Lean {
-            ages: safety_only
-                && !assumptions.is_held(Assumption::BoundedDelay)
-                && assumptions.is_held(Assumption::NoDuplication),
+            ages: safety_only && !assumptions.is_held(Assumption::BoundedDelay),
             pauses: safety_only && !assumptions.is_held(Assumption::BoundedPause),
         }
     }
@@ -672,7 +674,8 @@ impl<P: Protocol> TimedSystem<P> {
             if repeated {
                 continue;
             }
-            if state.nodes[envelope.dst].is_running() {
+            let receiver_runs = state.nodes[envelope.dst].is_running();
+            if receiver_runs {
                 out.push(Action::Deliver {
                     envelope: envelope.clone(),
                 });
@@ -680,8 +683,7 @@ impl<P: Protocol> TimedSystem<P> {
             out.push(Action::Drop {
                 envelope: envelope.clone(),
             });
-            let copies = network.iter().filter(|e| *e == envelope).count();
-            if copies < DUPLICATE_COPIES_MAX && network.len() < IN_FLIGHT_MAX {
+            if receiver_runs && network.len() < IN_FLIGHT_MAX {
                 out.push(Action::Duplicate {
                     envelope: envelope.clone(),
                 });
@@ -823,9 +825,10 @@ impl<P: Protocol> TimedSystem<P> {
             (Assumption::NoDuplication, Action::Duplicate { envelope }) => {
                 Some(Breach::Duplicated(envelope))
             }
-            (Assumption::FifoLinks, Action::Deliver { envelope }) => {
-                self.overtakes(state, envelope)
-            }
+            (
+                Assumption::FifoLinks,
+                Action::Deliver { envelope } | Action::Duplicate { envelope },
+            ) => self.overtakes(state, envelope),
             (Assumption::MaxCrashes, Action::Crash { node }) => {
                 (u32::from(crashes_so_far) >= bound).then_some(Breach::Crash {
                     node: *node,
@@ -964,9 +967,11 @@ impl<P: Protocol> TimedSystem<P> {
                 envelope.age_ticks
             ),
             Action::Drop { envelope } => format!("lose {}", self.describe_envelope(envelope)),
-            Action::Duplicate { envelope } => {
-                format!("duplicate {}", self.describe_envelope(envelope))
-            }
+            Action::Duplicate { envelope } => format!(
+                "deliver a duplicate of {} (age {}; it stays in flight)",
+                self.describe_envelope(envelope),
+                envelope.age_ticks
+            ),
             Action::Fire { node, timer } => format!("timer {timer:?} fires at {}", name(node)),
             Action::Tick => "tick".to_string(),
             Action::Drift { node, forward } => format!(
@@ -986,9 +991,13 @@ impl<P: Protocol> TimedSystem<P> {
     pub fn step(&self, state: &SystemState<P>, action: &SystemAction<P>) -> Option<SystemState<P>> {
         let mut next = state.clone();
         match action {
-            Action::Deliver { envelope } => {
+            Action::Deliver { envelope } | Action::Duplicate { envelope } => {
                 let index = next.network.iter().position(|e| e == envelope)?;
-                let envelope = next.network.remove(index);
+                let envelope = if matches!(action, Action::Deliver { .. }) {
+                    next.network.remove(index)
+                } else {
+                    next.network[index].clone()
+                };
                 self.run_handler(&mut next, envelope.dst, |protocol, state, ctx| {
                     let mut node_state = state?;
                     protocol.on_message(
@@ -1004,13 +1013,6 @@ impl<P: Protocol> TimedSystem<P> {
             Action::Drop { envelope } => {
                 let index = next.network.iter().position(|e| e == envelope)?;
                 next.network.remove(index);
-            }
-            Action::Duplicate { envelope } => {
-                if !next.network.contains(envelope) {
-                    return None;
-                }
-                next.network.push(envelope.clone());
-                self.canonicalize_network(&mut next.network);
             }
             Action::Fire { node, timer } => {
                 let record = next.nodes.get_mut(*node).filter(|r| r.is_running())?;

@@ -42,17 +42,14 @@ pub fn render(trace: &TraceFile, rendering: Rendering) -> String {
 /// What happened at one step, in chart terms.
 #[derive(Clone, Debug)]
 enum Event {
+    /// A delivery; `duplicate`: of a duplicate, the message stays in flight.
     Deliver {
         from: usize,
         to: usize,
         label: String,
+        duplicate: bool,
     },
     Lost {
-        from: usize,
-        to: usize,
-        label: String,
-    },
-    Duplicated {
         from: usize,
         to: usize,
         label: String,
@@ -101,9 +98,20 @@ fn event_of(detail: &Value, text: &str) -> Event {
     };
     match kind {
         "deliver" | "drop" | "duplicate" => match envelope_event(detail) {
-            Some((from, to, label)) if kind == "deliver" => Event::Deliver { from, to, label },
             Some((from, to, label)) if kind == "drop" => Event::Lost { from, to, label },
-            Some((from, to, label)) => Event::Duplicated { from, to, label },
+            Some((from, to, label)) => {
+                let duplicate = kind == "duplicate";
+                Event::Deliver {
+                    from,
+                    to,
+                    label: if duplicate {
+                        format!("{label} (duplicate)")
+                    } else {
+                        label
+                    },
+                    duplicate,
+                }
+            }
             None => Event::Other {
                 label: text.to_string(),
             },
@@ -321,13 +329,10 @@ fn draw(row: &mut [char], event: &Event, start: &dyn Fn(usize) -> usize, width: 
         overlay(row, left + 2, &format!(" {label} "), room);
     };
     match event {
-        Event::Deliver { from, to, label } => {
+        Event::Deliver { from, to, label, .. } => {
             arrow(row, *from, *to, label, if to > from { '▶' } else { '◀' })
         }
         Event::Lost { from, to, label } => arrow(row, *from, *to, &format!("{label} lost"), '✗'),
-        Event::Duplicated { from, to, label } => {
-            arrow(row, *from, *to, &format!("{label} ×2"), '═')
-        }
         Event::Local { node, label } => {
             overlay(row, start(*node) + 1, &format!(" {label}"), width - 1)
         }
@@ -384,14 +389,11 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
             shown_time = step.time;
         }
         let line = match &step.event {
-            Event::Deliver { from, to, label } => {
+            Event::Deliver { from, to, label, .. } => {
                 format!("n{from}->>n{to}: {}", mermaid_text(label))
             }
             Event::Lost { from, to, label } => {
                 format!("n{from}-xn{to}: {} (lost)", mermaid_text(label))
-            }
-            Event::Duplicated { from, to, label } => {
-                format!("n{from}--)n{to}: {} (duplicated)", mermaid_text(label))
             }
             Event::Local { node, label } => format!("Note over n{node}: {}", mermaid_text(label)),
             Event::Other { label } => format!("Note over {span}: {}", mermaid_text(label)),
@@ -443,16 +445,22 @@ fn happens_before(trace: &TraceFile, steps: &[Step]) -> Vec<(Option<usize>, Opti
     for (step, recorded) in steps.iter().zip(&trace.trace.steps) {
         let after = network(&recorded.state);
         let (node, delivered) = match &step.event {
-            Event::Deliver { from, to, label: _ } => {
+            Event::Deliver {
+                from,
+                to,
+                duplicate,
+                ..
+            } => {
                 let key = recorded
                     .action_detail
                     .get("envelope")
                     .and_then(|e| Some((*from as u64, *to as u64, e.get("msg")?.to_string())));
+                // A duplicate leaves its message in flight: its send stays pending.
                 let sender = key.and_then(|k| {
                     senders
                         .get_mut(&k)
                         .filter(|q| !q.is_empty())
-                        .map(|q| q.remove(0))
+                        .map(|q| if *duplicate { q[0] } else { q.remove(0) })
                 });
                 (Some(*to), sender.filter(|s| *s > 0))
             }
@@ -615,11 +623,6 @@ fn dot_step(trace: &TraceFile, step: &Step, lasso: &Lasso) -> String {
         Event::Lost { label, from, to } => {
             format!("{label} {}→{} lost", name(trace, *from), name(trace, *to))
         }
-        Event::Duplicated { label, from, to } => format!(
-            "{label} {}→{} duplicated",
-            name(trace, *from),
-            name(trace, *to)
-        ),
         Event::Local { label, .. } | Event::Other { label } => label.clone(),
         Event::Tick => String::new(),
     };
@@ -703,7 +706,6 @@ fn shiviz(trace: &TraceFile, steps: &[Step]) -> String {
                 format!("receive {label} from {}", name(trace, *from))
             }
             Event::Lost { label, .. } => format!("{label} lost"),
-            Event::Duplicated { label, .. } => format!("{label} duplicated"),
             Event::Local { label, .. } | Event::Other { label } => label.clone(),
             Event::Tick => String::new(),
         };
