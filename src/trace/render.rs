@@ -329,9 +329,9 @@ fn draw(row: &mut [char], event: &Event, start: &dyn Fn(usize) -> usize, width: 
         overlay(row, left + 2, &format!(" {label} "), room);
     };
     match event {
-        Event::Deliver { from, to, label, .. } => {
-            arrow(row, *from, *to, label, if to > from { '▶' } else { '◀' })
-        }
+        Event::Deliver {
+            from, to, label, ..
+        } => arrow(row, *from, *to, label, if to > from { '▶' } else { '◀' }),
         Event::Lost { from, to, label } => arrow(row, *from, *to, &format!("{label} lost"), '✗'),
         Event::Local { node, label } => {
             overlay(row, start(*node) + 1, &format!(" {label}"), width - 1)
@@ -389,7 +389,9 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
             shown_time = step.time;
         }
         let line = match &step.event {
-            Event::Deliver { from, to, label, .. } => {
+            Event::Deliver {
+                from, to, label, ..
+            } => {
                 format!("n{from}->>n{to}: {}", mermaid_text(label))
             }
             Event::Lost { from, to, label } => {
@@ -457,10 +459,13 @@ fn happens_before(trace: &TraceFile, steps: &[Step]) -> Vec<(Option<usize>, Opti
                     .and_then(|e| Some((*from as u64, *to as u64, e.get("msg")?.to_string())));
                 // A duplicate leaves its message in flight: its send stays pending.
                 let sender = key.and_then(|k| {
-                    senders
-                        .get_mut(&k)
-                        .filter(|q| !q.is_empty())
-                        .map(|q| if *duplicate { q[0] } else { q.remove(0) })
+                    senders.get_mut(&k).filter(|q| !q.is_empty()).map(|q| {
+                        if *duplicate {
+                            q[0]
+                        } else {
+                            q.remove(0)
+                        }
+                    })
                 });
                 (Some(*to), sender.filter(|s| *s > 0))
             }
