@@ -1090,6 +1090,11 @@ impl<P: Protocol> TimedSystem<P> {
         for envelope in &mut next.network {
             envelope.age_ticks = envelope.age_ticks.saturating_add(1).min(self.age_cap);
         }
+        // The cap can make a younger message as old as an older one of its channel,
+        // and ages are part of the order a multiset network is sorted in.
+        if self.age_cap > 0 {
+            self.canonicalize_network(&mut next.network);
+        }
         for record in &mut next.nodes {
             if let NodeStatus::Paused { ticks } = &mut record.status {
                 *ticks = ticks.saturating_add(1).min(self.pause_cap);
