@@ -529,3 +529,70 @@ fn assert_lanes_in_node_order(dot: &str) {
         );
     }
 }
+
+/// A duplicate is one step: delivered (an arrow in every chart, named as a duplicate)
+/// while the message stays in flight, and the original's later delivery is another
+/// arrow.
+#[test]
+fn a_duplicate_is_drawn_as_a_delivery_whose_message_stays_in_flight() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "retry_non_idempotent",
+        "--set",
+        "variant=plain",
+        "--relax",
+        "no_duplication",
+        "--trace-dir",
+        &dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(
+            "1. deliver a duplicate of Request { token: 1, attempt: 1 } client→server (age 0; it stays in flight)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("4. deliver Request { token: 1, attempt: 1 } client→server (age 1)"),
+        "{stdout}"
+    );
+    let trace = traces_in(dir.path())
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("at_most_once"))
+        .expect("the at_most_once trace");
+    let trace = trace.to_string_lossy().into_owned();
+    assert_eq!(synccheck(&["replay", &trace]).status.code(), Some(0));
+    let show = |rendering: &str| {
+        let output = synccheck(&["show", &trace, "--as", rendering]);
+        assert_eq!(output.status.code(), Some(0), "{rendering}");
+        text(&output.stdout)
+    };
+    let mermaid = show("mermaid");
+    assert!(
+        mermaid.contains("n0->>n1: duplicate of Request{attempt:1,token:1}\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("n0->>n1: Request{attempt:1,token:1}\n"),
+        "{mermaid}"
+    );
+    assert!(show("text").contains("─ duplicate of"), "{}", show("text"));
+    // Both deliveries come from the client's one send: each is a receive after it.
+    let shiviz = show("shiviz");
+    assert!(
+        shiviz.contains("1. receive duplicate of Request{attempt:1,token:1} from client"),
+        "{shiviz}"
+    );
+    assert!(
+        shiviz.contains("4. receive Request{attempt:1,token:1} from client"),
+        "{shiviz}"
+    );
+    let dot = show("dot");
+    assert!(
+        dot.contains("1. recv duplicate of Request{attempt:1,token:1}"),
+        "{dot}"
+    );
+}

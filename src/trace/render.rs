@@ -105,7 +105,7 @@ fn event_of(detail: &Value, text: &str) -> Event {
                     from,
                     to,
                     label: if duplicate {
-                        format!("{label} (duplicate)")
+                        format!("duplicate of {label}")
                     } else {
                         label
                     },
