@@ -55,8 +55,8 @@
 //! new primary's empty `ReadReply`.) Duplication is what costs: a duplicated message
 //! stays in flight and may arrive again at any later time, so the network holds any
 //! mix of old heartbeats, writes and acks (up to the 6 in flight the fault model
-//! bounds duplication by); the plan checks both variants with everything relaxed
-//! (about 7 and 13 s on 2 threads).
+//! bounds duplication by); the plan checks `sync` with everything relaxed (about 7 s
+//! on 2 threads) and `async` with everything but duplication.
 //!
 //! The `async` counterexample under relaxed delay reads as the catalog's story: the
 //! primary's `Heartbeat` lingers in the network (step 2, "Tick while Heartbeat … is 1
