@@ -223,11 +223,13 @@ where
 }
 
 /// The Explorer path of a saved trace on the catalog model it names, under the exact
-/// assumption set it records; `None` when the trace does not run on the model.
+/// assumption set it records (storing every quantity when `no_lean`, as `explore
+/// --no-lean` serves it); `None` when the trace does not run on the model.
 pub(crate) fn trace_path(
     registry: &crate::registry::Registry,
     path: &str,
     trace: &crate::trace::TraceFile,
+    no_lean: bool,
 ) -> Result<Option<Vec<usize>>, crate::trace::TraceError> {
     use crate::trace::TraceError;
     let request_error = |source: crate::request::RequestError| TraceError::Request {
@@ -242,7 +244,7 @@ pub(crate) fn trace_path(
         None => None,
     };
     model
-        .explorer_path(&params, assumptions.as_ref(), trace)
+        .explorer_path(&params, assumptions.as_ref(), trace, no_lean)
         .map_err(request_error)
 }
 

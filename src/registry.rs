@@ -73,26 +73,32 @@ pub trait Entry: Send + Sync {
         trace: &TraceFile,
     ) -> Result<ReplayOutcome, RequestError>;
     /// The Explorer path (initial state index, then action indices) of a saved trace
-    /// under the exact assumption set it records; `None` if it does not run here.
+    /// under the exact assumption set it records, on the model `explore` serves with
+    /// the same `no_lean`; `None` if it does not run here.
     fn explorer_path(
         &self,
         params: &Params,
         assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
+        no_lean: bool,
     ) -> Result<Option<Vec<usize>>, RequestError>;
-    /// Exports the reachable state graph (up to `max_states`).
+    /// Exports the reachable state graph (up to `max_states`); `no_lean` as in
+    /// [`CheckOptions::no_lean`].
     fn graph(
         &self,
         params: &Params,
         changes: &AssumptionChanges,
         max_states: usize,
+        no_lean: bool,
     ) -> Result<crate::graph::StateGraph, RequestError>;
-    /// Serves stateright's Explorer web UI for the model (blocks).
+    /// Serves stateright's Explorer web UI for the model (blocks); `no_lean` as in
+    /// [`CheckOptions::no_lean`].
     fn explore(
         &self,
         params: &Params,
         changes: &AssumptionChanges,
         address: &str,
+        no_lean: bool,
     ) -> Result<(), RequestError>;
 }
 
@@ -303,9 +309,12 @@ trait Kind: 'static {
         params: &Params,
         assumptions: Option<&AssumptionSet>,
     ) -> Result<Self::Model, RequestError>;
+    /// `model` storing every quantity when `no_lean` ([`CheckOptions::no_lean`]):
+    /// the timed system without its lean state; a plain model as it is.
+    fn stored(model: Self::Model, no_lean: bool) -> Self::Model;
     /// What `list` shows, at the (default) `params`.
     fn describe(params: &Params) -> Result<ModelDescription, RequestError>;
-    /// Runs the check pipeline on `model`.
+    /// Runs the check pipeline on `model` (already [`Kind::stored`] as `options` say).
     fn check(
         model: &Self::Model,
         label: Label<'_>,
@@ -378,6 +387,14 @@ impl<P: Protocol + Declared> Kind for Timed<P> {
         Self::system(protocol, assumptions)
     }
 
+    fn stored(system: Self::Model, no_lean: bool) -> Self::Model {
+        if no_lean {
+            system.without_lean_state()
+        } else {
+            system
+        }
+    }
+
     fn describe(params: &Params) -> Result<ModelDescription, RequestError> {
         let protocol = P::from_params(params).map_err(build_error(P::NAME))?;
         let leans_on = protocol.leans_on();
@@ -405,13 +422,6 @@ impl<P: Protocol + Declared> Kind for Timed<P> {
         label: Label<'_>,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError> {
-        let full;
-        let system = if options.no_lean {
-            full = system.clone().without_lean_state();
-            &full
-        } else {
-            system
-        };
         let checked = pipeline::check_system(system, label, options)
             .map_err(|e| build_error(P::NAME)(e.to_string()))?;
         Ok(checked.report)
@@ -440,6 +450,10 @@ where
 
     fn rebuild(params: &Params, _: Option<&AssumptionSet>) -> Result<M, RequestError> {
         M::from_params(params).map_err(build_error(M::NAME))
+    }
+
+    fn stored(model: M, _: bool) -> M {
+        model
     }
 
     fn describe(params: &Params) -> Result<ModelDescription, RequestError> {
@@ -513,7 +527,8 @@ where
             model: self.name(),
             params,
         };
-        K::check(&K::build(params, changes)?, label, options)
+        let model = K::stored(K::build(params, changes)?, options.no_lean);
+        K::check(&model, label, options)
     }
 
     fn replay(
@@ -533,8 +548,9 @@ where
         params: &Params,
         assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
+        no_lean: bool,
     ) -> Result<Option<Vec<usize>>, RequestError> {
-        let model = K::rebuild(params, assumptions)?;
+        let model = K::stored(K::rebuild(params, assumptions)?, no_lean);
         Ok(crate::explore::trace_indices(&model, trace))
     }
 
@@ -543,8 +559,9 @@ where
         params: &Params,
         changes: &AssumptionChanges,
         max_states: usize,
+        no_lean: bool,
     ) -> Result<crate::graph::StateGraph, RequestError> {
-        let model = K::build(params, changes)?;
+        let model = K::stored(K::build(params, changes)?, no_lean);
         let graph = crate::graph::export(&model, max_states);
         K::cap_check(&model)?;
         Ok(graph)
@@ -555,8 +572,9 @@ where
         params: &Params,
         changes: &AssumptionChanges,
         address: &str,
+        no_lean: bool,
     ) -> Result<(), RequestError> {
-        serve(K::build(params, changes)?, address)
+        serve(K::stored(K::build(params, changes)?, no_lean), address)
     }
 }
 

@@ -855,7 +855,9 @@ fn the_json_graph_is_enough_to_redecide_always_and_sometimes() {
         let entry = registry.find(&case.model).expect("model");
         let params =
             resolve_params(entry.name(), entry.parameters(), &case.params).expect("params");
-        let graph = entry.graph(&params, &case.changes, 50_000).expect("graph");
+        let graph = entry
+            .graph(&params, &case.changes, 50_000, false)
+            .expect("graph");
         let graph = serde_json::to_value(&graph).expect("JSON");
         assert_eq!(graph["schema_version"], 1);
         assert_eq!(graph["truncated"], false, "{}", case.model);

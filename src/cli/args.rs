@@ -106,6 +106,14 @@ pub enum Command {
         /// cells become `unknown`).
         #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
         max_memory: Option<u64>,
+        /// Store message ages and pause lengths even where the lean state would not
+        /// (protocols that declare `LEAN_STATE`): same verdicts, more states.
+        #[arg(long)]
+        no_lean: bool,
+        /// Check the full space even where a model declares interchangeable nodes (by
+        /// default one state per class of node renamings is stored).
+        #[arg(long)]
+        no_symmetry: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -135,6 +143,11 @@ pub enum Command {
         /// Stop adding states beyond this many (the export says it was truncated).
         #[arg(long, default_value_t = 10_000)]
         max_states: usize,
+        /// Store message ages and pause lengths even where the lean state would not
+        /// (protocols that declare `LEAN_STATE`): more states. The graph is always the
+        /// full space (no symmetry reduction).
+        #[arg(long)]
+        no_lean: bool,
     },
     /// Combine the JSON plan reports of several shards into one verdict and exit code.
     Merge {
@@ -190,6 +203,11 @@ pub enum Command {
         /// Where to listen.
         #[arg(long, default_value = crate::explore::DEFAULT_ADDRESS)]
         address: String,
+        /// Store message ages and pause lengths even where the lean state would not
+        /// (protocols that declare `LEAN_STATE`); with --trace, the link points into
+        /// that space. The Explorer always walks the full space (no symmetry).
+        #[arg(long)]
+        no_lean: bool,
     },
 }
 
@@ -379,6 +397,14 @@ pub struct BoundsArgs {
     /// probes running at once share the process).
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
+    /// Store message ages and pause lengths even where the lean state would not
+    /// (protocols that declare `LEAN_STATE`): same verdicts, more states.
+    #[arg(long)]
+    pub no_lean: bool,
+    /// Check the full space even where a model declares interchangeable nodes (by
+    /// default one state per class of node renamings is stored).
+    #[arg(long)]
+    pub no_symmetry: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -30,6 +30,8 @@ fn check_options(args: &BoundsArgs) -> Result<CheckOptions, String> {
         max_memory_bytes: args.max_memory.map(|mib| mib * 1024 * 1024),
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
+        no_lean: args.no_lean,
+        symmetry: !args.no_symmetry,
         ..CheckOptions::default()
     })
 }

@@ -46,6 +46,8 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             max_states,
             timeout,
             max_memory,
+            no_lean,
+            no_symmetry,
             format,
         } => {
             let base = AssumptionChanges {
@@ -59,7 +61,14 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
                 max_memory,
             };
             match limits.options(usize::from(threads)) {
-                Ok(options) => assumptions(registry, &model, &sets, &base, pairs, &options, format),
+                Ok(options) => {
+                    let options = CheckOptions {
+                        no_lean,
+                        symmetry: !no_symmetry,
+                        ..options
+                    };
+                    assumptions(registry, &model, &sets, &base, pairs, &options, format)
+                }
                 Err(message) => fail(message),
             }
         }
@@ -70,13 +79,16 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             relax,
             render_as,
             max_states,
+            no_lean,
         } => {
             let changes = AssumptionChanges {
                 relax_all: false,
                 hold,
                 relax,
             };
-            graph(registry, &model, &sets, &changes, render_as, max_states)
+            graph(
+                registry, &model, &sets, &changes, render_as, max_states, no_lean,
+            )
         }
         Command::Merge {
             reports,
@@ -86,8 +98,9 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
         Command::Explore {
             trace: Some(trace),
             address,
+            no_lean,
             ..
-        } => explore_trace(registry, &trace, &address),
+        } => explore_trace(registry, &trace, &address, no_lean),
         Command::Explore {
             model,
             sets,
@@ -95,6 +108,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             relax,
             relax_all,
             address,
+            no_lean,
             trace: None,
         } => explore(
             registry,
@@ -106,6 +120,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
                 relax,
             },
             &address,
+            no_lean,
         ),
     }
 }
@@ -190,10 +205,11 @@ fn graph(
     changes: &AssumptionChanges,
     render_as: GraphAs,
     max_states: usize,
+    no_lean: bool,
 ) -> i32 {
     let result = registry.find(model).and_then(|entry| {
         let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
-        entry.graph(&params, changes, max_states)
+        entry.graph(&params, changes, max_states, no_lean)
     });
     match result {
         Ok(graph) if render_as == GraphAs::Json => json(&graph),
@@ -303,11 +319,12 @@ fn explore(
     sets: &[String],
     changes: AssumptionChanges,
     address: &str,
+    no_lean: bool,
 ) -> i32 {
     let result = registry.find(model).and_then(|entry| {
         let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
         note!("Explorer for {model} on http://{address} (Ctrl-C to stop)");
-        entry.explore(&params, &changes, address)
+        entry.explore(&params, &changes, address, no_lean)
     });
     match result {
         Ok(()) => 0,
@@ -317,12 +334,12 @@ fn explore(
 
 /// `synccheck explore --trace FILE`: serves the trace's model with its exact
 /// parameters and assumption set, after printing the link to the trace's path.
-fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
+fn explore_trace(registry: &Registry, path: &str, address: &str, no_lean: bool) -> i32 {
     let trace = match crate::trace::load(std::path::Path::new(path)) {
         Ok(trace) => trace,
         Err(error) => return fail(error),
     };
-    let indices = match crate::explore::trace_path(registry, path, &trace) {
+    let indices = match crate::explore::trace_path(registry, path, &trace, no_lean) {
         Ok(Some(indices)) => indices,
         Ok(None) => {
             let program = super::program_name();
@@ -332,7 +349,10 @@ fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
         }
         Err(error) => return fail(error),
     };
-    let arguments = crate::explore::explore_arguments(&trace);
+    let mut arguments = crate::explore::explore_arguments(&trace);
+    if no_lean {
+        arguments.push("--no-lean".to_string());
+    }
     let changes = AssumptionChanges {
         relax_all: trace.assumptions.is_some(),
         hold: trace
@@ -354,34 +374,40 @@ fn explore_trace(registry: &Registry, path: &str, address: &str) -> i32 {
         crate::explore::link(address, &indices)
     );
     note!("(the same as: synccheck explore {})", arguments.join(" "));
-    explore(registry, &trace.model, &sets, changes, address)
+    explore(registry, &trace.model, &sets, changes, address, no_lean)
 }
 
-/// The `synccheck explore` command that serves `trace`'s model at `address`.
-fn explore_command(trace: &crate::trace::TraceFile, address: &str) -> String {
+/// The `synccheck explore` command that serves `trace`'s model at `address`, storing
+/// every quantity when `no_lean`.
+fn explore_command(trace: &crate::trace::TraceFile, address: &str, no_lean: bool) -> String {
     let mut arguments = crate::explore::explore_arguments(trace);
     if address != crate::explore::DEFAULT_ADDRESS {
         arguments.push(format!("--address {address}"));
     }
+    if no_lean {
+        arguments.push("--no-lean".to_string());
+    }
     arguments.join(" ")
 }
 
-/// The Explorer links of the counterexamples of `report` (`check --explorer-link`).
+/// The Explorer links of the counterexamples of `report` (`check --explorer-link`),
+/// into the space the check explored (`no_lean`: every quantity stored).
 fn explorer_links(
     registry: &Registry,
     report: &crate::report::CheckReport,
     address: &str,
+    no_lean: bool,
 ) -> String {
     let mut text = String::new();
     for trace in crate::trace::traces_of(report) {
-        match crate::explore::trace_path(registry, &trace.model, &trace) {
+        match crate::explore::trace_path(registry, &trace.model, &trace, no_lean) {
             Ok(Some(indices)) => text.push_str(&format!(
                 "explorer link to the counterexample of `{}`: {}
   serve it with: synccheck explore {}
 ",
                 trace.property,
                 crate::explore::link(address, &indices),
-                explore_command(&trace, address)
+                explore_command(&trace, address, no_lean)
             )),
             Ok(None) => text.push_str(&format!(
                 "explorer link to the counterexample of `{}`: none (the trace does not run on the model)
@@ -607,7 +633,12 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
         None => String::new(),
     };
     if args.explorer_link {
-        saved.push_str(&explorer_links(registry, &report, &args.explorer_address));
+        saved.push_str(&explorer_links(
+            registry,
+            &report,
+            &args.explorer_address,
+            args.no_lean,
+        ));
     }
     let written = match args.format {
         Format::Human => emit_human(&(render_human(&report) + &saved)),
@@ -809,6 +840,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                 registry,
                 check_report,
                 &args.explorer_address,
+                args.no_lean,
             ));
         }
         if args.format == Format::Human {
