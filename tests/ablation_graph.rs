@@ -168,6 +168,76 @@ fn a_truncated_graph_says_so() {
     assert_eq!(graph["states"].as_array().map(Vec::len), Some(10));
 }
 
+/// `graph --no-lean` exports the space `check --no-lean` explores: message ages stored
+/// (`failover_split_brain` with `bounded_delay` relaxed: 107 states lean, 206 full, as
+/// `tests/lean_state.rs` pins for `check`).
+#[test]
+fn graph_no_lean_stores_message_ages() {
+    let graph = |more: &[&str]| {
+        let mut args = vec![
+            "graph",
+            "failover_split_brain",
+            "--set",
+            "variant=no_fencing",
+        ];
+        args.extend(["--relax", "bounded_delay", "--as", "json"]);
+        args.extend_from_slice(more);
+        let output = synccheck(&args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let graph: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        assert_eq!(graph["truncated"], false);
+        let ages = graph["states"]
+            .as_array()
+            .expect("states")
+            .iter()
+            .any(|s| s["state"].to_string().contains("age_ticks\":1"));
+        (graph["states"].as_array().map(Vec::len), ages)
+    };
+    assert_eq!(graph(&[]), (Some(107), false));
+    assert_eq!(graph(&["--no-lean"]), (Some(206), true));
+    // A plain model has no lean state: the flag changes nothing (as for `check`).
+    let plain = |more: &[&str]| {
+        let mut args = vec![
+            "graph",
+            "two_phase_commit",
+            "--set",
+            "rms=2",
+            "--as",
+            "json",
+        ];
+        args.extend_from_slice(more);
+        stdout(&synccheck(&args))
+    };
+    assert_eq!(plain(&[]), plain(&["--no-lean"]));
+}
+
+/// `assumptions --no-lean` and `--no-symmetry` check each row in the space `check`
+/// explores with the same flags: 5,141 states for the base row of `fenced_lease_lock`
+/// with `bounded_delay` relaxed, 9,944 without the lean state, 10,278 without symmetry;
+/// a state limit between them decides the row only in the smallest space.
+#[test]
+fn assumptions_no_lean_and_no_symmetry_check_the_larger_spaces() {
+    let base_row = |more: &[&str]| {
+        let mut args = vec![
+            "assumptions",
+            "fenced_lease_lock",
+            "--relax",
+            "bounded_delay",
+        ];
+        args.extend(["--max-states", "7000", "--format", "json"]);
+        args.extend_from_slice(more);
+        let output = synccheck(&args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        let row = &json["rows"][0];
+        assert_eq!(row["relaxed"], serde_json::json!([]), "{args:?}");
+        row["cells"]["no_lost_increment"]["verdict"].clone()
+    };
+    assert_eq!(base_row(&[]), "holds");
+    assert_eq!(base_row(&["--no-lean"]), "unknown");
+    assert_eq!(base_row(&["--no-symmetry"]), "unknown");
+}
+
 /// The label of every state node of a `graph --as dot` output.
 fn dot_labels(dot: &str) -> Vec<String> {
     dot.lines()

@@ -384,6 +384,40 @@ fn cli_bounds_json_gives_the_pair_and_the_counterexample() {
     );
 }
 
+/// `bounds --no-lean` and `--no-symmetry` probe the space `check` explores with the
+/// same flags (`fenced_lease_lock` with `bounded_delay` relaxed: message ages not
+/// stored, the two clients interchangeable): the same verdicts, more states.
+#[test]
+fn cli_bounds_probes_with_no_lean_and_no_symmetry_as_check_does() {
+    let probes = |more: &[&str]| {
+        let mut args = vec!["bounds", "fenced_lease_lock", "--relax", "bounded_delay"];
+        args.extend(["--assumption", "bounded_pause", "--property"]);
+        args.extend(["no_lost_increment", "--up-to", "1", "--format", "json"]);
+        args.extend_from_slice(more);
+        let (code, stdout, stderr) = synccheck(&args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+        let entry = &json["entries"][0];
+        assert_eq!(entry["status"], "holds_relaxed", "{args:?}");
+        entry["probes"]
+            .as_array()
+            .expect("probes")
+            .iter()
+            .map(|p| (p["bound"].as_u64(), p["unique_states"].as_u64()))
+            .collect::<Vec<_>>()
+    };
+    // Relaxed, then held at 0 (the `check` counts of the same spaces).
+    assert_eq!(probes(&[]), [(None, Some(20_560)), (Some(0), Some(5_141))]);
+    assert_eq!(
+        probes(&["--no-lean"]),
+        [(None, Some(39_771)), (Some(0), Some(9_944))]
+    );
+    assert_eq!(
+        probes(&["--no-symmetry"]),
+        [(None, Some(41_112)), (Some(0), Some(10_278))]
+    );
+}
+
 #[test]
 fn cli_bounds_rejects_bad_requests_with_exit_2() {
     for (args, needle) in [

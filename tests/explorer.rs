@@ -143,6 +143,34 @@ fn the_explorer_shows_the_timed_systems_view_along_the_linked_counterexample() {
     assert!(!later["svg"].as_str().unwrap_or("").contains("is violated"));
 }
 
+/// `explore --no-lean` serves the space `check --no-lean` explores: with `bounded_delay`
+/// relaxed the lean state stores no message ages, so after a tick the network shows
+/// none; `--no-lean` shows each message's age.
+#[test]
+fn explore_no_lean_shows_message_ages() {
+    let after_tick = |more: &[&str]| {
+        let address = free_address();
+        let mut args = vec!["explore", "fenced_lease_lock", "--relax", "bounded_delay"];
+        args.extend(["--address", &address]);
+        args.extend_from_slice(more);
+        let _server = serve(&args);
+        // From the initial state: both clients' `Acquire` in flight, action 2 a tick.
+        let tick = step_view(&address, &[0, 2]);
+        assert_eq!(tick["action"], "tick");
+        tick["outcome"]
+            .as_str()
+            .expect("format_step text")
+            .to_string()
+    };
+    let lean = after_tick(&[]);
+    assert!(lean.contains("\n  Acquire client_a→lock\n"), "{lean}");
+    let full = after_tick(&["--no-lean"]);
+    assert!(
+        full.contains("\n  Acquire client_a→lock, age 1\n"),
+        "{full}"
+    );
+}
+
 #[test]
 fn explore_opens_at_a_saved_trace() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -182,4 +182,22 @@ fn assumptions_and_graph_work_on_the_users_model() {
     );
     let value: serde_json::Value = serde_json::from_str(&graph).expect("graph JSON");
     assert!(value.is_object(), "{graph}");
+    // The flags that choose the space reach a user's model through the same registry
+    // path; `heartbeat_detector` does not opt in to the lean state, so the graph is
+    // the same.
+    let full = assert_exit(
+        &user_cli(&["graph", "heartbeat_detector", "--as", "json", "--no-lean"]),
+        0,
+    );
+    assert_eq!(full, graph);
+    let out = assert_exit(
+        &user_cli(&[
+            "assumptions",
+            "heartbeat_detector",
+            "--no-lean",
+            "--no-symmetry",
+        ]),
+        0,
+    );
+    assert!(out.contains("bounded_delay"), "{out}");
 }
