@@ -13,7 +13,7 @@ use synccheck::catalog;
 use synccheck::check::{CheckOptions, Strategy, Verdict};
 use synccheck::model::Params;
 use synccheck::pipeline::{self, Label};
-use synccheck::report::CheckReport;
+use synccheck::report::{CheckReport, Necessity, TraceReport};
 use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::system::{
     AssumptionSet, Context, Property, Protocol, Renaming, Rewrite, Symmetry, SystemError,
@@ -77,7 +77,7 @@ fn run(model: &str, case: &Case, threads: usize, symmetry: bool) -> CheckReport 
 /// Compares one check with symmetry on and off (panics on a difference); returns the
 /// states (off, on) when they are not the pinned ones, so that all of a model's cases
 /// are reported at once.
-fn compare(model: &str, case: &Case) -> Option<String> {
+fn compare(model: &str, case: &Case) -> (Option<String>, usize) {
     let off = run(model, case, 1, false);
     let on = run(model, case, 1, true);
     let on_two = run(model, case, 2, true);
@@ -88,6 +88,29 @@ fn compare(model: &str, case: &Case) -> Option<String> {
     assert_eq!(on.stats.max_depth, off.stats.max_depth, "{name}: depth");
     assert_eq!(summary(&on), summary(&off), "{name}: verdicts, lengths");
     assert_eq!(summary(&on_two), summary(&on), "{name}: 2 threads");
+    // Break confirmation searches by class too: where both counterexamples name the
+    // same breaks, each is confirmed the same way as on the full space.
+    let mut confirmed = 0;
+    for (with, without) in on.properties.iter().zip(&off.properties) {
+        let (Some(with), Some(without)) = (&with.counterexample, &without.counterexample) else {
+            continue;
+        };
+        let marks = |trace: &TraceReport| -> Vec<(String, Option<Necessity>)> {
+            trace
+                .breaks
+                .iter()
+                .map(|b| (b.assumption.clone(), b.necessity))
+                .collect()
+        };
+        let names = |marks: &[(String, Option<Necessity>)]| -> Vec<String> {
+            marks.iter().map(|(name, _)| name.clone()).collect()
+        };
+        let (with, without) = (marks(with), marks(without));
+        if names(&with) == names(&without) {
+            assert_eq!(with, without, "{name}: break confirmation");
+            confirmed += with.iter().filter(|(_, n)| n.is_some()).count();
+        }
+    }
     // Each counterexample is a concrete run: it replays as `synccheck replay` does.
     let registry = catalog::registry();
     for trace in trace::traces_of(&on) {
@@ -98,17 +121,20 @@ fn compare(model: &str, case: &Case) -> Option<String> {
             trace.property
         );
     }
-    (counts != (case.states_off, case.states_on))
-        .then(|| format!("{name}: states (off, on) = {counts:?}"))
+    let repin = (counts != (case.states_off, case.states_on))
+        .then(|| format!("{name}: states (off, on) = {counts:?}"));
+    (repin, confirmed)
 }
 
+/// Compares every case; returns how many breaks were confirmed alike with and
+/// without symmetry.
 #[track_caller]
-fn check_all(model: &str, cases: &[Case]) {
-    let repins: Vec<String> = cases
-        .iter()
-        .filter_map(|case| compare(model, case))
-        .collect();
+fn check_all(model: &str, cases: &[Case]) -> usize {
+    let compared: Vec<(Option<String>, usize)> =
+        cases.iter().map(|case| compare(model, case)).collect();
+    let repins: Vec<String> = compared.iter().filter_map(|(r, _)| r.clone()).collect();
     assert!(repins.is_empty(), "re-pin:\n{}", repins.join("\n"));
+    compared.iter().map(|(_, confirmed)| confirmed).sum()
 }
 
 const PAUSES: &[&str] = &["bounded_pause"];
@@ -132,7 +158,7 @@ fn fenced_lease_lock_plan_checks_agree_with_and_without_symmetry() {
         states_off,
         states_on,
     };
-    check_all(
+    let confirmed = check_all(
         "fenced_lease_lock",
         &[
             case("none, timing held", "none", &[], &[], 773, 389),
@@ -143,6 +169,7 @@ fn fenced_lease_lock_plan_checks_agree_with_and_without_symmetry() {
             case("all, pauses", "all", &[], PAUSES, 60_684, 30_347),
         ],
     );
+    assert!(confirmed > 0, "the pause breaks are confirmed alike");
 }
 
 #[test]

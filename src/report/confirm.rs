@@ -11,7 +11,7 @@
 //! within the check's budget; `replay` confirms again and compares.
 
 use super::{CheckReport, Necessity, TraceReport};
-use crate::check::{self, Budget, CheckOptions, StopReason, Verdict};
+use crate::check::{self, Budget, Canonicalize, CheckOptions, StopReason, Verdict};
 use crate::system::{Assumption, PropertyKind, Protocol, TimedSystem};
 
 /// Confirms the breaks of every safety counterexample of `report`.
@@ -93,7 +93,12 @@ fn necessity<P: Protocol>(
         exact: false,
         ..options.clone()
     };
-    let outcome = check::run_budgeted(&narrower, &options, None, budget);
+    // One state per symmetry class, as the check itself stores them: a class is
+    // reached within the bound exactly when one of its members is, and the
+    // properties are symmetric (checked on every stored renaming).
+    let canonical = (options.symmetry && narrower.is_symmetric())
+        .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
+    let outcome = check::run_budgeted(&narrower, &options, canonical, budget);
     let verdict = outcome
         .properties
         .iter()
