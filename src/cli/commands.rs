@@ -191,10 +191,20 @@ fn assumptions(
     let ablation = with_progress(options, &label, || {
         crate::ablation::ablate(registry, model, &params, base, pairs, options)
     });
-    match ablation {
-        Ok(ablation) if format == Format::Json => json(&ablation),
-        Ok(ablation) => emit_human(&crate::ablation::render(&ablation)),
-        Err(error) => fail(error),
+    let ablation = match ablation {
+        Ok(ablation) => ablation,
+        Err(error) => return fail(error),
+    };
+    let written = if format == Format::Json {
+        json(&ablation)
+    } else {
+        emit_human(&crate::ablation::render(&ablation))
+    };
+    // A cut run leaves its cells unknown: the matrix is incomplete (exit 3), as a
+    // check that hits a limit is.
+    match (written, ablation.stopped) {
+        (0, Some(_)) => 3,
+        (written, _) => written,
     }
 }
 
