@@ -1048,30 +1048,13 @@ fn a_tick_that_caps_ages_keeps_the_network_in_canonical_order() {
     // network must be sorted again, or one multiset of messages is stored as two
     // states.
     let relaxed = relaxed();
-    let retried = after(
-        &relaxed,
-        &[
-            Action::Tick,
-            Action::Tick,
-            Action::Fire {
-                node: PINGER,
-                timer: Timer::Retry,
-            },
-        ],
-    );
+    let retry = Action::Fire {
+        node: PINGER,
+        timer: Timer::Retry,
+    };
+    let retried = after(&relaxed, &[Action::Tick, Action::Tick, retry.clone()]);
     assert_eq!(retried.network, vec![ping(2, 0), ping(1, 1), ping(2, 1)]);
-    let ticked = after(
-        &relaxed,
-        &[
-            Action::Tick,
-            Action::Tick,
-            Action::Fire {
-                node: PINGER,
-                timer: Timer::Retry,
-            },
-            Action::Tick,
-        ],
-    );
+    let ticked = after(&relaxed, &[Action::Tick, Action::Tick, retry, Action::Tick]);
     assert_eq!(ticked.network, vec![ping(1, 1), ping(2, 1), ping(2, 1)]);
     let copies = enabled(&relaxed, &ticked)
         .into_iter()
