@@ -115,7 +115,8 @@
 //!
 //! - Exhaustive means exhaustive *within the caps*: time quantities are stored only as
 //!   far as a held bound (or the bound an explanation is written against) can tell
-//!   them apart; duplication allows two copies of a message and six messages in flight.
+//!   them apart; a duplicate is delivered only while fewer than six messages are in
+//!   flight (the duplicated message stays in flight, so it may arrive again later).
 //! - `eventually` properties are `unknown` after [`check::run`] alone: a plain search
 //!   cannot see a cycle that never makes progress. [`liveness::decide_eventually`]
 //!   (which the CLI and [`testing`] call) decides them on the explicit state graph
