@@ -2,7 +2,7 @@
 //! report. The registry, [`testing`](crate::testing), the CLI, the examples and the
 //! tests all run a check through here, so a verdict means the same everywhere.
 
-use crate::check::{self, Canonicalize, CheckOptions, Outcome};
+use crate::check::{self, Canonicalize, CheckOptions, Outcome, SelfLoop};
 use crate::liveness::Fairness;
 use crate::model::Params;
 use crate::report::fewest::Fewer;
@@ -50,18 +50,20 @@ where
         label,
         assumptions,
         options,
-        canonical,
+        (canonical, None),
         &check::Budget::start(options),
     )
 }
 
-/// [`check_model`] within a budget the caller started (and may spend further).
+/// [`check_model`] within a budget the caller started (and may spend further), the
+/// search also skipping the self-loops `reductions.1` names (timed systems only:
+/// [`TimedSystem::is_self_loop`]).
 fn check_model_within<M>(
     model: &M,
     label: Label<'_>,
     assumptions: Option<&AssumptionSet>,
     options: &CheckOptions,
-    canonical: Option<Canonicalize<M>>,
+    reductions: (Option<Canonicalize<M>>, Option<SelfLoop<M>>),
     budget: &check::Budget,
 ) -> Checked<M>
 where
@@ -69,7 +71,8 @@ where
     M::State: Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
-    let mut outcome = check::run_budgeted(model, options, canonical, budget);
+    let (canonical, self_loop) = reductions;
+    let mut outcome = check::run_reduced(model, options, canonical, self_loop, budget);
     crate::liveness::decide_eventually(model, &mut outcome, budget);
     let metrics = match metric_maxima(model, budget) {
         Ok(metrics) => metrics,
@@ -111,7 +114,9 @@ pub fn check_protocol<P: Protocol>(
 /// error, not a verdict, when the protocol passed an engine cap mid-search. When the
 /// protocol declares symmetry ([`Protocol::symmetry`]) and `options.symmetry` is on,
 /// the search stores one state per class ([`TimedSystem::canonical`]); `eventually`,
-/// metrics and the confirmation of breaks run on the full space.
+/// metrics and the confirmation of breaks run on the full space. The safety search
+/// skips each Tick that changes nothing ([`TimedSystem::is_self_loop`]): fewer
+/// generated states, nothing else different.
 pub fn check_system<P: Protocol>(
     system: &TimedSystem<P>,
     label: Label<'_>,
@@ -129,7 +134,10 @@ pub fn check_system<P: Protocol>(
         label,
         Some(system.assumptions()),
         &options,
-        canonical,
+        (
+            canonical,
+            Some(TimedSystem::<P>::is_self_loop as SelfLoop<TimedSystem<P>>),
+        ),
         &budget,
     );
     cap_check(system)?;

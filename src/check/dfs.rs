@@ -140,17 +140,18 @@ fn worker<M>(
             break;
         };
         shared.max_depth.fetch_max(depth, Ordering::Relaxed);
-        let enabled = search.successors(&state, &mut actions, &mut successors);
+        let expanded = search.expand(&state, &mut actions, &mut successors);
         // A state at the bound is not expanded, but it is still checked: a deadlock
         // there is a deadlock, whatever the bound (only its successors are cut off).
-        if !enabled {
+        if !expanded.enabled {
             if let Some(slot) = deadlock_slot {
                 let mut found = discoveries.lock().unwrap_or_else(|p| p.into_inner());
                 found[slot].get_or_insert((depth, fp));
             }
         }
         if search.at_depth_bound(depth) {
-            if !successors.is_empty() {
+            // A skipped self-loop is a successor too: the bound cuts it off as before.
+            if !successors.is_empty() || expanded.self_loops > 0 {
                 let mut slot = shared.reason.lock().unwrap_or_else(|p| p.into_inner());
                 slot.get_or_insert(StopReason::DepthLimit);
             }

@@ -18,6 +18,15 @@
 //! evaluated on representatives, so they must be symmetric themselves. Paths stay
 //! concrete: they are rebuilt by replaying the model from the initial state and, at each
 //! step, taking the successor whose representative has the stored fingerprint.
+//!
+//! **Self-loops.** A model may also tell the search which actions lead from a state back
+//! to that state itself ([`SelfLoop`]; the timed system's `Tick` where nothing it counts
+//! can move, [`TimedSystem::is_self_loop`](crate::system::TimedSystem::is_self_loop)).
+//! Such a successor adds no state and no path, so the safety search does not build,
+//! hash and look it up: only the `generated` count falls. The action still counts as
+//! enabled (a state whose only step changes nothing is not a deadlock), a state at the
+//! depth bound with such a step is still cut off, and nothing else skips it: the
+//! liveness graph, `graph`, the Explorer, replay and simulation take every step.
 
 mod bfs;
 mod budget;
@@ -371,6 +380,13 @@ impl<M: Model> Outcome<M> {
 /// choosing a representative usually computes it (the search hashes each state once).
 pub type Canonicalize<M> = fn(&M, <M as Model>::State) -> (<M as Model>::State, u64);
 
+/// Whether taking the action at the state leads back to that same state, decided
+/// without taking it. `true` must mean that `next_state` returns the state itself
+/// (checked in debug builds); `false` is always allowed (the step is then taken and
+/// found visited, as without the hook). The safety search skips the actions it names
+/// (see the module docs, "Self-loops").
+pub type SelfLoop<M> = fn(&M, &<M as Model>::State, &<M as Model>::Action) -> bool;
+
 /// Explores `model` and returns a verdict per property.
 pub fn run<M>(model: &M, options: &CheckOptions) -> Outcome<M>
 where
@@ -378,7 +394,7 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    explore_with(model, options, None, &Budget::start(options), None)
+    explore_with(model, options, None, None, &Budget::start(options), None)
 }
 
 /// Explores `model` storing one representative per symmetry class (`canonical`), and
@@ -395,6 +411,7 @@ where
         model,
         options,
         Some(canonical),
+        None,
         &Budget::start(options),
         None,
     )
@@ -415,10 +432,29 @@ where
     M::State: Hash + Eq + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
+    run_reduced(model, options, canonical, None, budget)
+}
+
+/// [`run_budgeted`], skipping the steps `self_loop` names (the timed system's Tick that
+/// changes nothing, [`TimedSystem::is_self_loop`](crate::system::TimedSystem::is_self_loop),
+/// which `pipeline::check_system` passes): the same verdicts, unique states, stop
+/// reason and paths, fewer generated states (see the module docs, "Self-loops").
+pub fn run_reduced<M>(
+    model: &M,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<M>>,
+    self_loop: Option<SelfLoop<M>>,
+    budget: &Budget,
+) -> Outcome<M>
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Eq + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
     let exact: Option<Box<dyn Recorder<M::State>>> = options
         .exact
         .then(|| Box::new(ExactStates::<M::State>::new()) as Box<dyn Recorder<M::State>>);
-    explore_with(model, options, canonical, budget, exact)
+    explore_with(model, options, canonical, self_loop, budget, exact)
 }
 
 /// The search itself; `exact` records full states (`CheckOptions::exact`).
@@ -426,6 +462,7 @@ fn explore_with<'a, M>(
     model: &'a M,
     options: &'a CheckOptions,
     canonical: Option<Canonicalize<M>>,
+    self_loop: Option<SelfLoop<M>>,
     budget: &'a Budget,
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
 ) -> Outcome<M>
@@ -436,6 +473,7 @@ where
 {
     let started = Instant::now();
     let mut search = Search::new(model, options, canonical, budget);
+    search.self_loop = self_loop;
     search.exact = exact;
     let found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
@@ -468,9 +506,20 @@ pub(crate) struct Search<'a, M: Model> {
     pub store: store::Store,
     /// The symmetry canonicalization, when the search is symmetry-reduced.
     pub canonical: Option<Canonicalize<M>>,
+    /// The steps that lead back to their own state, not taken (see the module docs).
+    pub self_loop: Option<SelfLoop<M>>,
     budget: &'a Budget,
     /// Every state in full, with `CheckOptions::exact`.
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
+}
+
+/// What [`Search::expand`] found besides the successors it built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Expanded {
+    /// Whether any action was enabled (none: a deadlock).
+    pub enabled: bool,
+    /// Enabled actions not taken because they lead back to the state itself.
+    pub self_loops: usize,
 }
 
 /// Records full states (behind a trait object, so that only `--exact` needs `Eq`).
@@ -538,6 +587,7 @@ where
             properties,
             store: store::Store::new(),
             canonical,
+            self_loop: None,
             budget,
             exact: None,
         }
@@ -591,23 +641,59 @@ where
     /// (cleared first; a buffer reused across states spares an allocation per state),
     /// and whether any action was enabled at all. A state with no enabled action is
     /// deadlocked (as in TLC); an enabled action whose `next_state` is `None` is a
-    /// stuttering step.
+    /// stuttering step. See [`Search::expand`].
     pub fn successors(
         &self,
         state: &M::State,
         actions: &mut Vec<M::Action>,
         successors: &mut Vec<M::State>,
     ) -> bool {
+        self.expand(state, actions, successors).enabled
+    }
+
+    /// [`Search::successors`], saying also how many steps were skipped as self-loops
+    /// ([`SelfLoop`]): they count as enabled, and they are successors a depth bound
+    /// cuts off, but they are not built.
+    pub fn expand(
+        &self,
+        state: &M::State,
+        actions: &mut Vec<M::Action>,
+        successors: &mut Vec<M::State>,
+    ) -> Expanded {
         actions.clear();
         successors.clear();
         self.model.actions(state, actions);
         let enabled = !actions.is_empty();
-        successors.extend(
-            actions
-                .drain(..)
-                .filter_map(|action| self.model.next_state(state, action)),
-        );
-        enabled
+        let Some(self_loop) = self.self_loop else {
+            successors.extend(
+                actions
+                    .drain(..)
+                    .filter_map(|action| self.model.next_state(state, action)),
+            );
+            return Expanded {
+                enabled,
+                self_loops: 0,
+            };
+        };
+        let mut self_loops = 0;
+        for action in actions.drain(..) {
+            if self_loop(self.model, state, &action) {
+                debug_assert_eq!(
+                    self.model
+                        .next_state(state, action)
+                        .map(|next| fingerprint(&next)),
+                    Some(fingerprint(state)),
+                    "a step the model calls a self-loop leads elsewhere"
+                );
+                self_loops += 1;
+            } else if let Some(next) = self.model.next_state(state, action) {
+                successors.push(next);
+            }
+        }
+        Expanded {
+            enabled,
+            self_loops,
+        }
     }
 
     /// Whether a limit (other than depth) says stop, and which.
@@ -736,5 +822,118 @@ pub(crate) fn better<M: Model>(candidate: (usize, u64), current: &Option<Evidenc
         None => true,
         Some(Evidence::Stored { depth, fingerprint }) => candidate < (*depth, *fingerprint),
         Some(Evidence::Walked(_)) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A counter that counts up to 3 and may always wait: `Wait` is a self-loop, the
+    /// only step at 3.
+    struct Waiting;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    enum Step {
+        Count,
+        Wait,
+    }
+
+    impl Model for Waiting {
+        type State = u8;
+        type Action = Step;
+
+        fn init_states(&self) -> Vec<u8> {
+            vec![0]
+        }
+
+        fn actions(&self, state: &u8, actions: &mut Vec<Step>) {
+            if *state < 3 {
+                actions.push(Step::Count);
+            }
+            actions.push(Step::Wait);
+        }
+
+        fn next_state(&self, state: &u8, action: Step) -> Option<u8> {
+            match action {
+                Step::Count => Some(state + 1),
+                Step::Wait => Some(*state),
+            }
+        }
+    }
+
+    fn waits(_: &Waiting, _: &u8, action: &Step) -> bool {
+        *action == Step::Wait
+    }
+
+    fn search(
+        strategy: Strategy,
+        threads: usize,
+        max_depth: Option<usize>,
+        skip: bool,
+    ) -> Outcome<Waiting> {
+        let options = CheckOptions {
+            strategy,
+            threads,
+            max_depth,
+            ..CheckOptions::default()
+        };
+        let self_loop = skip.then_some(waits as SelfLoop<Waiting>);
+        run_reduced(
+            &Waiting,
+            &options,
+            None,
+            self_loop,
+            &Budget::start(&options),
+        )
+    }
+
+    #[test]
+    fn skipped_self_loops_change_only_the_generated_count() {
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            for threads in [1, 2] {
+                let taken = search(strategy, threads, None, false);
+                let skipped = search(strategy, threads, None, true);
+                let run = format!("{strategy:?} x{threads}");
+                assert_eq!(taken.stop_reason, StopReason::Complete, "{run}");
+                assert_eq!(skipped.stop_reason, StopReason::Complete, "{run}");
+                assert_eq!(taken.stats.unique_states, 4, "{run}");
+                assert_eq!(skipped.stats.unique_states, 4, "{run}");
+                // The initial state, three counts, and (taken) four waits.
+                assert_eq!(taken.stats.generated_states, 8, "{run}");
+                assert_eq!(skipped.stats.generated_states, 4, "{run}");
+                assert_eq!(taken.stats.max_depth, skipped.stats.max_depth, "{run}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_state_whose_only_step_is_a_skipped_self_loop_is_not_deadlocked() {
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            let outcome = search(strategy, 1, None, true);
+            let deadlock = outcome.property(DEADLOCK_PROPERTY).expect("checked");
+            assert_eq!(deadlock.verdict, Verdict::Holds, "{strategy:?}");
+            assert!(deadlock.path.is_none(), "{strategy:?}");
+        }
+    }
+
+    #[test]
+    fn a_skipped_self_loop_at_the_depth_bound_is_still_cut_off() {
+        // At depth 3 the only step is the self-loop: the bound still cuts a successor
+        // off, so the search is as incomplete as when the step is taken.
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            for skip in [false, true] {
+                let outcome = search(strategy, 1, Some(3), skip);
+                assert_eq!(
+                    outcome.stop_reason,
+                    StopReason::DepthLimit,
+                    "{strategy:?}, skipping: {skip}"
+                );
+                assert_eq!(
+                    outcome.stats.unique_states, 4,
+                    "{strategy:?}, skipping: {skip}"
+                );
+            }
+        }
     }
 }

@@ -1086,6 +1086,43 @@ impl<P: Protocol> TimedSystem<P> {
         Some(next)
     }
 
+    /// Whether a Tick at `state` leaves it as it is: every quantity a Tick moves is
+    /// already where a Tick would put it — each message's age at the age cap (0 where
+    /// ages are not stored, see [`Lean`]), each paused node's pause length at the pause
+    /// cap, each timer at 0 remaining ticks (clock offsets a Tick never moves). Decided
+    /// from the state, without building the successor; exact (`true` exactly when
+    /// [`TimedSystem::step`] would return the state itself), given that the network is
+    /// in the order this system keeps it in, as in every state it builds.
+    pub fn tick_changes_nothing(&self, state: &SystemState<P>) -> bool {
+        // The same saturating arithmetic as `tick`, so the two cannot disagree at a cap.
+        let ages_stay = state.network.iter().all(|envelope| {
+            envelope.age_ticks.saturating_add(1).min(self.age_cap) == envelope.age_ticks
+        });
+        let nodes_stay = state.nodes.iter().all(|record| {
+            let pause_stays = match record.status {
+                NodeStatus::Paused { ticks } => {
+                    ticks.saturating_add(1).min(self.pause_cap) == ticks
+                }
+                NodeStatus::Running | NodeStatus::Crashed => true,
+            };
+            pause_stays && record.timers.iter().all(|entry| entry.remaining_ticks == 0)
+        });
+        let unchanged = ages_stay && nodes_stay;
+        debug_assert!(
+            !unchanged || self.step(state, &Action::Tick).as_ref() == Some(state),
+            "a Tick said to change nothing changes the state"
+        );
+        unchanged
+    }
+
+    /// The safety search's [`SelfLoop`](crate::check::SelfLoop) hook
+    /// (`pipeline::check_system` installs it): whether `action` is a Tick that changes
+    /// nothing at `state` ([`TimedSystem::tick_changes_nothing`]). Every other step is
+    /// taken.
+    pub fn is_self_loop(&self, state: &SystemState<P>, action: &SystemAction<P>) -> bool {
+        matches!(action, Action::Tick) && self.tick_changes_nothing(state)
+    }
+
     fn tick(&self, next: &mut SystemState<P>) {
         for envelope in &mut next.network {
             envelope.age_ticks = envelope.age_ticks.saturating_add(1).min(self.age_cap);
