@@ -4,8 +4,9 @@
 //! Verdicts and counterexample / example lengths are identical; the state counts are
 //! pinned both ways (fewer with it on), identical for 1 and 2 threads; every
 //! counterexample found under symmetry is a concrete run that replays, through the
-//! path and through the `replay` command's code. Then the runtime checks that refuse a
-//! symmetry the protocol does not have.
+//! path and through the `replay` command's code. Break confirmation and the
+//! fewest-breaks search run by class too, with the same outcome as on the full space.
+//! Then the runtime checks that refuse a symmetry the protocol does not have.
 
 mod support;
 
@@ -13,7 +14,7 @@ use synccheck::catalog;
 use synccheck::check::{CheckOptions, Strategy, Verdict};
 use synccheck::model::Params;
 use synccheck::pipeline::{self, Label};
-use synccheck::report::{CheckReport, Necessity, TraceReport};
+use synccheck::report::{CheckReport, FewestBreaks, Necessity, TraceReport};
 use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::system::{
     AssumptionSet, Context, Property, Protocol, Renaming, Rewrite, Symmetry, SystemError,
@@ -74,10 +75,19 @@ fn run(model: &str, case: &Case, threads: usize, symmetry: bool) -> CheckReport 
     report
 }
 
+/// What one comparison found alike with and without symmetry.
+#[derive(Default)]
+struct Alike {
+    /// Breaks confirmed the same way.
+    confirmed: usize,
+    /// Counterexamples established to break the fewest assumptions, as many of them.
+    fewest: usize,
+}
+
 /// Compares one check with symmetry on and off (panics on a difference); returns the
 /// states (off, on) when they are not the pinned ones, so that all of a model's cases
 /// are reported at once.
-fn compare(model: &str, case: &Case) -> (Option<String>, usize) {
+fn compare(model: &str, case: &Case) -> (Option<String>, Alike) {
     let off = run(model, case, 1, false);
     let on = run(model, case, 1, true);
     let on_two = run(model, case, 2, true);
@@ -111,7 +121,23 @@ fn compare(model: &str, case: &Case) -> (Option<String>, usize) {
             confirmed += with.iter().filter(|(_, n)| n.is_some()).count();
         }
     }
-    // Each counterexample is a concrete run: it replays as `synccheck replay` does.
+    // The fewest-breaks search runs by class too: the same outcome, and as many breaks,
+    // as on the full space (the run itself may be another of the same length).
+    let mut fewest = 0;
+    for (with, without) in on.properties.iter().zip(&off.properties) {
+        let (Some(trace), Some(unreduced)) = (&with.counterexample, &without.counterexample) else {
+            continue;
+        };
+        assert_eq!(
+            (trace.fewest_breaks, trace.breaks.len()),
+            (unreduced.fewest_breaks, unreduced.breaks.len()),
+            "{name}: `{}`: fewest breaks (status, number) with and without symmetry",
+            with.name
+        );
+        fewest += usize::from(trace.fewest_breaks == Some(FewestBreaks::Fewest));
+    }
+    // Each counterexample is a concrete run: it replays as `synccheck replay` does (a
+    // trace that claims `fewest` is searched again, by class).
     let registry = catalog::registry();
     for trace in trace::traces_of(&on) {
         let replayed = registry.replay_file("symmetric.json", &trace);
@@ -123,21 +149,26 @@ fn compare(model: &str, case: &Case) -> (Option<String>, usize) {
     }
     let repin = (counts != (case.states_off, case.states_on))
         .then(|| format!("{name}: states (off, on) = {counts:?}"));
-    (repin, confirmed)
+    (repin, Alike { confirmed, fewest })
 }
 
-/// Compares every case; returns how many breaks were confirmed alike with and
-/// without symmetry.
+/// Compares every case; returns what was found alike with and without symmetry.
 #[track_caller]
-fn check_all(model: &str, cases: &[Case]) -> usize {
-    let compared: Vec<(Option<String>, usize)> =
+fn check_all(model: &str, cases: &[Case]) -> Alike {
+    let compared: Vec<(Option<String>, Alike)> =
         cases.iter().map(|case| compare(model, case)).collect();
     let repins: Vec<String> = compared.iter().filter_map(|(r, _)| r.clone()).collect();
     assert!(repins.is_empty(), "re-pin:\n{}", repins.join("\n"));
-    compared.iter().map(|(_, confirmed)| confirmed).sum()
+    compared
+        .iter()
+        .fold(Alike::default(), |sum, (_, alike)| Alike {
+            confirmed: sum.confirmed + alike.confirmed,
+            fewest: sum.fewest + alike.fewest,
+        })
 }
 
 const PAUSES: &[&str] = &["bounded_pause"];
+const DELAY_TIMERS: &[&str] = &["bounded_delay", "timely_timers"];
 const ONE_CRASH: &[&str] = &["max_crashes=1"];
 const GAP_1: &str = "1";
 
@@ -158,7 +189,7 @@ fn fenced_lease_lock_plan_checks_agree_with_and_without_symmetry() {
         states_off,
         states_on,
     };
-    let confirmed = check_all(
+    let alike = check_all(
         "fenced_lease_lock",
         &[
             case("none, timing held", "none", &[], &[], 773, 389),
@@ -167,9 +198,19 @@ fn fenced_lease_lock_plan_checks_agree_with_and_without_symmetry() {
             case("none, pauses", "none", &[], PAUSES, 66_532, 33_273),
             case("writes, pauses", "writes", &[], PAUSES, 69_796, 34_905),
             case("all, pauses", "all", &[], PAUSES, 60_684, 30_347),
+            case(
+                "none, delay, late timers",
+                "none",
+                &[],
+                DELAY_TIMERS,
+                10_416,
+                5_211,
+            ),
         ],
     );
-    assert!(confirmed > 0, "the pause breaks are confirmed alike");
+    assert!(alike.confirmed > 0, "the pause breaks are confirmed alike");
+    // The pause runs and the delay run: each established, alike, to break the fewest.
+    assert_eq!(alike.fewest, 3, "fewest breaks established alike");
 }
 
 #[test]
@@ -187,7 +228,7 @@ fn at_least_once_queue_plan_checks_agree_with_and_without_symmetry() {
         states_on,
     };
     let timing: &[&str] = &["bounded_pause", "timely_timers", "bounded_delay"];
-    check_all(
+    let alike = check_all(
         "at_least_once_queue",
         &[
             case("ack_after, timing held", "ack_after", &[], &[], 76, 39),
@@ -228,6 +269,8 @@ fn at_least_once_queue_plan_checks_agree_with_and_without_symmetry() {
             ),
         ],
     );
+    // `ack_after` and `ack_before` with pauses: one break each, established alike.
+    assert_eq!(alike.fewest, 2, "fewest breaks established alike");
 }
 
 #[test]
@@ -248,7 +291,7 @@ fn quorum_register_plan_checks_agree_with_and_without_symmetry() {
         states_on,
     };
     let lossy: &[&str] = &["reliable_links"];
-    check_all(
+    let alike = check_all(
         "quorum_register",
         &[
             case(
@@ -287,6 +330,8 @@ fn quorum_register_plan_checks_agree_with_and_without_symmetry() {
             ),
         ],
     );
+    // `no_write_back` with delay relaxed and with lossy links, alike.
+    assert_eq!(alike.fewest, 2, "fewest breaks established alike");
 }
 
 #[test]
@@ -351,6 +396,80 @@ fn the_cli_checks_the_full_space_with_no_symmetry() {
     };
     assert_eq!(count(&[]), 34_905);
     assert_eq!(count(&["--no-symmetry"]), 69_796);
+}
+
+/// The fewest-breaks search by class replaces a counterexample as the full-space search
+/// does: on `fenced_lease_lock` (`none`, `bounded_delay` and `timely_timers` relaxed)
+/// the BFS's own first run under symmetry breaks both; `check`, with symmetry on and
+/// off, reports a 20-step run breaking `bounded_delay` alone, established `fewest`, and
+/// `replay` (which searches again, by class) reproduces the saved trace (exit 0).
+#[test]
+fn the_fewest_breaks_search_by_class_takes_a_run_breaking_fewer() {
+    use synccheck::check::{run_symmetric, Canonicalize};
+    use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing};
+    use synccheck::report::Explain;
+    use synccheck::system::{Assumption, TimedSystem};
+    let protocol = FencedLeaseLock {
+        fencing: Fencing::None,
+        lease_ticks: 5,
+        validity_ticks: 2,
+    };
+    let relaxed = [Assumption::BoundedDelay, Assumption::TimelyTimers];
+    let system = synccheck::testing::system(protocol, &relaxed);
+    let raw = run_symmetric(
+        &system,
+        &CheckOptions::default(),
+        TimedSystem::canonical as Canonicalize<_>,
+    );
+    let first = raw
+        .property("no_lost_increment")
+        .and_then(|p| p.path.as_ref())
+        .expect("violated");
+    let names = |trace: &TraceReport| -> Vec<String> {
+        trace.breaks.iter().map(|b| b.assumption.clone()).collect()
+    };
+    let unreduced = system.explain_path(first);
+    assert_eq!(unreduced.length, 20);
+    assert_eq!(names(&unreduced), ["bounded_delay", "timely_timers"]);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    for symmetry in [&[][..], &["--no-symmetry"]] {
+        let traces = dir
+            .path()
+            .join(if symmetry.is_empty() { "on" } else { "off" });
+        let traces = traces.to_string_lossy().into_owned();
+        let mut args = vec!["check", "fenced_lease_lock", "--set", "variant=none"];
+        args.extend(["--relax", "bounded_delay", "--relax", "timely_timers"]);
+        args.extend(["--format", "json", "--trace-dir", &traces]);
+        args.extend_from_slice(symmetry);
+        let output = support::synccheck(&args);
+        assert_eq!(output.status.code(), Some(1), "{symmetry:?}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("a JSON report");
+        let trace = &report["properties"][0]["counterexample"];
+        assert_eq!(report["properties"][0]["name"], "no_lost_increment");
+        assert_eq!(trace["length"], 20, "{symmetry:?}");
+        assert_eq!(
+            trace["breaks"][0]["assumption"], "bounded_delay",
+            "{symmetry:?}"
+        );
+        assert_eq!(trace["breaks"].as_array().map(Vec::len), Some(1));
+        assert_eq!(trace["fewest_breaks"], "fewest", "{symmetry:?}");
+        let saved: Vec<_> = std::fs::read_dir(&traces)
+            .expect("traces saved")
+            .map(|entry| entry.expect("an entry").path())
+            .collect();
+        assert_eq!(saved.len(), 1, "{symmetry:?}: one counterexample");
+        let path = saved[0].to_string_lossy().into_owned();
+        let replay = support::synccheck(&["replay", &path]);
+        assert_eq!(
+            replay.status.code(),
+            Some(0),
+            "{symmetry:?}: {}{}",
+            support::stdout(&replay),
+            support::stderr(&replay)
+        );
+    }
 }
 
 // A two-client protocol for the refusals: each client sends `Hello` to the hub, which

@@ -9,6 +9,16 @@
 //! removed: the same [`TimedSystem::forbids`] rule the explanation names breaks with,
 //! at the same bounds, on the system that stores message ages and pause lengths, with
 //! clock offsets and crashes counted in the search state where they are forbidden.
+//! Where the check stores one state per symmetry class (`Protocol::symmetry`,
+//! [`CheckOptions::symmetry`]), so do these searches: the rule removes steps by what
+//! they break, never by which node of a group takes them, so the system with steps
+//! removed is symmetric as the check's is, and a class is within the depth bound
+//! exactly when one of its members is. A state's class renames the counted offsets
+//! with their nodes ([`Unbroken::canonical`]); the property is evaluated on every
+//! renaming stored instead of a state, as in the check. The path found is still a
+//! concrete run, rebuilt as the check's own counterexamples are (the successor whose
+//! representative has the stored fingerprint). With symmetry off (`--no-symmetry`, or
+//! a protocol without groups) they search the full space.
 //!
 //! - A violation there is a run of the check's own system, of length `L` (it cannot be
 //!   shorter: the check's BFS found none), breaking at most `k − 1` assumptions. It
@@ -21,10 +31,13 @@
 //! Only safety counterexamples of `always` properties are improved: a deadlock is not
 //! kept when steps are removed (a state with only forbidden steps left is a deadlock
 //! there and not in the check's system), and lassos are not searched level by level.
-//! `replay` runs the same search for a trace that claims `fewest` and compares.
+//! `replay` runs the same search for a trace that claims `fewest` ([`status`], by
+//! class where the protocol declares groups) and compares.
 
 use super::{FewestBreaks, TraceReport};
-use crate::check::{self, Budget, CheckOptions, Path, StopReason, Verdict};
+use crate::check::{
+    self, fingerprint, Budget, Canonicalize, CheckOptions, Path, StopReason, Verdict,
+};
 use crate::system::{Action, Assumption, Protocol, SystemAction, SystemState, TimedSystem};
 use stateright::{Expectation, Model, Property};
 
@@ -81,6 +94,13 @@ pub(crate) fn fewer<P: Protocol>(
         exact: false,
         ..options.clone()
     };
+    // One state per symmetry class where the check stores them so: a class is
+    // reached within the depth bound exactly when one of its members is (removing
+    // steps by a rule that goes by role, not by node, keeps the system symmetric), and
+    // the property is symmetric (checked on every stored renaming). The path found is
+    // still a concrete run, rebuilt as the check's own counterexamples are.
+    let canonical = (options.symmetry && full.is_symmetric())
+        .then_some(Unbroken::<P>::canonical as Canonicalize<Unbroken<'_, P>>);
     let mut limited = false;
     for allowed in subsets(relaxed.len(), broken - 1) {
         let forbidden: Vec<Assumption> = relaxed
@@ -90,10 +110,14 @@ pub(crate) fn fewer<P: Protocol>(
             .map(|(_, assumption)| *assumption)
             .collect();
         let unbroken = Unbroken::new(&full, &forbidden, target.name, target.condition);
-        let outcome = check::run_budgeted(&unbroken, &options, None, budget);
+        let outcome = check::run_budgeted(&unbroken, &options, canonical, budget);
         let Some(found) = outcome.property(property) else {
             return Fewer::Unconfirmed;
         };
+        if outcome.fault.is_some() {
+            // A cap passed, or the declared symmetry found not to hold: no answer.
+            return Fewer::Unconfirmed;
+        }
         match (found.verdict, &found.path) {
             (Verdict::Violated, Some(path)) => {
                 return match taken_over(system, path, trace, &forbidden) {
@@ -101,7 +125,6 @@ pub(crate) fn fewer<P: Protocol>(
                     None => Fewer::Unconfirmed,
                 };
             }
-            _ if outcome.fault.is_some() => return Fewer::Unconfirmed,
             _ => {
                 limited |= !matches!(
                     outcome.stop_reason,
@@ -292,6 +315,46 @@ impl<'a, P: Protocol> Unbroken<'a, P> {
                 .forbids(*assumption, *bound, &state.state, action, state.crashes)
                 .is_none()
         })
+    }
+}
+
+impl<P: Protocol> Unbroken<'_, P> {
+    /// The representative of `counted`'s symmetry class, with its fingerprint: of
+    /// `counted` and its renamings within the declared groups (the system state renamed
+    /// as [`TimedSystem::canonical`] renames it, the counted offsets moved with their
+    /// nodes, the crash count kept), the one with the smallest fingerprint (`counted`
+    /// itself on ties) — a function of the class. When it is a renaming, the
+    /// properties are evaluated on both, as the check's own canonicalization does (a
+    /// difference is a model fault).
+    fn canonical(&self, counted: Counted<P>) -> (Counted<P>, u64) {
+        let mut least = fingerprint(&counted);
+        let mut chosen = None;
+        for (renaming, state) in self.full.renamings_of(&counted.state) {
+            let mut offsets = counted.offsets.clone();
+            for (node, offset) in counted.offsets.iter().enumerate() {
+                if let Some(slot) = offsets.get_mut(renaming.index(node)) {
+                    *slot = *offset;
+                }
+            }
+            let renamed = Counted {
+                state,
+                offsets,
+                crashes: counted.crashes,
+            };
+            let renamed_fingerprint = fingerprint(&renamed);
+            if renamed_fingerprint < least {
+                least = renamed_fingerprint;
+                chosen = Some((renamed, renaming));
+            }
+        }
+        match chosen {
+            None => (counted, least),
+            Some((renamed, renaming)) => {
+                self.full
+                    .check_symmetric_properties(&counted.state, &renamed.state, &renaming);
+                (renamed, least)
+            }
+        }
     }
 }
 

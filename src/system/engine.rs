@@ -449,7 +449,28 @@ impl<P: Protocol> TimedSystem<P> {
         }
     }
 
-    fn check_symmetric_properties(
+    /// `state` renamed by each renaming of the declared groups but the identity, in the
+    /// order this system stores states in, each with its renaming; none when the
+    /// protocol declares no symmetry. For a search whose states carry more than a
+    /// system state (the fewest-breaks search's counted clock offsets), which renames
+    /// the rest itself and picks its own representative as [`TimedSystem::canonical`]
+    /// does.
+    pub(crate) fn renamings_of<'s>(
+        &'s self,
+        state: &'s SystemState<P>,
+    ) -> impl Iterator<Item = (Renaming<P::Node>, SystemState<P>)> + 's {
+        self.symmetry.iter().flat_map(move |symmetry| {
+            symmetry
+                .renamings
+                .iter()
+                .map(move |renaming| (*renaming, self.renamed(state, renaming, symmetry)))
+        })
+    }
+
+    /// Evaluates every property on `state` and on `renamed`, its renaming by
+    /// `renaming`, and records a model fault naming the first property that tells them
+    /// apart (see [`TimedSystem::canonical`]).
+    pub(crate) fn check_symmetric_properties(
         &self,
         state: &SystemState<P>,
         renamed: &SystemState<P>,
