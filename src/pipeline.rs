@@ -113,10 +113,10 @@ pub fn check_protocol<P: Protocol>(
 /// in (a fresh one per system, so one check's error does not stop the next), and an
 /// error, not a verdict, when the protocol passed an engine cap mid-search. When the
 /// protocol declares symmetry ([`Protocol::symmetry`]) and `options.symmetry` is on,
-/// the search stores one state per class ([`TimedSystem::canonical`]); `eventually`,
-/// metrics and the confirmation of breaks run on the full space. The safety search
-/// skips each Tick that changes nothing ([`TimedSystem::is_self_loop`]): fewer
-/// generated states, nothing else different.
+/// the search stores one state per class ([`TimedSystem::canonical`]), and so do the
+/// fewest-breaks search and the confirmation of breaks; `eventually` and metrics run
+/// on the full space. The safety search skips each Tick that changes nothing
+/// ([`TimedSystem::is_self_loop`]): fewer generated states, nothing else different.
 pub fn check_system<P: Protocol>(
     system: &TimedSystem<P>,
     label: Label<'_>,
