@@ -690,6 +690,79 @@ fn counterexamples_are_the_same_for_one_and_two_threads_and_every_run() {
     );
 }
 
+#[test]
+fn paths_are_the_same_for_any_thread_count_even_where_workers_contend() {
+    // More workers than cores: workers meet the same new states out of level order, so
+    // claims are taken over and states pushed twice (each must be expanded once: the
+    // generated count says so); a run cut by a limit mid-level rebuilds its paths
+    // through claims of the levels it recorded.
+    let runs: [&[&str]; 3] = [
+        &["two_phase_commit", "--set", "rms=5"],
+        &[
+            "fenced_lease_lock",
+            "--set",
+            "variant=none",
+            "--relax-all",
+            "--hold",
+            "no_duplication",
+        ],
+        // Cut at depth 10, after every path it reports (≤ 9 steps) was found.
+        &[
+            "primary_backup",
+            "--set",
+            "variant=async",
+            "--relax-all",
+            "--max-states",
+            "60000",
+        ],
+    ];
+    for args in runs {
+        let run = |threads: &str| {
+            let mut all = vec!["check"];
+            all.extend_from_slice(args);
+            all.extend_from_slice(&["--threads", threads, "--format", "json", "-q"]);
+            let output = synccheck(&all);
+            let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+            let paths: Vec<Value> = report["properties"]
+                .as_array()
+                .expect("properties")
+                .iter()
+                .map(|p| {
+                    json!([
+                        p["name"],
+                        p["verdict"],
+                        p["counterexample"],
+                        p["example_length"]
+                    ])
+                })
+                .collect();
+            // A cut run's counts depend on where each worker was when the limit hit.
+            let stats = match report["stop_reason"].as_str() {
+                Some("complete") => json!([
+                    report["stats"]["unique_states"],
+                    report["stats"]["generated_states"],
+                    report["stats"]["max_depth"]
+                ]),
+                _ => Value::Null,
+            };
+            (
+                output.status.code(),
+                report["stop_reason"].clone(),
+                stats,
+                paths,
+            )
+        };
+        let one = run("1");
+        assert!(
+            one.3.iter().any(|p| !p[2].is_null() || !p[3].is_null()),
+            "{args:?}: a path to compare"
+        );
+        for threads in ["2", "3", "8", "2", "8"] {
+            assert_eq!(run(threads), one, "{args:?} with {threads} threads");
+        }
+    }
+}
+
 // ---------------------------------------------- 6. inputs that slip ----
 
 #[test]

@@ -6,26 +6,38 @@
 //!
 //! The parent a state is stored with is deterministic too: among the states of a level
 //! that lead to a new state, the first in level order (then the first action) wins,
-//! whichever worker got there first. With several workers a later discoverer that comes
-//! earlier in the level takes the parent over ([`Store::insert_or_lower`]), and the
-//! next level is put in the order one worker would have produced: chunk by chunk, each
-//! state where its winning parent put it. Paths, like counts, are then the same for any
-//! thread count and any run.
+//! whichever worker got there first. One worker meets the level in order and stores
+//! parents as they come. Several workers store a *claim* instead ([`store::claim`]: the
+//! discoverer's depth and position in the level, which [`Store::parent`] reads back as
+//! its fingerprint through the level's recorded fingerprints), and a discoverer earlier
+//! in the level takes a claim over ([`Store::insert_or_lower`]) by comparing positions,
+//! with no lookup. Every discoverer that stored or took over a claim puts the state in
+//! its chunk of the next level; where more than one did (the state is in some worker's
+//! list of claims taken over), the next level expands only the entry whose claim is
+//! stored. The next level is the chunks in level order, so its order, and the states it
+//! expands, are the ones one worker would have produced: paths, like counts, are the
+//! same for any thread count and any run. Between two levels nothing is serial but
+//! sorting the chunks by their place and copying the level's fingerprints.
+//!
+//! A level is freed after it, by the thread that runs the search: freeing each chunk
+//! on the worker that expanded it (the states another worker allocated) cost more in
+//! allocator contention than it saved (BENCHMARKS.md, issue 15).
+//!
+//! [`Store::parent`]: super::store::Store::parent
+//! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
 
-use super::store::{Insertion, NO_PARENT};
+use super::store::{self, Insertion, NO_PARENT};
 use super::{better, Evidence, Found, Search, Stats, StopReason};
 use stateright::Model;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// States per work chunk: small enough to balance, large enough to amortize.
+/// States per unit of work: small enough to balance, large enough to amortize.
 const CHUNK_STATES: usize = 256;
 
-type Level<S> = Vec<(S, u64)>;
-
-/// Fingerprints are hashes already: a map keyed by them needs no second hash.
+/// Fingerprints are hashes already: a set of them needs no second hash.
 #[derive(Default)]
 struct FingerprintHasher(u64);
 
@@ -45,17 +57,63 @@ impl Hasher for FingerprintHasher {
     }
 }
 
-/// Fingerprint → position in the level.
-type Positions = HashMap<u64, usize, BuildHasherDefault<FingerprintHasher>>;
+/// States of a level that more than one entry was pushed for.
+type Contested = HashSet<u64, BuildHasherDefault<FingerprintHasher>>;
 
-/// States a chunk of a level discovered, with the parent each was pushed for.
-type ChunkOutput<S> = (usize, Vec<(S, u64, u64)>);
+/// A state of a level.
+struct Entry<S> {
+    state: S,
+    fingerprint: u64,
+    /// The claim it was pushed with ([`store::claim`]); `NO_PARENT` where its parent
+    /// was stored as it is.
+    claim: u64,
+}
+
+/// A level: chunks of at most [`CHUNK_STATES`] entries in level order (a state's
+/// position is its index in their concatenation), each one worker's task. Entries whose
+/// claim was taken over are skipped, not removed.
+struct Level<S> {
+    chunks: Vec<Vec<Entry<S>>>,
+    /// The position of each chunk's first entry.
+    starts: Vec<usize>,
+    len: usize,
+    /// States pushed by more than one discoverer.
+    contested: Contested,
+}
+
+impl<S> Level<S> {
+    /// A level of the chunks, in order (each at most [`CHUNK_STATES`] long).
+    fn new(chunks: Vec<Vec<Entry<S>>>, contested: Contested) -> Self {
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut len = 0;
+        for chunk in &chunks {
+            starts.push(len);
+            len += chunk.len();
+        }
+        Level {
+            chunks,
+            starts,
+            len,
+            contested,
+        }
+    }
+
+    /// The fingerprints of the level, in order.
+    fn fingerprints(&self) -> Vec<u64> {
+        let entries = self.chunks.iter().flatten();
+        entries.map(|entry| entry.fingerprint).collect()
+    }
+}
+
+/// Part of the next level: (the chunk of this level that found it, which part), entries.
+type NextChunk<S> = ((usize, usize), Vec<Entry<S>>);
 
 /// What one worker brings back from a level.
 struct WorkerResult<S> {
-    chunks: Vec<ChunkOutput<S>>,
-    /// States whose parent this worker took over from another discoverer.
-    lowered: Vec<u64>,
+    /// The next level's chunks, by (chunk of this level that found them, part).
+    chunks: Vec<NextChunk<S>>,
+    /// States whose claim this worker took over from another discoverer.
+    contested: Vec<u64>,
     discoveries: Vec<(usize, u64)>,
     deadlocks: Vec<u64>,
     generated: usize,
@@ -70,7 +128,7 @@ where
     let mut evidence: Vec<Option<Evidence<M>>> =
         (0..search.properties.len()).map(|_| None).collect();
     let mut stats = Stats::default();
-    let mut level: Level<M::State> = Vec::new();
+    let mut initial = Vec::new();
     let mut found_slots = Vec::new();
     let undecided = search.undecided(&evidence);
     for state in search.model.init_states() {
@@ -82,16 +140,27 @@ where
             for slot in &found_slots {
                 record(&mut evidence, *slot, 0, fp);
             }
-            level.push((state, fp));
+            initial.push(Entry {
+                state,
+                fingerprint: fp,
+                claim: NO_PARENT,
+            });
         }
     }
+    let mut chunks = Vec::new();
+    while initial.len() > CHUNK_STATES {
+        let rest = initial.split_off(CHUNK_STATES);
+        chunks.push(std::mem::replace(&mut initial, rest));
+    }
+    chunks.push(initial);
+    let mut level = Level::new(chunks, Contested::default());
     let mut depth = 0;
     let stop_reason = loop {
         stats.unique_states = search.store.len();
         stats.max_depth = depth;
         publish(search, &stats);
         let undecided = search.undecided(&evidence);
-        if level.is_empty() {
+        if level.len == 0 {
             break StopReason::Complete;
         }
         if !undecided.iter().any(|u| *u) {
@@ -157,37 +226,38 @@ where
     let cursor = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let interrupted = Mutex::new(None);
-    let threads = search.options.threads.max(1);
-    // Level positions, for the parent tie-break between workers (one worker meets
-    // the level in order and needs none).
-    let positions: Positions = if threads > 1 {
-        level
-            .iter()
-            .enumerate()
-            .map(|(position, (_, fp))| (*fp, position))
-            .collect()
-    } else {
-        Positions::default()
-    };
+    // Several workers store claims; a level a claim cannot name (deeper than 131 071,
+    // or longer than 2^32) is expanded by one worker, which stores parents: in level
+    // order either way.
+    let claims = search.options.threads > 1 && store::claim(depth, level.len).is_some();
+    let threads = if claims { search.options.threads } else { 1 };
+    if claims {
+        search.store.record_level(depth, level.fingerprints());
+    }
     let context = LevelContext {
         level,
+        depth,
+        claims,
         undecided,
-        positions: &positions,
         cursor: &cursor,
         stop: &stop,
         interrupted: &interrupted,
     };
-    let results: Vec<WorkerResult<M::State>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| expand_chunks(search, &context)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().expect("a search worker panicked"))
-            .collect()
-    });
-    let mut chunks = Vec::new();
-    let mut lowered = HashSet::new();
+    let results: Vec<WorkerResult<M::State>> = if threads == 1 {
+        vec![expand_units(search, &context)]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| scope.spawn(|| expand_units(search, &context)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().expect("a search worker panicked"))
+                .collect()
+        })
+    };
+    let mut chunks = Vec::with_capacity(level.chunks.len());
+    let mut contested = Contested::default();
     for result in results {
         stats.generated_states += result.generated;
         for (slot, fp) in result.discoveries {
@@ -199,21 +269,13 @@ where
             }
         }
         chunks.extend(result.chunks);
-        lowered.extend(result.lowered);
+        contested.extend(result.contested);
     }
-    chunks.sort_unstable_by_key(|(index, _)| *index);
-    // States are large: one allocation for the level, not a doubling per push.
-    let mut next = Vec::with_capacity(chunks.iter().map(|(_, states)| states.len()).sum());
-    for (_, states) in chunks {
-        for (state, child, parent) in states {
-            // A state pushed for a parent that lost it to an earlier one is dropped
-            // here; the winner pushed it too, at its place in level order.
-            if lowered.contains(&child) && search.store.parent(child) != Some(parent) {
-                continue;
-            }
-            next.push((state, child));
-        }
-    }
+    chunks.sort_unstable_by_key(|(place, _)| *place);
+    let next = Level::new(
+        chunks.into_iter().map(|(_, entries)| entries).collect(),
+        contested,
+    );
     let interrupted = interrupted
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -223,14 +285,16 @@ where
 /// What the workers of one level share.
 struct LevelContext<'l, S> {
     level: &'l Level<S>,
+    depth: usize,
+    /// Whether new states are stored with claims (several workers) or parents (one).
+    claims: bool,
     undecided: &'l [bool],
-    positions: &'l Positions,
     cursor: &'l AtomicUsize,
     stop: &'l AtomicBool,
     interrupted: &'l Mutex<Option<StopReason>>,
 }
 
-fn expand_chunks<M>(
+fn expand_units<M>(
     search: &Search<'_, M>,
     context: &LevelContext<'_, M::State>,
 ) -> WorkerResult<M::State>
@@ -241,15 +305,16 @@ where
 {
     let LevelContext {
         level,
+        depth,
+        claims,
         undecided,
-        positions,
         cursor,
         stop,
         interrupted,
     } = context;
     let mut result = WorkerResult {
         chunks: Vec::new(),
-        lowered: Vec::new(),
+        contested: Vec::new(),
         discoveries: Vec::new(),
         deadlocks: Vec::new(),
         generated: 0,
@@ -258,40 +323,49 @@ where
     let mut successors = Vec::new();
     let mut slots = Vec::new();
     let check_deadlock = search.deadlock_slot().is_some_and(|slot| undecided[slot]);
-    let single = positions.is_empty();
     // The last chunk's count sizes the next one's buffer (states are large to regrow).
     let mut expected = CHUNK_STATES;
     while !stop.load(Ordering::Relaxed) {
-        let start = cursor.fetch_add(CHUNK_STATES, Ordering::Relaxed);
-        if start >= level.len() {
+        let unit = cursor.fetch_add(1, Ordering::Relaxed);
+        if unit >= level.chunks.len() {
             break;
         }
+        let first = level.starts[unit];
+        let mut part = 0;
         let mut found = Vec::with_capacity(expected);
-        let end = (start + CHUNK_STATES).min(level.len());
-        for (position, (state, fp)) in level[start..end].iter().enumerate() {
-            let position = start + position;
-            let enabled = search.successors(state, &mut actions, &mut successors);
+        for (offset, entry) in level.chunks[unit].iter().enumerate() {
+            // A state more than one discoverer pushed is the stored claim's to expand.
+            if !level.contested.is_empty()
+                && level.contested.contains(&entry.fingerprint)
+                && search.store.stored_parent(entry.fingerprint) != Some(entry.claim)
+            {
+                continue;
+            }
+            let position = first + offset;
+            let parent = entry.fingerprint;
+            let enabled = search.successors(&entry.state, &mut actions, &mut successors);
             result.generated += successors.len();
             if !enabled && check_deadlock {
-                result.deadlocks.push(*fp);
+                result.deadlocks.push(parent);
             }
+            // Claims can name every position of the level (`claims` says so).
+            let claim = claims.then(|| store::claim(*depth, position)).flatten();
             for successor in successors.drain(..) {
                 let (successor, child) = search.keyed(successor);
-                let insertion = if single {
-                    if search.store.insert(child, *fp) {
-                        Insertion::New
-                    } else {
-                        Insertion::Kept
-                    }
-                } else {
-                    // Take the parent over from a discoverer later in this level.
-                    search.store.insert_or_lower(child, *fp, |stored| {
-                        positions.get(&stored).is_some_and(|at| *at > position)
+                let insertion = if let Some(claim) = claim {
+                    // Take the claim over from a discoverer later in this level.
+                    search.store.insert_or_lower(child, claim, |stored| {
+                        store::claimed(stored)
+                            .is_some_and(|(at_depth, at)| at_depth == *depth && at > position)
                     })
+                } else if search.store.insert(child, parent) {
+                    Insertion::New
+                } else {
+                    Insertion::Kept
                 };
                 match insertion {
                     Insertion::Kept => continue,
-                    Insertion::Lowered => result.lowered.push(child),
+                    Insertion::Lowered => result.contested.push(child),
                     Insertion::New => {
                         slots.clear();
                         search.decided_by(&successor, undecided, &mut slots);
@@ -300,11 +374,22 @@ where
                             .extend(slots.iter().map(|slot| (*slot, child)));
                     }
                 }
-                found.push((successor, child, *fp));
+                if found.len() == CHUNK_STATES {
+                    let full = std::mem::replace(&mut found, Vec::with_capacity(CHUNK_STATES));
+                    result.chunks.push(((unit, part), full));
+                    part += 1;
+                }
+                found.push(Entry {
+                    state: successor,
+                    fingerprint: child,
+                    claim: claim.unwrap_or(NO_PARENT),
+                });
             }
         }
         expected = found.len().max(1);
-        result.chunks.push((start, found));
+        if !found.is_empty() {
+            result.chunks.push(((unit, part), found));
+        }
         search
             .options
             .progress

@@ -598,7 +598,10 @@ where
     #[inline]
     pub fn keyed(&self, state: M::State) -> (M::State, u64) {
         let (state, fp) = match self.canonical {
-            Some(canonical) => canonical(self.model, state),
+            Some(canonical) => {
+                let (state, fp) = canonical(self.model, state);
+                (state, store::storable(fp))
+            }
             None => {
                 let fp = fingerprint(&state);
                 (state, fp)

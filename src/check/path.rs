@@ -1,6 +1,6 @@
 //! Paths through a model, rebuilt from the store's parent chain.
 
-use super::store::{fingerprint, Store, NO_PARENT};
+use super::store::{fingerprint, storable, Store, NO_PARENT};
 use stateright::Model;
 use std::hash::Hash;
 
@@ -87,7 +87,7 @@ where
     }
     chain.reverse();
     let key = |state: &M::State| match canonical {
-        Some(canonical) => canonical(model, state.clone()).1,
+        Some(canonical) => storable(canonical(model, state.clone()).1),
         None => fingerprint(state),
     };
     let first = model

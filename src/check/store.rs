@@ -1,4 +1,5 @@
-//! The visited-state store: fingerprint → parent fingerprint, shared by all workers.
+//! The visited-state store: fingerprint → parent fingerprint (or a claim on one, made by
+//! the parallel breadth-first search), shared by all workers.
 
 use std::hash::Hash;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,6 +9,10 @@ use std::sync::Mutex;
 pub(crate) const NO_PARENT: u64 = 0;
 
 /// A fixed-seed hash: fingerprints are the same in every run and on every thread.
+///
+/// It never returns `NO_PARENT` nor a claim (a value whose top 15 bits are all set):
+/// such a hash is moved out of that range ([`storable`]), so a stored parent tells the
+/// two apart.
 pub fn fingerprint<T: Hash>(value: &T) -> u64 {
     let builder = ahash::RandomState::with_seeds(
         0x5eed_c0de_0000_0001,
@@ -15,10 +20,56 @@ pub fn fingerprint<T: Hash>(value: &T) -> u64 {
         0x7177_e5ca_0000_0003,
         0x5ca1_ab1e_0000_0004,
     );
-    match builder.hash_one(value) {
+    storable(builder.hash_one(value))
+}
+
+/// `hash` moved out of the values a stored fingerprint may not take (`NO_PARENT`, a
+/// claim), as [`fingerprint`] does; the identity on its results. Applied to the
+/// fingerprints a canonicalization hands back, which a user's may not have come from
+/// [`fingerprint`]. The move doubles the density of 2^-15 of the hash space (collision
+/// odds × (1 + 2^-14)) and changed which of two states has the smaller fingerprint for
+/// about one state in 32 768, against builds before claims.
+pub(crate) fn storable(hash: u64) -> u64 {
+    match hash {
         NO_PARENT => 1,
-        fingerprint => fingerprint,
+        hash if is_claim(hash) => hash & !CLAIM_TAG_LOW_BIT,
+        hash => hash,
     }
+}
+
+/// The top bits every claim has and no fingerprint has.
+const CLAIM_TAG: u64 = 0x7fff << 49;
+/// The lowest bit of the tag (clearing it moves a hash out of the claims).
+const CLAIM_TAG_LOW_BIT: u64 = 1 << 49;
+/// Bits of a claim that hold the depth of the level, above those of the position.
+const CLAIM_DEPTH_BITS: u32 = 17;
+const CLAIM_POSITION_BITS: u32 = 32;
+/// The deepest level whose states can be claimed ([`claim`]).
+const CLAIM_DEPTH_MAX: u64 = (1 << CLAIM_DEPTH_BITS) - 1;
+/// The last position in a level that can be claimed.
+const CLAIM_POSITION_MAX: u64 = (1 << CLAIM_POSITION_BITS) - 1;
+
+fn is_claim(value: u64) -> bool {
+    value & CLAIM_TAG == CLAIM_TAG
+}
+
+/// A stand-in parent for a state first reached in a parallel breadth-first level:
+/// "reached from the state at `position` of level `depth`". Comparing two claims of a
+/// level compares their parents' places in it with no lookup; [`Store::parent`] turns a
+/// claim into the parent's fingerprint through the level's fingerprints
+/// ([`Store::record_level`]). `None` past [`CLAIM_DEPTH_MAX`] or [`CLAIM_POSITION_MAX`].
+pub(crate) fn claim(depth: usize, position: usize) -> Option<u64> {
+    let (depth, position) = (u64::try_from(depth).ok()?, u64::try_from(position).ok()?);
+    (depth <= CLAIM_DEPTH_MAX && position <= CLAIM_POSITION_MAX)
+        .then_some(CLAIM_TAG | depth << CLAIM_POSITION_BITS | position)
+}
+
+/// The level and position a claim names, or `None` if `value` is a fingerprint.
+pub(crate) fn claimed(value: u64) -> Option<(usize, usize)> {
+    is_claim(value).then(|| {
+        let depth = (value >> CLAIM_POSITION_BITS) & CLAIM_DEPTH_MAX;
+        (depth as usize, (value & CLAIM_POSITION_MAX) as usize)
+    })
 }
 
 /// Shards of the store: a fingerprint's top bits pick one, so threads rarely meet.
@@ -135,10 +186,13 @@ pub(crate) enum Insertion {
     Kept,
 }
 
-/// Visited states: fingerprint → parent fingerprint, in [`SHARDS`] locked shards.
+/// Visited states: fingerprint → parent fingerprint (or a [`claim`] on it), in
+/// [`SHARDS`] locked shards.
 pub(crate) struct Store {
     shards: Vec<Mutex<Shard>>,
     count: AtomicUsize,
+    /// The fingerprints of each level some claim names, by depth and position.
+    levels: Mutex<Vec<Vec<u64>>>,
 }
 
 impl Store {
@@ -146,6 +200,7 @@ impl Store {
         Store {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect(),
             count: AtomicUsize::new(0),
+            levels: Mutex::new(Vec::new()),
         }
     }
 
@@ -201,8 +256,34 @@ impl Store {
         }
     }
 
+    /// The parent `fingerprint` is stored with, a claim turned into the fingerprint it
+    /// names.
     pub fn parent(&self, fingerprint: u64) -> Option<u64> {
+        let stored = self.stored_parent(fingerprint)?;
+        match claimed(stored) {
+            None => Some(stored),
+            Some((depth, position)) => {
+                let levels = self.levels.lock().unwrap_or_else(|p| p.into_inner());
+                let parent = levels.get(depth).and_then(|level| level.get(position));
+                // A claim is only made while a recorded level is expanded.
+                Some(*parent.expect("every claimed level is recorded"))
+            }
+        }
+    }
+
+    /// The parent `fingerprint` is stored with, as stored (a claim stays one).
+    pub fn stored_parent(&self, fingerprint: u64) -> Option<u64> {
         self.shard(fingerprint).parent(fingerprint)
+    }
+
+    /// Records the fingerprints of level `depth` in level order, for the claims made
+    /// while it is expanded.
+    pub fn record_level(&self, depth: usize, fingerprints: Vec<u64>) {
+        let mut levels = self.levels.lock().unwrap_or_else(|p| p.into_inner());
+        if levels.len() <= depth {
+            levels.resize_with(depth + 1, Vec::new);
+        }
+        levels[depth] = fingerprints;
     }
 
     pub fn len(&self) -> usize {
@@ -253,5 +334,39 @@ mod tests {
     #[test]
     fn fingerprint_is_never_the_empty_key() {
         assert_ne!(fingerprint(&0u64), EMPTY);
+    }
+
+    #[test]
+    fn claims_name_their_level_and_position_and_are_never_fingerprints() {
+        let a = claim(4, 17).expect("small");
+        assert_eq!(claimed(a), Some((4, 17)));
+        let (depth_max, position_max) = (CLAIM_DEPTH_MAX as usize, CLAIM_POSITION_MAX as usize);
+        let deepest = claim(depth_max, position_max).expect("the largest");
+        assert_eq!(claimed(deepest), Some((depth_max, position_max)));
+        assert_eq!(claim(depth_max + 1, 0), None);
+        assert_eq!(claim(0, position_max + 1), None);
+        assert!(claim(3, 9) > claim(3, 8));
+        assert!((0..200_000u64).all(|i| claimed(fingerprint(&i)).is_none()));
+        assert!(!is_claim(!CLAIM_TAG_LOW_BIT));
+        assert_eq!(storable(deepest), deepest & !CLAIM_TAG_LOW_BIT);
+        assert_eq!(storable(NO_PARENT), 1);
+        assert_eq!(storable(12345), 12345);
+    }
+
+    #[test]
+    fn a_claim_is_read_back_as_the_fingerprint_it_names() {
+        let store = Store::new();
+        let (parent, child) = (fingerprint(&1u64), fingerprint(&2u64));
+        let (early, late) = (claim(2, 1).expect("small"), claim(2, 5).expect("small"));
+        assert_eq!(store.insert_or_lower(child, late, |_| true), Insertion::New);
+        let lower = |stored| claimed(stored).is_some_and(|(d, at)| d == 2 && at > 1);
+        assert_eq!(
+            store.insert_or_lower(child, early, lower),
+            Insertion::Lowered
+        );
+        assert_eq!(store.insert_or_lower(child, late, lower), Insertion::Kept);
+        assert_eq!(store.stored_parent(child), Some(early));
+        store.record_level(2, vec![7, parent, 9, 9, 9, 9]);
+        assert_eq!(store.parent(child), Some(parent));
     }
 }
