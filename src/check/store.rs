@@ -11,7 +11,7 @@ pub(crate) const NO_PARENT: u64 = 0;
 /// A fixed-seed hash: fingerprints are the same in every run and on every thread.
 ///
 /// It never returns `NO_PARENT` nor a claim (a value whose top 15 bits are all set):
-/// such a hash is moved out of that range ([`storable`]), so a stored parent tells the
+/// such a hash is moved out of that range (`storable`), so a stored parent tells the
 /// two apart.
 pub fn fingerprint<T: Hash>(value: &T) -> u64 {
     let builder = ahash::RandomState::with_seeds(
