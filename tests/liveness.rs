@@ -6,6 +6,9 @@ use synccheck::check::{self, Budget, CheckOptions, Verdict};
 use synccheck::liveness::{check_eventually, decide_eventually, Fairness, LivenessResult};
 use synccheck::system::*;
 
+mod support;
+use support::one_message::{Node, OneMessage};
+
 /// A client that may fail and retry forever, or succeed.
 #[derive(Clone, Debug)]
 struct RetryStorm;
@@ -67,44 +70,6 @@ fn a_retry_storm_cycle_is_found_where_stateright_sees_nothing() {
     let path = property.path.as_ref().expect("a lasso");
     assert_eq!(path.actions, vec!["fail", "retry"]);
     assert_eq!(path.states.first(), path.states.last(), "the loop closes");
-}
-
-/// A sender sends one message on start; the receiver records it.
-#[derive(Clone, Debug)]
-struct OneMessage;
-
-synccheck::nodes! {
-    enum Node {
-        Sender = "n0" [stable],
-        Receiver = "n1" [stable],
-    }
-}
-
-impl Protocol for OneMessage {
-    type Node = Node;
-    type State = bool;
-    type Durable = ();
-    type Msg = u8;
-    type Timer = u8;
-    type Ghost = ();
-    fn largest_time_constant_ticks(&self) -> u32 {
-        1
-    }
-    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
-        if node == Node::Sender {
-            ctx.send(Node::Receiver, 7);
-        }
-        false
-    }
-    fn on_message(&self, _: Node, state: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
-        *state = true;
-    }
-    fn properties(&self) -> Vec<synccheck::system::Property<Self>> {
-        vec![synccheck::system::Property::eventually(
-            "received",
-            |_, s| s.node_state(Node::Receiver) == Some(&true),
-        )]
-    }
 }
 
 fn received(system: &TimedSystem<OneMessage>, state: &SystemState<OneMessage>) -> bool {

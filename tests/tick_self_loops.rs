@@ -20,6 +20,9 @@ use synccheck::report::Explain;
 use synccheck::system::*;
 use synccheck::testing;
 
+mod support;
+use support::one_message::{Node, OneMessage};
+
 // ------------------------------------------------------------------- systems ----
 
 fn two_phase_commit(relax: &[Assumption]) -> TimedSystem<TwoPhaseCommitTimed> {
@@ -269,44 +272,6 @@ fn the_check_pipeline_skips_idle_ticks_under_symmetry_too() {
 }
 
 // ------------------------------------------------ what still takes the step ----
-
-/// A sender sends one message on start; the receiver records it.
-#[derive(Clone, Debug)]
-struct OneMessage;
-
-synccheck::nodes! {
-    enum Node {
-        Sender = "n0" [stable],
-        Receiver = "n1" [stable],
-    }
-}
-
-impl Protocol for OneMessage {
-    type Node = Node;
-    type State = bool;
-    type Durable = ();
-    type Msg = u8;
-    type Timer = u8;
-    type Ghost = ();
-    fn largest_time_constant_ticks(&self) -> u32 {
-        1
-    }
-    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
-        if node == Node::Sender {
-            ctx.send(Node::Receiver, 7);
-        }
-        false
-    }
-    fn on_message(&self, _: Node, state: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
-        *state = true;
-    }
-    fn properties(&self) -> Vec<synccheck::system::Property<Self>> {
-        vec![synccheck::system::Property::eventually(
-            "received",
-            |_, s| s.node_state(Node::Receiver) == Some(&true),
-        )]
-    }
-}
 
 #[test]
 fn a_state_whose_only_step_is_an_idle_tick_is_not_a_deadlock() {

@@ -3,6 +3,8 @@
 //! `mod support;` and uses what it needs (hence `dead_code` allowed here).
 #![allow(dead_code)]
 
+pub mod one_message;
+
 use std::process::{Command, Output};
 
 /// The `synccheck` binary's command, with progress lines off (stderr stays readable).

@@ -1,0 +1,41 @@
+//! A two-node protocol several test files check: a sender sends one message on
+//! start and the receiver records it (`eventually` received).
+
+use synccheck::system::{Context, Property, Protocol};
+
+/// A sender sends one message on start; the receiver records it.
+#[derive(Clone, Debug)]
+pub struct OneMessage;
+
+synccheck::nodes! {
+    pub enum Node {
+        Sender = "n0" [stable],
+        Receiver = "n1" [stable],
+    }
+}
+
+impl Protocol for OneMessage {
+    type Node = Node;
+    type State = bool;
+    type Durable = ();
+    type Msg = u8;
+    type Timer = u8;
+    type Ghost = ();
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
+        if node == Node::Sender {
+            ctx.send(Node::Receiver, 7);
+        }
+        false
+    }
+    fn on_message(&self, _: Node, state: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
+        *state = true;
+    }
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::eventually("received", |_, s| {
+            s.node_state(Node::Receiver) == Some(&true)
+        })]
+    }
+}
