@@ -244,11 +244,11 @@ where
         interrupted: &interrupted,
     };
     let results: Vec<WorkerResult<M::State>> = if threads == 1 {
-        vec![expand_units(search, &context)]
+        vec![expand_chunks(search, &context)]
     } else {
         std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
-                .map(|_| scope.spawn(|| expand_units(search, &context)))
+                .map(|_| scope.spawn(|| expand_chunks(search, &context)))
                 .collect();
             workers
                 .into_iter()
@@ -294,7 +294,7 @@ struct LevelContext<'l, S> {
     interrupted: &'l Mutex<Option<StopReason>>,
 }
 
-fn expand_units<M>(
+fn expand_chunks<M>(
     search: &Search<'_, M>,
     context: &LevelContext<'_, M::State>,
 ) -> WorkerResult<M::State>
@@ -323,17 +323,15 @@ where
     let mut successors = Vec::new();
     let mut slots = Vec::new();
     let check_deadlock = search.deadlock_slot().is_some_and(|slot| undecided[slot]);
-    // The last chunk's count sizes the next one's buffer (states are large to regrow).
+    // The last part's length sizes the next one's buffer (states are large to regrow).
     let mut expected = CHUNK_STATES;
     while !stop.load(Ordering::Relaxed) {
-        let unit = cursor.fetch_add(1, Ordering::Relaxed);
-        if unit >= level.chunks.len() {
+        let index = cursor.fetch_add(1, Ordering::Relaxed);
+        if index >= level.chunks.len() {
             break;
         }
-        let first = level.starts[unit];
-        let mut part = 0;
-        let mut found = Vec::with_capacity(expected);
-        for (offset, entry) in level.chunks[unit].iter().enumerate() {
+        let mut parts = Parts::new(index, expected);
+        for (offset, entry) in level.chunks[index].iter().enumerate() {
             // A state more than one discoverer pushed is the stored claim's to expand.
             if !level.contested.is_empty()
                 && level.contested.contains(&entry.fingerprint)
@@ -341,58 +339,38 @@ where
             {
                 continue;
             }
-            let position = first + offset;
-            let parent = entry.fingerprint;
+            let position = level.starts[index] + offset;
             let enabled = search.successors(&entry.state, &mut actions, &mut successors);
             result.generated += successors.len();
             if !enabled && check_deadlock {
-                result.deadlocks.push(parent);
+                result.deadlocks.push(entry.fingerprint);
             }
             // Claims can name every position of the level (`claims` says so).
             let claim = claims.then(|| store::claim(*depth, position)).flatten();
             for successor in successors.drain(..) {
                 let (successor, child) = search.keyed(successor);
-                let insertion = if let Some(claim) = claim {
-                    // Take the claim over from a discoverer later in this level.
-                    search.store.insert_or_lower(child, claim, |stored| {
-                        store::claimed(stored)
-                            .is_some_and(|(at_depth, at)| at_depth == *depth && at > position)
-                    })
-                } else if search.store.insert(child, parent) {
-                    Insertion::New
-                } else {
-                    Insertion::Kept
-                };
-                match insertion {
+                match store_child(search, claim, *depth, position, entry.fingerprint, child) {
                     Insertion::Kept => continue,
                     Insertion::Lowered => result.contested.push(child),
                     Insertion::New => {
                         slots.clear();
                         search.decided_by(&successor, undecided, &mut slots);
-                        result
-                            .discoveries
-                            .extend(slots.iter().map(|slot| (*slot, child)));
+                        let found = slots.iter().map(|slot| (*slot, child));
+                        result.discoveries.extend(found);
                     }
                 }
-                if found.len() == CHUNK_STATES {
-                    let full = std::mem::replace(&mut found, Vec::with_capacity(CHUNK_STATES));
-                    result.chunks.push(((unit, part), full));
-                    part += 1;
-                }
-                found.push(Entry {
+                let entry = Entry {
                     state: successor,
                     fingerprint: child,
                     claim: claim.unwrap_or(NO_PARENT),
-                });
+                };
+                parts.push(entry, &mut result.chunks);
             }
         }
-        expected = found.len().max(1);
-        if !found.is_empty() {
-            result.chunks.push(((unit, part), found));
-        }
-        search
-            .options
-            .progress
+        expected = parts.entries.len().max(1);
+        parts.finish(&mut result.chunks);
+        let progress = &search.options.progress;
+        progress
             .unique_states
             .store(search.store.len(), Ordering::Relaxed);
         if let Some(reason) = search.limit_hit() {
@@ -402,4 +380,57 @@ where
         }
     }
     result
+}
+
+/// Stores `child`, reached from the state at `position` of level `depth` whose
+/// fingerprint is `parent`: with `claim`, as a claim that takes over one made later in
+/// the level; without, with its parent, first come (one worker meets the level in order).
+fn store_child<M: Model>(
+    search: &Search<'_, M>,
+    claim: Option<u64>,
+    depth: usize,
+    position: usize,
+    parent: u64,
+    child: u64,
+) -> Insertion {
+    match claim {
+        Some(claim) => search.store.insert_or_lower(child, claim, |stored| {
+            store::claimed(stored).is_some_and(|(at_depth, at)| at_depth == depth && at > position)
+        }),
+        None if search.store.insert(child, parent) => Insertion::New,
+        None => Insertion::Kept,
+    }
+}
+
+/// The next level's entries that one chunk of this level finds, handed on in parts of
+/// at most [`CHUNK_STATES`].
+struct Parts<S> {
+    chunk: usize,
+    part: usize,
+    entries: Vec<Entry<S>>,
+}
+
+impl<S> Parts<S> {
+    fn new(chunk: usize, capacity: usize) -> Self {
+        Parts {
+            chunk,
+            part: 0,
+            entries: Vec::with_capacity(capacity.min(CHUNK_STATES)),
+        }
+    }
+
+    fn push(&mut self, entry: Entry<S>, out: &mut Vec<NextChunk<S>>) {
+        if self.entries.len() == CHUNK_STATES {
+            let full = std::mem::replace(&mut self.entries, Vec::with_capacity(CHUNK_STATES));
+            out.push(((self.chunk, self.part), full));
+            self.part += 1;
+        }
+        self.entries.push(entry);
+    }
+
+    fn finish(self, out: &mut Vec<NextChunk<S>>) {
+        if !self.entries.is_empty() {
+            out.push(((self.chunk, self.part), self.entries));
+        }
+    }
 }
