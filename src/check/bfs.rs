@@ -16,8 +16,12 @@
 //! list of claims taken over), the next level expands only the entry whose claim is
 //! stored. The next level is the chunks in level order, so its order, and the states it
 //! expands, are the ones one worker would have produced: paths, like counts, are the
-//! same for any thread count and any run. Between two levels nothing is serial but
-//! sorting the chunks by their place and copying the level's fingerprints.
+//! same for any thread count and any run. A level too deep (past depth 131 071) or too
+//! long (over 2^32 states) for a claim to name is expanded by one worker instead.
+//! Between two levels the thread that runs the search copies the level's fingerprints,
+//! gathers the workers' chunks (sorted by place) and lists of contested states, and
+//! frees the level it expanded; all of it is linear in the level, none of it per
+//! successor.
 //!
 //! A level is freed after it, by the thread that runs the search: freeing each chunk
 //! on the worker that expanded it (the states another worker allocated) cost more in
