@@ -37,6 +37,7 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     let mut same_trace = 0;
     let mut differing = Vec::new();
     let mut traces = 0;
+    let mut too_large = Vec::new();
     for source in registry.plans() {
         let plan = synccheck::plan::parse(&source.file, &source.text, &registry).expect("parses");
         for check in &plan.checks {
@@ -48,6 +49,13 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
                 continue;
             }
             let full = run(&registry, check, FULL_STATES_MAX, true).expect("runs without lean");
+            if full.stop_reason == StopReason::StateLimit {
+                // The message set's checks: `primary_backup sync, everything relaxed`
+                // stores 5 447 states, its multiset network 1.49 M (12 s).
+                eprintln!("{}: full state too large", check.name);
+                too_large.push(check.name.clone());
+                continue;
+            }
             assert_eq!(full.stop_reason, StopReason::Complete, "{}", check.name);
             assert!(
                 full.stats.unique_states >= lean.stats.unique_states,
@@ -82,6 +90,7 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     }
     eprintln!("{compared} compared, {leaner} leaner, {same_trace}/{traces} same traces");
     assert!(compared >= 70, "only {compared} small checks");
+    assert!(too_large.len() <= 2, "full runs too large: {too_large:?}");
     assert!(
         leaner >= 7,
         "only {leaner} checks where the lean state stores fewer"

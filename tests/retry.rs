@@ -82,7 +82,7 @@ fn retry_non_idempotent_token_holds_under_delay_loss_duplication_and_a_crash() {
     assert_pinned(
         &system(retry(Retry::Token), &relaxed, 1),
         "delay, loss, duplication, a crash",
-        2_114,
+        222,
         &[
             Pin::verdict("at_most_once", Verdict::Holds),
             Pin::verdict("deadlock_free", Verdict::Holds),
@@ -103,7 +103,7 @@ fn retry_non_idempotent_token_needs_a_durable_token() {
     assert_pinned(
         &system(retry(Retry::Token), &relaxed, 1),
         "token write not durable",
-        4_505,
+        391,
         &[
             Pin::verdict("deadlock_free", Verdict::Holds),
             Pin::violated("at_most_once", 12),

@@ -317,6 +317,7 @@ impl Protocol for RaftVotePersistence {
     type Ghost = Ghost;
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] =
         &[DurableWrites

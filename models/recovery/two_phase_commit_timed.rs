@@ -279,6 +279,7 @@ impl Protocol for TwoPhaseCommitTimed {
     type Ghost = ();
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[
         MaxCrashes.because("a TM outage longer than the RM timeout lets a heuristic abort contradict a commit, and blocks the RMs otherwise"),

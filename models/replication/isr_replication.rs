@@ -416,6 +416,7 @@ impl Protocol for IsrReplication {
     type Ghost = Ghost;
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[
         MaxCrashes.because(

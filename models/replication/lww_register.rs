@@ -210,6 +210,7 @@ impl Protocol for LwwRegister {
     type Ghost = ();
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[BoundedSkew.because(
         "a clock ahead by more than half the write gap stamps the earlier write later, and the merge discards the later one",

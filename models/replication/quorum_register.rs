@@ -557,6 +557,7 @@ impl Protocol for QuorumRegister {
     type Ghost = Ghost;
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.read_gap_ticks

@@ -237,6 +237,7 @@ impl Protocol for BackoffJitter {
     type Ghost = ();
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[
         BoundedDelay.because("with equal delays, clients that failed together retry together"),

@@ -268,6 +268,7 @@ impl Protocol for IdempotencyWindow {
     type Ghost = Ghost;
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[TimelyTimers.because(
         "a handler that outlives its IN_PROGRESS marker lets a retry claim the key again",

@@ -156,6 +156,9 @@ pub struct TimedSystem<P: Protocol> {
     pause_cap: u8,
     offset_cap: i8,
     lean: Lean,
+    /// Messages in flight up to which a duplicate may be delivered: [`IN_FLIGHT_MAX`],
+    /// or no cap in the system that explains a message-set system's runs.
+    in_flight_cap: usize,
     symmetry: Option<Symmetric<P>>,
     fault: Arc<ModelFault>,
 }
@@ -218,12 +221,36 @@ impl<P: Protocol> std::fmt::Debug for Symmetric<P> {
 /// `Protocol::LEAN_STATE`) does not read ages or pause lengths, so they
 /// agree on related states; a bisimulation keeps every reachable property value at the
 /// same BFS depth. Only the number of stored states drops.
+///
+/// **The message set** (`messages`) when `no_duplication`, `bounded_delay` and
+/// `fifo_links` are relaxed, in a protocol that opts in with [`Protocol::MESSAGE_SET`]
+/// (no property or metric reads which messages are in flight) and has no `eventually`
+/// property. The network is then the *set* of messages sent and not yet lost to a
+/// crash of their receiver: a delivery leaves the message in flight (it may arrive
+/// again at any later time, or never), two sends of one message are one envelope,
+/// and there is no loss step and no cap on messages in flight. This is not an
+/// abstraction of the capped network above but of the same network without the cap:
+/// with delay, order and duplication all relaxed, a message left in flight changes no
+/// step of the rest of the run (no held constraint reads the network), so a state
+/// with more messages in flight can do everything one with fewer can, and a delivery
+/// that keeps the message can stand for one that consumes it. Each run of either
+/// network maps to a run of the other of the same length through the same node
+/// states, ghost and crash count — loss steps and consuming deliveries become
+/// nothing and keeping deliveries; keeping deliveries become a consuming delivery, or
+/// a duplicate where the message arrives again later ([`TimedSystem::lift_path`]) —
+/// so the properties, which read only those, have the same verdicts at the same BFS
+/// depth. A shortest counterexample never needs a loss step (leaving the message in
+/// flight does as well), so lengths agree. No state is deadlocked either way (with
+/// delay relaxed a Tick is always allowed but where a due timer or an overlong pause
+/// forbids it, and then a Fire or a Resume is enabled).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Lean {
     /// Message ages are not stored.
     pub ages: bool,
     /// Pause lengths are not stored.
     pub pauses: bool,
+    /// The network is a set, and a delivery keeps the message in flight.
+    pub messages: bool,
 }
 
 impl Lean {
@@ -231,12 +258,24 @@ impl Lean {
         let safety_only = properties
             .iter()
             .all(|property| property.kind != super::PropertyKind::Eventually);
+        let relaxed = |assumption| !assumptions.is_held(assumption);
+        let messages = P::MESSAGE_SET
+            && safety_only
+            && relaxed(Assumption::NoDuplication)
+            && relaxed(Assumption::BoundedDelay)
+            && relaxed(Assumption::FifoLinks);
         if !P::LEAN_STATE {
-            return Lean::default();
+            // The message set's contract covers ages (they are in the network).
+            return Lean {
+                ages: messages,
+                pauses: false,
+                messages,
+            };
         }
         Lean {
-            ages: safety_only && !assumptions.is_held(Assumption::BoundedDelay),
-            pauses: safety_only && !assumptions.is_held(Assumption::BoundedPause),
+            ages: safety_only && relaxed(Assumption::BoundedDelay),
+            pauses: safety_only && relaxed(Assumption::BoundedPause),
+            messages,
         }
     }
 }
@@ -335,6 +374,7 @@ impl<P: Protocol> TimedSystem<P> {
             pause_cap,
             offset_cap,
             lean,
+            in_flight_cap: IN_FLIGHT_MAX,
             symmetry,
             fault: Arc::new(ModelFault::default()),
         };
@@ -502,8 +542,20 @@ impl<P: Protocol> TimedSystem<P> {
     /// to Δ, pause lengths up to P), or `None` when this one already does. Traces are
     /// explained and replayed on it: a path of this system lifts to a path of that one
     /// with the same actions up to ages ([`TimedSystem::lift_path`]).
+    ///
+    /// A message-set system's runs are explained on the network without the duplicate
+    /// cap (see [`Lean`]): a run that keeps more than [`IN_FLIGHT_MAX`] messages in
+    /// flight and delivers one of them again is a run of that network.
     pub fn explaining(&self) -> Option<Self> {
-        if !self.lean.ages && !self.lean.pauses {
+        let mut full = self.storing_everything()?;
+        if self.lean.messages {
+            full.in_flight_cap = usize::MAX;
+        }
+        Some(full)
+    }
+
+    fn storing_everything(&self) -> Option<Self> {
+        if self.lean == Lean::default() {
             return None;
         }
         let small = |bound: u32| u8::try_from(bound.min(BOUND_MAX)).expect("bounds fit a byte");
@@ -514,11 +566,13 @@ impl<P: Protocol> TimedSystem<P> {
         Some(full)
     }
 
-    /// This system storing every quantity (the lean state off: `--no-lean`). Same
-    /// verdicts and counterexample lengths when the protocol keeps the contract of
-    /// [`Protocol::LEAN_STATE`]; more states.
+    /// This system storing every quantity, with a multiset network and its duplicate
+    /// cap (the lean state off: `--no-lean`). Same verdicts and counterexample
+    /// lengths when the protocol keeps the contracts of [`Protocol::LEAN_STATE`] and
+    /// [`Protocol::MESSAGE_SET`] (and, for the message set, no run needs a duplicate
+    /// delivered while [`IN_FLIGHT_MAX`] messages are in flight); more states.
     pub fn without_lean_state(self) -> Self {
-        match self.explaining() {
+        match self.storing_everything() {
             Some(full) => full,
             None => self,
         }
@@ -534,6 +588,9 @@ impl<P: Protocol> TimedSystem<P> {
             }
             self.canonicalize_network(&mut stored.network);
         }
+        if self.lean.messages {
+            stored.network.dedup();
+        }
         if self.lean.pauses {
             for record in &mut stored.nodes {
                 if let NodeStatus::Paused { ticks } = &mut record.status {
@@ -547,7 +604,13 @@ impl<P: Protocol> TimedSystem<P> {
     /// `action` as this system stores it (a message's age set to 0 when ages are not
     /// stored).
     pub fn stored_action(&self, action: &SystemAction<P>) -> SystemAction<P> {
-        let mut action = action.clone();
+        let mut action = match action {
+            // A message-set delivery keeps the message: it stands for either.
+            Action::Duplicate { envelope } if self.lean.messages => Action::Deliver {
+                envelope: envelope.clone(),
+            },
+            _ => action.clone(),
+        };
         if self.lean.ages {
             if let Action::Deliver { envelope }
             | Action::Drop { envelope }
@@ -562,27 +625,53 @@ impl<P: Protocol> TimedSystem<P> {
     /// The path of `full` (this system's [`TimedSystem::explaining`]) that `path` of
     /// this system abstracts: the same actions, each message step taking the oldest
     /// matching message (the choice that breaks `bounded_delay` and `fifo_links` least).
-    /// `None` if a step has no counterpart (it cannot happen: the systems are
-    /// bisimilar), so a caller can fall back to the stored path.
+    /// In a message-set system (see [`Lean`]) a delivery becomes one that consumes the
+    /// message, or a duplicate where the path delivers the message again later and
+    /// nothing sends it again in between and no other copy is in flight: so a
+    /// duplicate is named exactly where the run needs one.
+    /// `None` if a step has no counterpart (it cannot happen: each run of this system
+    /// is one of that one's), so a caller can fall back to the stored path.
     pub fn lift_path(
         &self,
         full: &TimedSystem<P>,
         path: &crate::check::Path<Self>,
     ) -> Option<crate::check::Path<Self>> {
+        let needs_copy = if self.lean.messages {
+            self.needs_copy(full, path)?
+        } else {
+            vec![false; path.actions.len()]
+        };
         let mut state = full.initial_state();
-        if self.stored(&state) != *path.states.first()? {
+        if !self.abstracts(path.states.first()?, &state) {
             return None;
         }
         let mut lifted = crate::check::Path {
             states: vec![state.clone()],
             actions: Vec::with_capacity(path.actions.len()),
         };
-        for (action, after) in path.actions.iter().zip(&path.states[1..]) {
+        for (index, (action, after)) in path.actions.iter().zip(&path.states[1..]).enumerate() {
             let mut enabled = Vec::new();
             full.enabled_actions(&state, &mut enabled);
+            let duplicate = needs_copy[index]
+                && match action {
+                    Action::Deliver { envelope } => {
+                        state
+                            .network
+                            .iter()
+                            .filter(|e| same_message(e, envelope))
+                            .count()
+                            < 2
+                    }
+                    _ => false,
+                };
             let chosen = enabled
                 .into_iter()
                 .filter(|candidate| self.stored_action(candidate) == *action)
+                .filter(|candidate| match candidate {
+                    Action::Deliver { .. } if self.lean.messages => !duplicate,
+                    Action::Duplicate { .. } if self.lean.messages => duplicate,
+                    _ => true,
+                })
                 .max_by_key(|candidate| match candidate {
                     Action::Deliver { envelope }
                     | Action::Drop { envelope }
@@ -590,7 +679,7 @@ impl<P: Protocol> TimedSystem<P> {
                     _ => 0,
                 })?;
             let next = full.step(&state, &chosen)?;
-            if self.stored(&next) != *after {
+            if !self.abstracts(after, &next) {
                 return None;
             }
             lifted.actions.push(chosen);
@@ -598,6 +687,81 @@ impl<P: Protocol> TimedSystem<P> {
             state = next;
         }
         Some(lifted)
+    }
+
+    /// Whether `stored`, a state of this system, stands for `full`, one of
+    /// [`TimedSystem::explaining`]: equal once the quantities this system does not
+    /// store are set to 0, except that a message set may hold messages that `full`'s
+    /// run consumed.
+    fn abstracts(&self, stored: &SystemState<P>, full: &SystemState<P>) -> bool {
+        let seen = self.stored(full);
+        if !self.lean.messages {
+            return seen == *stored;
+        }
+        seen.nodes == stored.nodes
+            && seen.ghost == stored.ghost
+            && seen.crashes == stored.crashes
+            && seen.network.iter().all(|e| stored.network.contains(e))
+    }
+
+    /// For each step of a message-set `path`: whether it delivers a message that the
+    /// path delivers again later with no send of it in between (so a run that consumed
+    /// it here would need another copy). Found by running the path on `full` with every
+    /// delivery keeping its message, which sends the same messages at the same steps.
+    fn needs_copy(
+        &self,
+        full: &TimedSystem<P>,
+        path: &crate::check::Path<Self>,
+    ) -> Option<Vec<bool>> {
+        let mut state = full.initial_state();
+        let mut sent: Vec<Vec<Envelope<P::Msg>>> = Vec::with_capacity(path.actions.len());
+        for action in &path.actions {
+            let step = match action {
+                Action::Deliver { envelope } => Action::Duplicate {
+                    envelope: state
+                        .network
+                        .iter()
+                        .find(|e| same_message(e, envelope))?
+                        .clone(),
+                },
+                other => other.clone(),
+            };
+            let next = full.step(&state, &step)?;
+            let mut new = Vec::new();
+            for envelope in &next.network {
+                let count = |network: &[Envelope<P::Msg>]| {
+                    network.iter().filter(|e| same_message(e, envelope)).count()
+                };
+                if count(&next.network) > count(&state.network)
+                    && !new.iter().any(|e| same_message(e, envelope))
+                {
+                    new.push(envelope.clone());
+                }
+            }
+            sent.push(new);
+            state = next;
+        }
+        let delivered = |index: usize| match &path.actions[index] {
+            Action::Deliver { envelope } => Some(envelope),
+            _ => None,
+        };
+        Some(
+            (0..path.actions.len())
+                .map(|index| {
+                    let Some(envelope) = delivered(index) else {
+                        return false;
+                    };
+                    let again = (index + 1..path.actions.len())
+                        .find(|later| delivered(*later).is_some_and(|e| same_message(e, envelope)));
+                    again.is_some_and(|again| {
+                        !sent[index..again]
+                            .iter()
+                            .flatten()
+                            .any(|e| same_message(e, envelope))
+                    })
+                })
+                .collect(),
+        )
     }
 
     /// Where the engine records the first value that would pass one of its caps (a
@@ -696,6 +860,16 @@ impl<P: Protocol> TimedSystem<P> {
                 continue;
             }
             let receiver_runs = state.nodes[envelope.dst].is_running();
+            if self.lean.messages {
+                // Delivery keeps the message; losing it is left out: leaving it in
+                // flight can do all a loss can (see `Lean`).
+                if receiver_runs {
+                    out.push(Action::Deliver {
+                        envelope: envelope.clone(),
+                    });
+                }
+                continue;
+            }
             if receiver_runs {
                 out.push(Action::Deliver {
                     envelope: envelope.clone(),
@@ -704,7 +878,7 @@ impl<P: Protocol> TimedSystem<P> {
             out.push(Action::Drop {
                 envelope: envelope.clone(),
             });
-            if receiver_runs && network.len() < IN_FLIGHT_MAX {
+            if receiver_runs && network.len() < self.in_flight_cap {
                 out.push(Action::Duplicate {
                     envelope: envelope.clone(),
                 });
@@ -1014,7 +1188,8 @@ impl<P: Protocol> TimedSystem<P> {
         match action {
             Action::Deliver { envelope } | Action::Duplicate { envelope } => {
                 let index = next.network.iter().position(|e| e == envelope)?;
-                let envelope = if matches!(action, Action::Deliver { .. }) {
+                let consumed = matches!(action, Action::Deliver { .. }) && !self.lean.messages;
+                let envelope = if consumed {
                     next.network.remove(index)
                 } else {
                     next.network[index].clone()
@@ -1251,6 +1426,9 @@ impl<P: Protocol> TimedSystem<P> {
             }
         }
         self.canonicalize_network(network);
+        if self.lean.messages {
+            network.dedup();
+        }
     }
 
     fn apply_timer_effects(
@@ -1385,4 +1563,9 @@ impl<P: Protocol> stateright::Model for TimedSystem<P> {
             })
             .collect()
     }
+}
+
+/// Whether two envelopes carry the same message on the same channel (ages aside).
+fn same_message<M: PartialEq>(a: &Envelope<M>, b: &Envelope<M>) -> bool {
+    a.src == b.src && a.dst == b.dst && a.msg == b.msg
 }

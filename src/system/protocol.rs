@@ -148,6 +148,22 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// off for one check.
     const LEAN_STATE: bool = false;
 
+    /// Opt in to the message set ([`crate::system::Lean`]): with `no_duplication`,
+    /// `bounded_delay` and `fifo_links` relaxed (a safety check), the engine keeps the
+    /// network as the set of messages sent: a delivery leaves the message in flight,
+    /// to arrive again or never, and loss is not a step of its own. Far fewer states
+    /// (every subset of the messages sent is no longer a state of its own), same
+    /// verdicts and counterexample lengths, **provided** no property and no metric
+    /// reads which messages are in flight ([`SystemState::in_flight`],
+    /// `state.network`; ages included): in this network a delivered message is still
+    /// there, so a property such as "no request in flight" gets a wrong verdict. Off
+    /// by default; the catalog's models whose properties read only node states and the
+    /// ghost opt in. `--no-lean` turns it off for one check (and then, as always, a
+    /// duplicate is delivered only while fewer than
+    /// [`IN_FLIGHT_MAX`](crate::system::IN_FLIGHT_MAX) messages are in flight; the
+    /// message set has no such cap).
+    const MESSAGE_SET: bool = false;
+
     /// The largest time constant the protocol uses (timer lengths, leases), in ticks.
     /// Time quantities in the state are capped just above the largest constant in play.
     fn largest_time_constant_ticks(&self) -> u32;
