@@ -47,8 +47,8 @@
 //!
 //! | variant | skew 0 (default) | `bounded_skew(1)` | `bounded_skew(2)` | skew relaxed | everything relaxed but duplication | everything relaxed |
 //! |---|---|---|---|---|---|---|
-//! | `physical` | holds (116) | holds (5 619) | violated: 18 steps (37 912) | violated: 16 steps (168 861) | violated: 16 steps (161 593) | violated: 16 steps (366 440) |
-//! | `hybrid` | holds (116) | holds (5 018) | holds (29 401) | holds (119 960) | holds (119 960) | holds (245 728) |
+//! | `physical` | holds (116) | holds (5 619) | violated: 18 steps (37 912) | violated: 16 steps (168 861) | violated: 16 steps (161 593) | violated: 16 steps (127 070) |
+//! | `hybrid` | holds (116) | holds (5 018) | holds (29 401) | holds (119 960) | holds (119 960) | holds (89 624) |
 //!
 //! **The boundary** (`tests/replication.rs` pins it, with `first_write_clock = 2ε + 1`
 //! for each ε tried): the smallest held ε at which physical timestamps lose the later

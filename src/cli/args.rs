@@ -107,7 +107,8 @@ pub enum Command {
         #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
         max_memory: Option<u64>,
         /// Store message ages and pause lengths even where the lean state would not
-        /// (protocols that declare `LEAN_STATE`): same verdicts, more states.
+        /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
+        /// the message set would not (`MESSAGE_SET`): same verdicts, more states.
         #[arg(long)]
         no_lean: bool,
         /// Check the full space even where a model declares interchangeable nodes (by
@@ -144,7 +145,9 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         max_states: usize,
         /// Store message ages and pause lengths even where the lean state would not
-        /// (protocols that declare `LEAN_STATE`): more states. The graph is always the
+        /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
+        /// the message set would (`MESSAGE_SET`: a delivered message stays in flight):
+        /// more states. The graph is always the
         /// full space (no symmetry reduction).
         #[arg(long)]
         no_lean: bool,
@@ -204,7 +207,9 @@ pub enum Command {
         #[arg(long, default_value = crate::explore::DEFAULT_ADDRESS)]
         address: String,
         /// Store message ages and pause lengths even where the lean state would not
-        /// (protocols that declare `LEAN_STATE`); with --trace, the link points into
+        /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
+        /// the message set would (`MESSAGE_SET`: a delivered message stays in flight);
+        /// with --trace, the link points into
         /// that space. The Explorer always walks the full space (no symmetry).
         #[arg(long)]
         no_lean: bool,
@@ -311,7 +316,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exact: bool,
     /// Store message ages and pause lengths even where the lean state would not
-    /// (protocols that declare `LEAN_STATE`): same verdicts, more states.
+    /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
+    /// the message set would not (`MESSAGE_SET`): same verdicts, more states.
     #[arg(long)]
     pub no_lean: bool,
     /// Check the full space even where a model declares interchangeable nodes (by
@@ -398,7 +404,8 @@ pub struct BoundsArgs {
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
     /// Store message ages and pause lengths even where the lean state would not
-    /// (protocols that declare `LEAN_STATE`): same verdicts, more states.
+    /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
+    /// the message set would not (`MESSAGE_SET`): same verdicts, more states.
     #[arg(long)]
     pub no_lean: bool,
     /// Check the full space even where a model declares interchangeable nodes (by
