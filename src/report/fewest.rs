@@ -186,7 +186,7 @@ fn taken_over<P: Protocol>(
     forbidden: &[Assumption],
 ) -> Option<(Path<TimedSystem<P>>, TraceReport)> {
     let mut state = system.initial_state();
-    if system.stored(&path.states.first()?.state) != state {
+    if !system.abstracts(&state, &path.states.first()?.state) {
         return None;
     }
     let mut taken = Path {
@@ -202,7 +202,7 @@ fn taken_over<P: Protocol>(
             return None;
         }
         let next = system.step(&state, &action)?;
-        if next != system.stored(&after.state) {
+        if !system.abstracts(&next, &after.state) {
             return None;
         }
         taken.actions.push(action);

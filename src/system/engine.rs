@@ -230,19 +230,20 @@ impl<P: Protocol> std::fmt::Debug for Symmetric<P> {
 /// again at any later time, or never), two sends of one message are one envelope,
 /// and there is no loss step and no cap on messages in flight. This is not an
 /// abstraction of the capped network above but of the same network without the cap:
-/// with delay, order and duplication all relaxed, a message left in flight changes no
-/// step of the rest of the run (no held constraint reads the network), so a state
-/// with more messages in flight can do everything one with fewer can, and a delivery
-/// that keeps the message can stand for one that consumes it. Each run of either
-/// network maps to a run of the other of the same length through the same node
-/// states, ghost and crash count — loss steps and consuming deliveries become
-/// nothing and keeping deliveries; keeping deliveries become a consuming delivery, or
-/// a duplicate where the message arrives again later ([`TimedSystem::lift_path`]) —
-/// so the properties, which read only those, have the same verdicts at the same BFS
-/// depth. A shortest counterexample never needs a loss step (leaving the message in
-/// flight does as well), so lengths agree. No state is deadlocked either way (with
-/// delay relaxed a Tick is always allowed but where a due timer or an overlong pause
-/// forbids it, and then a Fire or a Resume is enabled).
+/// with delay, order and duplication all relaxed no held constraint reads the network,
+/// so a message left in flight changes no other step, and a state with more messages
+/// in flight can do everything one with fewer can. A run of the multiset network maps
+/// to a run of the set through states with the same nodes, ghost and crash count: a
+/// consuming delivery or a duplicate becomes a keeping delivery, a loss becomes
+/// nothing (so the run may get shorter). A run of the set maps to one of the same
+/// length of the multiset: each keeping delivery becomes a consuming one, or a
+/// duplicate where the run delivers the message again with no send of it in between
+/// ([`TimedSystem::lift_path`]). So the properties, which read only nodes and ghost,
+/// have the same verdicts, and at the same BFS depth: a shortest counterexample of the
+/// multiset has no loss step (leaving the message in flight does as well), so lengths
+/// agree. No state is deadlocked either way (with delay relaxed a Tick is allowed but
+/// where a due timer or an overlong pause forbids it, and then a Fire or a Resume is
+/// enabled).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Lean {
     /// Message ages are not stored.
@@ -547,11 +548,20 @@ impl<P: Protocol> TimedSystem<P> {
     /// cap (see [`Lean`]): a run that keeps more than [`IN_FLIGHT_MAX`] messages in
     /// flight and delivers one of them again is a run of that network.
     pub fn explaining(&self) -> Option<Self> {
-        let mut full = self.storing_everything()?;
-        if self.lean.messages {
-            full.in_flight_cap = usize::MAX;
-        }
-        Some(full)
+        let full = self.storing_everything()?;
+        Some(if self.lean.messages {
+            full.without_duplicate_cap()
+        } else {
+            full
+        })
+    }
+
+    /// This system with no cap on the messages in flight for a duplicate: the network a
+    /// message-set system stands for (see [`Lean`]). Its break confirmations search
+    /// on it, as its explanations do.
+    pub(crate) fn without_duplicate_cap(mut self) -> Self {
+        self.in_flight_cap = usize::MAX;
+        self
     }
 
     fn storing_everything(&self) -> Option<Self> {
@@ -693,7 +703,7 @@ impl<P: Protocol> TimedSystem<P> {
     /// [`TimedSystem::explaining`]: equal once the quantities this system does not
     /// store are set to 0, except that a message set may hold messages that `full`'s
     /// run consumed.
-    fn abstracts(&self, stored: &SystemState<P>, full: &SystemState<P>) -> bool {
+    pub(crate) fn abstracts(&self, stored: &SystemState<P>, full: &SystemState<P>) -> bool {
         let seen = self.stored(full);
         if !self.lean.messages {
             return seen == *stored;
