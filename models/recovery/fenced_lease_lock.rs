@@ -196,6 +196,9 @@ synccheck::rewrite! {
             waiting: Vec<Node>,
             /// The next token to grant.
             next_token: u8,
+            /// Clients granted a lease so far, in grant order: a repeated `Acquire`
+            /// from one of them is a retransmission, answered by no new grant.
+            served: Vec<Node>,
         },
         /// The storage service.
         Storage {
@@ -227,6 +230,7 @@ impl FencedLeaseLock {
         holder: &mut Option<(Node, u8)>,
         waiting: &mut Vec<Node>,
         next_token: &mut u8,
+        served: &mut Vec<Node>,
         ctx: &mut Context<'_, Self>,
     ) {
         if holder.is_some() || waiting.is_empty() {
@@ -236,6 +240,7 @@ impl FencedLeaseLock {
         let token = *next_token;
         *next_token = next_token.saturating_add(1);
         *holder = Some((client, token));
+        served.push(client);
         ctx.send(client, Msg::Grant { token });
         ctx.set_timer(Timer::LeaseExpiry, self.lease_ticks);
     }
@@ -251,6 +256,7 @@ impl FencedLeaseLock {
             holder,
             waiting,
             next_token,
+            served,
         } = state
         else {
             return;
@@ -258,7 +264,7 @@ impl FencedLeaseLock {
         match msg {
             Msg::Acquire => {
                 let holds = holder.is_some_and(|(client, _)| client == from);
-                if !holds && !waiting.contains(&from) {
+                if !holds && !waiting.contains(&from) && !served.contains(&from) {
                     waiting.push(from);
                 }
             }
@@ -270,7 +276,7 @@ impl FencedLeaseLock {
             }
             _ => return,
         }
-        self.grant_next(holder, waiting, next_token, ctx);
+        self.grant_next(holder, waiting, next_token, served, ctx);
     }
 
     fn storage_accepts(&self, token: u8, highest_token: u8, is_write: bool) -> bool {
@@ -390,6 +396,7 @@ impl Protocol for FencedLeaseLock {
                 holder: None,
                 waiting: Vec::new(),
                 next_token: 1,
+                served: Vec::new(),
             },
             Node::Storage => NodeState::Storage {
                 value: 0,
@@ -433,11 +440,12 @@ impl Protocol for FencedLeaseLock {
                     holder,
                     waiting,
                     next_token,
+                    served,
                 },
                 Timer::LeaseExpiry,
             ) => {
                 *holder = None;
-                self.grant_next(holder, waiting, next_token, ctx);
+                self.grant_next(holder, waiting, next_token, served, ctx);
             }
             (NodeState::Client { lease_valid, .. }, Timer::LeaseValidity) => *lease_valid = false,
             (NodeState::Client { phase, .. }, Timer::IssueWrite) => {
