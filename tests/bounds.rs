@@ -407,14 +407,14 @@ fn cli_bounds_probes_with_no_lean_and_no_symmetry_as_check_does() {
             .collect::<Vec<_>>()
     };
     // Relaxed, then held at 0 (the `check` counts of the same spaces).
-    assert_eq!(probes(&[]), [(None, Some(20_560)), (Some(0), Some(5_141))]);
+    assert_eq!(probes(&[]), [(None, Some(20_575)), (Some(0), Some(5_144))]);
     assert_eq!(
         probes(&["--no-lean"]),
-        [(None, Some(39_771)), (Some(0), Some(9_944))]
+        [(None, Some(39_786)), (Some(0), Some(9_947))]
     );
     assert_eq!(
         probes(&["--no-symmetry"]),
-        [(None, Some(41_112)), (Some(0), Some(10_278))]
+        [(None, Some(41_148)), (Some(0), Some(10_287))]
     );
 }
 

@@ -76,9 +76,9 @@ fn two_phase_commit_bfs_examples_are_shortest() {
 #[test]
 fn fenced_lease_lock_holds_in_every_variant_while_timing_holds() {
     for (fencing, states) in [
-        (Fencing::None, 773),
-        (Fencing::Writes, 777),
-        (Fencing::All, 773),
+        (Fencing::None, 782),
+        (Fencing::Writes, 782),
+        (Fencing::All, 782),
     ] {
         let system = lease_lock(fencing, &[]);
         for threads in [1, 2] {
@@ -116,9 +116,9 @@ fn fenced_lease_lock_holds_in_every_variant_while_timing_holds() {
 #[test]
 fn fenced_lease_lock_pauses_break_none_and_writes_but_not_all() {
     let cases = [
-        (Fencing::None, 66_532, Some(22)),
-        (Fencing::Writes, 69_796, Some(22)),
-        (Fencing::All, 60_684, None),
+        (Fencing::None, 66_584, Some(22)),
+        (Fencing::Writes, 69_832, Some(22)),
+        (Fencing::All, 60_720, None),
     ];
     for (fencing, states, counterexample_steps) in cases {
         let system = lease_lock(fencing, &[Assumption::BoundedPause]);

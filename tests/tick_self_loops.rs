@@ -144,7 +144,7 @@ fn tick_changes_nothing_exactly_when_the_tick_leads_back_to_its_state() {
         (
             "lease lock",
             idle_ticks(&lease_lock(&[]), "lease lock"),
-            (9, 773),
+            (18, 782),
         ),
         (
             "lease lock, pause relaxed",
@@ -152,7 +152,7 @@ fn tick_changes_nothing_exactly_when_the_tick_leads_back_to_its_state() {
                 &lease_lock(&[Assumption::BoundedPause]),
                 "lease lock paused",
             ),
-            (446, 60_684),
+            (482, 60_720),
         ),
         (
             "retry token, all relaxed",
@@ -263,11 +263,12 @@ fn the_check_pipeline_skips_idle_ticks_under_symmetry_too() {
         Some("client_a, client_b")
     );
     let stats = checked.outcome.stats;
-    // Measured on this change: the same 34 905 classes as before it (README's sample
-    // output), 139 709 generated instead of 139 973.
+    // Measured on that change: the same classes as before it (34 905 then, README's
+    // sample output), 139 709 generated instead of 139 973; 34 918 and 139 735 since the
+    // lock service answers a repeated Acquire with no new grant.
     assert_eq!(
         (stats.unique_states, stats.generated_states),
-        (34_905, 139_709)
+        (34_918, 139_735)
     );
 }
 

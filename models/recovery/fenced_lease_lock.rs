@@ -38,23 +38,30 @@
 //! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/models.rs`; states
 //! at the defaults, BFS):
 //!
-//! | variant | timing held | `bounded_pause` relaxed | everything relaxed but `no_duplication` |
-//! |---|---|---|---|
-//! | `none` | holds (773) | violated, 22 steps (66 532) | violated |
-//! | `writes` | holds (777) | violated, 22 steps (69 796): a read is not fenced | violated |
-//! | `all` | holds (773) | holds (60 684) | holds (1.0 M states) |
+//! | variant | timing held | `bounded_pause` relaxed | everything relaxed but `no_duplication` | everything relaxed |
+//! |---|---|---|---|---|
+//! | `none` | holds (782) | violated, 22 steps (66 584) | violated, 20 steps (995 568) | violated, 16 steps (2 082 435) |
+//! | `writes` | holds (782) | violated, 22 steps (69 832): a read is not fenced | violated, 20 steps (1 031 328) | violated, 20 steps (1 875 971) |
+//! | `all` | holds (782) | holds (60 720) | holds (1 015 042) | holds (1 302 709) |
 //!
-//! With `no_duplication` relaxed as well the space passed 24 M states without
-//! finishing, so "`all` holds with everything relaxed" is shown only up to
-//! duplication. `none` also breaks with `bounded_skew(1)` held (validity + 2Δ + 4ε ≥
-//! lease), and each of the four timing assumptions is load-bearing for it
-//! (`synccheck assumptions fenced_lease_lock --set variant=none`).
+//! With everything relaxed the network is the message set (`Protocol::MESSAGE_SET`: a
+//! delivered message stays in flight, to arrive again or never), and the lock service
+//! answers a repeated `Acquire` from a client it has already served with no new grant
+//! (a retransmission, as a lock service with client sessions treats it). Without that
+//! the space passed 24 M states unfinished: every duplicated `Acquire` made the lock
+//! grant a fresh lease, with a fresh token, to a client that no longer wanted one, up
+//! to token 255. With duplication held it changes no run (each client sends one
+//! `Acquire`); it only tells apart a few states (773 → 782 with timing held). `none`
+//! also breaks with `bounded_skew(1)` held (validity + 2Δ + 4ε ≥ lease), and each of
+//! the four timing assumptions is load-bearing for it (`synccheck assumptions
+//! fenced_lease_lock --set variant=none`).
 //!
 //! **Symmetry.** The two clients are interchangeable (`Protocol::symmetry`): a check
 //! stores one state per class of states that differ by swapping them, with the same
 //! verdicts and counterexample lengths (`tests/timed_symmetry.rs` runs every plan check
 //! both ways). The counts above are the full space (`--no-symmetry`); with symmetry:
-//! 389 / 391 / 389 with timing held, 33 273 / 34 905 / 30 347 with pauses.
+//! 392 / 392 / 392 with timing held, 33 294 / 34 918 / 30 362 with pauses, 651 357 for
+//! `all` with everything relaxed.
 //!
 //! The `writes` counterexample is the article's: A is granted token 1, reads 0, passes
 //! its check and pauses; the lease expires; B is granted token 2 and reads 0; A resumes
