@@ -145,6 +145,9 @@ pub fn check_system<P: Protocol>(
     if canonical.is_some() {
         checked.report.symmetry = system.symmetry_groups();
     }
+    if system.lean().messages {
+        checked.report.network = Some("message set".to_string());
+    }
     report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
     Ok(checked)
 }

@@ -122,6 +122,11 @@ fn the_message_set_gives_the_multiset_networks_verdicts_and_lengths_in_fewer_sta
             ));
             continue;
         }
+        // The report says which network was checked, and the engine agrees with the
+        // list above of who opts in.
+        let expected = uses_the_set.then_some("message set");
+        assert_eq!(set.network.as_deref(), expected, "{name}");
+        assert_eq!(multiset.network, None, "{name}");
         compared += 1;
         assert!(
             set.stats.unique_states <= multiset.stats.unique_states,

@@ -80,6 +80,13 @@ fn header(report: &CheckReport, out: &mut String) {
             "symmetry: one state per class of renamings of {groups} (--no-symmetry: the full space)"
         );
     }
+    if let Some(network) = &report.network {
+        let _ = writeln!(
+            out,
+            "network: {network}: a delivered message stays in flight, to arrive again or never \
+             (--no-lean: the multiset network, a duplicate only while fewer than 6 are in flight)"
+        );
+    }
     let _ = match stats.exact_states {
         Some(exact) => writeln!(
             out,

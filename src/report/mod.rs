@@ -198,6 +198,12 @@ pub struct CheckReport {
     /// for a plain model's own canonicalization. Absent: the full space.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symmetry: Option<String>,
+    /// `message set` when the check ran on the message set (`Protocol::MESSAGE_SET`
+    /// with duplication, delay and order relaxed: a delivered message stays in flight,
+    /// to arrive again or never; counterexamples are still runs of the multiset
+    /// network). Absent: the multiset network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
 }
 
 impl CheckReport {
@@ -513,5 +519,6 @@ pub fn build<M: Explain>(
         metrics: BTreeMap::new(),
         fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
         symmetry: None,
+        network: None,
     }
 }
