@@ -104,6 +104,45 @@ fn check_holds_with_timing_held_and_breaks_without_it() {
     assert!(violated["counterexample"]["length"].as_u64() > Some(0));
 }
 
+/// A user's model that declares `MESSAGE_SET` gets the message set through its own
+/// CLI: the report says so, with fewer states and the verdicts and counterexample
+/// length of the multiset network (`--no-lean`).
+#[test]
+fn the_users_model_runs_on_the_message_set_when_it_opts_in() {
+    let report = |more: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "check",
+            "heartbeat_detector",
+            "--relax-all",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(more);
+        serde_json::from_str(&assert_exit(&user_cli(&args), 1)).expect("a JSON report")
+    };
+    let outcome = |report: &serde_json::Value| -> Vec<(String, String, Option<u64>)> {
+        report["properties"]
+            .as_array()
+            .expect("properties")
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].to_string(),
+                    p["verdict"].to_string(),
+                    p["counterexample"]["length"].as_u64(),
+                )
+            })
+            .collect()
+    };
+    let (set, multiset) = (report(&[]), report(&["--no-lean"]));
+    assert_eq!(set["network"], "message set");
+    assert!(multiset.get("network").is_none());
+    assert_eq!(outcome(&set), outcome(&multiset));
+    // Measured: 232 states on the message set, 1 700 on the multiset network.
+    assert_eq!(set["stats"]["unique_states"], 232);
+    assert_eq!(multiset["stats"]["unique_states"], 1_700);
+}
+
 #[test]
 fn saved_traces_replay_and_render() {
     let dir = tempfile::tempdir().expect("a temp dir");
