@@ -2,7 +2,7 @@
 //! report. The registry, [`testing`](crate::testing), the CLI, the examples and the
 //! tests all run a check through here, so a verdict means the same everywhere.
 
-use crate::check::{self, Canonicalize, CheckOptions, Outcome, SelfLoop};
+use crate::check::{self, Canonicalize, CheckOptions, Facts, Outcome};
 use crate::liveness::Fairness;
 use crate::model::Params;
 use crate::report::fewest::Fewer;
@@ -50,20 +50,20 @@ where
         label,
         assumptions,
         options,
-        (canonical, None),
+        (canonical, Facts::default()),
         &check::Budget::start(options),
     )
 }
 
 /// [`check_model`] within a budget the caller started (and may spend further), the
-/// search also skipping the self-loops `reductions.1` names (timed systems only:
-/// [`TimedSystem::is_self_loop`]).
+/// search also using what `reductions.1` says of the model (timed systems only:
+/// [`TimedSystem::facts`]).
 fn check_model_within<M>(
     model: &M,
     label: Label<'_>,
     assumptions: Option<&AssumptionSet>,
     options: &CheckOptions,
-    reductions: (Option<Canonicalize<M>>, Option<SelfLoop<M>>),
+    reductions: (Option<Canonicalize<M>>, Facts<M>),
     budget: &check::Budget,
 ) -> Checked<M>
 where
@@ -71,8 +71,8 @@ where
     M::State: Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
-    let (canonical, self_loop) = reductions;
-    let mut outcome = check::run_reduced(model, options, canonical, self_loop, budget);
+    let (canonical, facts) = reductions;
+    let mut outcome = check::run_reduced(model, options, canonical, facts, budget);
     crate::liveness::decide_eventually(model, &mut outcome, budget);
     let metrics = match metric_maxima(model, budget) {
         Ok(metrics) => metrics,
@@ -116,7 +116,10 @@ pub fn check_protocol<P: Protocol>(
 /// the search stores one state per class ([`TimedSystem::canonical`]), and so do the
 /// fewest-breaks search and the confirmation of breaks; `eventually` and metrics run
 /// on the full space. The safety search skips each Tick that changes nothing
-/// ([`TimedSystem::is_self_loop`]): fewer generated states, nothing else different.
+/// ([`TimedSystem::is_self_loop`]): fewer generated states, nothing else different;
+/// and with `bounded_delay` relaxed `deadlock_free` holds without search
+/// ([`TimedSystem::never_deadlocks`]), so a search that decides every other property
+/// stops there.
 pub fn check_system<P: Protocol>(
     system: &TimedSystem<P>,
     label: Label<'_>,
@@ -134,16 +137,20 @@ pub fn check_system<P: Protocol>(
         label,
         Some(system.assumptions()),
         &options,
-        (
-            canonical,
-            Some(TimedSystem::<P>::is_self_loop as SelfLoop<TimedSystem<P>>),
-        ),
+        (canonical, system.facts()),
         &budget,
     );
     cap_check(system)?;
     take_fewest_breaks(system, &mut checked, &options, &budget);
     if canonical.is_some() {
         checked.report.symmetry = system.symmetry_groups();
+    }
+    if options.check_deadlock && system.never_deadlocks() {
+        checked.report.deadlock_free_by = Some(
+            "bounded_delay is relaxed, so time may always pass or a due timer fire or a \
+             paused node resume"
+                .to_string(),
+        );
     }
     if system.lean().messages {
         checked.report.network = Some("message set".to_string());

@@ -91,10 +91,14 @@ fn ctrl_c_prints_the_partial_report_and_exits_3() {
     assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
     assert!(stdout.contains("stopped: cancelled"), "{stdout}");
     assert!(stdout.contains("unknown"), "{stdout}");
-    assert!(
-        !stdout.contains(" holds"),
-        "a cancelled run proves nothing: {stdout}"
-    );
+    // A cancelled search proves nothing; with the delay relaxed, deadlock freedom is
+    // settled by the engine's rules, not by the search, and says so.
+    for line in stdout.lines().filter(|line| line.contains(" holds")) {
+        assert!(
+            line.starts_with("deadlock_free") && line.contains("holds (without search:"),
+            "a cancelled run proves nothing: {stdout}"
+        );
+    }
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -119,8 +123,11 @@ fn ctrl_c_with_json_reports_incomplete_and_cancelled() {
     assert_eq!(report["stop_reason"], "cancelled", "{stdout}");
     let properties = report["properties"].as_array().expect("properties");
     assert!(!properties.is_empty());
+    assert!(report["deadlock_free_by"].is_string(), "{stdout}");
     for property in properties {
-        assert_ne!(property["verdict"], "holds", "{property}");
+        if property["name"] != "deadlock_free" {
+            assert_ne!(property["verdict"], "holds", "{property}");
+        }
         assert_ne!(property["verdict"], "unreached", "{property}");
     }
     let states = report["stats"]["unique_states"].as_u64().expect("a count");

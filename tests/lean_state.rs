@@ -44,7 +44,7 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
             let Some(lean) = run(&registry, check, LEAN_STATES_MAX, false) else {
                 continue;
             };
-            if lean.stop_reason != StopReason::Complete {
+            if !lean.complete {
                 eprintln!("{}: not small", check.name);
                 continue;
             }
@@ -56,7 +56,9 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
                 too_large.push(check.name.clone());
                 continue;
             }
-            assert_eq!(full.stop_reason, StopReason::Complete, "{}", check.name);
+            // Both complete, or both stopped once every property was decided (deadlock
+            // freedom settled by a relaxed delay): the same level, so the same decision.
+            assert_eq!(full.stop_reason, lean.stop_reason, "{}", check.name);
             assert!(
                 full.stats.unique_states >= lean.stats.unique_states,
                 "{}",

@@ -189,8 +189,11 @@ fn search<P: Protocol>(
         fault: system.fault(),
         ..CheckOptions::default()
     };
-    let self_loop = skip.then_some(TimedSystem::<P>::is_self_loop as SelfLoop<TimedSystem<P>>);
-    check::run_reduced(system, &options, None, self_loop, &Budget::start(&options))
+    let facts = check::Facts {
+        self_loop: skip.then_some(TimedSystem::<P>::is_self_loop as SelfLoop<TimedSystem<P>>),
+        ..check::Facts::default()
+    };
+    check::run_reduced(system, &options, None, facts, &Budget::start(&options))
 }
 
 /// With and without the skip: everything equal but `generated`, which falls by the

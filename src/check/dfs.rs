@@ -134,7 +134,8 @@ fn worker<M>(
     let mut actions = Vec::new();
     let mut successors = Vec::new();
     let mut steps = 0usize;
-    let deadlock_slot = search.deadlock_slot();
+    // Not where the model settles it (a state without steps then faults the search).
+    let deadlock_slot = search.deadlock_slot().filter(|_| !search.never_deadlocks);
     while !shared.stop.load(Ordering::Relaxed) {
         let Some((state, fp, depth)) = stack.pop().or_else(|| take_work(shared, threads)) else {
             break;

@@ -387,6 +387,41 @@ pub type Canonicalize<M> = fn(&M, <M as Model>::State) -> (<M as Model>::State, 
 /// (see the module docs, "Self-loops").
 pub type SelfLoop<M> = fn(&M, &<M as Model>::State, &<M as Model>::Action) -> bool;
 
+/// What a model knows of its own state graph that spares the search work, without
+/// changing what it finds: the steps that lead back to their own state, and whether
+/// every reachable state has an enabled step. The timed system supplies both
+/// (`pipeline::check_system`); a model that knows neither passes
+/// `Facts::default()`.
+pub struct Facts<M: Model> {
+    /// The steps that lead back to their own state, not taken ([`SelfLoop`]).
+    pub self_loop: Option<SelfLoop<M>>,
+    /// No reachable state is without an enabled action, by the model's own rules (the
+    /// timed system with `bounded_delay` relaxed: a Tick, a due timer's Fire or a
+    /// Resume is always allowed, [`TimedSystem::never_deadlocks`](crate::system::TimedSystem::never_deadlocks)).
+    /// `deadlock_free` is then `holds` from the start and never keeps a search going:
+    /// a search that decides every other property stops ([`StopReason::AllDecided`]).
+    /// Every expanded state is checked against the claim: one with no enabled action
+    /// raises a [`ModelFault`] (no verdict of that search stands).
+    pub never_deadlocks: bool,
+}
+
+impl<M: Model> Default for Facts<M> {
+    fn default() -> Self {
+        Facts {
+            self_loop: None,
+            never_deadlocks: false,
+        }
+    }
+}
+
+impl<M: Model> Clone for Facts<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: Model> Copy for Facts<M> {}
+
 /// Explores `model` and returns a verdict per property.
 pub fn run<M>(model: &M, options: &CheckOptions) -> Outcome<M>
 where
@@ -394,7 +429,14 @@ where
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    explore_with(model, options, None, None, &Budget::start(options), None)
+    explore_with(
+        model,
+        options,
+        None,
+        Facts::default(),
+        &Budget::start(options),
+        None,
+    )
 }
 
 /// Explores `model` storing one representative per symmetry class (`canonical`), and
@@ -411,7 +453,7 @@ where
         model,
         options,
         Some(canonical),
-        None,
+        Facts::default(),
         &Budget::start(options),
         None,
     )
@@ -432,18 +474,20 @@ where
     M::State: Hash + Eq + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    run_reduced(model, options, canonical, None, budget)
+    run_reduced(model, options, canonical, Facts::default(), budget)
 }
 
-/// [`run_budgeted`], skipping the steps `self_loop` names (the timed system's Tick that
-/// changes nothing, [`TimedSystem::is_self_loop`](crate::system::TimedSystem::is_self_loop),
-/// which `pipeline::check_system` passes): the same verdicts, unique states, stop
-/// reason and paths, fewer generated states (see the module docs, "Self-loops").
+/// [`run_budgeted`] with what the model knows of itself ([`Facts`]): skipping the
+/// steps `facts.self_loop` names (the timed system's Tick that changes nothing,
+/// [`TimedSystem::is_self_loop`](crate::system::TimedSystem::is_self_loop), which
+/// `pipeline::check_system` passes) gives the same verdicts, unique states, stop reason
+/// and paths and fewer generated states (see the module docs, "Self-loops");
+/// `facts.never_deadlocks` decides `deadlock_free` without search.
 pub fn run_reduced<M>(
     model: &M,
     options: &CheckOptions,
     canonical: Option<Canonicalize<M>>,
-    self_loop: Option<SelfLoop<M>>,
+    facts: Facts<M>,
     budget: &Budget,
 ) -> Outcome<M>
 where
@@ -454,7 +498,7 @@ where
     let exact: Option<Box<dyn Recorder<M::State>>> = options
         .exact
         .then(|| Box::new(ExactStates::<M::State>::new()) as Box<dyn Recorder<M::State>>);
-    explore_with(model, options, canonical, self_loop, budget, exact)
+    explore_with(model, options, canonical, facts, budget, exact)
 }
 
 /// The search itself; `exact` records full states (`CheckOptions::exact`).
@@ -462,7 +506,7 @@ fn explore_with<'a, M>(
     model: &'a M,
     options: &'a CheckOptions,
     canonical: Option<Canonicalize<M>>,
-    self_loop: Option<SelfLoop<M>>,
+    facts: Facts<M>,
     budget: &'a Budget,
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
 ) -> Outcome<M>
@@ -473,7 +517,8 @@ where
 {
     let started = Instant::now();
     let mut search = Search::new(model, options, canonical, budget);
-    search.self_loop = self_loop;
+    search.self_loop = facts.self_loop;
+    search.never_deadlocks = facts.never_deadlocks;
     search.exact = exact;
     let found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
@@ -508,6 +553,8 @@ pub(crate) struct Search<'a, M: Model> {
     pub canonical: Option<Canonicalize<M>>,
     /// The steps that lead back to their own state, not taken (see the module docs).
     pub self_loop: Option<SelfLoop<M>>,
+    /// Every reachable state has an enabled action ([`Facts::never_deadlocks`]).
+    pub never_deadlocks: bool,
     budget: &'a Budget,
     /// Every state in full, with `CheckOptions::exact`.
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
@@ -588,6 +635,7 @@ where
             store: store::Store::new(),
             canonical,
             self_loop: None,
+            never_deadlocks: false,
             budget,
             exact: None,
         }
@@ -667,6 +715,9 @@ where
         successors.clear();
         self.model.actions(state, actions);
         let enabled = !actions.is_empty();
+        if !enabled {
+            self.refute_never_deadlocks();
+        }
         let Some(self_loop) = self.self_loop else {
             successors.extend(
                 actions
@@ -720,15 +771,38 @@ where
         self.budget.depth_reached(depth) || self.options.max_depth.is_some_and(|max| depth >= max)
     }
 
-    /// The slots still undecided, given the evidence so far.
+    /// The slots still undecided, given the evidence so far (never the deadlock slot
+    /// of a model that never deadlocks: that one holds from the start).
     pub fn undecided(&self, evidence: &[Option<Evidence<M>>]) -> Vec<bool> {
+        let settled = self.settled_deadlock_slot();
         self.properties
             .iter()
             .zip(evidence)
-            .map(|(property, found)| {
-                found.is_none() && property.expectation != Expectation::Eventually
+            .enumerate()
+            .map(|(slot, (property, found))| {
+                found.is_none()
+                    && property.expectation != Expectation::Eventually
+                    && Some(slot) != settled
             })
             .collect()
+    }
+
+    /// Called on a state with no enabled step. Where the model claimed there is none
+    /// ([`Facts::never_deadlocks`] settled `deadlock_free` without search), the state
+    /// refutes it: the search is voided rather than left with a false `holds`.
+    pub fn refute_never_deadlocks(&self) {
+        if self.never_deadlocks {
+            self.options.fault.raise(
+                "the model says no state deadlocks (Facts::never_deadlocks), but a \
+                 reachable state has no enabled step"
+                    .to_string(),
+            );
+        }
+    }
+
+    /// The deadlock slot when the model never deadlocks ([`Facts::never_deadlocks`]).
+    fn settled_deadlock_slot(&self) -> Option<usize> {
+        self.deadlock_slot().filter(|_| self.never_deadlocks)
     }
 
     fn finish(&self, found: Found<M>, elapsed: Duration) -> Outcome<M> {
@@ -743,11 +817,13 @@ where
             }
         }
         let complete = found.stop_reason == StopReason::Complete && !self.options.fault.is_raised();
+        let settled = self.settled_deadlock_slot();
         let properties = self
             .properties
             .iter()
             .zip(found.evidence)
-            .map(|(property, evidence)| {
+            .enumerate()
+            .map(|(slot, (property, evidence))| {
                 let path = evidence.and_then(|e| match e {
                     Evidence::Stored { fingerprint, .. } => {
                         let rebuilt =
@@ -767,7 +843,11 @@ where
                     Evidence::Walked(path) => Some(path),
                 });
                 let complete = complete && !self.options.fault.is_raised();
-                let verdict = verdict_of(&property.expectation, path.is_some(), complete);
+                // A model that never deadlocks settles `deadlock_free` by its rules
+                // (unless it is in error, when nothing holds).
+                let settled = Some(slot) == settled && !self.options.fault.is_raised();
+                let verdict =
+                    verdict_of(&property.expectation, path.is_some(), complete || settled);
                 PropertyOutcome {
                     name: property.name,
                     expectation: property.expectation.clone(),
@@ -881,14 +961,11 @@ mod tests {
             max_depth,
             ..CheckOptions::default()
         };
-        let self_loop = skip.then_some(waits as SelfLoop<Waiting>);
-        run_reduced(
-            &Waiting,
-            &options,
-            None,
-            self_loop,
-            &Budget::start(&options),
-        )
+        let facts = Facts {
+            self_loop: skip.then_some(waits as SelfLoop<Waiting>),
+            ..Facts::default()
+        };
+        run_reduced(&Waiting, &options, None, facts, &Budget::start(&options))
     }
 
     #[test]
@@ -936,6 +1013,91 @@ mod tests {
                     outcome.stats.unique_states, 4,
                     "{strategy:?}, skipping: {skip}"
                 );
+            }
+        }
+    }
+
+    /// Counts to 3 and stops there: the state 3 has no step.
+    struct Stopping;
+
+    impl Model for Stopping {
+        type State = u8;
+        type Action = Step;
+
+        fn init_states(&self) -> Vec<u8> {
+            vec![0]
+        }
+
+        fn actions(&self, state: &u8, actions: &mut Vec<Step>) {
+            if *state < 3 {
+                actions.push(Step::Count);
+            }
+        }
+
+        fn next_state(&self, state: &u8, _: Step) -> Option<u8> {
+            Some(state + 1)
+        }
+    }
+
+    fn claiming_no_deadlock<M>(model: &M, strategy: Strategy) -> Outcome<M>
+    where
+        M: Model + Send + Sync,
+        M::State: Hash + Eq + Clone + Send + Sync,
+        M::Action: Clone + Send + Sync,
+    {
+        let options = CheckOptions {
+            strategy,
+            ..CheckOptions::default()
+        };
+        let facts = Facts {
+            never_deadlocks: true,
+            ..Facts::default()
+        };
+        run_reduced(model, &options, None, facts, &Budget::start(&options))
+    }
+
+    #[test]
+    fn a_model_that_never_deadlocks_settles_deadlock_freedom_before_the_search() {
+        // Nothing else to decide: the search stops at once, deadlock_free holds.
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            let outcome = claiming_no_deadlock(&Waiting, strategy);
+            assert_eq!(outcome.stop_reason, StopReason::AllDecided, "{strategy:?}");
+            if strategy == Strategy::Bfs {
+                // DFS looks at what is decided every few hundred states.
+                assert_eq!(outcome.stats.unique_states, 1);
+            }
+            let deadlock = outcome.property(DEADLOCK_PROPERTY).expect("checked");
+            assert_eq!(deadlock.verdict, Verdict::Holds, "{strategy:?}");
+        }
+    }
+
+    #[test]
+    fn a_false_claim_of_no_deadlock_voids_the_search() {
+        // Only a search that reaches the stuck state can refute the claim: with nothing
+        // left to decide the search stops before it (as above), so give it something.
+        struct Refuted;
+        impl Model for Refuted {
+            type State = u8;
+            type Action = Step;
+            fn init_states(&self) -> Vec<u8> {
+                Stopping.init_states()
+            }
+            fn actions(&self, state: &u8, actions: &mut Vec<Step>) {
+                Stopping.actions(state, actions);
+            }
+            fn next_state(&self, state: &u8, action: Step) -> Option<u8> {
+                Stopping.next_state(state, action)
+            }
+            fn properties(&self) -> Vec<stateright::Property<Self>> {
+                vec![stateright::Property::always("below 9", |_, s: &u8| *s < 9)]
+            }
+        }
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            let outcome = claiming_no_deadlock(&Refuted, strategy);
+            assert_eq!(outcome.stop_reason, StopReason::ModelFault, "{strategy:?}");
+            assert!(outcome.fault.is_some(), "{strategy:?}");
+            for property in &outcome.properties {
+                assert_eq!(property.verdict, Verdict::Unknown, "{strategy:?}");
             }
         }
     }

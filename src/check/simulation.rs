@@ -128,7 +128,11 @@ where
             .collect();
         generated += steps.len();
         if steps.is_empty() {
-            if let (false, Some(slot)) = (enabled, search.deadlock_slot()) {
+            if !enabled {
+                search.refute_never_deadlocks();
+            }
+            let slot = search.deadlock_slot().filter(|_| !search.never_deadlocks);
+            if let (false, Some(slot)) = (enabled, slot) {
                 keep_first(discoveries, &[slot], &path);
             }
             break;

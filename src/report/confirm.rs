@@ -11,7 +11,7 @@
 //! within the check's budget; `replay` confirms again and compares.
 
 use super::{CheckReport, Necessity, TraceReport};
-use crate::check::{self, Budget, Canonicalize, CheckOptions, SelfLoop, StopReason, Verdict};
+use crate::check::{self, Budget, Canonicalize, CheckOptions, StopReason, Verdict};
 use crate::system::{Assumption, PropertyKind, Protocol, TimedSystem};
 
 /// Confirms the breaks of every safety counterexample of `report`.
@@ -103,8 +103,7 @@ fn necessity<P: Protocol>(
     // properties are symmetric (checked on every stored renaming).
     let canonical = (options.symmetry && narrower.is_symmetric())
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
-    let self_loop = TimedSystem::<P>::is_self_loop as SelfLoop<TimedSystem<P>>;
-    let outcome = check::run_reduced(&narrower, &options, canonical, Some(self_loop), budget);
+    let outcome = check::run_reduced(&narrower, &options, canonical, narrower.facts(), budget);
     let verdict = outcome
         .properties
         .iter()

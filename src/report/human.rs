@@ -147,6 +147,13 @@ fn table(report: &CheckReport, out: &mut String) {
             (None, None, Verdict::Unknown) => {
                 format!(" ({})", report.stop_reason.unknown_because())
             }
+            (None, None, Verdict::Holds) if property.name == crate::check::DEADLOCK_PROPERTY => {
+                report
+                    .deadlock_free_by
+                    .as_ref()
+                    .map(|why| format!(" (without search: {why})"))
+                    .unwrap_or_default()
+            }
             _ => String::new(),
         };
         let _ = writeln!(

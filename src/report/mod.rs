@@ -204,6 +204,12 @@ pub struct CheckReport {
     /// network). Absent: the multiset network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
+    /// Why `deadlock_free` holds without search, when it does: the timed system's rules
+    /// leave some step enabled in every state (`bounded_delay` relaxed;
+    /// `TimedSystem::never_deadlocks`), so no search had to look for a deadlock.
+    /// Absent: `deadlock_free`'s verdict is the search's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadlock_free_by: Option<String>,
 }
 
 impl CheckReport {
@@ -520,5 +526,6 @@ pub fn build<M: Explain>(
         fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
         symmetry: None,
         network: None,
+        deadlock_free_by: None,
     }
 }

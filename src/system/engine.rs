@@ -859,6 +859,10 @@ impl<P: Protocol> TimedSystem<P> {
             }
         }
         out.truncate(kept);
+        debug_assert!(
+            kept > start || !self.never_deadlocks(),
+            "no step enabled with bounded_delay relaxed"
+        );
     }
 
     /// Every action the fully relaxed system could take (within the caps).
@@ -1327,6 +1331,30 @@ impl<P: Protocol> TimedSystem<P> {
     /// taken.
     pub fn is_self_loop(&self, state: &SystemState<P>, action: &SystemAction<P>) -> bool {
         matches!(action, Action::Tick) && self.tick_changes_nothing(state)
+    }
+
+    /// Whether no reachable state can be a deadlock, by the rules of the timed system
+    /// alone: `bounded_delay` is relaxed. A Tick is a candidate in every state, and only
+    /// three held constraints can forbid it: `bounded_delay` (relaxed here);
+    /// `bounded_pause`, only while some node has been paused for its bound, and that
+    /// node may then resume (nothing forbids a Resume); `timely_timers`, only while a
+    /// running node's timer is at its deadline, and that timer may then fire (a timer at
+    /// its deadline is due, and nothing forbids a Fire). So some step is always enabled
+    /// and `deadlock_free` holds without search. Debug builds check it on every state
+    /// the engine lists steps for.
+    pub fn never_deadlocks(&self) -> bool {
+        self.assumptions.setting(Assumption::BoundedDelay) == Setting::Relaxed
+    }
+
+    /// What the search may use of the timed system's own rules
+    /// ([`Facts`](crate::check::Facts)): idle Ticks are self-loops
+    /// ([`TimedSystem::is_self_loop`]), and with `bounded_delay` relaxed no state
+    /// deadlocks ([`TimedSystem::never_deadlocks`]).
+    pub fn facts(&self) -> crate::check::Facts<Self> {
+        crate::check::Facts {
+            self_loop: Some(Self::is_self_loop),
+            never_deadlocks: self.never_deadlocks(),
+        }
     }
 
     fn tick(&self, next: &mut SystemState<P>) {
