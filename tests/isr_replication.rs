@@ -129,3 +129,41 @@ fn isr_replication_unsynced_fetch_is_lost_by_either_variant() {
         );
     }
 }
+
+/// Every assumption relaxed, duplication included: a duplicated `Produce` is not
+/// appended again (the idempotent producer), so what is left is KIP-966's loss — the
+/// follower crashes with the fetched record unsynced and is elected without it. The
+/// search stops once every property is decided (deadlock freedom is settled by the
+/// relaxed delay).
+#[test]
+fn isr_replication_with_everything_relaxed_loses_only_an_unsynced_record() {
+    for (truncation, states) in [
+        (Truncation::LeaderEpoch, 15_289),
+        (Truncation::TruncateToHw, 7_930),
+    ] {
+        let checked = testing::check(isr(truncation)).relax_all().run();
+        checked
+            .assert_states(states)
+            .assert_reached("record_acked")
+            .assert_reached("leader_elected_after_ack")
+            .assert_holds("deadlock_free");
+        let trace = checked.assert_violated("acked_record_survives");
+        assert_eq!(trace.length, 12, "{truncation:?}");
+        let broken: Vec<&str> = trace.breaks.iter().map(|b| b.assumption.as_str()).collect();
+        assert!(
+            broken.contains(&"durable_writes"),
+            "{truncation:?}: {broken:?}"
+        );
+        assert!(
+            !broken.contains(&"no_duplication"),
+            "{truncation:?}: {broken:?}"
+        );
+        let path = checked
+            .outcome
+            .property("acked_record_survives")
+            .and_then(|p| p.path.as_ref())
+            .expect("a counterexample");
+        assert_eq!(path.last_state().ghost.acked_records, 1, "{truncation:?}");
+        testing::assert_replays(&checked.system, path);
+    }
+}
