@@ -144,3 +144,63 @@ fn a_lost_message_is_a_fair_lasso_that_replays() {
         ));
     }
 }
+
+/// A counter that may loop at `loop_at` (a step back to itself) and otherwise counts up
+/// to 50; `eventually` "reached 1000" never holds.
+#[derive(Clone, Debug)]
+struct CountWithLoop {
+    loop_at: u8,
+}
+
+impl Model for CountWithLoop {
+    type State = u8;
+    type Action = &'static str;
+    fn init_states(&self) -> Vec<u8> {
+        vec![0]
+    }
+    fn actions(&self, state: &u8, actions: &mut Vec<&'static str>) {
+        if *state < 50 {
+            actions.push("count");
+        }
+        if *state == self.loop_at {
+            actions.push("stay");
+        }
+    }
+    fn next_state(&self, state: &u8, action: &'static str) -> Option<u8> {
+        Some(if action == "count" { state + 1 } else { *state })
+    }
+}
+
+impl Fairness for CountWithLoop {}
+
+/// The graph cut by the state limit is still searched: a loop among the states
+/// expanded is a behaviour (reported); where none was built yet the verdict is
+/// `unknown`, never `holds`. (At 50 the counter stops, a dead end: either way the
+/// property is violated on the whole graph.)
+#[test]
+fn a_graph_cut_by_the_state_limit_still_reports_a_loop_it_built() {
+    let never = |_: &CountWithLoop, _: &u8| false;
+    match check_eventually(&CountWithLoop { loop_at: 2 }, never, 10) {
+        LivenessResult::Violated(lasso) => {
+            assert_eq!(lasso.loop_start, Some(3), "two counts, then the loop");
+            assert_eq!(lasso.path.len(), 3);
+        }
+        other => panic!("expected the loop at 2: {:?}", verdict_name(&other)),
+    }
+    match check_eventually(&CountWithLoop { loop_at: 40 }, never, 10) {
+        LivenessResult::Unknown(reason) => assert_eq!(reason, check::StopReason::StateLimit),
+        other => panic!("the loop at 40 was not built: {:?}", verdict_name(&other)),
+    }
+    assert!(matches!(
+        check_eventually(&CountWithLoop { loop_at: 40 }, never, 1_000),
+        LivenessResult::Violated(_)
+    ));
+}
+
+fn verdict_name<M: Model>(result: &LivenessResult<M>) -> &'static str {
+    match result {
+        LivenessResult::Holds => "holds",
+        LivenessResult::Violated(_) => "violated",
+        LivenessResult::Unknown(_) => "unknown",
+    }
+}

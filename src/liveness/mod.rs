@@ -25,7 +25,11 @@
 //! graph of its ¬P states was built completely within those limits, even if the search
 //! before it was cut (the graph is explored on its own). When a limit cuts the graph,
 //! the verdict is `unknown`, except that a fair loop or a ¬P dead end already found in
-//! the part built under a depth bound is a real counterexample and is reported.
+//! the part built under a depth bound or up to the state limit is a real counterexample
+//! and is reported (states not expanded have no out-edges, so no cycle found passes
+//! through one; the loop is the shallowest-entered one found, not necessarily the
+//! shallowest of the whole graph). A time, memory or cancellation limit leaves no time
+//! to search the part built: `unknown`.
 
 use crate::check::{Budget, CheckOptions, Outcome, Path, StopReason, Verdict, CHECK_EVERY_STATES};
 use crate::report::Explain;
@@ -108,6 +112,9 @@ struct Graph<M: Model> {
     dead_ends: Vec<usize>,
     /// Some states at the depth bound were not expanded.
     cut_at_depth: bool,
+    /// The state limit stopped the construction: the states still queued were not
+    /// expanded.
+    cut_by_states: bool,
 }
 
 /// A step of a rebuilt path: the next node, and the fair class the action taking it
@@ -186,6 +193,7 @@ where
             path: replay_hops(model, &graph, &prefix(&graph, end)),
             loop_start: None,
         }),
+        None if graph.cut_by_states => LivenessResult::Unknown(StopReason::StateLimit),
         None if graph.cut_at_depth => LivenessResult::Unknown(StopReason::DepthLimit),
         None => LivenessResult::Holds,
     }
@@ -210,6 +218,7 @@ where
         enabled: Vec::new(),
         dead_ends: Vec::new(),
         cut_at_depth: false,
+        cut_by_states: false,
     };
     let mut index: HashMap<M::State, usize> = HashMap::new();
     let mut queue = VecDeque::new();
@@ -239,7 +248,13 @@ where
     let mut expanded = 0usize;
     while let Some(current) = queue.pop_front() {
         if graph.states.len() > max_states {
-            return Err(StopReason::StateLimit);
+            // What was built is still searched: the states left in the queue have no
+            // out-edges, so no cycle passes through them, and every state on a cycle
+            // was expanded (its enabled classes and out-edges are complete). A fair
+            // loop or a dead end found is a behaviour of the model; finding none says
+            // nothing (`unknown`).
+            graph.cut_by_states = true;
+            break;
         }
         expanded += 1;
         if expanded % CHECK_EVERY_STATES == 0 {
