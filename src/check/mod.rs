@@ -1017,7 +1017,7 @@ mod tests {
         }
     }
 
-    /// Counts to 3 and stops there: the state 3 has no step.
+    /// Counts to 3 and stops there (the state 3 has no step), never reaching 9.
     struct Stopping;
 
     impl Model for Stopping {
@@ -1036,6 +1036,10 @@ mod tests {
 
         fn next_state(&self, state: &u8, _: Step) -> Option<u8> {
             Some(state + 1)
+        }
+
+        fn properties(&self) -> Vec<stateright::Property<Self>> {
+            vec![stateright::Property::always("below 9", |_, s: &u8| *s < 9)]
         }
     }
 
@@ -1074,26 +1078,10 @@ mod tests {
     #[test]
     fn a_false_claim_of_no_deadlock_voids_the_search() {
         // Only a search that reaches the stuck state can refute the claim: with nothing
-        // left to decide the search stops before it (as above), so give it something.
-        struct Refuted;
-        impl Model for Refuted {
-            type State = u8;
-            type Action = Step;
-            fn init_states(&self) -> Vec<u8> {
-                Stopping.init_states()
-            }
-            fn actions(&self, state: &u8, actions: &mut Vec<Step>) {
-                Stopping.actions(state, actions);
-            }
-            fn next_state(&self, state: &u8, action: Step) -> Option<u8> {
-                Stopping.next_state(state, action)
-            }
-            fn properties(&self) -> Vec<stateright::Property<Self>> {
-                vec![stateright::Property::always("below 9", |_, s: &u8| *s < 9)]
-            }
-        }
+        // left to decide the search stops before it (as above), so `Stopping` has a
+        // property that keeps it going.
         for strategy in [Strategy::Bfs, Strategy::Dfs] {
-            let outcome = claiming_no_deadlock(&Refuted, strategy);
+            let outcome = claiming_no_deadlock(&Stopping, strategy);
             assert_eq!(outcome.stop_reason, StopReason::ModelFault, "{strategy:?}");
             assert!(outcome.fault.is_some(), "{strategy:?}");
             for property in &outcome.properties {
