@@ -145,7 +145,12 @@ pub fn check_system<P: Protocol>(
     if canonical.is_some() {
         checked.report.symmetry = system.symmetry_groups();
     }
-    if options.check_deadlock && system.never_deadlocks() {
+    // Only where the rule's verdict stands (a model fault voids it).
+    let settled = checked
+        .outcome
+        .property(check::DEADLOCK_PROPERTY)
+        .is_some_and(|p| p.verdict == check::Verdict::Holds);
+    if settled && system.never_deadlocks() {
         checked.report.deadlock_free_by = Some(
             "bounded_delay is relaxed, so time may always pass or a due timer fire or a \
              paused node resume"

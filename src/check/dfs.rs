@@ -135,7 +135,7 @@ fn worker<M>(
     let mut successors = Vec::new();
     let mut steps = 0usize;
     // Not where the model settles it (a state without steps then faults the search).
-    let deadlock_slot = search.deadlock_slot().filter(|_| !search.never_deadlocks);
+    let deadlock_slot = search.searched_deadlock_slot();
     while !shared.stop.load(Ordering::Relaxed) {
         let Some((state, fp, depth)) = stack.pop().or_else(|| take_work(shared, threads)) else {
             break;

@@ -805,6 +805,12 @@ where
         self.deadlock_slot().filter(|_| self.never_deadlocks)
     }
 
+    /// The deadlock slot when the search itself looks for deadlocks (checked, and not
+    /// settled by [`Facts::never_deadlocks`]).
+    pub fn searched_deadlock_slot(&self) -> Option<usize> {
+        self.deadlock_slot().filter(|_| !self.never_deadlocks)
+    }
+
     fn finish(&self, found: Found<M>, elapsed: Duration) -> Outcome<M> {
         let exact_states = self.exact.as_ref().map(|exact| exact.len());
         if let Some(exact) = exact_states {

@@ -131,8 +131,7 @@ where
             if !enabled {
                 search.refute_never_deadlocks();
             }
-            let slot = search.deadlock_slot().filter(|_| !search.never_deadlocks);
-            if let (false, Some(slot)) = (enabled, slot) {
+            if let (false, Some(slot)) = (enabled, search.searched_deadlock_slot()) {
                 keep_first(discoveries, &[slot], &path);
             }
             break;
