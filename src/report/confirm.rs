@@ -67,55 +67,84 @@ fn necessity<P: Protocol>(
     let Some((assumption, _)) = Assumption::parse(assumption) else {
         return Necessity::Unconfirmed;
     };
-    let bound = assumption
-        .takes_bound()
-        .then(|| system.annotation_bound(assumption));
-    let mut held = system.assumptions().clone();
-    if held.hold(assumption, bound).is_err() {
-        return Necessity::Unconfirmed;
-    }
-    let Ok(mut narrower) = TimedSystem::new(system.protocol().clone(), held) else {
+    let Some(narrower) = holding(system, &[assumption], options) else {
         return Necessity::Unconfirmed;
     };
-    if options.no_lean {
-        narrower = narrower.without_lean_state();
-    } else if system.lean().messages {
-        // The check stands for the multiset network without the duplicate cap (its
-        // explanations run there): so does the search that confirms a break, also
-        // where holding the assumption leaves the message set.
-        narrower = narrower.without_duplicate_cap();
-    }
     let depth = if property == check::DEADLOCK_PROPERTY {
         length + 1
     } else {
         length
     };
+    match violated_within(&narrower, property, depth, options, budget) {
+        Some(true) => Necessity::AlsoViolatedWithoutIt,
+        Some(false) => Necessity::Necessary,
+        None => Necessity::Unconfirmed,
+    }
+}
+
+/// `system` with `assumptions` held as well, each at the bound its breaks are explained
+/// against, storing states as `system` does (or `None` when an assumption cannot be
+/// held). Where `system` checks the message set it stands for the multiset network
+/// without the duplicate cap, and so does the narrower system, also where holding an
+/// assumption leaves the message set.
+pub(crate) fn holding<P: Protocol>(
+    system: &TimedSystem<P>,
+    assumptions: &[Assumption],
+    options: &CheckOptions,
+) -> Option<TimedSystem<P>> {
+    let mut held = system.assumptions().clone();
+    for assumption in assumptions {
+        let bound = assumption
+            .takes_bound()
+            .then(|| system.annotation_bound(*assumption));
+        held.hold(*assumption, bound).ok()?;
+    }
+    let narrower = TimedSystem::new(system.protocol().clone(), held).ok()?;
+    Some(if options.no_lean {
+        narrower.without_lean_state()
+    } else if system.lean().messages {
+        narrower.without_duplicate_cap()
+    } else {
+        narrower
+    })
+}
+
+/// Whether `system` violates `property` within `depth` steps (a bounded BFS, one state
+/// per symmetry class where `options` asks for it); `None` when a limit or a model
+/// fault stopped the search first.
+pub(crate) fn violated_within<P: Protocol>(
+    system: &TimedSystem<P>,
+    property: &str,
+    depth: usize,
+    options: &CheckOptions,
+    budget: &Budget,
+) -> Option<bool> {
     let options = CheckOptions {
         strategy: check::Strategy::Bfs,
         max_depth: Some(depth),
         check_deadlock: property == check::DEADLOCK_PROPERTY || options.check_deadlock,
-        fault: narrower.fault(),
+        fault: system.fault(),
         exact: false,
         ..options.clone()
     };
     // One state per symmetry class, as the check itself stores them: a class is
     // reached within the bound exactly when one of its members is, and the
     // properties are symmetric (checked on every stored renaming).
-    let canonical = (options.symmetry && narrower.is_symmetric())
+    let canonical = (options.symmetry && system.is_symmetric())
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
-    let outcome = check::run_reduced(&narrower, &options, canonical, narrower.facts(), budget);
+    let outcome = check::run_reduced(system, &options, canonical, system.facts(), budget);
     let verdict = outcome
         .properties
         .iter()
         .find(|p| p.name == property)
         .map(|p| p.verdict);
     match (verdict, outcome.stop_reason) {
-        (Some(Verdict::Violated), _) => Necessity::AlsoViolatedWithoutIt,
+        (Some(Verdict::Violated), _) => Some(true),
         (Some(_), StopReason::Complete | StopReason::AllDecided | StopReason::DepthLimit)
             if outcome.fault.is_none() =>
         {
-            Necessity::Necessary
+            Some(false)
         }
-        _ => Necessity::Unconfirmed,
+        _ => None,
     }
 }

@@ -20,6 +20,13 @@
 //! representative has the stored fingerprint). With symmetry off (`--no-symmetry`, or
 //! a protocol without groups) they search the full space.
 //!
+//! Where the check runs on the message set (`Lean::messages`), each `S` is first
+//! tried wider, with the network assumptions allowed as well so that the message set
+//! applies: none found there shows none for `S` (allowing steps only adds runs), and
+//! only otherwise does the exact search run. That exact search is on the multiset
+//! network, where a forbidden delay or order with duplication allowed lets copies pile
+//! up ([`none_even_with_network_faults`]).
+//!
 //! - A violation there is a run of the check's own system, of length `L` (it cannot be
 //!   shorter: the check's BFS found none), breaking at most `k − 1` assumptions. It
 //!   replaces the counterexample and the search repeats from it.
@@ -34,7 +41,7 @@
 //! `replay` runs the same search for a trace that claims `fewest` ([`status`], by
 //! class where the protocol declares groups) and compares.
 
-use super::{FewestBreaks, TraceReport};
+use super::{confirm, FewestBreaks, TraceReport};
 use crate::check::{
     self, fingerprint, Budget, Canonicalize, CheckOptions, Path, StopReason, Verdict,
 };
@@ -86,6 +93,7 @@ pub(crate) fn fewer<P: Protocol>(
     }
     let relaxed = system.assumptions().relaxed();
     let full = system.explaining().unwrap_or_else(|| system.clone());
+    let given = (options, budget);
     let options = CheckOptions {
         strategy: check::Strategy::Bfs,
         max_depth: Some(trace.length),
@@ -109,6 +117,9 @@ pub(crate) fn fewer<P: Protocol>(
             .filter(|(index, _)| !allowed.contains(index))
             .map(|(_, assumption)| *assumption)
             .collect();
+        if none_even_with_network_faults(system, &forbidden, property, trace.length, given) {
+            continue;
+        }
         let unbroken = Unbroken::new(&full, &forbidden, target.name, target.condition);
         let outcome = check::run_budgeted(&unbroken, &options, canonical, budget);
         let Some(found) = outcome.property(property) else {
@@ -138,6 +149,56 @@ pub(crate) fn fewer<P: Protocol>(
     } else {
         Fewer::None
     }
+}
+
+/// The network assumptions: with all of them relaxed a protocol that opts in is checked
+/// on the message set (see `Lean`); `reliable_links` adds only loss, which the set
+/// leaves out (a loss only removes options).
+const NETWORK: [Assumption; 4] = [
+    Assumption::NoDuplication,
+    Assumption::BoundedDelay,
+    Assumption::FifoLinks,
+    Assumption::ReliableLinks,
+];
+
+/// Whether no run of at most `depth` steps that breaks none of `forbidden` violates
+/// `property`, shown by a wider search: `forbidden`'s network assumptions are allowed
+/// too, so that the check's message set applies. `false` when that does not show it
+/// (the wider system is not a message set, it finds a violation, or a limit stops it):
+/// the exact search decides then.
+///
+/// Sound: allowing more steps only adds runs, and on the message set a bounded BFS finds
+/// a violation within `depth` exactly when the network without the duplicate cap does
+/// (the same argument as the check's own, see `Lean`): the network the uncapped
+/// search of [`Unbroken`] runs on. Fast where that search is slow: a forbidden delay
+/// or order with duplication allowed leaves copies piling up in a multiset.
+fn none_even_with_network_faults<P: Protocol>(
+    system: &TimedSystem<P>,
+    forbidden: &[Assumption],
+    property: &str,
+    depth: usize,
+    (options, budget): (&CheckOptions, &Budget),
+) -> bool {
+    let kept: Vec<Assumption> = forbidden
+        .iter()
+        .copied()
+        .filter(|assumption| !NETWORK.contains(assumption))
+        .collect();
+    if kept.is_empty() {
+        // The wider system is the check's own, which has this counterexample.
+        return false;
+    }
+    let Some(wider) = confirm::holding(system, &kept, options) else {
+        return false;
+    };
+    if !wider.lean().messages {
+        return false;
+    }
+    let options = CheckOptions {
+        check_deadlock: false,
+        ..options.clone()
+    };
+    confirm::violated_within(&wider, property, depth, &options, budget) == Some(false)
 }
 
 /// `property`, when it is an `always` property of `system`.
