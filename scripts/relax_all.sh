@@ -2,7 +2,9 @@
 # Every catalog model's default (fixed) variant with --relax-all (duplication
 # included), one thread, a wall-clock limit each (BENCHMARKS.md, "Duplication in one
 # step"). Prints one tab-separated row per model: model, unique states, depth, stop
-# reason, CPU s (user + system), peak RSS MB, verdicts (deadlock left out), symmetry.
+# reason, CPU s (user + system), peak RSS MB, verdicts (deadlock left out), symmetry,
+# and how each safety counterexample is explained (property: fewest-breaks status,
+# breaks confirmed necessary / named).
 # Usage: scripts/relax_all.sh [BINARY] [SECONDS]
 set -euo pipefail
 binary=${1:-target/release/synccheck}
@@ -22,8 +24,16 @@ d = json.load(open(report))
 user, system, rss = open(timing).read().split()[-3:]
 s = d["stats"]
 verdicts = ",".join(p["verdict"] for p in d["properties"] if p["name"] != "deadlock_free")
+explained = []
+for p in d["properties"]:
+    trace = p.get("counterexample")
+    if trace and trace.get("loop_start") is None:
+        breaks = trace.get("breaks", [])
+        necessary = sum(1 for b in breaks if b.get("necessity") == "necessary")
+        explained.append("%s: %s, %d/%d necessary" % (
+            p["name"], trace.get("fewest_breaks"), necessary, len(breaks)))
 print("\t".join([model, str(s["unique_states"]), str(s["max_depth"]), d["stop_reason"],
                  "%.1f" % (float(user) + float(system)), str(int(rss) // 1024), verdicts,
-                 str(d.get("symmetry"))]))
+                 str(d.get("symmetry")), "; ".join(explained) or "-"]))
 PY
 done

@@ -160,6 +160,7 @@ pub fn check_system<P: Protocol>(
     if system.lean().messages {
         checked.report.network = Some("message set".to_string());
     }
+    checked.report.no_lean = system.keeps_everything();
     report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
     Ok(checked)
 }

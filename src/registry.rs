@@ -537,7 +537,9 @@ where
         assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
     ) -> Result<ReplayOutcome, RequestError> {
-        let model = K::rebuild(params, assumptions)?;
+        // A trace of a `--no-lean` check replays on that system, and its claims
+        // (fewest breaks, necessary breaks) are searched again on its network.
+        let model = K::stored(K::rebuild(params, assumptions)?, trace.no_lean);
         let outcome = trace::replay(&model, trace);
         K::cap_check(&model)?;
         Ok(outcome)

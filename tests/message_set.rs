@@ -256,3 +256,51 @@ fn the_fewest_breaks_search_settles_on_the_message_set_what_the_multiset_could_n
         "{outcome:?}"
     );
 }
+
+/// A `--no-lean` check says so in its report and its traces, and `replay` checks such a
+/// trace on that system (the capped multiset, every quantity stored), where the
+/// trace's claims were searched; a trace of the message set says nothing and replays
+/// on the network without the cap.
+#[test]
+fn a_no_lean_trace_records_it_and_replays_there() {
+    let request = CheckRequest {
+        model: "retry_non_idempotent".to_string(),
+        params: [("variant".to_string(), "plain".to_string())].into(),
+        changes: AssumptionChanges {
+            relax_all: true,
+            hold: vec![
+                "max_crashes=0".to_string(),
+                "bounded_skew=0".to_string(),
+                "timely_timers".to_string(),
+            ],
+            ..AssumptionChanges::default()
+        },
+    };
+    let registry = catalog::registry();
+    for no_lean in [false, true] {
+        let options = CheckOptions {
+            no_lean,
+            ..CheckOptions::default()
+        };
+        let report = registry.run(&request, &options).expect("runs");
+        assert_eq!(report.no_lean, no_lean);
+        assert_eq!(report.network.is_some(), !no_lean);
+        let file = trace::traces_of(&report)
+            .into_iter()
+            .find(|t| t.property == "at_most_once")
+            .expect("a trace");
+        assert_eq!(file.no_lean, no_lean);
+        let json = serde_json::to_value(&file).expect("serializes");
+        assert_eq!(
+            json.get("no_lean").is_some(),
+            no_lean,
+            "written only when set"
+        );
+        assert_eq!(file.trace.fewest_breaks, Some(FewestBreaks::Fewest));
+        let outcome = registry.replay_file("retry.json", &file);
+        assert!(
+            matches!(outcome, Ok(ReplayOutcome::Reproduced { .. })),
+            "no_lean {no_lean}: {outcome:?}"
+        );
+    }
+}

@@ -617,6 +617,7 @@ fn replay_refuses_a_loop_without_time_or_without_fairness() {
         model: "waiting".to_string(),
         params: Default::default(),
         assumptions: None,
+        no_lean: false,
         property: "done".to_string(),
         property_kind: synccheck::system::PropertyKind::Eventually,
         nodes: Vec::new(),

@@ -67,7 +67,7 @@ fn necessity<P: Protocol>(
     let Some((assumption, _)) = Assumption::parse(assumption) else {
         return Necessity::Unconfirmed;
     };
-    let Some(narrower) = holding(system, &[assumption], options) else {
+    let Some(narrower) = holding(system, &[assumption]) else {
         return Necessity::Unconfirmed;
     };
     let depth = if property == check::DEADLOCK_PROPERTY {
@@ -85,12 +85,13 @@ fn necessity<P: Protocol>(
 /// `system` with `assumptions` held as well, each at the bound its breaks are explained
 /// against, storing states as `system` does (or `None` when an assumption cannot be
 /// held). Where `system` checks the message set it stands for the multiset network
-/// without the duplicate cap, and so does the narrower system, also where holding an
-/// assumption leaves the message set.
+/// without the duplicate cap (as does the system that explains and replays its runs),
+/// and so does the narrower system, also where holding an assumption leaves the
+/// message set; where `system` keeps everything (`--no-lean`, or the replay of a trace
+/// it recorded), so does the narrower system.
 pub(crate) fn holding<P: Protocol>(
     system: &TimedSystem<P>,
     assumptions: &[Assumption],
-    options: &CheckOptions,
 ) -> Option<TimedSystem<P>> {
     let mut held = system.assumptions().clone();
     for assumption in assumptions {
@@ -100,9 +101,9 @@ pub(crate) fn holding<P: Protocol>(
         held.hold(*assumption, bound).ok()?;
     }
     let narrower = TimedSystem::new(system.protocol().clone(), held).ok()?;
-    Some(if options.no_lean {
+    Some(if system.keeps_everything() {
         narrower.without_lean_state()
-    } else if system.lean().messages {
+    } else if system.lean().messages || system.is_uncapped() {
         narrower.without_duplicate_cap()
     } else {
         narrower
@@ -146,5 +147,50 @@ pub(crate) fn violated_within<P: Protocol>(
             Some(false)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holding;
+    use crate::models::replication::primary_backup::{AckMode, PrimaryBackup};
+    use crate::system::{Assumption, Protocol, TimedSystem};
+
+    fn everything_relaxed() -> TimedSystem<PrimaryBackup> {
+        let protocol = PrimaryBackup {
+            ack_mode: AckMode::Sync,
+            heartbeat_ticks: 2,
+            failover_timeout_ticks: 4,
+            write_after_ticks: 0,
+        };
+        let mut assumptions = protocol.default_assumptions();
+        for assumption in Assumption::ALL {
+            assumptions.relax(assumption);
+        }
+        TimedSystem::new(protocol, assumptions).expect("within the engine's limits")
+    }
+
+    /// The searches behind a claim run on the network the check stands for, whichever
+    /// system asks: the check's, the replay's (its explaining system), or a
+    /// `--no-lean` one.
+    #[test]
+    fn a_narrower_system_keeps_the_network_of_the_one_it_is_derived_from() {
+        let lean = everything_relaxed();
+        assert!(lean.lean().messages);
+        // Holding the order leaves the message set: the check's searches and the
+        // replay's run on the multiset without the duplicate cap alike.
+        let explaining = lean.explaining().expect("the message set stores less");
+        for system in [&lean, &explaining] {
+            let narrower = holding(system, &[Assumption::FifoLinks]).expect("holds");
+            assert!(!narrower.lean().messages);
+            assert!(narrower.is_uncapped());
+            assert!(!narrower.keeps_everything());
+        }
+        // A `--no-lean` check and the replay of its trace: the capped multiset, every
+        // quantity stored, also where the held assumption would allow the set.
+        let plain = everything_relaxed().without_lean_state();
+        let narrower = holding(&plain, &[Assumption::MaxCrashes]).expect("holds");
+        assert!(narrower.keeps_everything());
+        assert!(!narrower.lean().messages && !narrower.is_uncapped());
     }
 }

@@ -188,7 +188,7 @@ fn none_even_with_network_faults<P: Protocol>(
         // The wider system is the check's own, which has this counterexample.
         return false;
     }
-    let Some(wider) = confirm::holding(system, &kept, options) else {
+    let Some(wider) = confirm::holding(system, &kept) else {
         return false;
     };
     if !wider.lean().messages {

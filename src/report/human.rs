@@ -87,6 +87,13 @@ fn header(report: &CheckReport, out: &mut String) {
              (--no-lean: the multiset network, a duplicate only while fewer than 6 are in flight)"
         );
     }
+    if report.no_lean {
+        let _ = writeln!(
+            out,
+            "network: multiset, every quantity stored (--no-lean): a duplicate only while \
+             fewer than 6 are in flight"
+        );
+    }
     let _ = match stats.exact_states {
         Some(exact) => writeln!(
             out,

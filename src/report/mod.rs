@@ -204,6 +204,11 @@ pub struct CheckReport {
     /// network). Absent: the multiset network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
+    /// The check stored every quantity and ran on the multiset network with its
+    /// duplicate cap (`--no-lean`); its traces record it, and `replay` checks them
+    /// there. Absent: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_lean: bool,
     /// Why `deadlock_free` holds without search, when it does: the timed system's rules
     /// leave some step enabled in every state (`bounded_delay` relaxed;
     /// `TimedSystem::never_deadlocks`), so no search had to look for a deadlock.
@@ -526,6 +531,7 @@ pub fn build<M: Explain>(
         fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
         symmetry: None,
         network: None,
+        no_lean: false,
         deadlock_free_by: None,
     }
 }

@@ -159,6 +159,9 @@ pub struct TimedSystem<P: Protocol> {
     /// Messages in flight up to which a duplicate may be delivered: [`IN_FLIGHT_MAX`],
     /// or no cap in the system that explains a message-set system's runs.
     in_flight_cap: usize,
+    /// Built by [`TimedSystem::without_lean_state`] (`--no-lean`): every quantity
+    /// stored and the capped multiset network, also for the systems derived from it.
+    keeps_everything: bool,
     symmetry: Option<Symmetric<P>>,
     fault: Arc<ModelFault>,
 }
@@ -376,6 +379,7 @@ impl<P: Protocol> TimedSystem<P> {
             offset_cap,
             lean,
             in_flight_cap: IN_FLIGHT_MAX,
+            keeps_everything: false,
             symmetry,
             fault: Arc::new(ModelFault::default()),
         };
@@ -582,10 +586,25 @@ impl<P: Protocol> TimedSystem<P> {
     /// [`Protocol::MESSAGE_SET`] (and, for the message set, no run needs a duplicate
     /// delivered while [`IN_FLIGHT_MAX`] messages are in flight); more states.
     pub fn without_lean_state(self) -> Self {
-        match self.storing_everything() {
+        let mut plain = match self.storing_everything() {
             Some(full) => full,
             None => self,
-        }
+        };
+        plain.keeps_everything = true;
+        plain
+    }
+
+    /// Whether this system was built by [`TimedSystem::without_lean_state`]
+    /// (`--no-lean`): its break confirmations and fewest-breaks searches run on the
+    /// capped multiset network too, and its traces say so.
+    pub fn keeps_everything(&self) -> bool {
+        self.keeps_everything
+    }
+
+    /// Whether a duplicate may be made with any number of messages in flight: the
+    /// network a message-set system stands for ([`TimedSystem::explaining`]).
+    pub(crate) fn is_uncapped(&self) -> bool {
+        self.in_flight_cap == usize::MAX
     }
 
     /// `state` as this system stores it: a state of [`TimedSystem::explaining`] with

@@ -36,6 +36,11 @@ pub struct TraceFile {
     pub params: BTreeMap<String, String>,
     /// The exact assumption set (timed models).
     pub assumptions: Option<AssumptionsReport>,
+    /// Recorded by a check with `--no-lean` (every quantity stored, the capped multiset
+    /// network): `replay` rebuilds that system, and searches there again for what the
+    /// trace claims. Absent: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_lean: bool,
     /// The violated property.
     pub property: String,
     /// Its kind.
@@ -109,6 +114,7 @@ pub fn traces_of(report: &CheckReport) -> Vec<TraceFile> {
                 model: report.model.clone(),
                 params: report.params.clone(),
                 assumptions: report.assumptions.clone(),
+                no_lean: report.no_lean,
                 property: p.name.clone(),
                 property_kind: p.kind,
                 nodes: report.nodes.clone(),
