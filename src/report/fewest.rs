@@ -25,7 +25,7 @@
 //! applies: none found there shows none for `S` (allowing steps only adds runs), and
 //! only otherwise does the exact search run. That exact search is on the multiset
 //! network, where a forbidden delay or order with duplication allowed lets copies pile
-//! up ([`none_even_with_network_faults`]).
+//! up (`WiderSearches`).
 //!
 //! - A violation there is a run of the check's own system, of length `L` (it cannot be
 //!   shorter: the check's BFS found none), breaking at most `k − 1` assumptions. It
@@ -41,7 +41,7 @@
 //! `replay` runs the same search for a trace that claims `fewest` ([`status`], by
 //! class where the protocol declares groups) and compares.
 
-use super::{confirm, FewestBreaks, TraceReport};
+use super::{FewestBreaks, TraceReport};
 use crate::check::{
     self, fingerprint, Budget, Canonicalize, CheckOptions, Path, StopReason, Verdict,
 };
@@ -93,7 +93,6 @@ pub(crate) fn fewer<P: Protocol>(
     }
     let relaxed = system.assumptions().relaxed();
     let full = system.explaining().unwrap_or_else(|| system.clone());
-    let given = (options, budget);
     let options = CheckOptions {
         strategy: check::Strategy::Bfs,
         max_depth: Some(trace.length),
@@ -109,6 +108,7 @@ pub(crate) fn fewer<P: Protocol>(
     // still a concrete run, rebuilt as the check's own counterexamples are.
     let canonical = (options.symmetry && full.is_symmetric())
         .then_some(Unbroken::<P>::canonical as Canonicalize<Unbroken<'_, P>>);
+    let mut wider = WiderSearches::new(system, &target);
     let mut limited = false;
     for allowed in subsets(relaxed.len(), broken - 1) {
         let forbidden: Vec<Assumption> = relaxed
@@ -117,7 +117,7 @@ pub(crate) fn fewer<P: Protocol>(
             .filter(|(index, _)| !allowed.contains(index))
             .map(|(_, assumption)| *assumption)
             .collect();
-        if none_even_with_network_faults(system, &forbidden, property, trace.length, given) {
+        if wider.none(&forbidden, &options, budget) {
             continue;
         }
         let unbroken = Unbroken::new(&full, &forbidden, target.name, target.condition);
@@ -161,44 +161,106 @@ const NETWORK: [Assumption; 4] = [
     Assumption::ReliableLinks,
 ];
 
-/// Whether no run of at most `depth` steps that breaks none of `forbidden` violates
-/// `property`, shown by a wider search: `forbidden`'s network assumptions are allowed
-/// too, so that the check's message set applies. `false` when that does not show it
-/// (the wider system is not a message set, it finds a violation, or a limit stops it):
-/// the exact search decides then.
-///
-/// Sound: allowing more steps only adds runs, and on the message set a bounded BFS finds
-/// a violation within `depth` exactly when the network without the duplicate cap does
-/// (the same argument as the check's own, see `Lean`): the network the uncapped
-/// search of [`Unbroken`] runs on. Fast where that search is slow: a forbidden delay
-/// or order with duplication allowed leaves copies piling up in a multiset.
-fn none_even_with_network_faults<P: Protocol>(
-    system: &TimedSystem<P>,
-    forbidden: &[Assumption],
-    property: &str,
-    depth: usize,
-    (options, budget): (&CheckOptions, &Budget),
-) -> bool {
-    let kept: Vec<Assumption> = forbidden
-        .iter()
-        .copied()
-        .filter(|assumption| !NETWORK.contains(assumption))
-        .collect();
-    if kept.is_empty() {
-        // The wider system is the check's own, which has this counterexample.
-        return false;
+/// What a wider search found for the non-network assumptions it forbids.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wider {
+    /// No violation within the bound.
+    None,
+    /// A violation (possibly needing a network break the narrower search forbids).
+    Violated,
+    /// A limit or a model fault stopped it.
+    Cut,
+}
+
+/// The wider searches of one [`fewer`] call: each set of forbidden assumptions `S`
+/// is first searched with `S`'s network assumptions allowed, on the check's own
+/// message set (`Unbroken` over the check's system, so states, crash counts and
+/// offsets are what the exact search sees, only the network is the set). No
+/// violation there within the bound shows none for `S`: allowing steps only adds
+/// runs, and the set finds a violation within the bound exactly when the multiset
+/// network without the duplicate cap does (the check's own argument, see `Lean`) —
+/// the network the exact search runs on. Fast where that search is slow: with delay
+/// or order forbidden and duplication allowed, copies pile up in a multiset. Results
+/// are kept: forbidding more shows none where less did, and a violation found
+/// forbidding more is found forbidding less.
+struct WiderSearches<'a, P: Protocol> {
+    /// The check's system on the message set, where its assumptions allow one: the
+    /// check's own, or, for the system a replay runs on (the multiset without the
+    /// duplicate cap), the one its check ran on. Never for `--no-lean`.
+    set: Option<TimedSystem<P>>,
+    target: &'a Property<TimedSystem<P>>,
+    tried: Vec<(Vec<Assumption>, Wider)>,
+}
+
+impl<'a, P: Protocol> WiderSearches<'a, P> {
+    fn new(system: &TimedSystem<P>, target: &'a Property<TimedSystem<P>>) -> Self {
+        let set = if system.lean().messages {
+            Some(system.clone())
+        } else if system.keeps_everything() {
+            None
+        } else {
+            TimedSystem::new(system.protocol().clone(), system.assumptions().clone())
+                .ok()
+                .filter(|set| set.lean().messages)
+        };
+        WiderSearches {
+            set,
+            target,
+            tried: Vec::new(),
+        }
     }
-    let Some(wider) = confirm::holding(system, &kept) else {
-        return false;
-    };
-    if !wider.lean().messages {
-        return false;
+
+    /// Whether no run of at most `options.max_depth` steps that breaks none of
+    /// `forbidden` violates the property, as a wider search shows; `false` when it
+    /// does not show it (the exact search decides then).
+    fn none(&mut self, forbidden: &[Assumption], options: &CheckOptions, budget: &Budget) -> bool {
+        let Some(system) = &self.set else {
+            return false;
+        };
+        let kept: Vec<Assumption> = forbidden
+            .iter()
+            .copied()
+            .filter(|assumption| !NETWORK.contains(assumption))
+            .collect();
+        if kept.is_empty() {
+            // The check's own search, which found this counterexample.
+            return false;
+        }
+        let within = |small: &[Assumption], large: &[Assumption]| {
+            small.iter().all(|assumption| large.contains(assumption))
+        };
+        for (tried, found) in &self.tried {
+            match found {
+                Wider::None if within(tried, &kept) => return true,
+                Wider::Violated if within(&kept, tried) => return false,
+                Wider::Cut if *tried == kept => return false,
+                _ => {}
+            }
+        }
+        let wider = Unbroken::new(system, &kept, self.target.name, self.target.condition);
+        let options = CheckOptions {
+            fault: system.fault(),
+            ..options.clone()
+        };
+        let canonical = (options.symmetry && system.is_symmetric())
+            .then_some(Unbroken::<P>::canonical as Canonicalize<Unbroken<'_, P>>);
+        let outcome = check::run_budgeted(&wider, &options, canonical, budget);
+        let found = match outcome.property(self.target.name) {
+            Some(found) if found.verdict == Verdict::Violated => Wider::Violated,
+            Some(_)
+                if outcome.fault.is_none()
+                    && matches!(
+                        outcome.stop_reason,
+                        StopReason::Complete | StopReason::AllDecided | StopReason::DepthLimit
+                    ) =>
+            {
+                Wider::None
+            }
+            _ => Wider::Cut,
+        };
+        self.tried.push((kept, found));
+        found == Wider::None
     }
-    let options = CheckOptions {
-        check_deadlock: false,
-        ..options.clone()
-    };
-    confirm::violated_within(&wider, property, depth, &options, budget) == Some(false)
 }
 
 /// `property`, when it is an `always` property of `system`.

@@ -90,8 +90,8 @@ fn header(report: &CheckReport, out: &mut String) {
     if report.no_lean {
         let _ = writeln!(
             out,
-            "network: multiset, every quantity stored (--no-lean): a duplicate only while \
-             fewer than 6 are in flight"
+            "network: multiset, every quantity stored (--no-lean): a duplicate, where \
+             allowed, only while fewer than 6 are in flight"
         );
     }
     let _ = match stats.exact_states {
