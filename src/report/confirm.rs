@@ -89,7 +89,7 @@ fn necessity<P: Protocol>(
 /// and so does the narrower system, also where holding an assumption leaves the
 /// message set; where `system` keeps everything (`--no-lean`, or the replay of a trace
 /// it recorded), so does the narrower system.
-pub(crate) fn holding<P: Protocol>(
+fn holding<P: Protocol>(
     system: &TimedSystem<P>,
     assumptions: &[Assumption],
 ) -> Option<TimedSystem<P>> {
@@ -113,7 +113,7 @@ pub(crate) fn holding<P: Protocol>(
 /// Whether `system` violates `property` within `depth` steps (a bounded BFS, one state
 /// per symmetry class where `options` asks for it); `None` when a limit or a model
 /// fault stopped the search first.
-pub(crate) fn violated_within<P: Protocol>(
+fn violated_within<P: Protocol>(
     system: &TimedSystem<P>,
     property: &str,
     depth: usize,
