@@ -204,3 +204,65 @@ fn verdict_name<M: Model>(result: &LivenessResult<M>) -> &'static str {
         LivenessResult::Unknown(_) => "unknown",
     }
 }
+
+/// A loop at the initial state beside a wide space of ¬P states (every pair below
+/// `side`; counted with each expansion).
+#[derive(Debug)]
+struct LoopBesideWideSpace {
+    side: u32,
+    expanded: std::sync::atomic::AtomicUsize,
+}
+
+impl Model for LoopBesideWideSpace {
+    type State = (u32, u32);
+    type Action = u8;
+    fn init_states(&self) -> Vec<(u32, u32)> {
+        vec![(0, 0)]
+    }
+    fn actions(&self, state: &(u32, u32), actions: &mut Vec<u8>) {
+        self.expanded
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if state.0 + 1 < self.side {
+            actions.push(0);
+        }
+        if state.1 + 1 < self.side {
+            actions.push(1);
+        }
+        if *state == (0, 0) {
+            actions.push(2);
+        }
+    }
+    fn next_state(&self, state: &(u32, u32), action: u8) -> Option<(u32, u32)> {
+        Some(match action {
+            0 => (state.0 + 1, state.1),
+            1 => (state.0, state.1 + 1),
+            _ => *state,
+        })
+    }
+}
+
+impl Fairness for LoopBesideWideSpace {}
+
+/// The graph is searched while it is built: the loop at the initial state is reported
+/// after the first search (4 096 states expanded), not after the 1 000 000 states of
+/// the whole graph, and it is the loop a search of the whole graph reports.
+#[test]
+fn a_loop_near_the_start_is_reported_without_building_the_whole_graph() {
+    let never = |_: &LoopBesideWideSpace, _: &(u32, u32)| false;
+    let model = LoopBesideWideSpace {
+        side: 1_000,
+        expanded: Default::default(),
+    };
+    match check_eventually(&model, never, 2_000_000) {
+        LivenessResult::Violated(lasso) => {
+            assert_eq!(lasso.loop_start, Some(1), "the loop at the initial state");
+            assert_eq!(lasso.path.len(), 1);
+        }
+        other => panic!("expected the loop at (0, 0): {:?}", verdict_name(&other)),
+    }
+    let expanded = model.expanded.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        expanded < 10_000,
+        "{expanded} states expanded for a loop at the initial state"
+    );
+}

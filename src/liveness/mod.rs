@@ -13,8 +13,19 @@
 //! timed system that is `Tick`, so a loop in which time never advances (infinitely
 //! many steps in no time: Zeno) is not a behaviour.
 //!
+//! The graph is searched while it grows: once 4 096 states have been expanded, then
+//! each time that number doubles, and at the end. A fair loop or dead end found in part
+//! of the graph is a behaviour of the model (every state on a cycle has been expanded,
+//! so its out-edges and enabled classes are complete), so the first search that finds
+//! one ends the check; a violation near the initial states costs no more than the
+//! graph around it, even when the rest is millions of states. `holds` still needs the
+//! whole graph.
+//!
 //! The result is a lasso: the shortest prefix to the loop, then the loop, which ends
-//! in the state where it started. The loop is rebuilt along the very edges the
+//! in the state where it started. The loop is the shallowest-entered fair one of the
+//! graph as searched when it was found (a loop entered earlier may still have been
+//! missing states then); the search points depend only on the model, so the lasso is
+//! the same on every run. The loop is rebuilt along the very edges the
 //! construction chose (an edge is a state pair *and* a fair class), so a Tick chosen
 //! to make the loop progress is the Tick shown, not another action between the same
 //! two states.
@@ -151,21 +162,61 @@ where
     M::Action: Clone,
 {
     let graph = match build(model, condition, budget) {
-        Ok(graph) => graph,
+        Ok(Built::Early(lasso)) => return LivenessResult::Violated(lasso),
+        Ok(Built::Whole(graph)) => graph,
         Err(reason) => return LivenessResult::Unknown(reason),
     };
+    match counterexample(model, &graph, budget) {
+        Err(reason) => LivenessResult::Unknown(reason),
+        Ok(Some(lasso)) => LivenessResult::Violated(lasso),
+        Ok(None) if graph.cut_by_states => LivenessResult::Unknown(StopReason::StateLimit),
+        Ok(None) if graph.cut_at_depth => LivenessResult::Unknown(StopReason::DepthLimit),
+        Ok(None) => LivenessResult::Holds,
+    }
+}
+
+/// The graph is searched for a counterexample first when this many states have been
+/// expanded, then each time that number doubles, so a loop near the initial states is
+/// reported without building the rest (which may be millions of states, or unbounded).
+/// Doubling keeps the searches' total cost under twice the last one's.
+const FIRST_SEARCH_AT: usize = 1 << 12;
+
+/// What `build` ends with.
+enum Built<M: Model> {
+    /// Every state was expanded, or a limit cut the construction (the graph says which).
+    Whole(Graph<M>),
+    /// A search of the graph built so far found a fair loop or a dead end.
+    Early(Lasso<M>),
+}
+
+/// A fair loop or a ¬P dead end in `graph`, as built so far. Every state on a cycle has
+/// been expanded (a state still queued has no out-edges), so its enabled classes and
+/// out-edges are complete and the fairness test is exact for the cycle: whatever this
+/// finds is a behaviour of the model, however much of the graph is still missing. The
+/// loop is the shallowest-entered fair component of `graph`; a dead end is reported
+/// only when there is no fair loop.
+fn counterexample<M>(
+    model: &M,
+    graph: &Graph<M>,
+    budget: &Budget,
+) -> Result<Option<Lasso<M>>, StopReason>
+where
+    M: Fairness,
+    M::State: Hash + Eq + Clone,
+    M::Action: Clone,
+{
     let components = petgraph::algo::tarjan_scc(&graph.graph);
     if let Some(reason) = budget.exhausted() {
-        return LivenessResult::Unknown(reason);
+        return Err(reason);
     }
     let mut best: Option<(usize, Vec<NodeIndex>)> = None;
     for (counted, component) in components.into_iter().enumerate() {
         if counted % CHECK_EVERY_STATES == CHECK_EVERY_STATES - 1 {
             if let Some(reason) = budget.exhausted() {
-                return LivenessResult::Unknown(reason);
+                return Err(reason);
             }
         }
-        if !is_cycle(&graph, &component) || !is_fair(model, &graph, &component) {
+        if !is_cycle(graph, &component) || !is_fair(model, graph, &component) {
             continue;
         }
         let entry = component
@@ -181,29 +232,24 @@ where
         }
     }
     if let Some((entry, component)) = best {
-        return LivenessResult::Violated(lasso(model, &graph, entry, &component));
+        return Ok(Some(lasso(model, graph, entry, &component)));
     }
-    match graph
+    Ok(graph
         .dead_ends
         .iter()
         .copied()
         .min_by_key(|i| graph.depth[*i])
-    {
-        Some(end) => LivenessResult::Violated(Lasso {
-            path: replay_hops(model, &graph, &prefix(&graph, end)),
+        .map(|end| Lasso {
+            path: replay_hops(model, graph, &prefix(graph, end)),
             loop_start: None,
-        }),
-        None if graph.cut_by_states => LivenessResult::Unknown(StopReason::StateLimit),
-        None if graph.cut_at_depth => LivenessResult::Unknown(StopReason::DepthLimit),
-        None => LivenessResult::Holds,
-    }
+        }))
 }
 
 fn build<M>(
     model: &M,
     condition: fn(&M, &M::State) -> bool,
     budget: &Budget,
-) -> Result<Graph<M>, StopReason>
+) -> Result<Built<M>, StopReason>
 where
     M: Fairness,
     M::State: Hash + Eq + Clone,
@@ -246,6 +292,7 @@ where
         }
     }
     let mut expanded = 0usize;
+    let mut search_at = FIRST_SEARCH_AT;
     while let Some(current) = queue.pop_front() {
         if graph.states.len() > max_states {
             // What was built is still searched: the states left in the queue have no
@@ -255,6 +302,12 @@ where
             // nothing (`unknown`).
             graph.cut_by_states = true;
             break;
+        }
+        if expanded == search_at {
+            search_at = search_at.saturating_mul(2);
+            if let Some(lasso) = counterexample(model, &graph, budget)? {
+                return Ok(Built::Early(lasso));
+            }
         }
         expanded += 1;
         if expanded % CHECK_EVERY_STATES == 0 {
@@ -290,7 +343,7 @@ where
                 .add_edge(NodeIndex::new(current), NodeIndex::new(target), class);
         }
     }
-    Ok(graph)
+    Ok(Built::Whole(graph))
 }
 
 fn is_cycle<M: Model>(graph: &Graph<M>, component: &[NodeIndex]) -> bool {
