@@ -77,7 +77,7 @@ where
     let metrics = match metric_maxima(model, budget) {
         Ok(metrics) => metrics,
         Err((partial, reason)) => {
-            outcome.cut_by(reason);
+            outcome.cut_by(reason, check::Phase::Metrics);
             partial
         }
     };

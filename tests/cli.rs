@@ -107,6 +107,51 @@ fn a_state_limit_exits_three_with_unknown() {
         assert_ne!(property["verdict"], "holds", "a limit hit is never `holds`");
     }
     assert_eq!(report["properties"][0]["verdict"], "unknown");
+    assert!(
+        report.get("later_cut").is_none(),
+        "the search itself was cut: {report}"
+    );
+}
+
+/// A limit that stops the metrics pass after a search that finished is reported as the
+/// metrics pass's, not the search's: the search line keeps its own ending and counts,
+/// and the maximum is shown as a lower bound.
+#[test]
+fn a_limit_that_stops_the_metrics_pass_is_reported_there() {
+    let args = [
+        "check",
+        "retry_amplification",
+        "--relax-all",
+        "--max-states",
+        "10000",
+    ];
+    let output = synccheck(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["stop_reason"], "state_limit");
+    assert_eq!(
+        report["later_cut"],
+        serde_json::json!({"phase": "metrics", "search": "all_decided"})
+    );
+    assert_eq!(
+        report["stats"]["unique_states"], 57,
+        "the search's own count"
+    );
+    assert_eq!(report["properties"][0]["verdict"], "violated");
+    let text = stdout(&synccheck(&args));
+    assert!(
+        text.contains("stopped: every property decided (57 unique states"),
+        "{text}"
+    );
+    assert!(
+        text.contains("metrics pass: stopped: state limit (metric maxima are of the states it reached; the check is incomplete)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("metric database_attempts_per_request: at least "),
+        "{text}"
+    );
 }
 
 #[test]

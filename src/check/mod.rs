@@ -341,6 +341,40 @@ pub struct Outcome<M: Model> {
     pub stop_reason: StopReason,
     /// The model's error, when it raised one ([`StopReason::ModelFault`]).
     pub fault: Option<String>,
+    /// When the search finished but a later phase was stopped by the limit now in
+    /// `stop_reason`: that phase, and how the search itself ended.
+    pub later_cut: Option<LaterCut>,
+}
+
+/// A phase of a check after its search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// The explicit graph of an `eventually` property's ¬P states.
+    Liveness,
+    /// The pass over the reachable states that takes each metric's maximum.
+    Metrics,
+}
+
+impl Phase {
+    /// In words, for reports.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Phase::Liveness => "liveness graph",
+            Phase::Metrics => "metrics pass",
+        }
+    }
+}
+
+/// A limit that stopped a phase after a search that finished: the search's own counts
+/// and verdicts are whole, the phase's are not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LaterCut {
+    /// The phase the limit stopped.
+    pub phase: Phase,
+    /// How the search before it ended ([`StopReason::Complete`] or
+    /// [`StopReason::AllDecided`]).
+    pub search: StopReason,
 }
 
 impl<M: Model> Outcome<M> {
@@ -356,12 +390,17 @@ impl<M: Model> Outcome<M> {
     }
 
     /// Records that a later phase (liveness, metrics) stopped at a limit: the check is
-    /// then incomplete, and says why, even when the search itself was not cut.
-    pub fn cut_by(&mut self, reason: StopReason) {
+    /// then incomplete, and says why and where, even when the search itself was not
+    /// cut. A search that was cut keeps its own reason.
+    pub fn cut_by(&mut self, reason: StopReason, phase: Phase) {
         if matches!(
             self.stop_reason,
             StopReason::Complete | StopReason::AllDecided
         ) {
+            self.later_cut = Some(LaterCut {
+                phase,
+                search: self.stop_reason,
+            });
             self.stop_reason = reason;
         }
     }
@@ -877,6 +916,7 @@ where
                 found.stop_reason
             },
             fault,
+            later_cut: None,
         }
     }
 }

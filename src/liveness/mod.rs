@@ -618,7 +618,7 @@ where
         }
     }
     if let Some(reason) = cut {
-        outcome.cut_by(reason);
+        outcome.cut_by(reason, crate::check::Phase::Liveness);
     }
     loops
 }

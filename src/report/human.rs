@@ -2,7 +2,7 @@
 //! true time, and the sentence that names where each relaxed assumption broke.
 
 use super::{CheckReport, FewestBreaks, Necessity, TraceReport};
-use crate::check::{StopReason, Verdict};
+use crate::check::Verdict;
 use std::fmt::Write;
 
 /// The final state is printed on one line, cut at this many characters.
@@ -68,12 +68,27 @@ fn header(report: &CheckReport, out: &mut String) {
         report.strategy,
         report.threads,
         if report.threads == 1 { "" } else { "s" },
-        report.stop_reason.describe(),
+        report
+            .later_cut
+            .map_or(report.stop_reason, |cut| cut.search)
+            .describe(),
         stats.unique_states,
         stats.generated_states,
         stats.max_depth,
         stats.seconds
     );
+    if let Some(cut) = report.later_cut {
+        let left = match cut.phase {
+            crate::check::Phase::Liveness => "`eventually` verdicts it had not reached are unknown",
+            crate::check::Phase::Metrics => "metric maxima are of the states it reached",
+        };
+        let _ = writeln!(
+            out,
+            "{}: {} ({left}; the check is incomplete)",
+            cut.phase.describe(),
+            report.stop_reason.describe()
+        );
+    }
     if let Some(groups) = &report.symmetry {
         let _ = writeln!(
             out,
@@ -111,16 +126,18 @@ fn metrics(report: &CheckReport, out: &mut String) {
     if report.metrics.is_empty() {
         return;
     }
-    let qualifier = if report.complete {
-        ""
-    } else {
-        " (over the states explored: incomplete)"
-    };
     for (name, value) in &report.metrics {
-        let _ = writeln!(
-            out,
-            "metric {name}: {value} (maximum over the reachable states{qualifier})"
-        );
+        let _ = if report.complete {
+            writeln!(
+                out,
+                "metric {name}: {value} (maximum over the reachable states)"
+            )
+        } else {
+            writeln!(
+                out,
+                "metric {name}: at least {value} (the largest over the states reached; the check is incomplete)"
+            )
+        };
     }
     out.push('\n');
 }
@@ -144,12 +161,14 @@ fn table(report: &CheckReport, out: &mut String) {
             (None, Some(length), _) => format!(" (example: {length} steps)"),
             (None, None, Verdict::Unknown)
                 if property.kind == crate::system::PropertyKind::Eventually
-                    && matches!(
-                        report.stop_reason,
-                        StopReason::Complete | StopReason::AllDecided
-                    ) =>
+                    && report
+                        .later_cut
+                        .is_some_and(|cut| cut.phase == crate::check::Phase::Liveness) =>
             {
-                " (the liveness graph limit was hit first)".to_string()
+                format!(
+                    " (liveness graph: {})",
+                    report.stop_reason.unknown_because()
+                )
             }
             (None, None, Verdict::Unknown) => {
                 format!(" ({})", report.stop_reason.unknown_because())

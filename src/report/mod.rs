@@ -174,8 +174,14 @@ pub struct CheckReport {
     /// Whether no limit cut the search: every reachable state was explored, or every
     /// property was decided first (see `Outcome::complete`).
     pub complete: bool,
-    /// Why the search stopped.
+    /// Why the check stopped: the search's reason, or the limit that stopped a later
+    /// phase (then `later_cut` says which, and how the search ended).
     pub stop_reason: StopReason,
+    /// When the search finished but the liveness graph or the metrics pass was stopped
+    /// by the limit in `stop_reason`: that phase, and the search's own reason. Absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub later_cut: Option<crate::check::LaterCut>,
     /// Statistics.
     pub stats: Stats,
     /// One per property.
@@ -524,6 +530,7 @@ pub fn build<M: Explain>(
         threads: options.threads,
         complete: outcome.complete(),
         stop_reason: outcome.stop_reason,
+        later_cut: outcome.later_cut,
         stats: outcome.stats,
         properties,
         nodes: model.node_names(),
