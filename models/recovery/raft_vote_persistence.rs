@@ -53,7 +53,9 @@
 //! With pauses and skew relaxed too, `persist_vote = true` still holds (1 912 528
 //! states, 36 s on 2 threads), and with everything relaxed but `durable_writes` and
 //! `no_duplication` (unbounded crashes) as well (4 698 823 states, 93 s); both are
-//! too slow for the plan.
+//! too slow for the plan. With everything relaxed, `durable_writes` and duplication
+//! included (the plan's check), it is violated in 9 steps (about 1 s): the unsynced
+//! vote lost in a crash is the one necessary break.
 //!
 //! The counterexample (`persist_vote = false`, 9 steps): the clock ticks and every
 //! election timer is due; `s0` becomes candidate for term 1; `s1` grants it its vote

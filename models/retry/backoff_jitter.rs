@@ -44,6 +44,12 @@
 //! | `jitter = full` | reached in 16 steps (190) | violated: 31-step lasso, loop = step 31 |
 //! | `server = fair_queue` (either jitter) | reached in 8 steps (16) | holds |
 //! | `jitter = none`, `bounded_delay` relaxed | reached in 8 steps (295) | violated: 38-step lasso |
+//! | `server = fair_queue`, everything relaxed | reached in 8 steps | violated: 3-step lasso |
+//!
+//! With every assumption relaxed even the fair queue leaves a client waiting forever:
+//! both requests are lost and a client does not time out a request it sent (the
+//! loss is the one break; the safety search stops at 15 708 states once `all_succeed`
+//! is reached, the liveness graph finds the loop in its first search).
 //!
 //! The `eventually` counterexample is the catalog's "some choice of delays collides
 //! forever", made finite by the retry limit: every retry collides, both clients give

@@ -48,7 +48,9 @@
 //! **Finding.** `token` needs `durable_writes`: with the write of the token left in the
 //! page cache, a server crash loses the token but not the effect, and the retry
 //! executes again (violated, 12 steps, 21 668 states, with `durable_writes` relaxed). "Stored atomically with the effect" includes
-//! "stored durably".
+//! "stored durably". With every assumption relaxed (the plan's check) `token` breaks
+//! the same way: 12 steps, the fewest breaks being clock skew, the crash and the
+//! unsynced write.
 
 use crate::model::{Declared, Param, Params};
 use crate::sync::decision::{dedup_decision, DedupDecision, DedupRecord};
