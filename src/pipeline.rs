@@ -72,7 +72,25 @@ where
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
     let (canonical, facts) = reductions;
-    let mut outcome = check::run_reduced(model, options, canonical, facts, budget);
+    let outcome = check::run_reduced(model, options, canonical, facts, budget);
+    finish_check(model, label, assumptions, options, outcome, budget)
+}
+
+/// The phases after the search: `eventually` on the explicit graph, the metrics'
+/// maxima, then the report, all on `model` and within `budget`.
+fn finish_check<M>(
+    model: &M,
+    label: Label<'_>,
+    assumptions: Option<&AssumptionSet>,
+    options: &CheckOptions,
+    mut outcome: check::Outcome<M>,
+    budget: &check::Budget,
+) -> Checked<M>
+where
+    M: Explain + Fairness + Send + Sync,
+    M::State: Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
+    M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
+{
     crate::liveness::decide_eventually(model, &mut outcome, budget);
     let metrics = match metric_maxima(model, budget) {
         Ok(metrics) => metrics,
@@ -132,14 +150,27 @@ pub fn check_system<P: Protocol>(
     let budget = check::Budget::start(&options);
     let canonical = (options.symmetry && system.is_symmetric())
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
-    let mut checked = check_model_within(
-        system,
-        label,
-        Some(system.assumptions()),
-        &options,
-        (canonical, system.facts()),
-        &budget,
-    );
+    let on_set = safety_on_message_set(system, &options, canonical, &budget);
+    cap_check(system)?;
+    let safety_on_set = on_set.is_some();
+    let mut checked = match on_set {
+        Some(outcome) => finish_check(
+            system,
+            label,
+            Some(system.assumptions()),
+            &options,
+            outcome,
+            &budget,
+        ),
+        None => check_model_within(
+            system,
+            label,
+            Some(system.assumptions()),
+            &options,
+            (canonical, system.facts()),
+            &budget,
+        ),
+    };
     cap_check(system)?;
     take_fewest_breaks(system, &mut checked, &options, &budget);
     if canonical.is_some() {
@@ -159,10 +190,55 @@ pub fn check_system<P: Protocol>(
     }
     if system.lean().messages {
         checked.report.network = Some("message set".to_string());
+    } else if safety_on_set {
+        checked.report.network = Some(SAFETY_ON_SET.to_string());
     }
     checked.report.no_lean = system.keeps_everything();
     report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
     Ok(checked)
+}
+
+/// The report's `network` when only the safety search ran on the message set.
+pub const SAFETY_ON_SET: &str =
+    "message set for the safety search (`eventually` and metrics on the multiset network)";
+
+/// The safety search of a check whose `eventually` properties alone keep the message
+/// set off ([`TimedSystem::for_safety_search`]), run on the set, when its verdicts are
+/// the system's own: the search completed, every `always` property holds (deadlock
+/// freedom included), and every `sometimes` property is unreached or reached by an
+/// example that lifts to `system` ([`TimedSystem::lift_path`]: the same length, and
+/// no path of `system` is shorter, since the set's shortest is the uncapped
+/// network's). The examples come back lifted, so every path of the outcome is one of
+/// `system`; `eventually` and the metrics are then decided on `system` as before.
+/// `None`: `system` is searched instead (a violation, or an example that needs more
+/// messages in flight than `system` allows, is searched where it is shown).
+fn safety_on_message_set<P: Protocol>(
+    system: &TimedSystem<P>,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<TimedSystem<P>>>,
+    budget: &check::Budget,
+) -> Option<check::Outcome<TimedSystem<P>>> {
+    if options.strategy != check::Strategy::Bfs {
+        return None;
+    }
+    let safety = system.for_safety_search()?;
+    let mut outcome = check::run_reduced(&safety, options, canonical, safety.facts(), budget);
+    if outcome.stop_reason != check::StopReason::Complete {
+        return None;
+    }
+    for property in &mut outcome.properties {
+        match (&property.expectation, property.verdict) {
+            (stateright::Expectation::Always, check::Verdict::Holds)
+            | (stateright::Expectation::Sometimes, check::Verdict::Unreached)
+            | (stateright::Expectation::Eventually, _) => {}
+            (stateright::Expectation::Sometimes, check::Verdict::Reached) => {
+                let lifted = safety.lift_path(system, property.path.as_ref()?)?;
+                property.path = Some(lifted);
+            }
+            _ => return None,
+        }
+    }
+    Some(outcome)
 }
 
 /// Replaces each shortest safety counterexample by one of the same length that breaks

@@ -306,6 +306,9 @@ impl Protocol for ConcurrentFailover {
     type Ghost = ();
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    // Only `eventually_one_primary` reads the network (`settled`: nothing in flight),
+    // and it is decided on the multiset network.
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[
         BoundedPause

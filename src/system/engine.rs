@@ -560,6 +560,36 @@ impl<P: Protocol> TimedSystem<P> {
         })
     }
 
+    /// The system the safety search of this one may run on when only its `eventually`
+    /// properties keep the message set off ([`Lean`]): the same protocol and
+    /// assumptions, lean as a check of its `always`/`sometimes` properties alone would
+    /// be. `None` when that changes nothing, or for `--no-lean`.
+    ///
+    /// Its verdicts carry over to this system one way only: an `always` that holds there
+    /// holds here, and a `sometimes` unreached there is unreached here (the set stands
+    /// for the multiset network without the duplicate cap, which has every run of this
+    /// capped one). A violation there, or a reached example, is one here only when its
+    /// path lifts to this system ([`TimedSystem::lift_path`]); `pipeline::check_system`
+    /// takes the set's verdicts only then and otherwise searches this system.
+    pub fn for_safety_search(&self) -> Option<Self> {
+        if self.keeps_everything || self.lean.messages {
+            return None;
+        }
+        let lean = Lean::of::<P>(&self.assumptions, &[]);
+        if !lean.messages {
+            return None;
+        }
+        let mut safety = self.clone();
+        safety.lean = lean;
+        if lean.ages {
+            safety.age_cap = 0;
+        }
+        if lean.pauses {
+            safety.pause_cap = 0;
+        }
+        Some(safety)
+    }
+
     /// This system with no cap on the messages in flight for a duplicate: the network a
     /// message-set system stands for (see [`Lean`]). Its break confirmations search
     /// on it, as its explanations do.

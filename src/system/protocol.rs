@@ -161,7 +161,10 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// ghost opt in. `--no-lean` turns it off for one check (and then, as always, a
     /// duplicate is delivered only while fewer than
     /// [`IN_FLIGHT_MAX`](crate::system::IN_FLIGHT_MAX) messages are in flight; the
-    /// message set has no such cap).
+    /// message set has no such cap). An `eventually` property may read the network:
+    /// a check that has one searches its safety properties on the set only where
+    /// that gives the multiset network's verdicts (`pipeline::check_system`), and
+    /// decides `eventually` on the multiset network.
     const MESSAGE_SET: bool = false;
 
     /// The largest time constant the protocol uses (timer lengths, leases), in ticks.
