@@ -92,10 +92,12 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     }
     eprintln!("{compared} compared, {leaner} leaner, {same_trace}/{traces} same traces");
     assert!(compared >= 70, "only {compared} small checks");
-    // The three everything-relaxed checks on the message set (primary_backup,
-    // failover_split_brain, isr_replication): their multiset networks pass the limit;
-    // tests/message_set.rs compares those within a depth bound.
-    assert!(too_large.len() <= 3, "full runs too large: {too_large:?}");
+    // The four everything-relaxed checks on the message set (primary_backup,
+    // failover_split_brain, isr_replication, and concurrent_failover's safety search):
+    // their multiset networks pass the limit; tests/message_set.rs compares those
+    // within a depth bound, and concurrent_failover to the end with the network faults
+    // alone relaxed.
+    assert!(too_large.len() <= 4, "full runs too large: {too_large:?}");
     assert!(
         leaner >= 7,
         "only {leaner} checks where the lean state stores fewer"
