@@ -204,8 +204,9 @@ pub const SAFETY_ON_SET: &str =
 
 /// The safety search of a check whose `eventually` properties alone keep the message
 /// set off ([`TimedSystem::for_safety_search`]), run on the set, when its verdicts are
-/// the system's own: the search completed, every `always` property holds (deadlock
-/// freedom included), and every `sometimes` property is unreached or reached by an
+/// the system's own: the search completed (or stopped with every property decided),
+/// every `always` property holds (deadlock freedom included, which may hold by its
+/// rule before the end), and every `sometimes` property is unreached or reached by an
 /// example that lifts to `system` ([`TimedSystem::lift_path`]: the same length, and
 /// no path of `system` is shorter, since the set's shortest is the uncapped
 /// network's). The examples come back lifted, so every path of the outcome is one of
@@ -223,7 +224,9 @@ fn safety_on_message_set<P: Protocol>(
     }
     let safety = system.for_safety_search()?;
     let mut outcome = check::run_reduced(&safety, options, canonical, safety.facts(), budget);
-    if outcome.stop_reason != check::StopReason::Complete {
+    // Complete, or stopped once every property was decided (an `always` decided
+    // before the end is violated, or holds by a rule: `deadlock_free`).
+    if !outcome.complete() {
         return None;
     }
     for property in &mut outcome.properties {
