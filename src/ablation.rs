@@ -99,7 +99,13 @@ fn run_subset(
             (p.name.clone(), cell)
         })
         .collect();
-    Ok((cells, report.stop_reason))
+    // The ablation shows verdicts only: a limit that stopped just the metrics pass,
+    // after a search that finished, leaves every cell decided.
+    let reason = match report.later_cut {
+        Some(cut) if cut.phase == crate::check::Phase::Metrics => cut.search,
+        _ => report.stop_reason,
+    };
+    Ok((cells, reason))
 }
 
 /// Runs the ablation.

@@ -244,7 +244,7 @@ impl Model for LoopBesideWideSpace {
 impl Fairness for LoopBesideWideSpace {}
 
 /// The graph is searched while it is built: the loop at the initial state is reported
-/// after the first search (4 096 states expanded), not after the 1 000 000 states of
+/// after the first search (at 4 096 states and edges), not after the 1 000 000 states of
 /// the whole graph, and it is the loop a search of the whole graph reports.
 #[test]
 fn a_loop_near_the_start_is_reported_without_building_the_whole_graph() {

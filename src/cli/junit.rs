@@ -89,7 +89,7 @@ fn suite(check: &PlanCheckResult, trace_dir: Option<&Path>) -> TestSuite {
     if undecided {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
         status
-            .set_message(format!("unknown: {}", report.stop_reason.describe()))
+            .set_message(format!("unknown: {}", stopped_where(report)))
             .set_type("unknown")
             .set_description(format!("rerun:  {}\n", rerun_command(report)));
         let mut case = TestCase::new("complete", status);
@@ -104,7 +104,7 @@ fn suite(check: &PlanCheckResult, trace_dir: Option<&Path>) -> TestSuite {
             status.set_message(format!(
                 "expected {}, not decided: {} (reported once, as `complete`)",
                 expectation.expected.name(),
-                report.stop_reason.describe()
+                stopped_where(report)
             ));
             status
         } else {
@@ -263,4 +263,16 @@ pub fn rerun_command(report: &CheckReport) -> String {
         }
     }
     command
+}
+
+/// Why a check stopped, and in which phase when the search itself finished.
+fn stopped_where(report: &crate::report::CheckReport) -> String {
+    match report.later_cut {
+        Some(cut) => format!(
+            "{}: {}",
+            cut.phase.describe(),
+            report.stop_reason.describe()
+        ),
+        None => report.stop_reason.describe().to_string(),
+    }
 }

@@ -13,7 +13,7 @@
 //! timed system that is `Tick`, so a loop in which time never advances (infinitely
 //! many steps in no time: Zeno) is not a behaviour.
 //!
-//! The graph is searched while it grows: once 4 096 states have been expanded, then
+//! The graph is searched while it grows: once it holds 4 096 states and edges, then
 //! each time that number doubles, and at the end. A fair loop or dead end found in part
 //! of the graph is a behaviour of the model (every state on a cycle has been expanded,
 //! so its out-edges and enabled classes are complete), so the first search that finds
@@ -175,10 +175,11 @@ where
     }
 }
 
-/// The graph is searched for a counterexample first when this many states have been
-/// expanded, then each time that number doubles, so a loop near the initial states is
-/// reported without building the rest (which may be millions of states, or unbounded).
-/// Doubling keeps the searches' total cost under twice the last one's.
+/// The graph is searched for a counterexample first when it holds this many states and
+/// edges together, then each time that number doubles, so a loop near the initial
+/// states is reported without building the rest (which may be millions of states, or
+/// unbounded). A search costs about the states and edges built, so doubling keeps the
+/// searches' total cost under twice the last one's.
 const FIRST_SEARCH_AT: usize = 1 << 12;
 
 /// What `build` ends with.
@@ -303,8 +304,9 @@ where
             graph.cut_by_states = true;
             break;
         }
-        if expanded == search_at {
-            search_at = search_at.saturating_mul(2);
+        let built = graph.states.len() + graph.graph.edge_count();
+        if built >= search_at {
+            search_at = built.saturating_mul(2);
             if let Some(lasso) = counterexample(model, &graph, budget)? {
                 return Ok(Built::Early(lasso));
             }

@@ -171,8 +171,9 @@ pub struct CheckReport {
     pub strategy: String,
     /// Worker threads.
     pub threads: usize,
-    /// Whether no limit cut the search: every reachable state was explored, or every
-    /// property was decided first (see `Outcome::complete`).
+    /// Whether no limit cut the check (its search, liveness graph or metrics pass):
+    /// every reachable state was explored, or every property was decided first (see
+    /// `Outcome::complete`). `later_cut` says when only a later phase was cut.
     pub complete: bool,
     /// Why the check stopped: the search's reason, or the limit that stopped a later
     /// phase (then `later_cut` says which, and how the search ended).
