@@ -92,11 +92,11 @@ where
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
     crate::liveness::decide_eventually(model, &mut outcome, budget);
-    let metrics = match metric_maxima(model, budget) {
-        Ok(metrics) => metrics,
+    let (metrics, lower_bounds) = match metric_maxima(model, budget) {
+        Ok(metrics) => (metrics, false),
         Err((partial, reason)) => {
             outcome.cut_by(reason, check::Phase::Metrics);
-            partial
+            (partial, true)
         }
     };
     let mut report = report::build(
@@ -108,6 +108,7 @@ where
         &outcome,
     );
     report.metrics = metrics;
+    report.metrics_lower_bounds = lower_bounds;
     Checked { outcome, report }
 }
 

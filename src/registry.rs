@@ -485,7 +485,7 @@ where
         let canonical = model.canonicalizer().filter(|_| options.symmetry);
         let mut report = pipeline::check_model(model, label, None, options, canonical).report;
         if canonical.is_some() {
-            report.symmetry = Some("declared by the model".to_string());
+            report.symmetry = Some(crate::report::MODEL_SYMMETRY.to_string());
         }
         Ok(report)
     }

@@ -139,6 +139,7 @@ fn a_limit_that_stops_the_metrics_pass_is_reported_there() {
         "the search's own count"
     );
     assert_eq!(report["properties"][0]["verdict"], "violated");
+    assert_eq!(report["metrics_lower_bounds"], true);
     let text = stdout(&synccheck(&args));
     assert!(
         text.contains("stopped: every property decided (57 unique states"),
@@ -151,6 +152,38 @@ fn a_limit_that_stops_the_metrics_pass_is_reported_there() {
     assert!(
         text.contains("metric database_attempts_per_request: at least "),
         "{text}"
+    );
+}
+
+/// A metric is a lower bound only when the metrics pass itself was stopped: a limit
+/// that cut the search (or the liveness graph) leaves a metrics pass that finished
+/// exact, and the report says `at least` only where it is one.
+#[test]
+fn a_metric_is_a_lower_bound_only_when_its_own_pass_was_stopped() {
+    let output = synccheck(&["check", "retry_amplification", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    assert_eq!(report["complete"], true);
+    assert!(
+        report.get("metrics_lower_bounds").is_none(),
+        "absent when the pass finished: {report}"
+    );
+    let render = |report: &serde_json::Value| {
+        let report: synccheck::report::CheckReport =
+            serde_json::from_value(report.clone()).expect("a report");
+        synccheck::report::render_human(&report)
+    };
+    let exact = "metric database_attempts_per_request: 3 (maximum over the reachable states)";
+    assert!(render(&report).contains(exact), "{}", render(&report));
+    // The search stopped by the clock, the metrics pass finished: still exact.
+    report["complete"] = false.into();
+    report["stop_reason"] = "time_limit".into();
+    assert!(render(&report).contains(exact), "{}", render(&report));
+    report["metrics_lower_bounds"] = true.into();
+    assert!(
+        render(&report).contains("metric database_attempts_per_request: at least 3 ("),
+        "{}",
+        render(&report)
     );
 }
 

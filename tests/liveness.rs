@@ -266,3 +266,163 @@ fn a_loop_near_the_start_is_reported_without_building_the_whole_graph() {
         "{expanded} states expanded for a loop at the initial state"
     );
 }
+
+/// A counter that counts to `top` and then loops there: a ¬P path as long as the graph.
+#[derive(Clone, Debug)]
+struct LongChain {
+    top: u32,
+}
+
+impl Model for LongChain {
+    type State = u32;
+    type Action = bool;
+    fn init_states(&self) -> Vec<u32> {
+        vec![0]
+    }
+    fn actions(&self, state: &u32, actions: &mut Vec<bool>) {
+        actions.push(*state < self.top);
+    }
+    fn next_state(&self, state: &u32, count: bool) -> Option<u32> {
+        Some(if count { state + 1 } else { *state })
+    }
+}
+
+impl Fairness for LongChain {}
+
+/// The components of a graph whose only path is 300 000 states long are found without
+/// recursing along it (a recursive search overflowed a test thread's stack, and the
+/// process aborted, long before the main thread's 8 MiB). The loop at the end is the
+/// counterexample.
+#[test]
+fn a_path_longer_than_the_stack_allows_is_searched() {
+    let never = |_: &LongChain, _: &u32| false;
+    match check_eventually(&LongChain { top: 300_000 }, never, 2_000_000) {
+        LivenessResult::Violated(lasso) => {
+            assert_eq!(
+                lasso.loop_start,
+                Some(300_001),
+                "every count, then the loop"
+            );
+            assert_eq!(lasso.path.len(), 300_001);
+        }
+        other => panic!("expected the loop at the top: {:?}", verdict_name(&other)),
+    }
+}
+
+/// Four interchangeable counters, each counting up to 4 in any order: `eventually`
+/// every counter at 4 holds (the graph has no loop and one end, where it is true). 625
+/// states, 70 classes of renamings; the metric is the highest counter.
+#[derive(Debug)]
+struct Counters;
+
+impl Model for Counters {
+    type State = [u8; 4];
+    type Action = usize;
+    fn init_states(&self) -> Vec<[u8; 4]> {
+        vec![[0; 4]]
+    }
+    fn actions(&self, state: &[u8; 4], actions: &mut Vec<usize>) {
+        actions.extend((0..4).filter(|i| state[*i] < 4));
+    }
+    fn next_state(&self, state: &[u8; 4], counter: usize) -> Option<[u8; 4]> {
+        let mut next = *state;
+        next[counter] += 1;
+        Some(next)
+    }
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("in_range", |_, s: &[u8; 4]| s.iter().all(|c| *c <= 4)),
+            Property::eventually("all_counted", |_, s: &[u8; 4]| s.iter().all(|c| *c == 4)),
+        ]
+    }
+}
+
+impl Fairness for Counters {
+    fn fair_class(&self, counter: &usize) -> Option<u64> {
+        Some(*counter as u64)
+    }
+}
+
+impl synccheck::report::Explain for Counters {
+    fn explain_state(&self, state: &[u8; 4]) -> serde_json::Value {
+        serde_json::json!(state)
+    }
+    fn explain_action(&self, counter: &usize) -> (String, serde_json::Value) {
+        (format!("count {counter}"), serde_json::json!(counter))
+    }
+    fn metrics(&self, state: &[u8; 4]) -> Vec<(&'static str, u64)> {
+        vec![(
+            "highest",
+            u64::from(state.iter().copied().max().unwrap_or(0)),
+        )]
+    }
+}
+
+fn sorted(_: &Counters, mut state: [u8; 4]) -> ([u8; 4], u64) {
+    state.sort_unstable();
+    (state, check::fingerprint(&state))
+}
+
+/// The search stores one state per class (70), the liveness graph and the metrics pass
+/// the full states (624 ¬P states, 625 in all): with room for 100 the search finishes
+/// and the liveness graph does not. The report names that phase, keeps the search's own
+/// ending, and leaves the `eventually` verdict `unknown`, never `holds`; with room for
+/// 1 000 every phase finishes.
+#[test]
+fn a_limit_that_stops_the_liveness_graph_is_reported_there() {
+    let params = synccheck::model::Params::default();
+    let label = || synccheck::pipeline::Label {
+        model: "counters",
+        params: &params,
+    };
+    let canonical: check::Canonicalize<Counters> = sorted;
+    let options = |max_states| CheckOptions {
+        max_states: Some(max_states),
+        check_deadlock: false,
+        ..CheckOptions::default()
+    };
+    let cut =
+        synccheck::pipeline::check_model(&Counters, label(), None, &options(100), Some(canonical));
+    let report = &cut.report;
+    assert_eq!(report.stats.unique_states, 70, "the search's own count");
+    assert_eq!(report.stop_reason, check::StopReason::StateLimit);
+    assert_eq!(
+        report.later_cut,
+        Some(check::LaterCut {
+            phase: check::Phase::Liveness,
+            search: check::StopReason::Complete,
+        })
+    );
+    assert!(!report.complete);
+    assert_eq!(report.properties[1].verdict, Verdict::Unknown);
+    assert!(
+        report.metrics_lower_bounds,
+        "the metrics pass is cut as well"
+    );
+    let text = synccheck::report::render_human(report);
+    for line in [
+        "search: bfs, 1 thread, complete (70 unique states",
+        "liveness graph: stopped: state limit (`eventually` verdicts it had not reached are unknown; the check is incomplete)",
+        "eventually  unknown (liveness graph: the state limit was hit first)",
+        "metric highest: at least ",
+    ] {
+        assert!(text.contains(line), "{line:?} in\n{text}");
+    }
+
+    let whole = synccheck::pipeline::check_model(
+        &Counters,
+        label(),
+        None,
+        &options(1_000),
+        Some(canonical),
+    );
+    let report = &whole.report;
+    assert_eq!(report.stop_reason, check::StopReason::Complete);
+    assert_eq!(report.later_cut, None);
+    assert_eq!(report.properties[1].verdict, Verdict::Holds);
+    let text = synccheck::report::render_human(report);
+    assert!(
+        text.contains("metric highest: 4 (maximum over the reachable states)"),
+        "{text}"
+    );
+}

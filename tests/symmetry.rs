@@ -126,6 +126,11 @@ fn catalog_parameter_turns_symmetry_on_and_defaults_to_off() {
                     report.stats.unique_states, expected,
                     "rms = {rms}, symmetry = {symmetry:?}, {threads} threads"
                 );
+                // The report says what the counts are of, in words a reader can parse.
+                let text = synccheck::report::render_human(&report);
+                let said = text
+                    .contains("symmetry: one state per class of the model's own canonicalization");
+                assert_eq!(said, symmetry == Some("on"), "{text}");
             }
         }
     }

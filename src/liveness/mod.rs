@@ -23,7 +23,8 @@
 //!
 //! The result is a lasso: the shortest prefix to the loop, then the loop, which ends
 //! in the state where it started. The loop is the shallowest-entered fair one of the
-//! graph as searched when it was found (a loop entered earlier may still have been
+//! graph as searched when it was found (among equally shallow entries, the one with the
+//! shortest lasso, then the state found first; the first 32 such entries are tried) (a loop entered earlier may still have been
 //! missing states then); the search points depend only on the model, so the lasso is
 //! the same on every run. The loop is rebuilt along the very edges the
 //! construction chose (an edge is a state pair *and* a fair class), so a Tick chosen
@@ -182,6 +183,10 @@ where
 /// searches' total cost under twice the last one's.
 const FIRST_SEARCH_AT: usize = 1 << 12;
 
+/// How many entries to the shallowest fair loops are tried for the shortest lasso
+/// (each costs a few searches inside its component).
+const ENTRIES_TRIED: usize = 32;
+
 /// What `build` ends with.
 enum Built<M: Model> {
     /// Every state was expanded, or a limit cut the construction (the graph says which).
@@ -206,11 +211,15 @@ where
     M::State: Hash + Eq + Clone,
     M::Action: Clone,
 {
-    let components = petgraph::algo::tarjan_scc(&graph.graph);
+    // Kosaraju's two passes keep their own stacks: a ¬P path as long as the graph (a
+    // counter, a log) must not recurse once per state (petgraph's `tarjan_scc` does).
+    let components = petgraph::algo::kosaraju_scc(&graph.graph);
     if let Some(reason) = budget.exhausted() {
         return Err(reason);
     }
-    let mut best: Option<(usize, Vec<NodeIndex>)> = None;
+    // The fair components entered at the least depth, and their members at that depth.
+    let mut shallowest: Vec<Vec<NodeIndex>> = Vec::new();
+    let mut least = usize::MAX;
     for (counted, component) in components.into_iter().enumerate() {
         if counted % CHECK_EVERY_STATES == CHECK_EVERY_STATES - 1 {
             if let Some(reason) = budget.exhausted() {
@@ -220,20 +229,47 @@ where
         if !is_cycle(graph, &component) || !is_fair(model, graph, &component) {
             continue;
         }
-        let entry = component
+        let depth = component
             .iter()
-            .map(|n| n.index())
-            .min_by_key(|i| graph.depth[*i])
+            .map(|n| graph.depth[n.index()])
+            .min()
             .expect("non-empty");
-        if best
-            .as_ref()
-            .is_none_or(|(e, _)| graph.depth[entry] < graph.depth[*e])
-        {
-            best = Some((entry, component));
+        if depth < least {
+            least = depth;
+            shallowest.clear();
+        }
+        if depth == least {
+            shallowest.push(component);
         }
     }
-    if let Some((entry, component)) = best {
-        return Ok(Some(lasso(model, graph, entry, &component)));
+    // Of the entries at that depth, the one whose lasso is shortest, the first found
+    // among equals (states are numbered as found): the same whatever order the
+    // components and their members come in. A few entries are tried, not all: a large
+    // component may have thousands at one depth.
+    let mut entries: Vec<(usize, usize)> = shallowest
+        .iter()
+        .enumerate()
+        .flat_map(|(which, component)| {
+            component
+                .iter()
+                .map(|n| n.index())
+                .filter(|i| graph.depth[*i] == least)
+                .map(move |i| (i, which))
+        })
+        .collect();
+    entries.sort_unstable();
+    let mut best: Option<Lasso<M>> = None;
+    for (entry, which) in entries.into_iter().take(ENTRIES_TRIED) {
+        let found = lasso(model, graph, entry, &shallowest[which]);
+        if best
+            .as_ref()
+            .is_none_or(|b| found.path.len() < b.path.len())
+        {
+            best = Some(found);
+        }
+    }
+    if best.is_some() {
+        return Ok(best);
     }
     Ok(graph
         .dead_ends

@@ -90,9 +90,14 @@ fn header(report: &CheckReport, out: &mut String) {
         );
     }
     if let Some(groups) = &report.symmetry {
+        let classes = if groups == crate::report::MODEL_SYMMETRY {
+            "of the model's own canonicalization".to_string()
+        } else {
+            format!("of renamings of {groups}")
+        };
         let _ = writeln!(
             out,
-            "symmetry: one state per class of renamings of {groups} (--no-symmetry: the full space)"
+            "symmetry: one state per class {classes} (--no-symmetry: the full space)"
         );
     }
     if let Some(network) = &report.network {
@@ -127,15 +132,15 @@ fn metrics(report: &CheckReport, out: &mut String) {
         return;
     }
     for (name, value) in &report.metrics {
-        let _ = if report.complete {
+        let _ = if report.metrics_lower_bounds {
             writeln!(
                 out,
-                "metric {name}: {value} (maximum over the reachable states)"
+                "metric {name}: at least {value} (the largest over the states the metrics pass reached before its limit)"
             )
         } else {
             writeln!(
                 out,
-                "metric {name}: at least {value} (the largest over the states reached; the check is incomplete)"
+                "metric {name}: {value} (maximum over the reachable states)"
             )
         };
     }

@@ -8,6 +8,10 @@ pub(crate) mod confirm;
 pub(crate) mod fewest;
 pub use human::{render_human, render_trace};
 
+/// [`CheckReport::symmetry`] of a plain model that canonicalizes its own states
+/// (`PlainModel::canonicalizer`): it names no groups of nodes.
+pub const MODEL_SYMMETRY: &str = "declared by the model";
+
 use crate::check::{Budget, CheckOptions, Outcome, Path, Stats, StopReason, Verdict};
 use crate::model::Params;
 use crate::system::{Action, Assumption, AssumptionSet, PropertyKind, Protocol, TimedSystem};
@@ -190,10 +194,16 @@ pub struct CheckReport {
     /// Node names (timed models), for sequence charts.
     #[serde(default)]
     pub nodes: Vec<String>,
-    /// Model-defined metrics: name → maximum over the reachable states explored
-    /// (see `Protocol::metrics`). Exact only when `complete`.
+    /// Model-defined metrics: name → maximum over the reachable states (see
+    /// `Protocol::metrics`), taken by a pass of its own after the search. Exact unless
+    /// `metrics_lower_bounds`.
     #[serde(default)]
     pub metrics: BTreeMap<String, u64>,
+    /// Whether a limit stopped the metrics pass: each metric is then the largest over
+    /// the states it reached, a lower bound. Absent when the pass finished (a limit
+    /// that cut only the search or the liveness graph leaves the metrics exact).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub metrics_lower_bounds: bool,
     /// The probability that two distinct states shared a 64-bit fingerprint (one was
     /// then never explored), estimated as TLC does: unique × (generated − unique) /
     /// 2^64. With `--exact` the count is cross-checked instead (`stats.exact_states`).
@@ -201,8 +211,8 @@ pub struct CheckReport {
     pub fingerprint_collision_probability: f64,
     /// The interchangeable nodes the search was reduced by (one state stored per
     /// class of their renamings; the counts are numbers of classes): the groups as
-    /// `client_a, client_b`, several separated by ` | `, or `declared by the model`
-    /// for a plain model's own canonicalization. Absent: the full space.
+    /// `client_a, client_b`, several separated by ` | `, or [`MODEL_SYMMETRY`] for a
+    /// plain model's own canonicalization. Absent: the full space.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symmetry: Option<String>,
     /// `message set` when the check ran on the message set (`Protocol::MESSAGE_SET`
@@ -536,6 +546,7 @@ pub fn build<M: Explain>(
         properties,
         nodes: model.node_names(),
         metrics: BTreeMap::new(),
+        metrics_lower_bounds: false,
         fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
         symmetry: None,
         network: None,
