@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use synccheck::catalog;
 use synccheck::check::{CheckOptions, Verdict};
 use synccheck::models::retry::retry_amplification::{RetryAmplification, Variant};
+use synccheck::report::{FewestBreaks, Necessity};
 use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::testing::{self, Pin};
 
@@ -166,4 +167,54 @@ fn catalog_run_reports_27_attempts_for_the_default_stack() {
         report.property("attempts_within_budget").map(|p| p.verdict),
         Some(Verdict::Violated)
     );
+}
+
+/// With every timing and fault assumption relaxed but duplication, the token bucket
+/// still bounds the attempts (a complete search; the amplification stays 3). A network
+/// that duplicates the Call defeats it: each copy delivered is one more database
+/// attempt, the fourth in 7 steps, duplication the one (necessary) break. The attempts
+/// then have no finite maximum: the metrics pass stops at the state limit and reports
+/// a lower bound, while every verdict is decided.
+#[test]
+fn the_retry_budget_bounds_retries_but_not_duplicated_calls() {
+    let protocol = || stack(Variant::SingleLayerBudget, 3, 3);
+    let relaxed = testing::check(protocol())
+        .relax_all()
+        .hold("no_duplication")
+        .run();
+    relaxed
+        .assert_states(25)
+        .assert_holds("attempts_within_budget")
+        .assert_reached("failure_returned_to_user")
+        .assert_holds("deadlock_free");
+    assert_eq!(relaxed.report.metrics.get(METRIC), Some(&3));
+    assert!(!relaxed.report.metrics_lower_bounds);
+
+    let duplicated = testing::check(protocol())
+        .relax_all()
+        .max_states(10_000)
+        .run();
+    let trace = duplicated.assert_violated("attempts_within_budget");
+    assert_eq!(trace.length, 7);
+    let breaks: Vec<(&str, Option<Necessity>)> = trace
+        .breaks
+        .iter()
+        .map(|b| (b.assumption.as_str(), b.necessity))
+        .collect();
+    assert_eq!(breaks, [("no_duplication", Some(Necessity::Necessary))]);
+    assert_eq!(trace.fewest_breaks, Some(FewestBreaks::Fewest));
+    duplicated.assert_reached("failure_returned_to_user");
+    let path = duplicated
+        .outcome
+        .property("attempts_within_budget")
+        .and_then(|p| p.path.as_ref())
+        .expect("a counterexample");
+    testing::assert_replays(&duplicated.system, path);
+    assert_eq!(path.last_state().ghost.database_attempts, 4);
+    assert!(duplicated.report.metrics_lower_bounds);
+    assert!(duplicated
+        .report
+        .metrics
+        .get(METRIC)
+        .is_some_and(|m| *m > 3));
 }

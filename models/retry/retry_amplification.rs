@@ -72,6 +72,17 @@
 //! the fourth call to reach the database: layers 1 and 2 pass the call down, layer 3
 //! burns its three attempts and fails up, layer 2 retries, and layer 3 calls again.
 //!
+//! **Everything relaxed** (`--relax-all`, pinned in the plan): `single_layer_budget`
+//! still holds with every timing and fault assumption broken but duplication (a
+//! complete search of 25 states on the message set; metric 3). With duplication it is
+//! violated in 7 steps: the Call to the database is duplicated and each copy delivered
+//! is one more attempt (the fourth breaks the budget of 3). The bucket counts the
+//! client's retries, not the network's copies: only an idempotent database call (or
+//! deduplication in front of it) bounds those. Duplication is the one break, and the
+//! fewest-breaks search says none shorter breaks fewer. The attempts then have no
+//! finite maximum, so the metrics pass stops at its state limit and reports a lower
+//! bound (`at least 28176` at the default 2 M states).
+//!
 //! The budget is load-bearing, not the per-call limit alone: with `attempts = 5` the
 //! single retrying layer is stopped by the bucket after 1 + 2 tokens = 3 database
 //! attempts (holds, 13 states), while `every_layer` is violated in 10 steps (layer 3's
