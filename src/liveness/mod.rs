@@ -23,11 +23,12 @@
 //!
 //! The result is a lasso: the shortest prefix to the loop, then the loop, which ends
 //! in the state where it started. The loop is the shallowest-entered fair one of the
-//! graph as searched when it was found (among equally shallow entries, the one with the
-//! shortest lasso, then the state found first; the first 32 such entries are tried) (a loop entered earlier may still have been
-//! missing states then); the search points depend only on the model, so the lasso is
-//! the same on every run. The loop is rebuilt along the very edges the
-//! construction chose (an edge is a state pair *and* a fair class), so a Tick chosen
+//! graph as searched when it was found (a loop entered earlier may still have been
+//! missing states then); among equally shallow entries, the one with the shortest
+//! lasso, then the state found first (the first 32 such entries are
+//! tried), whatever order the components come in. The search points depend only on
+//! the model, so the lasso is the same on every run. The loop is rebuilt along the
+//! very edges the construction chose (an edge is a state pair *and* a fair class), so a Tick chosen
 //! to make the loop progress is the Tick shown, not another action between the same
 //! two states.
 //!
