@@ -187,18 +187,22 @@ mod tests {
     use crate::models::replication::primary_backup::{AckMode, PrimaryBackup};
     use crate::system::{Assumption, Protocol, TimedSystem};
 
-    fn everything_relaxed() -> TimedSystem<PrimaryBackup> {
-        let protocol = PrimaryBackup {
-            ack_mode: AckMode::Sync,
-            heartbeat_ticks: 2,
-            failover_timeout_ticks: 4,
-            write_after_ticks: 0,
-        };
+    /// `protocol` with every assumption relaxed.
+    fn relaxed<P: Protocol>(protocol: P) -> TimedSystem<P> {
         let mut assumptions = protocol.default_assumptions();
         for assumption in Assumption::ALL {
             assumptions.relax(assumption);
         }
         TimedSystem::new(protocol, assumptions).expect("within the engine's limits")
+    }
+
+    fn everything_relaxed() -> TimedSystem<PrimaryBackup> {
+        relaxed(PrimaryBackup {
+            ack_mode: AckMode::Sync,
+            heartbeat_ticks: 2,
+            failover_timeout_ticks: 4,
+            write_after_ticks: 0,
+        })
     }
 
     /// The searches behind a claim run on the network the check stands for, whichever
@@ -238,17 +242,12 @@ mod tests {
         use super::{necessity, Necessity};
         use crate::check::{Budget, CheckOptions};
         use crate::models::replication::tombstone_gc::{Purge, TombstoneGc};
-        let protocol = TombstoneGc {
+        let system = relaxed(TombstoneGc {
             purge: Purge::AfterGrace,
             grace_ticks: 2,
             delete_after_ticks: 1,
             gossip_interval_ticks: 1,
-        };
-        let mut assumptions = protocol.default_assumptions();
-        for assumption in Assumption::ALL {
-            assumptions.relax(assumption);
-        }
-        let system = TimedSystem::new(protocol, assumptions).expect("within the engine's limits");
+        });
         assert!(
             !system.lean().messages,
             "an eventually property keeps the multiset"
