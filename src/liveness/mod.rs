@@ -261,6 +261,11 @@ where
     entries.sort_unstable();
     let mut best: Option<Lasso<M>> = None;
     for (entry, which) in entries.into_iter().take(ENTRIES_TRIED) {
+        // A limit reached while comparing keeps the lasso found so far (a behaviour
+        // all the same; only which of the equally shallow ones is shown may differ).
+        if best.is_some() && budget.exhausted().is_some() {
+            break;
+        }
         let found = lasso(model, graph, entry, &shallowest[which]);
         if best
             .as_ref()
@@ -489,12 +494,18 @@ where
     let mut to_take = always_enabled(graph, component);
     to_take.extend(model.progress_class());
     for class in to_take.iter().copied() {
-        let edge = graph.graph.edge_indices().find(|e| {
-            let ends = graph.graph.edge_endpoints(*e);
-            graph.graph[*e] == Some(class)
-                && ends.is_some_and(|(a, b)| {
-                    members.contains(&a.index()) && members.contains(&b.index())
-                })
+        // The first edge added of this class inside the component: states are expanded
+        // in index order and each adds all its out-edges at once, so that is the
+        // lowest-numbered such edge of the lowest-numbered member that has one (only
+        // the component's edges are read, not the whole graph's).
+        let edge = members.iter().find_map(|member| {
+            use petgraph::visit::EdgeRef;
+            graph
+                .graph
+                .edges(NodeIndex::new(*member))
+                .filter(|e| *e.weight() == Some(class) && members.contains(&e.target().index()))
+                .map(|e| e.id())
+                .min()
         });
         if let Some((source, target)) = edge.and_then(|e| graph.graph.edge_endpoints(e)) {
             if source.index() != here {
