@@ -98,7 +98,7 @@ fn necessity<P: Protocol>(
             }
         }
     }
-    match violated_within(&narrower, property, depth, options, budget) {
+    match violation_within(&narrower, property, depth, options, budget).map(|run| run.is_some()) {
         Some(true) => Necessity::AlsoViolatedWithoutIt,
         Some(false) => Necessity::Necessary,
         None => Necessity::Unconfirmed,
@@ -134,20 +134,9 @@ fn holding<P: Protocol>(
 }
 
 /// Whether `system` violates `property` within `depth` steps (a bounded BFS, one state
-/// per symmetry class where `options` asks for it); `None` when a limit or a model
-/// fault stopped the search first.
-fn violated_within<P: Protocol>(
-    system: &TimedSystem<P>,
-    property: &str,
-    depth: usize,
-    options: &CheckOptions,
-    budget: &Budget,
-) -> Option<bool> {
-    violation_within(system, property, depth, options, budget).map(|found| found.is_some())
-}
-
-/// [`violated_within`] with the violating run: `Some(None)` when there is none within
-/// `depth` steps, `Some(Some(path))` with a shortest one.
+/// per symmetry class where `options` asks for it): `Some(Some(path))` with a shortest
+/// violating run, `Some(None)` when there is none; `None` when a limit or a model fault
+/// stopped the search first.
 fn violation_within<P: Protocol>(
     system: &TimedSystem<P>,
     property: &str,
