@@ -634,3 +634,69 @@ fn a_property_that_tells_the_group_apart_is_an_error_naming_it() {
     );
     assert!(message.contains("--no-symmetry"), "{message}");
 }
+
+/// The representative is a function of the class: every state of the first levels of
+/// `quorum_register` (three replicas; everything relaxed, so crashes, unsynced writes,
+/// pauses and messages in flight vary) and each renaming of it by a swap of two
+/// replicas (the swaps generate every renaming of the group) get the same
+/// representative; the representative is a renaming of the state (the same
+/// fingerprint as that renaming) and its own representative.
+#[test]
+fn every_member_of_a_class_has_the_same_representative() {
+    use stateright::Model;
+    use std::collections::{HashSet, VecDeque};
+    use synccheck::models::replication::quorum_register::{Node, QuorumRegister, ReadMode};
+    use synccheck::system::{Assumption, TimedSystem};
+    let protocol = QuorumRegister {
+        read_mode: ReadMode::WriteBack,
+        read_gap_ticks: 1,
+    };
+    let system: TimedSystem<QuorumRegister> =
+        synccheck::testing::system(protocol, &Assumption::ALL);
+    let swaps = [
+        Renaming::swapping(Node::R0, Node::R1),
+        Renaming::swapping(Node::R1, Node::R2),
+    ];
+    let mut seen = HashSet::new();
+    let mut queue: VecDeque<_> = system.init_states().into();
+    let (mut checked, mut moved) = (0, 0);
+    while let Some(state) = queue.pop_front() {
+        if checked == 3_000 {
+            break;
+        }
+        if !seen.insert(state.clone()) {
+            continue;
+        }
+        checked += 1;
+        let (representative, fingerprint) = system.canonical(state.clone());
+        if representative != state {
+            moved += 1;
+        }
+        assert_eq!(
+            system.canonical(representative.clone()),
+            (representative.clone(), fingerprint),
+            "a representative is its own"
+        );
+        assert_eq!(fingerprint, synccheck::check::fingerprint(&representative));
+        for swap in &swaps {
+            let renamed = system.renamed_by(&state, swap);
+            assert_eq!(
+                system.canonical(renamed).0,
+                representative,
+                "{state:?} renamed by {swap:?}"
+            );
+        }
+        let mut actions = Vec::new();
+        system.actions(&state, &mut actions);
+        queue.extend(
+            actions
+                .into_iter()
+                .filter_map(|action| system.next_state(&state, action)),
+        );
+    }
+    assert_eq!(checked, 3_000, "the first levels hold enough states");
+    assert!(
+        moved > 100,
+        "{moved} of 3 000 states are renamed to their representative"
+    );
+}

@@ -442,42 +442,35 @@ impl<'a, P: Protocol> Unbroken<'a, P> {
 }
 
 impl<P: Protocol> Unbroken<'_, P> {
-    /// The representative of `counted`'s symmetry class, with its fingerprint: of
-    /// `counted` and its renamings within the declared groups (the system state renamed
-    /// as [`TimedSystem::canonical`] renames it, the counted offsets moved with their
-    /// nodes, the crash count kept), the one with the smallest fingerprint (`counted`
-    /// itself on ties) — a function of the class. When it is a renaming, the
-    /// properties are evaluated on both, as the check's own canonicalization does (a
-    /// difference is a model fault).
+    /// The representative of `counted`'s symmetry class, with its fingerprint: the
+    /// renaming [`TimedSystem::least_renaming`] chooses, keying each node record with
+    /// its counted offset (the system state renamed as [`TimedSystem::canonical`]
+    /// renames it, the counted offsets moved with their nodes, the crash count kept) —
+    /// a function of the class. When it is a renaming, the properties are evaluated on
+    /// both, as the check's own canonicalization does (a difference is a model fault).
     fn canonical(&self, counted: Counted<P>) -> (Counted<P>, u64) {
-        let mut least = fingerprint(&counted);
-        let mut chosen = None;
-        for (renaming, state) in self.full.renamings_of(&counted.state) {
-            let mut offsets = counted.offsets.clone();
-            for (node, offset) in counted.offsets.iter().enumerate() {
-                if let Some(slot) = offsets.get_mut(renaming.index(node)) {
-                    *slot = *offset;
-                }
-            }
-            let renamed = Counted {
-                state,
-                offsets,
-                crashes: counted.crashes,
-            };
-            let renamed_fingerprint = fingerprint(&renamed);
-            if renamed_fingerprint < least {
-                least = renamed_fingerprint;
-                chosen = Some((renamed, renaming));
+        let least = self
+            .full
+            .least_renaming(&counted.state, |node| counted.offsets.get(node).copied());
+        let Some(renaming) = least else {
+            let fingerprint = fingerprint(&counted);
+            return (counted, fingerprint);
+        };
+        let mut offsets = counted.offsets.clone();
+        for (node, offset) in counted.offsets.iter().enumerate() {
+            if let Some(slot) = offsets.get_mut(renaming.index(node)) {
+                *slot = *offset;
             }
         }
-        match chosen {
-            None => (counted, least),
-            Some((renamed, renaming)) => {
-                self.full
-                    .check_symmetric_properties(&counted.state, &renamed.state, &renaming);
-                (renamed, least)
-            }
-        }
+        let renamed = Counted {
+            state: self.full.renamed_by(&counted.state, &renaming),
+            offsets,
+            crashes: counted.crashes,
+        };
+        self.full
+            .check_symmetric_properties(&counted.state, &renamed.state, &renaming);
+        let fingerprint = fingerprint(&renamed);
+        (renamed, fingerprint)
     }
 }
 

@@ -9,7 +9,7 @@ use super::assumption::{Assumption, AssumptionSet, Setting, BOUND_MAX};
 use super::node::Node;
 use super::protocol::{Context, NodeId, Property, Protocol, TimerEffect};
 use super::state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
-use super::symmetry::{RenameState, Renaming};
+use super::symmetry::{Renamer, Renaming};
 use crate::check::ModelFault;
 use serde::Serialize;
 use std::sync::Arc;
@@ -166,11 +166,19 @@ pub struct TimedSystem<P: Protocol> {
     fault: Arc<ModelFault>,
 }
 
+/// A renaming and the renaming that undoes it.
+type RenamingAndInverse<N> = (Renaming<N>, Renaming<N>);
+
 /// The renamings of a protocol's declared symmetry groups ([`Protocol::symmetry`]),
-/// the identity left out, and how to rename a state.
+/// and how to rename a state.
 struct Symmetric<P: Protocol> {
-    renamings: Arc<[Renaming<P::Node>]>,
-    rename: RenameState<P>,
+    /// Every renaming within the groups, the identity first, each with its inverse
+    /// (which node a renamed state's node comes from).
+    renamings: Arc<[RenamingAndInverse<P::Node>]>,
+    rename: Renamer<P>,
+    /// Node positions in the order a representative is chosen by
+    /// ([`TimedSystem::least_renaming`]): the groups' nodes first, then the others.
+    order: Arc<[usize]>,
     /// The groups as reports show them.
     groups: Arc<str>,
 }
@@ -180,6 +188,7 @@ impl<P: Protocol> Clone for Symmetric<P> {
         Symmetric {
             renamings: Arc::clone(&self.renamings),
             rename: self.rename,
+            order: Arc::clone(&self.order),
             groups: Arc::clone(&self.groups),
         }
     }
@@ -187,7 +196,9 @@ impl<P: Protocol> Clone for Symmetric<P> {
 
 impl<P: Protocol> std::fmt::Debug for Symmetric<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.renamings.iter()).finish()
+        f.debug_list()
+            .entries(self.renamings.iter().map(|(renaming, _)| renaming))
+            .finish()
     }
 }
 
@@ -404,9 +415,26 @@ impl<P: Protocol> TimedSystem<P> {
             })
             .collect::<Vec<_>>()
             .join(" | ");
+        let node_count = P::Node::ALL.len();
+        let grouped: Vec<usize> = declared
+            .declared()
+            .iter()
+            .filter(|group| group.len() > 1)
+            .flatten()
+            .map(|node| node.index())
+            .collect();
+        let order: Vec<usize> = grouped
+            .iter()
+            .copied()
+            .chain((0..node_count).filter(|index| !grouped.contains(index)))
+            .collect();
         Ok(Some(Symmetric {
-            renamings: renamings[1..].into(),
+            renamings: renamings
+                .iter()
+                .map(|renaming| (*renaming, renaming.inverse()))
+                .collect(),
             rename,
+            order: order.into(),
             groups: groups.into(),
         }))
     }
@@ -419,7 +447,7 @@ impl<P: Protocol> TimedSystem<P> {
             return Ok(());
         };
         let initial = self.initial_state();
-        for renaming in symmetry.renamings.iter() {
+        for (renaming, _) in symmetry.renamings.iter().skip(1) {
             if self.renamed(&initial, renaming, symmetry) != initial {
                 return Err(SystemError::Asymmetric(format!(
                     "the initial state changes under the renaming {}, so those nodes do not start alike; declare only nodes \
@@ -438,7 +466,7 @@ impl<P: Protocol> TimedSystem<P> {
         renaming: &Renaming<P::Node>,
         symmetry: &Symmetric<P>,
     ) -> SystemState<P> {
-        let mut renamed = (symmetry.rename)(state, renaming);
+        let mut renamed = symmetry.rename.state(state, renaming);
         for record in &mut renamed.nodes {
             record.timers.sort();
         }
@@ -460,56 +488,122 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// The representative of `state`'s symmetry class (the state itself when the
-    /// protocol declares no symmetry), with its fingerprint: among `state` and its
-    /// renamings within the declared groups, the one with the smallest fingerprint —
-    /// the same for every member of the class, on any thread. Pass it as the search's
-    /// [`Canonicalize`](crate::check::Canonicalize) (`pipeline::check_system` does).
-    /// A state that is its own representative comes back as it is (no copy).
+    /// protocol declares no symmetry), with its fingerprint: the renaming of `state`
+    /// within the declared groups whose parts (node records position by position, the
+    /// groups' nodes first, then the network, then the observer state) have the least
+    /// fingerprints, compared part by part — the same state for every member of the
+    /// class, on any thread. Pass it as the
+    /// search's [`Canonicalize`](crate::check::Canonicalize)
+    /// (`pipeline::check_system` does). A state that is its own representative comes
+    /// back as it is (no copy).
     ///
     /// When the representative is a renaming, every property is evaluated on both: a
     /// property that tells them apart is not symmetric, so no verdict under this
     /// symmetry would hold; that is recorded as a model fault naming the property
     /// (the check ends with an error, exit 2).
     pub fn canonical(&self, state: SystemState<P>) -> (SystemState<P>, u64) {
-        let least = crate::check::fingerprint(&state);
-        let Some(symmetry) = &self.symmetry else {
-            return (state, least);
-        };
-        let mut chosen = None;
-        let mut least = least;
-        for renaming in symmetry.renamings.iter() {
-            let renamed = self.renamed(&state, renaming, symmetry);
-            let fingerprint = crate::check::fingerprint(&renamed);
-            if fingerprint < least {
-                least = fingerprint;
-                chosen = Some((renamed, renaming));
+        match self.least_renaming(&state, |_| ()) {
+            None => {
+                let fingerprint = crate::check::fingerprint(&state);
+                (state, fingerprint)
             }
-        }
-        match chosen {
-            None => (state, least),
-            Some((renamed, renaming)) => {
-                self.check_symmetric_properties(&state, &renamed, renaming);
-                (renamed, least)
+            Some(renaming) => {
+                let renamed = self.renamed_by(&state, &renaming);
+                self.check_symmetric_properties(&state, &renamed, &renaming);
+                let fingerprint = crate::check::fingerprint(&renamed);
+                (renamed, fingerprint)
             }
         }
     }
 
-    /// `state` renamed by each renaming of the declared groups but the identity, in the
-    /// order this system stores states in, each with its renaming; none when the
-    /// protocol declares no symmetry. For a search whose states carry more than a
-    /// system state (the fewest-breaks search's counted clock offsets), which renames
-    /// the rest itself and picks its own representative as [`TimedSystem::canonical`]
-    /// does.
-    pub(crate) fn renamings_of<'s>(
-        &'s self,
-        state: &'s SystemState<P>,
-    ) -> impl Iterator<Item = (Renaming<P::Node>, SystemState<P>)> + 's {
-        self.symmetry.iter().flat_map(move |symmetry| {
-            symmetry
-                .renamings
-                .iter()
-                .map(move |renaming| (*renaming, self.renamed(state, renaming, symmetry)))
-        })
+    /// Which renaming of `state` is its class's representative: `None` when it is
+    /// `state` itself (always, when the protocol declares no symmetry).
+    ///
+    /// Each renaming's image is keyed by the fingerprints of its parts, compared in a
+    /// fixed order: its node records position by position (the groups' nodes first),
+    /// each with `node_extra` of the node it came from (what a search stores per node
+    /// beside the system state, moved with the node), then its network (in the
+    /// engine's order), then its observer state. The key is a function of the image,
+    /// so the least key picks the same state from every member of a class; the
+    /// identity wins a tie (equal keys: the same state). Renamings are dropped as soon
+    /// as one part's key is larger than another's, so with the nodes of a group in
+    /// different states one or two records per renaming are renamed and hashed, not
+    /// whole states.
+    pub(crate) fn least_renaming<E: std::hash::Hash>(
+        &self,
+        state: &SystemState<P>,
+        node_extra: impl Fn(usize) -> E,
+    ) -> Option<Renaming<P::Node>> {
+        use crate::check::fingerprint;
+        let symmetry = self.symmetry.as_ref()?;
+        // Indices into `symmetry.renamings`, ascending: the identity (0) first.
+        let mut alive: Vec<usize> = (0..symmetry.renamings.len()).collect();
+        let mut keys: Vec<u64> = Vec::with_capacity(alive.len());
+        for &position in symmetry.order.iter() {
+            if alive.len() == 1 {
+                break;
+            }
+            keys.clear();
+            keys.extend(alive.iter().map(|&index| {
+                let (renaming, inverse) = &symmetry.renamings[index];
+                let source = inverse.index(position);
+                if index == 0 {
+                    fingerprint(&(&state.nodes[position], node_extra(source)))
+                } else {
+                    let mut record = symmetry.rename.record(&state.nodes[source], renaming);
+                    record.timers.sort();
+                    fingerprint(&(&record, node_extra(source)))
+                }
+            }));
+            keep_least(&mut alive, &keys);
+        }
+        if alive.len() > 1 {
+            keys.clear();
+            keys.extend(alive.iter().map(|&index| {
+                if index == 0 {
+                    fingerprint(&state.network)
+                } else {
+                    let mut network = symmetry
+                        .rename
+                        .network(&state.network, &symmetry.renamings[index].0);
+                    self.canonicalize_network(&mut network);
+                    fingerprint(&network)
+                }
+            }));
+            keep_least(&mut alive, &keys);
+        }
+        if alive.len() > 1 {
+            keys.clear();
+            keys.extend(alive.iter().map(|&index| {
+                if index == 0 {
+                    fingerprint(&state.ghost)
+                } else {
+                    fingerprint(
+                        &symmetry
+                            .rename
+                            .ghost(&state.ghost, &symmetry.renamings[index].0),
+                    )
+                }
+            }));
+            keep_least(&mut alive, &keys);
+        }
+        let chosen = *alive.first()?;
+        (chosen != 0).then(|| symmetry.renamings[chosen].0)
+    }
+
+    /// `state` renamed by `renaming` — node records moved, every node value inside
+    /// them, the messages and the observer state renamed — in the order this system
+    /// stores states in (the state itself, copied, when the protocol declares no
+    /// symmetry: nothing may be renamed then).
+    pub fn renamed_by(
+        &self,
+        state: &SystemState<P>,
+        renaming: &Renaming<P::Node>,
+    ) -> SystemState<P> {
+        match &self.symmetry {
+            Some(symmetry) => self.renamed(state, renaming, symmetry),
+            None => state.clone(),
+        }
     }
 
     /// Evaluates every property on `state` and on `renamed`, its renaming by
@@ -1566,6 +1660,19 @@ impl<P: Protocol> TimedSystem<P> {
             network.sort();
         }
     }
+}
+
+/// Keeps the entries of `alive` whose key (same position in `keys`) is the least.
+fn keep_least(alive: &mut Vec<usize>, keys: &[u64]) {
+    let Some(least) = keys.iter().min().copied() else {
+        return;
+    };
+    let mut position = 0;
+    alive.retain(|_| {
+        let keep = keys[position] == least;
+        position += 1;
+        keep
+    });
 }
 
 type Condition<P> = fn(&TimedSystem<P>, &SystemState<P>) -> bool;

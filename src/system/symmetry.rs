@@ -21,7 +21,7 @@
 
 use super::node::Node;
 use super::protocol::Protocol;
-use super::state::SystemState;
+use super::state::{Envelope, NodeRecord, SystemState, TimerEntry};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::marker::PhantomData;
 
@@ -58,6 +58,16 @@ impl<N: Node> Renaming<N> {
     /// The engine index node `index` is renamed to.
     pub(crate) fn index(&self, index: usize) -> usize {
         usize::from(self.images[index])
+    }
+
+    /// The renaming that undoes this one: `inverse().index(index(n)) == n`.
+    pub(crate) fn inverse(&self) -> Self {
+        let mut inverse = *self;
+        for (index, image) in self.images.iter().enumerate() {
+            inverse.images[usize::from(*image)] =
+                u8::try_from(index).expect("NODES_MAX fits a byte");
+        }
+        inverse
     }
 
     /// Whether this renaming changes nothing.
@@ -391,12 +401,122 @@ macro_rules! __rewrite_tuple {
 /// and a state to a state with the same property values.
 pub struct Symmetry<P: Protocol> {
     groups: Vec<Vec<P::Node>>,
-    rename: Option<RenameState<P>>,
+    rename: Option<Renamer<P>>,
 }
 
-/// Renames everything in a system state but the order of the network and of timers.
-pub(crate) type RenameState<P> =
-    fn(&SystemState<P>, &Renaming<<P as Protocol>::Node>) -> SystemState<P>;
+/// How to rename each part of a system state: monomorphised where the protocol's types
+/// are known to implement [`Rewrite`] ([`Symmetry::groups`]), so that the engine can
+/// rename one node record or one message without asking for the bounds itself. The
+/// order of the network and of each node's timers is left as it was (the engine puts
+/// them back in its canonical order).
+pub(crate) struct Renamer<P: Protocol> {
+    state: fn(&P::State, &Renaming<P::Node>) -> P::State,
+    durable: fn(&P::Durable, &Renaming<P::Node>) -> P::Durable,
+    message: fn(&P::Msg, &Renaming<P::Node>) -> P::Msg,
+    timer: fn(&P::Timer, &Renaming<P::Node>) -> P::Timer,
+    ghost: fn(&P::Ghost, &Renaming<P::Node>) -> P::Ghost,
+}
+
+impl<P: Protocol> Clone for Renamer<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Protocol> Copy for Renamer<P> {}
+
+impl<P: Protocol> Renamer<P> {
+    fn of() -> Self
+    where
+        P::State: Rewrite<P::Node>,
+        P::Durable: Rewrite<P::Node>,
+        P::Msg: Rewrite<P::Node>,
+        P::Timer: Rewrite<P::Node>,
+        P::Ghost: Rewrite<P::Node>,
+    {
+        Renamer {
+            state: <P::State as Rewrite<P::Node>>::rewrite,
+            durable: <P::Durable as Rewrite<P::Node>>::rewrite,
+            message: <P::Msg as Rewrite<P::Node>>::rewrite,
+            timer: <P::Timer as Rewrite<P::Node>>::rewrite,
+            ghost: <P::Ghost as Rewrite<P::Node>>::rewrite,
+        }
+    }
+
+    /// One node's record with every node value inside it renamed (its timers in the
+    /// order they were).
+    pub(crate) fn record(
+        &self,
+        record: &NodeRecord<P>,
+        renaming: &Renaming<P::Node>,
+    ) -> NodeRecord<P> {
+        NodeRecord {
+            status: record.status,
+            state: record
+                .state
+                .as_ref()
+                .map(|state| (self.state)(state, renaming)),
+            durable: (self.durable)(&record.durable, renaming),
+            unsynced: record
+                .unsynced
+                .as_ref()
+                .map(|durable| (self.durable)(durable, renaming)),
+            awaits_sync: record.awaits_sync,
+            timers: record
+                .timers
+                .iter()
+                .map(|entry| TimerEntry {
+                    timer: (self.timer)(&entry.timer, renaming),
+                    remaining_ticks: entry.remaining_ticks,
+                    window_ticks: entry.window_ticks,
+                })
+                .collect(),
+            clock_offset_ticks: record.clock_offset_ticks,
+        }
+    }
+
+    /// The network with message endpoints and every node value inside messages
+    /// renamed (in the order it was).
+    pub(crate) fn network(
+        &self,
+        network: &[Envelope<P::Msg>],
+        renaming: &Renaming<P::Node>,
+    ) -> Vec<Envelope<P::Msg>> {
+        network
+            .iter()
+            .map(|envelope| Envelope {
+                src: renaming.index(envelope.src),
+                dst: renaming.index(envelope.dst),
+                age_ticks: envelope.age_ticks,
+                msg: (self.message)(&envelope.msg, renaming),
+            })
+            .collect()
+    }
+
+    /// The observer state with every node value inside it renamed.
+    pub(crate) fn ghost(&self, ghost: &P::Ghost, renaming: &Renaming<P::Node>) -> P::Ghost {
+        (self.ghost)(ghost, renaming)
+    }
+
+    /// The state with every node renamed: node records moved to their new positions,
+    /// message endpoints and every node value inside protocol data renamed. The network
+    /// and the timer lists still need their canonical order.
+    pub(crate) fn state(
+        &self,
+        state: &SystemState<P>,
+        renaming: &Renaming<P::Node>,
+    ) -> SystemState<P> {
+        let inverse = renaming.inverse();
+        SystemState {
+            nodes: (0..state.nodes.len())
+                .map(|position| self.record(&state.nodes[inverse.index(position)], renaming))
+                .collect(),
+            network: self.network(&state.network, renaming),
+            ghost: self.ghost(&state.ghost, renaming),
+            crashes: state.crashes,
+        }
+    }
+}
 
 impl<P: Protocol> Clone for Symmetry<P> {
     fn clone(&self) -> Self {
@@ -436,7 +556,7 @@ impl<P: Protocol> Symmetry<P> {
     {
         Symmetry {
             groups: groups.iter().map(|group| group.to_vec()).collect(),
-            rename: Some(rename_state::<P>),
+            rename: Some(Renamer::of()),
         }
     }
 
@@ -450,7 +570,7 @@ impl<P: Protocol> Symmetry<P> {
         self.rename.is_some() && self.groups.iter().any(|group| group.len() > 1)
     }
 
-    pub(crate) fn renamer(&self) -> Option<RenameState<P>> {
+    pub(crate) fn renamer(&self) -> Option<Renamer<P>> {
         self.rename
     }
 }
@@ -536,60 +656,6 @@ fn permutations(length: usize) -> Vec<Vec<usize>> {
         }
     }
     out
-}
-
-/// The state with every node renamed: node records moved to their new positions,
-/// message endpoints and every node value inside protocol data renamed. The network
-/// and the timer lists still need their canonical order.
-fn rename_state<P: Protocol>(state: &SystemState<P>, renaming: &Renaming<P::Node>) -> SystemState<P>
-where
-    P::State: Rewrite<P::Node>,
-    P::Durable: Rewrite<P::Node>,
-    P::Msg: Rewrite<P::Node>,
-    P::Timer: Rewrite<P::Node>,
-    P::Ghost: Rewrite<P::Node>,
-{
-    // Where each renamed node comes from (a renaming is a permutation), so the node
-    // list is built in order, in one allocation.
-    let mut source = [0; super::engine::NODES_MAX];
-    for index in 0..state.nodes.len() {
-        source[renaming.index(index)] = index;
-    }
-    let renamed_record = |record: &super::state::NodeRecord<P>| super::state::NodeRecord {
-        status: record.status,
-        state: record.state.rewrite(renaming),
-        durable: record.durable.rewrite(renaming),
-        unsynced: record.unsynced.rewrite(renaming),
-        awaits_sync: record.awaits_sync,
-        timers: record
-            .timers
-            .iter()
-            .map(|entry| super::state::TimerEntry {
-                timer: entry.timer.rewrite(renaming),
-                remaining_ticks: entry.remaining_ticks,
-                window_ticks: entry.window_ticks,
-            })
-            .collect(),
-        clock_offset_ticks: record.clock_offset_ticks,
-    };
-    SystemState {
-        nodes: source[..state.nodes.len()]
-            .iter()
-            .map(|index| renamed_record(&state.nodes[*index]))
-            .collect(),
-        network: state
-            .network
-            .iter()
-            .map(|envelope| super::state::Envelope {
-                src: renaming.index(envelope.src),
-                dst: renaming.index(envelope.dst),
-                age_ticks: envelope.age_ticks,
-                msg: envelope.msg.rewrite(renaming),
-            })
-            .collect(),
-        ghost: state.ghost.rewrite(renaming),
-        crashes: state.crashes,
-    }
 }
 
 #[cfg(test)]
