@@ -540,11 +540,7 @@ impl<P: Protocol> TimedSystem<P> {
         let mut alive: Vec<usize> = (0..symmetry.renamings.len()).collect();
         let mut keys: Vec<u64> = Vec::with_capacity(alive.len());
         for &position in symmetry.order.iter() {
-            if alive.len() == 1 {
-                break;
-            }
-            keys.clear();
-            keys.extend(alive.iter().map(|&index| {
+            keep_least(&mut alive, &mut keys, |index| {
                 let (renaming, inverse) = &symmetry.renamings[index];
                 let source = inverse.index(position);
                 if index == 0 {
@@ -554,39 +550,24 @@ impl<P: Protocol> TimedSystem<P> {
                     record.timers.sort();
                     fingerprint(&(&record, node_extra(source)))
                 }
-            }));
-            keep_least(&mut alive, &keys);
+            });
         }
-        if alive.len() > 1 {
-            keys.clear();
-            keys.extend(alive.iter().map(|&index| {
-                if index == 0 {
-                    fingerprint(&state.network)
-                } else {
-                    let mut network = symmetry
-                        .rename
-                        .network(&state.network, &symmetry.renamings[index].0);
-                    self.canonicalize_network(&mut network);
-                    fingerprint(&network)
-                }
-            }));
-            keep_least(&mut alive, &keys);
-        }
-        if alive.len() > 1 {
-            keys.clear();
-            keys.extend(alive.iter().map(|&index| {
-                if index == 0 {
-                    fingerprint(&state.ghost)
-                } else {
-                    fingerprint(
-                        &symmetry
-                            .rename
-                            .ghost(&state.ghost, &symmetry.renamings[index].0),
-                    )
-                }
-            }));
-            keep_least(&mut alive, &keys);
-        }
+        keep_least(&mut alive, &mut keys, |index| {
+            if index == 0 {
+                return fingerprint(&state.network);
+            }
+            let renaming = &symmetry.renamings[index].0;
+            let mut network = symmetry.rename.network(&state.network, renaming);
+            self.canonicalize_network(&mut network);
+            fingerprint(&network)
+        });
+        keep_least(&mut alive, &mut keys, |index| {
+            if index == 0 {
+                return fingerprint(&state.ghost);
+            }
+            let renaming = &symmetry.renamings[index].0;
+            fingerprint(&symmetry.rename.ghost(&state.ghost, renaming))
+        });
         let chosen = *alive.first()?;
         (chosen != 0).then(|| symmetry.renamings[chosen].0)
     }
@@ -1662,8 +1643,14 @@ impl<P: Protocol> TimedSystem<P> {
     }
 }
 
-/// Keeps the entries of `alive` whose key (same position in `keys`) is the least.
-fn keep_least(alive: &mut Vec<usize>, keys: &[u64]) {
+/// Keeps the entries of `alive` whose `key` is the least; nothing to do once one is
+/// left. `keys` is scratch space.
+fn keep_least(alive: &mut Vec<usize>, keys: &mut Vec<u64>, mut key: impl FnMut(usize) -> u64) {
+    if alive.len() <= 1 {
+        return;
+    }
+    keys.clear();
+    keys.extend(alive.iter().map(|&index| key(index)));
     let Some(least) = keys.iter().min().copied() else {
         return;
     };
