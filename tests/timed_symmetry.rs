@@ -639,66 +639,93 @@ fn a_property_that_tells_the_group_apart_is_an_error_naming_it() {
 
 /// The representative is a function of the class: every state of the first levels of
 /// `quorum_register` (three replicas; everything relaxed, so crashes, unsynced writes,
-/// pauses and messages in flight vary) and each renaming of it by a swap of two
-/// replicas (the swaps generate every renaming of the group) get the same
-/// representative; the representative is a renaming of the state (the same
-/// fingerprint as that renaming) and its own representative.
+/// pauses and messages in flight vary; and the same with `fifo_links` held, where the
+/// network keeps each channel's send order) and each of its renamings (the closure of
+/// the state under the swaps of two replicas: all six) get the same representative,
+/// which is one of those renamings, is its own representative, and comes with its own
+/// fingerprint.
 #[test]
 fn every_member_of_a_class_has_the_same_representative() {
     use stateright::Model;
     use std::collections::{HashSet, VecDeque};
     use synccheck::models::replication::quorum_register::{Node, QuorumRegister, ReadMode};
-    use synccheck::system::{Assumption, TimedSystem};
+    use synccheck::system::{Assumption, SystemState, TimedSystem};
     let protocol = QuorumRegister {
         read_mode: ReadMode::WriteBack,
         read_gap_ticks: 1,
     };
-    let system: TimedSystem<QuorumRegister> =
-        synccheck::testing::system(protocol, &Assumption::ALL);
     let swaps = [
         Renaming::swapping(Node::R0, Node::R1),
         Renaming::swapping(Node::R1, Node::R2),
     ];
-    let mut seen = HashSet::new();
-    let mut queue: VecDeque<_> = system.init_states().into();
-    let (mut checked, mut moved) = (0, 0);
-    while let Some(state) = queue.pop_front() {
-        if checked == 3_000 {
-            break;
-        }
-        if !seen.insert(state.clone()) {
-            continue;
-        }
-        checked += 1;
-        let (representative, fingerprint) = system.canonical(state.clone());
-        if representative != state {
-            moved += 1;
-        }
-        assert_eq!(
-            system.canonical(representative.clone()),
-            (representative.clone(), fingerprint),
-            "a representative is its own"
-        );
-        assert_eq!(fingerprint, synccheck::check::fingerprint(&representative));
-        for swap in &swaps {
-            let renamed = system.renamed_by(&state, swap);
+    let not_fifo: Vec<Assumption> = Assumption::ALL
+        .into_iter()
+        .filter(|assumption| *assumption != Assumption::FifoLinks)
+        .collect();
+    let systems: [TimedSystem<QuorumRegister>; 2] = [
+        synccheck::testing::system(protocol.clone(), &Assumption::ALL),
+        synccheck::testing::system_holding(protocol, &[(Assumption::FifoLinks, None)], &not_fifo),
+    ];
+    for (name, system) in ["everything relaxed", "fifo_links held"].iter().zip(&systems) {
+        // Every renaming of `state`: its closure under the swaps.
+        let images = |state: &SystemState<QuorumRegister>| {
+            let mut images = vec![state.clone()];
+            let mut next = 0;
+            while next < images.len() {
+                for swap in &swaps {
+                    let renamed = system
+                        .renamed_by(&images[next], swap)
+                        .expect("a swap of two replicas is declared");
+                    if !images.contains(&renamed) {
+                        images.push(renamed);
+                    }
+                }
+                next += 1;
+            }
+            images
+        };
+        let mut seen = HashSet::new();
+        let mut queue: VecDeque<_> = system.init_states().into();
+        let (mut checked, mut moved) = (0, 0);
+        while let Some(state) = queue.pop_front() {
+            if checked == 2_000 {
+                break;
+            }
+            if !seen.insert(state.clone()) {
+                continue;
+            }
+            checked += 1;
+            let (representative, fingerprint) = system.canonical(state.clone());
+            moved += usize::from(representative != state);
             assert_eq!(
-                system.canonical(renamed).0,
-                representative,
-                "{state:?} renamed by {swap:?}"
+                system.canonical(representative.clone()),
+                (representative.clone(), fingerprint),
+                "{name}: a representative is its own, with its fingerprint"
+            );
+            assert_eq!(fingerprint, synccheck::check::fingerprint(&representative));
+            let class = images(&state);
+            assert!(class.len() <= 6, "{name}: at most six renamings");
+            assert!(class.contains(&representative), "{name}: a renaming of {state:?}");
+            for member in class {
+                assert_eq!(
+                    system.canonical(member.clone()).0,
+                    representative,
+                    "{name}: {member:?}, a renaming of {state:?}"
+                );
+            }
+            let mut actions = Vec::new();
+            system.actions(&state, &mut actions);
+            queue.extend(
+                actions
+                    .into_iter()
+                    .filter_map(|action| system.next_state(&state, action)),
             );
         }
-        let mut actions = Vec::new();
-        system.actions(&state, &mut actions);
-        queue.extend(
-            actions
-                .into_iter()
-                .filter_map(|action| system.next_state(&state, action)),
-        );
+        assert_eq!(checked, 2_000, "{name}: the first levels hold enough states");
+        assert!(moved > 100, "{name}: {moved} of 2 000 states are renamed to their representative");
     }
-    assert_eq!(checked, 3_000, "the first levels hold enough states");
-    assert!(
-        moved > 100,
-        "{moved} of 3 000 states are renamed to their representative"
-    );
+    // Only a declared group's renaming is applied.
+    let outside = Renaming::swapping(Node::R0, Node::Writer);
+    let initial = systems[0].init_states().remove(0);
+    assert_eq!(systems[0].renamed_by(&initial, &outside), None);
 }

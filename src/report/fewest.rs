@@ -463,7 +463,7 @@ impl<P: Protocol> Unbroken<'_, P> {
             }
         }
         let renamed = Counted {
-            state: self.full.renamed_by(&counted.state, &renaming),
+            state: self.full.image(&counted.state, &renaming),
             offsets,
             crashes: counted.crashes,
         };

@@ -508,7 +508,7 @@ impl<P: Protocol> TimedSystem<P> {
                 (state, fingerprint)
             }
             Some(renaming) => {
-                let renamed = self.renamed_by(&state, &renaming);
+                let renamed = self.image(&state, &renaming);
                 self.check_symmetric_properties(&state, &renamed, &renaming);
                 let fingerprint = crate::check::fingerprint(&renamed);
                 (renamed, fingerprint)
@@ -536,6 +536,12 @@ impl<P: Protocol> TimedSystem<P> {
     ) -> Option<Renaming<P::Node>> {
         use crate::check::fingerprint;
         let symmetry = self.symmetry.as_ref()?;
+        // The identity's parts are keyed as stored: states are kept in the order a
+        // renaming is put back in (timers sorted, the network canonical).
+        debug_assert!(
+            self.renamed(state, &Renaming::identity(), symmetry) == *state,
+            "a state in the engine's order"
+        );
         // Indices into `symmetry.renamings`, ascending: the identity (0) first.
         let mut alive: Vec<usize> = (0..symmetry.renamings.len()).collect();
         let mut keys: Vec<u64> = Vec::with_capacity(alive.len());
@@ -574,13 +580,25 @@ impl<P: Protocol> TimedSystem<P> {
 
     /// `state` renamed by `renaming` — node records moved, every node value inside
     /// them, the messages and the observer state renamed — in the order this system
-    /// stores states in (the state itself, copied, when the protocol declares no
-    /// symmetry: nothing may be renamed then).
+    /// stores states in; `None` unless `renaming` permutes the protocol's declared
+    /// groups (none when it declares no symmetry): only those map a state to a state
+    /// of the same class.
     pub fn renamed_by(
         &self,
         state: &SystemState<P>,
         renaming: &Renaming<P::Node>,
-    ) -> SystemState<P> {
+    ) -> Option<SystemState<P>> {
+        let symmetry = self.symmetry.as_ref()?;
+        symmetry
+            .renamings
+            .iter()
+            .any(|(declared, _)| declared == renaming)
+            .then(|| self.renamed(state, renaming, symmetry))
+    }
+
+    /// `state` renamed by `renaming`, one that [`TimedSystem::least_renaming`] chose
+    /// (the state itself, copied, when the protocol declares no symmetry).
+    pub(crate) fn image(&self, state: &SystemState<P>, renaming: &Renaming<P::Node>) -> SystemState<P> {
         match &self.symmetry {
             Some(symmetry) => self.renamed(state, renaming, symmetry),
             None => state.clone(),
