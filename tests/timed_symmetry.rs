@@ -666,7 +666,10 @@ fn every_member_of_a_class_has_the_same_representative() {
         synccheck::testing::system(protocol.clone(), &Assumption::ALL),
         synccheck::testing::system_holding(protocol, &[(Assumption::FifoLinks, None)], &not_fifo),
     ];
-    for (name, system) in ["everything relaxed", "fifo_links held"].iter().zip(&systems) {
+    for (name, system) in ["everything relaxed", "fifo_links held"]
+        .iter()
+        .zip(&systems)
+    {
         // Every renaming of `state`: its closure under the swaps.
         let images = |state: &SystemState<QuorumRegister>| {
             let mut images = vec![state.clone()];
@@ -705,7 +708,10 @@ fn every_member_of_a_class_has_the_same_representative() {
             assert_eq!(fingerprint, synccheck::check::fingerprint(&representative));
             let class = images(&state);
             assert!(class.len() <= 6, "{name}: at most six renamings");
-            assert!(class.contains(&representative), "{name}: a renaming of {state:?}");
+            assert!(
+                class.contains(&representative),
+                "{name}: a renaming of {state:?}"
+            );
             for member in class {
                 assert_eq!(
                     system.canonical(member.clone()).0,
@@ -721,8 +727,14 @@ fn every_member_of_a_class_has_the_same_representative() {
                     .filter_map(|action| system.next_state(&state, action)),
             );
         }
-        assert_eq!(checked, 2_000, "{name}: the first levels hold enough states");
-        assert!(moved > 100, "{name}: {moved} of 2 000 states are renamed to their representative");
+        assert_eq!(
+            checked, 2_000,
+            "{name}: the first levels hold enough states"
+        );
+        assert!(
+            moved > 100,
+            "{name}: {moved} of 2 000 states are renamed to their representative"
+        );
     }
     // Only a declared group's renaming is applied.
     let outside = Renaming::swapping(Node::R0, Node::Writer);

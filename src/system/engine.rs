@@ -598,7 +598,11 @@ impl<P: Protocol> TimedSystem<P> {
 
     /// `state` renamed by `renaming`, one that [`TimedSystem::least_renaming`] chose
     /// (the state itself, copied, when the protocol declares no symmetry).
-    pub(crate) fn image(&self, state: &SystemState<P>, renaming: &Renaming<P::Node>) -> SystemState<P> {
+    pub(crate) fn image(
+        &self,
+        state: &SystemState<P>,
+        renaming: &Renaming<P::Node>,
+    ) -> SystemState<P> {
         match &self.symmetry {
             Some(symmetry) => self.renamed(state, renaming, symmetry),
             None => state.clone(),
