@@ -525,7 +525,77 @@ impl<P: Protocol> Model for Unbroken<'_, P> {
 
 #[cfg(test)]
 mod tests {
-    use super::subsets;
+    use super::{subsets, Counted, Unbroken};
+    use crate::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing, Node};
+    use crate::system::Node as _;
+    use crate::system::{Assumption, Renaming};
+    use stateright::Model;
+    use std::collections::{HashSet, VecDeque};
+
+    /// The fewest-breaks search's representative is a function of the class, counted
+    /// clock offsets included: with `bounded_skew` forbidden (offsets counted beside the
+    /// state, which stores none with skew relaxed), every state of the first levels of
+    /// `fenced_lease_lock` and its renaming by the swap of the two clients, their
+    /// offsets moved with them, get the same representative.
+    #[test]
+    fn counted_offsets_move_with_their_nodes_in_a_representative() {
+        let protocol = FencedLeaseLock {
+            fencing: Fencing::None,
+            lease_ticks: 5,
+            validity_ticks: 2,
+        };
+        let system = crate::testing::system(protocol, &Assumption::ALL);
+        // As `Unbroken::new` builds it for a forbidden `bounded_skew`, with ε = 1 (the
+        // model's own ε is 0, which would forbid every drift).
+        let search = Unbroken {
+            full: &system,
+            forbidden: Vec::new(),
+            skew: Some(1),
+            count_crashes: false,
+            property: "any",
+            condition: |_, _| true,
+        };
+        let swap = Renaming::swapping(Node::ClientA, Node::ClientB);
+        let (a, b) = (Node::ClientA.index(), Node::ClientB.index());
+        let mut seen = HashSet::new();
+        let mut queue: VecDeque<Counted<FencedLeaseLock>> = search.init_states().into();
+        let (mut checked, mut apart) = (0, 0);
+        while let Some(counted) = queue.pop_front() {
+            if checked == 3_000 {
+                break;
+            }
+            if !seen.insert(counted.clone()) {
+                continue;
+            }
+            checked += 1;
+            apart += usize::from(counted.offsets[a] != counted.offsets[b]);
+            let mut offsets = counted.offsets.clone();
+            offsets.swap(a, b);
+            let swapped = Counted {
+                state: system
+                    .renamed_by(&counted.state, &swap)
+                    .expect("the clients are declared interchangeable"),
+                offsets,
+                crashes: counted.crashes,
+            };
+            let representative = search.canonical(counted.clone());
+            assert!(
+                search.canonical(swapped).0 == representative.0,
+                "the swap of {:?} (offsets {:?})",
+                counted.state,
+                counted.offsets
+            );
+            let mut actions = Vec::new();
+            search.actions(&counted, &mut actions);
+            queue.extend(
+                actions
+                    .into_iter()
+                    .filter_map(|action| search.next_state(&counted, action)),
+            );
+        }
+        assert_eq!(checked, 3_000);
+        assert!(apart > 100, "{apart} states whose clients' offsets differ");
+    }
 
     #[test]
     fn subsets_are_every_combination_in_order() {
