@@ -99,6 +99,43 @@ impl Budget {
 }
 
 /// The process's resident memory, where the platform tells it.
+/// The memory limit a run gets when none is given (`--max-memory`): nine tenths of the
+/// memory the system reports available now (`MemAvailable` in `/proc/meminfo`), so that
+/// a space too large for the machine stops with a report (`stopped: memory limit`,
+/// verdicts `unknown`) instead of being killed by the kernel with none. `None` where
+/// the system does not say (no `/proc/meminfo`): no limit then.
+pub fn default_memory_limit() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    memory_limit_from(&meminfo)
+}
+
+/// Nine tenths of `MemAvailable` (given in kB) in a `/proc/meminfo` text.
+fn memory_limit_from(meminfo: &str) -> Option<u64> {
+    let line = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemAvailable:"))?;
+    let mut words = line.split_whitespace();
+    let kib: u64 = words.next()?.parse().ok()?;
+    if words.next() != Some("kB") {
+        return None;
+    }
+    Some(kib.saturating_mul(1024) / 10 * 9)
+}
+
+/// `--max-memory MIB` in bytes, or [`default_memory_limit`] when it is not given; an
+/// error naming the flag for a value too large to count in bytes.
+pub fn memory_limit(max_memory_mib: Option<u64>) -> Result<Option<u64>, String> {
+    match max_memory_mib {
+        Some(mib) => mib.checked_mul(1024 * 1024).map(Some).ok_or_else(|| {
+            format!(
+                "--max-memory {mib}: too large (in MiB); give at most {}",
+                u64::MAX / (1024 * 1024)
+            )
+        }),
+        None => Ok(default_memory_limit()),
+    }
+}
+
 pub(crate) fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
@@ -109,6 +146,23 @@ pub(crate) fn resident_bytes() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_memory_limit_is_nine_tenths_of_what_is_available() {
+        let meminfo = "MemTotal:       24000000 kB\nMemFree:         1000000 kB\nMemAvailable:   20000000 kB\n";
+        assert_eq!(memory_limit_from(meminfo), Some(20_000_000 * 1024 / 10 * 9));
+        assert_eq!(memory_limit_from("MemTotal: 1 kB\n"), None);
+        assert_eq!(memory_limit_from("MemAvailable: many kB\n"), None);
+        assert_eq!(memory_limit_from("MemAvailable: 12 MB\n"), None);
+        assert_eq!(memory_limit(Some(2)), Ok(Some(2 * 1024 * 1024)));
+        assert!(memory_limit(Some(u64::MAX))
+            .expect_err("too large")
+            .contains("--max-memory"));
+        // Where the system says what is available (Linux), no flag means that limit.
+        if default_memory_limit().is_some() {
+            assert!(matches!(memory_limit(None), Ok(Some(limit)) if limit > 0));
+        }
+    }
 
     #[test]
     fn limits_are_reported_by_name() {

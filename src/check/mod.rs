@@ -35,7 +35,7 @@ mod path;
 mod simulation;
 mod store;
 
-pub use budget::{Budget, CHECK_EVERY_STATES};
+pub use budget::{default_memory_limit, memory_limit, Budget, CHECK_EVERY_STATES};
 pub use path::Path;
 pub use store::fingerprint;
 

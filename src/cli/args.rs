@@ -103,7 +103,8 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
         /// Stop a run once the process's resident memory passes this many MiB (its
-        /// cells become `unknown`).
+        /// cells become `unknown`). Default: nine tenths of the memory available when
+        /// the command starts (Linux's `MemAvailable`).
         #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
         max_memory: Option<u64>,
         /// Store message ages and pause lengths even where the lean state would not
@@ -303,6 +304,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
     /// Stop before the process's resident memory passes this many MiB (incomplete).
+    /// Default: nine tenths of the memory available when the command starts (Linux's
+    /// `MemAvailable`), so that a space too large for the machine ends with a report.
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
     /// Random walks for `--strategy simulation`.
@@ -400,7 +403,8 @@ pub struct BoundsArgs {
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
     /// Stop a probe before the process's resident memory passes this many MiB (all
-    /// probes running at once share the process).
+    /// probes running at once share the process). Default: nine tenths of the memory
+    /// available when the command starts (Linux's `MemAvailable`).
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
     /// Store message ages and pause lengths even where the lean state would not

@@ -27,7 +27,7 @@ fn check_options(args: &BoundsArgs) -> Result<CheckOptions, String> {
         threads: 1,
         max_states: args.max_states,
         timeout,
-        max_memory_bytes: args.max_memory.map(|mib| mib * 1024 * 1024),
+        max_memory_bytes: crate::check::memory_limit(args.max_memory)?,
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
         no_lean: args.no_lean,

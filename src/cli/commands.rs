@@ -153,15 +153,7 @@ impl Limits {
         if self.max_states == Some(0) {
             return Err("--max-states 0: expected at least 1".to_string());
         }
-        let max_memory_bytes = match self.max_memory {
-            Some(mib) => Some(mib.checked_mul(1024 * 1024).ok_or_else(|| {
-                format!(
-                    "--max-memory {mib}: too large (in MiB); give at most {}",
-                    u64::MAX / (1024 * 1024)
-                )
-            })?),
-            None => None,
-        };
+        let max_memory_bytes = crate::check::memory_limit(self.max_memory)?;
         Ok(CheckOptions {
             threads,
             max_states: self.max_states,
