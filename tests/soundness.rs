@@ -781,6 +781,11 @@ fn limits_that_are_not_limits_are_refused() {
         ],
         &["--max-memory 17592186044416: too large"],
     );
+    // `bounds` too (it used to multiply without a check: a limit of 0 in release).
+    assert_usage_error(
+        &["bounds", "lww_register", "--max-memory", "17592186044416"],
+        &["--max-memory 17592186044416: too large"],
+    );
     assert_usage_error(
         &["check", "fenced_lease_lock", "--hold", "no_crash=5"],
         &["no_crash", "already means a bound of 0", "max_crashes=5"],
