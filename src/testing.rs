@@ -467,6 +467,36 @@ where
 ///
 /// # Panics
 /// When the model has no such property.
+/// The first `count` distinct states of `model` in breadth-first order (fewer when the
+/// space is smaller), for tests that check something of every state of a prefix.
+pub fn first_states<M>(model: &M, count: usize) -> Vec<M::State>
+where
+    M: stateright::Model,
+    M::State: Clone + Eq + std::hash::Hash,
+{
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: std::collections::VecDeque<M::State> = model.init_states().into();
+    let mut states = Vec::new();
+    let mut actions = Vec::new();
+    while let Some(state) = queue.pop_front() {
+        if states.len() == count {
+            break;
+        }
+        if !seen.insert(state.clone()) {
+            continue;
+        }
+        actions.clear();
+        model.actions(&state, &mut actions);
+        queue.extend(
+            actions
+                .drain(..)
+                .filter_map(|action| model.next_state(&state, action)),
+        );
+        states.push(state);
+    }
+    states
+}
+
 #[track_caller]
 pub fn property_holds<M: stateright::Model>(model: &M, property: &str, state: &M::State) -> bool {
     let Some(found) = model.properties().into_iter().find(|p| p.name == property) else {

@@ -98,7 +98,6 @@ impl Budget {
     }
 }
 
-/// The process's resident memory, where the platform tells it.
 /// The memory limit a run gets when none is given (`--max-memory`): nine tenths of the
 /// memory the system reports available now (`MemAvailable` in `/proc/meminfo`), so that
 /// a space too large for the machine stops with a report (`stopped: memory limit`,
@@ -136,6 +135,7 @@ pub fn memory_limit(max_memory_mib: Option<u64>) -> Result<Option<u64>, String> 
     }
 }
 
+/// The process's resident memory, where the platform tells it.
 pub(crate) fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
