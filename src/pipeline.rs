@@ -192,7 +192,18 @@ pub fn check_system<P: Protocol>(
     if system.lean().messages {
         checked.report.network = Some("message set".to_string());
     } else if safety_on_set {
-        checked.report.network = Some(SAFETY_ON_SET.to_string());
+        let in_flight = system
+            .protocol_properties()
+            .iter()
+            .any(crate::system::Property::reads_in_flight);
+        checked.report.network = Some(
+            if in_flight {
+                SAFETY_ON_SET_BY_NETWORK_FREE_PARTS
+            } else {
+                SAFETY_ON_SET
+            }
+            .to_string(),
+        );
     }
     checked.report.no_lean = system.keeps_everything();
     report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
@@ -203,17 +214,29 @@ pub fn check_system<P: Protocol>(
 pub const SAFETY_ON_SET: &str =
     "message set for the safety search (`eventually` and metrics on the multiset network)";
 
-/// The safety search of a check whose `eventually` properties alone keep the message
-/// set off ([`TimedSystem::for_safety_search`]), run on the set, when its verdicts are
+/// The report's `network` when only the safety search ran on the message set and an
+/// `always` property with an in-flight part
+/// ([`Property::always_or_in_flight`](crate::system::Property::always_or_in_flight))
+/// held there by its part that reads no network.
+pub const SAFETY_ON_SET_BY_NETWORK_FREE_PARTS: &str =
+    "message set for the safety search (a property that a message in flight may make \
+     true checked there by its part that reads no network; `eventually` and metrics on \
+     the multiset network)";
+
+/// The safety search of a check whose `eventually` properties, or the in-flight parts
+/// of its `always` properties, alone keep the message set off
+/// ([`TimedSystem::for_safety_search`]), run on the set, when its verdicts are
 /// the system's own: the search completed (or stopped with every property decided),
 /// every `always` property holds (deadlock freedom included, which may hold by its
-/// rule before the end), and every `sometimes` property is unreached or reached by an
-/// example that lifts to `system` ([`TimedSystem::lift_path`]: the same length, and
-/// no path of `system` is shorter, since the set's shortest is the uncapped
-/// network's). The examples come back lifted, so every path of the outcome is one of
-/// `system`; `eventually` and the metrics are then decided on `system` as before.
-/// `None`: `system` is searched instead (a violation, or an example that needs more
-/// messages in flight than `system` allows, is searched where it is shown).
+/// rule before the end) or is violated by a run that lifts to `system` and violates
+/// it there too, and every `sometimes` property is unreached or reached by an example
+/// that lifts to `system` ([`TimedSystem::lift_path`]: the same length, and no path
+/// of `system` is shorter, since the set's shortest is the uncapped network's). The
+/// paths come back lifted, so every path of the outcome is one of `system`;
+/// `eventually` and the metrics are then decided on `system` as before. `None`:
+/// `system` is searched instead (a dead end, a violation of an in-flight property's
+/// network-free part, or a run that needs more messages in flight than `system`
+/// allows, is searched where it is shown).
 fn safety_on_message_set<P: Protocol>(
     system: &TimedSystem<P>,
     options: &CheckOptions,
@@ -226,23 +249,62 @@ fn safety_on_message_set<P: Protocol>(
     let safety = system.for_safety_search()?;
     let mut outcome = check::run_reduced(&safety, options, canonical, safety.facts(), budget);
     // Complete, or stopped once every property was decided (an `always` decided
-    // before the end is violated, or holds by a rule: `deadlock_free`).
-    if !outcome.complete() {
+    // before the end is violated, or holds by a rule: `deadlock_free`). Or cut by a
+    // limit of the whole check (time, memory, cancellation), which leaves nothing for
+    // a search of `system`: then what carries over is reported, the rest `unknown`.
+    let complete = outcome.complete();
+    if !complete && budget.exhausted().is_none() {
         return None;
     }
     for property in &mut outcome.properties {
-        match (&property.expectation, property.verdict) {
+        let carried = match (&property.expectation, property.verdict) {
             (stateright::Expectation::Always, check::Verdict::Holds)
             | (stateright::Expectation::Sometimes, check::Verdict::Unreached)
-            | (stateright::Expectation::Eventually, _) => {}
+            | (stateright::Expectation::Eventually, _)
+            | (_, check::Verdict::Unknown) => true,
             (stateright::Expectation::Sometimes, check::Verdict::Reached) => {
-                let lifted = safety.lift_path(system, property.path.as_ref()?)?;
-                property.path = Some(lifted);
+                lift_into(&safety, system, property, false)
             }
-            _ => return None,
+            // A violation whose run lifts and is one on `system` too (not so for a
+            // property searched by its network-free part, or a dead end of the set).
+            (stateright::Expectation::Always, check::Verdict::Violated) => {
+                property.name != check::DEADLOCK_PROPERTY
+                    && lift_into(&safety, system, property, true)
+            }
+            _ => false,
+        };
+        if !carried {
+            if complete {
+                return None;
+            }
+            property.verdict = check::Verdict::Unknown;
+            property.path = None;
         }
     }
     Some(outcome)
+}
+
+/// Replaces `property`'s path, a run of `set`, by the same run of `system`; `false`
+/// when it does not lift (it needs more messages in flight than `system` allows) or,
+/// for a `violation`, its end does not violate the property in `system`.
+fn lift_into<P: Protocol>(
+    set: &TimedSystem<P>,
+    system: &TimedSystem<P>,
+    property: &mut check::PropertyOutcome<TimedSystem<P>>,
+    violation: bool,
+) -> bool {
+    let Some(lifted) = property
+        .path
+        .as_ref()
+        .and_then(|path| set.lift_path(system, path))
+    else {
+        return false;
+    };
+    if violation && system.property_holds(property.name, lifted.last_state()) != Some(false) {
+        return false;
+    }
+    property.path = Some(lifted);
+    true
 }
 
 /// Replaces each shortest safety counterexample by one of the same length that breaks

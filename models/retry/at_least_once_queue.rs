@@ -320,6 +320,8 @@ impl Protocol for AtLeastOnceQueue {
     type Ghost = Ghost;
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
+    // `effect_at_least_once` reads the network only through its in-flight part.
+    const MESSAGE_SET: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[
         BoundedPause.because(
@@ -408,7 +410,11 @@ impl Protocol for AtLeastOnceQueue {
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("effect_at_most_once", |_, state| state.ghost.effects <= 1),
-            Property::always("effect_at_least_once", |_, state| !message_lost(state)),
+            Property::always_or_in_flight(
+                "effect_at_least_once",
+                |_, state| !message_unapplied(state),
+                |_, envelope| matches!(envelope.msg, Msg::Apply { .. }),
+            ),
             Property::sometimes("message_processed", |_, state| {
                 state.ghost.effects >= 1 && visibility(state) == Some(Visibility::Deleted)
             }),
@@ -423,8 +429,9 @@ fn visibility(state: &SystemState<AtLeastOnceQueue>) -> Option<Visibility> {
     }
 }
 
-/// Deleted from the queue, never applied, and nobody left who will apply it.
-fn message_lost(state: &SystemState<AtLeastOnceQueue>) -> bool {
+/// Deleted from the queue, never applied, and no live consumer processing it: lost
+/// unless its `Apply` is on the way (`effect_at_least_once`'s in-flight part).
+fn message_unapplied(state: &SystemState<AtLeastOnceQueue>) -> bool {
     let processing = state.node_states().any(|(_, node_state)| {
         matches!(
             node_state,
@@ -433,13 +440,7 @@ fn message_lost(state: &SystemState<AtLeastOnceQueue>) -> bool {
             })
         )
     });
-    let applying = state
-        .in_flight()
-        .any(|envelope| matches!(envelope.msg, Msg::Apply { .. }));
-    visibility(state) == Some(Visibility::Deleted)
-        && state.ghost.effects == 0
-        && !processing
-        && !applying
+    visibility(state) == Some(Visibility::Deleted) && state.ghost.effects == 0 && !processing
 }
 
 impl Declared for AtLeastOnceQueue {

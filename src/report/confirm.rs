@@ -86,13 +86,20 @@ fn necessity<P: Protocol>(
     // than the cap allows, so the narrower system is searched itself. Not for deadlock:
     // a dead end of the multiset may have its messages still deliverable in the set.
     // A violation there that lifts to the narrower system (same length, within the
-    // cap) is one of its runs, so the claim is settled either way without it.
+    // cap) and violates the property there too (a property with an in-flight part is
+    // searched on the set by its stronger part alone) is one of its runs, so the claim
+    // is settled either way without it.
     if property != check::DEADLOCK_PROPERTY {
         if let Some(set) = narrower.for_safety_search() {
             match violation_within(&set, property, depth, options, budget) {
                 Some(None) => return Necessity::Necessary,
-                Some(Some(path)) if set.lift_path(&narrower, &path).is_some() => {
-                    return Necessity::AlsoViolatedWithoutIt;
+                Some(Some(path)) => {
+                    let lifted = set.lift_path(&narrower, &path);
+                    if lifted.is_some_and(|lifted| {
+                        narrower.property_holds(property, lifted.last_state()) == Some(false)
+                    }) {
+                        return Necessity::AlsoViolatedWithoutIt;
+                    }
                 }
                 _ => {}
             }

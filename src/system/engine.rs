@@ -273,9 +273,11 @@ impl Lean {
         let safety_only = properties
             .iter()
             .all(|property| property.kind != super::PropertyKind::Eventually);
+        let network_free = !properties.iter().any(Property::reads_in_flight);
         let relaxed = |assumption| !assumptions.is_held(assumption);
         let messages = P::MESSAGE_SET
             && safety_only
+            && network_free
             && relaxed(Assumption::NoDuplication)
             && relaxed(Assumption::BoundedDelay)
             && relaxed(Assumption::FifoLinks);
@@ -619,8 +621,8 @@ impl<P: Protocol> TimedSystem<P> {
         renaming: &Renaming<P::Node>,
     ) {
         for property in &self.properties {
-            let before = (property.condition)(&self.protocol, state);
-            let after = (property.condition)(&self.protocol, renamed);
+            let before = property.holds(&self.protocol, state);
+            let after = property.holds(&self.protocol, renamed);
             if before != after {
                 self.fault.raise(format!(
                     "{SYMMETRY_BROKEN}property `{}` is not symmetric: it is {before} on a \
@@ -658,16 +660,21 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// The system the safety search of this one may run on when only its `eventually`
-    /// properties keep the message set off ([`Lean`]): the same protocol and
-    /// assumptions, lean as a check of its `always`/`sometimes` properties alone would
-    /// be. `None` when that changes nothing, or for `--no-lean`.
+    /// properties, or the in-flight parts of its `always` properties
+    /// ([`Property::always_or_in_flight`]), keep the message set off ([`Lean`]): the
+    /// same protocol and assumptions, lean as a check of its properties without those
+    /// would be, each in-flight property checked by its part that reads no network.
+    /// `None` when that changes nothing, or for `--no-lean`.
     ///
     /// Its verdicts carry over to this system one way only: an `always` that holds there
-    /// holds here, and a `sometimes` unreached there is unreached here (the set stands
+    /// holds here (an in-flight property's network-free part is stronger than the
+    /// property), and a `sometimes` unreached there is unreached here (the set stands
     /// for the multiset network without the duplicate cap, which has every run of this
     /// capped one). A violation there, or a reached example, is one here only when its
-    /// path lifts to this system ([`TimedSystem::lift_path`]); `pipeline::check_system`
-    /// takes the set's verdicts only then and otherwise searches this system.
+    /// path lifts to this system ([`TimedSystem::lift_path`]) and, for an in-flight
+    /// property, the property is false at the lifted path's end
+    /// ([`TimedSystem::property_holds`]); `pipeline::check_system` takes the set's
+    /// verdicts only where every `always` holds and otherwise searches this system.
     pub fn for_safety_search(&self) -> Option<Self> {
         if self.keeps_everything || self.lean.messages {
             return None;
@@ -677,6 +684,11 @@ impl<P: Protocol> TimedSystem<P> {
             return None;
         }
         let mut safety = self.clone();
+        safety.properties = self
+            .properties
+            .iter()
+            .map(Property::without_in_flight)
+            .collect();
         safety.lean = lean;
         if lean.ages {
             safety.age_cap = 0;
@@ -947,6 +959,14 @@ impl<P: Protocol> TimedSystem<P> {
     /// The protocol's properties.
     pub fn protocol_properties(&self) -> &[Property<P>] {
         &self.properties
+    }
+
+    /// Whether the property named `name` is true in `state` (`None`: no such property).
+    pub fn property_holds(&self, name: &str, state: &SystemState<P>) -> Option<bool> {
+        self.properties
+            .iter()
+            .find(|property| property.name == name)
+            .map(|property| property.holds(&self.protocol, state))
     }
 
     /// The cap on remaining timer ticks (largest time constant + 1).
@@ -1690,7 +1710,7 @@ fn condition_at<P: Protocol, const INDEX: usize>(
     system: &TimedSystem<P>,
     state: &SystemState<P>,
 ) -> bool {
-    (system.properties[INDEX].condition)(&system.protocol, state)
+    system.properties[INDEX].holds(&system.protocol, state)
 }
 
 /// stateright wants plain function pointers; one instance per property slot bridges to

@@ -19,6 +19,6 @@ pub use assumption::{
 pub(crate) use engine::SYMMETRY_BROKEN;
 pub use engine::{Action, Lean, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
 pub use node::Node;
-pub use protocol::{Context, Data, LeansOn, NodeId, Property, PropertyKind, Protocol};
+pub use protocol::{Context, Data, InFlight, LeansOn, NodeId, Property, PropertyKind, Protocol};
 pub use state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
 pub use symmetry::{Renaming, Rewrite, Symmetry, RENAMINGS_MAX};

@@ -2,7 +2,7 @@
 
 use super::assumption::{Assumption, AssumptionSet};
 use super::node::Node;
-use super::state::{SystemState, TimerEntry};
+use super::state::{Envelope, SystemState, TimerEntry};
 use serde::Serialize;
 use std::fmt::Debug;
 use std::hash::Hash;
@@ -37,14 +37,25 @@ impl PropertyKind {
 }
 
 /// A named predicate over the whole system state.
+///
+/// Built by [`Property::always`], [`Property::sometimes`], [`Property::eventually`], or
+/// [`Property::always_or_in_flight`] for an invariant that a message in flight may
+/// stand in for; evaluated by [`Property::holds`].
 pub struct Property<P: Protocol> {
     /// Public ID (snake_case noun).
     pub name: &'static str,
     /// Always, sometimes or eventually.
     pub kind: PropertyKind,
-    /// The predicate.
-    pub condition: fn(&P, &SystemState<P>) -> bool,
+    /// The predicate (for [`Property::always_or_in_flight`], its part that reads no
+    /// network).
+    condition: fn(&P, &SystemState<P>) -> bool,
+    /// For [`Property::always_or_in_flight`]: the messages whose presence in flight
+    /// makes the property hold too.
+    in_flight: Option<InFlight<P>>,
 }
+
+/// A predicate on one message in flight.
+pub type InFlight<P> = fn(&P, &Envelope<<P as Protocol>::Msg>) -> bool;
 
 impl<P: Protocol> Clone for Property<P> {
     fn clone(&self) -> Self {
@@ -52,35 +63,85 @@ impl<P: Protocol> Clone for Property<P> {
             name: self.name,
             kind: self.kind,
             condition: self.condition,
+            in_flight: self.in_flight,
         }
     }
 }
 
 impl<P: Protocol> Property<P> {
-    /// A safety invariant.
-    pub fn always(name: &'static str, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
+    fn new(name: &'static str, kind: PropertyKind, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
         Property {
             name,
-            kind: PropertyKind::Always,
+            kind,
             condition,
+            in_flight: None,
+        }
+    }
+
+    /// A safety invariant.
+    pub fn always(name: &'static str, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
+        Property::new(name, PropertyKind::Always, condition)
+    }
+
+    /// A safety invariant that holds in a state where `holds` does **or** a message
+    /// satisfying `in_flight` is in flight: "the request is applied, or a live node
+    /// still holds it, or it is on its way". `holds` must not read the network (as
+    /// every property of a protocol that opts in to [`Protocol::MESSAGE_SET`]); the
+    /// engine composes the two, so the one part that reads the network is `in_flight`.
+    ///
+    /// Such an invariant is true with more messages in flight wherever it is true with
+    /// fewer, and `holds` alone is stronger. So where the message set applies, the
+    /// safety search checks `holds` alone on the set (`TimedSystem::for_safety_search`):
+    /// if it holds in every state there, the invariant holds in every state of the
+    /// multiset network (every such state has its nodes and ghost in a state of the
+    /// set). If `holds` fails there, that proves nothing of the invariant, and the
+    /// multiset network is searched as without the set. A state's messages in flight
+    /// are read only on the multiset network, where they are the messages sent and
+    /// not yet delivered, lost or duplicated away.
+    pub fn always_or_in_flight(
+        name: &'static str,
+        holds: fn(&P, &SystemState<P>) -> bool,
+        in_flight: InFlight<P>,
+    ) -> Self {
+        Property {
+            in_flight: Some(in_flight),
+            ..Property::always(name, holds)
         }
     }
 
     /// A reachability goal (so that no model passes vacuously).
     pub fn sometimes(name: &'static str, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
-        Property {
-            name,
-            kind: PropertyKind::Sometimes,
-            condition,
-        }
+        Property::new(name, PropertyKind::Sometimes, condition)
     }
 
     /// A liveness goal.
     pub fn eventually(name: &'static str, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
+        Property::new(name, PropertyKind::Eventually, condition)
+    }
+
+    /// Whether the property is true in `state`.
+    pub fn holds(&self, protocol: &P, state: &SystemState<P>) -> bool {
+        (self.condition)(protocol, state)
+            || self.in_flight.is_some_and(|in_flight| {
+                state
+                    .in_flight()
+                    .any(|envelope| in_flight(protocol, envelope))
+            })
+    }
+
+    /// Whether a message in flight can make the property true
+    /// ([`Property::always_or_in_flight`]).
+    pub fn reads_in_flight(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// The property with its in-flight part dropped: true only where its part that
+    /// reads no network is. Stronger than the property; itself where there is no such
+    /// part.
+    pub(crate) fn without_in_flight(&self) -> Self {
         Property {
-            name,
-            kind: PropertyKind::Eventually,
-            condition,
+            in_flight: None,
+            ..self.clone()
         }
     }
 }
@@ -156,9 +217,11 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// verdicts and counterexample lengths, **provided** no property and no metric
     /// reads which messages are in flight ([`SystemState::in_flight`],
     /// `state.network`; ages included): in this network a delivered message is still
-    /// there, so a property such as "no request in flight" gets a wrong verdict. Off
-    /// by default; the catalog's models whose properties read only node states and the
-    /// ghost opt in. `--no-lean` turns it off for one check (and then, as always, a
+    /// there, so a property such as "no request in flight" gets a wrong verdict. The
+    /// one way a property may read the network here is the in-flight part of
+    /// [`Property::always_or_in_flight`], which the engine reads only on the multiset
+    /// network (the safety search on the set checks such a property by its other
+    /// part). Off by default; the catalog's timed models opt in. `--no-lean` turns it off for one check (and then, as always, a
     /// duplicate is delivered only while fewer than
     /// [`IN_FLIGHT_MAX`](crate::system::IN_FLIGHT_MAX) messages are in flight; the
     /// message set has no such cap). An `eventually` property may read the network:
