@@ -531,7 +531,10 @@ fn a_message_in_flight_keeps_an_in_flight_property_true_and_a_loss_breaks_it() {
     let reliable = reliable.run();
     reliable.assert_holds("job_done_or_on_its_way");
     assert!(reliable.report.complete);
-    assert_eq!(reliable.report.network, None, "the multiset network decides");
+    assert_eq!(
+        reliable.report.network, None,
+        "the multiset network decides"
+    );
     assert!(
         reliable.system.for_safety_search().is_some(),
         "the set was tried first"

@@ -468,8 +468,8 @@ fn what_if<P: Protocol>(
     let mut violated: Vec<&'static str> = Vec::new();
     let mut check = |state: &SystemState<P>| {
         for property in properties {
-            let bad = property.kind == PropertyKind::Always
-                && !(property.condition)(system.protocol(), state);
+            let bad =
+                property.kind == PropertyKind::Always && !property.holds(system.protocol(), state);
             if bad && !violated.contains(&property.name) {
                 violated.push(property.name);
             }

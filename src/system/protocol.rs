@@ -69,7 +69,11 @@ impl<P: Protocol> Clone for Property<P> {
 }
 
 impl<P: Protocol> Property<P> {
-    fn new(name: &'static str, kind: PropertyKind, condition: fn(&P, &SystemState<P>) -> bool) -> Self {
+    fn new(
+        name: &'static str,
+        kind: PropertyKind,
+        condition: fn(&P, &SystemState<P>) -> bool,
+    ) -> Self {
         Property {
             name,
             kind,
