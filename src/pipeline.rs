@@ -214,10 +214,11 @@ pub fn check_system<P: Protocol>(
 pub const SAFETY_ON_SET: &str =
     "message set for the safety search (`eventually` and metrics on the multiset network)";
 
-/// The report's `network` when only the safety search ran on the message set and an
-/// `always` property with an in-flight part
-/// ([`Property::always_or_in_flight`](crate::system::Property::always_or_in_flight))
-/// held there by its part that reads no network.
+/// The report's `network` when only the safety search ran on the message set and the
+/// check has an `always` property with an in-flight part
+/// ([`Property::always_or_in_flight`](crate::system::Property::always_or_in_flight)),
+/// searched there by its part that reads no network (held there, or violated by a run
+/// that violates the whole property on the multiset network).
 pub const SAFETY_ON_SET_BY_NETWORK_FREE_PARTS: &str =
     "message set for the safety search (a property that a message in flight may make \
      true checked there by its part that reads no network; `eventually` and metrics on \
@@ -285,8 +286,10 @@ fn safety_on_message_set<P: Protocol>(
 }
 
 /// Replaces `property`'s path, a run of `set`, by the same run of `system`; `false`
-/// when it does not lift (it needs more messages in flight than `system` allows) or,
-/// for a `violation`, its end does not violate the property in `system`.
+/// when it does not lift (it needs more messages in flight than `system` allows) or
+/// the property's value at its end in `system` is not the one found on the set: false
+/// for a `violation`, true for an example (which, by `Protocol::MESSAGE_SET`'s
+/// contract, it always is; checked all the same).
 fn lift_into<P: Protocol>(
     set: &TimedSystem<P>,
     system: &TimedSystem<P>,
@@ -300,7 +303,7 @@ fn lift_into<P: Protocol>(
     else {
         return false;
     };
-    if violation && system.property_holds(property.name, lifted.last_state()) != Some(false) {
+    if system.property_holds(property.name, lifted.last_state()) != Some(!violation) {
         return false;
     }
     property.path = Some(lifted);

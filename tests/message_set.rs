@@ -597,3 +597,65 @@ fn an_in_flight_property_whose_network_free_part_holds_on_the_set_is_decided_the
         Some(synccheck::check::Verdict::Holds)
     );
 }
+
+/// Where an in-flight property's network-free part is violated on the message set by a
+/// run that, replayed on the multiset network, violates the whole property at its end,
+/// the violation is taken from the set: `at_least_once_queue ack_before` with
+/// everything relaxed loses the message to a crash between the delete and the `Apply`
+/// (nothing in flight), and applies it twice through a duplicated `Apply`. The multiset
+/// network has no finite space here; the set stops once both are found.
+#[test]
+fn an_in_flight_property_violated_on_the_set_by_a_run_that_lifts_is_taken_from_there() {
+    use synccheck::models::retry::at_least_once_queue::{Ack, AtLeastOnceQueue};
+    let queue = AtLeastOnceQueue {
+        ack: Ack::Before,
+        visibility_ticks: 6,
+        processing_ticks: 1,
+    };
+    let checked = synccheck::testing::check(queue).relax_all().run();
+    assert_eq!(
+        checked.report.network.as_deref(),
+        Some(synccheck::pipeline::SAFETY_ON_SET_BY_NETWORK_FREE_PARTS),
+        "decided on the set"
+    );
+    assert_eq!(checked.report.stats.unique_states, 768);
+    for (property, length, broken) in [
+        ("effect_at_least_once", 4, "max_crashes"),
+        ("effect_at_most_once", 6, "no_duplication"),
+    ] {
+        let trace = checked.assert_violated(property);
+        assert_eq!(trace.length, length, "{property}");
+        assert_eq!(trace.breaks.len(), 1, "{property}");
+        assert_eq!(trace.breaks[0].assumption, broken, "{property}");
+        let path = checked
+            .outcome
+            .property(property)
+            .and_then(|p| p.path.as_ref())
+            .expect("a path");
+        assert_eq!(
+            checked.system.property_holds(property, path.last_state()),
+            Some(false),
+            "{property} is false at the lifted run's end on the multiset network"
+        );
+        synccheck::testing::assert_replays(&checked.system, path);
+    }
+}
+
+/// The ghost's effect count is capped at the 2 the properties tell apart: `ack_after`
+/// with everything relaxed, where every duplicate of `Apply` delivered again counted
+/// one more effect, is decided on the set (at-least-once holds). Uncapped, this search
+/// passed 3 M states without finishing.
+#[test]
+fn ack_after_keeps_at_least_once_with_everything_relaxed() {
+    use synccheck::models::retry::at_least_once_queue::{Ack, AtLeastOnceQueue};
+    let queue = AtLeastOnceQueue {
+        ack: Ack::After,
+        visibility_ticks: 6,
+        processing_ticks: 1,
+    };
+    let checked = synccheck::testing::check(queue).relax_all().run();
+    assert!(checked.report.complete);
+    assert_eq!(checked.report.stats.unique_states, 435_119);
+    checked.assert_holds("effect_at_least_once");
+    assert_eq!(checked.assert_violated("effect_at_most_once").length, 6);
+}

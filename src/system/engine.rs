@@ -238,7 +238,8 @@ impl<P: Protocol> std::fmt::Debug for Symmetric<P> {
 ///
 /// **The message set** (`messages`) when `no_duplication`, `bounded_delay` and
 /// `fifo_links` are relaxed, in a protocol that opts in with [`Protocol::MESSAGE_SET`]
-/// (no property or metric reads which messages are in flight) and has no `eventually`
+/// (no property or metric reads which messages are in flight; an in-flight property,
+/// `Property::always_or_in_flight`, keeps it off here too) and has no `eventually`
 /// property. The network is then the *set* of messages sent and not yet lost to a
 /// crash of their receiver: a delivery leaves the message in flight (it may arrive
 /// again at any later time, or never), two sends of one message are one envelope,
@@ -674,7 +675,8 @@ impl<P: Protocol> TimedSystem<P> {
     /// path lifts to this system ([`TimedSystem::lift_path`]) and, for an in-flight
     /// property, the property is false at the lifted path's end
     /// ([`TimedSystem::property_holds`]); `pipeline::check_system` takes the set's
-    /// verdicts only where every `always` holds and otherwise searches this system.
+    /// verdicts only where every property carries over so, and otherwise searches this
+    /// system.
     pub fn for_safety_search(&self) -> Option<Self> {
         if self.keeps_everything || self.lean.messages {
             return None;

@@ -98,8 +98,10 @@ impl<P: Protocol> Property<P> {
     /// safety search checks `holds` alone on the set (`TimedSystem::for_safety_search`):
     /// if it holds in every state there, the invariant holds in every state of the
     /// multiset network (every such state has its nodes and ghost in a state of the
-    /// set). If `holds` fails there, that proves nothing of the invariant, and the
-    /// multiset network is searched as without the set. A state's messages in flight
+    /// set). If `holds` fails there, that alone proves nothing of the invariant: the
+    /// run is replayed on the multiset network and reported only if the invariant is
+    /// false at its end there; otherwise the multiset network is searched as without
+    /// the set. A state's messages in flight
     /// are read only on the multiset network, where they are the messages sent and
     /// not yet delivered, lost or duplicated away.
     pub fn always_or_in_flight(
