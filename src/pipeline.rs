@@ -153,25 +153,37 @@ pub fn check_system<P: Protocol>(
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
     let on_set = safety_on_message_set(system, &options, canonical, &budget);
     cap_check(system)?;
-    let safety_on_set = on_set.is_some();
-    let mut checked = match on_set {
-        Some(outcome) => finish_check(
-            system,
-            label,
-            Some(system.assumptions()),
-            &options,
-            outcome,
-            &budget,
-        ),
-        None => check_model_within(
-            system,
-            label,
-            Some(system.assumptions()),
-            &options,
-            (canonical, system.facts()),
-            &budget,
+    let (outcome, on_set) = match on_set {
+        OnSet::Taken(outcome) => (outcome, Some(false)),
+        OnSet::Partly(decided) => {
+            // The rest on the multiset network, without the properties the set decided:
+            // they are not evaluated there and do not keep that search going.
+            let facts = check::Facts {
+                decided: decided.iter().map(|property| property.name).collect(),
+                ..system.facts()
+            };
+            let mut outcome = check::run_reduced(system, &options, canonical, facts, &budget);
+            for property in &mut outcome.properties {
+                if let Some(set) = decided.iter().find(|d| d.name == property.name) {
+                    property.verdict = set.verdict;
+                    property.path = set.path.clone();
+                }
+            }
+            (outcome, Some(true))
+        }
+        OnSet::NotUsed => (
+            check::run_reduced(system, &options, canonical, system.facts(), &budget),
+            None,
         ),
     };
+    let mut checked = finish_check(
+        system,
+        label,
+        Some(system.assumptions()),
+        &options,
+        outcome,
+        &budget,
+    );
     cap_check(system)?;
     take_fewest_breaks(system, &mut checked, &options, &budget);
     if canonical.is_some() {
@@ -191,7 +203,9 @@ pub fn check_system<P: Protocol>(
     }
     if system.lean().messages {
         checked.report.network = Some("message set".to_string());
-    } else if safety_on_set {
+    } else if on_set == Some(true) {
+        checked.report.network = Some(SAFETY_PARTLY_ON_SET.to_string());
+    } else if on_set == Some(false) {
         let in_flight = system
             .protocol_properties()
             .iter()
@@ -214,6 +228,16 @@ pub fn check_system<P: Protocol>(
 pub const SAFETY_ON_SET: &str =
     "message set for the safety search (`eventually` and metrics on the multiset network)";
 
+/// The report's `network` when the safety search on the message set decided some
+/// properties and the rest were searched on the multiset network: the set's search
+/// completed, but a violation of an in-flight property's network-free part, or a run
+/// needing more messages in flight than the cap allows, does not carry over. The
+/// state counts are the multiset search's.
+pub const SAFETY_PARTLY_ON_SET: &str =
+    "message set for the safety properties it decided (an `always` that holds there, a \
+     run found there that replays on the multiset network); the rest, `eventually` and \
+     metrics on the multiset network";
+
 /// The report's `network` when only the safety search ran on the message set and the
 /// check has an `always` property with an in-flight part
 /// ([`Property::always_or_in_flight`](crate::system::Property::always_or_in_flight)),
@@ -234,20 +258,23 @@ pub const SAFETY_ON_SET_BY_NETWORK_FREE_PARTS: &str =
 /// that lifts to `system` ([`TimedSystem::lift_path`]: the same length, and no path
 /// of `system` is shorter, since the set's shortest is the uncapped network's). The
 /// paths come back lifted, so every path of the outcome is one of `system`;
-/// `eventually` and the metrics are then decided on `system` as before. `None`:
-/// `system` is searched instead (a dead end, a violation of an in-flight property's
-/// network-free part, or a run that needs more messages in flight than `system`
-/// allows, is searched where it is shown).
+/// `eventually` and the metrics are then decided on `system` as before
+/// ([`OnSet::Taken`]). Where the set's search completed but some property does not
+/// carry over (a dead end, a violation of an in-flight property's network-free part,
+/// or a run that needs more messages in flight than `system` allows), those are
+/// searched on `system` and the rest kept ([`OnSet::Partly`]).
 fn safety_on_message_set<P: Protocol>(
     system: &TimedSystem<P>,
     options: &CheckOptions,
     canonical: Option<Canonicalize<TimedSystem<P>>>,
     budget: &check::Budget,
-) -> Option<check::Outcome<TimedSystem<P>>> {
+) -> OnSet<TimedSystem<P>> {
     if options.strategy != check::Strategy::Bfs {
-        return None;
+        return OnSet::NotUsed;
     }
-    let safety = system.for_safety_search()?;
+    let Some(safety) = system.for_safety_search() else {
+        return OnSet::NotUsed;
+    };
     let mut outcome = check::run_reduced(&safety, options, canonical, safety.facts(), budget);
     // Complete, or stopped once every property was decided (an `always` decided
     // before the end is violated, or holds by a rule: `deadlock_free`). Or cut by a
@@ -255,8 +282,9 @@ fn safety_on_message_set<P: Protocol>(
     // a search of `system`: then what carries over is reported, the rest `unknown`.
     let complete = outcome.complete();
     if !complete && budget.exhausted().is_none() {
-        return None;
+        return OnSet::NotUsed;
     }
+    let mut all_carried = true;
     for property in &mut outcome.properties {
         let carried = match (&property.expectation, property.verdict) {
             (stateright::Expectation::Always, check::Verdict::Holds)
@@ -275,14 +303,39 @@ fn safety_on_message_set<P: Protocol>(
             _ => false,
         };
         if !carried {
-            if complete {
-                return None;
-            }
+            all_carried = false;
             property.verdict = check::Verdict::Unknown;
             property.path = None;
         }
     }
-    Some(outcome)
+    if all_carried || !complete {
+        return OnSet::Taken(outcome);
+    }
+    let decided: Vec<_> = outcome
+        .properties
+        .into_iter()
+        .filter(|property| {
+            property.verdict != check::Verdict::Unknown
+                && property.expectation != stateright::Expectation::Eventually
+                && property.name != check::DEADLOCK_PROPERTY
+        })
+        .collect();
+    if decided.is_empty() {
+        OnSet::NotUsed
+    } else {
+        OnSet::Partly(decided)
+    }
+}
+
+/// What the safety search on the message set settled ([`safety_on_message_set`]).
+enum OnSet<M: stateright::Model> {
+    /// Not tried, or nothing of it carries over: search the system as it is.
+    NotUsed,
+    /// The whole safety outcome (paths lifted): the rest of the check goes on from it.
+    Taken(check::Outcome<M>),
+    /// The safety properties it decided (paths lifted); the others are searched on the
+    /// system.
+    Partly(Vec<check::PropertyOutcome<M>>),
 }
 
 /// Replaces `property`'s path, a run of `set`, by the same run of `system`; `false`

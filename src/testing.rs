@@ -88,6 +88,13 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
+    /// Checks the multiset network with every quantity stored (`--no-lean`): no lean
+    /// state, no message set — the cross-check for a model that opts in to either.
+    pub fn no_lean(mut self) -> Self {
+        self.options.no_lean = true;
+        self
+    }
+
     /// A state limit (a property it cuts short is `unknown`, and asserting it fails).
     pub fn max_states(mut self, max_states: usize) -> Self {
         self.options.max_states = Some(max_states);

@@ -140,6 +140,7 @@ fn the_message_set_gives_the_multiset_networks_verdicts_and_lengths_in_fewer_sta
             ),
             None => assert!(
                 set.network.is_none()
+                    || set.network.as_deref() == Some(synccheck::pipeline::SAFETY_PARTLY_ON_SET)
                     || set.network.as_deref()
                         == Some(if IN_FLIGHT_PROPERTIES.contains(&request.model.as_str()) {
                             synccheck::pipeline::SAFETY_ON_SET_BY_NETWORK_FREE_PARTS
@@ -458,9 +459,12 @@ fn a_no_lean_trace_records_it_and_replays_there() {
 /// that it was sent and that it was done. `job_done_or_on_its_way` holds where the job
 /// is done or its message is in flight (`Property::always_or_in_flight`): true on every
 /// run of a reliable network, false once the message is lost. Its network-free part,
-/// "sent implies done", is false in the initial state.
+/// "sent implies done", is false in the initial state. With `goals`, two properties the
+/// message set decides as well: the job is done on some run, and never done unsent.
 #[derive(Clone, Debug)]
-struct Handoff;
+struct Handoff {
+    goals: bool,
+}
 
 synccheck::nodes! {
     enum HandoffNode {
@@ -509,11 +513,19 @@ impl synccheck::system::Protocol for Handoff {
     }
 
     fn properties(&self) -> Vec<synccheck::system::Property<Self>> {
-        vec![synccheck::system::Property::always_or_in_flight(
+        use synccheck::system::Property;
+        let mut properties: Vec<Property<Self>> = vec![Property::always_or_in_flight(
             "job_done_or_on_its_way",
             |_, state| !state.ghost.sent || state.ghost.done,
             |_, envelope| envelope.msg == 1,
-        )]
+        )];
+        if self.goals {
+            properties.push(Property::sometimes("job_done", |_, state| state.ghost.done));
+            properties.push(Property::always("never_done_unsent", |_, state| {
+                state.ghost.sent || !state.ghost.done
+            }));
+        }
+        properties
     }
 }
 
@@ -524,7 +536,7 @@ impl synccheck::system::Protocol for Handoff {
 /// violated by the loss, and the run replays.
 #[test]
 fn a_message_in_flight_keeps_an_in_flight_property_true_and_a_loss_breaks_it() {
-    let mut reliable = synccheck::testing::check(Handoff);
+    let mut reliable = synccheck::testing::check(Handoff { goals: false });
     for fault in NETWORK_FAULTS {
         reliable = reliable.relax(fault);
     }
@@ -540,7 +552,9 @@ fn a_message_in_flight_keeps_an_in_flight_property_true_and_a_loss_breaks_it() {
         "the set was tried first"
     );
 
-    let lossy = synccheck::testing::check(Handoff).relax_all().run();
+    let lossy = synccheck::testing::check(Handoff { goals: false })
+        .relax_all()
+        .run();
     let trace = lossy.assert_violated("job_done_or_on_its_way");
     assert_eq!(trace.length, 1, "the message is lost");
     assert_eq!(trace.breaks.len(), 1);
@@ -551,6 +565,53 @@ fn a_message_in_flight_keeps_an_in_flight_property_true_and_a_loss_breaks_it() {
         .and_then(|p| p.path.as_ref())
         .expect("a path");
     synccheck::testing::assert_replays(&lossy.system, path);
+}
+
+/// Where the set's search completes but an in-flight property's network-free part
+/// fails there, what the set did decide is kept (`never_done_unsent` holds, `job_done`
+/// reached by a run that replays) and only the rest is searched on the multiset
+/// network, where those two are not evaluated; the verdicts and lengths are those of
+/// the multiset network alone (`--no-lean`).
+#[test]
+fn what_the_set_decided_is_kept_and_only_the_rest_searched_on_the_multiset() {
+    let run = |no_lean: bool| {
+        let mut check = synccheck::testing::check(Handoff { goals: true });
+        for fault in NETWORK_FAULTS {
+            check = check.relax(fault);
+        }
+        if no_lean {
+            check = check.no_lean();
+        }
+        check.run()
+    };
+    let (partly, multiset) = (run(false), run(true));
+    assert_eq!(
+        partly.report.network.as_deref(),
+        Some(synccheck::pipeline::SAFETY_PARTLY_ON_SET)
+    );
+    assert!(partly.report.complete);
+    partly.assert_holds("job_done_or_on_its_way");
+    partly.assert_holds("never_done_unsent");
+    for checked in [&partly, &multiset] {
+        let example = checked
+            .outcome
+            .property("job_done")
+            .and_then(|p| p.path.as_ref())
+            .expect("an example");
+        assert_eq!(example.len(), 1, "the delivery");
+        synccheck::testing::assert_replays(&checked.system, example);
+    }
+    for (p, m) in partly
+        .report
+        .properties
+        .iter()
+        .zip(&multiset.report.properties)
+    {
+        assert_eq!(
+            (&p.name, p.verdict, p.example_length),
+            (&m.name, m.verdict, m.example_length)
+        );
+    }
 }
 
 /// Where an in-flight property's network-free part holds on the message set, the

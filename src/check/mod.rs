@@ -427,10 +427,11 @@ pub type Canonicalize<M> = fn(&M, <M as Model>::State) -> (<M as Model>::State, 
 pub type SelfLoop<M> = fn(&M, &<M as Model>::State, &<M as Model>::Action) -> bool;
 
 /// What a model knows of its own state graph that spares the search work, without
-/// changing what it finds: the steps that lead back to their own state, and whether
-/// every reachable state has an enabled step. The timed system supplies both
-/// (`pipeline::check_system`); a model that knows neither passes
-/// `Facts::default()`.
+/// changing what it finds: the steps that lead back to their own state, whether
+/// every reachable state has an enabled step, and which properties another search has
+/// already decided. The timed system supplies the first two
+/// (`pipeline::check_system`, which adds the third after a search on the message set);
+/// a model that knows none passes `Facts::default()`.
 pub struct Facts<M: Model> {
     /// The steps that lead back to their own state, not taken ([`SelfLoop`]).
     pub self_loop: Option<SelfLoop<M>>,
@@ -442,6 +443,12 @@ pub struct Facts<M: Model> {
     /// Every expanded state is checked against the claim: one with no enabled action
     /// raises a [`ModelFault`] (no verdict of that search stands).
     pub never_deadlocks: bool,
+    /// Properties another search has already decided for this model (the timed
+    /// system's safety search on the message set, `pipeline::check_system`). The
+    /// search does not evaluate them and they never keep it going: a search that
+    /// decides every other property stops ([`StopReason::AllDecided`]). They come back
+    /// `unknown` with no path, for the caller to fill in with what it decided.
+    pub decided: Vec<&'static str>,
 }
 
 impl<M: Model> Default for Facts<M> {
@@ -449,17 +456,20 @@ impl<M: Model> Default for Facts<M> {
         Facts {
             self_loop: None,
             never_deadlocks: false,
+            decided: Vec::new(),
         }
     }
 }
 
 impl<M: Model> Clone for Facts<M> {
     fn clone(&self) -> Self {
-        *self
+        Facts {
+            self_loop: self.self_loop,
+            never_deadlocks: self.never_deadlocks,
+            decided: self.decided.clone(),
+        }
     }
 }
-
-impl<M: Model> Copy for Facts<M> {}
 
 /// Explores `model` and returns a verdict per property.
 pub fn run<M>(model: &M, options: &CheckOptions) -> Outcome<M>
@@ -558,6 +568,11 @@ where
     let mut search = Search::new(model, options, canonical, budget);
     search.self_loop = facts.self_loop;
     search.never_deadlocks = facts.never_deadlocks;
+    search.decided_elsewhere = search
+        .properties
+        .iter()
+        .map(|property| facts.decided.contains(&property.name))
+        .collect();
     search.exact = exact;
     let found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
@@ -594,6 +609,8 @@ pub(crate) struct Search<'a, M: Model> {
     pub self_loop: Option<SelfLoop<M>>,
     /// Every reachable state has an enabled action ([`Facts::never_deadlocks`]).
     pub never_deadlocks: bool,
+    /// Per property slot: decided by another search ([`Facts::decided`]).
+    decided_elsewhere: Vec<bool>,
     budget: &'a Budget,
     /// Every state in full, with `CheckOptions::exact`.
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
@@ -675,6 +692,7 @@ where
             canonical,
             self_loop: None,
             never_deadlocks: false,
+            decided_elsewhere: Vec::new(),
             budget,
             exact: None,
         }
@@ -811,7 +829,8 @@ where
     }
 
     /// The slots still undecided, given the evidence so far (never the deadlock slot
-    /// of a model that never deadlocks: that one holds from the start).
+    /// of a model that never deadlocks: that one holds from the start; never a
+    /// property another search decided, [`Facts::decided`]).
     pub fn undecided(&self, evidence: &[Option<Evidence<M>>]) -> Vec<bool> {
         let settled = self.settled_deadlock_slot();
         self.properties
@@ -822,8 +841,13 @@ where
                 found.is_none()
                     && property.expectation != Expectation::Eventually
                     && Some(slot) != settled
+                    && !self.is_decided_elsewhere(slot)
             })
             .collect()
+    }
+
+    fn is_decided_elsewhere(&self, slot: usize) -> bool {
+        self.decided_elsewhere.get(slot).copied().unwrap_or(false)
     }
 
     /// Called on a state with no enabled step. Where the model claimed there is none
@@ -891,8 +915,11 @@ where
                 // A model that never deadlocks settles `deadlock_free` by its rules
                 // (unless it is in error, when nothing holds).
                 let settled = Some(slot) == settled && !self.options.fault.is_raised();
-                let verdict =
-                    verdict_of(&property.expectation, path.is_some(), complete || settled);
+                let verdict = if self.is_decided_elsewhere(slot) {
+                    Verdict::Unknown
+                } else {
+                    verdict_of(&property.expectation, path.is_some(), complete || settled)
+                };
                 PropertyOutcome {
                     name: property.name,
                     expectation: property.expectation.clone(),

@@ -1522,6 +1522,7 @@ impl<P: Protocol> TimedSystem<P> {
         crate::check::Facts {
             self_loop: Some(Self::is_self_loop),
             never_deadlocks: self.never_deadlocks(),
+            decided: Vec::new(),
         }
     }
 
