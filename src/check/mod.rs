@@ -1162,4 +1162,82 @@ mod tests {
             }
         }
     }
+
+    /// Counts to 3: `below 2` is violated at 2, `reaches 3` reached at 3.
+    struct Counting;
+
+    impl Model for Counting {
+        type State = u8;
+        type Action = Step;
+
+        fn init_states(&self) -> Vec<u8> {
+            vec![0]
+        }
+
+        fn actions(&self, state: &u8, actions: &mut Vec<Step>) {
+            if *state < 3 {
+                actions.push(Step::Count);
+            }
+        }
+
+        fn next_state(&self, state: &u8, _: Step) -> Option<u8> {
+            Some(state + 1)
+        }
+
+        fn properties(&self) -> Vec<stateright::Property<Self>> {
+            vec![
+                stateright::Property::always("below 2", |_, s: &u8| *s < 2),
+                stateright::Property::sometimes("reaches 3", |_, s: &u8| *s == 3),
+            ]
+        }
+    }
+
+    #[test]
+    fn a_property_decided_elsewhere_is_not_evaluated_and_does_not_keep_the_search_going() {
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            let options = CheckOptions {
+                strategy,
+                check_deadlock: false,
+                ..CheckOptions::default()
+            };
+            let run = |decided: Vec<&'static str>| {
+                let facts = Facts {
+                    decided,
+                    ..Facts::default()
+                };
+                run_reduced(&Counting, &options, None, facts, &Budget::start(&options))
+            };
+            let verdict = |outcome: &Outcome<Counting>, name| {
+                outcome
+                    .property(name)
+                    .map(|p| (p.verdict, p.path.is_some()))
+            };
+            let searched = run(Vec::new());
+            assert_eq!(
+                verdict(&searched, "below 2"),
+                Some((Verdict::Violated, true))
+            );
+            // Left to the caller: `unknown`, no path, though a state violates it.
+            let elsewhere = run(vec!["below 2"]);
+            assert_eq!(
+                elsewhere.stop_reason,
+                StopReason::AllDecided,
+                "{strategy:?}"
+            );
+            assert_eq!(
+                verdict(&elsewhere, "below 2"),
+                Some((Verdict::Unknown, false))
+            );
+            assert_eq!(
+                verdict(&elsewhere, "reaches 3"),
+                Some((Verdict::Reached, true))
+            );
+            // Nothing left to decide: the search stops at the initial state.
+            let both = run(vec!["below 2", "reaches 3"]);
+            assert_eq!(both.stop_reason, StopReason::AllDecided, "{strategy:?}");
+            if strategy == Strategy::Bfs {
+                assert_eq!(both.stats.unique_states, 1);
+            }
+        }
+    }
 }
