@@ -1090,8 +1090,11 @@ mod tests {
         }
     }
 
-    /// Counts to 3 and stops there (the state 3 has no step), never reaching 9.
-    struct Stopping;
+    /// Counts to 3 and stops there (the state 3 has no step), never reaching 9. With
+    /// `goals`, its properties are `below 2` (violated at 2) and `reaches 3` instead.
+    struct Stopping {
+        goals: bool,
+    }
 
     impl Model for Stopping {
         type State = u8;
@@ -1112,7 +1115,14 @@ mod tests {
         }
 
         fn properties(&self) -> Vec<stateright::Property<Self>> {
-            vec![stateright::Property::always("below 9", |_, s: &u8| *s < 9)]
+            if self.goals {
+                vec![
+                    stateright::Property::always("below 2", |_, s: &u8| *s < 2),
+                    stateright::Property::sometimes("reaches 3", |_, s: &u8| *s == 3),
+                ]
+            } else {
+                vec![stateright::Property::always("below 9", |_, s: &u8| *s < 9)]
+            }
         }
     }
 
@@ -1154,41 +1164,12 @@ mod tests {
         // left to decide the search stops before it (as above), so `Stopping` has a
         // property that keeps it going.
         for strategy in [Strategy::Bfs, Strategy::Dfs] {
-            let outcome = claiming_no_deadlock(&Stopping, strategy);
+            let outcome = claiming_no_deadlock(&Stopping { goals: false }, strategy);
             assert_eq!(outcome.stop_reason, StopReason::ModelFault, "{strategy:?}");
             assert!(outcome.fault.is_some(), "{strategy:?}");
             for property in &outcome.properties {
                 assert_eq!(property.verdict, Verdict::Unknown, "{strategy:?}");
             }
-        }
-    }
-
-    /// Counts to 3: `below 2` is violated at 2, `reaches 3` reached at 3.
-    struct Counting;
-
-    impl Model for Counting {
-        type State = u8;
-        type Action = Step;
-
-        fn init_states(&self) -> Vec<u8> {
-            vec![0]
-        }
-
-        fn actions(&self, state: &u8, actions: &mut Vec<Step>) {
-            if *state < 3 {
-                actions.push(Step::Count);
-            }
-        }
-
-        fn next_state(&self, state: &u8, _: Step) -> Option<u8> {
-            Some(state + 1)
-        }
-
-        fn properties(&self) -> Vec<stateright::Property<Self>> {
-            vec![
-                stateright::Property::always("below 2", |_, s: &u8| *s < 2),
-                stateright::Property::sometimes("reaches 3", |_, s: &u8| *s == 3),
-            ]
         }
     }
 
@@ -1205,9 +1186,15 @@ mod tests {
                     decided,
                     ..Facts::default()
                 };
-                run_reduced(&Counting, &options, None, facts, &Budget::start(&options))
+                run_reduced(
+                    &Stopping { goals: true },
+                    &options,
+                    None,
+                    facts,
+                    &Budget::start(&options),
+                )
             };
-            let verdict = |outcome: &Outcome<Counting>, name| {
+            let verdict = |outcome: &Outcome<Stopping>, name| {
                 outcome
                     .property(name)
                     .map(|p| (p.verdict, p.path.is_some()))
