@@ -22,6 +22,10 @@
 #   DUP_TIMEOUT       seconds for the run with duplication relaxed (default 120)
 #   PEER_MEMORY_MB    --max-memory for synccheck's capped paxos runs (default 6000)
 #   BENCH_OUT         where peers.tsv and peers.md go (default: bench/results)
+#   PEER_PRELOAD      a shared library LD_PRELOADed into every checker run, both sides
+#                     (e.g. Debian's /usr/lib/x86_64-linux-gnu/libmimalloc.so.2: both
+#                     checkers on one allocator; the ports and stateright's examples
+#                     otherwise use glibc's malloc)
 # One run per case (the capped runs are measured by their rate, not their end).
 set -euo pipefail
 
@@ -99,7 +103,9 @@ verdicts_synccheck() {
 measure() {
     local case=$1 checker=$2 cap=$3
     shift 3
-    /usr/bin/time -f '%U %S %e %M' -o "$WORK/time" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || true
+    local preload=()
+    if [ -n "${PEER_PRELOAD:-}" ]; then preload=(env "LD_PRELOAD=$PEER_PRELOAD"); fi
+    /usr/bin/time -f '%U %S %e %M' -o "$WORK/time" "${preload[@]}" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || true
     local cpu wall rss_kb states complete verdicts
     read -r cpu wall rss_kb < <(tail -1 "$WORK/time" | awk '{printf "%.2f %.2f %d\n", $1 + $2, $3, $4}')
     states=$("states_$checker" || true)
@@ -181,6 +187,7 @@ fi
     echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); one run per case"
     echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
     echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- allocator: ${PEER_PRELOAD:-glibc malloc (no preload)}"
     echo
     echo "| case | complete | unique states | CPU s | wall s | peak RSS MB | states / CPU s | bytes / state (RSS) | verdicts |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
