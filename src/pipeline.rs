@@ -154,8 +154,8 @@ pub fn check_system<P: Protocol>(
     let on_set = safety_on_message_set(system, &options, canonical, &budget);
     cap_check(system)?;
     let (outcome, on_set) = match on_set {
-        OnSet::Taken(outcome) => (outcome, Some(false)),
-        OnSet::Partly(decided) => {
+        OnSet::Taken(outcome) => (outcome, SetUse::Whole),
+        OnSet::Partly(decided, set_stats) => {
             // The rest on the multiset network, without the properties the set decided:
             // they are not evaluated there and do not keep that search going.
             let facts = check::Facts {
@@ -169,11 +169,11 @@ pub fn check_system<P: Protocol>(
                     property.path = set.path.clone();
                 }
             }
-            (outcome, Some(true))
+            (outcome, SetUse::Partly(set_stats))
         }
         OnSet::NotUsed => (
             check::run_reduced(system, &options, canonical, system.facts(), &budget),
-            None,
+            SetUse::None,
         ),
     };
     let mut checked = finish_check(
@@ -203,9 +203,10 @@ pub fn check_system<P: Protocol>(
     }
     if system.lean().messages {
         checked.report.network = Some("message set".to_string());
-    } else if on_set == Some(true) {
+    } else if let SetUse::Partly(set_stats) = on_set {
         checked.report.network = Some(SAFETY_PARTLY_ON_SET.to_string());
-    } else if on_set == Some(false) {
+        checked.report.set_search = Some(set_stats);
+    } else if let SetUse::Whole = on_set {
         let in_flight = system
             .protocol_properties()
             .iter()
@@ -232,7 +233,7 @@ pub const SAFETY_ON_SET: &str =
 /// properties and the rest were searched on the multiset network: the set's search
 /// completed, but a violation of an in-flight property's network-free part, or a run
 /// needing more messages in flight than the cap allows, does not carry over. The
-/// state counts are the multiset search's.
+/// state counts (`stats`) are the multiset search's, the set's are in `set_search`.
 pub const SAFETY_PARTLY_ON_SET: &str =
     "message set for the safety properties it decided (an `always` that holds there, a \
      run found there that replays on the multiset network); the rest, `eventually` and \
@@ -323,8 +324,19 @@ fn safety_on_message_set<P: Protocol>(
     if decided.is_empty() {
         OnSet::NotUsed
     } else {
-        OnSet::Partly(decided)
+        OnSet::Partly(decided, outcome.stats)
     }
+}
+
+/// How much of a check's safety search ran on the message set, for its report.
+enum SetUse {
+    /// None of it.
+    None,
+    /// All of it.
+    Whole,
+    /// The properties it decided; the rest searched on the multiset network, with the
+    /// set search's statistics.
+    Partly(check::Stats),
 }
 
 /// What the safety search on the message set settled ([`safety_on_message_set`]).
@@ -335,7 +347,7 @@ enum OnSet<M: stateright::Model> {
     Taken(check::Outcome<M>),
     /// The safety properties it decided (paths lifted); the others are searched on the
     /// system.
-    Partly(Vec<check::PropertyOutcome<M>>),
+    Partly(Vec<check::PropertyOutcome<M>>, check::Stats),
 }
 
 /// Replaces `property`'s path, a run of `set`, by the same run of `system`; `false`

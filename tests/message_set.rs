@@ -590,6 +590,17 @@ fn what_the_set_decided_is_kept_and_only_the_rest_searched_on_the_multiset() {
         Some(synccheck::pipeline::SAFETY_PARTLY_ON_SET)
     );
     assert!(partly.report.complete);
+    // Both searches' counts are reported: the set's, and the multiset's as `stats`.
+    let set = partly
+        .report
+        .set_search
+        .as_ref()
+        .expect("the set search's counts");
+    assert!(set.unique_states > 0 && set.generated_states > 0, "{set:?}");
+    assert!(partly.report.stats.unique_states > 0);
+    assert!(multiset.report.set_search.is_none());
+    let text = synccheck::report::render_human(&partly.report);
+    assert!(text.contains("message set search: "), "{text}");
     partly.assert_holds("job_done_or_on_its_way");
     partly.assert_holds("never_done_unsent");
     for checked in [&partly, &multiset] {

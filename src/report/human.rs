@@ -107,6 +107,14 @@ fn header(report: &CheckReport, out: &mut String) {
              (--no-lean: the multiset network, a duplicate only while fewer than 6 are in flight)"
         );
     }
+    if let Some(set) = &report.set_search {
+        let _ = writeln!(
+            out,
+            "message set search: {} unique states, {} generated, depth {}, {:.2} s (the \
+             properties it decided; the search line above is the multiset network's)",
+            set.unique_states, set.generated_states, set.max_depth, set.seconds
+        );
+    }
     if report.no_lean {
         let _ = writeln!(
             out,

@@ -221,6 +221,12 @@ pub struct CheckReport {
     /// network). Absent: the multiset network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
+    /// When the message set decided some safety properties and the rest were searched
+    /// on the multiset network (`network` is then
+    /// [`SAFETY_PARTLY_ON_SET`](crate::pipeline::SAFETY_PARTLY_ON_SET)): the set
+    /// search's statistics. `stats` are the multiset search's. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_search: Option<Stats>,
     /// The check stored every quantity and ran on the multiset network with its
     /// duplicate cap (`--no-lean`); its traces record it, and `replay` checks them
     /// there. Absent: false.
@@ -550,6 +556,7 @@ pub fn build<M: Explain>(
         fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
         symmetry: None,
         network: None,
+        set_search: None,
         no_lean: false,
         deadlock_free_by: None,
     }
