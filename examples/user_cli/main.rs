@@ -18,7 +18,8 @@ mod heartbeat;
 
 // Optional, and what synccheck's own binary does: mimalloc as the allocator makes a
 // search 15–30 % faster than glibc's malloc (BENCHMARKS.md, "Allocator"). Add
-// `mimalloc = { version = "0.1", default-features = false }` to your Cargo.toml.
+// `mimalloc = { version = "0.1", default-features = false, features = ["no_thp"] }`
+// to your Cargo.toml.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
