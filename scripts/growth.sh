@@ -4,7 +4,8 @@
 # primary_backup (variant=sync): each bound held at 1, 2, 4, 8 with every other
 # assumption as in the plan's fixed-variant check (--relax-all --hold no_duplication),
 # plus that check itself (the bound relaxed) for reference. One run per case,
-# --threads 1, --timeout 60 (override: GROWTH_TIMEOUT), CPU and peak RSS from
+# --threads 1 (override: GROWTH_THREADS; the 2026-12-04 runs of the large bounds
+# used 16), --timeout 60 (override: GROWTH_TIMEOUT), CPU and peak RSS from
 # /usr/bin/time -v. Writes $GROWTH_OUT/growth.tsv and growth.md (default
 # bench/results). Usage: scripts/growth.sh [path/to/synccheck]. Which component
 # multiplies the states: scripts/growth_components.py on a `synccheck graph` export.
@@ -13,6 +14,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/target/release/synccheck}
 OUT=${GROWTH_OUT:-$ROOT/bench/results}
 TIMEOUT=${GROWTH_TIMEOUT:-60}
+THREADS=${GROWTH_THREADS:-1}
 mkdir -p "$OUT"
 TSV=$OUT/growth.tsv
 MD=$OUT/growth.md
@@ -25,7 +27,7 @@ printf 'model\tbound\tvalue\tstop\tstates\tgenerated\tdepth\tcpu_s\twall_s\trss_
 run_case() { # model variant assumption value(or "relaxed")
     local model=$1 variant=$2 assumption=$3 value=$4
     local args=(check "$model" --set "variant=$variant" --relax-all --hold no_duplication
-        --threads 1 --timeout "$TIMEOUT" --format json)
+        --threads "$THREADS" --timeout "$TIMEOUT" --format json)
     [ "$value" != relaxed ] && args+=(--hold "$assumption=$value")
     local load
     load=$(cut -d' ' -f1 /proc/loadavg)
