@@ -11,7 +11,8 @@
 //! within the check's budget; `replay` confirms again and compares. Where the system
 //! with the assumption held could run on the message set but keeps the capped
 //! multiset (for its `eventually` properties), the set is searched first: none there
-//! is none on the capped network (see `necessity`).
+//! is none on the capped network (see `necessity`). With several threads the breaks of
+//! one counterexample are confirmed side by side (`side_by_side`).
 
 use super::{CheckReport, Necessity, TraceReport};
 use crate::check::{self, Budget, Canonicalize, CheckOptions, StopReason, Verdict};
@@ -46,16 +47,70 @@ pub(crate) fn confirm_trace<P: Protocol>(
         return;
     }
     let length = trace.length;
-    for broken in &mut trace.breaks {
-        broken.necessity = Some(necessity(
+    let assumptions: Vec<&str> = trace
+        .breaks
+        .iter()
+        .map(|broken| broken.assumption.as_str())
+        .collect();
+    let found = side_by_side(assumptions.len(), options, |index, options| {
+        necessity(
             system,
             property,
-            &broken.assumption,
+            assumptions[index],
             length,
             options,
             budget,
-        ));
+        )
+    });
+    for (broken, found) in trace.breaks.iter_mut().zip(found) {
+        broken.necessity = Some(found);
     }
+}
+
+/// Runs `job(0)`, …, `job(jobs - 1)`, independent searches, and returns their results
+/// in that order. With several threads and several jobs they run side by side on
+/// `min(threads, jobs)` workers, each search with an equal share of the threads: a
+/// short bounded search gains little from threads of its own, so the check's threads
+/// are better spent on several at once. Never more threads than `options.threads`.
+fn side_by_side<T: Send>(
+    jobs: usize,
+    options: &CheckOptions,
+    job: impl Fn(usize, &CheckOptions) -> T + Sync,
+) -> Vec<T> {
+    let workers = options.threads.min(jobs);
+    if workers <= 1 {
+        return (0..jobs).map(|index| job(index, options)).collect();
+    }
+    let share = CheckOptions {
+        threads: (options.threads / workers).max(1),
+        ..options.clone()
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if index >= jobs {
+                            return mine;
+                        }
+                        mine.push((index, job(index, &share)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(mine) => mine,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Whether `property` is violated within `length` steps with `assumption` held.
@@ -223,6 +278,53 @@ mod tests {
         let narrower = holding(&plain, &[Assumption::MaxCrashes]).expect("holds");
         assert!(narrower.keeps_everything());
         assert!(!narrower.lean().messages && !narrower.is_uncapped());
+    }
+
+    /// Independent searches run side by side come back in job order, on no more
+    /// threads than asked, each with an equal share of them.
+    #[test]
+    fn side_by_side_keeps_the_job_order_and_the_thread_count() {
+        use super::side_by_side;
+        use crate::check::CheckOptions;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        for threads in 1..=4 {
+            for jobs in 0..=5 {
+                let running = AtomicUsize::new(0);
+                let most = AtomicUsize::new(0);
+                let options = CheckOptions {
+                    threads,
+                    ..CheckOptions::default()
+                };
+                // Where two may run at once, each job waits (up to 5 s) until two have.
+                let want = match jobs {
+                    0 => 0,
+                    1 => 1,
+                    _ => threads.min(2),
+                };
+                let found = side_by_side(jobs, &options, |index, share| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    let waited = std::time::Instant::now();
+                    while most.load(Ordering::SeqCst) < want
+                        && waited.elapsed() < std::time::Duration::from_secs(5)
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    (index, share.threads)
+                });
+                let workers = threads.min(jobs).max(1);
+                let share = if workers > 1 {
+                    threads / workers
+                } else {
+                    threads
+                };
+                let expected: Vec<_> = (0..jobs).map(|index| (index, share)).collect();
+                assert_eq!(found, expected, "{threads} threads, {jobs} jobs");
+                let most = most.load(Ordering::SeqCst);
+                assert!(most <= threads && most >= want, "{most} at once");
+            }
+        }
     }
 
     /// A check with an `eventually` property keeps the capped multiset network, so its
