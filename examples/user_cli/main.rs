@@ -17,7 +17,7 @@
 mod heartbeat;
 
 // Optional, and what synccheck's own binary does: mimalloc as the allocator makes a
-// search 15–30 % faster than glibc's malloc (BENCHMARKS.md, "Allocator"). Add
+// search 10–30 % faster than glibc's malloc (BENCHMARKS.md, "Allocator"). Add
 // `mimalloc = { version = "0.1", default-features = false, features = ["no_thp"] }`
 // to your Cargo.toml.
 #[global_allocator]
