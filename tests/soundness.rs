@@ -230,7 +230,8 @@ fn a_bounded_search_within_a_larger_budget_keeps_its_own_depth_bound() {
     // duplication relaxed. Without `timely_timers` (or `bounded_delay`) the first
     // violation takes 9 steps, not 8: both breaks of the 8-step run are needed. The
     // same with one thread (the breaks confirmed one after the other) and three (side
-    // by side).
+    // by side, the other property's breaks with them).
+    let mut claims = Vec::new();
     for threads in ["1", "3"] {
         let output = synccheck(&[
             "check",
@@ -260,7 +261,22 @@ fn a_bounded_search_within_a_larger_budget_keeps_its_own_depth_bound() {
             "{threads} threads"
         );
         assert_eq!(trace["fewest_breaks"], "fewest");
+        let all: Vec<Vec<(String, String)>> = report["properties"]
+            .as_array()
+            .expect("properties")
+            .iter()
+            .filter(|p| p["counterexample"].is_object())
+            .map(|p| {
+                break_necessities(&p["counterexample"])
+                    .into_iter()
+                    .map(|(a, n)| (a.to_string(), n.to_string()))
+                    .collect()
+            })
+            .collect();
+        assert!(all.len() >= 2, "two counterexamples, confirmed together");
+        claims.push(all);
     }
+    assert_eq!(claims[0], claims[1], "the same claims for 1 and 3 threads");
 }
 
 #[test]

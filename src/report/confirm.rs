@@ -14,25 +14,53 @@
 //! is none on the capped network (see `necessity`). With several threads the breaks of
 //! one counterexample are confirmed side by side (`side_by_side`).
 
-use super::{CheckReport, Necessity, TraceReport};
+use super::{CheckReport, Necessity, PropertyReport, TraceReport};
 use crate::check::{self, Budget, Canonicalize, CheckOptions, StopReason, Verdict};
 use crate::system::{Assumption, PropertyKind, Protocol, TimedSystem};
 
-/// Confirms the breaks of every safety counterexample of `report`.
+/// Confirms the breaks of every safety counterexample of `report`, all of them side
+/// by side where there are threads for it ([`side_by_side`]).
 pub(crate) fn confirm_report<P: Protocol>(
     system: &TimedSystem<P>,
     report: &mut CheckReport,
     options: &CheckOptions,
     budget: &Budget,
 ) {
+    // One job per break: (property, its trace's length, the broken assumption).
+    let mut jobs: Vec<(String, usize, String)> = Vec::new();
     for property in &mut report.properties {
-        if property.kind == PropertyKind::Eventually {
-            continue;
-        }
-        if let Some(trace) = property.counterexample.as_mut() {
-            confirm_trace(system, trace, &property.name, options, budget);
+        if let Some((name, trace)) = confirmable(property) {
+            for broken in &trace.breaks {
+                jobs.push((name.to_string(), trace.length, broken.assumption.clone()));
+            }
         }
     }
+    let mut found = side_by_side(jobs.len(), options, |index, options| {
+        let (property, length, assumption) = &jobs[index];
+        necessity(system, property, assumption, *length, options, budget)
+    })
+    .into_iter();
+    // Back in the same order: properties, then each trace's breaks.
+    for property in &mut report.properties {
+        if let Some((_, trace)) = confirmable(property) {
+            for broken in &mut trace.breaks {
+                broken.necessity = found.next();
+            }
+        }
+    }
+}
+
+/// A safety counterexample whose breaks are confirmed: `property`'s name and trace,
+/// unless it is an `eventually` property or its counterexample a lasso.
+fn confirmable(property: &mut PropertyReport) -> Option<(&str, &mut TraceReport)> {
+    if property.kind == PropertyKind::Eventually {
+        return None;
+    }
+    let trace = property.counterexample.as_mut()?;
+    trace
+        .loop_start
+        .is_none()
+        .then_some((property.name.as_str(), trace))
 }
 
 /// Confirms the breaks of one counterexample of `property` (not a lasso).
