@@ -205,6 +205,10 @@ pub fn check_system<P: Protocol>(
         checked.report.network = Some("message set".to_string());
     } else if let SetUse::Partly(set_stats) = on_set {
         checked.report.network = Some(SAFETY_PARTLY_ON_SET.to_string());
+        // Its `holds` verdicts rest on its fingerprints too: a collision in either
+        // search could hide a state (a union bound over the two).
+        checked.report.fingerprint_collision_probability +=
+            check::collision_probability(&set_stats);
         checked.report.set_search = Some(set_stats);
     } else if let SetUse::Whole = on_set {
         let in_flight = system

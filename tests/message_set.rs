@@ -598,6 +598,11 @@ fn what_the_set_decided_is_kept_and_only_the_rest_searched_on_the_multiset() {
         .expect("the set search's counts");
     assert!(set.unique_states > 0 && set.generated_states > 0, "{set:?}");
     assert!(partly.report.stats.unique_states > 0);
+    // Both searches' fingerprints stand behind the verdicts.
+    let both = synccheck::check::collision_probability(&partly.report.stats)
+        + synccheck::check::collision_probability(set);
+    assert!((partly.report.fingerprint_collision_probability - both).abs() <= both * 1e-9);
+    assert!(both > synccheck::check::collision_probability(&partly.report.stats));
     assert!(multiset.report.set_search.is_none());
     let text = synccheck::report::render_human(&partly.report);
     assert!(text.contains("message set search: "), "{text}");

@@ -858,7 +858,9 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             let stats = match (&result.report, super::style::verbosity()) {
                 (Some(report), super::style::Verbosity::Verbose) => format!(
                     " ({} unique states, depth {}, {:.2} s)",
-                    report.stats.unique_states, report.stats.max_depth, report.stats.seconds
+                    report.stats.unique_states,
+                    report.stats.max_depth,
+                    report.search_seconds()
                 ),
                 _ => String::new(),
             };

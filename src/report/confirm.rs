@@ -12,7 +12,10 @@
 //! with the assumption held could run on the message set but keeps the capped
 //! multiset (for its `eventually` properties), the set is searched first: none there
 //! is none on the capped network (see `necessity`). With several threads the breaks of
-//! one counterexample are confirmed side by side (`side_by_side`).
+//! all of a check's counterexamples are confirmed side by side (`side_by_side`): the
+//! claims are the same for any thread count, except under a limit (time, memory,
+//! states), which each search meets at its own pace, so a claim settled with one
+//! thread count may be `unconfirmed` with another — never a false claim.
 
 use super::{CheckReport, Necessity, PropertyReport, TraceReport};
 use crate::check::{self, Budget, Canonicalize, CheckOptions, StopReason, Verdict};
@@ -35,19 +38,21 @@ pub(crate) fn confirm_report<P: Protocol>(
             }
         }
     }
-    let mut found = side_by_side(jobs.len(), options, |index, options| {
+    let found = side_by_side(jobs.len(), options, |index, options| {
         let (property, length, assumption) = &jobs[index];
         necessity(system, property, assumption, *length, options, budget)
-    })
-    .into_iter();
+    });
     // Back in the same order: properties, then each trace's breaks.
+    let mut next = 0;
     for property in &mut report.properties {
         if let Some((_, trace)) = confirmable(property) {
             for broken in &mut trace.breaks {
-                broken.necessity = found.next();
+                broken.necessity = found.get(next).copied();
+                next += 1;
             }
         }
     }
+    debug_assert_eq!(next, found.len(), "one claim per break");
 }
 
 /// A safety counterexample whose breaks are confirmed: `property`'s name and trace,
@@ -323,7 +328,7 @@ mod tests {
                     threads,
                     ..CheckOptions::default()
                 };
-                // Where two may run at once, each job waits (up to 5 s) until two have.
+                // Where two may run at once, each job waits (up to 30 s) until two have.
                 let want = match jobs {
                     0 => 0,
                     1 => 1,
@@ -334,7 +339,7 @@ mod tests {
                     most.fetch_max(now, Ordering::SeqCst);
                     let waited = std::time::Instant::now();
                     while most.load(Ordering::SeqCst) < want
-                        && waited.elapsed() < std::time::Duration::from_secs(5)
+                        && waited.elapsed() < std::time::Duration::from_secs(30)
                     {
                         std::thread::sleep(std::time::Duration::from_millis(1));
                     }

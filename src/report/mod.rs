@@ -246,6 +246,12 @@ impl CheckReport {
         self.properties.iter().find(|p| p.name == name)
     }
 
+    /// The searches' wall time: the search's, plus the message set search's where it
+    /// decided part of the check (`set_search`).
+    pub fn search_seconds(&self) -> f64 {
+        self.stats.seconds + self.set_search.as_ref().map_or(0.0, |set| set.seconds)
+    }
+
     /// Exit code when no expectations are given: 1 if any property failed, 3 if any is
     /// unknown, 0 otherwise.
     pub fn exit_code(&self) -> i32 {
