@@ -17,7 +17,7 @@
 //! states), which each search meets at its own pace, so a claim settled with one
 //! thread count may be `unconfirmed` with another — never a false claim.
 
-use super::{CheckReport, Necessity, PropertyReport, TraceReport};
+use super::{CheckReport, Necessity, TraceReport};
 use crate::check::{self, Budget, Canonicalize, CheckOptions, StopReason, Verdict};
 use crate::system::{Assumption, PropertyKind, Protocol, TimedSystem};
 
@@ -29,43 +29,16 @@ pub(crate) fn confirm_report<P: Protocol>(
     options: &CheckOptions,
     budget: &Budget,
 ) {
-    // One job per break: (property, its trace's length, the broken assumption).
-    let mut jobs: Vec<(String, usize, String)> = Vec::new();
-    for property in &mut report.properties {
-        if let Some((name, trace)) = confirmable(property) {
-            for broken in &trace.breaks {
-                jobs.push((name.to_string(), trace.length, broken.assumption.clone()));
-            }
-        }
-    }
-    let found = side_by_side(jobs.len(), options, |index, options| {
-        let (property, length, assumption) = &jobs[index];
-        necessity(system, property, assumption, *length, options, budget)
-    });
-    // Back in the same order: properties, then each trace's breaks.
-    let mut next = 0;
-    for property in &mut report.properties {
-        if let Some((_, trace)) = confirmable(property) {
-            for broken in &mut trace.breaks {
-                broken.necessity = found.get(next).copied();
-                next += 1;
-            }
-        }
-    }
-    debug_assert_eq!(next, found.len(), "one claim per break");
-}
-
-/// A safety counterexample whose breaks are confirmed: `property`'s name and trace,
-/// unless it is an `eventually` property or its counterexample a lasso.
-fn confirmable(property: &mut PropertyReport) -> Option<(&str, &mut TraceReport)> {
-    if property.kind == PropertyKind::Eventually {
-        return None;
-    }
-    let trace = property.counterexample.as_mut()?;
-    trace
-        .loop_start
-        .is_none()
-        .then_some((property.name.as_str(), trace))
+    let traces = report
+        .properties
+        .iter_mut()
+        .filter(|property| property.kind != PropertyKind::Eventually)
+        .filter_map(|property| {
+            let trace = property.counterexample.as_mut()?;
+            Some((property.name.as_str(), trace))
+        })
+        .collect();
+    confirm_traces(system, traces, options, budget);
 }
 
 /// Confirms the breaks of one counterexample of `property` (not a lasso).
@@ -76,27 +49,37 @@ pub(crate) fn confirm_trace<P: Protocol>(
     options: &CheckOptions,
     budget: &Budget,
 ) {
-    if trace.loop_start.is_some() {
-        return;
-    }
-    let length = trace.length;
-    let assumptions: Vec<&str> = trace
-        .breaks
+    confirm_traces(system, vec![(property, trace)], options, budget);
+}
+
+/// Confirms the breaks of each `(property, counterexample)` but lassos: one search per
+/// break, all of them in one pool ([`side_by_side`]), each claim written to its break.
+fn confirm_traces<P: Protocol>(
+    system: &TimedSystem<P>,
+    mut traces: Vec<(&str, &mut TraceReport)>,
+    options: &CheckOptions,
+    budget: &Budget,
+) {
+    traces.retain(|(_, trace)| trace.loop_start.is_none());
+    let jobs: Vec<(&str, usize, &str)> = traces
         .iter()
-        .map(|broken| broken.assumption.as_str())
+        .flat_map(|(property, trace)| {
+            trace
+                .breaks
+                .iter()
+                .map(|broken| (*property, trace.length, broken.assumption.as_str()))
+        })
         .collect();
-    let found = side_by_side(assumptions.len(), options, |index, options| {
-        necessity(
-            system,
-            property,
-            assumptions[index],
-            length,
-            options,
-            budget,
-        )
-    });
-    for (broken, found) in trace.breaks.iter_mut().zip(found) {
-        broken.necessity = Some(found);
+    let mut found = side_by_side(jobs.len(), options, |index, options| {
+        let (property, length, assumption) = jobs[index];
+        necessity(system, property, assumption, length, options, budget)
+    })
+    .into_iter();
+    // The same traces and breaks, in the same order, as the jobs were made from.
+    for (_, trace) in traces {
+        for broken in &mut trace.breaks {
+            broken.necessity = found.next();
+        }
     }
 }
 
