@@ -578,6 +578,18 @@ fn of_equally_short_counterexamples_the_one_with_the_fewest_breaks_is_reported()
     assert_eq!(unreduced.length, 2);
     assert_eq!(breaks(&unreduced), ["bounded_pause", "max_crashes"]);
 
+    // With two threads the two one-assumption searches run side by side; the first
+    // (`bounded_pause` allowed) finds none, the second the run. The same answer.
+    for threads in [2, 3] {
+        let side_by_side = testing::check(TwoFaults)
+            .relax("bounded_pause")
+            .relax("max_crashes")
+            .threads(threads)
+            .run();
+        let trace = side_by_side.assert_violated("not_both_down");
+        assert_eq!(breaks(trace), ["max_crashes"], "{threads} threads");
+        assert_eq!(trace.fewest_breaks, Some(FewestBreaks::Fewest));
+    }
     let checked = testing::check(TwoFaults)
         .relax("bounded_pause")
         .relax("max_crashes")

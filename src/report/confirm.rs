@@ -93,26 +93,58 @@ fn side_by_side<T: Send>(
     options: &CheckOptions,
     job: impl Fn(usize, &CheckOptions) -> T + Sync,
 ) -> Vec<T> {
+    side_by_side_until(jobs, options, job, |_| false)
+}
+
+/// [`side_by_side`] for jobs that are tried in order until one settles the question:
+/// the results of `job(0)`, …, `job(i)` in that order, where `i` is the first job
+/// whose result is `decisive` (every job when none is). Workers take the jobs in
+/// order and start none past a decisive one found so far, so every job before the
+/// first decisive one runs, whichever finishes first; jobs after it that had already
+/// started are run to the end and dropped. The results are those the jobs give one by
+/// one, in order, stopping at the first decisive one.
+pub(super) fn side_by_side_until<T: Send>(
+    jobs: usize,
+    options: &CheckOptions,
+    job: impl Fn(usize, &CheckOptions) -> T + Sync,
+    decisive: impl Fn(&T) -> bool + Sync,
+) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let workers = options.threads.min(jobs);
     if workers <= 1 {
-        return (0..jobs).map(|index| job(index, options)).collect();
+        let mut done = Vec::new();
+        for index in 0..jobs {
+            let result = job(index, options);
+            let stop = decisive(&result);
+            done.push(result);
+            if stop {
+                break;
+            }
+        }
+        return done;
     }
     let share = CheckOptions {
         threads: (options.threads / workers).max(1),
         ..options.clone()
     };
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
+    // The smallest index of a decisive result so far (`jobs` while none).
+    let settled = AtomicUsize::new(jobs);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if index >= jobs {
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        if index >= jobs || index > settled.load(Ordering::SeqCst) {
                             return mine;
                         }
-                        mine.push((index, job(index, &share)));
+                        let result = job(index, &share);
+                        if decisive(&result) {
+                            settled.fetch_min(index, Ordering::SeqCst);
+                        }
+                        mine.push((index, result));
                     }
                 })
             })
@@ -125,7 +157,10 @@ fn side_by_side<T: Send>(
             })
             .collect()
     });
+    let last = settled.into_inner();
+    done.retain(|(index, _)| *index <= last);
     done.sort_by_key(|(index, _)| *index);
+    debug_assert!(done.iter().enumerate().all(|(at, (index, _))| at == *index));
     done.into_iter().map(|(_, result)| result).collect()
 }
 
@@ -339,6 +374,55 @@ mod tests {
                 assert_eq!(found, expected, "{threads} threads, {jobs} jobs");
                 let most = most.load(Ordering::SeqCst);
                 assert!(most <= threads && most >= want, "{most} at once");
+            }
+        }
+    }
+
+    /// Jobs tried in order until one settles it: the results are those of the jobs
+    /// up to the first decisive one, in order, whichever finishes first and however
+    /// many threads run them; every job before it runs, none after it is kept. Here
+    /// the early jobs are the slow ones, so with two workers a later decisive job
+    /// finishes first and an earlier one must still be waited for.
+    #[test]
+    fn side_by_side_until_gives_the_jobs_up_to_the_first_decisive_one_in_order() {
+        use super::side_by_side_until;
+        use crate::check::CheckOptions;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        for threads in 1..=4 {
+            for jobs in 0..=6 {
+                for decisive_at in [vec![], vec![2], vec![1, 4], vec![0, 5], vec![3, 2]] {
+                    let ran = AtomicUsize::new(0);
+                    let options = CheckOptions {
+                        threads,
+                        ..CheckOptions::default()
+                    };
+                    let found = side_by_side_until(
+                        jobs,
+                        &options,
+                        |index, _| {
+                            ran.fetch_add(1, Ordering::SeqCst);
+                            let slow = 3_u64.saturating_sub(index as u64);
+                            std::thread::sleep(std::time::Duration::from_millis(5 * slow));
+                            (index, decisive_at.contains(&index))
+                        },
+                        |(_, decisive)| *decisive,
+                    );
+                    let first = decisive_at
+                        .iter()
+                        .copied()
+                        .filter(|index| *index < jobs)
+                        .min();
+                    let expected: Vec<_> = (0..first.map_or(jobs, |first| first + 1))
+                        .map(|index| (index, decisive_at.contains(&index)))
+                        .collect();
+                    let case = format!("{threads} threads, {jobs} jobs, {decisive_at:?}");
+                    assert_eq!(found, expected, "{case}");
+                    let ran = ran.load(Ordering::SeqCst);
+                    assert!(ran >= expected.len(), "{case}: {ran} ran");
+                    if threads == 1 {
+                        assert_eq!(ran, expected.len(), "{case}: one thread stops at once");
+                    }
+                }
             }
         }
     }

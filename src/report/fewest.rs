@@ -35,12 +35,21 @@
 //!   only removes runs). The trace says [`FewestBreaks::Fewest`].
 //! - A limit (the check's own budget): [`FewestBreaks::Unconfirmed`].
 //!
+//! With several threads the sets `S` are searched side by side, each search with a
+//! share of the threads (`confirm::side_by_side_until`): every set before the first
+//! that settles the question is searched, and the answer is that first one's, as with
+//! one thread. The wider searches' results are shared between them; which are known
+//! when a search starts changes only how much runs, not what it finds, except under a
+//! limit (time, memory, states), where, as for break confirmation, an answer settled
+//! with one thread count may be `unconfirmed` with another — never a false one.
+//!
 //! Only safety counterexamples of `always` properties are improved: a deadlock is not
 //! kept when steps are removed (a state with only forbidden steps left is a deadlock
 //! there and not in the check's system), and lassos are not searched level by level.
 //! `replay` runs the same search for a trace that claims `fewest` ([`status`], by
 //! class where the protocol declares groups) and compares.
 
+use super::confirm::side_by_side_until;
 use super::{FewestBreaks, TraceReport};
 use crate::check::{
     self, fingerprint, Budget, Canonicalize, CheckOptions, Path, StopReason, Verdict,
@@ -108,40 +117,56 @@ pub(crate) fn fewer<P: Protocol>(
     // still a concrete run, rebuilt as the check's own counterexamples are.
     let canonical = (options.symmetry && full.is_symmetric())
         .then_some(Unbroken::<P>::canonical as Canonicalize<Unbroken<'_, P>>);
-    let mut wider = WiderSearches::new(system, &target);
+    let wider = WiderSearches::new(system, &target);
+    let subsets = subsets(relaxed.len(), broken - 1);
+    // The subsets are tried in order and the first that settles the question gives the
+    // answer; with several threads they run side by side (each search with a share of
+    // the threads), and the answer is still the first in order that settles it.
+    let tried = side_by_side_until(
+        subsets.len(),
+        &options,
+        |index, options| {
+            let allowed = &subsets[index];
+            let forbidden: Vec<Assumption> = relaxed
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| !allowed.contains(index))
+                .map(|(_, assumption)| *assumption)
+                .collect();
+            if wider.none(&forbidden, options, budget) {
+                return Tried::Searched { limited: false };
+            }
+            let unbroken = Unbroken::new(&full, &forbidden, target.name, target.condition);
+            let outcome = check::run_budgeted(&unbroken, options, canonical, budget);
+            let Some(found) = outcome.property(property) else {
+                return Tried::Settled(Fewer::Unconfirmed);
+            };
+            if outcome.fault.is_some() {
+                // A cap passed, or the declared symmetry found not to hold: no answer.
+                return Tried::Settled(Fewer::Unconfirmed);
+            }
+            match (found.verdict, &found.path) {
+                (Verdict::Violated, Some(path)) => {
+                    Tried::Settled(match taken_over(system, path, trace, &forbidden) {
+                        Some((path, explained)) => Fewer::Found(path, explained),
+                        None => Fewer::Unconfirmed,
+                    })
+                }
+                _ => Tried::Searched {
+                    limited: !matches!(
+                        outcome.stop_reason,
+                        StopReason::Complete | StopReason::AllDecided | StopReason::DepthLimit
+                    ),
+                },
+            }
+        },
+        |tried| matches!(tried, Tried::Settled(_)),
+    );
     let mut limited = false;
-    for allowed in subsets(relaxed.len(), broken - 1) {
-        let forbidden: Vec<Assumption> = relaxed
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| !allowed.contains(index))
-            .map(|(_, assumption)| *assumption)
-            .collect();
-        if wider.none(&forbidden, &options, budget) {
-            continue;
-        }
-        let unbroken = Unbroken::new(&full, &forbidden, target.name, target.condition);
-        let outcome = check::run_budgeted(&unbroken, &options, canonical, budget);
-        let Some(found) = outcome.property(property) else {
-            return Fewer::Unconfirmed;
-        };
-        if outcome.fault.is_some() {
-            // A cap passed, or the declared symmetry found not to hold: no answer.
-            return Fewer::Unconfirmed;
-        }
-        match (found.verdict, &found.path) {
-            (Verdict::Violated, Some(path)) => {
-                return match taken_over(system, path, trace, &forbidden) {
-                    Some((path, explained)) => Fewer::Found(path, explained),
-                    None => Fewer::Unconfirmed,
-                };
-            }
-            _ => {
-                limited |= !matches!(
-                    outcome.stop_reason,
-                    StopReason::Complete | StopReason::AllDecided | StopReason::DepthLimit
-                );
-            }
+    for tried in tried {
+        match tried {
+            Tried::Settled(answer) => return answer,
+            Tried::Searched { limited: cut } => limited |= cut,
         }
     }
     if limited {
@@ -149,6 +174,14 @@ pub(crate) fn fewer<P: Protocol>(
     } else {
         Fewer::None
     }
+}
+
+/// What trying one set of allowed assumptions came to.
+enum Tried<P: Protocol> {
+    /// The answer: a run with fewer breaks, or a search that cannot give one.
+    Settled(Fewer<P>),
+    /// No run within the bound (`limited`: as far as a limit let the search go).
+    Searched { limited: bool },
 }
 
 /// The network assumptions: with all of them relaxed a protocol that opts in is checked
@@ -189,7 +222,8 @@ struct WiderSearches<'a, P: Protocol> {
     /// duplicate cap), the one its check ran on. Never for `--no-lean`.
     set: Option<TimedSystem<P>>,
     target: &'a Property<TimedSystem<P>>,
-    tried: Vec<(Vec<Assumption>, Wider)>,
+    /// Shared by the searches that run side by side; locked only to read and to add.
+    tried: std::sync::Mutex<Vec<(Vec<Assumption>, Wider)>>,
 }
 
 impl<'a, P: Protocol> WiderSearches<'a, P> {
@@ -206,14 +240,14 @@ impl<'a, P: Protocol> WiderSearches<'a, P> {
         WiderSearches {
             set,
             target,
-            tried: Vec::new(),
+            tried: std::sync::Mutex::new(Vec::new()),
         }
     }
 
     /// Whether no run of at most `options.max_depth` steps that breaks none of
     /// `forbidden` violates the property, as a wider search shows; `false` when it
     /// does not show it (the exact search decides then).
-    fn none(&mut self, forbidden: &[Assumption], options: &CheckOptions, budget: &Budget) -> bool {
+    fn none(&self, forbidden: &[Assumption], options: &CheckOptions, budget: &Budget) -> bool {
         let Some(system) = &self.set else {
             return false;
         };
@@ -229,7 +263,7 @@ impl<'a, P: Protocol> WiderSearches<'a, P> {
         let within = |small: &[Assumption], large: &[Assumption]| {
             small.iter().all(|assumption| large.contains(assumption))
         };
-        for (tried, found) in &self.tried {
+        for (tried, found) in self.tried().iter() {
             match found {
                 Wider::None if within(tried, &kept) => return true,
                 Wider::Violated if within(&kept, tried) => return false,
@@ -258,8 +292,16 @@ impl<'a, P: Protocol> WiderSearches<'a, P> {
             }
             _ => Wider::Cut,
         };
-        self.tried.push((kept, found));
+        self.tried().push((kept, found));
         found == Wider::None
+    }
+
+    /// The results so far (a search that panicked left them whole: each is pushed in
+    /// one step).
+    fn tried(&self) -> std::sync::MutexGuard<'_, Vec<(Vec<Assumption>, Wider)>> {
+        self.tried
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
