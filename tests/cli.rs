@@ -511,3 +511,114 @@ expect = { consistent = "holds" }
         &["--junit /nonexistent-dir/junit.xml"],
     );
 }
+
+/// With several threads a plan's checks run side by side, each with a share of the
+/// threads, and everything comes out in plan order: the report's checks, the progress
+/// lines on stderr, the saved traces. Each check's report is the one it gives alone
+/// (the slow check comes first, so the later ones finish before it).
+#[test]
+fn a_plan_run_side_by_side_reports_in_plan_order_what_it_reports_one_at_a_time() {
+    let (dir, path) = write_plan(
+        r#"
+[[check]]
+name = "slow"
+model = "quorum_register"
+params = { variant = "write_back" }
+expect = { linearizable = "holds" }
+
+[[check]]
+name = "small"
+model = "two_phase_commit"
+params = { rms = 2 }
+expect = { consistent = "holds" }
+
+[[check]]
+name = "violated"
+model = "fenced_lease_lock"
+params = { variant = "writes" }
+relax = ["bounded_pause"]
+expect = { no_lost_increment = "violated" }
+
+[[check]]
+name = "last"
+model = "two_phase_commit"
+params = { rms = 3 }
+expect = { consistent = "holds" }
+"#,
+    );
+    let strip = |mut report: serde_json::Value| {
+        for check in report["checks"].as_array_mut().expect("checks") {
+            let report = &mut check["report"];
+            assert!(report["threads"].is_u64(), "{report}");
+            report["threads"] = serde_json::Value::Null;
+            report["stats"]["seconds"] = serde_json::Value::Null;
+        }
+        report
+    };
+    let mut reports = Vec::new();
+    for threads in ["1", "3"] {
+        let traces = dir.path().join(format!("traces-{threads}"));
+        let traces = traces.display().to_string();
+        let output = synccheck(&[
+            "check",
+            "--plan",
+            &path,
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "--trace-dir",
+            &traces,
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+        let names: Vec<&str> = report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .map(|check| check["name"].as_str().expect("a name"))
+            .collect();
+        assert_eq!(names, ["slow", "small", "violated", "last"], "{threads}");
+        let used: Vec<u64> = report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .map(|check| check["report"]["threads"].as_u64().expect("threads"))
+            .collect();
+        // Three workers for four checks: one thread each.
+        assert_eq!(used, [1, 1, 1, 1], "{threads} threads");
+        let mut saved: Vec<String> = std::fs::read_dir(&traces)
+            .expect("traces saved")
+            .map(|entry| {
+                entry
+                    .expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        saved.sort();
+        assert_eq!(saved.len(), 1, "{saved:?}");
+        assert!(saved[0].contains("no_lost_increment"), "{saved:?}");
+        reports.push(strip(report));
+
+        let human = synccheck(&["check", "--plan", &path, "--threads", threads]);
+        assert_eq!(human.status.code(), Some(0), "{}", stderr(&human));
+        let lines: Vec<String> = stderr(&human)
+            .lines()
+            .filter(|line| line.starts_with('['))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "[1/4] slow: ok",
+                "[2/4] small: ok",
+                "[3/4] violated: ok",
+                "[4/4] last: ok"
+            ],
+            "{threads} threads"
+        );
+    }
+    assert_eq!(reports[0], reports[1], "the same reports side by side");
+}

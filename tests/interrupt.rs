@@ -141,7 +141,10 @@ fn ctrl_c_during_a_plan_prints_the_summary_and_exits_3() {
     let check = "[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"all\" }\nrelax_all = true\nexpect = { no_lost_increment = \"holds\" }\n";
     std::fs::write(
         &plan,
-        format!("{check}name = \"first long check\"\n\n{check}name = \"second long check\"\n"),
+        format!(
+            "{check}name = \"first long check\"\n\n{check}name = \"second long check\"\n\n\
+             {check}name = \"third long check\"\n"
+        ),
     )
     .expect("writes the plan");
     let plan = plan.display().to_string();
@@ -149,15 +152,18 @@ fn ctrl_c_during_a_plan_prints_the_summary_and_exits_3() {
     let stdout = text(&output.stdout);
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
+    // Two threads: the first two checks run side by side, both cancelled; the third
+    // is never started.
     assert!(stdout.contains("first long check"), "{stdout}");
+    assert!(stdout.contains("second long check"), "{stdout}");
     assert!(stdout.contains("unknown"), "{stdout}");
     assert!(
-        !stdout.contains("second long check"),
-        "the second check must not run after Ctrl-C: {stdout}"
+        !stdout.contains("third long check"),
+        "the third check must not run after Ctrl-C: {stdout}"
     );
     assert!(
         stdout
-            .contains("stopped: cancelled (Ctrl-C or SIGTERM): incomplete, 1 of 2 checks not run"),
+            .contains("stopped: cancelled (Ctrl-C or SIGTERM): incomplete, 1 of 3 checks not run"),
         "the summary says why it stopped: {stdout}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -170,7 +176,10 @@ fn sigterm_during_a_plan_writes_the_partial_report_and_junit_and_exits_3() {
     let check = "[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"all\" }\nrelax_all = true\nexpect = { no_lost_increment = \"holds\" }\n";
     std::fs::write(
         &plan,
-        format!("{check}name = \"first long check\"\n\n{check}name = \"second long check\"\n"),
+        format!(
+            "{check}name = \"first long check\"\n\n{check}name = \"second long check\"\n\n\
+             {check}name = \"third long check\"\n"
+        ),
     )
     .expect("writes the plan");
     let plan = plan.display().to_string();
@@ -193,7 +202,7 @@ fn sigterm_during_a_plan_writes_the_partial_report_and_junit_and_exits_3() {
     assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
     assert!(
         stdout
-            .contains("stopped: cancelled (Ctrl-C or SIGTERM): incomplete, 1 of 2 checks not run"),
+            .contains("stopped: cancelled (Ctrl-C or SIGTERM): incomplete, 1 of 3 checks not run"),
         "{stdout}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -203,7 +212,7 @@ fn sigterm_during_a_plan_writes_the_partial_report_and_junit_and_exits_3() {
         "{xml}"
     );
     assert!(
-        xml.contains("<testsuite name=\"second long check\""),
+        xml.contains("<testsuite name=\"third long check\""),
         "{xml}"
     );
     assert!(

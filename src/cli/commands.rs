@@ -180,7 +180,7 @@ fn assumptions(
     let cancel = Arc::clone(&options.cancel);
     let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     let label = format!("assumptions {model}");
-    let ablation = with_progress(options, &label, || {
+    let ablation = with_progress(options, &label, None, || {
         crate::ablation::ablate(registry, model, &params, base, pairs, options)
     });
     let ablation = match ablation {
@@ -621,7 +621,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
             relax: args.relax.clone(),
         },
     };
-    let report = match with_progress(&options, model, || registry.run(&request, &options)) {
+    let report = match with_progress(&options, model, None, || registry.run(&request, &options)) {
         Ok(report) => report,
         Err(error) => return fail(error),
     };
@@ -820,21 +820,16 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     for plan in &mut plans {
         plan.checks.retain(|check| plan::in_shard(check, shard));
     }
-    let total: usize = plans.iter().map(|p| p.checks.len()).sum();
+    let checks: Vec<&plan::PlanCheck> = plans.iter().flat_map(|p| &p.checks).collect();
+    let total = checks.len();
     let mut results = Vec::new();
-    for (index, check) in plans.iter().flat_map(|p| &p.checks).enumerate() {
-        if options.cancel.load(Ordering::Relaxed) {
-            break;
-        }
-        let label = format!("[{}/{total}] {}", index + 1, check.name);
-        let result = with_progress(options, &label, || {
-            plan::run_check(check, options, registry)
-        });
+    let emitted = run_in_order(&checks, options, registry, |index, result| {
+        let label = format!("[{}/{total}] {}", index + 1, checks[index].name);
         if let (Some(dir), Some(check_report)) = (&args.trace_dir, &result.report) {
             match save_traces(check_report, dir) {
                 Ok(text) if args.format == Format::Human => note(&text),
                 Ok(_) => {}
-                Err(message) => return fail(message),
+                Err(message) => return Err(fail(message)),
             }
         }
         if let (true, Some(check_report)) = (args.explorer_link, &result.report) {
@@ -869,6 +864,10 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             )));
         }
         results.push(result);
+        Ok(())
+    });
+    if let Err(code) = emitted {
+        return code;
     }
     let not_run: Vec<&plan::PlanCheck> = plans
         .iter()
@@ -959,6 +958,92 @@ fn github_annotate(annotations: &str, format: Format) {
     }
 }
 
+/// Runs the plan's `checks` and hands each result to `emit` in plan order, as soon as
+/// it and every check before it are done; stops starting checks when the run is
+/// cancelled or `emit` fails (its error comes back). With several threads the checks
+/// run side by side on `min(threads, checks)` workers, each check with an equal share
+/// of the threads: most plan checks are small, and a small search, or the
+/// explanation, confirmation and liveness phases after one, use one thread, so whole
+/// checks side by side keep every thread busy where one check at a time does not.
+/// Every check's report is the one it gives alone with its share of the threads; a
+/// limit (time, memory) is met at the pace the checks beside it leave, and the
+/// memory limit counts the whole process (so checks side by side share it).
+fn run_in_order(
+    checks: &[&plan::PlanCheck],
+    options: &CheckOptions,
+    registry: &Registry,
+    mut emit: impl FnMut(usize, plan::PlanCheckResult) -> Result<(), i32>,
+) -> Result<(), i32> {
+    let total = checks.len();
+    let label = |index: usize| format!("[{}/{total}] {}", index + 1, checks[index].name);
+    let workers = options.threads.min(total);
+    if workers <= 1 {
+        for (index, check) in checks.iter().enumerate() {
+            if options.cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let result = with_progress(options, &label(index), None, || {
+                plan::run_check(check, options, registry)
+            });
+            emit(index, result)?;
+        }
+        return Ok(());
+    }
+    let share = CheckOptions {
+        threads: (options.threads / workers).max(1),
+        ..options.clone()
+    };
+    // One live line per running check on a terminal, printed lines above them.
+    let lines = (progress_mode() == ProgressMode::Line).then(indicatif::MultiProgress::new);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (sender, received) = std::sync::mpsc::channel();
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (share, next, stop, lines, label) = (&share, &next, &stop, &lines, &label);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) || share.cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(check) = checks.get(index) else {
+                    return;
+                };
+                // Its own counters: the checks beside it count theirs.
+                let own = CheckOptions {
+                    progress: Arc::new(Progress::default()),
+                    ..share.clone()
+                };
+                let result = with_progress(&own, &label(index), lines.as_ref(), || {
+                    plan::run_check(check, &own, registry)
+                });
+                if sender.send((index, result)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(sender);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (index, result) in received {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&due) {
+                let emitted = match &lines {
+                    Some(lines) => lines.suspend(|| emit(due, result)),
+                    None => emit(due, result),
+                };
+                if emitted.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                    return emitted;
+                }
+                due += 1;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// How progress is shown on stderr.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum ProgressMode {
@@ -996,7 +1081,13 @@ fn progress_mode() -> ProgressMode {
 /// line on a terminal (after the first second) or as a heartbeat line every
 /// `SYNCCHECK_HEARTBEAT_SECS` (default 15) otherwise. `SYNCCHECK_NO_PROGRESS` turns
 /// both off.
-fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> T) -> T {
+/// With `lines` (checks side by side on a terminal) the live line is one of theirs.
+fn with_progress<T>(
+    options: &CheckOptions,
+    label: &str,
+    lines: Option<&indicatif::MultiProgress>,
+    work: impl FnOnce() -> T,
+) -> T {
     let mode = progress_mode();
     if mode == ProgressMode::Off {
         return work();
@@ -1004,6 +1095,7 @@ fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> 
     let progress = Arc::clone(&options.progress);
     let done = Arc::new(AtomicBool::new(false));
     let label = label.to_string();
+    let lines = lines.cloned();
     let watcher = {
         let done = Arc::clone(&done);
         std::thread::spawn(move || {
@@ -1034,7 +1126,14 @@ fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> 
                     }
                     _ => {
                         if bar.is_hidden() {
-                            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                            match &lines {
+                                Some(lines) => {
+                                    lines.add(bar.clone());
+                                }
+                                None => {
+                                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr())
+                                }
+                            }
                         }
                         bar.set_message(status);
                         bar.tick();
@@ -1042,6 +1141,9 @@ fn with_progress<T>(options: &CheckOptions, label: &str, work: impl FnOnce() -> 
                 }
             }
             bar.finish_and_clear();
+            if let Some(lines) = &lines {
+                lines.remove(&bar);
+            }
         })
     };
     let result = work();
