@@ -1093,11 +1093,12 @@ fn with_progress<T>(
         return work();
     }
     let progress = Arc::clone(&options.progress);
-    let done = Arc::new(AtomicBool::new(false));
+    // Dropped when the work is done: the watcher wakes at once (a sleep would hold
+    // every check up to a tenth of a second, seconds over a plan).
+    let (finished, wait) = std::sync::mpsc::channel::<()>();
     let label = label.to_string();
     let lines = lines.cloned();
     let watcher = {
-        let done = Arc::clone(&done);
         std::thread::spawn(move || {
             let started = Instant::now();
             let mut next_beat = match mode {
@@ -1109,8 +1110,9 @@ fn with_progress<T>(
                 indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
                     .expect("a valid indicatif template"),
             );
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                wait.recv_timeout(Duration::from_millis(100))
+            {
                 let elapsed = started.elapsed();
                 if elapsed < next_beat {
                     continue;
@@ -1147,7 +1149,7 @@ fn with_progress<T>(
         })
     };
     let result = work();
-    done.store(true, Ordering::Relaxed);
+    drop(finished);
     let _ = watcher.join();
     options.progress.unique_states.store(0, Ordering::Relaxed);
     result
