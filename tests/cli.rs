@@ -585,7 +585,7 @@ expect = { consistent = "holds" }
             .iter()
             .map(|check| check["report"]["threads"].as_u64().expect("threads"))
             .collect();
-        // Three workers for four checks: one thread each.
+        // Three threads: two checks at a time (the least w with w² ≥ 3), one thread each.
         assert_eq!(used, [1, 1, 1, 1], "{threads} threads");
         let mut saved: Vec<String> = std::fs::read_dir(&traces)
             .expect("traces saved")

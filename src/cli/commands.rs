@@ -961,13 +961,13 @@ fn github_annotate(annotations: &str, format: Format) {
 /// Runs the plan's `checks` and hands each result to `emit` in plan order, as soon as
 /// it and every check before it are done; stops starting checks when the run is
 /// cancelled or `emit` fails (its error comes back). With several threads the checks
-/// run side by side on `min(threads, checks)` workers, each check with an equal share
-/// of the threads: most plan checks are small, and a small search, or the
-/// explanation, confirmation and liveness phases after one, use one thread, so whole
-/// checks side by side keep every thread busy where one check at a time does not.
-/// Every check's report is the one it gives alone with its share of the threads; a
-/// limit (time, memory) is met at the pace the checks beside it leave, and the
-/// memory limit counts the whole process (so checks side by side share it).
+/// run side by side ([`plan_workers`]), each check with an equal share of the
+/// threads: most plan checks are small, and a small search, or the explanation,
+/// confirmation and liveness phases after one, use one thread, so whole checks side
+/// by side keep every thread busy where one check at a time does not. Every check's
+/// report is the one it gives alone with its share of the threads; a limit (time,
+/// memory) is met at the pace the checks beside it leave, and the memory limit counts
+/// the whole process (so checks side by side share it).
 fn run_in_order(
     checks: &[&plan::PlanCheck],
     options: &CheckOptions,
@@ -976,7 +976,7 @@ fn run_in_order(
 ) -> Result<(), i32> {
     let total = checks.len();
     let label = |index: usize| format!("[{}/{total}] {}", index + 1, checks[index].name);
-    let workers = options.threads.min(total);
+    let workers = plan_workers(options.threads, total);
     if workers <= 1 {
         for (index, check) in checks.iter().enumerate() {
             if options.cancel.load(Ordering::Relaxed) {
@@ -1042,6 +1042,22 @@ fn run_in_order(
         }
         Ok(())
     })
+}
+
+/// How many of a plan's `checks` run at once with `threads` threads: the least `w`
+/// with `w² ≥ threads` (at most one per check), each check then getting
+/// `threads / w`. A check's threads are fixed when it starts, so the plan's longest
+/// check runs on its share alone at the end: one check per thread would leave it one
+/// thread (on 16 threads `quorum_register --relax-all` alone takes longer on one
+/// thread than the whole catalog did on 16), one check at a time leaves the small
+/// checks' threads idle. The square root keeps both within √threads of their best:
+/// 2 threads run 2 checks of 1 thread (measured: BENCHMARKS.md), 16 run 4 of 4.
+fn plan_workers(threads: usize, checks: usize) -> usize {
+    let mut workers = 1;
+    while workers * workers < threads {
+        workers += 1;
+    }
+    workers.min(checks)
 }
 
 /// How progress is shown on stderr.
@@ -1153,4 +1169,33 @@ fn with_progress<T>(
     let _ = watcher.join();
     options.progress.unique_states.store(0, Ordering::Relaxed);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    /// √threads checks at a time, never more than the plan has.
+    #[test]
+    fn a_plan_runs_about_the_square_root_of_the_threads_side_by_side() {
+        use super::plan_workers;
+        let cases = [
+            ((1, 112), 1),
+            ((2, 112), 2),
+            ((3, 112), 2),
+            ((4, 112), 2),
+            ((5, 112), 3),
+            ((9, 112), 3),
+            ((16, 112), 4),
+            ((17, 112), 5),
+            ((16, 3), 3),
+            ((2, 1), 1),
+            ((2, 0), 0),
+        ];
+        for ((threads, checks), workers) in cases {
+            assert_eq!(
+                plan_workers(threads, checks),
+                workers,
+                "{threads} threads, {checks} checks"
+            );
+        }
+    }
 }
