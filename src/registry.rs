@@ -65,12 +65,14 @@ pub trait Entry: Send + Sync {
         changes: &AssumptionChanges,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError>;
-    /// Replays a saved trace under the exact assumption set it records.
+    /// Replays a saved trace under the exact assumption set it records, its claims
+    /// re-checked with `options.threads`.
     fn replay(
         &self,
         params: &Params,
         assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
+        options: &CheckOptions,
     ) -> Result<ReplayOutcome, RequestError>;
     /// The Explorer path (initial state index, then action indices) of a saved trace
     /// under the exact assumption set it records, on the model `explore` serves with
@@ -248,6 +250,18 @@ impl Registry {
         path: &str,
         trace: &TraceFile,
     ) -> Result<ReplayOutcome, trace::TraceError> {
+        self.replay_file_with(path, trace, &CheckOptions::default())
+    }
+
+    /// [`Registry::replay_file`] with the searches that re-check the trace's claims run
+    /// with `options.threads` (`replay --threads`); the outcome is the same for any
+    /// count.
+    pub fn replay_file_with(
+        &self,
+        path: &str,
+        trace: &TraceFile,
+        options: &CheckOptions,
+    ) -> Result<ReplayOutcome, trace::TraceError> {
         let request_error = |source: RequestError| trace::TraceError::Request {
             path: path.to_string(),
             source,
@@ -279,7 +293,7 @@ impl Registry {
             None => None,
         };
         model
-            .replay(&params, assumptions.as_ref(), trace)
+            .replay(&params, assumptions.as_ref(), trace, options)
             .map_err(request_error)
     }
 
@@ -536,11 +550,12 @@ where
         params: &Params,
         assumptions: Option<&AssumptionSet>,
         trace: &TraceFile,
+        options: &CheckOptions,
     ) -> Result<ReplayOutcome, RequestError> {
         // A trace of a `--no-lean` check replays on that system, and its claims
         // (fewest breaks, necessary breaks) are searched again on its network.
         let model = K::stored(K::rebuild(params, assumptions)?, trace.no_lean);
-        let outcome = trace::replay(&model, trace);
+        let outcome = trace::replay_with(&model, trace, options);
         K::cap_check(&model)?;
         Ok(outcome)
     }

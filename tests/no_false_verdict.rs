@@ -623,11 +623,28 @@ fn of_equally_short_counterexamples_the_one_with_the_fewest_breaks_is_reported()
     forged.fewest_breaks = Some(FewestBreaks::Fewest);
     forged.breaks[0].necessity = Some(Necessity::AlsoViolatedWithoutIt);
     forged.breaks[1].necessity = Some(Necessity::Necessary);
+    let genuine = files[0].clone();
     files[0].trace = forged;
     match replay(&checked.system, &files[0]) {
         ReplayOutcome::Diverged { reason, .. } => {
             assert!(reason.contains("/trace/fewest_breaks"), "{reason}")
         }
         other => panic!("a forged claim must not replay: {other:?}"),
+    }
+    // With threads (`replay --threads`) the claims are searched side by side: the same
+    // outcomes.
+    let threads = CheckOptions {
+        threads: 3,
+        ..CheckOptions::default()
+    };
+    assert!(matches!(
+        synccheck::trace::replay_with(&checked.system, &genuine, &threads),
+        ReplayOutcome::Reproduced { steps: 2 }
+    ));
+    match synccheck::trace::replay_with(&checked.system, &files[0], &threads) {
+        ReplayOutcome::Diverged { reason, .. } => {
+            assert!(reason.contains("/trace/fewest_breaks"), "{reason}")
+        }
+        other => panic!("a forged claim must not replay on three threads: {other:?}"),
     }
 }

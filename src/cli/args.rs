@@ -63,6 +63,11 @@ pub enum Command {
     Replay {
         /// The trace file (written by `check --trace-dir`).
         trace: String,
+        /// Threads for the searches that re-check the trace's claims (which breaks are
+        /// needed, whether it breaks the fewest): they run side by side, as `check`
+        /// runs them. The outcome is the same for any count.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: u16,
     },
     /// Render a saved trace.
     Show {

@@ -33,7 +33,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
         })),
         Command::List { format } => list(registry, format),
         Command::Check(args) => check(registry, &args),
-        Command::Replay { trace } => replay(registry, &trace),
+        Command::Replay { trace, threads } => replay(registry, &trace, usize::from(threads)),
         Command::Bounds(args) => super::bounds::run(registry, &args),
         Command::Show { trace, render_as } => show(&trace, render_as),
         Command::Assumptions {
@@ -283,12 +283,16 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
     merged.exit_code()
 }
 
-fn replay(registry: &Registry, path: &str) -> i32 {
+fn replay(registry: &Registry, path: &str, threads: usize) -> i32 {
     let trace = match crate::trace::load(std::path::Path::new(path)) {
         Ok(trace) => trace,
         Err(error) => return fail(error),
     };
-    match registry.replay_file(path, &trace) {
+    let options = CheckOptions {
+        threads,
+        ..CheckOptions::default()
+    };
+    match registry.replay_file_with(path, &trace, &options) {
         Ok(crate::trace::ReplayOutcome::Reproduced { steps }) => emit(&format!(
             "reproduced: {steps} steps of {} replay to the recorded states, and `{}` is violated at the end\n",
             trace.model, trace.property

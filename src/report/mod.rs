@@ -313,13 +313,20 @@ pub trait Explain: Model {
     }
 
     /// Confirms the assumption breaks `trace` names for a violation of `property`
-    /// (timed systems: `report/confirm.rs`); nothing by default.
-    fn confirm_breaks(&self, _trace: &mut TraceReport, _property: &str) {}
+    /// (timed systems: `report/confirm.rs`, side by side on `options.threads`); nothing
+    /// by default.
+    fn confirm_breaks(&self, _trace: &mut TraceReport, _property: &str, _options: &CheckOptions) {}
 
     /// Whether `trace`, a counterexample of `property`, breaks the fewest relaxed
     /// assumptions of any counterexample of its length (timed systems:
-    /// `report/fewest.rs`); `None` when the model has no assumptions.
-    fn fewest_breaks(&self, _trace: &TraceReport, _property: &str) -> Option<FewestBreaks> {
+    /// `report/fewest.rs`, on `options.threads`); `None` when the model has no
+    /// assumptions.
+    fn fewest_breaks(
+        &self,
+        _trace: &TraceReport,
+        _property: &str,
+        _options: &CheckOptions,
+    ) -> Option<FewestBreaks> {
         None
     }
 
@@ -380,15 +387,18 @@ impl<P: Protocol> Explain for TimedSystem<P> {
             .collect()
     }
 
-    fn confirm_breaks(&self, trace: &mut TraceReport, property: &str) {
-        let options = CheckOptions::default();
-        confirm::confirm_trace(self, trace, property, &options, &Budget::start(&options));
+    fn confirm_breaks(&self, trace: &mut TraceReport, property: &str, options: &CheckOptions) {
+        confirm::confirm_trace(self, trace, property, options, &Budget::start(options));
     }
 
-    fn fewest_breaks(&self, trace: &TraceReport, property: &str) -> Option<FewestBreaks> {
-        let options = CheckOptions::default();
-        let budget = Budget::start(&options);
-        Some(fewest::status(self, trace, property, &options, &budget))
+    fn fewest_breaks(
+        &self,
+        trace: &TraceReport,
+        property: &str,
+        options: &CheckOptions,
+    ) -> Option<FewestBreaks> {
+        let budget = Budget::start(options);
+        Some(fewest::status(self, trace, property, options, &budget))
     }
 
     fn explaining(&self) -> Option<Self> {

@@ -11,7 +11,7 @@ mod render;
 mod replay;
 
 pub use render::{render, Rendering};
-pub use replay::{replay, ReplayOutcome};
+pub use replay::{replay, replay_with, ReplayOutcome};
 
 use crate::check::Verdict;
 use crate::report::{AssumptionsReport, CheckReport, TraceReport};

@@ -88,8 +88,24 @@ pub(crate) fn first_difference(
     }
 }
 
-/// Replays `trace` on `model`.
+/// Replays `trace` on `model`, its claims re-checked on one thread.
 pub fn replay<M>(model: &M, trace: &TraceFile) -> ReplayOutcome
+where
+    M: Model + Explain + Fairness,
+    M::State: Clone,
+    M::Action: Clone,
+{
+    replay_with(model, trace, &crate::check::CheckOptions::default())
+}
+
+/// Replays `trace` on `model`, the searches that re-check its claims (which breaks
+/// are needed, whether it breaks the fewest) run with `options.threads`, side by side
+/// as `check` runs them; the outcome is the same for any count.
+pub fn replay_with<M>(
+    model: &M,
+    trace: &TraceFile,
+    options: &crate::check::CheckOptions,
+) -> ReplayOutcome
 where
     M: Model + Explain + Fairness,
     M::State: Clone,
@@ -103,7 +119,7 @@ where
         Ok(path) => path,
         Err(diverged) => return diverged,
     };
-    if let Some(diverged) = compare_explanation(model, trace, &path) {
+    if let Some(diverged) = compare_explanation(model, trace, &path, options) {
         return diverged;
     }
     let steps = trace.trace.steps.len();
@@ -221,7 +237,12 @@ where
 }
 
 /// Explains `path` again, as `check` does, and compares every recorded field with it.
-fn compare_explanation<M>(model: &M, trace: &TraceFile, path: &Path<M>) -> Option<ReplayOutcome>
+fn compare_explanation<M>(
+    model: &M,
+    trace: &TraceFile,
+    path: &Path<M>,
+    options: &crate::check::CheckOptions,
+) -> Option<ReplayOutcome>
 where
     M: Model + Explain,
 {
@@ -247,12 +268,12 @@ where
     let mut again = model.explain_path(path);
     again.loop_start = trace.loop_start;
     if trace.property_kind != crate::system::PropertyKind::Eventually {
-        model.confirm_breaks(&mut again, &trace.property);
+        model.confirm_breaks(&mut again, &trace.property, options);
     }
     // A claim of the fewest breaks is searched again; "unconfirmed" (a limit) claims
     // nothing, and neither does a replay's own limit.
     again.fewest_breaks = match trace.trace.fewest_breaks {
-        Some(FewestBreaks::Fewest) => match model.fewest_breaks(&again, &trace.property) {
+        Some(FewestBreaks::Fewest) => match model.fewest_breaks(&again, &trace.property, options) {
             Some(FewestBreaks::FewerExist) => Some(FewestBreaks::FewerExist),
             _ => Some(FewestBreaks::Fewest),
         },
