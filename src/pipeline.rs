@@ -73,7 +73,8 @@ where
 {
     let (canonical, facts) = reductions;
     let outcome = check::run_reduced(model, options, canonical, facts, budget);
-    finish_check(model, label, assumptions, options, outcome, budget)
+    let after = check::Progress::search_done(options);
+    finish_check(model, label, assumptions, &after, outcome, budget)
 }
 
 /// The phases after the search: `eventually` on the explicit graph, the metrics'
@@ -176,16 +177,17 @@ pub fn check_system<P: Protocol>(
             SetUse::None,
         ),
     };
+    let after = check::Progress::search_done(&options);
     let mut checked = finish_check(
         system,
         label,
         Some(system.assumptions()),
-        &options,
+        &after,
         outcome,
         &budget,
     );
     cap_check(system)?;
-    take_fewest_breaks(system, &mut checked, &options, &budget);
+    take_fewest_breaks(system, &mut checked, &after, &budget);
     if canonical.is_some() {
         checked.report.symmetry = system.symmetry_groups();
     }
@@ -225,7 +227,7 @@ pub fn check_system<P: Protocol>(
         );
     }
     checked.report.no_lean = system.keeps_everything();
-    report::confirm::confirm_report(system, &mut checked.report, &options, &budget);
+    report::confirm::confirm_report(system, &mut checked.report, &after, &budget);
     Ok(checked)
 }
 

@@ -80,6 +80,26 @@ pub struct Progress {
     pub generated_states: AtomicUsize,
     /// Deepest level reached.
     pub max_depth: AtomicUsize,
+    /// The search is over and the phases after it run (liveness, metrics, the
+    /// counterexamples' claims): the counts above stay the search's, as the searches
+    /// of those phases count on counters of their own.
+    pub after_search: AtomicBool,
+}
+
+impl Progress {
+    /// Marks the search over and gives the phases after it counters of their own
+    /// (options like `options` but for them), so that a display keeps showing the
+    /// search's counts and says the search is done.
+    pub fn search_done(options: &CheckOptions) -> CheckOptions {
+        options
+            .progress
+            .after_search
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        CheckOptions {
+            progress: Arc::new(Progress::default()),
+            ..options.clone()
+        }
+    }
 }
 
 /// Options of one check.

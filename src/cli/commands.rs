@@ -1138,9 +1138,16 @@ fn with_progress<T>(
                     continue;
                 }
                 let states = progress.unique_states.load(Ordering::Relaxed);
-                let rate = states as f64 / elapsed.as_secs_f64();
                 let depth = progress.max_depth.load(Ordering::Relaxed);
-                let status = format!("{label}: {states} states, {rate:.0} states/s, depth {depth}");
+                let status = if progress.after_search.load(Ordering::Relaxed) {
+                    format!(
+                        "{label}: {states} states, depth {depth}; search done, checking \
+                         liveness and the counterexamples' claims"
+                    )
+                } else {
+                    let rate = states as f64 / elapsed.as_secs_f64();
+                    format!("{label}: {states} states, {rate:.0} states/s, depth {depth}")
+                };
                 match mode {
                     ProgressMode::Heartbeat(every) => {
                         note!("{status}, {:.0} s", elapsed.as_secs_f64());
@@ -1172,6 +1179,11 @@ fn with_progress<T>(
     drop(finished);
     let _ = watcher.join();
     options.progress.unique_states.store(0, Ordering::Relaxed);
+    options.progress.max_depth.store(0, Ordering::Relaxed);
+    options
+        .progress
+        .after_search
+        .store(false, Ordering::Relaxed);
     result
 }
 
