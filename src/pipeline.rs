@@ -72,6 +72,7 @@ where
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
     let (canonical, facts) = reductions;
+    check::Progress::search_starts(options);
     let outcome = check::run_reduced(model, options, canonical, facts, budget);
     let after = check::Progress::search_done(options);
     finish_check(model, label, assumptions, &after, outcome, budget)
@@ -152,6 +153,7 @@ pub fn check_system<P: Protocol>(
     let budget = check::Budget::start(&options);
     let canonical = (options.symmetry && system.is_symmetric())
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
+    check::Progress::search_starts(&options);
     let on_set = safety_on_message_set(system, &options, canonical, &budget);
     cap_check(system)?;
     let (outcome, on_set) = match on_set {

@@ -25,6 +25,8 @@ pub struct Budget {
     max_states: Option<usize>,
     max_depth: Option<usize>,
     cancel: Arc<AtomicBool>,
+    /// A second flag that stops this copy alone (see [`Budget::stoppable`]).
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl Budget {
@@ -37,6 +39,18 @@ impl Budget {
             max_states: options.max_states,
             max_depth: options.max_depth,
             cancel: Arc::clone(&options.cancel),
+            stop: None,
+        }
+    }
+
+    /// This budget, that also stops (as cancelled) once `stop` is set: for a search
+    /// whose answer may turn out not to be needed (one run beside others, past the
+    /// first that settles a question), so it can be stopped without cancelling the
+    /// check.
+    pub(crate) fn stoppable(&self, stop: Arc<AtomicBool>) -> Budget {
+        Budget {
+            stop: Some(stop),
+            ..self.clone()
         }
     }
 
@@ -49,7 +63,12 @@ impl Budget {
     /// are counted by each phase against [`Budget::states_exceeded`] and
     /// [`Budget::depth_reached`]).
     pub fn exhausted(&self) -> Option<StopReason> {
-        if self.cancel.load(Ordering::Relaxed) {
+        if self.cancel.load(Ordering::Relaxed)
+            || self
+                .stop
+                .as_ref()
+                .is_some_and(|stop| stop.load(Ordering::Relaxed))
+        {
             return Some(StopReason::Cancelled);
         }
         if self.timeout.is_some_and(|t| self.started.elapsed() >= t) {

@@ -87,6 +87,15 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Marks a check's search begun (one display may follow several checks, as
+    /// `assumptions` runs one per assumption set).
+    pub fn search_starts(options: &CheckOptions) {
+        options
+            .progress
+            .after_search
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Marks the search over and gives the phases after it counters of their own
     /// (options like `options` but for them), so that a display keeps showing the
     /// search's counts and says the search is done.

@@ -827,8 +827,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     let checks: Vec<&plan::PlanCheck> = plans.iter().flat_map(|p| &p.checks).collect();
     let total = checks.len();
     let mut results = Vec::new();
-    let emitted = run_in_order(&checks, options, registry, |index, result| {
-        let label = format!("[{}/{total}] {}", index + 1, checks[index].name);
+    let emitted = run_in_order(&checks, options, registry, |label, result| {
         if let (Some(dir), Some(check_report)) = (&args.trace_dir, &result.report) {
             match save_traces(check_report, dir) {
                 Ok(text) if args.format == Format::Human => note(&text),
@@ -971,12 +970,13 @@ fn github_annotate(annotations: &str, format: Format) {
 /// by side keep every thread busy where one check at a time does not. Every check's
 /// report is the one it gives alone with its share of the threads; a limit (time,
 /// memory) is met at the pace the checks beside it leave, and the memory limit counts
-/// the whole process (so checks side by side share it).
+/// the whole process (so checks side by side share it). After Ctrl-C or an error from
+/// `emit` no check starts and the running ones are cancelled (waited for, briefly).
 fn run_in_order(
     checks: &[&plan::PlanCheck],
     options: &CheckOptions,
     registry: &Registry,
-    mut emit: impl FnMut(usize, plan::PlanCheckResult) -> Result<(), i32>,
+    mut emit: impl FnMut(&str, plan::PlanCheckResult) -> Result<(), i32>,
 ) -> Result<(), i32> {
     let total = checks.len();
     let label = |index: usize| format!("[{}/{total}] {}", index + 1, checks[index].name);
@@ -989,43 +989,29 @@ fn run_in_order(
             let result = with_progress(options, &label(index), None, || {
                 plan::run_check(check, options, registry)
             });
-            emit(index, result)?;
+            emit(&label(index), result)?;
         }
         return Ok(());
     }
-    let share = CheckOptions {
-        threads: (options.threads / workers).max(1),
-        ..options.clone()
+    let pool = PlanPool {
+        checks,
+        registry,
+        share: CheckOptions {
+            threads: (options.threads / workers).max(1),
+            ..options.clone()
+        },
+        // One live line per running check on a terminal, printed lines above them.
+        lines: (progress_mode() == ProgressMode::Line).then(indicatif::MultiProgress::new),
+        next: std::sync::atomic::AtomicUsize::new(0),
+        stop: AtomicBool::new(false),
+        label: &label,
     };
-    // One live line per running check on a terminal, printed lines above them.
-    let lines = (progress_mode() == ProgressMode::Line).then(indicatif::MultiProgress::new);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (sender, received) = std::sync::mpsc::channel();
         for _ in 0..workers {
             let sender = sender.clone();
-            let (share, next, stop, lines, label) = (&share, &next, &stop, &lines, &label);
-            scope.spawn(move || loop {
-                if stop.load(Ordering::Relaxed) || share.cancel.load(Ordering::Relaxed) {
-                    return;
-                }
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(check) = checks.get(index) else {
-                    return;
-                };
-                // Its own counters: the checks beside it count theirs.
-                let own = CheckOptions {
-                    progress: Arc::new(Progress::default()),
-                    ..share.clone()
-                };
-                let result = with_progress(&own, &label(index), lines.as_ref(), || {
-                    plan::run_check(check, &own, registry)
-                });
-                if sender.send((index, result)).is_err() {
-                    return;
-                }
-            });
+            let pool = &pool;
+            scope.spawn(move || pool.work(&sender));
         }
         drop(sender);
         let mut waiting = std::collections::BTreeMap::new();
@@ -1033,12 +1019,14 @@ fn run_in_order(
         for (index, result) in received {
             waiting.insert(index, result);
             while let Some(result) = waiting.remove(&due) {
-                let emitted = match &lines {
-                    Some(lines) => lines.suspend(|| emit(due, result)),
-                    None => emit(due, result),
+                let emitted = match &pool.lines {
+                    Some(lines) => lines.suspend(|| emit(&label(due), result)),
+                    None => emit(&label(due), result),
                 };
                 if emitted.is_err() {
-                    stop.store(true, Ordering::Relaxed);
+                    // No more checks, and those running stop now (the run ends with
+                    // `emit`'s error).
+                    pool.stop();
                     return emitted;
                 }
                 due += 1;
@@ -1048,9 +1036,70 @@ fn run_in_order(
     })
 }
 
+/// What the workers of [`run_in_order`] share.
+struct PlanPool<'a, L: Fn(usize) -> String + Sync> {
+    checks: &'a [&'a plan::PlanCheck],
+    registry: &'a Registry,
+    /// The options of each check: its share of the threads.
+    share: CheckOptions,
+    lines: Option<indicatif::MultiProgress>,
+    /// The next check to start.
+    next: std::sync::atomic::AtomicUsize,
+    /// Set when the run ends early: no check starts any more.
+    stop: AtomicBool,
+    label: &'a L,
+}
+
+impl<L: Fn(usize) -> String + Sync> PlanPool<'_, L> {
+    /// Runs checks, taken in plan order, until none is left or the run stops, and
+    /// sends each result with its index.
+    fn work(&self, sender: &std::sync::mpsc::Sender<(usize, plan::PlanCheckResult)>) {
+        loop {
+            if self.stop.load(Ordering::Relaxed) || self.share.cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let index = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(check) = self.checks.get(index) else {
+                return;
+            };
+            // Its own counters: the checks beside it count theirs.
+            let own = CheckOptions {
+                progress: Arc::new(Progress::default()),
+                ..self.share.clone()
+            };
+            // A panicking check stops the others; its panic goes on once they are done.
+            let guard = StopOnPanic(self);
+            let result = with_progress(&own, &(self.label)(index), self.lines.as_ref(), || {
+                plan::run_check(check, &own, self.registry)
+            });
+            std::mem::forget(guard);
+            if sender.send((index, result)).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// No check starts any more, and those running are cancelled.
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.share.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Stops a [`PlanPool`] when dropped, which happens only when its check panicked (on
+/// success it is forgotten).
+struct StopOnPanic<'p, 'a, L: Fn(usize) -> String + Sync>(&'p PlanPool<'a, L>);
+
+impl<L: Fn(usize) -> String + Sync> Drop for StopOnPanic<'_, '_, L> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
 /// How many of a plan's `checks` run at once with `threads` threads: the least `w`
 /// with `w² ≥ threads` (at most one per check), each check then getting
-/// `threads / w`. A check's threads are fixed when it starts, so the plan's longest
+/// `⌊threads / w⌋` (the rest stay idle: 1 of 3, 2 of 5; a report's `threads` then does
+/// not depend on which worker ran it). A check's threads are fixed when it starts, so the plan's longest
 /// check runs on its share alone at the end: one check per thread would leave it one
 /// thread (on 16 threads `quorum_register --relax-all` alone takes longer on one
 /// thread than the whole catalog did on 16), one check at a time leaves the small
@@ -1130,6 +1179,8 @@ fn with_progress<T>(
                 indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
                     .expect("a valid indicatif template"),
             );
+            // Drawn from the first second on.
+            let mut shown = false;
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 wait.recv_timeout(Duration::from_millis(100))
             {
@@ -1154,7 +1205,8 @@ fn with_progress<T>(
                         next_beat += every;
                     }
                     _ => {
-                        if bar.is_hidden() {
+                        if !shown {
+                            shown = true;
                             match &lines {
                                 Some(lines) => {
                                     lines.add(bar.clone());

@@ -20,6 +20,8 @@
 use super::{CheckReport, Necessity, TraceReport};
 use crate::check::{self, Budget, Canonicalize, CheckOptions, StopReason, Verdict};
 use crate::system::{Assumption, PropertyKind, Protocol, TimedSystem};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Confirms the breaks of every safety counterexample of `report`, all of them side
 /// by side where there are threads for it ([`side_by_side`]).
@@ -93,28 +95,35 @@ fn side_by_side<T: Send>(
     options: &CheckOptions,
     job: impl Fn(usize, &CheckOptions) -> T + Sync,
 ) -> Vec<T> {
-    side_by_side_until(jobs, options, job, |_| false)
+    side_by_side_until(
+        jobs,
+        options,
+        |index, share, _| job(index, share),
+        |_| false,
+    )
 }
 
 /// [`side_by_side`] for jobs that are tried in order until one settles the question:
 /// the results of `job(0)`, …, `job(i)` in that order, where `i` is the first job
 /// whose result is `decisive` (every job when none is). Workers take the jobs in
 /// order and start none past a decisive one found so far, so every job before the
-/// first decisive one runs, whichever finishes first; jobs after it that had already
-/// started are run to the end and dropped. The results are those the jobs give one by
-/// one, in order, stopping at the first decisive one.
+/// first decisive one runs, whichever finishes first. A job is handed a flag that is
+/// set once a job before it is decisive (its result will be dropped): a search it runs
+/// should stop then ([`Budget::stoppable`]). The results are those the jobs give one
+/// by one, in order, stopping at the first decisive one. A job that panics stops the
+/// others, and the panic goes on once they are done.
 pub(super) fn side_by_side_until<T: Send>(
     jobs: usize,
     options: &CheckOptions,
-    job: impl Fn(usize, &CheckOptions) -> T + Sync,
+    job: impl Fn(usize, &CheckOptions, &Arc<AtomicBool>) -> T + Sync,
     decisive: impl Fn(&T) -> bool + Sync,
 ) -> Vec<T> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let workers = options.threads.min(jobs);
     if workers <= 1 {
+        let never = Arc::new(AtomicBool::new(false));
         let mut done = Vec::new();
         for index in 0..jobs {
-            let result = job(index, options);
+            let result = job(index, options, &never);
             let stop = decisive(&result);
             done.push(result);
             if stop {
@@ -128,8 +137,7 @@ pub(super) fn side_by_side_until<T: Send>(
         ..options.clone()
     };
     let next = AtomicUsize::new(0);
-    // The smallest index of a decisive result so far (`jobs` while none).
-    let settled = AtomicUsize::new(jobs);
+    let running = Running::new(jobs);
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -137,13 +145,13 @@ pub(super) fn side_by_side_until<T: Send>(
                     let mut mine = Vec::new();
                     loop {
                         let index = next.fetch_add(1, Ordering::SeqCst);
-                        if index >= jobs || index > settled.load(Ordering::SeqCst) {
+                        let Some(stop) = running.start(index) else {
                             return mine;
-                        }
-                        let result = job(index, &share);
-                        if decisive(&result) {
-                            settled.fetch_min(index, Ordering::SeqCst);
-                        }
+                        };
+                        let guard = StopAllOnPanic(&running);
+                        let result = job(index, &share, &stop);
+                        std::mem::forget(guard);
+                        running.finish(index, decisive(&result));
                         mine.push((index, result));
                     }
                 })
@@ -157,11 +165,94 @@ pub(super) fn side_by_side_until<T: Send>(
             })
             .collect()
     });
-    let last = settled.into_inner();
+    let last = running.settled();
     done.retain(|(index, _)| *index <= last);
     done.sort_by_key(|(index, _)| *index);
     debug_assert!(done.iter().enumerate().all(|(at, (index, _))| at == *index));
     done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// The jobs of [`side_by_side_until`] in flight: the smallest index of a decisive
+/// result so far (the number of jobs while none) and each running job's stop flag,
+/// under one lock, so a job starts only while it may still be needed and is told to
+/// stop as soon as it is not.
+struct Running {
+    state: Mutex<Settled>,
+    jobs: usize,
+}
+
+/// The state of a [`Running`].
+struct Settled {
+    /// The smallest index of a decisive result so far (the number of jobs while none).
+    first_decisive: usize,
+    /// The jobs running, with their stop flags.
+    stops: Vec<(usize, Arc<AtomicBool>)>,
+}
+
+impl Running {
+    fn new(jobs: usize) -> Self {
+        Running {
+            state: Mutex::new(Settled {
+                first_decisive: jobs,
+                stops: Vec::new(),
+            }),
+            jobs,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Settled> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The stop flag of job `index`, now running; `None` when there is no such job or
+    /// a job before it was decisive.
+    fn start(&self, index: usize) -> Option<Arc<AtomicBool>> {
+        let mut state = self.lock();
+        if index >= self.jobs || index > state.first_decisive {
+            return None;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        state.stops.push((index, Arc::clone(&stop)));
+        Some(stop)
+    }
+
+    /// Job `index` is done; when it was `decisive` and the first so far, the jobs
+    /// after it are told to stop.
+    fn finish(&self, index: usize, decisive: bool) {
+        let mut state = self.lock();
+        state.stops.retain(|(running, _)| *running != index);
+        if decisive && index < state.first_decisive {
+            state.first_decisive = index;
+            for (running, stop) in &state.stops {
+                if *running > index {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+    }
+
+    /// No job starts any more and every running one is told to stop.
+    fn stop_all(&self) {
+        let mut state = self.lock();
+        state.first_decisive = 0;
+        for (_, stop) in &state.stops {
+            stop.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn settled(&self) -> usize {
+        self.lock().first_decisive
+    }
+}
+
+/// Stops every job of a [`Running`] when dropped, which happens only when its job
+/// panicked (on success it is forgotten).
+struct StopAllOnPanic<'a>(&'a Running);
+
+impl Drop for StopAllOnPanic<'_> {
+    fn drop(&mut self) {
+        self.0.stop_all();
+    }
 }
 
 /// Whether `property` is violated within `length` steps with `assumption` held.
@@ -399,7 +490,7 @@ mod tests {
                     let found = side_by_side_until(
                         jobs,
                         &options,
-                        |index, _| {
+                        |index, _, _| {
                             ran.fetch_add(1, Ordering::SeqCst);
                             let slow = 3_u64.saturating_sub(index as u64);
                             std::thread::sleep(std::time::Duration::from_millis(5 * slow));
@@ -425,6 +516,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A job running past the first decisive one is told to stop (its result would be
+    /// dropped): the decisive job here waits until the second has started, then the
+    /// second waits for its flag.
+    #[test]
+    fn a_job_past_the_first_decisive_one_is_told_to_stop() {
+        use super::side_by_side_until;
+        use crate::check::CheckOptions;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::time::{Duration, Instant};
+        let options = CheckOptions {
+            threads: 2,
+            ..CheckOptions::default()
+        };
+        let (second_started, second_stopped) = (AtomicBool::new(false), AtomicBool::new(false));
+        let started = Instant::now();
+        let within = |seconds| started.elapsed() < Duration::from_secs(seconds);
+        let found = side_by_side_until(
+            2,
+            &options,
+            |index, _, stop| {
+                if index == 0 {
+                    while !second_started.load(Ordering::SeqCst) && within(30) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    return (0, true);
+                }
+                second_started.store(true, Ordering::SeqCst);
+                while !stop.load(Ordering::SeqCst) && within(30) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                second_stopped.store(stop.load(Ordering::SeqCst), Ordering::SeqCst);
+                (1, false)
+            },
+            |(_, decisive)| *decisive,
+        );
+        assert_eq!(found, [(0, true)]);
+        assert!(
+            second_stopped.load(Ordering::SeqCst),
+            "the second job was told to stop"
+        );
+        assert!(within(20), "it stopped when told, not at its own limit");
     }
 
     /// A check with an `eventually` property keeps the capped multiset network, so its

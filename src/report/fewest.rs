@@ -41,7 +41,10 @@
 //! one thread. The wider searches' results are shared between them; which are known
 //! when a search starts changes only how much runs, not what it finds, except under a
 //! limit (time, memory, states), where, as for break confirmation, an answer settled
-//! with one thread count may be `unconfirmed` with another — never a false one.
+//! with one thread count may be `unconfirmed` with another — never a false one. A
+//! search past the first that settles it is stopped once that one is known
+//! (`Budget::stoppable`) and its result dropped; a model fault it met (an engine cap,
+//! a broken symmetry) is still reported, and voids the check as any fault does.
 //!
 //! Only safety counterexamples of `always` properties are improved: a deadlock is not
 //! kept when steps are removed (a state with only forbidden steps left is a deadlock
@@ -56,6 +59,7 @@ use crate::check::{
 };
 use crate::system::{Action, Assumption, Protocol, SystemAction, SystemState, TimedSystem};
 use stateright::{Expectation, Model, Property};
+use std::sync::Arc;
 
 /// What the search for a counterexample with fewer breaks found.
 pub(crate) enum Fewer<P: Protocol> {
@@ -110,55 +114,34 @@ pub(crate) fn fewer<P: Protocol>(
         exact: false,
         ..options.clone()
     };
-    // One state per symmetry class where the check stores them so: a class is
-    // reached within the depth bound exactly when one of its members is (removing
-    // steps by a rule that goes by role, not by node, keeps the system symmetric), and
-    // the property is symmetric (checked on every stored renaming). The path found is
-    // still a concrete run, rebuilt as the check's own counterexamples are.
-    let canonical = (options.symmetry && full.is_symmetric())
-        .then_some(Unbroken::<P>::canonical as Canonicalize<Unbroken<'_, P>>);
     let wider = WiderSearches::new(system, &target);
     let subsets = subsets(relaxed.len(), broken - 1);
     // The subsets are tried in order and the first that settles the question gives the
     // answer; with several threads they run side by side (each search with a share of
-    // the threads), and the answer is still the first in order that settles it.
+    // the threads, stopped once a subset before it has settled it), and the answer is
+    // still the first in order that settles it.
     let tried = side_by_side_until(
         subsets.len(),
         &options,
-        |index, options| {
-            let allowed = &subsets[index];
+        |index, options, stop| {
             let forbidden: Vec<Assumption> = relaxed
                 .iter()
                 .enumerate()
-                .filter(|(index, _)| !allowed.contains(index))
+                .filter(|(at, _)| !subsets[index].contains(at))
                 .map(|(_, assumption)| *assumption)
                 .collect();
-            if wider.none(&forbidden, options, budget) {
-                return Tried::Searched { limited: false };
-            }
-            let unbroken = Unbroken::new(&full, &forbidden, target.name, target.condition);
-            let outcome = check::run_budgeted(&unbroken, options, canonical, budget);
-            let Some(found) = outcome.property(property) else {
-                return Tried::Settled(Fewer::Unconfirmed);
+            let subset = Subset {
+                system,
+                full: &full,
+                trace,
+                target: &target,
             };
-            if outcome.fault.is_some() {
-                // A cap passed, or the declared symmetry found not to hold: no answer.
-                return Tried::Settled(Fewer::Unconfirmed);
-            }
-            match (found.verdict, &found.path) {
-                (Verdict::Violated, Some(path)) => {
-                    Tried::Settled(match taken_over(system, path, trace, &forbidden) {
-                        Some((path, explained)) => Fewer::Found(path, explained),
-                        None => Fewer::Unconfirmed,
-                    })
-                }
-                _ => Tried::Searched {
-                    limited: !matches!(
-                        outcome.stop_reason,
-                        StopReason::Complete | StopReason::AllDecided | StopReason::DepthLimit
-                    ),
-                },
-            }
+            subset.try_forbidding(
+                &forbidden,
+                &wider,
+                options,
+                &budget.stoppable(Arc::clone(stop)),
+            )
         },
         |tried| matches!(tried, Tried::Settled(_)),
     );
@@ -173,6 +156,68 @@ pub(crate) fn fewer<P: Protocol>(
         Fewer::Unconfirmed
     } else {
         Fewer::None
+    }
+}
+
+/// What one set S of allowed assumptions is searched with: the check's system, the
+/// one with every quantity stored that the searches run on, the counterexample being
+/// improved and its property.
+struct Subset<'a, P: Protocol> {
+    system: &'a TimedSystem<P>,
+    full: &'a TimedSystem<P>,
+    trace: &'a TraceReport,
+    target: &'a Property<TimedSystem<P>>,
+}
+
+impl<P: Protocol> Subset<'_, P> {
+    /// Whether a counterexample of the trace's length breaks none of `forbidden`: shown
+    /// none by the wider search where one applies, else the exact search on the
+    /// system with their steps removed.
+    fn try_forbidding(
+        &self,
+        forbidden: &[Assumption],
+        wider: &WiderSearches<'_, P>,
+        options: &CheckOptions,
+        budget: &Budget,
+    ) -> Tried<P> {
+        if wider.none(forbidden, options, budget) {
+            return Tried::Searched { limited: false };
+        }
+        let unbroken = Unbroken::new(
+            self.full,
+            forbidden,
+            self.target.name,
+            self.target.condition,
+        );
+        // One state per symmetry class where the check stores them so: a class is
+        // reached within the depth bound exactly when one of its members is (removing
+        // steps by a rule that goes by role, not by node, keeps the system symmetric),
+        // and the property is symmetric (checked on every stored renaming). The path
+        // found is still a concrete run, rebuilt as the check's own counterexamples are.
+        let canonical = (options.symmetry && self.full.is_symmetric())
+            .then_some(Unbroken::<P>::canonical as Canonicalize<Unbroken<'_, P>>);
+        let outcome = check::run_budgeted(&unbroken, options, canonical, budget);
+        let Some(found) = outcome.property(self.target.name) else {
+            return Tried::Settled(Fewer::Unconfirmed);
+        };
+        if outcome.fault.is_some() {
+            // A cap passed, or the declared symmetry found not to hold: no answer.
+            return Tried::Settled(Fewer::Unconfirmed);
+        }
+        match (found.verdict, &found.path) {
+            (Verdict::Violated, Some(path)) => {
+                Tried::Settled(match taken_over(self.system, path, self.trace, forbidden) {
+                    Some((path, explained)) => Fewer::Found(path, explained),
+                    None => Fewer::Unconfirmed,
+                })
+            }
+            _ => Tried::Searched {
+                limited: !matches!(
+                    outcome.stop_reason,
+                    StopReason::Complete | StopReason::AllDecided | StopReason::DepthLimit
+                ),
+            },
+        }
     }
 }
 
