@@ -11,13 +11,15 @@
 //! unknown cell gets no minimal sets, and only a decided `violated` makes an
 //! assumption load-bearing.
 
-use crate::check::{Budget, CheckOptions, StopReason, Verdict};
+use crate::check::{Budget, CheckOptions, Progress, StopReason, Verdict};
 use crate::registry::Registry;
 use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
 use crate::system::{Assumption, PropertyKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 /// Subsets are enumerated exhaustively up to this many declared assumptions.
 pub const DECLARED_MAX: usize = 6;
@@ -132,11 +134,35 @@ pub fn ablate(
     let subsets = 1usize << declared.len();
     let mut by_relaxed: BTreeMap<usize, BTreeMap<String, Cell>> = BTreeMap::new();
     let budget = Budget::start(options);
+    // The rows are independent checks: side by side on the threads (each with a share
+    // of them), in mask order, stopping at the first error. Each counts on counters of
+    // its own; the display's add up the rows done.
+    let found = crate::pool::side_by_side_until(
+        subsets,
+        options,
+        |mask, share, _| {
+            let relaxed: Vec<Assumption> = relaxed_of(&declared, mask);
+            let own = CheckOptions {
+                progress: Arc::new(Progress::default()),
+                ..budget.options_for_rest(share)
+            };
+            let found = run_subset(registry, model, params, base, &relaxed, &own);
+            let done = &own.progress;
+            let shown = &options.progress;
+            shown.unique_states.fetch_add(
+                done.unique_states.load(Ordering::Relaxed),
+                Ordering::Relaxed,
+            );
+            shown
+                .max_depth
+                .fetch_max(done.max_depth.load(Ordering::Relaxed), Ordering::Relaxed);
+            found
+        },
+        |found| found.is_err(),
+    );
     let mut stopped = None;
-    for mask in 0..subsets {
-        let relaxed: Vec<Assumption> = relaxed_of(&declared, mask);
-        let rest = budget.options_for_rest(options);
-        let (cells, reason) = run_subset(registry, model, params, base, &relaxed, &rest)?;
+    for (mask, found) in found.into_iter().enumerate() {
+        let (cells, reason) = found?;
         if !matches!(reason, StopReason::Complete | StopReason::AllDecided) {
             stopped.get_or_insert(reason);
         }

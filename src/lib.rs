@@ -144,6 +144,7 @@ pub mod model;
 pub mod models;
 pub mod pipeline;
 pub mod plan;
+pub(crate) mod pool;
 pub mod registry;
 pub mod report;
 pub mod request;

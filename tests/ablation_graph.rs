@@ -47,6 +47,13 @@ fn without_fencing_bounded_pause_is_load_bearing() {
         rows[1]["cells"]["no_lost_increment"]["counterexample_steps"],
         20
     );
+    // The rows ran side by side on the two threads; on one, one after the other: the
+    // same ablation.
+    let mut one = vec!["assumptions", "fenced_lease_lock"];
+    one.extend(&small[..small.len() - 2]);
+    one.extend(["--threads", "1", "--format", "json"]);
+    let alone: serde_json::Value = serde_json::from_str(&stdout(&synccheck(&one))).expect("JSON");
+    assert_eq!(alone, ablation, "the same ablation on one thread");
 
     let mut args = vec!["assumptions", "fenced_lease_lock"];
     args.extend(small);

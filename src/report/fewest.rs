@@ -36,7 +36,7 @@
 //! - A limit (the check's own budget): [`FewestBreaks::Unconfirmed`].
 //!
 //! With several threads the sets `S` are searched side by side, each search with a
-//! share of the threads (`confirm::side_by_side_until`): every set before the first
+//! share of the threads (`pool::side_by_side_until`): every set before the first
 //! that settles the question is searched, and the answer is that first one's, as with
 //! one thread. The wider searches' results are shared between them; which are known
 //! when a search starts changes only how much runs, not what it finds, except under a
@@ -52,11 +52,11 @@
 //! `replay` runs the same search for a trace that claims `fewest` ([`status`], by
 //! class where the protocol declares groups) and compares.
 
-use super::confirm::side_by_side_until;
 use super::{FewestBreaks, TraceReport};
 use crate::check::{
     self, fingerprint, Budget, Canonicalize, CheckOptions, Path, StopReason, Verdict,
 };
+use crate::pool::side_by_side_until;
 use crate::system::{Action, Assumption, Protocol, SystemAction, SystemState, TimedSystem};
 use stateright::{Expectation, Model, Property};
 use std::sync::Arc;

@@ -1,0 +1,320 @@
+//! Independent jobs (bounded searches, whole checks) side by side on the check's
+//! threads, their results in job order: the breaks a counterexample names confirmed
+//! (`report/confirm.rs`), the fewest-breaks subsets tried until one settles it
+//! (`report/fewest.rs`), the rows of an assumption ablation (`ablation.rs`).
+
+use crate::check::CheckOptions;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Runs `job(0)`, …, `job(jobs - 1)`, independent searches, and returns their results
+/// in that order. With several threads and several jobs they run side by side on
+/// `min(threads, jobs)` workers, each search with an equal share of the threads: a
+/// short bounded search gains little from threads of its own, so the check's threads
+/// are better spent on several at once. Never more threads than `options.threads`.
+pub(crate) fn side_by_side<T: Send>(
+    jobs: usize,
+    options: &CheckOptions,
+    job: impl Fn(usize, &CheckOptions) -> T + Sync,
+) -> Vec<T> {
+    side_by_side_until(
+        jobs,
+        options,
+        |index, share, _| job(index, share),
+        |_| false,
+    )
+}
+
+/// [`side_by_side`] for jobs that are tried in order until one settles the question:
+/// the results of `job(0)`, …, `job(i)` in that order, where `i` is the first job
+/// whose result is `decisive` (every job when none is). Workers take the jobs in
+/// order and start none past a decisive one found so far, so every job before the
+/// first decisive one runs, whichever finishes first. A job is handed a flag that is
+/// set once a job before it is decisive (its result will be dropped): a search it runs
+/// should stop then ([`Budget::stoppable`](crate::check::Budget::stoppable)). The results are those the jobs give one
+/// by one, in order, stopping at the first decisive one. A job that panics stops the
+/// others, and the panic goes on once they are done.
+pub(crate) fn side_by_side_until<T: Send>(
+    jobs: usize,
+    options: &CheckOptions,
+    job: impl Fn(usize, &CheckOptions, &Arc<AtomicBool>) -> T + Sync,
+    decisive: impl Fn(&T) -> bool + Sync,
+) -> Vec<T> {
+    let workers = options.threads.min(jobs);
+    if workers <= 1 {
+        let never = Arc::new(AtomicBool::new(false));
+        let mut done = Vec::new();
+        for index in 0..jobs {
+            let result = job(index, options, &never);
+            let stop = decisive(&result);
+            done.push(result);
+            if stop {
+                break;
+            }
+        }
+        return done;
+    }
+    let share = CheckOptions {
+        threads: (options.threads / workers).max(1),
+        ..options.clone()
+    };
+    let next = AtomicUsize::new(0);
+    let running = Running::new(jobs);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(stop) = running.start(index) else {
+                            return mine;
+                        };
+                        let guard = StopAllOnPanic(&running);
+                        let result = job(index, &share, &stop);
+                        std::mem::forget(guard);
+                        running.finish(index, decisive(&result));
+                        mine.push((index, result));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(mine) => mine,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let last = running.settled();
+    done.retain(|(index, _)| *index <= last);
+    done.sort_by_key(|(index, _)| *index);
+    debug_assert!(done.iter().enumerate().all(|(at, (index, _))| at == *index));
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// The jobs of [`side_by_side_until`] in flight: the smallest index of a decisive
+/// result so far (the number of jobs while none) and each running job's stop flag,
+/// under one lock, so a job starts only while it may still be needed and is told to
+/// stop as soon as it is not.
+struct Running {
+    state: Mutex<Settled>,
+    jobs: usize,
+}
+
+/// The state of a [`Running`].
+struct Settled {
+    /// The smallest index of a decisive result so far (the number of jobs while none).
+    first_decisive: usize,
+    /// The jobs running, with their stop flags.
+    stops: Vec<(usize, Arc<AtomicBool>)>,
+}
+
+impl Running {
+    fn new(jobs: usize) -> Self {
+        Running {
+            state: Mutex::new(Settled {
+                first_decisive: jobs,
+                stops: Vec::new(),
+            }),
+            jobs,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Settled> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The stop flag of job `index`, now running; `None` when there is no such job or
+    /// a job before it was decisive.
+    fn start(&self, index: usize) -> Option<Arc<AtomicBool>> {
+        let mut state = self.lock();
+        if index >= self.jobs || index > state.first_decisive {
+            return None;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        state.stops.push((index, Arc::clone(&stop)));
+        Some(stop)
+    }
+
+    /// Job `index` is done; when it was `decisive` and the first so far, the jobs
+    /// after it are told to stop.
+    fn finish(&self, index: usize, decisive: bool) {
+        let mut state = self.lock();
+        state.stops.retain(|(running, _)| *running != index);
+        if decisive && index < state.first_decisive {
+            state.first_decisive = index;
+            for (running, stop) in &state.stops {
+                if *running > index {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+    }
+
+    /// No job starts any more and every running one is told to stop.
+    fn stop_all(&self) {
+        let mut state = self.lock();
+        state.first_decisive = 0;
+        for (_, stop) in &state.stops {
+            stop.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn settled(&self) -> usize {
+        self.lock().first_decisive
+    }
+}
+
+/// Stops every job of a [`Running`] when dropped, which happens only when its job
+/// panicked (on success it is forgotten).
+struct StopAllOnPanic<'a>(&'a Running);
+
+impl Drop for StopAllOnPanic<'_> {
+    fn drop(&mut self) {
+        self.0.stop_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Independent searches run side by side come back in job order, on no more
+    /// threads than asked, each with an equal share of them.
+    #[test]
+    fn side_by_side_keeps_the_job_order_and_the_thread_count() {
+        use super::side_by_side;
+        use crate::check::CheckOptions;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        for threads in 1..=4 {
+            for jobs in 0..=5 {
+                let running = AtomicUsize::new(0);
+                let most = AtomicUsize::new(0);
+                let options = CheckOptions {
+                    threads,
+                    ..CheckOptions::default()
+                };
+                // Where two may run at once, each job waits (up to 30 s) until two have.
+                let want = match jobs {
+                    0 => 0,
+                    1 => 1,
+                    _ => threads.min(2),
+                };
+                let found = side_by_side(jobs, &options, |index, share| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    let waited = std::time::Instant::now();
+                    while most.load(Ordering::SeqCst) < want
+                        && waited.elapsed() < std::time::Duration::from_secs(30)
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    (index, share.threads)
+                });
+                let workers = threads.min(jobs).max(1);
+                let share = if workers > 1 {
+                    threads / workers
+                } else {
+                    threads
+                };
+                let expected: Vec<_> = (0..jobs).map(|index| (index, share)).collect();
+                assert_eq!(found, expected, "{threads} threads, {jobs} jobs");
+                let most = most.load(Ordering::SeqCst);
+                assert!(most <= threads && most >= want, "{most} at once");
+            }
+        }
+    }
+
+    /// Jobs tried in order until one settles it: the results are those of the jobs
+    /// up to the first decisive one, in order, whichever finishes first and however
+    /// many threads run them; every job before it runs, none after it is kept. Here
+    /// the early jobs are the slow ones, so with two workers a later decisive job
+    /// finishes first and an earlier one must still be waited for.
+    #[test]
+    fn side_by_side_until_gives_the_jobs_up_to_the_first_decisive_one_in_order() {
+        use super::side_by_side_until;
+        use crate::check::CheckOptions;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        for threads in 1..=4 {
+            for jobs in 0..=6 {
+                for decisive_at in [vec![], vec![2], vec![1, 4], vec![0, 5], vec![3, 2]] {
+                    let ran = AtomicUsize::new(0);
+                    let options = CheckOptions {
+                        threads,
+                        ..CheckOptions::default()
+                    };
+                    let found = side_by_side_until(
+                        jobs,
+                        &options,
+                        |index, _, _| {
+                            ran.fetch_add(1, Ordering::SeqCst);
+                            let slow = 3_u64.saturating_sub(index as u64);
+                            std::thread::sleep(std::time::Duration::from_millis(5 * slow));
+                            (index, decisive_at.contains(&index))
+                        },
+                        |(_, decisive)| *decisive,
+                    );
+                    let first = decisive_at
+                        .iter()
+                        .copied()
+                        .filter(|index| *index < jobs)
+                        .min();
+                    let expected: Vec<_> = (0..first.map_or(jobs, |first| first + 1))
+                        .map(|index| (index, decisive_at.contains(&index)))
+                        .collect();
+                    let case = format!("{threads} threads, {jobs} jobs, {decisive_at:?}");
+                    assert_eq!(found, expected, "{case}");
+                    let ran = ran.load(Ordering::SeqCst);
+                    assert!(ran >= expected.len(), "{case}: {ran} ran");
+                    if threads == 1 {
+                        assert_eq!(ran, expected.len(), "{case}: one thread stops at once");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A job running past the first decisive one is told to stop (its result would be
+    /// dropped): the decisive job here waits until the second has started, then the
+    /// second waits for its flag.
+    #[test]
+    fn a_job_past_the_first_decisive_one_is_told_to_stop() {
+        use super::side_by_side_until;
+        use crate::check::CheckOptions;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::time::{Duration, Instant};
+        let options = CheckOptions {
+            threads: 2,
+            ..CheckOptions::default()
+        };
+        let (second_started, second_stopped) = (AtomicBool::new(false), AtomicBool::new(false));
+        let started = Instant::now();
+        let within = |seconds| started.elapsed() < Duration::from_secs(seconds);
+        let found = side_by_side_until(
+            2,
+            &options,
+            |index, _, stop| {
+                if index == 0 {
+                    while !second_started.load(Ordering::SeqCst) && within(30) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    return (0, true);
+                }
+                second_started.store(true, Ordering::SeqCst);
+                while !stop.load(Ordering::SeqCst) && within(30) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                second_stopped.store(stop.load(Ordering::SeqCst), Ordering::SeqCst);
+                (1, false)
+            },
+            |(_, decisive)| *decisive,
+        );
+        assert_eq!(found, [(0, true)]);
+        assert!(
+            second_stopped.load(Ordering::SeqCst),
+            "the second job was told to stop"
+        );
+        assert!(within(20), "it stopped when told, not at its own limit");
+    }
+}
