@@ -31,9 +31,10 @@ pub(crate) fn side_by_side<T: Send>(
 /// order and start none past a decisive one found so far, so every job before the
 /// first decisive one runs, whichever finishes first. A job is handed a flag that is
 /// set once a job before it is decisive (its result will be dropped): a search it runs
-/// should stop then ([`Budget::stoppable`](crate::check::Budget::stoppable)). The results are those the jobs give one
-/// by one, in order, stopping at the first decisive one. A job that panics stops the
-/// others, and the panic goes on once they are done.
+/// should stop then ([`Budget::stoppable`](crate::check::Budget::stoppable)). The
+/// results are those the jobs give one by one, in order, stopping at the first
+/// decisive one. A job that panics stops the others, and the panic goes on once they
+/// are done.
 pub(crate) fn side_by_side_until<T: Send>(
     jobs: usize,
     options: &CheckOptions,

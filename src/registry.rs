@@ -255,7 +255,7 @@ impl Registry {
 
     /// [`Registry::replay_file`] with the searches that re-check the trace's claims run
     /// with `options.threads` (`replay --threads`); the outcome is the same for any
-    /// count.
+    /// count. Only the thread count is used ([`trace::replay_with`]).
     pub fn replay_file_with(
         &self,
         path: &str,

@@ -435,6 +435,39 @@ fn heartbeat_lines_on_stderr_when_it_is_not_a_terminal() {
     );
 }
 
+/// Once the search is done the heartbeat keeps the search's counts and says so, while
+/// the check's later searches (break confirmation, fewest breaks: most of this
+/// check's time) count on counters of their own. They used to reset the line's
+/// counts, which then dropped and rose again.
+#[test]
+fn after_the_search_the_heartbeat_keeps_its_counts_and_says_the_search_is_done() {
+    let output = synccheck()
+        .args([
+            "check",
+            "tombstone_gc",
+            "--set",
+            "variant=purge_after_all_acks",
+            "--relax-all",
+            "--format",
+            "json",
+        ])
+        .env_remove("SYNCCHECK_NO_PROGRESS")
+        .env("SYNCCHECK_HEARTBEAT_SECS", "0.2")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let states = report["stats"]["unique_states"].as_u64().expect("a count");
+    let stderr = text(&output.stderr);
+    let done: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("; search done, checking liveness and the counterexamples' claims"))
+        .collect();
+    assert!(!done.is_empty(), "{stderr}");
+    let shown = format!("tombstone_gc: {states} states, depth ");
+    assert!(done.iter().all(|l| l.starts_with(&shown)), "{stderr}");
+}
+
 #[test]
 fn on_a_terminal_the_progress_line_shows_states_rate_and_depth() {
     // `script` runs the command on a pseudo-terminal and copies what it drew.

@@ -978,9 +978,8 @@ fn run_in_order(
     registry: &Registry,
     mut emit: impl FnMut(&str, plan::PlanCheckResult) -> Result<(), i32>,
 ) -> Result<(), i32> {
-    let total = checks.len();
-    let label = |index: usize| format!("[{}/{total}] {}", index + 1, checks[index].name);
-    let workers = plan_workers(options.threads, total);
+    let label = |index: usize| plan_label(checks, index);
+    let workers = plan_workers(options.threads, checks.len());
     if workers <= 1 {
         for (index, check) in checks.iter().enumerate() {
             if options.cancel.load(Ordering::Relaxed) {
@@ -1004,7 +1003,6 @@ fn run_in_order(
         lines: (progress_mode() == ProgressMode::Line).then(indicatif::MultiProgress::new),
         next: std::sync::atomic::AtomicUsize::new(0),
         stop: AtomicBool::new(false),
-        label: &label,
     };
     std::thread::scope(|scope| {
         let (sender, received) = std::sync::mpsc::channel();
@@ -1036,8 +1034,13 @@ fn run_in_order(
     })
 }
 
+/// `[3/112] name`: how the plan's check `index` is shown.
+fn plan_label(checks: &[&plan::PlanCheck], index: usize) -> String {
+    format!("[{}/{}] {}", index + 1, checks.len(), checks[index].name)
+}
+
 /// What the workers of [`run_in_order`] share.
-struct PlanPool<'a, L: Fn(usize) -> String + Sync> {
+struct PlanPool<'a> {
     checks: &'a [&'a plan::PlanCheck],
     registry: &'a Registry,
     /// The options of each check: its share of the threads.
@@ -1047,10 +1050,9 @@ struct PlanPool<'a, L: Fn(usize) -> String + Sync> {
     next: std::sync::atomic::AtomicUsize,
     /// Set when the run ends early: no check starts any more.
     stop: AtomicBool,
-    label: &'a L,
 }
 
-impl<L: Fn(usize) -> String + Sync> PlanPool<'_, L> {
+impl PlanPool<'_> {
     /// Runs checks, taken in plan order, until none is left or the run stops, and
     /// sends each result with its index.
     fn work(&self, sender: &std::sync::mpsc::Sender<(usize, plan::PlanCheckResult)>) {
@@ -1069,7 +1071,8 @@ impl<L: Fn(usize) -> String + Sync> PlanPool<'_, L> {
             };
             // A panicking check stops the others; its panic goes on once they are done.
             let guard = StopOnPanic(self);
-            let result = with_progress(&own, &(self.label)(index), self.lines.as_ref(), || {
+            let label = plan_label(self.checks, index);
+            let result = with_progress(&own, &label, self.lines.as_ref(), || {
                 plan::run_check(check, &own, self.registry)
             });
             std::mem::forget(guard);
@@ -1088,9 +1091,9 @@ impl<L: Fn(usize) -> String + Sync> PlanPool<'_, L> {
 
 /// Stops a [`PlanPool`] when dropped, which happens only when its check panicked (on
 /// success it is forgotten).
-struct StopOnPanic<'p, 'a, L: Fn(usize) -> String + Sync>(&'p PlanPool<'a, L>);
+struct StopOnPanic<'p, 'a>(&'p PlanPool<'a>);
 
-impl<L: Fn(usize) -> String + Sync> Drop for StopOnPanic<'_, '_, L> {
+impl Drop for StopOnPanic<'_, '_> {
     fn drop(&mut self) {
         self.0.stop();
     }
@@ -1098,10 +1101,10 @@ impl<L: Fn(usize) -> String + Sync> Drop for StopOnPanic<'_, '_, L> {
 
 /// How many of a plan's `checks` run at once with `threads` threads: the least `w`
 /// with `w² ≥ threads` (at most one per check), each check then getting
-/// `⌊threads / w⌋` (the rest stay idle: 1 of 3, 2 of 5; a report's `threads` then does
-/// not depend on which worker ran it). A check's threads are fixed when it starts, so the plan's longest
-/// check runs on its share alone at the end: one check per thread would leave it one
-/// thread (on 16 threads `quorum_register --relax-all` alone takes longer on one
+/// `⌊threads / w⌋` (the rest stay idle: 1 of 3, 2 of 5; a report's `threads` then
+/// does not depend on which worker ran it). A check's threads are fixed when it
+/// starts, so the plan's longest check runs on its share alone at the end: one check
+/// per thread would leave it one thread (on 16 threads `quorum_register --relax-all` alone takes longer on one
 /// thread than the whole catalog did on 16), one check at a time leaves the small
 /// checks' threads idle. The square root keeps both within √threads of their best:
 /// 2 threads run 2 checks of 1 thread (measured: BENCHMARKS.md), 16 run 4 of 4.

@@ -100,7 +100,9 @@ where
 
 /// Replays `trace` on `model`, the searches that re-check its claims (which breaks
 /// are needed, whether it breaks the fewest) run with `options.threads`, side by side
-/// as `check` runs them; the outcome is the same for any count.
+/// as `check` runs them; the outcome is the same for any count. Only the thread count
+/// is taken from `options`: a replay re-checks every claim to the end, since a claim
+/// its own limit left unsettled would read as a divergence.
 pub fn replay_with<M>(
     model: &M,
     trace: &TraceFile,
@@ -111,6 +113,10 @@ where
     M::State: Clone,
     M::Action: Clone,
 {
+    let options = &crate::check::CheckOptions {
+        threads: options.threads,
+        ..crate::check::CheckOptions::default()
+    };
     // A model that stores less than its traces show is replayed on the one that
     // explained them (the same runs, every quantity stored).
     let explaining = model.explaining();
