@@ -88,6 +88,12 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
+    /// Expand every state (`--no-subsumption`).
+    pub fn no_subsumption(mut self) -> Self {
+        self.options.subsumption = false;
+        self
+    }
+
     /// Checks the multiset network with every quantity stored (`--no-lean`): no lean
     /// state, no message set — the cross-check for a model that opts in to either.
     pub fn no_lean(mut self) -> Self {

@@ -259,6 +259,7 @@ fn the_check_pipeline_skips_idle_ticks_under_symmetry_too() {
     })
     .relax("bounded_pause")
     .threads(1)
+    .no_subsumption()
     .run();
     checked.assert_violated("no_lost_increment");
     assert_eq!(

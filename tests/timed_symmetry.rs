@@ -64,8 +64,10 @@ fn run(model: &str, case: &Case, threads: usize, symmetry: bool) -> CheckReport 
             relax: case.relax.iter().map(|s| s.to_string()).collect(),
         },
     };
+    // Symmetry alone: subsumption (tests/subsumption.rs) would cut both counts.
     let options = CheckOptions {
         symmetry,
+        subsumption: false,
         ..options(Strategy::Bfs, threads)
     };
     let report = catalog::registry()
@@ -371,7 +373,14 @@ fn class_counts_are_the_same_for_dfs_and_bfs() {
         for strategy in [Strategy::Bfs, Strategy::Dfs] {
             for threads in [1, 2] {
                 let report = catalog::registry()
-                    .run(&request, &options(strategy, threads))
+                    .run(
+                        &request,
+                        // The DFS knows no subsumption: compare the full class spaces.
+                        &CheckOptions {
+                            subsumption: false,
+                            ..options(strategy, threads)
+                        },
+                    )
                     .expect("a valid request");
                 assert!(report.complete, "{} {strategy:?}", request.model);
                 assert_eq!(
@@ -388,7 +397,10 @@ fn class_counts_are_the_same_for_dfs_and_bfs() {
 #[test]
 fn the_cli_checks_the_full_space_with_no_symmetry() {
     let count = |extra: &[&str]| {
-        let args = support::paused_lease_lock("check", &[&["--format", "json"], extra].concat());
+        let args = support::paused_lease_lock(
+            "check",
+            &[&["--format", "json", "--no-subsumption"], extra].concat(),
+        );
         let output = support::synccheck(&args);
         assert_eq!(
             output.status.code(),

@@ -31,9 +31,9 @@
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
 
 use super::store::{self, Insertion, NO_PARENT};
-use super::{better, Evidence, Found, Search, Stats, StopReason};
+use super::{better, Evidence, Found, Search, Slack, Stats, StopReason};
 use stateright::Model;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -71,6 +71,8 @@ struct Entry<S> {
     /// The claim it was pushed with ([`store::claim`]); `NO_PARENT` where its parent
     /// was stored as it is.
     claim: u64,
+    /// Its frame and counters, under subsumption ([`Search::subsume`]).
+    slack: Option<Slack>,
 }
 
 /// A level: chunks of at most [`CHUNK_STATES`] entries in level order (a state's
@@ -112,6 +114,102 @@ impl<S> Level<S> {
 /// Part of the next level: (the chunk of this level that found it, which part), entries.
 type NextChunk<S> = ((usize, usize), Vec<Entry<S>>);
 
+/// The frames and counters of the states expanded so far, under subsumption
+/// ([`Search::subsume`]): a new state that one of them covers is not expanded.
+#[derive(Default)]
+struct Covering {
+    /// Per frame fingerprint, the counters of each expanded state with that frame.
+    expanded: HashMap<u64, Vec<Box<[u8]>>, BuildHasherDefault<FingerprintHasher>>,
+}
+
+impl Covering {
+    /// The states of `level` to expand: those no state expanded before covers, nor
+    /// another state of the level covers strictly (with smaller counters). Decided
+    /// between two levels from the level's order alone, so the same for any thread
+    /// count. The states left out stay stored (and counted); they are added to
+    /// `stats.subsumed_states`.
+    fn subsume<M>(
+        &mut self,
+        search: &Search<'_, M>,
+        level: Level<M::State>,
+        stats: &mut Stats,
+    ) -> Level<M::State>
+    where
+        M: Model,
+    {
+        let Level {
+            chunks, contested, ..
+        } = level;
+        // One entry per state: of a state more than one discoverer pushed, the stored
+        // claim's (the one the level would expand).
+        let entries: Vec<Entry<M::State>> = chunks
+            .into_iter()
+            .flatten()
+            .filter(|entry| {
+                contested.is_empty()
+                    || !contested.contains(&entry.fingerprint)
+                    || search.store.stored_parent(entry.fingerprint) == Some(entry.claim)
+            })
+            .collect();
+        let mut by_frame: HashMap<u64, Vec<usize>, BuildHasherDefault<FingerprintHasher>> =
+            HashMap::default();
+        for (index, entry) in entries.iter().enumerate() {
+            if let Some(own) = &entry.slack {
+                by_frame.entry(own.frame).or_default().push(index);
+            }
+        }
+        // An entry without a split (none is, under subsumption) is expanded.
+        let covered = |own: &Slack| {
+            let before = self.expanded.get(&own.frame).is_some_and(|known| {
+                known.iter().any(|counters| {
+                    counters.len() == own.counters.len()
+                        && counters.iter().zip(&own.counters).all(|(a, b)| a <= b)
+                })
+            });
+            let in_level = by_frame.get(&own.frame).is_some_and(|others| {
+                others.iter().any(|&other| {
+                    entries[other]
+                        .slack
+                        .as_ref()
+                        .is_some_and(|other| other.covers(own) && other.counters != own.counters)
+                })
+            });
+            before || in_level
+        };
+        let keep: Vec<bool> = entries
+            .iter()
+            .map(|entry| !entry.slack.as_ref().is_some_and(covered))
+            .collect();
+        let mut chunks = Vec::new();
+        let mut chunk = Vec::with_capacity(CHUNK_STATES);
+        let mut subsumed = 0;
+        for (mut entry, keep) in entries.into_iter().zip(keep) {
+            if !keep {
+                subsumed += 1;
+                continue;
+            }
+            if let Some(own) = entry.slack.take() {
+                self.expanded
+                    .entry(own.frame)
+                    .or_default()
+                    .push(own.counters.into_boxed_slice());
+            }
+            if chunk.len() == CHUNK_STATES {
+                chunks.push(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(CHUNK_STATES),
+                ));
+            }
+            chunk.push(entry);
+        }
+        if !chunk.is_empty() {
+            chunks.push(chunk);
+        }
+        *stats.subsumed_states.get_or_insert(0) += subsumed;
+        Level::new(chunks, Contested::default())
+    }
+}
+
 /// What one worker brings back from a level.
 struct WorkerResult<S> {
     /// The next level's chunks, by (chunk of this level that found them, part).
@@ -144,10 +242,12 @@ where
             for slot in &found_slots {
                 record(&mut evidence, *slot, 0, fp);
             }
+            let slack = search.subsume.map(|split| split(search.model, &state));
             initial.push(Entry {
                 state,
                 fingerprint: fp,
                 claim: NO_PARENT,
+                slack,
             });
         }
     }
@@ -158,6 +258,10 @@ where
     }
     chunks.push(initial);
     let mut level = Level::new(chunks, Contested::default());
+    let mut covering = Covering::default();
+    if search.subsume.is_some() {
+        level = covering.subsume(search, level, &mut stats);
+    }
     let mut depth = 0;
     let stop_reason = loop {
         stats.unique_states = search.store.len();
@@ -181,7 +285,11 @@ where
         if let Some(reason) = interrupted {
             break reason;
         }
-        level = next;
+        level = if search.subsume.is_some() {
+            covering.subsume(search, next, &mut stats)
+        } else {
+            next
+        };
         depth += 1;
     };
     stats.unique_states = search.store.len();
@@ -363,10 +471,12 @@ where
                         result.discoveries.extend(found);
                     }
                 }
+                let slack = search.subsume.map(|split| split(search.model, &successor));
                 let entry = Entry {
                     state: successor,
                     fingerprint: child,
                     claim: claim.unwrap_or(NO_PARENT),
+                    slack,
                 };
                 parts.push(entry, &mut result.chunks);
             }

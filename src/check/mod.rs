@@ -27,6 +27,24 @@
 //! enabled (a state whose only step changes nothing is not a deadlock), a state at the
 //! depth bound with such a step is still cut off, and nothing else skips it: the
 //! liveness graph, `graph`, the Explorer, replay and simulation take every step.
+//!
+//! **Subsumption.** A model may also split each state into a *frame* and counters
+//! ([`Subsume`]) such that a state whose counters are at most another's, in the same
+//! frame, can do everything the other can (it *covers* it: the timed system's younger
+//! messages and shorter pauses under a held delay and pause bound). The BFS then
+//! expands a new state only if no state expanded at its depth or before covers it, nor
+//! another new state of its level covers it with smaller counters; the states it leaves
+//! out are stored, counted and checked against the properties as every discovery is,
+//! only not expanded. Every state the full search reaches at depth d is covered by one
+//! expanded at depth d or less (by induction along its path: the coverer's matching
+//! step leads to a state that is covered in turn), so every property value and deadlock
+//! the full search finds is found at the same depth: the same verdicts and
+//! counterexample lengths (the counterexample itself may be another of that length).
+//! Which states are left out is decided between two levels, from the level's order:
+//! counts are the same for any thread count. Under symmetry the frames compared are
+//! those of representatives, so a state covered only by a renaming of an expanded one
+//! is still expanded (less reduction, the same verdicts). The DFS and the simulation
+//! ignore it.
 
 mod bfs;
 mod budget;
@@ -159,6 +177,9 @@ pub struct CheckOptions {
     /// stored per class. `false` (`--no-symmetry`) checks the full space. Read by the
     /// check pipeline; [`run`] and [`run_symmetric`] are told directly.
     pub symmetry: bool,
+    /// Let the BFS leave out states the model says an expanded one covers
+    /// ([`Facts::subsume`]); `false` (`--no-subsumption`) expands every state.
+    pub subsumption: bool,
 }
 
 /// An error a model finds in itself while it is explored (a protocol that sets a
@@ -216,6 +237,7 @@ impl Default for CheckOptions {
             exact: false,
             no_lean: false,
             symmetry: true,
+            subsumption: true,
         }
     }
 }
@@ -356,6 +378,11 @@ pub struct Stats {
     /// `unique_states` unless fingerprints collided).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exact_states: Option<usize>,
+    /// Under subsumption ([`Facts::subsume`], the BFS only): the stored states that
+    /// were not expanded because a state expanded at their depth or before simulates
+    /// them. They are among `unique_states`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsumed_states: Option<usize>,
     /// Wall time.
     pub seconds: f64,
 }
@@ -455,6 +482,49 @@ pub type Canonicalize<M> = fn(&M, <M as Model>::State) -> (<M as Model>::State, 
 /// (see the module docs, "Self-loops").
 pub type SelfLoop<M> = fn(&M, &<M as Model>::State, &<M as Model>::Action) -> bool;
 
+/// A state split for subsumption: the fingerprint of its *frame* (the state with some
+/// counters set to 0) and those counters, in an order fixed by the frame. See
+/// [`Subsume`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slack {
+    /// The fingerprint of the state with the counters set to 0.
+    pub frame: u64,
+    /// The counters.
+    pub counters: Vec<u8>,
+}
+
+impl Slack {
+    /// Whether `self` is at least as free as `other`: the same frame, and every counter
+    /// at most `other`'s.
+    pub fn covers(&self, other: &Slack) -> bool {
+        self.frame == other.frame
+            && self.counters.len() == other.counters.len()
+            && self
+                .counters
+                .iter()
+                .zip(&other.counters)
+                .all(|(a, b)| a <= b)
+    }
+}
+
+/// Splits a state into its frame and counters for subsumption. The contract: when
+/// `a`'s split [covers](Slack::covers) `b`'s, `a` *simulates* `b`: every action enabled
+/// at `b` is enabled at `a` and leads to a state whose split covers that of `b`'s
+/// successor; `b` has an enabled action wherever `a` has one; and every property has the
+/// same value at `a` and `b`. (The timed system's counters are message ages under a
+/// held `bounded_delay` and pause lengths under a held `bounded_pause`: a state whose
+/// messages are younger and whose pauses are shorter may do all the older one may,
+/// [`TimedSystem::slack`](crate::system::TimedSystem::slack).)
+///
+/// The BFS then expands a new state only if no state expanded at its depth or before,
+/// nor another new state of its level, covers it strictly (see the module docs,
+/// "Subsumption"). Every property and deadlock it would have found is found at the
+/// same depth, so verdicts and counterexample lengths are those of the full search;
+/// the states it leaves unexpanded are stored and counted
+/// ([`Stats::subsumed_states`]), and counts are the same for any thread count. The DFS
+/// and the simulation ignore it.
+pub type Subsume<M> = fn(&M, &<M as Model>::State) -> Slack;
+
 /// What a model knows of its own state graph that spares the search work, without
 /// changing what it finds: the steps that lead back to their own state, whether
 /// every reachable state has an enabled step, and which properties another search has
@@ -472,6 +542,8 @@ pub struct Facts<M: Model> {
     /// Every expanded state is checked against the claim: one with no enabled action
     /// raises a [`ModelFault`] (no verdict of that search stands).
     pub never_deadlocks: bool,
+    /// Subsumption for the BFS ([`Subsume`]).
+    pub subsume: Option<Subsume<M>>,
     /// Properties another search has already decided for this model (the timed
     /// system's safety search on the message set, `pipeline::check_system`). The
     /// search does not evaluate them and they never keep it going: a search that
@@ -485,6 +557,7 @@ impl<M: Model> Default for Facts<M> {
         Facts {
             self_loop: None,
             never_deadlocks: false,
+            subsume: None,
             decided: Vec::new(),
         }
     }
@@ -495,6 +568,7 @@ impl<M: Model> Clone for Facts<M> {
         Facts {
             self_loop: self.self_loop,
             never_deadlocks: self.never_deadlocks,
+            subsume: self.subsume,
             decided: self.decided.clone(),
         }
     }
@@ -597,6 +671,7 @@ where
     let mut search = Search::new(model, options, canonical, budget);
     search.self_loop = facts.self_loop;
     search.never_deadlocks = facts.never_deadlocks;
+    search.subsume = facts.subsume.filter(|_| options.subsumption);
     search.decided_elsewhere = search
         .properties
         .iter()
@@ -638,6 +713,8 @@ pub(crate) struct Search<'a, M: Model> {
     pub self_loop: Option<SelfLoop<M>>,
     /// Every reachable state has an enabled action ([`Facts::never_deadlocks`]).
     pub never_deadlocks: bool,
+    /// Subsumption, for the BFS ([`Facts::subsume`]).
+    pub subsume: Option<Subsume<M>>,
     /// Per property slot: decided by another search ([`Facts::decided`]).
     decided_elsewhere: Vec<bool>,
     budget: &'a Budget,
@@ -721,6 +798,7 @@ where
             canonical,
             self_loop: None,
             never_deadlocks: false,
+            subsume: None,
             decided_elsewhere: Vec::new(),
             budget,
             exact: None,

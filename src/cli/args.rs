@@ -113,14 +113,22 @@ pub enum Command {
         #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
         max_memory: Option<u64>,
         /// Store message ages and pause lengths even where the lean state would not
-        /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
-        /// the message set would not (`MESSAGE_SET`): same verdicts, more states.
+        /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
+        /// message set would not (`MESSAGE_SET`), and expand every state, also one that
+        /// a state with younger messages and shorter pauses covers (subsumption): same
+        /// verdicts, more states.
         #[arg(long)]
         no_lean: bool,
         /// Check the full space even where a model declares interchangeable nodes (by
         /// default one state per class of node renamings is stored).
         #[arg(long)]
         no_symmetry: bool,
+        /// Expand every state the BFS reaches, also one that a state with younger
+        /// messages and shorter pauses covers (by default, under a held delay or pause
+        /// bound, such a state is stored and checked but not expanded): same verdicts
+        /// and counterexample lengths, more states.
+        #[arg(long)]
+        no_subsumption: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -324,14 +332,22 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exact: bool,
     /// Store message ages and pause lengths even where the lean state would not
-    /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
-    /// the message set would not (`MESSAGE_SET`): same verdicts, more states.
+    /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
+    /// message set would not (`MESSAGE_SET`), and expand every state, also one that
+    /// a state with younger messages and shorter pauses covers (subsumption): same
+    /// verdicts, more states.
     #[arg(long)]
     pub no_lean: bool,
     /// Check the full space even where a model declares interchangeable nodes (by
     /// default one state per class of node renamings is stored).
     #[arg(long)]
     pub no_symmetry: bool,
+    /// Expand every state the BFS reaches, also one that a state with younger
+    /// messages and shorter pauses covers (by default, under a held delay or pause
+    /// bound, such a state is stored and checked but not expanded): same verdicts
+    /// and counterexample lengths, more states.
+    #[arg(long)]
+    pub no_subsumption: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -413,14 +429,22 @@ pub struct BoundsArgs {
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
     /// Store message ages and pause lengths even where the lean state would not
-    /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
-    /// the message set would not (`MESSAGE_SET`): same verdicts, more states.
+    /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
+    /// message set would not (`MESSAGE_SET`), and expand every state, also one that
+    /// a state with younger messages and shorter pauses covers (subsumption): same
+    /// verdicts, more states.
     #[arg(long)]
     pub no_lean: bool,
     /// Check the full space even where a model declares interchangeable nodes (by
     /// default one state per class of node renamings is stored).
     #[arg(long)]
     pub no_symmetry: bool,
+    /// Expand every state the BFS reaches, also one that a state with younger
+    /// messages and shorter pauses covers (by default, under a held delay or pause
+    /// bound, such a state is stored and checked but not expanded): same verdicts
+    /// and counterexample lengths, more states.
+    #[arg(long)]
+    pub no_subsumption: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -32,6 +32,7 @@ fn check_options(args: &BoundsArgs) -> Result<CheckOptions, String> {
         progress: Arc::new(Progress::default()),
         no_lean: args.no_lean,
         symmetry: !args.no_symmetry,
+        subsumption: !args.no_subsumption,
         ..CheckOptions::default()
     })
 }

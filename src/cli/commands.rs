@@ -48,6 +48,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             max_memory,
             no_lean,
             no_symmetry,
+            no_subsumption,
             format,
         } => {
             let base = AssumptionChanges {
@@ -65,6 +66,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
                     let options = CheckOptions {
                         no_lean,
                         symmetry: !no_symmetry,
+                        subsumption: !no_subsumption,
                         ..options
                     };
                     assumptions(registry, &model, &sets, &base, pairs, &options, format)
@@ -571,6 +573,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         exact: args.exact,
         no_lean: args.no_lean,
         symmetry: !args.no_symmetry,
+        subsumption: !args.no_subsumption,
         ..limits.options(usize::from(args.threads))?
     })
 }

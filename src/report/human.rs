@@ -77,6 +77,14 @@ fn header(report: &CheckReport, out: &mut String) {
         stats.max_depth,
         stats.seconds
     );
+    if let Some(subsumed) = stats.subsumed_states {
+        let _ = writeln!(
+            out,
+            "subsumption: {subsumed} of them stored but not expanded, each covered by a state \
+             with younger messages or shorter pauses, all else equal, expanded at its depth or \
+             before (--no-subsumption: expand every state)"
+        );
+    }
     if let Some(cut) = report.later_cut {
         let left = match cut.phase {
             crate::check::Phase::Liveness => "`eventually` verdicts it had not reached are unknown",

@@ -1522,7 +1522,78 @@ impl<P: Protocol> TimedSystem<P> {
         crate::check::Facts {
             self_loop: Some(Self::is_self_loop),
             never_deadlocks: self.never_deadlocks(),
+            subsume: self
+                .subsumes()
+                .then_some(Self::slack as crate::check::Subsume<Self>),
             decided: Vec::new(),
+        }
+    }
+
+    /// Whether the BFS may leave out a state that another covers ([`TimedSystem::slack`]):
+    /// a protocol that keeps the contract of [`Protocol::LEAN_STATE`] (no property or
+    /// metric reads an age or a pause length), with no `eventually` property (a lasso
+    /// needs the states themselves), `bounded_delay` or `bounded_pause` held (else
+    /// what they would count is not stored, [`Lean`]), and not `--no-lean`.
+    pub fn subsumes(&self) -> bool {
+        let held = |assumption| self.assumptions.is_held(assumption);
+        P::LEAN_STATE
+            && !self.keeps_everything
+            && self
+                .properties
+                .iter()
+                .all(|property| property.kind != super::PropertyKind::Eventually)
+            && ((held(Assumption::BoundedDelay) && self.age_cap > 0)
+                || (held(Assumption::BoundedPause) && self.pause_cap > 0))
+    }
+
+    /// `state` split for subsumption ([`crate::check::Subsume`]): its counters are the
+    /// ages of its messages where `bounded_delay` is held and the pause lengths of its
+    /// paused nodes where `bounded_pause` is held; its frame is everything else.
+    ///
+    /// Why a state `a` whose counters are at most those of `b` (same frame) simulates
+    /// `b`: the two have the same nodes, timers, offsets, ghost and messages; only how
+    /// long each message has been in flight and each node paused differ, with `a`'s
+    /// younger and shorter. Handlers, timers, faults and every held constraint but two
+    /// read neither count, so every step of `b` but a Tick is a step of `a` (a delivery,
+    /// loss or copy of a message of `b` is one of the same message at `a`, matched by
+    /// age order) and leaves the counters as they were, one message fewer or one new
+    /// message at age 0 on both sides. A Tick is forbidden by `bounded_delay` while a
+    /// message to a running node is Δ old and by `bounded_pause` while a node has been
+    /// paused P: where `b` allows a Tick, so does `a`, and a Tick adds one to every
+    /// counter on both sides (up to the same caps). Properties and metrics agree on
+    /// `a` and `b` by the contract of [`Protocol::LEAN_STATE`]. And `b` has a step
+    /// wherever `a` has one: only a Tick can be enabled at `a` and not at `b`, and a Tick
+    /// that `b`'s counters forbid leaves `b` a step, the delivery of the first message
+    /// of the overdue one's channel (nothing but `fifo_links` forbids a delivery, and it
+    /// does not forbid the first) or the paused node's Resume (nothing forbids one).
+    pub fn slack(&self, state: &SystemState<P>) -> crate::check::Slack {
+        let mut frame = state.clone();
+        let mut counters = Vec::new();
+        if self.assumptions.is_held(Assumption::BoundedDelay) && self.age_cap > 0 {
+            if !self.assumptions.is_held(Assumption::FifoLinks) {
+                // A multiset network is sorted with ages before messages: sorted with
+                // them last, the frame's order does not depend on them, and two frames
+                // that agree match each message to the one of the same age rank.
+                frame.network.sort_by(|a, b| {
+                    (a.src, a.dst, &a.msg, a.age_ticks).cmp(&(b.src, b.dst, &b.msg, b.age_ticks))
+                });
+            }
+            for envelope in &mut frame.network {
+                counters.push(envelope.age_ticks);
+                envelope.age_ticks = 0;
+            }
+        }
+        if self.assumptions.is_held(Assumption::BoundedPause) && self.pause_cap > 0 {
+            for record in &mut frame.nodes {
+                if let NodeStatus::Paused { ticks } = &mut record.status {
+                    counters.push(*ticks);
+                    *ticks = 0;
+                }
+            }
+        }
+        crate::check::Slack {
+            frame: crate::check::fingerprint(&frame),
+            counters,
         }
     }
 
