@@ -178,7 +178,8 @@ pub struct CheckOptions {
     /// check pipeline; [`run`] and [`run_symmetric`] are told directly.
     pub symmetry: bool,
     /// Let the BFS leave out states the model says an expanded one covers
-    /// ([`Facts::subsume`]); `false` (`--no-subsumption`) expands every state.
+    /// ([`Facts::subsume`]); `false` (`--no-subsumption`) expands every state, as
+    /// `exact` does.
     pub subsumption: bool,
 }
 
@@ -516,13 +517,16 @@ impl Slack {
 /// messages are younger and whose pauses are shorter may do all the older one may,
 /// [`TimedSystem::slack`](crate::system::TimedSystem::slack).)
 ///
-/// The BFS then expands a new state only if no state expanded at its depth or before,
-/// nor another new state of its level, covers it strictly (see the module docs,
-/// "Subsumption"). Every property and deadlock it would have found is found at the
-/// same depth, so verdicts and counterexample lengths are those of the full search;
-/// the states it leaves unexpanded are stored and counted
-/// ([`Stats::subsumed_states`]), and counts are the same for any thread count. The DFS
-/// and the simulation ignore it.
+/// The BFS then expands a new state only if no state expanded at its depth or before
+/// covers it, nor another new state of its level with smaller counters (see the module
+/// docs, "Subsumption"). Every property and deadlock it would have found is found at
+/// the same depth, so verdicts and counterexample lengths are those of the full search
+/// (under a depth bound a search may stop at the bound where the other completes, or
+/// the reverse: either way no verdict is wrong); the states it leaves unexpanded are
+/// stored and counted ([`Stats::subsumed_states`]), and counts are the same for any
+/// thread count. Frames are 64-bit fingerprints, as states are: a collision could leave
+/// a state unexpanded, so `CheckOptions::exact` turns subsumption off. The DFS and the
+/// simulation ignore it.
 pub type Subsume<M> = fn(&M, &<M as Model>::State) -> Slack;
 
 /// What a model knows of its own state graph that spares the search work, without
@@ -671,7 +675,10 @@ where
     let mut search = Search::new(model, options, canonical, budget);
     search.self_loop = facts.self_loop;
     search.never_deadlocks = facts.never_deadlocks;
-    search.subsume = facts.subsume.filter(|_| options.subsumption);
+    // `--exact` checks every state's identity in full; a frame is a fingerprint too.
+    search.subsume = facts
+        .subsume
+        .filter(|_| options.subsumption && !options.exact);
     search.decided_elsewhere = search
         .properties
         .iter()

@@ -1532,32 +1532,54 @@ impl<P: Protocol> TimedSystem<P> {
     /// Whether the BFS may leave out a state that another covers ([`TimedSystem::slack`]):
     /// a protocol that keeps the contract of [`Protocol::LEAN_STATE`] (no property or
     /// metric reads an age or a pause length), with no `eventually` property (a lasso
-    /// needs the states themselves), `bounded_delay` or `bounded_pause` held (else
-    /// what they would count is not stored, [`Lean`]), and not `--no-lean`.
+    /// needs the states themselves), and something to count: message ages (see
+    /// [`TimedSystem::counts_ages`]) or pause lengths under a held `bounded_pause` (else
+    /// not stored, [`Lean`]); not with `--no-lean`.
     pub fn subsumes(&self) -> bool {
-        let held = |assumption| self.assumptions.is_held(assumption);
         P::LEAN_STATE
             && !self.keeps_everything
             && self
                 .properties
                 .iter()
                 .all(|property| property.kind != super::PropertyKind::Eventually)
-            && ((held(Assumption::BoundedDelay) && self.age_cap > 0)
-                || (held(Assumption::BoundedPause) && self.pause_cap > 0))
+            && (self.counts_ages() || self.counts_pauses())
+    }
+
+    /// Whether [`TimedSystem::slack`] counts message ages: `bounded_delay` held (else
+    /// they are not stored, or only for explanations), and not `fifo_links` held with
+    /// `reliable_links` relaxed. In a channel whose send order is kept, two copies of
+    /// one message with different ages are two envelopes, each of which may be lost,
+    /// while at the same age they are equal and a loss takes the first: a younger state
+    /// could not lose the later copy as the older one can.
+    fn counts_ages(&self) -> bool {
+        let held = |assumption| self.assumptions.is_held(assumption);
+        let no_loss_of_a_later_copy =
+            !held(Assumption::FifoLinks) || held(Assumption::ReliableLinks);
+        held(Assumption::BoundedDelay) && self.age_cap > 0 && no_loss_of_a_later_copy
+    }
+
+    /// Whether [`TimedSystem::slack`] counts pause lengths: `bounded_pause` held.
+    fn counts_pauses(&self) -> bool {
+        self.assumptions.is_held(Assumption::BoundedPause) && self.pause_cap > 0
     }
 
     /// `state` split for subsumption ([`crate::check::Subsume`]): its counters are the
-    /// ages of its messages where `bounded_delay` is held and the pause lengths of its
-    /// paused nodes where `bounded_pause` is held; its frame is everything else.
+    /// ages of its messages where they are counted ([`TimedSystem::counts_ages`]) and
+    /// the pause lengths of its paused nodes where `bounded_pause` is held; its frame is
+    /// everything else, with a multiset network's messages in an order that does not
+    /// depend on their ages.
     ///
     /// Why a state `a` whose counters are at most those of `b` (same frame) simulates
     /// `b`: the two have the same nodes, timers, offsets, ghost and messages; only how
     /// long each message has been in flight and each node paused differ, with `a`'s
     /// younger and shorter. Handlers, timers, faults and every held constraint but two
-    /// read neither count, so every step of `b` but a Tick is a step of `a` (a delivery,
-    /// loss or copy of a message of `b` is one of the same message at `a`, matched by
-    /// age order) and leaves the counters as they were, one message fewer or one new
-    /// message at age 0 on both sides. A Tick is forbidden by `bounded_delay` while a
+    /// read neither count, so every step of `b` but a Tick is a step of `a` and leaves
+    /// the counters as they were, one message fewer or one new message at age 0 on both
+    /// sides: in a multiset network a delivery, loss or copy of a message of `b` is one of
+    /// the same message at `a`, the copies of one message matched by age rank (taking
+    /// the same rank on both sides keeps every matched pair ordered); in a channel whose
+    /// send order is kept a delivery or copy takes the channel's first message on both
+    /// sides, and loss, which could take a later copy, is excluded by `counts_ages`. A Tick is forbidden by `bounded_delay` while a
     /// message to a running node is Δ old and by `bounded_pause` while a node has been
     /// paused P: where `b` allows a Tick, so does `a`, and a Tick adds one to every
     /// counter on both sides (up to the same caps). Properties and metrics agree on
@@ -1567,30 +1589,35 @@ impl<P: Protocol> TimedSystem<P> {
     /// of the overdue one's channel (nothing but `fifo_links` forbids a delivery, and it
     /// does not forbid the first) or the paused node's Resume (nothing forbids one).
     pub fn slack(&self, state: &SystemState<P>) -> crate::check::Slack {
-        let mut frame = state.clone();
+        let ages = self.counts_ages();
+        let pauses = self.counts_pauses();
+        let mut order: Vec<usize> = (0..state.network.len()).collect();
+        if ages && !self.assumptions.is_held(Assumption::FifoLinks) {
+            // A multiset network is sorted with ages before messages: taken with them
+            // last, the frame's order does not depend on them, and two frames that agree
+            // match each message to the one of the same age rank.
+            let network = &state.network;
+            order.sort_by(|&a, &b| {
+                let (a, b) = (&network[a], &network[b]);
+                (a.src, a.dst, &a.msg, a.age_ticks).cmp(&(b.src, b.dst, &b.msg, b.age_ticks))
+            });
+        }
         let mut counters = Vec::new();
-        if self.assumptions.is_held(Assumption::BoundedDelay) && self.age_cap > 0 {
-            if !self.assumptions.is_held(Assumption::FifoLinks) {
-                // A multiset network is sorted with ages before messages: sorted with
-                // them last, the frame's order does not depend on them, and two frames
-                // that agree match each message to the one of the same age rank.
-                frame.network.sort_by(|a, b| {
-                    (a.src, a.dst, &a.msg, a.age_ticks).cmp(&(b.src, b.dst, &b.msg, b.age_ticks))
-                });
-            }
-            for envelope in &mut frame.network {
-                counters.push(envelope.age_ticks);
-                envelope.age_ticks = 0;
-            }
+        if ages {
+            counters.extend(order.iter().map(|&index| state.network[index].age_ticks));
         }
-        if self.assumptions.is_held(Assumption::BoundedPause) && self.pause_cap > 0 {
-            for record in &mut frame.nodes {
-                if let NodeStatus::Paused { ticks } = &mut record.status {
-                    counters.push(*ticks);
-                    *ticks = 0;
-                }
-            }
+        if pauses {
+            counters.extend(state.nodes.iter().filter_map(|record| match record.status {
+                NodeStatus::Paused { ticks } => Some(ticks),
+                _ => None,
+            }));
         }
+        let frame = Frame {
+            state,
+            order: &order,
+            ages,
+            pauses,
+        };
         crate::check::Slack {
             frame: crate::check::fingerprint(&frame),
             counters,
@@ -1756,6 +1783,41 @@ impl<P: Protocol> TimedSystem<P> {
         } else {
             network.sort();
         }
+    }
+}
+
+/// A state with its message ages (where `ages`) and pause lengths (where `pauses`) taken
+/// as 0 and its network in `order`, hashed without a copy ([`TimedSystem::slack`]).
+struct Frame<'a, P: Protocol> {
+    state: &'a SystemState<P>,
+    order: &'a [usize],
+    ages: bool,
+    pauses: bool,
+}
+
+impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
+    fn hash<H: std::hash::Hasher>(&self, hasher: &mut H) {
+        let state = self.state;
+        state.nodes.len().hash(hasher);
+        for record in &state.nodes {
+            let status = match record.status {
+                NodeStatus::Paused { .. } if self.pauses => NodeStatus::Paused { ticks: 0 },
+                status => status,
+            };
+            record.hash_with_status(status, hasher);
+        }
+        self.order.len().hash(hasher);
+        for &index in self.order {
+            let envelope = &state.network[index];
+            envelope.src.hash(hasher);
+            envelope.dst.hash(hasher);
+            if !self.ages {
+                envelope.age_ticks.hash(hasher);
+            }
+            envelope.msg.hash(hasher);
+        }
+        state.ghost.hash(hasher);
+        state.crashes.hash(hasher);
     }
 }
 

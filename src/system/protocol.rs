@@ -205,14 +205,17 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
 
     /// Opt in to the lean state ([`crate::system::Lean`]): with `bounded_delay`
     /// relaxed (and `no_duplication` held) the engine does not store message ages, and
-    /// with `bounded_pause` relaxed it does not store pause lengths; they read 0. Fewer
+    /// with `bounded_pause` relaxed it does not store pause lengths; they read 0. And
+    /// with them held, a state is not expanded where one with younger messages and
+    /// shorter pauses, all else equal, was (subsumption, `TimedSystem::slack`). Fewer
     /// states, same verdicts and counterexample lengths, **provided** no property and
     /// no metric of the protocol reads [`Envelope::age_ticks`](crate::system::Envelope)
-    /// or the `ticks` of [`NodeStatus::Paused`](crate::system::NodeStatus): the engine
-    /// cannot see what a property reads, so with this `true` such a property gets a
-    /// wrong verdict. Off by default (every quantity stored, every verdict right);
-    /// the catalog's models opt in. `--no-lean` (`CheckOptions::no_lean`) turns it
-    /// off for one check.
+    /// or the `ticks` of [`NodeStatus::Paused`](crate::system::NodeStatus), nor the
+    /// order of the messages in flight (a multiset network is sorted with ages before
+    /// messages): the engine cannot see what a property reads, so with this `true` such
+    /// a property gets a wrong verdict. Off by default (every quantity stored, every
+    /// verdict right); the catalog's models opt in. `--no-lean`
+    /// (`CheckOptions::no_lean`) turns it off for one check.
     const LEAN_STATE: bool = false;
 
     /// Opt in to the message set ([`crate::system::Lean`]): with `no_duplication`,

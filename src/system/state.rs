@@ -150,7 +150,15 @@ impl<P: Protocol> Eq for NodeRecord<P> {}
 
 impl<P: Protocol> Hash for NodeRecord<P> {
     fn hash<H: Hasher>(&self, hasher: &mut H) {
-        self.status.hash(hasher);
+        self.hash_with_status(self.status, hasher);
+    }
+}
+
+impl<P: Protocol> NodeRecord<P> {
+    /// Hashes the record as if its status were `status` (a subsumption frame hashes a
+    /// paused node with its pause length set to 0, `TimedSystem::slack`).
+    pub(crate) fn hash_with_status<H: Hasher>(&self, status: NodeStatus, hasher: &mut H) {
+        status.hash(hasher);
         self.state.hash(hasher);
         self.durable.hash(hasher);
         self.unsynced.hash(hasher);
