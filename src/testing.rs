@@ -476,10 +476,6 @@ where
     }
 }
 
-/// Whether `property` of `model` is true in `state`.
-///
-/// # Panics
-/// When the model has no such property.
 /// The first `count` distinct states of `model` in breadth-first order (fewer when the
 /// space is smaller), for tests that check something of every state of a prefix.
 pub fn first_states<M>(model: &M, count: usize) -> Vec<M::State>
@@ -510,6 +506,28 @@ where
     states
 }
 
+/// What two checks of one model must agree on, property by property: (name, verdict,
+/// counterexample length, example length). Two searches of the same space (with and
+/// without a reduction, at any thread count) give equal summaries.
+pub fn summary(report: &CheckReport) -> Vec<(String, Verdict, Option<usize>, Option<usize>)> {
+    report
+        .properties
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.verdict,
+                p.counterexample.as_ref().map(|t| t.length),
+                p.example_length,
+            )
+        })
+        .collect()
+}
+
+/// Whether `property` of `model` is true in `state`.
+///
+/// # Panics
+/// When the model has no such property.
 #[track_caller]
 pub fn property_holds<M: stateright::Model>(model: &M, property: &str, state: &M::State) -> bool {
     let Some(found) = model.properties().into_iter().find(|p| p.name == property) else {

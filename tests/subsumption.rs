@@ -462,20 +462,7 @@ fn under_symmetry_subsumption_counts_do_not_depend_on_threads() {
             .run(&request, &options)
             .expect("a valid request")
     };
-    let summary = |report: &synccheck::report::CheckReport| {
-        report
-            .properties
-            .iter()
-            .map(|p| {
-                (
-                    p.name.clone(),
-                    p.verdict,
-                    p.counterexample.as_ref().map(|t| t.length),
-                    p.example_length,
-                )
-            })
-            .collect::<Vec<_>>()
-    };
+    let summary = testing::summary;
     let full = run(1, false);
     let one = run(1, true);
     assert!(one.symmetry.is_some());

@@ -11,7 +11,7 @@
 mod support;
 
 use synccheck::catalog;
-use synccheck::check::{CheckOptions, Strategy, Verdict};
+use synccheck::check::{CheckOptions, Strategy};
 use synccheck::model::Params;
 use synccheck::pipeline::{self, Label};
 use synccheck::report::{CheckReport, FewestBreaks, Necessity, TraceReport};
@@ -19,7 +19,7 @@ use synccheck::request::{AssumptionChanges, CheckRequest};
 use synccheck::system::{
     AssumptionSet, Context, Property, Protocol, Renaming, Rewrite, Symmetry, SystemError,
 };
-use synccheck::testing::options;
+use synccheck::testing::{options, summary};
 use synccheck::trace::{self, ReplayOutcome};
 
 /// One plan check: its name, parameters, held and relaxed assumptions, and the unique
@@ -31,22 +31,6 @@ struct Case {
     relax: &'static [&'static str],
     states_off: usize,
     states_on: usize,
-}
-
-/// (verdict, counterexample length, example length) per property, by name.
-fn summary(report: &CheckReport) -> Vec<(String, Verdict, Option<usize>, Option<usize>)> {
-    report
-        .properties
-        .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                p.verdict,
-                p.counterexample.as_ref().map(|t| t.length),
-                p.example_length,
-            )
-        })
-        .collect()
 }
 
 /// Runs one check of `model` through the registry (as `check` and plans do).
