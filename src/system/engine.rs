@@ -1551,7 +1551,7 @@ impl<P: Protocol> TimedSystem<P> {
     /// one message with different ages are two envelopes, each of which may be lost,
     /// while at the same age they are equal and a loss takes the first: a younger state
     /// could not lose the later copy as the older one can.
-    fn counts_ages(&self) -> bool {
+    pub fn counts_ages(&self) -> bool {
         let held = |assumption| self.assumptions.is_held(assumption);
         let no_loss_of_a_later_copy =
             !held(Assumption::FifoLinks) || held(Assumption::ReliableLinks);
@@ -1559,7 +1559,7 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// Whether [`TimedSystem::slack`] counts pause lengths: `bounded_pause` held.
-    fn counts_pauses(&self) -> bool {
+    pub fn counts_pauses(&self) -> bool {
         self.assumptions.is_held(Assumption::BoundedPause) && self.pause_cap > 0
     }
 
