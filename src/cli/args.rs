@@ -152,6 +152,9 @@ pub enum Command {
         /// Relax an assumption.
         #[arg(long, value_name = "NAME")]
         relax: Vec<String>,
+        /// Relax every assumption first (then --hold and --relax apply).
+        #[arg(long)]
+        relax_all: bool,
         /// dot (Graphviz) or json.
         #[arg(long = "as", value_enum, default_value_t = GraphAs::Dot)]
         render_as: GraphAs,

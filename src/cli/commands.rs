@@ -79,12 +79,13 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             sets,
             hold,
             relax,
+            relax_all,
             render_as,
             max_states,
             no_lean,
         } => {
             let changes = AssumptionChanges {
-                relax_all: false,
+                relax_all,
                 hold,
                 relax,
             };
