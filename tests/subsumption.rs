@@ -7,29 +7,31 @@
 
 use stateright::Model;
 use synccheck::check::{self, Budget, CheckOptions, StopReason, Verdict};
-use synccheck::models::replication::primary_backup::{AckMode, PrimaryBackup};
+use synccheck::model::{Declared, Params};
+use synccheck::models::replication::primary_backup::PrimaryBackup;
 use synccheck::system::{Assumption, Context, Property, Protocol, SystemState, TimedSystem};
 use synccheck::testing;
 
-/// With the catalog's default parameters (as `synccheck check primary_backup`).
-fn primary_backup(ack_mode: AckMode) -> PrimaryBackup {
-    PrimaryBackup {
-        ack_mode,
-        heartbeat_ticks: 2,
-        failover_timeout_ticks: 4,
-        write_after_ticks: 4,
-    }
+/// With the catalog's default parameters, as `synccheck check primary_backup --set
+/// variant=VARIANT` builds it.
+fn primary_backup(variant: &str) -> PrimaryBackup {
+    let mut values: std::collections::BTreeMap<String, String> = PrimaryBackup::PARAMS
+        .iter()
+        .map(|param| (param.name.to_string(), param.default.to_string()))
+        .collect();
+    values.insert("variant".to_string(), variant.to_string());
+    PrimaryBackup::from_params(&Params::from_values(values)).expect("the declared defaults")
 }
 
 /// Every assumption relaxed but duplication, with the delay and the pause held at
 /// `delay` and `pause` (`None`: relaxed).
-fn held(ack_mode: AckMode, delay: Option<u32>, pause: Option<u32>) -> TimedSystem<PrimaryBackup> {
-    holding(ack_mode, delay, pause, &[Assumption::NoDuplication])
+fn held(variant: &str, delay: Option<u32>, pause: Option<u32>) -> TimedSystem<PrimaryBackup> {
+    holding(variant, delay, pause, &[Assumption::NoDuplication])
 }
 
 /// [`held`], holding `also` instead of only duplication.
 fn holding(
-    ack_mode: AckMode,
+    variant: &str,
     delay: Option<u32>,
     pause: Option<u32>,
     also: &[Assumption],
@@ -48,7 +50,7 @@ fn holding(
             hold.push((assumption, Some(bound)));
         }
     }
-    testing::system_holding(primary_backup(ack_mode), &hold, &relax)
+    testing::system_holding(primary_backup(variant), &hold, &relax)
 }
 
 fn search(
@@ -147,8 +149,8 @@ fn assert_covering_contract<P: Protocol>(
 #[test]
 fn a_state_with_younger_messages_and_shorter_pauses_simulates_the_older_one() {
     for (label, system) in [
-        ("sync", held(AckMode::Sync, Some(2), Some(2))),
-        ("async", held(AckMode::Async, Some(2), Some(2))),
+        ("sync", held("sync", Some(2), Some(2))),
+        ("async", held("async", Some(2), Some(2))),
     ] {
         assert!(system.subsumes(), "{label}");
         let pairs = assert_covering_contract(label, &system, 40_000);
@@ -263,16 +265,13 @@ fn where_order_is_kept_and_messages_may_be_lost_ages_are_not_counted() {
 #[test]
 fn subsumption_keeps_every_verdict_and_length_and_its_counts_do_not_depend_on_threads() {
     let cases = [
-        ("sync, delay 2", held(AckMode::Sync, Some(2), None)),
-        ("async, delay 2", held(AckMode::Async, Some(2), None)),
-        ("sync, pause 2", held(AckMode::Sync, None, Some(2))),
-        (
-            "async, delay 4, pause 2",
-            held(AckMode::Async, Some(4), Some(2)),
-        ),
+        ("sync, delay 2", held("sync", Some(2), None)),
+        ("async, delay 2", held("async", Some(2), None)),
+        ("sync, pause 2", held("sync", None, Some(2))),
+        ("async, delay 4, pause 2", held("async", Some(4), Some(2))),
         (
             "sync, default assumptions",
-            testing::system(primary_backup(AckMode::Sync), &[]),
+            testing::system(primary_backup("sync"), &[]),
         ),
     ];
     for (label, system) in &cases {
@@ -328,7 +327,7 @@ fn with_subsumption_states_grow_less_than_twofold_per_doubling_of_the_delay_boun
     let counts: Vec<usize> = [1, 2, 4, 8]
         .into_iter()
         .map(|delay| {
-            let outcome = search(&held(AckMode::Sync, Some(delay), None), 2, true);
+            let outcome = search(&held("sync", Some(delay), None), 2, true);
             assert_eq!(outcome.stop_reason, StopReason::Complete, "Δ = {delay}");
             outcome.stats.unique_states
         })
@@ -337,7 +336,7 @@ fn with_subsumption_states_grow_less_than_twofold_per_doubling_of_the_delay_boun
     for pair in counts.windows(2) {
         assert!(pair[1] <= 2 * pair[0], "{counts:?}");
     }
-    let unreduced = search(&held(AckMode::Sync, Some(8), None), 2, false);
+    let unreduced = search(&held("sync", Some(8), None), 2, false);
     assert_eq!(unreduced.stats.unique_states, 344_188);
 }
 
@@ -345,13 +344,11 @@ fn with_subsumption_states_grow_less_than_twofold_per_doubling_of_the_delay_boun
 /// and with `--exact`.
 #[test]
 fn subsumption_is_off_without_a_held_bound_and_with_no_lean() {
-    assert!(!held(AckMode::Sync, None, None).subsumes());
-    assert!(held(AckMode::Sync, None, None).facts().subsume.is_none());
-    assert!(!held(AckMode::Sync, Some(2), None)
-        .without_lean_state()
-        .subsumes());
+    assert!(!held("sync", None, None).subsumes());
+    assert!(held("sync", None, None).facts().subsume.is_none());
+    assert!(!held("sync", Some(2), None).without_lean_state().subsumes());
     // `--exact` checks every state in full, and a frame is a fingerprint: no subsumption.
-    let system = held(AckMode::Sync, Some(2), None);
+    let system = held("sync", Some(2), None);
     let options = CheckOptions {
         exact: true,
         fault: system.fault(),

@@ -161,10 +161,9 @@ impl Covering {
         // An entry without a split (none is, under subsumption) is expanded.
         let covered = |own: &Slack| {
             let before = self.expanded.get(&own.frame).is_some_and(|known| {
-                known.iter().any(|counters| {
-                    counters.len() == own.counters.len()
-                        && counters.iter().zip(&own.counters).all(|(a, b)| a <= b)
-                })
+                known
+                    .iter()
+                    .any(|counters| Slack::at_most(counters, &own.counters))
             });
             let in_level = by_frame.get(&own.frame).is_some_and(|others| {
                 others.iter().any(|&other| {

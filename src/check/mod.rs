@@ -498,13 +498,12 @@ impl Slack {
     /// Whether `self` is at least as free as `other`: the same frame, and every counter
     /// at most `other`'s.
     pub fn covers(&self, other: &Slack) -> bool {
-        self.frame == other.frame
-            && self.counters.len() == other.counters.len()
-            && self
-                .counters
-                .iter()
-                .zip(&other.counters)
-                .all(|(a, b)| a <= b)
+        self.frame == other.frame && Slack::at_most(&self.counters, &other.counters)
+    }
+
+    /// Whether counters `small` are, one by one, at most `large` (of one frame).
+    pub(crate) fn at_most(small: &[u8], large: &[u8]) -> bool {
+        small.len() == large.len() && small.iter().zip(large).all(|(a, b)| a <= b)
     }
 }
 
