@@ -437,53 +437,128 @@ fn subsumption_changes_no_verdict_or_length_on_the_catalog_plans() {
 }
 
 /// Symmetry and subsumption together (`fenced_lease_lock`'s interchangeable clients,
-/// `bounded_pause` relaxed and the delay held): the same counts at 1, 2 and 3 threads,
-/// and the verdicts and lengths of the search without subsumption.
+/// `variant=writes`): with `bounded_pause` relaxed (ages counted) and with it held at 2
+/// (ages and pause lengths counted, the representatives chosen by frame first), the
+/// same counts at 1, 2 and 3 threads, and the verdicts and lengths of the search
+/// without subsumption.
 #[test]
 fn under_symmetry_subsumption_counts_do_not_depend_on_threads() {
-    let request = synccheck::request::CheckRequest {
-        model: "fenced_lease_lock".to_string(),
-        params: [("variant".to_string(), "writes".to_string())].into(),
-        changes: synccheck::request::AssumptionChanges {
-            relax_all: false,
-            hold: Vec::new(),
-            relax: vec!["bounded_pause".to_string()],
-        },
-    };
-    let run = |threads, subsumption| {
-        let options = CheckOptions {
-            subsumption,
-            ..testing::options(check::Strategy::Bfs, threads)
+    // (held, relaxed): stored states and subsumed ones with subsumption, stored states
+    // without.
+    type Counts = (usize, Option<usize>);
+    let cases: [(&str, &str, Counts, usize); 2] = [
+        ("", "bounded_pause", (27_082, Some(6_879)), 34_918),
+        // 38 947 stored (10 921 subsumed) with representatives chosen by their whole
+        // fingerprint, before frames came first.
+        ("bounded_pause=2", "", (35_240, Some(9_483)), 72_805),
+    ];
+    for (hold, relax, counts, unsubsumed) in cases {
+        let names = |list: &str| -> Vec<String> {
+            list.split_terminator(',').map(str::to_string).collect()
         };
-        synccheck::catalog::registry()
-            .run(&request, &options)
-            .expect("a valid request")
-    };
-    let summary = testing::summary;
-    let full = run(1, false);
-    let one = run(1, true);
-    assert!(one.symmetry.is_some());
-    assert_eq!(summary(&one), summary(&full));
-    assert_eq!(
-        (one.stats.unique_states, one.stats.subsumed_states),
-        (27_082, Some(6_879))
-    );
-    assert_eq!(full.stats.unique_states, 34_918);
-    for threads in [2, 3] {
-        let parallel = run(threads, true);
+        let request = synccheck::request::CheckRequest {
+            model: "fenced_lease_lock".to_string(),
+            params: [("variant".to_string(), "writes".to_string())].into(),
+            changes: synccheck::request::AssumptionChanges {
+                relax_all: false,
+                hold: names(hold),
+                relax: names(relax),
+            },
+        };
+        let run = |threads, subsumption| {
+            let options = CheckOptions {
+                subsumption,
+                ..testing::options(check::Strategy::Bfs, threads)
+            };
+            synccheck::catalog::registry()
+                .run(&request, &options)
+                .expect("a valid request")
+        };
+        let summary = testing::summary;
+        let full = run(1, false);
+        let one = run(1, true);
+        assert!(one.symmetry.is_some());
         assert_eq!(
-            (
-                parallel.stats.unique_states,
-                parallel.stats.generated_states,
-                parallel.stats.subsumed_states
-            ),
-            (
-                one.stats.unique_states,
-                one.stats.generated_states,
-                one.stats.subsumed_states
-            ),
-            "{threads} threads"
+            summary(&one),
+            summary(&full),
+            "held {hold}, relaxed {relax}"
         );
-        assert_eq!(summary(&parallel), summary(&one), "{threads} threads");
+        assert_eq!(
+            (one.stats.unique_states, one.stats.subsumed_states),
+            counts,
+            "held {hold}, relaxed {relax}"
+        );
+        assert_eq!(full.stats.unique_states, unsubsumed);
+        for threads in [2, 3] {
+            let parallel = run(threads, true);
+            assert_eq!(
+                (
+                    parallel.stats.unique_states,
+                    parallel.stats.generated_states,
+                    parallel.stats.subsumed_states
+                ),
+                (
+                    one.stats.unique_states,
+                    one.stats.generated_states,
+                    one.stats.subsumed_states
+                ),
+                "held {hold}, relaxed {relax}: {threads} threads"
+            );
+            assert_eq!(summary(&parallel), summary(&one), "{threads} threads");
+        }
     }
+}
+
+/// Under symmetry a class's representative is chosen by its frame first
+/// (`TimedSystem::least_renaming`): two states whose frames are renamings of each other
+/// — the same nodes, messages and timers up to swapping the clients, only ages and
+/// pause lengths differing — get representatives of one frame, so the younger covers
+/// the older whichever renaming each was reached by. Checked on every such pair among
+/// the first states of `fenced_lease_lock` with the delay and the pause held at 2.
+#[test]
+fn under_symmetry_states_whose_frames_are_renamings_get_representatives_of_one_frame() {
+    use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing, Node};
+    use synccheck::system::Renaming;
+    let protocol = FencedLeaseLock {
+        fencing: Fencing::All,
+        lease_ticks: 5,
+        validity_ticks: 2,
+    };
+    let system = testing::system_holding(
+        protocol,
+        &[
+            (Assumption::BoundedDelay, Some(2)),
+            (Assumption::BoundedPause, Some(2)),
+        ],
+        &[],
+    );
+    assert!(system.is_symmetric() && system.counts_ages() && system.counts_pauses());
+    let swap = Renaming::swapping(Node::ClientA, Node::ClientB);
+    // Frame orbit (the lesser of a state's frame and its swapped state's) → the frames
+    // of the representatives of the states in it, and how many distinct states.
+    let mut orbits: std::collections::HashMap<u64, (Vec<u64>, usize)> = Default::default();
+    for state in testing::first_states(&system, 30_000) {
+        let swapped = system
+            .renamed_by(&state, &swap)
+            .expect("a declared renaming");
+        let orbit = system.slack(&state).frame.min(system.slack(&swapped).frame);
+        let (representative, _) = system.canonical(state);
+        let entry = orbits.entry(orbit).or_default();
+        entry.0.push(system.slack(&representative).frame);
+        entry.1 += 1;
+    }
+    let mut shared = 0;
+    for (frames, states) in orbits.values() {
+        assert!(
+            frames.iter().all(|frame| *frame == frames[0]),
+            "{states} states whose frames are renamings of each other have representatives of {} frames",
+            frames.iter().collect::<std::collections::HashSet<_>>().len()
+        );
+        shared += usize::from(*states > 1);
+    }
+    // Not vacuous: many frames are shared by states with different counters.
+    assert!(
+        shared > 1_000,
+        "{shared} frame orbits with more than one state"
+    );
 }

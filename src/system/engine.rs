@@ -494,7 +494,8 @@ impl<P: Protocol> TimedSystem<P> {
     /// protocol declares no symmetry), with its fingerprint: the renaming of `state`
     /// within the declared groups whose parts (node records position by position, the
     /// groups' nodes first, then the network, then the observer state) have the least
-    /// fingerprints, compared part by part — the same state for every member of the
+    /// fingerprints, compared part by part (their frames first where subsumption
+    /// applies, [`TimedSystem::subsumes`]) — the same state for every member of the
     /// class, on any thread. Pass it as the
     /// search's [`Canonicalize`](crate::check::Canonicalize)
     /// (`pipeline::check_system` does). A state that is its own representative comes
@@ -528,7 +529,11 @@ impl<P: Protocol> TimedSystem<P> {
     /// beside the system state, moved with the node), then its network (in the
     /// engine's order), then its observer state. The key is a function of the image,
     /// so the least key picks the same state from every member of a class; the
-    /// identity wins a tie (equal keys: the same state). Renamings are dropped as soon
+    /// identity wins a tie (equal keys: the same state). Where subsumption applies
+    /// ([`TimedSystem::subsumes`]) the parts' frames come first (node records with
+    /// pause lengths as 0, the network with ages as 0 in its frame order, the observer
+    /// state), then the full parts: states whose frames are renamings of each other get
+    /// representatives of one frame, which subsumption can compare. Renamings are dropped as soon
     /// as one part's key is larger than another's, so with the nodes of a group in
     /// different states one or two records per renaming are renamed and hashed, not
     /// whole states.
@@ -548,35 +553,80 @@ impl<P: Protocol> TimedSystem<P> {
         // Indices into `symmetry.renamings`, ascending: the identity (0) first.
         let mut alive: Vec<usize> = (0..symmetry.renamings.len()).collect();
         let mut keys: Vec<u64> = Vec::with_capacity(alive.len());
-        for &position in symmetry.order.iter() {
-            keep_least(&mut alive, &mut keys, |index| {
-                let (renaming, inverse) = &symmetry.renamings[index];
-                let source = inverse.index(position);
-                if index == 0 {
-                    fingerprint(&(&state.nodes[position], node_extra(source)))
-                } else {
-                    let mut record = symmetry.rename.record(&state.nodes[source], renaming);
-                    record.timers.sort();
-                    fingerprint(&(&record, node_extra(source)))
-                }
-            });
-        }
-        keep_least(&mut alive, &mut keys, |index| {
+        // The image's record at `position` under the renaming at `index`, and the node
+        // it came from.
+        let record_at = |index: usize, position: usize| {
+            let (renaming, inverse) = &symmetry.renamings[index];
+            let source = inverse.index(position);
             if index == 0 {
-                return fingerprint(&state.network);
+                return (std::borrow::Cow::Borrowed(&state.nodes[position]), source);
             }
-            let renaming = &symmetry.renamings[index].0;
-            let mut network = symmetry.rename.network(&state.network, renaming);
+            let mut record = symmetry.rename.record(&state.nodes[source], renaming);
+            record.timers.sort();
+            (std::borrow::Cow::Owned(record), source)
+        };
+        let network_of = |index: usize| {
+            if index == 0 {
+                return std::borrow::Cow::Borrowed(&state.network[..]);
+            }
+            let mut network = symmetry
+                .rename
+                .network(&state.network, &symmetry.renamings[index].0);
             self.canonicalize_network(&mut network);
-            fingerprint(&network)
-        });
-        keep_least(&mut alive, &mut keys, |index| {
+            std::borrow::Cow::Owned(network)
+        };
+        let ghost_key = |index: usize| {
             if index == 0 {
                 return fingerprint(&state.ghost);
             }
-            let renaming = &symmetry.renamings[index].0;
-            fingerprint(&symmetry.rename.ghost(&state.ghost, renaming))
+            fingerprint(
+                &symmetry
+                    .rename
+                    .ghost(&state.ghost, &symmetry.renamings[index].0),
+            )
+        };
+        let frames_first = self.subsumes();
+        if frames_first {
+            // Where subsumption compares states (`TimedSystem::subsumes`), the parts'
+            // frames first (`TimedSystem::slack`: ages and pause lengths taken as 0):
+            // two classes whose frames are renamings of each other get representatives
+            // of one frame, so the one with younger messages and shorter pauses covers
+            // the other whichever renamings they were reached by. The full parts then
+            // break the ties; the key is still a function of the image.
+            let (ages, pauses) = (self.counts_ages(), self.counts_pauses());
+            for &position in symmetry.order.iter() {
+                keep_least(&mut alive, &mut keys, |index| {
+                    let (record, source) = record_at(index, position);
+                    let record = RecordFrame {
+                        record: &record,
+                        pauses,
+                    };
+                    fingerprint(&(record, node_extra(source)))
+                });
+            }
+            keep_least(&mut alive, &mut keys, |index| {
+                let network = network_of(index);
+                let order = self.frame_order(&network, ages);
+                fingerprint(&NetworkFrame {
+                    network: &network,
+                    order: &order,
+                    ages,
+                })
+            });
+            keep_least(&mut alive, &mut keys, &ghost_key);
+        }
+        for &position in symmetry.order.iter() {
+            keep_least(&mut alive, &mut keys, |index| {
+                let (record, source) = record_at(index, position);
+                fingerprint(&(&*record, node_extra(source)))
+            });
+        }
+        keep_least(&mut alive, &mut keys, |index| {
+            fingerprint(&network_of(index).as_ref())
         });
+        if !frames_first {
+            keep_least(&mut alive, &mut keys, ghost_key);
+        }
         let chosen = *alive.first()?;
         (chosen != 0).then(|| symmetry.renamings[chosen].0)
     }
@@ -1591,17 +1641,7 @@ impl<P: Protocol> TimedSystem<P> {
     pub fn slack(&self, state: &SystemState<P>) -> crate::check::Slack {
         let ages = self.counts_ages();
         let pauses = self.counts_pauses();
-        let mut order: Vec<usize> = (0..state.network.len()).collect();
-        if ages && !self.assumptions.is_held(Assumption::FifoLinks) {
-            // A multiset network is sorted with ages before messages: taken with them
-            // last, the frame's order does not depend on them, and two frames that agree
-            // match each message to the one of the same age rank.
-            let network = &state.network;
-            order.sort_by(|&a, &b| {
-                let (a, b) = (&network[a], &network[b]);
-                (a.src, a.dst, &a.msg, a.age_ticks).cmp(&(b.src, b.dst, &b.msg, b.age_ticks))
-            });
-        }
+        let order = self.frame_order(&state.network, ages);
         let mut counters = Vec::new();
         if ages {
             counters.extend(order.iter().map(|&index| state.network[index].age_ticks));
@@ -1622,6 +1662,21 @@ impl<P: Protocol> TimedSystem<P> {
             frame: crate::check::fingerprint(&frame),
             counters,
         }
+    }
+
+    /// The order a [`Frame`] takes the messages of `network` in: the engine's, but
+    /// where ages are counted in a multiset network, which is sorted with ages before
+    /// messages, the order with ages taken last, so that it does not depend on them and
+    /// two frames that agree match each message to the one of the same age rank.
+    fn frame_order(&self, network: &[Envelope<P::Msg>], ages: bool) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..network.len()).collect();
+        if ages && !self.assumptions.is_held(Assumption::FifoLinks) {
+            order.sort_by(|&a, &b| {
+                let (a, b) = (&network[a], &network[b]);
+                (a.src, a.dst, &a.msg, a.age_ticks).cmp(&(b.src, b.dst, &b.msg, b.age_ticks))
+            });
+        }
+        order
     }
 
     fn tick(&self, next: &mut SystemState<P>) {
@@ -1800,15 +1855,52 @@ impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
         let state = self.state;
         state.nodes.len().hash(hasher);
         for record in &state.nodes {
-            let status = match record.status {
-                NodeStatus::Paused { .. } if self.pauses => NodeStatus::Paused { ticks: 0 },
-                status => status,
-            };
-            record.hash_with_status(status, hasher);
+            RecordFrame {
+                record,
+                pauses: self.pauses,
+            }
+            .hash(hasher);
         }
+        NetworkFrame {
+            network: &state.network,
+            order: self.order,
+            ages: self.ages,
+        }
+        .hash(hasher);
+        state.ghost.hash(hasher);
+        state.crashes.hash(hasher);
+    }
+}
+
+/// A node record's part of a [`Frame`]: its pause length taken as 0 where `pauses`.
+struct RecordFrame<'a, P: Protocol> {
+    record: &'a NodeRecord<P>,
+    pauses: bool,
+}
+
+impl<P: Protocol> std::hash::Hash for RecordFrame<'_, P> {
+    fn hash<H: std::hash::Hasher>(&self, hasher: &mut H) {
+        let status = match self.record.status {
+            NodeStatus::Paused { .. } if self.pauses => NodeStatus::Paused { ticks: 0 },
+            status => status,
+        };
+        self.record.hash_with_status(status, hasher);
+    }
+}
+
+/// The network's part of a [`Frame`]: its messages in `order`, ages taken as 0 where
+/// `ages`.
+struct NetworkFrame<'a, M> {
+    network: &'a [Envelope<M>],
+    order: &'a [usize],
+    ages: bool,
+}
+
+impl<M: std::hash::Hash> std::hash::Hash for NetworkFrame<'_, M> {
+    fn hash<H: std::hash::Hasher>(&self, hasher: &mut H) {
         self.order.len().hash(hasher);
         for &index in self.order {
-            let envelope = &state.network[index];
+            let envelope = &self.network[index];
             envelope.src.hash(hasher);
             envelope.dst.hash(hasher);
             if !self.ages {
@@ -1816,8 +1908,6 @@ impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
             }
             envelope.msg.hash(hasher);
         }
-        state.ghost.hash(hasher);
-        state.crashes.hash(hasher);
     }
 }
 
