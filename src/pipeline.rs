@@ -146,6 +146,10 @@ pub fn check_system<P: Protocol>(
     label: Label<'_>,
     options: &CheckOptions,
 ) -> Result<Checked<TimedSystem<P>>, SystemError> {
+    system.audit_lean_state(
+        options.lean_audit_states,
+        options.subsumption && !options.exact,
+    )?;
     let options = CheckOptions {
         fault: system.fault(),
         ..options.clone()

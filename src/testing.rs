@@ -107,25 +107,46 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
+    /// How many states to audit for the contract of [`Protocol::LEAN_STATE`] before
+    /// the search (`CheckOptions::lean_audit_states`; a check audits
+    /// [`LEAN_AUDIT_STATES`](crate::check::LEAN_AUDIT_STATES) by default). A protocol
+    /// that declares `LEAN_STATE` can test its claim on a larger part of its space:
+    /// `check(MyProtocol).relax("bounded_delay").relax("bounded_pause").lean_audit(100_000).run()`.
+    pub fn lean_audit(mut self, states: usize) -> Self {
+        self.options.lean_audit_states = states;
+        self
+    }
+
     /// Runs the check (BFS) through the one pipeline: safety, `eventually`, metrics.
     ///
     /// # Panics
-    /// When the protocol exceeds the engine's limits.
+    /// When the protocol exceeds the engine's limits or breaks the contract of
+    /// [`Protocol::LEAN_STATE`] it declares ([`CheckBuilder::try_run`] returns the
+    /// error instead).
     #[track_caller]
     pub fn run(self) -> Checked<P> {
+        match self.try_run() {
+            Ok(checked) => checked,
+            Err(error) => panic!("synccheck::testing: {error}"),
+        }
+    }
+
+    /// [`CheckBuilder::run`], with the error the check ends with instead of a panic
+    /// (an engine limit, a declared symmetry or lean state the protocol does not
+    /// keep).
+    pub fn try_run(self) -> Result<Checked<P>, crate::system::SystemError> {
         let params = Params::default();
         let label = Label {
             model: "test",
             params: &params,
         };
-        match pipeline::check_protocol(self.protocol, self.assumptions, label, &self.options) {
-            Ok((system, checked)) => Checked {
-                report: checked.report,
-                outcome: checked.outcome,
-                system,
-            },
-            Err(error) => panic!("synccheck::testing: {error}"),
-        }
+        let (system, checked) =
+            pipeline::check_protocol(self.protocol, self.assumptions, label, &self.options)?;
+        Ok(Checked {
+            report: checked.report,
+            outcome: checked.outcome,
+            system,
+        })
     }
 }
 
@@ -476,35 +497,7 @@ where
     }
 }
 
-/// The first `count` distinct states of `model` in breadth-first order (fewer when the
-/// space is smaller), for tests that check something of every state of a prefix.
-pub fn first_states<M>(model: &M, count: usize) -> Vec<M::State>
-where
-    M: stateright::Model,
-    M::State: Clone + Eq + std::hash::Hash,
-{
-    let mut seen = std::collections::HashSet::new();
-    let mut queue: std::collections::VecDeque<M::State> = model.init_states().into();
-    let mut states = Vec::new();
-    let mut actions = Vec::new();
-    while let Some(state) = queue.pop_front() {
-        if states.len() == count {
-            break;
-        }
-        if !seen.insert(state.clone()) {
-            continue;
-        }
-        actions.clear();
-        model.actions(&state, &mut actions);
-        queue.extend(
-            actions
-                .drain(..)
-                .filter_map(|action| model.next_state(&state, action)),
-        );
-        states.push(state);
-    }
-    states
-}
+pub use crate::check::first_states;
 
 /// What two checks of one model must agree on, property by property: (name, verdict,
 /// counterexample length, example length). Two searches of the same space (with and

@@ -178,7 +178,7 @@ synccheck::nodes! {
 }
 
 use synccheck::system::{
-    Assumption, AssumptionSet, Context, NodeStatus, Property, Protocol, SystemState,
+    Assumption, AssumptionSet, Context, NodeStatus, Property, Protocol, SystemError, SystemState,
 };
 
 reader!(Reader);
@@ -200,14 +200,125 @@ fn a_property_that_reads_message_ages_or_pause_lengths_gets_the_full_state_unles
     assert_eq!(checked.assert_violated("message_never_waits").length, 1);
     assert_eq!(checked.assert_violated("no_pause_spans_a_tick").length, 2);
     assert!(!checked.system.lean().ages && !checked.system.lean().pauses);
+}
 
-    // The contract matters: a protocol that opts in and breaks it is misled.
-    let misled = relaxed(ReaderOptedIn);
+/// A protocol that opts in and breaks the contract would be misled (both properties
+/// would hold on the lean state); the audit before the search
+/// (`TimedSystem::audit_lean_state`) finds the property that reads what it promised
+/// not to and ends the check with an error naming it, whether the lean state or
+/// subsumption relies on the contract. With neither (every quantity stored, nothing
+/// subsumed) the check runs and gets the verdicts right.
+#[test]
+fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_the_property() {
+    let error = |builder: synccheck::testing::CheckBuilder<ReaderOptedIn>| match builder.try_run() {
+        Err(error @ SystemError::LeanContract(_)) => error.to_string(),
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("the check ran"),
+    };
+    // Lean state: ages and pause lengths not stored.
+    let both = error(
+        synccheck::testing::check(ReaderOptedIn)
+            .relax("bounded_delay")
+            .relax("bounded_pause"),
+    );
+    assert!(
+        both.contains("property `message_never_waits` reads message ages: it is false on a state and true on the same state with every message in flight 0 ticks old"),
+        "{both}"
+    );
+    assert!(
+        both.contains("drop `LEAN_STATE`") && both.contains("--no-lean"),
+        "{both}"
+    );
+    // Messages never age (Δ = 0): the pause lengths.
+    let pauses = error(
+        synccheck::testing::check(ReaderOptedIn)
+            .hold("bounded_delay=0")
+            .relax("bounded_pause"),
+    );
+    assert!(
+        pauses.contains("property `no_pause_spans_a_tick` reads pause lengths"),
+        "{pauses}"
+    );
+    // Subsumption alone: the bounds held, the lean state stores both.
+    let subsumed = error(synccheck::testing::check(ReaderOptedIn).hold("bounded_delay=1"));
+    assert!(subsumed.contains("reads message ages"), "{subsumed}");
+    // Nothing relies on the contract: the right verdicts.
+    let full = synccheck::testing::check(ReaderOptedIn)
+        .hold("bounded_delay=1")
+        .no_subsumption()
+        .run();
+    assert_eq!(full.assert_violated("message_never_waits").length, 1);
+    assert_eq!(full.assert_violated("no_pause_spans_a_tick").length, 2);
+    // The audit can be turned off (0 states): then the lean state misleads it, as it
+    // did before the audit.
+    let misled = synccheck::testing::check(ReaderOptedIn)
+        .relax("bounded_delay")
+        .relax("bounded_pause")
+        .lean_audit(0)
+        .run();
     assert!(misled.system.lean().ages && misled.system.lean().pauses);
     misled
         .assert_holds("message_never_waits")
         .assert_holds("no_pause_spans_a_tick");
-    assert!(misled.report.stats.unique_states < checked.report.stats.unique_states);
+}
+
+/// A property that reads the order of a multiset network (sorted with ages first, so
+/// not an order any run gives the messages) breaks the contract too.
+#[derive(Clone, Debug)]
+struct OrderReader;
+
+impl Protocol for OrderReader {
+    type Node = Node;
+    type State = ();
+    type Durable = ();
+    type Msg = u8;
+    type Timer = u8;
+    type Ghost = ();
+    const LEAN_STATE: bool = true;
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) {
+        if node == Node::Sender {
+            ctx.send(Node::Receiver, 1);
+            ctx.send(Node::Receiver, 2);
+        }
+    }
+    fn on_message(&self, _: Node, _: &mut (), _: Node, _: &u8, _: &mut Context<'_, Self>) {}
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always(
+            "one_is_first_in_flight",
+            |_, state: &SystemState<Self>| {
+                state
+                    .network
+                    .first()
+                    .is_none_or(|first| first.msg == 1 || state.network.len() == 1)
+            },
+        )]
+    }
+}
+
+#[test]
+fn a_property_that_reads_the_order_of_messages_in_flight_breaks_the_contract() {
+    let error = synccheck::testing::check(OrderReader)
+        .relax("bounded_delay")
+        .try_run()
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains(
+            "property `one_is_first_in_flight` reads the order of the messages in flight"
+        ),
+        "{error}"
+    );
+    // Where `fifo_links` keeps each channel's send order, the order is the protocol's
+    // to read (and the property holds).
+    synccheck::testing::check(OrderReader)
+        .relax("bounded_delay")
+        .hold("fifo_links")
+        .run()
+        .assert_holds("one_is_first_in_flight");
 }
 
 mod support;
@@ -246,4 +357,51 @@ fn no_lean_on_the_command_line_stores_message_ages_with_the_same_verdicts() {
     assert_eq!(full_states, Some(206));
     assert_eq!(lean_verdicts, full_verdicts);
     assert_eq!(lean_verdicts.len(), 4, "three properties and deadlock_free");
+}
+
+/// A metric that reads message ages breaks the contract as a property would: the
+/// maximum it reports would be taken over states whose ages read 0.
+#[derive(Clone, Debug)]
+struct AgeMetric;
+
+impl Protocol for AgeMetric {
+    type Node = Node;
+    type State = ();
+    type Durable = ();
+    type Msg = u8;
+    type Timer = u8;
+    type Ghost = ();
+    const LEAN_STATE: bool = true;
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) {
+        if node == Node::Sender {
+            ctx.send(Node::Receiver, 1);
+        }
+    }
+    fn on_message(&self, _: Node, _: &mut (), _: Node, _: &u8, _: &mut Context<'_, Self>) {}
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always("anything", |_, _: &SystemState<Self>| {
+            true
+        })]
+    }
+    fn metrics(&self, state: &SystemState<Self>) -> Vec<(&'static str, u64)> {
+        let oldest = state.network.iter().map(|e| e.age_ticks).max();
+        vec![("oldest_message_ticks", u64::from(oldest.unwrap_or(0)))]
+    }
+}
+
+#[test]
+fn a_metric_that_reads_message_ages_breaks_the_contract() {
+    let error = synccheck::testing::check(AgeMetric)
+        .relax("bounded_delay")
+        .try_run()
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("metric `oldest_message_ticks` reads message ages: it is 1 on a state and 0 on the same state with every message in flight 0 ticks old"),
+        "{error}"
+    );
 }

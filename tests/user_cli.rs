@@ -243,3 +243,53 @@ fn assumptions_and_graph_work_on_the_users_model() {
     );
     assert!(out.contains("bounded_delay"), "{out}");
 }
+
+/// A user's model that declares `LEAN_STATE` gets subsumption through its own CLI
+/// (with the delay held, a state whose heartbeats are younger covers an older one),
+/// after the audit of its claim passed: fewer states, the verdicts and lengths of
+/// `--no-subsumption`.
+#[test]
+fn the_users_model_gets_subsumption_when_it_declares_lean_state() {
+    let report = |more: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "check",
+            "heartbeat_detector",
+            "--hold",
+            "bounded_delay=4",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(more);
+        serde_json::from_str(&assert_exit(&user_cli(&args), 1)).expect("a JSON report")
+    };
+    let outcome = |report: &serde_json::Value| -> Vec<(String, String, Option<u64>)> {
+        report["properties"]
+            .as_array()
+            .expect("properties")
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].to_string(),
+                    p["verdict"].to_string(),
+                    p["counterexample"]["length"].as_u64(),
+                )
+            })
+            .collect()
+    };
+    let (subsumed, every) = (report(&[]), report(&["--no-subsumption"]));
+    assert_eq!(outcome(&subsumed), outcome(&every));
+    assert_eq!(
+        (
+            &subsumed["stats"]["unique_states"],
+            &subsumed["stats"]["subsumed_states"]
+        ),
+        (&serde_json::json!(68), &serde_json::json!(9))
+    );
+    assert_eq!(every["stats"]["unique_states"], 86);
+    // The audit's size is the user's to set; a bad one is bad input.
+    assert_eq!(report(&["--lean-audit", "0"])["stats"]["unique_states"], 68);
+    let bad = user_cli(&["check", "heartbeat_detector", "--lean-audit", "many"]);
+    assert_exit(&bad, 2);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("--lean-audit"), "{stderr}");
+}

@@ -71,6 +71,11 @@ impl Protocol for HeartbeatDetector {
     // The properties read only the monitor's state, never the messages in flight:
     // with duplication, delay and order relaxed the check may run on the message set.
     const MESSAGE_SET: bool = true;
+    // Nor message ages, pause lengths or the order of messages: with the delay held a
+    // state whose messages are younger covers an older one (subsumption), and with it
+    // relaxed ages are not stored. Each check audits this claim on the first states of
+    // its space first (`--lean-audit`).
+    const LEAN_STATE: bool = true;
 
     const LEANS_ON: &'static [LeansOn] = &[
         BoundedDelay.because("a heartbeat that lingers past the timeout looks like a dead worker"),

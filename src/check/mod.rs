@@ -181,6 +181,12 @@ pub struct CheckOptions {
     /// ([`Facts::subsume`]); `false` (`--no-subsumption`) expands every state, as
     /// `exact` does.
     pub subsumption: bool,
+    /// Timed systems whose protocol declares `Protocol::LEAN_STATE`, where the check
+    /// relies on it (the lean state or subsumption): how many states, breadth-first,
+    /// of the system with every quantity stored are audited for the contract
+    /// (`TimedSystem::lean_contract_breach`) before the search. A breach is an error
+    /// naming the property; 0 audits nothing.
+    pub lean_audit_states: usize,
 }
 
 /// An error a model finds in itself while it is explored (a protocol that sets a
@@ -239,8 +245,44 @@ impl Default for CheckOptions {
             no_lean: false,
             symmetry: true,
             subsumption: true,
+            lean_audit_states: LEAN_AUDIT_STATES,
         }
     }
+}
+
+/// How many states a check audits for the contract of `Protocol::LEAN_STATE` by
+/// default ([`CheckOptions::lean_audit_states`]).
+pub const LEAN_AUDIT_STATES: usize = 10_000;
+
+/// The first `count` distinct states of `model` in breadth-first order (fewer when the
+/// space is smaller), for checks of something on every state of a prefix (the audit
+/// of `Protocol::LEAN_STATE`, tests).
+pub fn first_states<M>(model: &M, count: usize) -> Vec<M::State>
+where
+    M: stateright::Model,
+    M::State: Clone + Eq + std::hash::Hash,
+{
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: std::collections::VecDeque<M::State> = model.init_states().into();
+    let mut states = Vec::new();
+    let mut actions = Vec::new();
+    while let Some(state) = queue.pop_front() {
+        if states.len() == count {
+            break;
+        }
+        if !seen.insert(state.clone()) {
+            continue;
+        }
+        actions.clear();
+        model.actions(&state, &mut actions);
+        queue.extend(
+            actions
+                .drain(..)
+                .filter_map(|action| model.next_state(&state, action)),
+        );
+        states.push(state);
+    }
+    states
 }
 
 /// The name under which deadlocks are reported.

@@ -575,6 +575,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         no_lean: args.no_lean,
         symmetry: !args.no_symmetry,
         subsumption: !args.no_subsumption,
+        lean_audit_states: args.lean_audit,
         ..limits.options(usize::from(args.threads))?
     })
 }

@@ -106,6 +106,10 @@ pub enum SystemError {
     /// not: they start differently, a property tells them apart, or their steps differ.
     #[error("{SYMMETRY_BROKEN}{0}")]
     Asymmetric(String),
+    /// The protocol declares [`Protocol::LEAN_STATE`] and a property or metric reads
+    /// what it promised not to ([`TimedSystem::audit_lean_state`]).
+    #[error("the protocol declares LEAN_STATE but does not keep its contract: {0}")]
+    LeanContract(String),
 }
 
 /// How a model fault about a broken symmetry starts (the search's fault slot holds
@@ -769,6 +773,102 @@ impl<P: Protocol> TimedSystem<P> {
         full.pause_cap = small(self.annotation_bound(Assumption::BoundedPause));
         full.lean = Lean::default();
         Some(full)
+    }
+
+    /// What `state`, a state of this system, says against the contract of
+    /// [`Protocol::LEAN_STATE`]: the first property or metric whose value changes when
+    /// every message in flight is made 0 ticks old, when every paused node's pause
+    /// length is made 0, or (in a network whose order is not kept, a multiset sorted by
+    /// age first) when the messages in flight are taken in reverse order. `None` when
+    /// nothing does, or `state` has nothing to change. Meaningful on a system that
+    /// stores every quantity ([`TimedSystem::without_lean_state`]).
+    pub fn lean_contract_breach(&self, state: &SystemState<P>) -> Option<String> {
+        let mut variants: Vec<(&str, &str, SystemState<P>)> = Vec::new();
+        if state.network.iter().any(|envelope| envelope.age_ticks > 0) {
+            let mut younger = state.clone();
+            for envelope in &mut younger.network {
+                envelope.age_ticks = 0;
+            }
+            self.canonicalize_network(&mut younger.network);
+            variants.push((
+                "message ages",
+                "every message in flight 0 ticks old",
+                younger,
+            ));
+        }
+        let paused_a_while = |record: &NodeRecord<P>| matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0);
+        if state.nodes.iter().any(paused_a_while) {
+            let mut shorter = state.clone();
+            for record in &mut shorter.nodes {
+                if let NodeStatus::Paused { ticks } = &mut record.status {
+                    *ticks = 0;
+                }
+            }
+            variants.push(("pause lengths", "every paused node paused 0 ticks", shorter));
+        }
+        if state.network.len() > 1 && !self.assumptions.is_held(Assumption::FifoLinks) {
+            let mut reversed = state.clone();
+            reversed.network.reverse();
+            variants.push((
+                "the order of the messages in flight",
+                "its messages in flight in reverse order",
+                reversed,
+            ));
+        }
+        for (what, change, variant) in &variants {
+            for property in &self.properties {
+                let before = property.holds(&self.protocol, state);
+                let after = property.holds(&self.protocol, variant);
+                if before != after {
+                    return Some(format!(
+                        "property `{}` reads {what}: it is {before} on a state and {after} on \
+                         the same state with {change}",
+                        property.name
+                    ));
+                }
+            }
+            let (before, after) = (self.protocol.metrics(state), self.protocol.metrics(variant));
+            if let Some(((name, value), (_, other))) = before
+                .iter()
+                .zip(&after)
+                .find(|((_, value), (_, other))| value != other)
+            {
+                return Some(format!(
+                    "metric `{name}` reads {what}: it is {value} on a state and {other} on the \
+                     same state with {change}"
+                ));
+            }
+        }
+        None
+    }
+
+    /// Audits the contract of [`Protocol::LEAN_STATE`] where this system relies on it
+    /// (the lean state drops ages or pause lengths, or `subsumption` is on and
+    /// [`TimedSystem::subsumes`]): on the first `states` states, breadth-first, of
+    /// this system with every quantity stored ([`TimedSystem::lean_contract_breach`]).
+    /// The engine cannot see what a property reads, so a protocol that declares
+    /// `LEAN_STATE` and reads ages, pause lengths or the order of messages in flight
+    /// would get a wrong verdict; this turns what the audited states show of it into
+    /// an error ([`SystemError::LeanContract`]). A read that only states beyond the
+    /// audited ones reveal is not caught: raise `states` in a test of the protocol
+    /// (`testing::CheckBuilder::lean_audit`).
+    pub fn audit_lean_state(&self, states: usize, subsumption: bool) -> Result<(), SystemError> {
+        let relies = P::LEAN_STATE
+            && (self.lean.ages || self.lean.pauses || (subsumption && self.subsumes()));
+        if !relies || states == 0 {
+            return Ok(());
+        }
+        let full = self.clone().without_lean_state();
+        for (index, state) in crate::check::first_states(&full, states).iter().enumerate() {
+            if let Some(breach) = full.lean_contract_breach(state) {
+                return Err(SystemError::LeanContract(format!(
+                    "{breach} (state {} of a breadth-first search storing every quantity); \
+                     drop `LEAN_STATE` from the protocol, or check with --no-lean",
+                    index + 1
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// This system storing every quantity, with a multiset network and its duplicate
