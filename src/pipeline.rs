@@ -146,10 +146,9 @@ pub fn check_system<P: Protocol>(
     label: Label<'_>,
     options: &CheckOptions,
 ) -> Result<Checked<TimedSystem<P>>, SystemError> {
-    system.audit_lean_state(
-        options.lean_audit_states,
-        options.subsumption && !options.exact,
-    )?;
+    // `--exact` searches without subsumption, but the break confirmations' narrower
+    // searches may use it: audited alike.
+    system.audit_lean_state(options.lean_audit_states, options.subsumption)?;
     let options = CheckOptions {
         fault: system.fault(),
         ..options.clone()

@@ -226,7 +226,9 @@ fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_
         "{both}"
     );
     assert!(
-        both.contains("drop `LEAN_STATE`") && both.contains("--no-lean"),
+        both.contains("a `LEAN_STATE` protocol must not read them")
+            && both.contains("drop the declaration")
+            && both.contains("--no-lean"),
         "{both}"
     );
     // Messages never age (Δ = 0): the pause lengths.
@@ -402,6 +404,175 @@ fn a_metric_that_reads_message_ages_breaks_the_contract() {
         .unwrap_or_default();
     assert!(
         error.contains("metric `oldest_message_ticks` reads message ages: it is 1 on a state and 0 on the same state with every message in flight 0 ticks old"),
+        "{error}"
+    );
+}
+
+/// A protocol that declares `MESSAGE_SET` and has a property that reads the messages in
+/// flight (true while the message is on its way) would be misled on the message set,
+/// where a delivered message stays in flight; the audit names the property. Declared
+/// with `Property::always_or_in_flight` instead, the same invariant keeps the contract.
+macro_rules! set_reader {
+    ($name:ident, $property:expr) => {
+        #[derive(Clone, Debug)]
+        struct $name;
+
+        impl Protocol for $name {
+            type Node = Node;
+            type State = bool;
+            type Durable = ();
+            type Msg = u8;
+            type Timer = u8;
+            type Ghost = ();
+            const MESSAGE_SET: bool = true;
+            fn largest_time_constant_ticks(&self) -> u32 {
+                1
+            }
+            fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
+                if node == Node::Sender {
+                    ctx.send(Node::Receiver, 1);
+                }
+                false
+            }
+            fn on_message(
+                &self,
+                _: Node,
+                got: &mut bool,
+                _: Node,
+                _: &u8,
+                _: &mut Context<'_, Self>,
+            ) {
+                *got = true;
+            }
+            fn properties(&self) -> Vec<Property<Self>> {
+                vec![$property]
+            }
+        }
+    };
+}
+
+fn received<P: Protocol<Node = Node, State = bool>>(state: &SystemState<P>) -> bool {
+    state.node_state(Node::Receiver).copied().unwrap_or(false)
+}
+
+set_reader!(
+    SetReader,
+    Property::always("received_or_on_its_way", |_, state: &SystemState<Self>| {
+        received(state) || !state.network.is_empty()
+    })
+);
+set_reader!(
+    SetReaderInFlight,
+    Property::always_or_in_flight(
+        "received_or_on_its_way",
+        |_, state: &SystemState<Self>| received(state),
+        |_, envelope| envelope.msg == 1,
+    )
+);
+
+#[test]
+fn a_message_set_protocol_whose_property_reads_the_messages_in_flight_gets_an_error() {
+    fn relaxed<P: Protocol>(
+        builder: synccheck::testing::CheckBuilder<P>,
+    ) -> synccheck::testing::CheckBuilder<P> {
+        builder
+            .relax("no_duplication")
+            .relax("bounded_delay")
+            .relax("fifo_links")
+    }
+    let error = relaxed(synccheck::testing::check(SetReader))
+        .try_run()
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("property `received_or_on_its_way` reads the messages in flight: it is true on a state and false on the same state with no message in flight (a `MESSAGE_SET` protocol must not read them"),
+        "{error}"
+    );
+    // Declared as an in-flight invariant: no breach, and the right verdicts (a loss
+    // leaves the message neither received nor on its way).
+    relaxed(synccheck::testing::check(SetReaderInFlight))
+        .relax("reliable_links")
+        .run()
+        .assert_violated("received_or_on_its_way");
+    relaxed(synccheck::testing::check(SetReaderInFlight))
+        .run()
+        .assert_holds("received_or_on_its_way");
+}
+
+/// With an `eventually` property the check itself stores everything, but its safety
+/// search on the message set (`TimedSystem::for_safety_search`) drops pause lengths
+/// for a `LEAN_STATE` protocol, and its verdicts are kept: the audit covers that search
+/// too.
+#[derive(Clone, Debug)]
+struct PauseReaderLive;
+
+impl Protocol for PauseReaderLive {
+    type Node = Node;
+    type State = bool;
+    type Durable = ();
+    type Msg = u8;
+    type Timer = u8;
+    type Ghost = ();
+    const LEAN_STATE: bool = true;
+    const MESSAGE_SET: bool = true;
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+    fn default_assumptions(&self) -> AssumptionSet {
+        let mut set = AssumptionSet::default();
+        set.hold(Assumption::BoundedPause, Some(2))
+            .expect("valid bound");
+        set
+    }
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
+        if node == Node::Sender {
+            ctx.send(Node::Receiver, 1);
+        }
+        false
+    }
+    fn on_message(&self, _: Node, got: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
+        *got = true;
+    }
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("no_pause_spans_a_tick", |_, state: &SystemState<Self>| {
+                state.nodes.iter().all(
+                    |record| !matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0),
+                )
+            }),
+            Property::eventually("received", |_, state: &SystemState<Self>| received(state)),
+        ]
+    }
+}
+
+#[test]
+fn the_safety_search_on_the_message_set_is_audited_too() {
+    let checked = synccheck::testing::check(PauseReaderLive)
+        .relax("no_duplication")
+        .relax("bounded_delay")
+        .relax("fifo_links")
+        .relax("bounded_pause");
+    let system = synccheck::testing::system(
+        PauseReaderLive,
+        &[
+            Assumption::NoDuplication,
+            Assumption::BoundedDelay,
+            Assumption::FifoLinks,
+            Assumption::BoundedPause,
+        ],
+    );
+    assert_eq!(system.lean(), synccheck::system::Lean::default());
+    assert!(system
+        .for_safety_search()
+        .is_some_and(|safety| safety.lean().pauses));
+    let error = checked
+        .try_run()
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("property `no_pause_spans_a_tick` reads pause lengths"),
         "{error}"
     );
 }

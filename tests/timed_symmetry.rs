@@ -657,13 +657,36 @@ fn every_member_of_a_class_has_the_same_representative() {
         .into_iter()
         .filter(|assumption| *assumption != Assumption::FifoLinks)
         .collect();
-    let systems: [TimedSystem<QuorumRegister>; 2] = [
+    let unbounded: Vec<Assumption> = Assumption::ALL
+        .into_iter()
+        .filter(|a| ![Assumption::BoundedDelay, Assumption::BoundedPause].contains(a))
+        .collect();
+    let systems: [TimedSystem<QuorumRegister>; 3] = [
         synccheck::testing::system(protocol.clone(), &Assumption::ALL),
-        synccheck::testing::system_holding(protocol, &[(Assumption::FifoLinks, None)], &not_fifo),
+        synccheck::testing::system_holding(
+            protocol.clone(),
+            &[(Assumption::FifoLinks, None)],
+            &not_fifo,
+        ),
+        // Representatives chosen by frame first (ages and pause lengths counted for
+        // subsumption).
+        synccheck::testing::system_holding(
+            protocol,
+            &[
+                (Assumption::BoundedDelay, Some(2)),
+                (Assumption::BoundedPause, Some(2)),
+            ],
+            &unbounded,
+        ),
     ];
-    for (name, system) in ["everything relaxed", "fifo_links held"]
-        .iter()
-        .zip(&systems)
+    assert!(systems[2].subsumes() && !systems[0].subsumes());
+    for (name, system) in [
+        "everything relaxed",
+        "fifo_links held",
+        "delay and pause held",
+    ]
+    .iter()
+    .zip(&systems)
     {
         // Every renaming of `state`: its closure under the swaps.
         let images = |state: &SystemState<QuorumRegister>| {

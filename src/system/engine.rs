@@ -106,9 +106,10 @@ pub enum SystemError {
     /// not: they start differently, a property tells them apart, or their steps differ.
     #[error("{SYMMETRY_BROKEN}{0}")]
     Asymmetric(String),
-    /// The protocol declares [`Protocol::LEAN_STATE`] and a property or metric reads
-    /// what it promised not to ([`TimedSystem::audit_lean_state`]).
-    #[error("the protocol declares LEAN_STATE but does not keep its contract: {0}")]
+    /// The protocol declares [`Protocol::LEAN_STATE`] or [`Protocol::MESSAGE_SET`] and
+    /// a property or metric reads what it promised not to
+    /// ([`TimedSystem::audit_lean_state`]).
+    #[error("the protocol does not keep a contract it declares: {0}")]
     LeanContract(String),
 }
 
@@ -498,8 +499,8 @@ impl<P: Protocol> TimedSystem<P> {
     /// protocol declares no symmetry), with its fingerprint: the renaming of `state`
     /// within the declared groups whose parts (node records position by position, the
     /// groups' nodes first, then the network, then the observer state) have the least
-    /// fingerprints, compared part by part (their frames first where subsumption
-    /// applies, [`TimedSystem::subsumes`]) — the same state for every member of the
+    /// fingerprints, compared part by part (their frames first where subsumption may
+    /// apply, [`TimedSystem::subsumes`]) — the same state for every member of the
     /// class, on any thread. Pass it as the
     /// search's [`Canonicalize`](crate::check::Canonicalize)
     /// (`pipeline::check_system` does). A state that is its own representative comes
@@ -533,8 +534,9 @@ impl<P: Protocol> TimedSystem<P> {
     /// beside the system state, moved with the node), then its network (in the
     /// engine's order), then its observer state. The key is a function of the image,
     /// so the least key picks the same state from every member of a class; the
-    /// identity wins a tie (equal keys: the same state). Where subsumption applies
-    /// ([`TimedSystem::subsumes`]) the parts' frames come first (node records with
+    /// identity wins a tie (equal keys: the same state). Where subsumption may apply
+    /// ([`TimedSystem::subsumes`], whether or not a search turns it off) the parts'
+    /// frames come first (node records with
     /// pause lengths as 0, the network with ages as 0 in its frame order, the observer
     /// state), then the full parts: states whose frames are renamings of each other get
     /// representatives of one frame, which subsumption can compare. Renamings are dropped as soon
@@ -776,7 +778,8 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// What `state`, a state of this system, says against the contract of
-    /// [`Protocol::LEAN_STATE`]: the first property or metric whose value changes when
+    /// [`Protocol::LEAN_STATE`]: the first property (but an `eventually` one, never
+    /// decided on the lean state) or metric whose value changes when
     /// every message in flight is made 0 ticks old, when every paused node's pause
     /// length is made 0, or (in a network whose order is not kept, a multiset sorted by
     /// age first) when the messages in flight are taken in reverse order. `None` when
@@ -815,55 +818,125 @@ impl<P: Protocol> TimedSystem<P> {
                 reversed,
             ));
         }
-        for (what, change, variant) in &variants {
-            for property in &self.properties {
-                let before = property.holds(&self.protocol, state);
-                let after = property.holds(&self.protocol, variant);
-                if before != after {
-                    return Some(format!(
-                        "property `{}` reads {what}: it is {before} on a state and {after} on \
-                         the same state with {change}",
-                        property.name
-                    ));
-                }
-            }
-            let (before, after) = (self.protocol.metrics(state), self.protocol.metrics(variant));
-            if let Some(((name, value), (_, other))) = before
-                .iter()
-                .zip(&after)
-                .find(|((_, value), (_, other))| value != other)
-            {
-                return Some(format!(
-                    "metric `{name}` reads {what}: it is {value} on a state and {other} on the \
-                     same state with {change}"
-                ));
-            }
-        }
-        None
+        variants
+            .iter()
+            .find_map(|(what, change, variant)| {
+                self.reader_of(state, variant, true)
+                    .map(|reader| reader.reads(what, change))
+            })
+            .map(|breach| format!("{breach} (a `LEAN_STATE` protocol must not read them)"))
     }
 
-    /// Audits the contract of [`Protocol::LEAN_STATE`] where this system relies on it
-    /// (the lean state drops ages or pause lengths, or `subsumption` is on and
-    /// [`TimedSystem::subsumes`]): on the first `states` states, breadth-first, of
-    /// this system with every quantity stored ([`TimedSystem::lean_contract_breach`]).
-    /// The engine cannot see what a property reads, so a protocol that declares
-    /// `LEAN_STATE` and reads ages, pause lengths or the order of messages in flight
-    /// would get a wrong verdict; this turns what the audited states show of it into
-    /// an error ([`SystemError::LeanContract`]). A read that only states beyond the
-    /// audited ones reveal is not caught: raise `states` in a test of the protocol
+    /// What `state` says against the contract of [`Protocol::MESSAGE_SET`]: the first
+    /// property (its part that reads no network, for one declared with
+    /// [`Property::always_or_in_flight`]; not an `eventually` one, never decided on
+    /// the set) or metric whose value changes when no
+    /// message is in flight. `None` when nothing does, or nothing is in flight.
+    pub fn message_set_breach(&self, state: &SystemState<P>) -> Option<String> {
+        if state.network.is_empty() {
+            return None;
+        }
+        let mut silent = state.clone();
+        silent.network.clear();
+        self.reader_of(state, &silent, false).map(|reader| {
+            format!(
+                "{} (a `MESSAGE_SET` protocol must not read them; a property that a message \
+                 on its way may make true is declared with `Property::always_or_in_flight`)",
+                reader.reads("the messages in flight", "no message in flight")
+            )
+        })
+    }
+
+    /// The first property (not an `eventually` one) or metric whose value differs
+    /// between `state` and `variant`, named, with the two values; in-flight parts of
+    /// properties read only where `in_flight`.
+    fn reader_of(
+        &self,
+        state: &SystemState<P>,
+        variant: &SystemState<P>,
+        in_flight: bool,
+    ) -> Option<Reader> {
+        // An `eventually` property is decided only where nothing is left out (the lean
+        // state, subsumption and the message set are off for a check with one, and the
+        // safety search on the set leaves it to the multiset network).
+        let decided_lean = self
+            .properties
+            .iter()
+            .filter(|property| property.kind != super::PropertyKind::Eventually);
+        for property in decided_lean {
+            let property = if in_flight {
+                property.clone()
+            } else {
+                property.without_in_flight()
+            };
+            let before = property.holds(&self.protocol, state);
+            let after = property.holds(&self.protocol, variant);
+            if before != after {
+                return Some(Reader {
+                    name: format!("property `{}`", property.name),
+                    before: before.to_string(),
+                    after: after.to_string(),
+                });
+            }
+        }
+        let (before, after) = (self.protocol.metrics(state), self.protocol.metrics(variant));
+        let value = |metrics: &[(&str, u64)], name: &str| {
+            metrics
+                .iter()
+                .find(|(other, _)| *other == name)
+                .map_or_else(|| "absent".to_string(), |(_, value)| value.to_string())
+        };
+        before
+            .iter()
+            .chain(&after)
+            .map(|(name, _)| *name)
+            .find(|name| value(&before, name) != value(&after, name))
+            .map(|name| Reader {
+                name: format!("metric `{name}`"),
+                before: value(&before, name),
+                after: value(&after, name),
+            })
+    }
+
+    /// Audits the contracts of [`Protocol::LEAN_STATE`] and [`Protocol::MESSAGE_SET`]
+    /// where this check relies on them: `LEAN_STATE` where the lean state drops ages or
+    /// pause lengths (here or in the safety search on the message set,
+    /// [`TimedSystem::for_safety_search`]) or `subsumption` is on and
+    /// [`TimedSystem::subsumes`]; `MESSAGE_SET` where either search runs on the message
+    /// set. On the first `states` states, breadth-first, of this system with every
+    /// quantity stored ([`TimedSystem::lean_contract_breach`],
+    /// [`TimedSystem::message_set_breach`]). The engine cannot see what a property
+    /// reads, so a protocol that declares a contract and breaks it would get a wrong
+    /// verdict; this turns what the audited states show of it into an error
+    /// ([`SystemError::LeanContract`]). A read that only states beyond the audited ones
+    /// reveal is not caught: raise `states` in a test of the protocol
     /// (`testing::CheckBuilder::lean_audit`).
     pub fn audit_lean_state(&self, states: usize, subsumption: bool) -> Result<(), SystemError> {
-        let relies = P::LEAN_STATE
-            && (self.lean.ages || self.lean.pauses || (subsumption && self.subsumes()));
-        if !relies || states == 0 {
+        let safety = self.for_safety_search();
+        let leans: Vec<Lean> = std::iter::once(self.lean)
+            .chain(safety.map(|safety| safety.lean))
+            .collect();
+        let lean_state = P::LEAN_STATE
+            && (leans.iter().any(|lean| lean.ages || lean.pauses)
+                || (subsumption && self.subsumes()));
+        let message_set = P::MESSAGE_SET && leans.iter().any(|lean| lean.messages);
+        if !(lean_state || message_set) || states == 0 {
             return Ok(());
         }
         let full = self.clone().without_lean_state();
         for (index, state) in crate::check::first_states(&full, states).iter().enumerate() {
-            if let Some(breach) = full.lean_contract_breach(state) {
+            let breach = lean_state
+                .then(|| full.lean_contract_breach(state))
+                .flatten()
+                .or_else(|| {
+                    message_set
+                        .then(|| full.message_set_breach(state))
+                        .flatten()
+                });
+            if let Some(breach) = breach {
                 return Err(SystemError::LeanContract(format!(
-                    "{breach} (state {} of a breadth-first search storing every quantity); \
-                     drop `LEAN_STATE` from the protocol, or check with --no-lean",
+                    "{breach}, seen at state {} of a breadth-first search storing every \
+                     quantity; drop the declaration from the protocol, or check with --no-lean",
                     index + 1
                 )));
             }
@@ -1938,6 +2011,25 @@ impl<P: Protocol> TimedSystem<P> {
         } else {
             network.sort();
         }
+    }
+}
+
+/// A property or metric that tells a state from a variant of it
+/// ([`TimedSystem::lean_contract_breach`]): its name and its two values.
+struct Reader {
+    name: String,
+    before: String,
+    after: String,
+}
+
+impl Reader {
+    /// "`name` reads `what`: it is `before` on a state and `after` on the same state
+    /// with `change`".
+    fn reads(&self, what: &str, change: &str) -> String {
+        format!(
+            "{} reads {what}: it is {} on a state and {} on the same state with {change}",
+            self.name, self.before, self.after
+        )
     }
 }
 

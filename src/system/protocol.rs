@@ -213,9 +213,14 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// or the `ticks` of [`NodeStatus::Paused`](crate::system::NodeStatus), nor the
     /// order of the messages in flight (a multiset network is sorted with ages before
     /// messages): the engine cannot see what a property reads, so with this `true` such
-    /// a property gets a wrong verdict. Off by default (every quantity stored, every
-    /// verdict right); the catalog's models opt in. `--no-lean`
-    /// (`CheckOptions::no_lean`) turns it off for one check.
+    /// a property would get a wrong verdict. A check that relies on it audits the claim
+    /// first on the first states of its space (`TimedSystem::audit_lean_state`,
+    /// `--lean-audit`): a property or metric that tells a state from the same state with
+    /// younger messages, shorter pauses or its messages in another order is an error
+    /// naming it. (An `eventually` property may read them: it is decided only on the
+    /// full state.) Off by default (every quantity stored, every verdict right); the
+    /// catalog's models opt in. `--no-lean` (`CheckOptions::no_lean`) turns it off for
+    /// one check.
     const LEAN_STATE: bool = false;
 
     /// Opt in to the message set ([`crate::system::Lean`]): with `no_duplication`,
@@ -236,7 +241,10 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// message set has no such cap). An `eventually` property may read the network:
     /// a check that has one searches its safety properties on the set only where
     /// that gives the multiset network's verdicts (`pipeline::check_system`), and
-    /// decides `eventually` on the multiset network.
+    /// decides `eventually` on the multiset network. A check that searches on the set
+    /// audits the claim first, as for [`Protocol::LEAN_STATE`]: a property or metric
+    /// that tells a state from the same state with no message in flight is an error
+    /// naming it.
     const MESSAGE_SET: bool = false;
 
     /// The largest time constant the protocol uses (timer lengths, leases), in ticks.
