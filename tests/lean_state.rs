@@ -116,15 +116,12 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     );
 }
 
-/// A protocol whose properties read what the lean state does not store: a sender
-/// sends one message on start; the receiver may pause (`bounded_pause(2)` held by
-/// default). `message_never_waits`: no message in flight has aged a tick.
-/// `no_pause_spans_a_tick`: no node has been paused across a tick. Both are violated
-/// within two steps (Tick with the message in flight; Pause then Tick). `$($opt_in)*`
-/// is pasted into the `impl Protocol` (to opt in to the lean state, breaking its
-/// contract).
+/// A two-node test protocol: a sender sends `sends` on start; the receiver records
+/// that something arrived and may pause (`bounded_pause(2)` held by default). Its
+/// properties are `properties`; the items after `;` (an opt-in, metrics) are pasted
+/// into the `impl Protocol`.
 macro_rules! reader {
-    ($name:ident $($opt_in:tt)*) => {
+    ($name:ident sends [$($msg:expr),*], $properties:expr $(; $($item:tt)*)?) => {
         #[derive(Clone, Debug)]
         struct $name;
 
@@ -135,7 +132,7 @@ macro_rules! reader {
             type Msg = u8;
             type Timer = u8;
             type Ghost = ();
-            $($opt_in)*
+            $($($item)*)?
             fn largest_time_constant_ticks(&self) -> u32 {
                 1
             }
@@ -146,7 +143,7 @@ macro_rules! reader {
             }
             fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
                 if node == Node::Sender {
-                    ctx.send(Node::Receiver, 7);
+                    $(ctx.send(Node::Receiver, $msg);)*
                 }
                 false
             }
@@ -154,17 +151,7 @@ macro_rules! reader {
                 *got = true;
             }
             fn properties(&self) -> Vec<Property<Self>> {
-                vec![
-                    Property::always("message_never_waits", |_, state: &SystemState<Self>| {
-                        state.network.iter().all(|envelope| envelope.age_ticks == 0)
-                    }),
-                    Property::always("no_pause_spans_a_tick", |_, state: &SystemState<Self>| {
-                        state
-                            .nodes
-                            .iter()
-                            .all(|record| !matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0))
-                    }),
-                ]
+                $properties
             }
         }
     };
@@ -181,8 +168,34 @@ use synccheck::system::{
     Assumption, AssumptionSet, Context, NodeStatus, Property, Protocol, SystemError, SystemState,
 };
 
-reader!(Reader);
-reader!(ReaderOptedIn const LEAN_STATE: bool = true;);
+/// Properties that read what the lean state does not store. `message_never_waits`: no
+/// message in flight has aged a tick. `no_pause_spans_a_tick`: no node has been paused
+/// across a tick. Both are violated within two steps (Tick with the message in flight;
+/// Pause then Tick).
+fn age_and_pause_readers<P: Protocol>() -> Vec<Property<P>> {
+    vec![
+        Property::always("message_never_waits", |_, state| {
+            state.network.iter().all(|envelope| envelope.age_ticks == 0)
+        }),
+        pause_reader(),
+    ]
+}
+
+fn pause_reader<P: Protocol>() -> Property<P> {
+    Property::always("no_pause_spans_a_tick", |_, state| {
+        state
+            .nodes
+            .iter()
+            .all(|record| !matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0))
+    })
+}
+
+fn received<P: Protocol<Node = Node, State = bool>>(state: &SystemState<P>) -> bool {
+    state.node_state(Node::Receiver).copied().unwrap_or(false)
+}
+
+reader!(Reader sends [7], age_and_pause_readers());
+reader!(ReaderOptedIn sends [7], age_and_pause_readers(); const LEAN_STATE: bool = true;);
 
 fn relaxed<P: Protocol>(protocol: P) -> synccheck::testing::Checked<P> {
     synccheck::testing::check(protocol)
@@ -264,41 +277,12 @@ fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_
         .assert_holds("no_pause_spans_a_tick");
 }
 
-/// A property that reads the order of a multiset network (sorted with ages first, so
-/// not an order any run gives the messages) breaks the contract too.
-#[derive(Clone, Debug)]
-struct OrderReader;
-
-impl Protocol for OrderReader {
-    type Node = Node;
-    type State = ();
-    type Durable = ();
-    type Msg = u8;
-    type Timer = u8;
-    type Ghost = ();
-    const LEAN_STATE: bool = true;
-    fn largest_time_constant_ticks(&self) -> u32 {
-        1
-    }
-    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) {
-        if node == Node::Sender {
-            ctx.send(Node::Receiver, 1);
-            ctx.send(Node::Receiver, 2);
-        }
-    }
-    fn on_message(&self, _: Node, _: &mut (), _: Node, _: &u8, _: &mut Context<'_, Self>) {}
-    fn properties(&self) -> Vec<Property<Self>> {
-        vec![Property::always(
-            "one_is_first_in_flight",
-            |_, state: &SystemState<Self>| {
-                state
-                    .network
-                    .first()
-                    .is_none_or(|first| first.msg == 1 || state.network.len() == 1)
-            },
-        )]
-    }
-}
+// A property that reads the order of a multiset network (sorted with ages first, so
+// not an order any run gives the messages) breaks the contract too.
+reader!(OrderReader sends [1, 2], vec![Property::always(
+    "one_is_first_in_flight",
+    |_, state| state.network.first().is_none_or(|first| first.msg == 1 || state.network.len() == 1),
+)]; const LEAN_STATE: bool = true;);
 
 #[test]
 fn a_property_that_reads_the_order_of_messages_in_flight_breaks_the_contract() {
@@ -361,38 +345,15 @@ fn no_lean_on_the_command_line_stores_message_ages_with_the_same_verdicts() {
     assert_eq!(lean_verdicts.len(), 4, "three properties and deadlock_free");
 }
 
-/// A metric that reads message ages breaks the contract as a property would: the
-/// maximum it reports would be taken over states whose ages read 0.
-#[derive(Clone, Debug)]
-struct AgeMetric;
-
-impl Protocol for AgeMetric {
-    type Node = Node;
-    type State = ();
-    type Durable = ();
-    type Msg = u8;
-    type Timer = u8;
-    type Ghost = ();
+// A metric that reads message ages breaks the contract as a property would: the
+// maximum it reports would be taken over states whose ages read 0.
+reader!(AgeMetric sends [1], vec![Property::always("anything", |_, _| true)];
     const LEAN_STATE: bool = true;
-    fn largest_time_constant_ticks(&self) -> u32 {
-        1
-    }
-    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) {
-        if node == Node::Sender {
-            ctx.send(Node::Receiver, 1);
-        }
-    }
-    fn on_message(&self, _: Node, _: &mut (), _: Node, _: &u8, _: &mut Context<'_, Self>) {}
-    fn properties(&self) -> Vec<Property<Self>> {
-        vec![Property::always("anything", |_, _: &SystemState<Self>| {
-            true
-        })]
-    }
     fn metrics(&self, state: &SystemState<Self>) -> Vec<(&'static str, u64)> {
         let oldest = state.network.iter().map(|e| e.age_ticks).max();
         vec![("oldest_message_ticks", u64::from(oldest.unwrap_or(0)))]
     }
-}
+);
 
 #[test]
 fn a_metric_that_reads_message_ages_breaks_the_contract() {
@@ -408,67 +369,18 @@ fn a_metric_that_reads_message_ages_breaks_the_contract() {
     );
 }
 
-/// A protocol that declares `MESSAGE_SET` and has a property that reads the messages in
-/// flight (true while the message is on its way) would be misled on the message set,
-/// where a delivered message stays in flight; the audit names the property. Declared
-/// with `Property::always_or_in_flight` instead, the same invariant keeps the contract.
-macro_rules! set_reader {
-    ($name:ident, $property:expr) => {
-        #[derive(Clone, Debug)]
-        struct $name;
-
-        impl Protocol for $name {
-            type Node = Node;
-            type State = bool;
-            type Durable = ();
-            type Msg = u8;
-            type Timer = u8;
-            type Ghost = ();
-            const MESSAGE_SET: bool = true;
-            fn largest_time_constant_ticks(&self) -> u32 {
-                1
-            }
-            fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
-                if node == Node::Sender {
-                    ctx.send(Node::Receiver, 1);
-                }
-                false
-            }
-            fn on_message(
-                &self,
-                _: Node,
-                got: &mut bool,
-                _: Node,
-                _: &u8,
-                _: &mut Context<'_, Self>,
-            ) {
-                *got = true;
-            }
-            fn properties(&self) -> Vec<Property<Self>> {
-                vec![$property]
-            }
-        }
-    };
-}
-
-fn received<P: Protocol<Node = Node, State = bool>>(state: &SystemState<P>) -> bool {
-    state.node_state(Node::Receiver).copied().unwrap_or(false)
-}
-
-set_reader!(
-    SetReader,
-    Property::always("received_or_on_its_way", |_, state: &SystemState<Self>| {
-        received(state) || !state.network.is_empty()
-    })
-);
-set_reader!(
-    SetReaderInFlight,
-    Property::always_or_in_flight(
-        "received_or_on_its_way",
-        |_, state: &SystemState<Self>| received(state),
-        |_, envelope| envelope.msg == 1,
-    )
-);
+// A protocol that declares `MESSAGE_SET` and has a property that reads the messages in
+// flight (true while the message is on its way) would be misled on the message set,
+// where a delivered message stays in flight; the audit names the property. Declared
+// with `Property::always_or_in_flight` instead, the same invariant keeps the contract.
+reader!(SetReader sends [1], vec![Property::always("received_or_on_its_way", |_, state| {
+    received(state) || !state.network.is_empty()
+})]; const MESSAGE_SET: bool = true;);
+reader!(SetReaderInFlight sends [1], vec![Property::always_or_in_flight(
+    "received_or_on_its_way",
+    |_, state| received(state),
+    |_, envelope| envelope.msg == 1,
+)]; const MESSAGE_SET: bool = true;);
 
 #[test]
 fn a_message_set_protocol_whose_property_reads_the_messages_in_flight_gets_an_error() {
@@ -500,51 +412,14 @@ fn a_message_set_protocol_whose_property_reads_the_messages_in_flight_gets_an_er
         .assert_holds("received_or_on_its_way");
 }
 
-/// With an `eventually` property the check itself stores everything, but its safety
-/// search on the message set (`TimedSystem::for_safety_search`) drops pause lengths
-/// for a `LEAN_STATE` protocol, and its verdicts are kept: the audit covers that search
-/// too.
-#[derive(Clone, Debug)]
-struct PauseReaderLive;
-
-impl Protocol for PauseReaderLive {
-    type Node = Node;
-    type State = bool;
-    type Durable = ();
-    type Msg = u8;
-    type Timer = u8;
-    type Ghost = ();
-    const LEAN_STATE: bool = true;
-    const MESSAGE_SET: bool = true;
-    fn largest_time_constant_ticks(&self) -> u32 {
-        1
-    }
-    fn default_assumptions(&self) -> AssumptionSet {
-        let mut set = AssumptionSet::default();
-        set.hold(Assumption::BoundedPause, Some(2))
-            .expect("valid bound");
-        set
-    }
-    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
-        if node == Node::Sender {
-            ctx.send(Node::Receiver, 1);
-        }
-        false
-    }
-    fn on_message(&self, _: Node, got: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
-        *got = true;
-    }
-    fn properties(&self) -> Vec<Property<Self>> {
-        vec![
-            Property::always("no_pause_spans_a_tick", |_, state: &SystemState<Self>| {
-                state.nodes.iter().all(
-                    |record| !matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0),
-                )
-            }),
-            Property::eventually("received", |_, state: &SystemState<Self>| received(state)),
-        ]
-    }
-}
+// With an `eventually` property the check itself stores everything, but its safety
+// search on the message set (`TimedSystem::for_safety_search`) drops pause lengths
+// for a `LEAN_STATE` protocol, and its verdicts are kept: the audit covers that search
+// too.
+reader!(PauseReaderLive sends [1], vec![
+    pause_reader(),
+    Property::eventually("received", |_, state| received(state)),
+]; const LEAN_STATE: bool = true; const MESSAGE_SET: bool = true;);
 
 #[test]
 fn the_safety_search_on_the_message_set_is_audited_too() {

@@ -57,6 +57,32 @@ fn assert_exit(output: &Output, code: i32) -> String {
     stdout
 }
 
+/// Each property's name, verdict and counterexample length in a JSON report: what two
+/// searches of one space must agree on.
+fn outcome(report: &serde_json::Value) -> Vec<(String, String, Option<u64>)> {
+    report["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].to_string(),
+                p["verdict"].to_string(),
+                p["counterexample"]["length"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+/// The JSON report of `check heartbeat_detector`, `args` and `more`, which exits 1.
+fn violated_report(args: &[&str], more: &[&str]) -> serde_json::Value {
+    let mut all = vec!["check", "heartbeat_detector"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    all.extend_from_slice(more);
+    serde_json::from_str(&assert_exit(&user_cli(&all), 1)).expect("a JSON report")
+}
+
 #[test]
 fn list_shows_the_users_model_and_only_it() {
     let out = assert_exit(&user_cli(&["list"]), 0);
@@ -109,31 +135,7 @@ fn check_holds_with_timing_held_and_breaks_without_it() {
 /// length of the multiset network (`--no-lean`).
 #[test]
 fn the_users_model_runs_on_the_message_set_when_it_opts_in() {
-    let report = |more: &[&str]| -> serde_json::Value {
-        let mut args = vec![
-            "check",
-            "heartbeat_detector",
-            "--relax-all",
-            "--format",
-            "json",
-        ];
-        args.extend_from_slice(more);
-        serde_json::from_str(&assert_exit(&user_cli(&args), 1)).expect("a JSON report")
-    };
-    let outcome = |report: &serde_json::Value| -> Vec<(String, String, Option<u64>)> {
-        report["properties"]
-            .as_array()
-            .expect("properties")
-            .iter()
-            .map(|p| {
-                (
-                    p["name"].to_string(),
-                    p["verdict"].to_string(),
-                    p["counterexample"]["length"].as_u64(),
-                )
-            })
-            .collect()
-    };
+    let report = |more: &[&str]| violated_report(&["--relax-all"], more);
     let (set, multiset) = (report(&[]), report(&["--no-lean"]));
     assert_eq!(set["network"], "message set");
     assert!(multiset.get("network").is_none());
@@ -250,32 +252,7 @@ fn assumptions_and_graph_work_on_the_users_model() {
 /// `--no-subsumption`.
 #[test]
 fn the_users_model_gets_subsumption_when_it_declares_lean_state() {
-    let report = |more: &[&str]| -> serde_json::Value {
-        let mut args = vec![
-            "check",
-            "heartbeat_detector",
-            "--hold",
-            "bounded_delay=4",
-            "--format",
-            "json",
-        ];
-        args.extend_from_slice(more);
-        serde_json::from_str(&assert_exit(&user_cli(&args), 1)).expect("a JSON report")
-    };
-    let outcome = |report: &serde_json::Value| -> Vec<(String, String, Option<u64>)> {
-        report["properties"]
-            .as_array()
-            .expect("properties")
-            .iter()
-            .map(|p| {
-                (
-                    p["name"].to_string(),
-                    p["verdict"].to_string(),
-                    p["counterexample"]["length"].as_u64(),
-                )
-            })
-            .collect()
-    };
+    let report = |more: &[&str]| violated_report(&["--hold", "bounded_delay=4"], more);
     let (subsumed, every) = (report(&[]), report(&["--no-subsumption"]));
     assert_eq!(outcome(&subsumed), outcome(&every));
     assert_eq!(
