@@ -451,3 +451,38 @@ fn the_safety_search_on_the_message_set_is_audited_too() {
         "{error}"
     );
 }
+
+impl synccheck::model::Declared for ReaderOptedIn {
+    const NAME: &'static str = "reader_opted_in";
+    const FAMILY: &'static str = "test";
+    const SUMMARY: &'static str = "declares LEAN_STATE and reads message ages";
+    const PARAMS: &'static [synccheck::model::Param] = &[];
+    fn from_params(_: &synccheck::model::Params) -> Result<Self, String> {
+        Ok(ReaderOptedIn)
+    }
+}
+
+/// Through a user's CLI (`cli::run_with`, as `main_with` runs it): the broken contract is
+/// bad input, exit 2, with the property named; `--lean-audit 0` turns the audit off
+/// (and the lean state then misleads the check: both properties "hold", exit 0).
+#[test]
+fn a_broken_contract_exits_2_through_the_cli() {
+    use clap::Parser;
+    let registry = synccheck::registry![ReaderOptedIn];
+    let run = |more: &[&str]| {
+        let mut args = vec![
+            "synccheck",
+            "check",
+            "reader_opted_in",
+            "--relax",
+            "bounded_delay",
+            "--relax",
+            "bounded_pause",
+        ];
+        args.extend_from_slice(more);
+        synccheck::cli::run_with(synccheck::cli::Cli::parse_from(args), &registry)
+    };
+    assert_eq!(run(&["-q"]), 2);
+    assert_eq!(run(&["-q", "--lean-audit", "0"]), 0);
+    assert_eq!(run(&["-q", "--no-lean"]), 1);
+}
