@@ -485,4 +485,10 @@ fn a_broken_contract_exits_2_through_the_cli() {
     assert_eq!(run(&["-q"]), 2);
     assert_eq!(run(&["-q", "--lean-audit", "0"]), 0);
     assert_eq!(run(&["-q", "--no-lean"]), 1);
+    // `assumptions` and `bounds` audit their checks alike (and take `--lean-audit`).
+    for command in ["assumptions", "bounds"] {
+        let args = ["synccheck", command, "reader_opted_in"];
+        let code = synccheck::cli::run_with(synccheck::cli::Cli::parse_from(args), &registry);
+        assert_eq!(code, 2, "{command}");
+    }
 }

@@ -129,6 +129,13 @@ pub enum Command {
         /// and counterexample lengths, more states.
         #[arg(long)]
         no_subsumption: bool,
+        /// How many states, breadth-first, to audit before a check of a protocol that
+        /// declares `LEAN_STATE` where the check relies on it (the lean state or
+        /// subsumption): no property or metric may read message ages, pause lengths or
+        /// the order of messages in flight, and one that does is an error (exit 2) naming
+        /// it. 0: no audit.
+        #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
+        lean_audit: usize,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -455,6 +462,13 @@ pub struct BoundsArgs {
     /// and counterexample lengths, more states.
     #[arg(long)]
     pub no_subsumption: bool,
+    /// How many states, breadth-first, to audit before a check of a protocol that
+    /// declares `LEAN_STATE` where the check relies on it (the lean state or
+    /// subsumption): no property or metric may read message ages, pause lengths or
+    /// the order of messages in flight, and one that does is an error (exit 2) naming
+    /// it. 0: no audit.
+    #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
+    pub lean_audit: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -33,6 +33,7 @@ fn check_options(args: &BoundsArgs) -> Result<CheckOptions, String> {
         no_lean: args.no_lean,
         symmetry: !args.no_symmetry,
         subsumption: !args.no_subsumption,
+        lean_audit_states: args.lean_audit,
         ..CheckOptions::default()
     })
 }

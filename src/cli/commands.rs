@@ -49,6 +49,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             no_lean,
             no_symmetry,
             no_subsumption,
+            lean_audit,
             format,
         } => {
             let base = AssumptionChanges {
@@ -67,6 +68,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
                         no_lean,
                         symmetry: !no_symmetry,
                         subsumption: !no_subsumption,
+                        lean_audit_states: lean_audit,
                         ..options
                     };
                     assumptions(registry, &model, &sets, &base, pairs, &options, format)
