@@ -107,10 +107,11 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
-    /// How many states to audit for the contract of [`Protocol::LEAN_STATE`] before
-    /// the search (`CheckOptions::lean_audit_states`; a check audits
-    /// [`LEAN_AUDIT_STATES`](crate::check::LEAN_AUDIT_STATES) by default). A protocol
-    /// that declares `LEAN_STATE` can test its claim on a larger part of its space:
+    /// How many states to audit for the contracts of [`Protocol::LEAN_STATE`] and
+    /// [`Protocol::MESSAGE_SET`] before the search (`CheckOptions::lean_audit_states`;
+    /// a check audits [`LEAN_AUDIT_STATES`](crate::check::LEAN_AUDIT_STATES) by
+    /// default). A protocol that declares either can test its claim on a larger part of
+    /// its space:
     /// `check(MyProtocol).relax("bounded_delay").relax("bounded_pause").lean_audit(100_000).run()`.
     pub fn lean_audit(mut self, states: usize) -> Self {
         self.options.lean_audit_states = states;
@@ -121,8 +122,8 @@ impl<P: Protocol> CheckBuilder<P> {
     ///
     /// # Panics
     /// When the protocol exceeds the engine's limits or breaks the contract of
-    /// [`Protocol::LEAN_STATE`] it declares ([`CheckBuilder::try_run`] returns the
-    /// error instead).
+    /// [`Protocol::LEAN_STATE`] or [`Protocol::MESSAGE_SET`] it declares
+    /// ([`CheckBuilder::try_run`] returns the error instead).
     #[track_caller]
     pub fn run(self) -> Checked<P> {
         match self.try_run() {

@@ -204,6 +204,24 @@ fn relaxed<P: Protocol>(protocol: P) -> synccheck::testing::Checked<P> {
         .run()
 }
 
+/// Runs `builder`'s check, which must end with the error of a broken contract
+/// (`SystemError::LeanContract`) whose message contains `expected`; the message.
+#[track_caller]
+fn assert_breach<P: Protocol>(
+    builder: synccheck::testing::CheckBuilder<P>,
+    expected: &str,
+) -> String {
+    match builder.try_run() {
+        Err(error @ SystemError::LeanContract(_)) => {
+            let message = error.to_string();
+            assert!(message.contains(expected), "{message}");
+            message
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("the check ran"),
+    }
+}
+
 /// Before the lean state was opt-in, a protocol like `Reader` was checked on the lean
 /// state and both properties held: a false verdict.
 #[test]
@@ -223,20 +241,12 @@ fn a_property_that_reads_message_ages_or_pause_lengths_gets_the_full_state_unles
 /// subsumed) the check runs and gets the verdicts right.
 #[test]
 fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_the_property() {
-    let error = |builder: synccheck::testing::CheckBuilder<ReaderOptedIn>| match builder.try_run() {
-        Err(error @ SystemError::LeanContract(_)) => error.to_string(),
-        Err(other) => panic!("another error: {other}"),
-        Ok(_) => panic!("the check ran"),
-    };
     // Lean state: ages and pause lengths not stored.
-    let both = error(
+    let both = assert_breach(
         synccheck::testing::check(ReaderOptedIn)
             .relax("bounded_delay")
             .relax("bounded_pause"),
-    );
-    assert!(
-        both.contains("property `message_never_waits` reads message ages: it is false on a state and true on the same state with every message in flight 0 ticks old"),
-        "{both}"
+        "property `message_never_waits` reads message ages: it is false on a state and true on the same state with every message in flight 0 ticks old",
     );
     assert!(
         both.contains("a `LEAN_STATE` protocol must not read them")
@@ -245,18 +255,17 @@ fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_
         "{both}"
     );
     // Messages never age (Δ = 0): the pause lengths.
-    let pauses = error(
+    assert_breach(
         synccheck::testing::check(ReaderOptedIn)
             .hold("bounded_delay=0")
             .relax("bounded_pause"),
-    );
-    assert!(
-        pauses.contains("property `no_pause_spans_a_tick` reads pause lengths"),
-        "{pauses}"
+        "property `no_pause_spans_a_tick` reads pause lengths",
     );
     // Subsumption alone: the bounds held, the lean state stores both.
-    let subsumed = error(synccheck::testing::check(ReaderOptedIn).hold("bounded_delay=1"));
-    assert!(subsumed.contains("reads message ages"), "{subsumed}");
+    assert_breach(
+        synccheck::testing::check(ReaderOptedIn).hold("bounded_delay=1"),
+        "reads message ages",
+    );
     // Nothing relies on the contract: the right verdicts.
     let full = synccheck::testing::check(ReaderOptedIn)
         .hold("bounded_delay=1")
@@ -286,17 +295,9 @@ reader!(OrderReader sends [1, 2], vec![Property::always(
 
 #[test]
 fn a_property_that_reads_the_order_of_messages_in_flight_breaks_the_contract() {
-    let error = synccheck::testing::check(OrderReader)
-        .relax("bounded_delay")
-        .try_run()
-        .err()
-        .map(|error| error.to_string())
-        .unwrap_or_default();
-    assert!(
-        error.contains(
-            "property `one_is_first_in_flight` reads the order of the messages in flight"
-        ),
-        "{error}"
+    assert_breach(
+        synccheck::testing::check(OrderReader).relax("bounded_delay"),
+        "property `one_is_first_in_flight` reads the order of the messages in flight",
     );
     // Where `fifo_links` keeps each channel's send order, the order is the protocol's
     // to read (and the property holds).
@@ -357,15 +358,10 @@ reader!(AgeMetric sends [1], vec![Property::always("anything", |_, _| true)];
 
 #[test]
 fn a_metric_that_reads_message_ages_breaks_the_contract() {
-    let error = synccheck::testing::check(AgeMetric)
-        .relax("bounded_delay")
-        .try_run()
-        .err()
-        .map(|error| error.to_string())
-        .unwrap_or_default();
-    assert!(
-        error.contains("metric `oldest_message_ticks` reads message ages: it is 1 on a state and 0 on the same state with every message in flight 0 ticks old"),
-        "{error}"
+    assert_breach(
+        synccheck::testing::check(AgeMetric)
+        .relax("bounded_delay"),
+        "metric `oldest_message_ticks` reads message ages: it is 1 on a state and 0 on the same state with every message in flight 0 ticks old",
     );
 }
 
@@ -392,14 +388,9 @@ fn a_message_set_protocol_whose_property_reads_the_messages_in_flight_gets_an_er
             .relax("bounded_delay")
             .relax("fifo_links")
     }
-    let error = relaxed(synccheck::testing::check(SetReader))
-        .try_run()
-        .err()
-        .map(|error| error.to_string())
-        .unwrap_or_default();
-    assert!(
-        error.contains("property `received_or_on_its_way` reads the messages in flight: it is true on a state and false on the same state with no message in flight (a `MESSAGE_SET` protocol must not read them"),
-        "{error}"
+    assert_breach(
+        relaxed(synccheck::testing::check(SetReader)),
+        "property `received_or_on_its_way` reads the messages in flight: it is true on a state and false on the same state with no message in flight (a `MESSAGE_SET` protocol must not read them",
     );
     // Declared as an in-flight invariant: no breach, and the right verdicts (a loss
     // leaves the message neither received nor on its way).
@@ -441,14 +432,9 @@ fn the_safety_search_on_the_message_set_is_audited_too() {
     assert!(system
         .for_safety_search()
         .is_some_and(|safety| safety.lean().pauses));
-    let error = checked
-        .try_run()
-        .err()
-        .map(|error| error.to_string())
-        .unwrap_or_default();
-    assert!(
-        error.contains("property `no_pause_spans_a_tick` reads pause lengths"),
-        "{error}"
+    assert_breach(
+        checked,
+        "property `no_pause_spans_a_tick` reads pause lengths",
     );
 }
 

@@ -181,10 +181,11 @@ pub struct CheckOptions {
     /// ([`Facts::subsume`]); `false` (`--no-subsumption`) expands every state, as
     /// `exact` does.
     pub subsumption: bool,
-    /// Timed systems whose protocol declares `Protocol::LEAN_STATE`, where the check
-    /// relies on it (the lean state or subsumption): how many states, breadth-first,
-    /// of the system with every quantity stored are audited for the contract
-    /// (`TimedSystem::lean_contract_breach`) before the search. A breach is an error
+    /// Timed systems whose protocol declares `Protocol::LEAN_STATE` or
+    /// `Protocol::MESSAGE_SET`, where the check relies on it (the lean state,
+    /// subsumption, the message set): how many states, breadth-first, of the system
+    /// with every quantity stored are audited for the contract
+    /// (`TimedSystem::audit_lean_state`) before the search. A breach is an error
     /// naming the property; 0 audits nothing.
     pub lean_audit_states: usize,
 }
@@ -250,8 +251,8 @@ impl Default for CheckOptions {
     }
 }
 
-/// How many states a check audits for the contract of `Protocol::LEAN_STATE` by
-/// default ([`CheckOptions::lean_audit_states`]).
+/// How many states a check audits for the contracts of `Protocol::LEAN_STATE` and
+/// `Protocol::MESSAGE_SET` by default ([`CheckOptions::lean_audit_states`]).
 pub const LEAN_AUDIT_STATES: usize = 10_000;
 
 /// The first `count` distinct states of `model` in breadth-first order (fewer when the

@@ -130,10 +130,11 @@ pub enum Command {
         #[arg(long)]
         no_subsumption: bool,
         /// How many states, breadth-first, to audit before a check of a protocol that
-        /// declares `LEAN_STATE` where the check relies on it (the lean state or
-        /// subsumption): no property or metric may read message ages, pause lengths or
-        /// the order of messages in flight, and one that does is an error (exit 2) naming
-        /// it. 0: no audit.
+        /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
+        /// state, subsumption, the message set): no property or metric may read message
+        /// ages, pause lengths or the order of messages in flight (`LEAN_STATE`), nor
+        /// which messages are in flight (`MESSAGE_SET`); one that does is an error (exit
+        /// 2) naming it. 0: no audit.
         #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
         lean_audit: usize,
         /// Output format.
@@ -359,10 +360,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_subsumption: bool,
     /// How many states, breadth-first, to audit before a check of a protocol that
-    /// declares `LEAN_STATE` where the check relies on it (the lean state or
-    /// subsumption): no property or metric may read message ages, pause lengths or
-    /// the order of messages in flight, and one that does is an error (exit 2) naming
-    /// it. 0: no audit.
+    /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
+    /// state, subsumption, the message set): no property or metric may read message
+    /// ages, pause lengths or the order of messages in flight (`LEAN_STATE`), nor
+    /// which messages are in flight (`MESSAGE_SET`); one that does is an error (exit
+    /// 2) naming it. 0: no audit.
     #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
     pub lean_audit: usize,
     /// Output format.
@@ -463,10 +465,11 @@ pub struct BoundsArgs {
     #[arg(long)]
     pub no_subsumption: bool,
     /// How many states, breadth-first, to audit before a check of a protocol that
-    /// declares `LEAN_STATE` where the check relies on it (the lean state or
-    /// subsumption): no property or metric may read message ages, pause lengths or
-    /// the order of messages in flight, and one that does is an error (exit 2) naming
-    /// it. 0: no audit.
+    /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
+    /// state, subsumption, the message set): no property or metric may read message
+    /// ages, pause lengths or the order of messages in flight (`LEAN_STATE`), nor
+    /// which messages are in flight (`MESSAGE_SET`); one that does is an error (exit
+    /// 2) naming it. 0: no audit.
     #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
     pub lean_audit: usize,
     /// Output format.
