@@ -7,7 +7,9 @@ use crate::liveness::Fairness;
 use crate::model::Params;
 use crate::report::fewest::Fewer;
 use crate::report::{self, CheckReport, Explain, FewestBreaks};
-use crate::system::{AssumptionSet, PropertyKind, Protocol, SystemError, TimedSystem};
+use crate::system::{
+    AssumptionSet, DriftClasses, PropertyKind, Protocol, SystemError, TimedSystem,
+};
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
@@ -148,7 +150,11 @@ pub fn check_system<P: Protocol>(
 ) -> Result<Checked<TimedSystem<P>>, SystemError> {
     // `--exact` searches without subsumption, but the break confirmations' narrower
     // searches may use it: audited alike.
-    system.audit_lean_state(options.lean_audit_states, options.subsumption)?;
+    system.audit_lean_state(
+        options.lean_audit_states,
+        options.subsumption,
+        drift_classes_apply(options),
+    )?;
     let options = CheckOptions {
         fault: system.fault(),
         ..options.clone()
@@ -157,31 +163,31 @@ pub fn check_system<P: Protocol>(
     let canonical = (options.symmetry && system.is_symmetric())
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
     check::Progress::search_starts(&options);
-    let on_set = safety_on_message_set(system, &options, canonical, &budget);
+    let mut drift = safety_on_drift_classes(system, &options, &budget);
     cap_check(system)?;
-    let (outcome, on_set) = match on_set {
-        OnSet::Taken(outcome) => (outcome, SetUse::Whole),
-        OnSet::Partly(decided, set_stats) => {
-            // The rest on the multiset network, without the properties the set decided:
-            // they are not evaluated there and do not keep that search going.
-            let facts = check::Facts {
-                decided: decided.iter().map(|property| property.name).collect(),
-                ..system.facts()
-            };
-            let mut outcome = check::run_reduced(system, &options, canonical, facts, &budget);
-            for property in &mut outcome.properties {
-                if let Some(set) = decided.iter().find(|d| d.name == property.name) {
-                    property.verdict = set.verdict;
-                    property.path = set.path.clone();
+    let whole = drift.as_mut().and_then(|drift| drift.outcome.take());
+    let drift_whole = whole.is_some();
+    let (outcome, on_set) = match whole {
+        Some(outcome) => (outcome, SetUse::None),
+        None => {
+            let drift_decided: Vec<&'static str> = drift
+                .as_ref()
+                .map(|drift| drift.decided.iter().map(|property| property.name).collect())
+                .unwrap_or_default();
+            let (mut outcome, on_set) =
+                search_full_system(system, &options, canonical, &drift_decided, &budget);
+            if let Some(drift) = &drift {
+                for property in &mut outcome.properties {
+                    if let Some(found) = drift.decided.iter().find(|d| d.name == property.name) {
+                        property.verdict = found.verdict;
+                        property.path = None;
+                    }
                 }
             }
-            (outcome, SetUse::Partly(set_stats))
+            (outcome, on_set)
         }
-        OnSet::NotUsed => (
-            check::run_reduced(system, &options, canonical, system.facts(), &budget),
-            SetUse::None,
-        ),
     };
+    cap_check(system)?;
     let after = check::Progress::search_done(&options);
     let mut checked = finish_check(
         system,
@@ -231,9 +237,169 @@ pub fn check_system<P: Protocol>(
             .to_string(),
         );
     }
+    if let Some(drift) = drift.filter(|drift| !drift.decided.is_empty()) {
+        checked.report.drift_classes = Some(report::DriftUse {
+            decided: drift
+                .decided
+                .iter()
+                .map(|property| property.name.to_string())
+                .collect(),
+            search: (!drift_whole).then_some(drift.stats),
+        });
+        if !drift_whole {
+            checked.report.fingerprint_collision_probability +=
+                check::collision_probability(&drift.stats);
+        }
+    }
     checked.report.no_lean = system.keeps_everything();
     report::confirm::confirm_report(system, &mut checked.report, &after, &budget);
     Ok(checked)
+}
+
+/// The safety search on the full system (after the search on drift classes, which
+/// decided `drift_decided`): on the message set first where it applies, then on the
+/// multiset network for what the set did not decide.
+fn search_full_system<P: Protocol>(
+    system: &TimedSystem<P>,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<TimedSystem<P>>>,
+    drift_decided: &[&'static str],
+    budget: &check::Budget,
+) -> (check::Outcome<TimedSystem<P>>, SetUse) {
+    let on_set = safety_on_message_set(system, options, canonical, drift_decided, budget);
+    match on_set {
+        OnSet::Taken(outcome) => (outcome, SetUse::Whole),
+        OnSet::Partly(decided, set_stats) => {
+            // The rest on the multiset network, without the properties the set decided:
+            // they are not evaluated there and do not keep that search going.
+            let facts = check::Facts {
+                decided: decided
+                    .iter()
+                    .map(|property| property.name)
+                    .chain(drift_decided.iter().copied())
+                    .collect(),
+                ..system.facts()
+            };
+            let mut outcome = check::run_reduced(system, options, canonical, facts, budget);
+            for property in &mut outcome.properties {
+                if let Some(set) = decided.iter().find(|d| d.name == property.name) {
+                    property.verdict = set.verdict;
+                    property.path = set.path.clone();
+                }
+            }
+            (outcome, SetUse::Partly(set_stats))
+        }
+        OnSet::NotUsed => {
+            let facts = check::Facts {
+                decided: drift_decided.to_vec(),
+                ..system.facts()
+            };
+            (
+                check::run_reduced(system, options, canonical, facts, budget),
+                SetUse::None,
+            )
+        }
+    }
+}
+
+/// How many states of the full system are looked at for a node whose clock can drift
+/// before a search on drift classes ([`DriftClasses::collapses_any`]).
+const DRIFT_SAMPLE_STATES: usize = 2_000;
+
+/// Whether `options` let the safety search run first on drift classes: asked for,
+/// the BFS, and no depth bound (a class's depth is not a run's).
+fn drift_classes_apply(options: &CheckOptions) -> bool {
+    options.drift_classes && options.strategy == check::Strategy::Bfs && options.max_depth.is_none()
+}
+
+/// What the safety search on drift classes settled ([`safety_on_drift_classes`]).
+struct DriftSearch<P: Protocol> {
+    /// The properties it decided: each `always` that holds (`deadlock_free`
+    /// included), each `sometimes` never reached; no paths.
+    decided: Vec<check::PropertyOutcome<TimedSystem<P>>>,
+    /// Its statistics.
+    stats: check::Stats,
+    /// Where it decided every property the search decides (all but `eventually`):
+    /// the whole safety outcome, and no search of the full system is needed.
+    outcome: Option<check::Outcome<TimedSystem<P>>>,
+}
+
+/// The safety search up to clock-drift classes ([`DriftClasses`]), first, where it
+/// applies: `options.drift_classes`, the BFS, no depth bound (a class's depth is not a
+/// run's), a protocol that declares `LEAN_STATE` and not `--no-lean`
+/// ([`TimedSystem::drift_classes`]). It runs on the system the safety search would
+/// run on (the message set's, [`TimedSystem::for_safety_search`], where there is
+/// one). The drift classes have the same reachable states as the full system up to
+/// where each clock is within what a drift it can undo changes, so an `always` that
+/// holds there (deadlock freedom included) holds, and a `sometimes` never reached
+/// there is never reached; a violation or an example found there has no run of the
+/// full system to show, so those properties are searched again on the full system,
+/// which finds them with their shortest paths. `None` when not used, or when the
+/// search did not complete (a limit of the whole check stops the search of the full
+/// system too).
+fn safety_on_drift_classes<P: Protocol>(
+    system: &TimedSystem<P>,
+    options: &CheckOptions,
+    budget: &check::Budget,
+) -> Option<DriftSearch<P>> {
+    if !drift_classes_apply(options) {
+        return None;
+    }
+    let safety = system.for_safety_search();
+    let drift = safety
+        .as_ref()
+        .unwrap_or(system)
+        .drift_classes()
+        .filter(|drift| drift.collapses_any(DRIFT_SAMPLE_STATES))?;
+    let canonical = (options.symmetry && system.is_symmetric())
+        .then_some(DriftClasses::<P>::canonical as Canonicalize<DriftClasses<P>>);
+    let outcome = check::run_reduced(&drift, options, canonical, drift.facts(), budget);
+    if !outcome.complete() || outcome.fault.is_some() {
+        return None;
+    }
+    let mut decided = Vec::new();
+    let mut all = true;
+    let mut properties = Vec::new();
+    for property in outcome.properties {
+        let carried = matches!(
+            (&property.expectation, property.verdict),
+            (stateright::Expectation::Always, check::Verdict::Holds)
+                | (
+                    stateright::Expectation::Sometimes,
+                    check::Verdict::Unreached
+                )
+        );
+        let eventually = property.expectation == stateright::Expectation::Eventually;
+        all &= carried || eventually;
+        let verdict = if carried {
+            property.verdict
+        } else {
+            check::Verdict::Unknown
+        };
+        let converted = || check::PropertyOutcome {
+            name: property.name,
+            expectation: property.expectation.clone(),
+            verdict,
+            path: None,
+            loop_start: None,
+        };
+        if carried {
+            decided.push(converted());
+        }
+        properties.push(converted());
+    }
+    let whole = all.then(|| check::Outcome {
+        properties,
+        stats: outcome.stats,
+        stop_reason: outcome.stop_reason,
+        fault: None,
+        later_cut: None,
+    });
+    Some(DriftSearch {
+        decided,
+        stats: outcome.stats,
+        outcome: whole,
+    })
 }
 
 /// The report's `network` when only the safety search ran on the message set.
@@ -279,6 +445,7 @@ fn safety_on_message_set<P: Protocol>(
     system: &TimedSystem<P>,
     options: &CheckOptions,
     canonical: Option<Canonicalize<TimedSystem<P>>>,
+    decided_before: &[&'static str],
     budget: &check::Budget,
 ) -> OnSet<TimedSystem<P>> {
     if options.strategy != check::Strategy::Bfs {
@@ -287,7 +454,11 @@ fn safety_on_message_set<P: Protocol>(
     let Some(safety) = system.for_safety_search() else {
         return OnSet::NotUsed;
     };
-    let mut outcome = check::run_reduced(&safety, options, canonical, safety.facts(), budget);
+    let facts = check::Facts {
+        decided: decided_before.to_vec(),
+        ..safety.facts()
+    };
+    let mut outcome = check::run_reduced(&safety, options, canonical, facts, budget);
     // Complete, or stopped once every property was decided (an `always` decided
     // before the end is violated, or holds by a rule: `deadlock_free`). Or cut by a
     // limit of the whole check (time, memory, cancellation), which leaves nothing for

@@ -181,6 +181,13 @@ pub struct CheckOptions {
     /// ([`Facts::subsume`]); `false` (`--no-subsumption`) expands every state, as
     /// `exact` does.
     pub subsumption: bool,
+    /// Timed systems whose protocol declares `Protocol::LEAN_STATE`, BFS: search the
+    /// safety properties first up to clock-drift classes (`system::DriftClasses`: one
+    /// state per class of the clock drifts a node can undo) and take from it what needs
+    /// no path (an `always` that holds, a `sometimes` never reached, deadlock freedom);
+    /// the rest is searched on the full system. `false` (`--no-drift-classes`) searches
+    /// the full system only.
+    pub drift_classes: bool,
     /// Timed systems whose protocol declares `Protocol::LEAN_STATE` or
     /// `Protocol::MESSAGE_SET`, where the check relies on it (the lean state,
     /// subsumption, the message set): how many states, breadth-first, of the system
@@ -246,6 +253,7 @@ impl Default for CheckOptions {
             no_lean: false,
             symmetry: true,
             subsumption: true,
+            drift_classes: true,
             lean_audit_states: LEAN_AUDIT_STATES,
         }
     }

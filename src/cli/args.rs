@@ -112,31 +112,9 @@ pub enum Command {
         /// the command starts (Linux's `MemAvailable`).
         #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
         max_memory: Option<u64>,
-        /// Store message ages and pause lengths even where the lean state would not
-        /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
-        /// message set would not (`MESSAGE_SET`), and expand every state, also one that
-        /// a state with younger messages and shorter pauses covers (subsumption): same
-        /// verdicts, more states.
-        #[arg(long)]
-        no_lean: bool,
-        /// Check the full space even where a model declares interchangeable nodes (by
-        /// default one state per class of node renamings is stored).
-        #[arg(long)]
-        no_symmetry: bool,
-        /// Expand every state the BFS reaches, also one that a state with younger
-        /// messages and shorter pauses covers (by default, under a held delay or pause
-        /// bound, such a state is stored and checked but not expanded): same verdicts
-        /// and counterexample lengths, more states.
-        #[arg(long)]
-        no_subsumption: bool,
-        /// How many states, breadth-first, to audit before a check of a protocol that
-        /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
-        /// state, subsumption, the message set): no property or metric may read message
-        /// ages, pause lengths or the order of messages in flight (`LEAN_STATE`), nor
-        /// which messages are in flight (`MESSAGE_SET`); one that does is an error (exit
-        /// 2) naming it. 0: no audit.
-        #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
-        lean_audit: usize,
+        /// The reductions and the audit of their contracts.
+        #[command(flatten)]
+        reductions: Reductions,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -342,31 +320,9 @@ pub struct CheckArgs {
     /// fingerprints (a collision becomes an error, exit 2). For runs that fit memory.
     #[arg(long)]
     pub exact: bool,
-    /// Store message ages and pause lengths even where the lean state would not
-    /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
-    /// message set would not (`MESSAGE_SET`), and expand every state, also one that
-    /// a state with younger messages and shorter pauses covers (subsumption): same
-    /// verdicts, more states.
-    #[arg(long)]
-    pub no_lean: bool,
-    /// Check the full space even where a model declares interchangeable nodes (by
-    /// default one state per class of node renamings is stored).
-    #[arg(long)]
-    pub no_symmetry: bool,
-    /// Expand every state the BFS reaches, also one that a state with younger
-    /// messages and shorter pauses covers (by default, under a held delay or pause
-    /// bound, such a state is stored and checked but not expanded): same verdicts
-    /// and counterexample lengths, more states.
-    #[arg(long)]
-    pub no_subsumption: bool,
-    /// How many states, breadth-first, to audit before a check of a protocol that
-    /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
-    /// state, subsumption, the message set): no property or metric may read message
-    /// ages, pause lengths or the order of messages in flight (`LEAN_STATE`), nor
-    /// which messages are in flight (`MESSAGE_SET`); one that does is an error (exit
-    /// 2) naming it. 0: no audit.
-    #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
-    pub lean_audit: usize,
+    /// The reductions and the audit of their contracts.
+    #[command(flatten)]
+    pub reductions: Reductions,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -447,31 +403,9 @@ pub struct BoundsArgs {
     /// available when the command starts (Linux's `MemAvailable`).
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
-    /// Store message ages and pause lengths even where the lean state would not
-    /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
-    /// message set would not (`MESSAGE_SET`), and expand every state, also one that
-    /// a state with younger messages and shorter pauses covers (subsumption): same
-    /// verdicts, more states.
-    #[arg(long)]
-    pub no_lean: bool,
-    /// Check the full space even where a model declares interchangeable nodes (by
-    /// default one state per class of node renamings is stored).
-    #[arg(long)]
-    pub no_symmetry: bool,
-    /// Expand every state the BFS reaches, also one that a state with younger
-    /// messages and shorter pauses covers (by default, under a held delay or pause
-    /// bound, such a state is stored and checked but not expanded): same verdicts
-    /// and counterexample lengths, more states.
-    #[arg(long)]
-    pub no_subsumption: bool,
-    /// How many states, breadth-first, to audit before a check of a protocol that
-    /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
-    /// state, subsumption, the message set): no property or metric may read message
-    /// ages, pause lengths or the order of messages in flight (`LEAN_STATE`), nor
-    /// which messages are in flight (`MESSAGE_SET`); one that does is an error (exit
-    /// 2) naming it. 0: no audit.
-    #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
-    pub lean_audit: usize,
+    /// The reductions and the audit of their contracts.
+    #[command(flatten)]
+    pub reductions: Reductions,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -491,4 +425,57 @@ pub enum SchemaArg {
     Trace,
     /// A plan file.
     Plan,
+}
+
+/// The reductions a check uses by default, each with the flag that turns it off (on
+/// `check`, `assumptions` and `bounds`), and the audit of the contracts they rely on.
+#[derive(Clone, Debug, Args)]
+pub struct Reductions {
+    /// Store message ages and pause lengths even where the lean state would not
+    /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
+    /// message set would not (`MESSAGE_SET`), and expand every state, also one that
+    /// a state with younger messages and shorter pauses covers (subsumption): same
+    /// verdicts, more states.
+    #[arg(long)]
+    pub no_lean: bool,
+    /// Check the full space even where a model declares interchangeable nodes (by
+    /// default one state per class of node renamings is stored).
+    #[arg(long)]
+    pub no_symmetry: bool,
+    /// Expand every state the BFS reaches, also one that a state with younger
+    /// messages and shorter pauses covers (by default, under a held delay or pause
+    /// bound, such a state is stored and checked but not expanded): same verdicts
+    /// and counterexample lengths, more states.
+    #[arg(long)]
+    pub no_subsumption: bool,
+    /// Search the full system only, not first up to clock-drift classes (by default,
+    /// for a protocol that declares `LEAN_STATE`, the BFS first stores one state per
+    /// class of the clock drifts a node can undo, and takes from it the verdicts that
+    /// need no path: an `always` that holds, a `sometimes` never reached; the rest is
+    /// searched on the full system): same verdicts and counterexamples, more states.
+    #[arg(long)]
+    pub no_drift_classes: bool,
+    /// How many states, breadth-first, to audit before a check of a protocol that
+    /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
+    /// state, subsumption, drift classes, the message set): no property or metric may
+    /// read message ages, pause lengths, the order of messages in flight, timers'
+    /// remaining ticks or clock offsets (`LEAN_STATE`), nor which messages are in
+    /// flight (`MESSAGE_SET`); one that does is an error (exit 2) naming it. 0: no
+    /// audit.
+    #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
+    pub lean_audit: usize,
+}
+
+impl Reductions {
+    /// `options` with these reductions and this audit.
+    pub fn apply(&self, options: crate::check::CheckOptions) -> crate::check::CheckOptions {
+        crate::check::CheckOptions {
+            no_lean: self.no_lean,
+            symmetry: !self.no_symmetry,
+            subsumption: !self.no_subsumption,
+            drift_classes: !self.no_drift_classes,
+            lean_audit_states: self.lean_audit,
+            ..options
+        }
+    }
 }

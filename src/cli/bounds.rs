@@ -30,11 +30,7 @@ fn check_options(args: &BoundsArgs) -> Result<CheckOptions, String> {
         max_memory_bytes: crate::check::memory_limit(args.max_memory)?,
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
-        no_lean: args.no_lean,
-        symmetry: !args.no_symmetry,
-        subsumption: !args.no_subsumption,
-        lean_audit_states: args.lean_audit,
-        ..CheckOptions::default()
+        ..args.reductions.apply(CheckOptions::default())
     })
 }
 

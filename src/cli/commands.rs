@@ -46,10 +46,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             max_states,
             timeout,
             max_memory,
-            no_lean,
-            no_symmetry,
-            no_subsumption,
-            lean_audit,
+            reductions,
             format,
         } => {
             let base = AssumptionChanges {
@@ -64,13 +61,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             };
             match limits.options(usize::from(threads)) {
                 Ok(options) => {
-                    let options = CheckOptions {
-                        no_lean,
-                        symmetry: !no_symmetry,
-                        subsumption: !no_subsumption,
-                        lean_audit_states: lean_audit,
-                        ..options
-                    };
+                    let options = reductions.apply(options);
                     assumptions(registry, &model, &sets, &base, pairs, &options, format)
                 }
                 Err(message) => fail(message),
@@ -574,11 +565,9 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
         exact: args.exact,
-        no_lean: args.no_lean,
-        symmetry: !args.no_symmetry,
-        subsumption: !args.no_subsumption,
-        lean_audit_states: args.lean_audit,
-        ..limits.options(usize::from(args.threads))?
+        ..args
+            .reductions
+            .apply(limits.options(usize::from(args.threads))?)
     })
 }
 
@@ -650,7 +639,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
             registry,
             &report,
             &args.explorer_address,
-            args.no_lean,
+            args.reductions.no_lean,
         ));
     }
     let written = match args.format {
@@ -847,7 +836,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                 registry,
                 check_report,
                 &args.explorer_address,
-                args.no_lean,
+                args.reductions.no_lean,
             ));
         }
         if args.format == Format::Human {

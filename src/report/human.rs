@@ -123,6 +123,24 @@ fn header(report: &CheckReport, out: &mut String) {
             set.unique_states, set.generated_states, set.max_depth, set.seconds
         );
     }
+    if let Some(drift) = &report.drift_classes {
+        let decided = drift.decided.join(", ");
+        let _ = match &drift.search {
+            None => writeln!(
+                out,
+                "drift classes: the safety search stored one state per clock-drift class \
+                 (each clock anywhere a drift it can undo takes it) and decided {decided} \
+                 (--no-drift-classes: every state)"
+            ),
+            Some(search) => writeln!(
+                out,
+                "drift classes: {} classes, {} generated, {:.2} s, decided {decided}; the \
+                 search line above is the full system's, for the rest \
+                 (--no-drift-classes: every state)",
+                search.unique_states, search.generated_states, search.seconds
+            ),
+        };
+    }
     if report.no_lean {
         let _ = writeln!(
             out,

@@ -227,6 +227,14 @@ pub struct CheckReport {
     /// search's statistics. `stats` are the multiset search's. Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_search: Option<Stats>,
+    /// Where the safety search ran up to clock-drift classes
+    /// ([`DriftClasses`](crate::system::DriftClasses): each node's clock anywhere a
+    /// drift it can undo takes it, one state per class): the properties whose verdicts
+    /// it decided, and its statistics where the rest was searched on the full system.
+    /// Absent: not used (`--no-drift-classes`, a protocol that does not declare
+    /// `LEAN_STATE`, or nothing it could decide).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift_classes: Option<DriftUse>,
     /// The check stored every quantity and ran on the multiset network with its
     /// duplicate cap (`--no-lean`); its traces record it, and `replay` checks them
     /// there. Absent: false.
@@ -240,6 +248,20 @@ pub struct CheckReport {
     pub deadlock_free_by: Option<String>,
 }
 
+/// What the safety search on clock-drift classes decided of a check
+/// ([`CheckReport::drift_classes`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DriftUse {
+    /// The properties it decided (an `always` that holds, a `sometimes` never reached,
+    /// `deadlock_free` holding), by name.
+    pub decided: Vec<String>,
+    /// Its statistics, where the check's `stats` are those of the search of the full
+    /// system that decided the rest. Absent: it decided every safety verdict, and
+    /// `stats` are its own (states are drift classes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<Stats>,
+}
+
 impl CheckReport {
     /// A property by name.
     pub fn property(&self, name: &str) -> Option<&PropertyReport> {
@@ -249,7 +271,14 @@ impl CheckReport {
     /// The searches' wall time: the search's, plus the message set search's where it
     /// decided part of the check (`set_search`).
     pub fn search_seconds(&self) -> f64 {
-        self.stats.seconds + self.set_search.as_ref().map_or(0.0, |set| set.seconds)
+        let side = |stats: Option<&Stats>| stats.map_or(0.0, |stats| stats.seconds);
+        self.stats.seconds
+            + side(self.set_search.as_ref())
+            + side(
+                self.drift_classes
+                    .as_ref()
+                    .and_then(|drift| drift.search.as_ref()),
+            )
     }
 
     /// Exit code when no expectations are given: 1 if any property failed, 3 if any is
@@ -573,6 +602,7 @@ pub fn build<M: Explain>(
         symmetry: None,
         network: None,
         set_search: None,
+        drift_classes: None,
         no_lean: false,
         deadlock_free_by: None,
     }

@@ -14,6 +14,9 @@ use crate::check::ModelFault;
 use serde::Serialize;
 use std::sync::Arc;
 
+mod drift;
+pub use drift::{DriftClasses, DriftStep};
+
 /// A message is delivered as a duplicate (`no_duplication` relaxed) only while fewer
 /// than this many messages are in flight: each duplicate delivery may make its receiver
 /// send again while the duplicated message stays in flight, and this bounds the network
@@ -782,10 +785,29 @@ impl<P: Protocol> TimedSystem<P> {
     /// decided on the lean state) or metric whose value changes when
     /// every message in flight is made 0 ticks old, when every paused node's pause
     /// length is made 0, or (in a network whose order is not kept, a multiset sorted by
-    /// age first) when the messages in flight are taken in reverse order. `None` when
+    /// age first) when the messages in flight are taken in reverse order; with `drift`,
+    /// the first property whose value changes when every clock is moved as far ahead
+    /// as a drift it can undo takes it (timers' remaining ticks and clock offsets, which
+    /// [`DriftClasses`] does not tell apart; metrics are not taken there). `None` when
     /// nothing does, or `state` has nothing to change. Meaningful on a system that
     /// stores every quantity ([`TimedSystem::without_lean_state`]).
-    pub fn lean_contract_breach(&self, state: &SystemState<P>) -> Option<String> {
+    pub fn lean_contract_breach(&self, state: &SystemState<P>, drift: bool) -> Option<String> {
+        if drift {
+            let front = self.drift_representative(state.clone());
+            let reader = (front != *state)
+                .then(|| self.reader_of(state, &front, true, false))
+                .flatten();
+            if let Some(reader) = reader {
+                return Some(format!(
+                    "{} (a `LEAN_STATE` protocol must not read them; --no-drift-classes \
+                     searches every state)",
+                    reader.reads(
+                        "timers' remaining ticks or clock offsets",
+                        "every clock as far ahead as a drift it can undo takes it"
+                    )
+                ));
+            }
+        }
         let mut variants: Vec<(&str, &str, SystemState<P>)> = Vec::new();
         if state.network.iter().any(|envelope| envelope.age_ticks > 0) {
             let mut younger = state.clone();
@@ -821,7 +843,7 @@ impl<P: Protocol> TimedSystem<P> {
         variants
             .iter()
             .find_map(|(what, change, variant)| {
-                self.reader_of(state, variant, true)
+                self.reader_of(state, variant, true, true)
                     .map(|reader| reader.reads(what, change))
             })
             .map(|breach| format!("{breach} (a `LEAN_STATE` protocol must not read them)"))
@@ -838,7 +860,7 @@ impl<P: Protocol> TimedSystem<P> {
         }
         let mut silent = state.clone();
         silent.network.clear();
-        self.reader_of(state, &silent, false).map(|reader| {
+        self.reader_of(state, &silent, false, true).map(|reader| {
             format!(
                 "{} (a `MESSAGE_SET` protocol must not read them; a property that a message \
                  on its way may make true is declared with `Property::always_or_in_flight`)",
@@ -847,14 +869,15 @@ impl<P: Protocol> TimedSystem<P> {
         })
     }
 
-    /// The first property (not an `eventually` one) or metric whose value differs
-    /// between `state` and `variant`, named, with the two values; in-flight parts of
-    /// properties read only where `in_flight`.
+    /// The first property (not an `eventually` one) or, where `metrics`, metric whose
+    /// value differs between `state` and `variant`, named, with the two values;
+    /// in-flight parts of properties read only where `in_flight`.
     fn reader_of(
         &self,
         state: &SystemState<P>,
         variant: &SystemState<P>,
         in_flight: bool,
+        metrics: bool,
     ) -> Option<Reader> {
         // An `eventually` property is decided only where nothing is left out (the lean
         // state, subsumption and the message set are off for a check with one, and the
@@ -879,6 +902,9 @@ impl<P: Protocol> TimedSystem<P> {
                 });
             }
         }
+        if !metrics {
+            return None;
+        }
         let (before, after) = (self.protocol.metrics(state), self.protocol.metrics(variant));
         let value = |metrics: &[(&str, u64)], name: &str| {
             metrics
@@ -901,9 +927,10 @@ impl<P: Protocol> TimedSystem<P> {
     /// Audits the contracts of [`Protocol::LEAN_STATE`] and [`Protocol::MESSAGE_SET`]
     /// where this check relies on them: `LEAN_STATE` where the lean state drops ages or
     /// pause lengths (here or in the safety search on the message set,
-    /// [`TimedSystem::for_safety_search`]) or `subsumption` is on and
-    /// [`TimedSystem::subsumes`]; `MESSAGE_SET` where either search runs on the message
-    /// set. On the first `states` states, breadth-first, of this system with every
+    /// [`TimedSystem::for_safety_search`]), `subsumption` is on and
+    /// [`TimedSystem::subsumes`], or `drift` (the safety search runs first on drift
+    /// classes, [`TimedSystem::drift_classes`]); `MESSAGE_SET` where either search runs
+    /// on the message set. On the first `states` states, breadth-first, of this system with every
     /// quantity stored ([`TimedSystem::lean_contract_breach`],
     /// [`TimedSystem::message_set_breach`]). The engine cannot see what a property
     /// reads, so a protocol that declares a contract and breaks it would get a wrong
@@ -911,14 +938,21 @@ impl<P: Protocol> TimedSystem<P> {
     /// ([`SystemError::LeanContract`]). A read that only states beyond the audited ones
     /// reveal is not caught: raise `states` in a test of the protocol
     /// (`testing::CheckBuilder::lean_audit`).
-    pub fn audit_lean_state(&self, states: usize, subsumption: bool) -> Result<(), SystemError> {
+    pub fn audit_lean_state(
+        &self,
+        states: usize,
+        subsumption: bool,
+        drift: bool,
+    ) -> Result<(), SystemError> {
         let safety = self.for_safety_search();
         let leans: Vec<Lean> = std::iter::once(self.lean)
             .chain(safety.map(|safety| safety.lean))
             .collect();
+        let drift = drift && self.drift_classes().is_some();
         let lean_state = P::LEAN_STATE
             && (leans.iter().any(|lean| lean.ages || lean.pauses)
-                || (subsumption && self.subsumes()));
+                || (subsumption && self.subsumes())
+                || drift);
         let message_set = P::MESSAGE_SET && leans.iter().any(|lean| lean.messages);
         if !(lean_state || message_set) || states == 0 {
             return Ok(());
@@ -926,7 +960,7 @@ impl<P: Protocol> TimedSystem<P> {
         let full = self.clone().without_lean_state();
         for (index, state) in crate::check::first_states(&full, states).iter().enumerate() {
             let breach = lean_state
-                .then(|| full.lean_contract_breach(state))
+                .then(|| full.lean_contract_breach(state, drift))
                 .flatten()
                 .or_else(|| {
                     message_set
@@ -2122,35 +2156,42 @@ fn keep_least(alive: &mut Vec<usize>, keys: &mut Vec<u64>, mut key: impl FnMut(u
     });
 }
 
-type Condition<P> = fn(&TimedSystem<P>, &SystemState<P>) -> bool;
+type Condition<M, P> = fn(&M, &SystemState<P>) -> bool;
 
-fn condition_at<P: Protocol, const INDEX: usize>(
-    system: &TimedSystem<P>,
+fn condition_at<P: Protocol, M: AsRef<TimedSystem<P>>, const INDEX: usize>(
+    model: &M,
     state: &SystemState<P>,
 ) -> bool {
+    let system = model.as_ref();
     system.properties[INDEX].holds(&system.protocol, state)
+}
+
+impl<P: Protocol> AsRef<TimedSystem<P>> for TimedSystem<P> {
+    fn as_ref(&self) -> &TimedSystem<P> {
+        self
+    }
 }
 
 /// stateright wants plain function pointers; one instance per property slot bridges to
 /// the protocol's property list.
-fn condition_table<P: Protocol>() -> [Condition<P>; PROPERTIES_MAX] {
+fn condition_table<P: Protocol, M: AsRef<TimedSystem<P>>>() -> [Condition<M, P>; PROPERTIES_MAX] {
     [
-        condition_at::<P, 0>,
-        condition_at::<P, 1>,
-        condition_at::<P, 2>,
-        condition_at::<P, 3>,
-        condition_at::<P, 4>,
-        condition_at::<P, 5>,
-        condition_at::<P, 6>,
-        condition_at::<P, 7>,
-        condition_at::<P, 8>,
-        condition_at::<P, 9>,
-        condition_at::<P, 10>,
-        condition_at::<P, 11>,
-        condition_at::<P, 12>,
-        condition_at::<P, 13>,
-        condition_at::<P, 14>,
-        condition_at::<P, 15>,
+        condition_at::<P, M, 0>,
+        condition_at::<P, M, 1>,
+        condition_at::<P, M, 2>,
+        condition_at::<P, M, 3>,
+        condition_at::<P, M, 4>,
+        condition_at::<P, M, 5>,
+        condition_at::<P, M, 6>,
+        condition_at::<P, M, 7>,
+        condition_at::<P, M, 8>,
+        condition_at::<P, M, 9>,
+        condition_at::<P, M, 10>,
+        condition_at::<P, M, 11>,
+        condition_at::<P, M, 12>,
+        condition_at::<P, M, 13>,
+        condition_at::<P, M, 14>,
+        condition_at::<P, M, 15>,
     ]
 }
 
@@ -2187,7 +2228,18 @@ impl<P: Protocol> stateright::Model for TimedSystem<P> {
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
-        let table = condition_table::<P>();
+        self.properties_for()
+    }
+}
+
+impl<P: Protocol> TimedSystem<P> {
+    /// The protocol's properties as stateright's, for a model that reads them from
+    /// this system (itself, or [`DriftClasses`] over it).
+    fn properties_for<M>(&self) -> Vec<stateright::Property<M>>
+    where
+        M: AsRef<TimedSystem<P>> + stateright::Model<State = SystemState<P>>,
+    {
+        let table = condition_table::<P, M>();
         self.properties
             .iter()
             .zip(table)

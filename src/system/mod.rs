@@ -17,7 +17,9 @@ pub use assumption::{
     find_conflict, Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX,
 };
 pub(crate) use engine::SYMMETRY_BROKEN;
-pub use engine::{Action, Lean, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX};
+pub use engine::{
+    Action, DriftClasses, DriftStep, Lean, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX,
+};
 pub use node::Node;
 pub use protocol::{Context, Data, InFlight, LeansOn, NodeId, Property, PropertyKind, Protocol};
 pub use state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
