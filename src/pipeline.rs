@@ -150,10 +150,11 @@ pub fn check_system<P: Protocol>(
 ) -> Result<Checked<TimedSystem<P>>, SystemError> {
     // `--exact` searches without subsumption, but the break confirmations' narrower
     // searches may use it: audited alike.
+    let drift_model = drift_model(system, options);
     system.audit_lean_state(
         options.lean_audit_states,
         options.subsumption,
-        drift_classes_apply(options),
+        drift_model.is_some(),
     )?;
     let options = CheckOptions {
         fault: system.fault(),
@@ -163,12 +164,19 @@ pub fn check_system<P: Protocol>(
     let canonical = (options.symmetry && system.is_symmetric())
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
     check::Progress::search_starts(&options);
-    let mut drift = safety_on_drift_classes(system, &options, &budget);
+    let mut drift = drift_model
+        .and_then(|(model, on_set)| safety_on_drift_classes(&model, on_set, &options, &budget));
     cap_check(system)?;
     let whole = drift.as_mut().and_then(|drift| drift.outcome.take());
     let drift_whole = whole.is_some();
     let (outcome, on_set) = match whole {
-        Some(outcome) => (outcome, SetUse::None),
+        Some(outcome) => {
+            let on_set = match drift.as_ref() {
+                Some(drift) if drift.on_set => SetUse::Whole,
+                _ => SetUse::None,
+            };
+            (outcome, on_set)
+        }
         None => {
             let drift_decided: Vec<&'static str> = drift
                 .as_ref()
@@ -237,13 +245,9 @@ pub fn check_system<P: Protocol>(
             .to_string(),
         );
     }
-    if let Some(drift) = drift.filter(|drift| !drift.decided.is_empty()) {
+    if let Some(drift) = drift.filter(|drift| !drift.reported(system).is_empty()) {
         checked.report.drift_classes = Some(report::DriftUse {
-            decided: drift
-                .decided
-                .iter()
-                .map(|property| property.name.to_string())
-                .collect(),
+            decided: drift.reported(system),
             search: (!drift_whole).then_some(drift.stats),
         });
         if !drift_whole {
@@ -306,14 +310,53 @@ fn search_full_system<P: Protocol>(
 /// before a search on drift classes ([`DriftClasses::collapses_any`]).
 const DRIFT_SAMPLE_STATES: usize = 2_000;
 
+impl<P: Protocol> DriftSearch<P> {
+    /// The properties the report names as decided here: `deadlock_free` only where
+    /// the search decided it (not where the timed system's rules settle it,
+    /// [`TimedSystem::never_deadlocks`], which the report says on its own).
+    fn reported(&self, system: &TimedSystem<P>) -> Vec<String> {
+        self.decided
+            .iter()
+            .filter(|property| {
+                property.name != check::DEADLOCK_PROPERTY || !system.never_deadlocks()
+            })
+            .map(|property| property.name.to_string())
+            .collect()
+    }
+}
+
 /// Whether `options` let the safety search run first on drift classes: asked for,
 /// the BFS, and no depth bound (a class's depth is not a run's).
 fn drift_classes_apply(options: &CheckOptions) -> bool {
     options.drift_classes && options.strategy == check::Strategy::Bfs && options.max_depth.is_none()
 }
 
+/// The drift classes a check's safety search runs on first, where it does
+/// ([`safety_on_drift_classes`]): asked for and applicable (the BFS, no depth bound,
+/// [`TimedSystem::drift_classes`]) on the system the safety search would run on (the
+/// message set's, [`TimedSystem::for_safety_search`], where there is one: then `true`),
+/// and some node of the first [`DRIFT_SAMPLE_STATES`] states can drift.
+fn drift_model<P: Protocol>(
+    system: &TimedSystem<P>,
+    options: &CheckOptions,
+) -> Option<(DriftClasses<P>, bool)> {
+    if !drift_classes_apply(options) {
+        return None;
+    }
+    let safety = system.for_safety_search();
+    let on_set = safety.is_some();
+    safety
+        .as_ref()
+        .unwrap_or(system)
+        .drift_classes()
+        .filter(|drift| drift.collapses_any(DRIFT_SAMPLE_STATES))
+        .map(|drift| (drift, on_set))
+}
+
 /// What the safety search on drift classes settled ([`safety_on_drift_classes`]).
 struct DriftSearch<P: Protocol> {
+    /// It ran on the message set's safety system ([`TimedSystem::for_safety_search`]).
+    on_set: bool,
     /// The properties it decided: each `always` that holds (`deadlock_free`
     /// included), each `sometimes` never reached; no paths.
     decided: Vec<check::PropertyOutcome<TimedSystem<P>>>,
@@ -324,36 +367,27 @@ struct DriftSearch<P: Protocol> {
     outcome: Option<check::Outcome<TimedSystem<P>>>,
 }
 
-/// The safety search up to clock-drift classes ([`DriftClasses`]), first, where it
-/// applies: `options.drift_classes`, the BFS, no depth bound (a class's depth is not a
-/// run's), a protocol that declares `LEAN_STATE` and not `--no-lean`
-/// ([`TimedSystem::drift_classes`]). It runs on the system the safety search would
-/// run on (the message set's, [`TimedSystem::for_safety_search`], where there is
-/// one). The drift classes have the same reachable states as the full system up to
-/// where each clock is within what a drift it can undo changes, so an `always` that
-/// holds there (deadlock freedom included) holds, and a `sometimes` never reached
-/// there is never reached; a violation or an example found there has no run of the
-/// full system to show, so those properties are searched again on the full system,
-/// which finds them with their shortest paths. `None` when not used, or when the
-/// search did not complete (a limit of the whole check stops the search of the full
-/// system too).
+/// The safety search up to clock-drift classes ([`DriftClasses`]) on `drift`
+/// ([`drift_model`]), first. The drift classes have the same reachable states as the
+/// full system up to where each clock is within what a drift it can undo changes, so
+/// an `always` that holds there (deadlock freedom included) holds, and a `sometimes`
+/// never reached there is never reached; a violation or an example found there has no
+/// run of the full system to show, so those properties are searched again on the full
+/// system, which finds them with their shortest paths. It gets half of the time left
+/// (with a timeout), so that the search of the full system after it has time of its
+/// own. `None` when the search did not complete (a limit cut it: the full system is
+/// then searched within the check's limits, as without drift classes) or decided
+/// nothing.
 fn safety_on_drift_classes<P: Protocol>(
-    system: &TimedSystem<P>,
+    drift: &DriftClasses<P>,
+    on_set: bool,
     options: &CheckOptions,
     budget: &check::Budget,
 ) -> Option<DriftSearch<P>> {
-    if !drift_classes_apply(options) {
-        return None;
-    }
-    let safety = system.for_safety_search();
-    let drift = safety
-        .as_ref()
-        .unwrap_or(system)
-        .drift_classes()
-        .filter(|drift| drift.collapses_any(DRIFT_SAMPLE_STATES))?;
-    let canonical = (options.symmetry && system.is_symmetric())
+    let canonical = (options.symmetry && drift.system().is_symmetric())
         .then_some(DriftClasses::<P>::canonical as Canonicalize<DriftClasses<P>>);
-    let outcome = check::run_reduced(&drift, options, canonical, drift.facts(), budget);
+    let own = budget.half_of_the_time_left();
+    let outcome = check::run_reduced(drift, options, canonical, drift.facts(), &own);
     if !outcome.complete() || outcome.fault.is_some() {
         return None;
     }
@@ -388,6 +422,14 @@ fn safety_on_drift_classes<P: Protocol>(
         }
         properties.push(converted());
     }
+    // Deadlock freedom by the rules alone is no decision of this search.
+    let rules = drift.system().never_deadlocks();
+    if decided
+        .iter()
+        .all(|property| rules && property.name == check::DEADLOCK_PROPERTY)
+    {
+        return None;
+    }
     let whole = all.then(|| check::Outcome {
         properties,
         stats: outcome.stats,
@@ -396,6 +438,7 @@ fn safety_on_drift_classes<P: Protocol>(
         later_cut: None,
     });
     Some(DriftSearch {
+        on_set,
         decided,
         stats: outcome.stats,
         outcome: whole,

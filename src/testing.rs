@@ -94,6 +94,13 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
+    /// Searches the full system only, not first up to clock-drift classes
+    /// (`--no-drift-classes`, `CheckOptions::drift_classes`).
+    pub fn no_drift_classes(mut self) -> Self {
+        self.options.drift_classes = false;
+        self
+    }
+
     /// Checks the multiset network with every quantity stored (`--no-lean`): no lean
     /// state, no message set — the cross-check for a model that opts in to either.
     pub fn no_lean(mut self) -> Self {
@@ -148,6 +155,34 @@ impl<P: Protocol> CheckBuilder<P> {
             outcome: checked.outcome,
             system,
         })
+    }
+}
+
+/// A catalog (or any [`Declared`](crate::model::Declared)) model built as `synccheck
+/// check NAME --set KEY=VALUE …` builds it: every declared parameter at its default but
+/// those in `sets`.
+///
+/// # Panics
+/// On a parameter the model does not declare or a value it rejects (a test's setup
+/// error).
+#[track_caller]
+pub fn declared<D: crate::model::Declared>(sets: &[(&str, &str)]) -> D {
+    let mut values: std::collections::BTreeMap<String, String> = D::PARAMS
+        .iter()
+        .map(|param| (param.name.to_string(), param.default.to_string()))
+        .collect();
+    for (key, value) in sets {
+        if !values.contains_key(*key) {
+            panic!(
+                "synccheck::testing: `{}` declares no parameter `{key}`",
+                D::NAME
+            );
+        }
+        values.insert((*key).to_string(), (*value).to_string());
+    }
+    match D::from_params(&Params::from_values(values)) {
+        Ok(model) => model,
+        Err(error) => panic!("synccheck::testing: {} with {sets:?}: {error}", D::NAME),
     }
 }
 

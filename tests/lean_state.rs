@@ -21,12 +21,14 @@ fn run(
     max_states: usize,
     no_lean: bool,
 ) -> Option<CheckReport> {
-    // The lean state alone: `--no-lean` also expands every state, and subsumption is
-    // compared on its own in tests/subsumption.rs.
+    // The lean state alone: `--no-lean` also expands every state and searches no
+    // drift classes; subsumption and drift classes are compared on their own in
+    // tests/subsumption.rs and tests/drift_classes.rs.
     let options = CheckOptions {
         max_states: Some(check.max_states.unwrap_or(max_states).min(max_states)),
         no_lean,
         subsumption: false,
+        drift_classes: false,
         ..CheckOptions::default()
     };
     registry.run(&check.request, &options).ok()

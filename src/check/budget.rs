@@ -98,6 +98,19 @@ impl Budget {
         self.max_states
     }
 
+    /// This budget with half of the time left, if there is a timeout: for a search
+    /// whose answer may not settle the check, so that the search after it has time of
+    /// its own.
+    pub(crate) fn half_of_the_time_left(&self) -> Budget {
+        let elapsed = self.started.elapsed();
+        Budget {
+            timeout: self
+                .timeout
+                .map(|timeout| elapsed + timeout.saturating_sub(elapsed) / 2),
+            ..self.clone()
+        }
+    }
+
     /// The time left, if there is a timeout (zero once it has passed).
     pub fn time_left(&self) -> Option<Duration> {
         self.timeout

@@ -793,9 +793,14 @@ impl<P: Protocol> TimedSystem<P> {
     /// stores every quantity ([`TimedSystem::without_lean_state`]).
     pub fn lean_contract_breach(&self, state: &SystemState<P>, drift: bool) -> Option<String> {
         if drift {
+            // Whole properties, and their network-free parts (what the safety search on
+            // the message set reads).
             let front = self.drift_representative(state.clone());
             let reader = (front != *state)
-                .then(|| self.reader_of(state, &front, true, false))
+                .then(|| {
+                    self.reader_of(state, &front, true, false)
+                        .or_else(|| self.reader_of(state, &front, false, false))
+                })
                 .flatten();
             if let Some(reader) = reader {
                 return Some(format!(
