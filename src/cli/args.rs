@@ -458,10 +458,10 @@ pub struct Reductions {
     /// How many states, breadth-first, to audit before a check of a protocol that
     /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
     /// state, subsumption, drift classes, the message set): no property or metric may
-    /// read message ages, pause lengths, the order of messages in flight, timers'
-    /// remaining ticks or clock offsets (`LEAN_STATE`), nor which messages are in
-    /// flight (`MESSAGE_SET`); one that does is an error (exit 2) naming it. 0: no
-    /// audit.
+    /// read message ages, pause lengths or the order of messages in flight, and no
+    /// property timers' remaining ticks or clock offsets (`LEAN_STATE`), nor which
+    /// messages are in flight (`MESSAGE_SET`); one that does is an error (exit 2)
+    /// naming it. 0: no audit.
     #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
     pub lean_audit: usize,
 }
