@@ -8,7 +8,7 @@ use crate::model::Params;
 use crate::report::fewest::Fewer;
 use crate::report::{self, CheckReport, Explain, FewestBreaks};
 use crate::system::{
-    AssumptionSet, DriftClasses, PropertyKind, Protocol, SystemError, TimedSystem,
+    AssumptionSet, ClassDistances, DriftClasses, PropertyKind, Protocol, SystemError, TimedSystem,
 };
 use std::collections::BTreeMap;
 use std::hash::Hash;
@@ -165,10 +165,12 @@ pub fn check_system<P: Protocol>(
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
     check::Progress::search_starts(&options);
     let mut drift = drift_model
-        .and_then(|(model, on_set)| safety_on_drift_classes(&model, on_set, &options, &budget));
+        .as_ref()
+        .and_then(|(model, on_set)| safety_on_drift_classes(model, *on_set, &options, &budget));
     cap_check(system)?;
     let whole = drift.as_mut().and_then(|drift| drift.outcome.take());
     let drift_whole = whole.is_some();
+    let mut guided: Option<report::GuidedSearch> = None;
     let (outcome, on_set) = match whole {
         Some(outcome) => {
             let on_set = match drift.as_ref() {
@@ -182,8 +184,21 @@ pub fn check_system<P: Protocol>(
                 .as_ref()
                 .map(|drift| drift.decided.iter().map(|property| property.name).collect())
                 .unwrap_or_default();
-            let (mut outcome, on_set) =
-                search_full_system(system, &options, canonical, &drift_decided, &budget);
+            let mut guide = match (&drift_model, &drift) {
+                (Some((model, on_set)), Some(drift)) => {
+                    class_guide(model, *on_set, drift, &options, &budget)
+                }
+                _ => None,
+            };
+            let (mut outcome, on_set) = search_full_system(
+                system,
+                &options,
+                canonical,
+                &drift_decided,
+                &budget,
+                guide.as_mut(),
+            );
+            guided = guide.and_then(|guide| guide.report);
             if let Some(drift) = &drift {
                 for property in &mut outcome.properties {
                     if let Some(found) = drift.decided.iter().find(|d| d.name == property.name) {
@@ -245,10 +260,13 @@ pub fn check_system<P: Protocol>(
             .to_string(),
         );
     }
-    if let Some(drift) = drift.filter(|drift| !drift.reported(system).is_empty()) {
+    if let Some(drift) =
+        drift.filter(|drift| !drift.reported(system).is_empty() || guided.is_some())
+    {
         checked.report.drift_classes = Some(report::DriftUse {
             decided: drift.reported(system),
             search: (!drift_whole).then_some(drift.stats),
+            guided,
         });
         if !drift_whole {
             checked.report.fingerprint_collision_probability +=
@@ -262,15 +280,24 @@ pub fn check_system<P: Protocol>(
 
 /// The safety search on the full system (after the search on drift classes, which
 /// decided `drift_decided`): on the message set first where it applies, then on the
-/// multiset network for what the set did not decide.
+/// multiset network for what the set did not decide. The search on the system the
+/// classes were of (the set's, or `system` where there is no set search) is guided by
+/// the classes' distances where `guide` has them ([`run_guided`]), which fills in
+/// `guide`'s report.
 fn search_full_system<P: Protocol>(
     system: &TimedSystem<P>,
     options: &CheckOptions,
     canonical: Option<Canonicalize<TimedSystem<P>>>,
     drift_decided: &[&'static str],
     budget: &check::Budget,
+    guide: Option<&mut ClassGuide<P>>,
 ) -> (check::Outcome<TimedSystem<P>>, SetUse) {
-    let on_set = safety_on_message_set(system, options, canonical, drift_decided, budget);
+    let (set_guide, guide) = match guide {
+        Some(guide) if guide.on_set => (Some(guide), None),
+        guide => (None, guide),
+    };
+    let on_set =
+        safety_on_message_set(system, options, canonical, drift_decided, budget, set_guide);
     match on_set {
         OnSet::Taken(outcome) => (outcome, SetUse::Whole),
         OnSet::Partly(decided, set_stats) => {
@@ -299,7 +326,7 @@ fn search_full_system<P: Protocol>(
                 ..system.facts()
             };
             (
-                check::run_reduced(system, options, canonical, facts, budget),
+                run_guided(system, options, canonical, facts, budget, guide),
                 SetUse::None,
             )
         }
@@ -360,6 +387,11 @@ struct DriftSearch<P: Protocol> {
     /// The properties it decided: each `always` that holds (`deadlock_free`
     /// included), each `sometimes` never reached; no paths.
     decided: Vec<check::PropertyOutcome<TimedSystem<P>>>,
+    /// The properties it found violated or reached (none is `unknown` in a complete
+    /// search), which the full system is searched for with their runs; by name.
+    open: Vec<&'static str>,
+    /// The depth of the deepest of them there (the length of its path in classes).
+    open_depth: usize,
     /// Its statistics.
     stats: check::Stats,
     /// Where it decided every property the search decides (all but `eventually`):
@@ -394,6 +426,7 @@ fn safety_on_drift_classes<P: Protocol>(
     let mut decided = Vec::new();
     let mut all = true;
     let mut properties = Vec::new();
+    let mut open_depth = 0;
     for property in outcome.properties {
         let carried = matches!(
             (&property.expectation, property.verdict),
@@ -405,6 +438,10 @@ fn safety_on_drift_classes<P: Protocol>(
         );
         let eventually = property.expectation == stateright::Expectation::Eventually;
         all &= carried || eventually;
+        if !carried && !eventually {
+            let depth = property.path.as_ref().map(check::Path::len);
+            open_depth = open_depth.max(depth.unwrap_or(outcome.stats.max_depth));
+        }
         let verdict = if carried {
             property.verdict
         } else {
@@ -422,14 +459,14 @@ fn safety_on_drift_classes<P: Protocol>(
         }
         properties.push(converted());
     }
-    // Deadlock freedom by the rules alone is no decision of this search.
-    let rules = drift.system().never_deadlocks();
-    if decided
+    let open = properties
         .iter()
-        .all(|property| rules && property.name == check::DEADLOCK_PROPERTY)
-    {
-        return None;
-    }
+        .filter(|property| {
+            property.verdict == check::Verdict::Unknown
+                && property.expectation != stateright::Expectation::Eventually
+        })
+        .map(|property| property.name)
+        .collect();
     let whole = all.then(|| check::Outcome {
         properties,
         stats: outcome.stats,
@@ -440,9 +477,180 @@ fn safety_on_drift_classes<P: Protocol>(
     Some(DriftSearch {
         on_set,
         decided,
+        open,
+        open_depth,
         stats: outcome.stats,
         outcome: whole,
     })
+}
+
+/// The drift-class table that guides the full system's search ([`run_guided`]),
+/// which system it is of, and what the guided search did.
+struct ClassGuide<P: Protocol> {
+    /// Taken out while a search uses it (and for good where it became unusable).
+    table: Option<ClassDistances<P>>,
+    /// Of the message set's safety system ([`TimedSystem::for_safety_search`]), not the
+    /// system itself.
+    on_set: bool,
+    /// The wall time spent building and extending the table.
+    seconds: f64,
+    /// Filled in by the guided search.
+    report: Option<report::GuidedSearch>,
+}
+
+/// The guide for the full system's search of what the search on drift classes found
+/// but cannot show a run of (`drift.open`): the class graph to the depth where the
+/// classes decided the deepest of them, with each class's distance to the nearest
+/// class that decides each ([`DriftClasses::distances`]), within half of the time
+/// left. `None` where nothing is open or a limit cut it.
+fn class_guide<P: Protocol>(
+    model: &DriftClasses<P>,
+    on_set: bool,
+    drift: &DriftSearch<P>,
+    options: &CheckOptions,
+    budget: &check::Budget,
+) -> Option<ClassGuide<P>> {
+    if drift.open.is_empty() || !options.class_guide {
+        return None;
+    }
+    let started = std::time::Instant::now();
+    let symmetric = options.symmetry && model.system().is_symmetric();
+    let own = budget.half_of_the_time_left();
+    let table = model.distances(&drift.open, symmetric, drift.open_depth, &own)?;
+    Some(ClassGuide {
+        table: Some(table),
+        on_set,
+        seconds: started.elapsed().as_secs_f64(),
+        report: None,
+    })
+}
+
+/// [`check::run_reduced`] guided by drift-class distances where `guide` has them
+/// ([`check::Guide`]): the BFS expands only the states whose depth plus the distance of
+/// their class to the nearest class that decides a property still open is within a
+/// bound, starting at the initial state's. A run that decides some properties hands
+/// them on (each at the depth the unguided search decides it, with its path); where a
+/// run ends with states left unexpanded and something still open, the next searches
+/// for the rest alone, with the bound raised to the least that expands one of them.
+/// So it ends with everything decided, or with nothing pruned (the full search), or at
+/// a limit of the check; where the table contradicts the class search, the rest is
+/// searched unguided. The class distance never exceeds a run's length, so verdicts
+/// and path lengths are the unguided search's. Fills in `guide.report`.
+fn run_guided<P: Protocol>(
+    model: &TimedSystem<P>,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<TimedSystem<P>>>,
+    facts: Facts<TimedSystem<P>>,
+    budget: &check::Budget,
+    guide: Option<&mut ClassGuide<P>>,
+) -> check::Outcome<TimedSystem<P>> {
+    let Some((guide, table)) = guide.and_then(|guide| guide.table.take().map(|t| (guide, t)))
+    else {
+        return check::run_reduced(model, options, canonical, facts, budget);
+    };
+    let names = table.names().to_vec();
+    let mut open: Vec<usize> = (0..names.len())
+        .filter(|&at| !facts.decided.contains(&names[at]))
+        .collect();
+    let mut report = report::GuidedSearch {
+        classes: table.len(),
+        table_seconds: guide.seconds,
+        runs: 0,
+        bound: 0,
+        unexpanded: 0,
+        earlier_states: 0,
+        earlier_seconds: 0.0,
+    };
+    // What earlier runs decided, with their paths.
+    let mut found: Vec<check::PropertyOutcome<TimedSystem<P>>> = Vec::new();
+    let mut table = Some(table);
+    let mut bound = 0;
+    let unguided = |found: &[check::PropertyOutcome<TimedSystem<P>>]| {
+        let facts = Facts {
+            decided: with_found(&facts.decided, found),
+            ..facts.clone()
+        };
+        check::run_reduced(model, options, canonical, facts, budget)
+    };
+    let outcome = loop {
+        let Some(shared) = table.take().map(std::sync::Arc::new) else {
+            break unguided(&found);
+        };
+        let among = open.clone();
+        let distances = std::sync::Arc::clone(&shared);
+        let lower: check::LowerBound<crate::system::SystemState<P>> =
+            std::sync::Arc::new(move |state| distances.lower(state, &among));
+        let start = stateright::Model::init_states(model)
+            .iter()
+            .map(|state| lower(state))
+            .min()
+            .unwrap_or(usize::MAX);
+        // No class that decides what is open is within reach in the table, yet the
+        // class search found one there: the table is not to be trusted.
+        if start == usize::MAX {
+            break unguided(&found);
+        }
+        bound = bound.max(start);
+        let run = check::Guide::new(bound, lower);
+        let guided_facts = Facts {
+            guide: Some(run.clone()),
+            decided: with_found(&facts.decided, &found),
+            ..facts.clone()
+        };
+        let outcome = check::run_reduced(model, options, canonical, guided_facts, budget);
+        report.runs += 1;
+        report.bound = bound;
+        report.unexpanded = run.pruned();
+        let cut_by_guide = outcome.stop_reason == check::StopReason::DepthLimit
+            && run.pruned() > 0
+            && options.max_depth.is_none();
+        let least = run.least_pruned();
+        drop(run);
+        table = std::sync::Arc::try_unwrap(shared).ok();
+        if !cut_by_guide {
+            break outcome;
+        }
+        let decided_here = |property: &check::PropertyOutcome<TimedSystem<P>>| {
+            property.verdict != check::Verdict::Unknown && names.contains(&property.name)
+        };
+        open.retain(|&at| {
+            let property = outcome.properties.iter().find(|p| p.name == names[at]);
+            !property.is_some_and(decided_here)
+        });
+        // This run decided the last of them: everything is decided.
+        if open.is_empty() {
+            let mut outcome = outcome;
+            outcome.stop_reason = check::StopReason::AllDecided;
+            break outcome;
+        }
+        report.earlier_states += outcome.stats.unique_states;
+        report.earlier_seconds += outcome.stats.seconds;
+        found.extend(outcome.properties.into_iter().filter(decided_here));
+        // Every state left out reaches neither a class that decides what is open nor
+        // the table's last level, so none is left on a run to one, yet something
+        // stayed open: the table is not to be trusted (as above).
+        let Some(least) = least else {
+            break unguided(&found);
+        };
+        bound = least.max(bound + 1);
+    };
+    guide.report = Some(report);
+    let mut outcome = outcome;
+    for property in &mut outcome.properties {
+        if let Some(earlier) = found.iter().position(|f| f.name == property.name) {
+            *property = found.swap_remove(earlier);
+        }
+    }
+    outcome
+}
+
+/// `decided` and the names of `found`.
+fn with_found<M: stateright::Model>(
+    decided: &[&'static str],
+    found: &[check::PropertyOutcome<M>],
+) -> Vec<&'static str> {
+    let names = found.iter().map(|property| property.name);
+    decided.iter().copied().chain(names).collect()
 }
 
 /// The report's `network` when only the safety search ran on the message set.
@@ -490,6 +698,7 @@ fn safety_on_message_set<P: Protocol>(
     canonical: Option<Canonicalize<TimedSystem<P>>>,
     decided_before: &[&'static str],
     budget: &check::Budget,
+    guide: Option<&mut ClassGuide<P>>,
 ) -> OnSet<TimedSystem<P>> {
     if options.strategy != check::Strategy::Bfs {
         return OnSet::NotUsed;
@@ -501,7 +710,7 @@ fn safety_on_message_set<P: Protocol>(
         decided: decided_before.to_vec(),
         ..safety.facts()
     };
-    let mut outcome = check::run_reduced(&safety, options, canonical, facts, budget);
+    let mut outcome = run_guided(&safety, options, canonical, facts, budget, guide);
     // Complete, or stopped once every property was decided (an `always` decided
     // before the end is violated, or holds by a rule: `deadlock_free`). Or cut by a
     // limit of the whole check (time, memory, cancellation), which leaves nothing for

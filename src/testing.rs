@@ -101,6 +101,13 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
+    /// Searches the full system for what the drift classes found unguided by their
+    /// distances (`--no-class-guide`, `CheckOptions::class_guide`).
+    pub fn no_class_guide(mut self) -> Self {
+        self.options.class_guide = false;
+        self
+    }
+
     /// Checks the multiset network with every quantity stored (`--no-lean`): no lean
     /// state, no message set — the cross-check for a model that opts in to either.
     pub fn no_lean(mut self) -> Self {

@@ -241,6 +241,9 @@ where
             for slot in &found_slots {
                 record(&mut evidence, *slot, 0, fp);
             }
+            if !admitted(search, 0, &state) {
+                continue;
+            }
             let slack = search.subsume.map(|split| split(search.model, &state));
             initial.push(Entry {
                 state,
@@ -268,7 +271,16 @@ where
         publish(search, &stats);
         let undecided = search.undecided(&evidence);
         if level.len == 0 {
-            break StopReason::Complete;
+            // A guided search that left states unexpanded is not complete.
+            let pruned = search
+                .guide
+                .as_ref()
+                .is_some_and(|guide| guide.pruned() > 0);
+            break if pruned {
+                StopReason::DepthLimit
+            } else {
+                StopReason::Complete
+            };
         }
         if !undecided.iter().any(|u| *u) {
             break StopReason::AllDecided;
@@ -470,6 +482,11 @@ where
                         result.discoveries.extend(found);
                     }
                 }
+                // Stored and checked, but beyond the guide's bound: not expanded (the
+                // same for every discoverer: the depth and the state are the same).
+                if !admitted(search, depth + 1, &successor) {
+                    continue;
+                }
                 let slack = search.subsume.map(|split| split(search.model, &successor));
                 let entry = Entry {
                     state: successor,
@@ -493,6 +510,15 @@ where
         }
     }
     result
+}
+
+/// Whether a state stored at `depth` goes on a level to be expanded: always, but
+/// beyond a guide's bound ([`Search::guide`]).
+fn admitted<M: Model>(search: &Search<'_, M>, depth: usize, state: &M::State) -> bool {
+    search
+        .guide
+        .as_ref()
+        .is_none_or(|guide| guide.admits(depth, state))
 }
 
 /// Stores `child`, reached from the state at `position` of level `depth` whose

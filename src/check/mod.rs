@@ -49,11 +49,13 @@
 mod bfs;
 mod budget;
 mod dfs;
+mod guide;
 mod path;
 mod simulation;
 mod store;
 
 pub use budget::{default_memory_limit, memory_limit, Budget, CHECK_EVERY_STATES};
+pub use guide::{Guide, LowerBound};
 pub use path::Path;
 pub use store::fingerprint;
 
@@ -188,6 +190,11 @@ pub struct CheckOptions {
     /// the rest is searched on the full system. `false` (`--no-drift-classes`) searches
     /// the full system only.
     pub drift_classes: bool,
+    /// Where the search on drift classes found a violation, an example or a deadlock,
+    /// guide the full system's search for its run by the distances between classes
+    /// (`pipeline::check_system`, [`Guide`]): the same verdicts and path lengths, fewer
+    /// states. `false` (`--no-class-guide`) searches the full system unguided.
+    pub class_guide: bool,
     /// Timed systems whose protocol declares `Protocol::LEAN_STATE` or
     /// `Protocol::MESSAGE_SET`, where the check relies on it (the lean state,
     /// subsumption, the message set): how many states, breadth-first, of the system
@@ -254,6 +261,7 @@ impl Default for CheckOptions {
             symmetry: true,
             subsumption: true,
             drift_classes: true,
+            class_guide: true,
             lean_audit_states: LEAN_AUDIT_STATES,
         }
     }
@@ -604,6 +612,10 @@ pub struct Facts<M: Model> {
     /// decides every other property stops ([`StopReason::AllDecided`]). They come back
     /// `unknown` with no path, for the caller to fill in with what it decided.
     pub decided: Vec<&'static str>,
+    /// A lower bound on the steps to the nearest state that decides a property still
+    /// open, and how far to search with it ([`Guide`]; the BFS only): the timed
+    /// system's search after one on drift classes (`pipeline::check_system`).
+    pub guide: Option<Guide<M>>,
 }
 
 impl<M: Model> Default for Facts<M> {
@@ -613,6 +625,7 @@ impl<M: Model> Default for Facts<M> {
             never_deadlocks: false,
             subsume: None,
             decided: Vec::new(),
+            guide: None,
         }
     }
 }
@@ -624,6 +637,7 @@ impl<M: Model> Clone for Facts<M> {
             never_deadlocks: self.never_deadlocks,
             subsume: self.subsume,
             decided: self.decided.clone(),
+            guide: self.guide.clone(),
         }
     }
 }
@@ -735,6 +749,7 @@ where
         .map(|property| facts.decided.contains(&property.name))
         .collect();
     search.exact = exact;
+    search.guide = facts.guide.filter(|_| options.strategy == Strategy::Bfs);
     let found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
         Strategy::Dfs => dfs::explore(&search),
@@ -774,6 +789,8 @@ pub(crate) struct Search<'a, M: Model> {
     pub subsume: Option<Subsume<M>>,
     /// Per property slot: decided by another search ([`Facts::decided`]).
     decided_elsewhere: Vec<bool>,
+    /// The BFS's guide ([`Facts::guide`]).
+    pub guide: Option<Guide<M>>,
     budget: &'a Budget,
     /// Every state in full, with `CheckOptions::exact`.
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
@@ -857,6 +874,7 @@ where
             never_deadlocks: false,
             subsume: None,
             decided_elsewhere: Vec::new(),
+            guide: None,
             budget,
             exact: None,
         }

@@ -455,6 +455,12 @@ pub struct Reductions {
     /// searched on the full system): same verdicts and counterexamples, more states.
     #[arg(long)]
     pub no_drift_classes: bool,
+    /// Search the full system for what the drift classes found violated or reached
+    /// unguided (by default that search expands only the states whose depth plus
+    /// their class's distance to such a finding is within a bound, raised until it
+    /// finds them): same verdicts and counterexample lengths, more states.
+    #[arg(long)]
+    pub no_class_guide: bool,
     /// How many states, breadth-first, to audit before a check of a protocol that
     /// declares `LEAN_STATE` or `MESSAGE_SET` where the check relies on it (the lean
     /// state, subsumption, drift classes, the message set): no property or metric may
@@ -474,6 +480,7 @@ impl Reductions {
             symmetry: !self.no_symmetry,
             subsumption: !self.no_subsumption,
             drift_classes: !self.no_drift_classes,
+            class_guide: !self.no_class_guide,
             lean_audit_states: self.lean_audit,
             ..options
         }

@@ -124,7 +124,11 @@ fn header(report: &CheckReport, out: &mut String) {
         );
     }
     if let Some(drift) = &report.drift_classes {
-        let decided = drift.decided.join(", ");
+        let decided = if drift.decided.is_empty() {
+            "nothing (each safety property is violated or reached there)".to_string()
+        } else {
+            drift.decided.join(", ")
+        };
         let _ = match &drift.search {
             None => writeln!(
                 out,
@@ -140,6 +144,26 @@ fn header(report: &CheckReport, out: &mut String) {
                 search.unique_states, search.generated_states, search.seconds
             ),
         };
+        if let Some(guided) = &drift.guided {
+            let earlier = if guided.runs > 1 {
+                format!(
+                    " (the {} before it: {} states, {:.2} s)",
+                    guided.runs - 1,
+                    guided.earlier_states,
+                    guided.earlier_seconds
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "class guide: the full system searched only where depth plus class distance \
+                 to a finding is at most {}, run {} time(s){earlier}, {} states left \
+                 unexpanded; distances of {} classes in {:.2} s (--no-class-guide: \
+                 unguided)",
+                guided.bound, guided.runs, guided.unexpanded, guided.classes, guided.table_seconds
+            );
+        }
     }
     if report.no_lean {
         let _ = writeln!(

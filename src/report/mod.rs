@@ -260,6 +260,34 @@ pub struct DriftUse {
     /// `stats` are its own (states are drift classes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<Stats>,
+    /// Where it found a violation, an example or a deadlock: the search of the full
+    /// system for their runs, guided by the distances between classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guided: Option<GuidedSearch>,
+}
+
+/// How the search of the full system was guided by drift-class distances
+/// ([`DriftUse::guided`]): it expanded only the states whose depth plus their class's
+/// distance to the nearest class that decides an open property was within a bound,
+/// raising the bound and searching again until it decided them all (or pruned
+/// nothing). Its verdicts and path lengths are those of the unguided search.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct GuidedSearch {
+    /// The classes whose distances were computed (a second search of them that keeps
+    /// the graph).
+    pub classes: usize,
+    /// The wall time that took.
+    pub table_seconds: f64,
+    /// How many guided searches ran (the check's `stats` are the last one's).
+    pub runs: usize,
+    /// The last one's bound on depth plus distance.
+    pub bound: usize,
+    /// The states the last one stored but left unexpanded (beyond the bound).
+    pub unexpanded: usize,
+    /// The states the runs before the last stored, all together.
+    pub earlier_states: usize,
+    /// Their wall time.
+    pub earlier_seconds: f64,
 }
 
 impl CheckReport {
@@ -279,6 +307,11 @@ impl CheckReport {
                     .as_ref()
                     .and_then(|drift| drift.search.as_ref()),
             )
+            + self
+                .drift_classes
+                .as_ref()
+                .and_then(|drift| drift.guided.as_ref())
+                .map_or(0.0, |guided| guided.table_seconds + guided.earlier_seconds)
     }
 
     /// Exit code when no expectations are given: 1 if any property failed, 3 if any is

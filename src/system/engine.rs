@@ -14,7 +14,9 @@ use crate::check::ModelFault;
 use serde::Serialize;
 use std::sync::Arc;
 
+mod class_distance;
 mod drift;
+pub use class_distance::ClassDistances;
 pub use drift::{DriftClasses, DriftStep};
 
 /// A message is delivered as a duplicate (`no_duplication` relaxed) only while fewer
@@ -1788,6 +1790,7 @@ impl<P: Protocol> TimedSystem<P> {
                 .subsumes()
                 .then_some(Self::slack as crate::check::Subsume<Self>),
             decided: Vec::new(),
+            guide: None,
         }
     }
 

@@ -18,7 +18,8 @@ pub use assumption::{
 };
 pub(crate) use engine::SYMMETRY_BROKEN;
 pub use engine::{
-    Action, DriftClasses, DriftStep, Lean, SystemAction, SystemError, TimedSystem, IN_FLIGHT_MAX,
+    Action, ClassDistances, DriftClasses, DriftStep, Lean, SystemAction, SystemError, TimedSystem,
+    IN_FLIGHT_MAX,
 };
 pub use node::Node;
 pub use protocol::{Context, Data, InFlight, LeansOn, NodeId, Property, PropertyKind, Protocol};

@@ -244,10 +244,15 @@ impl<P: Protocol> DriftClasses<P> {
                 .subsumes()
                 .then_some(Self::slack as crate::check::Subsume<Self>),
             decided: Vec::new(),
+            guide: None,
         }
     }
 
-    fn is_self_loop(&self, state: &SystemState<P>, step: &DriftStep<SystemAction<P>>) -> bool {
+    pub(super) fn is_self_loop(
+        &self,
+        state: &SystemState<P>,
+        step: &DriftStep<SystemAction<P>>,
+    ) -> bool {
         match step {
             DriftStep::Within => true,
             DriftStep::Tick => self.system.tick_stays_in_class(state),

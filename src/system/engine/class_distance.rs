@@ -1,0 +1,379 @@
+//! Distances in the drift-class graph: the guide of the full system's search after a
+//! search on drift classes.
+//!
+//! Where the search on [`DriftClasses`] finds an `always` violated, a `sometimes`
+//! reached or a deadlock, it has no run of the full system to show, and the full system
+//! is searched for it (`pipeline::check_system`). Every step of the full system is a
+//! step of the class graph between the classes of its two states, or a drift within a
+//! class, so a run of the full system from a state `s` to a state that decides a
+//! property is at least as long as the shortest path in the class graph from the class
+//! of `s` to a class that decides it (properties read the same on every member of a
+//! class, the contract of `Protocol::LEAN_STATE`).
+//!
+//! [`ClassDistances`] holds the class graph breadth-first up to a depth `D` (every
+//! class at most `D` steps from the initial one indexed, those nearer expanded, their
+//! steps kept as successor lists; `D` is where the class search found the deepest of
+//! the open properties) and, per open property, each indexed class's distance within
+//! it to the nearest class that decides the property or, where nearer, one more than
+//! its distance to an unexpanded class at depth `D` that does not (a path to a deeper
+//! class goes through one of those, and takes at least one step more). One
+//! breadth-first search backwards per property. That distance never exceeds the
+//! length of a class path to a deciding class, so never that of a run of the full
+//! system: [`lower`](ClassDistances::lower) is an admissible lower bound for the
+//! guided BFS of the full system ([`crate::check::Guide`]), which finds every decision
+//! at the depth where the unguided search finds it. A state whose class is not indexed
+//! (deeper than `D`) gets 0: no pruning, never a wrong one.
+
+use super::{DriftClasses, Protocol, SystemState};
+use crate::check::{self, Budget, CHECK_EVERY_STATES};
+use stateright::{Expectation, Model};
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Keys are fingerprints already: no second hash.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+type KeyMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+
+/// The drift-class graph up to a depth, and each indexed class's distances to the
+/// open properties (see the module docs); built by [`DriftClasses::distances`].
+pub struct ClassDistances<P: Protocol> {
+    classes: DriftClasses<P>,
+    symmetric: bool,
+    /// The open properties, by name, in the order of `goals` and `distance`.
+    names: Vec<&'static str>,
+    /// Every class at most `depth` steps from the initial one, by key: its index.
+    index: KeyMap,
+    depth: usize,
+    /// The successor lists of the classes less than `depth` steps deep (the first
+    /// `ends.len()` indexes): class `i`'s end at `ends[i]` in `successors`.
+    successors: Vec<u32>,
+    ends: Vec<u64>,
+    /// The classes exactly `depth` steps deep (indexes `ends.len()..`), in index order.
+    frontier: Vec<SystemState<P>>,
+    /// Per open property, what decides it at a class.
+    deciders: Vec<Decider<P>>,
+    /// Per open property, the indexed classes that decide it.
+    goals: Vec<Vec<u32>>,
+    /// Per open property, per indexed class, its distance within the table to the
+    /// nearest class that decides the property; `u32::MAX`: none.
+    distance: Vec<Vec<u32>>,
+}
+
+impl<P: Protocol> std::fmt::Debug for ClassDistances<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClassDistances")
+            .field("classes", &self.len())
+            .field("depth", &self.depth)
+            .field("names", &self.names)
+            .field("symmetric", &self.symmetric)
+            .finish()
+    }
+}
+
+impl<P: Protocol> ClassDistances<P> {
+    /// How many classes the table indexes.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether it indexes none.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The depth it indexes classes to.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The open properties, by name: `lower`'s `among` indexes this.
+    pub fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    /// The lower bound at a state of the full system for the nearest state that
+    /// decides one of the properties `among` (indexes into [`ClassDistances::names`]):
+    /// the least distance of its class (`usize::MAX` where it reaches neither a class
+    /// that decides one nor the table's last level; 0 where its class is not indexed,
+    /// which is deeper than the table).
+    pub fn lower(&self, state: &SystemState<P>, among: &[usize]) -> usize {
+        let key = self.classes.class_key(state.clone(), self.symmetric);
+        let Some(&at) = self.index.get(&key) else {
+            return 0;
+        };
+        among
+            .iter()
+            .filter_map(|&property| self.distance.get(property))
+            .map(|distance| distance[at as usize])
+            .min()
+            .map_or(usize::MAX, |least| match least {
+                u32::MAX => usize::MAX,
+                least => least as usize,
+            })
+    }
+
+    /// Indexes the classes to `depth`, then computes the distances. `None` where
+    /// `budget` cut it or the graph outgrew 2^32 classes or steps.
+    fn extend_to(&mut self, depth: usize, budget: &Budget) -> Option<()> {
+        let mut actions = Vec::new();
+        while self.depth < depth && !self.frontier.is_empty() {
+            let level = std::mem::take(&mut self.frontier);
+            for state in level {
+                if self.ends.len() % CHECK_EVERY_STATES == 0
+                    && (budget.exhausted().is_some() || budget.states_exceeded(self.len()))
+                {
+                    return None;
+                }
+                let at = u32::try_from(self.ends.len()).ok()?;
+                actions.clear();
+                self.classes.actions(&state, &mut actions);
+                for action in actions.drain(..) {
+                    if self.classes.is_self_loop(&state, &action) {
+                        continue;
+                    }
+                    let Some(next) = self.classes.next_state(&state, action) else {
+                        continue;
+                    };
+                    let target = self.insert(next)?;
+                    if target != at {
+                        self.successors.push(target);
+                    }
+                }
+                self.ends.push(self.successors.len() as u64);
+            }
+            self.depth += 1;
+        }
+        let reversed = Reversed::of(&self.ends, &self.successors, self.len())?;
+        let last = u32::try_from(self.ends.len()).ok()?;
+        let last_level: Vec<u32> = (last..u32::try_from(self.len()).ok()?).collect();
+        self.distance = self
+            .goals
+            .iter()
+            .map(|goals| reversed.distances(goals, &last_level))
+            .collect();
+        // The last level's states are not needed any more.
+        self.frontier = Vec::new();
+        Some(())
+    }
+
+    /// Indexes a class (a state of [`DriftClasses`]) if new, on the frontier, noting
+    /// the properties it decides; its index.
+    fn insert(&mut self, front: SystemState<P>) -> Option<u32> {
+        let (front, key) = self.classes.keyed_front(front, self.symmetric);
+        if let Some(&at) = self.index.get(&key) {
+            return Some(at);
+        }
+        let at = u32::try_from(self.index.len()).ok()?;
+        self.index.insert(key, at);
+        let mut stuck = None;
+        for (opened, decider) in self.deciders.iter().enumerate() {
+            let decides = match decider {
+                Decider::Value(condition, value) => condition(&self.classes, &front) == *value,
+                Decider::Stuck => *stuck.get_or_insert_with(|| {
+                    let mut actions = Vec::new();
+                    self.classes.actions(&front, &mut actions);
+                    actions.is_empty()
+                }),
+                Decider::Never => false,
+            };
+            if decides {
+                self.goals[opened].push(at);
+            }
+        }
+        self.frontier.push(front);
+        Some(at)
+    }
+}
+
+/// What decides an open property at a class.
+enum Decider<P: Protocol> {
+    /// The property's condition has this value (`false` for an `always`, `true` for a
+    /// `sometimes`).
+    Value(fn(&DriftClasses<P>, &SystemState<P>) -> bool, bool),
+    /// The class has no step (`deadlock_free`).
+    Stuck,
+    /// Nothing (an `eventually`, or a name the model does not have).
+    Never,
+}
+
+impl<P: Protocol> DriftClasses<P> {
+    /// The key of the class of a full-system state in [`ClassDistances`]: its front's
+    /// fingerprint, under symmetry its representative's.
+    fn class_key(&self, state: SystemState<P>, symmetric: bool) -> u64 {
+        self.keyed_front(self.system().drift_representative(state), symmetric)
+            .1
+    }
+
+    /// A front (a state of this model), its symmetry representative where
+    /// `symmetric`, with its key in [`ClassDistances`].
+    fn keyed_front(&self, front: SystemState<P>, symmetric: bool) -> (SystemState<P>, u64) {
+        if symmetric {
+            self.canonical(front)
+        } else {
+            let key = check::fingerprint(&front);
+            (front, key)
+        }
+    }
+
+    /// The class graph to `depth` and each class's distance in it to the nearest class
+    /// that decides each of `open` (property names: an `always` false there, a
+    /// `sometimes` true there, [`check::DEADLOCK_PROPERTY`] a class with no step),
+    /// searching classes up to symmetry where `symmetric`. `None` where `budget` cut
+    /// the search, or a class graph too large to index (2^32 classes or steps).
+    pub fn distances(
+        &self,
+        open: &[&'static str],
+        symmetric: bool,
+        depth: usize,
+        budget: &Budget,
+    ) -> Option<ClassDistances<P>> {
+        let properties = self.properties();
+        let deciders = open
+            .iter()
+            .map(|name| {
+                let property = properties.iter().find(|property| property.name == *name);
+                match property.map(|property| (&property.expectation, property.condition)) {
+                    Some((Expectation::Always, condition)) => Decider::Value(condition, false),
+                    Some((Expectation::Sometimes, condition)) => Decider::Value(condition, true),
+                    None if *name == check::DEADLOCK_PROPERTY => Decider::Stuck,
+                    Some((Expectation::Eventually, _)) | None => Decider::Never,
+                }
+            })
+            .collect();
+        let mut table = ClassDistances {
+            classes: self.clone(),
+            symmetric,
+            names: open.to_vec(),
+            deciders,
+            index: KeyMap::default(),
+            depth: 0,
+            successors: Vec::new(),
+            ends: Vec::new(),
+            frontier: Vec::new(),
+            goals: vec![Vec::new(); open.len()],
+            distance: Vec::new(),
+        };
+        for state in self.init_states() {
+            table.insert(state)?;
+        }
+        table.extend_to(depth, budget)?;
+        Some(table)
+    }
+}
+
+/// A graph's predecessor lists: `predecessors[starts[n]..starts[n + 1]]` are node
+/// `n`'s.
+struct Reversed {
+    starts: Vec<u32>,
+    predecessors: Vec<u32>,
+}
+
+impl Reversed {
+    /// The reverse of the graph of `nodes` nodes given by successor lists
+    /// (`successors`, node `n`'s ending at `ends[n]`; nodes past `ends` have none).
+    /// `None` past 2^32 edges.
+    fn of(ends: &[u64], successors: &[u32], nodes: usize) -> Option<Reversed> {
+        let mut starts = vec![0u32; nodes + 1];
+        for &target in successors {
+            starts[target as usize + 1] += 1;
+        }
+        for node in 0..nodes {
+            starts[node + 1] = starts[node].checked_add(starts[node + 1])?;
+        }
+        let mut fill = starts.clone();
+        let mut predecessors = vec![0u32; successors.len()];
+        let mut begin = 0usize;
+        for (node, &end) in ends.iter().enumerate() {
+            let end = usize::try_from(end).ok()?;
+            let node = u32::try_from(node).ok()?;
+            for &target in &successors[begin..end] {
+                let slot = &mut fill[target as usize];
+                predecessors[*slot as usize] = node;
+                *slot += 1;
+            }
+            begin = end;
+        }
+        Some(Reversed {
+            starts,
+            predecessors,
+        })
+    }
+
+    /// Breadth-first along the reversed edges from `goals` (at 0) and `beyond` (the
+    /// nodes whose successors are unknown: at 1 where not goals): each node's distance
+    /// to the nearest goal, or one more than to the nearest of `beyond` where nearer
+    /// (`u32::MAX`: neither reachable).
+    fn distances(&self, goals: &[u32], beyond: &[u32]) -> Vec<u32> {
+        let mut distance = vec![u32::MAX; self.starts.len() - 1];
+        let mut queue = VecDeque::new();
+        for &goal in goals {
+            distance[goal as usize] = 0;
+            queue.push_back(goal);
+        }
+        // After every 0 in the queue: the queue stays in order of distance.
+        for &node in beyond {
+            if distance[node as usize] == u32::MAX {
+                distance[node as usize] = 1;
+                queue.push_back(node);
+            }
+        }
+        while let Some(node) = queue.pop_front() {
+            let next = distance[node as usize] + 1;
+            let from = self.starts[node as usize] as usize;
+            let to = self.starts[node as usize + 1] as usize;
+            for &before in &self.predecessors[from..to] {
+                if distance[before as usize] == u32::MAX {
+                    distance[before as usize] = next;
+                    queue.push_back(before);
+                }
+            }
+        }
+        distance
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reversed;
+
+    #[test]
+    fn distances_run_backwards_from_the_goals() {
+        // 0 → 1 → 2, 0 → 3, 4 → 2 (3 → 3 is left out, as self-loops are).
+        let ends = [2, 3, 3, 3, 4];
+        let successors = [1, 3, 2, 2];
+        let reversed = Reversed::of(&ends, &successors, 6).expect("small graph");
+        let none = u32::MAX;
+        assert_eq!(reversed.distances(&[2], &[]), vec![2, 1, 0, none, 1, none]);
+        assert_eq!(
+            reversed.distances(&[3], &[]),
+            vec![1, none, none, 0, none, none]
+        );
+        assert_eq!(reversed.distances(&[2, 3], &[]), vec![1, 1, 0, 0, 1, none]);
+        // Node 5 has no successor list (it is beyond the graph's last level): a goal
+        // may lie past it, one step on at least.
+        let reversed = Reversed::of(&[1, 2, 2], &[1, 5], 6).expect("small graph");
+        assert_eq!(reversed.distances(&[2], &[5]), vec![3, 2, 0, none, none, 1]);
+        assert_eq!(
+            reversed.distances(&[1], &[5]),
+            vec![1, 0, none, none, none, 1]
+        );
+    }
+}
