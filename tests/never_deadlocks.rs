@@ -70,7 +70,9 @@ fn a_relaxed_delay_lets_the_search_stop_once_the_rest_is_decided() {
         .and_then(|p| p.counterexample.as_ref())
         .expect("a counterexample");
     assert_eq!(trace.length, 12);
-    assert_eq!(report.stats.unique_states, 15_289);
+    // The search of the full system guided by drift classes (15 289 states unguided,
+    // `--no-class-guide`).
+    assert_eq!(report.stats.unique_states, 14_455);
     assert_eq!(report.stats.max_depth, 12);
 }
 

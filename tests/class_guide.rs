@@ -1,0 +1,323 @@
+//! The class guide: after the search on drift classes found a violation, an example or
+//! a deadlock, the full system is searched for its run expanding only the states whose
+//! depth plus their class's distance to such a finding is within a bound
+//! (`check::Guide`, `system::ClassDistances`, `pipeline::check_system`).
+//!
+//! First the guided BFS on its own, on a small graph whose true distances the test
+//! computes: with a lower bound that never overestimates it decides each property at
+//! the unguided depth, for any bound; with one that does, it misses the run and says
+//! so (never `Complete`). Then the catalog: guided and unguided checks agree on every
+//! verdict and path length, the paths replay, and the guided search stores far fewer
+//! states (pinned).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use synccheck::check::{self, Budget, CheckOptions, Facts, Guide, StopReason, Verdict};
+use synccheck::models::recovery::fenced_lease_lock::FencedLeaseLock;
+use synccheck::models::replication::tombstone_gc::TombstoneGc;
+use synccheck::testing::{self, declared};
+
+/// Numbers from 0 up to [`TOP`]: a step adds 1 or 5, or doubles.
+#[derive(Clone, Debug)]
+struct Steps;
+
+const TOP: u32 = 60;
+/// The number the `sometimes` property looks for.
+const WANTED: u32 = 37;
+/// The number the `always` property forbids.
+const FORBIDDEN: u32 = 23;
+
+impl stateright::Model for Steps {
+    type State = u32;
+    type Action = u32;
+
+    fn init_states(&self) -> Vec<u32> {
+        vec![0]
+    }
+
+    fn actions(&self, state: &u32, out: &mut Vec<u32>) {
+        for next in [state + 1, state + 5, state * 2] {
+            if next <= TOP && next != *state {
+                out.push(next);
+            }
+        }
+    }
+
+    fn next_state(&self, _: &u32, action: u32) -> Option<u32> {
+        Some(action)
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        vec![
+            stateright::Property::sometimes("wanted", |_, n| *n == WANTED),
+            stateright::Property::always("not_forbidden", |_, n| *n != FORBIDDEN),
+        ]
+    }
+}
+
+/// Each state's true distance to `goal`, breadth-first backwards.
+fn distances_to(goal: u32) -> HashMap<u32, usize> {
+    let mut before: HashMap<u32, Vec<u32>> = HashMap::new();
+    let model = Steps;
+    for state in 0..=TOP {
+        let mut actions = Vec::new();
+        stateright::Model::actions(&model, &state, &mut actions);
+        for next in actions {
+            before.entry(next).or_default().push(state);
+        }
+    }
+    let mut distance = HashMap::from([(goal, 0)]);
+    let mut queue = VecDeque::from([goal]);
+    while let Some(state) = queue.pop_front() {
+        let next = distance[&state] + 1;
+        for &earlier in before.get(&state).into_iter().flatten() {
+            distance.entry(earlier).or_insert_with(|| {
+                queue.push_back(earlier);
+                next
+            });
+        }
+    }
+    distance
+}
+
+fn options() -> CheckOptions {
+    CheckOptions {
+        check_deadlock: false,
+        ..CheckOptions::default()
+    }
+}
+
+/// The BFS of [`Steps`], guided by `lower` within `bound` when given.
+fn search(guide: Option<Guide<Steps>>) -> check::Outcome<Steps> {
+    let facts = Facts {
+        guide,
+        ..Facts::default()
+    };
+    check::run_reduced(&Steps, &options(), None, facts, &Budget::unlimited())
+}
+
+/// (verdict, path length) of each property.
+fn verdicts(outcome: &check::Outcome<Steps>) -> Vec<(Verdict, Option<usize>)> {
+    let path = |p: &check::PropertyOutcome<Steps>| p.path.as_ref().map(check::Path::len);
+    outcome
+        .properties
+        .iter()
+        .map(|p| (p.verdict, path(p)))
+        .collect()
+}
+
+/// The nearer of the two properties' decisions, from each state.
+fn nearest() -> HashMap<u32, usize> {
+    let wanted = distances_to(WANTED);
+    let forbidden = distances_to(FORBIDDEN);
+    (0..=TOP)
+        .map(|n| {
+            let d = [wanted.get(&n), forbidden.get(&n)]
+                .into_iter()
+                .flatten()
+                .min()
+                .copied()
+                .unwrap_or(usize::MAX);
+            (n, d)
+        })
+        .collect()
+}
+
+#[test]
+fn an_exact_lower_bound_finds_each_decision_at_its_unguided_depth() {
+    let unguided = search(None);
+    assert_eq!(unguided.stop_reason, StopReason::AllDecided);
+    let expected = verdicts(&unguided);
+    // 37 = (((0+1)*2+5)*2+5)*2+1, 6 steps; 23 = (0+5+5+1)*2+1, 5 steps.
+    assert_eq!(
+        expected,
+        vec![(Verdict::Reached, Some(6)), (Verdict::Violated, Some(5))]
+    );
+    let exact = Arc::new(nearest());
+    let lower = {
+        let exact = Arc::clone(&exact);
+        Arc::new(move |n: &u32| exact[n]) as check::LowerBound<u32>
+    };
+    // The deeper decision is 6 steps away: with the bound there, both are found at
+    // their depths, and fewer states are stored than unguided.
+    let guide = Guide::new(6, Arc::clone(&lower));
+    let guided = search(Some(guide.clone()));
+    assert_eq!(verdicts(&guided), expected);
+    assert_eq!(guided.stop_reason, StopReason::AllDecided);
+    assert!(guide.pruned() > 0);
+    assert!(
+        guided.stats.unique_states < unguided.stats.unique_states,
+        "{} guided, {} unguided",
+        guided.stats.unique_states,
+        unguided.stats.unique_states
+    );
+    // At the nearer one's depth only that one is found, and the search says it was
+    // cut (by the bound, as by a depth limit), naming the least bound that goes on.
+    let guide = Guide::new(5, lower);
+    let cut = search(Some(guide.clone()));
+    assert_eq!(
+        verdicts(&cut),
+        vec![(Verdict::Unknown, None), (Verdict::Violated, Some(5))]
+    );
+    assert_eq!(cut.stop_reason, StopReason::DepthLimit);
+    assert!(guide.pruned() > 0);
+    assert_eq!(guide.least_pruned(), Some(6));
+}
+
+#[test]
+fn any_admissible_lower_bound_finds_only_unguided_depths() {
+    let expected = verdicts(&search(None));
+    let exact = Arc::new(nearest());
+    // Lower bounds that underestimate by state-dependent amounts, at every bound from
+    // 0 to beyond the deepest decision: whatever is found is found at its depth.
+    for scale in 0..=4 {
+        for bound in 0..=9 {
+            let exact = Arc::clone(&exact);
+            let lower = Arc::new(move |n: &u32| {
+                let d = exact[n];
+                if d == usize::MAX {
+                    d
+                } else {
+                    d * scale / 4 - usize::from(scale < 4 && n % 3 == 0).min(d * scale / 4)
+                }
+            }) as check::LowerBound<u32>;
+            let outcome = search(Some(Guide::new(bound, lower)));
+            for (got, want) in verdicts(&outcome).into_iter().zip(&expected) {
+                assert!(
+                    got.0 == Verdict::Unknown || got == *want,
+                    "scale {scale}/4, bound {bound}: {got:?} where unguided {want:?}"
+                );
+            }
+            if bound >= 6 {
+                assert_eq!(
+                    verdicts(&outcome),
+                    expected,
+                    "scale {scale}/4, bound {bound}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_overestimate_misses_the_run_and_says_so() {
+    // One more than the truth at 11 and 22, which every 5-step run to 23 passes
+    // (0 5 10 11 22 23, 0 1 6 11 22 23): with the bound at 5 both are left out; the
+    // search stops cut, never complete.
+    let exact = Arc::new(nearest());
+    let lower = Arc::new(move |n: &u32| match n {
+        11 | 22 => exact[n] + 1,
+        _ => exact[n],
+    }) as check::LowerBound<u32>;
+    let guide = Guide::new(5, lower);
+    let outcome = search(Some(guide.clone()));
+    assert_eq!(outcome.properties[1].verdict, Verdict::Unknown);
+    assert_ne!(outcome.stop_reason, StopReason::Complete);
+    assert!(guide.pruned() > 0);
+}
+
+/// The guided check and the unguided one of the same plan check: equal verdicts and
+/// path lengths (and numbers of breaks), every path a run of the full system.
+#[track_caller]
+fn assert_guided_agrees<P: synccheck::system::Protocol>(
+    guided: &testing::Checked<P>,
+    unguided: &testing::Checked<P>,
+) {
+    assert_eq!(
+        testing::summary(&guided.report),
+        testing::summary(&unguided.report)
+    );
+    let breaks = |report: &synccheck::report::CheckReport| -> Vec<Option<usize>> {
+        report
+            .properties
+            .iter()
+            .map(|p| p.counterexample.as_ref().map(|t| t.breaks.len()))
+            .collect()
+    };
+    assert_eq!(breaks(&guided.report), breaks(&unguided.report));
+    for property in &guided.outcome.properties {
+        if let Some(path) = &property.path {
+            testing::assert_replays(&guided.system, path);
+        }
+    }
+    let used = guided.report.drift_classes.as_ref();
+    assert!(used.and_then(|u| u.guided.as_ref()).is_some(), "guided");
+    assert!(unguided
+        .report
+        .drift_classes
+        .as_ref()
+        .is_none_or(|u| u.guided.is_none()));
+}
+
+#[test]
+fn fenced_lease_lock_with_skew_one_stores_a_seventh() {
+    let run = |guided: bool| {
+        let check = testing::check(declared::<FencedLeaseLock>(&[("variant", "none")]))
+            .hold("bounded_skew=1");
+        if guided {
+            check.run()
+        } else {
+            check.no_class_guide().run()
+        }
+    };
+    let (guided, unguided) = (run(true), run(false));
+    assert_guided_agrees(&guided, &unguided);
+    assert_eq!(guided.assert_violated("no_lost_increment").length, 21);
+    unguided.assert_states(130_989);
+    let report = guided
+        .report
+        .drift_classes
+        .as_ref()
+        .and_then(|u| u.guided.as_ref());
+    let report = report.expect("guided");
+    // Five runs, the bound raised from the initial class distance to 21 (the drifts a
+    // run needs, which the classes do not count); the last stores 19 151 states.
+    assert_eq!((report.runs, report.bound), (5, 21));
+    assert_eq!(guided.report.stats.unique_states, 19_151);
+    assert_eq!(report.earlier_states, 5_689);
+}
+
+#[test]
+fn fenced_lease_lock_everything_relaxed_finds_its_example_in_one_run() {
+    let run = |guided: bool| {
+        let check = testing::check(declared::<FencedLeaseLock>(&[("variant", "all")])).relax_all();
+        if guided {
+            check.run()
+        } else {
+            check.no_class_guide().run()
+        }
+    };
+    let (guided, unguided) = (run(true), run(false));
+    assert_guided_agrees(&guided, &unguided);
+    guided.assert_holds("no_lost_increment");
+    let report = guided
+        .report
+        .drift_classes
+        .as_ref()
+        .and_then(|u| u.guided.as_ref());
+    let report = report.expect("guided");
+    assert_eq!((report.runs, report.bound), (1, 15));
+    assert_eq!(guided.report.stats.unique_states, 203);
+    assert_eq!(unguided.report.stats.unique_states, 23_914);
+}
+
+#[test]
+fn tombstone_gc_everything_relaxed_on_the_message_set() {
+    let run = |guided: bool| {
+        let check = testing::check(declared::<TombstoneGc>(&[(
+            "variant",
+            "purge_after_all_acks",
+        )]))
+        .relax_all();
+        if guided {
+            check.run()
+        } else {
+            check.no_class_guide().run()
+        }
+    };
+    let (guided, unguided) = (run(true), run(false));
+    assert_guided_agrees(&guided, &unguided);
+    assert_eq!(guided.assert_violated("deleted_stays_deleted").length, 11);
+    assert_eq!(guided.report.stats.unique_states, 28_568);
+    assert_eq!(unguided.report.stats.unique_states, 213_982);
+}
