@@ -560,12 +560,16 @@ fn run_guided<P: Protocol>(
         unexpanded: 0,
         earlier_states: 0,
         earlier_seconds: 0.0,
+        on_set: guide.on_set,
+        unguided_last: false,
     };
     // What earlier runs decided, with their paths.
     let mut found: Vec<check::PropertyOutcome<TimedSystem<P>>> = Vec::new();
     let mut table = Some(table);
     let mut bound = 0;
-    let unguided = |found: &[check::PropertyOutcome<TimedSystem<P>>]| {
+    let unguided = |found: &[check::PropertyOutcome<TimedSystem<P>>],
+                    report: &mut report::GuidedSearch| {
+        report.unguided_last = true;
         let facts = Facts {
             decided: with_found(&facts.decided, found),
             ..facts.clone()
@@ -574,7 +578,7 @@ fn run_guided<P: Protocol>(
     };
     let outcome = loop {
         let Some(shared) = table.take().map(std::sync::Arc::new) else {
-            break unguided(&found);
+            break unguided(&found, &mut report);
         };
         let among = open.clone();
         let distances = std::sync::Arc::clone(&shared);
@@ -588,7 +592,7 @@ fn run_guided<P: Protocol>(
         // No class that decides what is open is within reach in the table, yet the
         // class search found one there: the table is not to be trusted.
         if start == usize::MAX {
-            break unguided(&found);
+            break unguided(&found, &mut report);
         }
         bound = bound.max(start);
         let run = check::Guide::new(bound, lower);
@@ -630,7 +634,7 @@ fn run_guided<P: Protocol>(
         // the table's last level, so none is left on a run to one, yet something
         // stayed open: the table is not to be trusted (as above).
         let Some(least) = least else {
-            break unguided(&found);
+            break unguided(&found, &mut report);
         };
         bound = least.max(bound + 1);
     };

@@ -14,7 +14,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use synccheck::check::{self, Budget, CheckOptions, Facts, Guide, StopReason, Verdict};
 use synccheck::models::recovery::fenced_lease_lock::FencedLeaseLock;
+use synccheck::models::replication::lww_register::LwwRegister;
 use synccheck::models::replication::tombstone_gc::TombstoneGc;
+use synccheck::models::retry::at_least_once_queue::AtLeastOnceQueue;
+use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
 use synccheck::testing::{self, declared};
 
 /// Numbers from 0 up to [`TOP`]: a step adds 1 or 5, or doubles.
@@ -320,4 +323,209 @@ fn tombstone_gc_everything_relaxed_on_the_message_set() {
     assert_eq!(guided.assert_violated("deleted_stays_deleted").length, 11);
     assert_eq!(guided.report.stats.unique_states, 28_568);
     assert_eq!(unguided.report.stats.unique_states, 213_982);
+}
+
+/// `protocol` under `set`, with each of `hold` held (after `set`).
+fn under<P: Protocol>(
+    protocol: P,
+    mut set: AssumptionSet,
+    hold: &[(Assumption, Option<u32>)],
+) -> TimedSystem<P> {
+    for (assumption, bound) in hold {
+        set.hold(*assumption, *bound).expect("a valid bound");
+    }
+    TimedSystem::new(protocol, set).expect("within the engine's limits")
+}
+
+/// The protocol's own defaults, then `hold`.
+fn defaults_and<P: Protocol>(protocol: P, hold: &[(Assumption, Option<u32>)]) -> TimedSystem<P> {
+    let set = protocol.default_assumptions();
+    under(protocol, set, hold)
+}
+
+/// On the whole reachable space of `system`: for every property (and deadlock), every
+/// state's class distance to a state that decides it is at most the state's true
+/// distance (the shortest run to one, breadth-first backwards over the full graph).
+/// This is what the guided search's lengths rest on. Returns how many (state,
+/// property) pairs were compared and how many of them were exact.
+#[track_caller]
+fn assert_admissible<P: Protocol>(system: &TimedSystem<P>) -> (usize, usize) {
+    use stateright::Model;
+    let states = check::first_states(system, usize::MAX);
+    let index: HashMap<u64, usize> = states
+        .iter()
+        .enumerate()
+        .map(|(at, state)| (check::fingerprint(state), at))
+        .collect();
+    let mut before = vec![Vec::new(); states.len()];
+    let mut stuck = vec![false; states.len()];
+    let mut actions = Vec::new();
+    for (at, state) in states.iter().enumerate() {
+        actions.clear();
+        system.actions(state, &mut actions);
+        stuck[at] = actions.is_empty();
+        for action in actions.drain(..) {
+            if let Some(next) = system.next_state(state, action) {
+                before[index[&check::fingerprint(&next)]].push(at);
+            }
+        }
+    }
+    let properties = system.properties();
+    let mut names: Vec<&'static str> = properties
+        .iter()
+        .filter(|p| p.expectation != stateright::Expectation::Eventually)
+        .map(|p| p.name)
+        .collect();
+    names.push(check::DEADLOCK_PROPERTY);
+    let drift = system.drift_classes().expect("drift classes apply");
+    let table = drift
+        .distances(&names, false, usize::MAX, &Budget::unlimited())
+        .expect("the whole class graph");
+    let (mut compared, mut exact) = (0, 0);
+    for (opened, name) in names.iter().enumerate() {
+        let decides = |at: usize| match properties.iter().find(|p| p.name == *name) {
+            Some(property) => {
+                let value = (property.condition)(system, &states[at]);
+                match property.expectation {
+                    stateright::Expectation::Always => !value,
+                    _ => value,
+                }
+            }
+            None => stuck[at],
+        };
+        let mut distance = vec![usize::MAX; states.len()];
+        let mut queue = VecDeque::new();
+        for at in (0..states.len()).filter(|&at| decides(at)) {
+            distance[at] = 0;
+            queue.push_back(at);
+        }
+        while let Some(at) = queue.pop_front() {
+            for &earlier in &before[at] {
+                if distance[earlier] == usize::MAX {
+                    distance[earlier] = distance[at] + 1;
+                    queue.push_back(earlier);
+                }
+            }
+        }
+        for (at, state) in states.iter().enumerate() {
+            let truth = distance[at];
+            let lower = table.lower(state, &[opened]);
+            assert!(
+                lower <= truth,
+                "{name}: state #{at} is {truth} steps from a decision, its class {lower}"
+            );
+            if truth != usize::MAX {
+                compared += 1;
+                exact += usize::from(lower == truth);
+            }
+        }
+    }
+    (compared, exact)
+}
+
+synccheck::nodes! {
+    enum Node {
+        Ticker = "ticker" [no_crash],
+    }
+}
+
+/// One pausable node with two timers, of 2 and 4 ticks, each re-armed when it fires;
+/// it counts the firings (up to 3).
+#[derive(Clone, Debug)]
+struct TwoTimers;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+enum Timer {
+    Short,
+    Long,
+}
+
+impl Protocol for TwoTimers {
+    type Node = Node;
+    type State = (u8, u8);
+    type Durable = ();
+    type Msg = ();
+    type Timer = Timer;
+    type Ghost = ();
+    const LEAN_STATE: bool = true;
+    fn largest_time_constant_ticks(&self) -> u32 {
+        4
+    }
+    fn default_assumptions(&self) -> AssumptionSet {
+        AssumptionSet::all_relaxed()
+    }
+    fn on_start(&self, _: Node, ctx: &mut synccheck::system::Context<'_, Self>) -> (u8, u8) {
+        ctx.set_timer(Timer::Short, 2);
+        ctx.set_timer(Timer::Long, 4);
+        (0, 0)
+    }
+    fn on_message(
+        &self,
+        _: Node,
+        _: &mut (u8, u8),
+        _: Node,
+        _: &(),
+        _: &mut synccheck::system::Context<'_, Self>,
+    ) {
+    }
+    fn on_timer(
+        &self,
+        _: Node,
+        fired: &mut (u8, u8),
+        timer: &Timer,
+        ctx: &mut synccheck::system::Context<'_, Self>,
+    ) {
+        match timer {
+            Timer::Short => {
+                fired.0 = fired.0.saturating_add(1).min(3);
+                ctx.set_timer(Timer::Short, 2);
+            }
+            Timer::Long => {
+                fired.1 = fired.1.saturating_add(1).min(3);
+                ctx.set_timer(Timer::Long, 4);
+            }
+        }
+    }
+    fn properties(&self) -> Vec<synccheck::system::Property<Self>> {
+        use synccheck::system::Property;
+        vec![
+            Property::sometimes("short_thrice_before_long", |_, state| {
+                state.nodes[0].state == Some((3, 0))
+            }),
+            Property::always("long_never_first", |_, state| {
+                let (short, long) = state.nodes[0].state.unwrap_or((0, 0));
+                !(long >= 1 && short == 0)
+            }),
+        ]
+    }
+}
+
+/// A Tick that saturates a timer (a paused node's timer at 0 while time passes, or a
+/// late one) is two steps between classes, the Tick and a drift ahead: `TwoTimers`
+/// with skew held at 2 and every other assumption relaxed, and catalog spaces with
+/// skew held, pauses and late timers.
+#[test]
+fn class_distances_never_exceed_the_true_distance() {
+    let relaxed = AssumptionSet::all_relaxed;
+    let cases = [
+        assert_admissible(&under(
+            TwoTimers,
+            relaxed(),
+            &[(Assumption::BoundedSkew, Some(2))],
+        )),
+        assert_admissible(&defaults_and(
+            declared::<AtLeastOnceQueue>(&[("variant", "ack_after")]),
+            &[(Assumption::BoundedSkew, Some(1))],
+        )),
+        assert_admissible(&defaults_and(
+            declared::<LwwRegister>(&[("variant", "physical")]),
+            &[(Assumption::BoundedSkew, Some(2))],
+        )),
+    ];
+    for (compared, exact) in cases {
+        assert!(
+            compared > 0 && exact > 0,
+            "{compared} compared, {exact} exact"
+        );
+    }
 }

@@ -241,7 +241,7 @@ where
             for slot in &found_slots {
                 record(&mut evidence, *slot, 0, fp);
             }
-            if !admitted(search, 0, &state) {
+            if !admitted(search, 0, &state, true) {
                 continue;
             }
             let slack = search.subsume.map(|split| split(search.model, &state));
@@ -472,7 +472,10 @@ where
             let claim = claims.then(|| store::claim(*depth, position)).flatten();
             for successor in successors.drain(..) {
                 let (successor, child) = search.keyed(successor);
-                match store_child(search, claim, *depth, position, entry.fingerprint, child) {
+                let insertion =
+                    store_child(search, claim, *depth, position, entry.fingerprint, child);
+                let new = matches!(insertion, Insertion::New);
+                match insertion {
                     Insertion::Kept => continue,
                     Insertion::Lowered => result.contested.push(child),
                     Insertion::New => {
@@ -483,8 +486,9 @@ where
                     }
                 }
                 // Stored and checked, but beyond the guide's bound: not expanded (the
-                // same for every discoverer: the depth and the state are the same).
-                if !admitted(search, depth + 1, &successor) {
+                // same for every discoverer: the depth and the state are the same;
+                // counted once, by the one that stored it).
+                if !admitted(search, depth + 1, &successor, new) {
                     continue;
                 }
                 let slack = search.subsume.map(|split| split(search.model, &successor));
@@ -514,11 +518,11 @@ where
 
 /// Whether a state stored at `depth` goes on a level to be expanded: always, but
 /// beyond a guide's bound ([`Search::guide`]).
-fn admitted<M: Model>(search: &Search<'_, M>, depth: usize, state: &M::State) -> bool {
+fn admitted<M: Model>(search: &Search<'_, M>, depth: usize, state: &M::State, count: bool) -> bool {
     search
         .guide
         .as_ref()
-        .is_none_or(|guide| guide.admits(depth, state))
+        .is_none_or(|guide| guide.admits(depth, state, count))
 }
 
 /// Stores `child`, reached from the state at `position` of level `depth` whose

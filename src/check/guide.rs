@@ -67,14 +67,17 @@ impl<M: Model> Guide<M> {
         (self.lower)(state)
     }
 
-    /// Whether a state at `depth` is to be expanded; one that is not is counted.
-    pub(crate) fn admits(&self, depth: usize, state: &M::State) -> bool {
+    /// Whether a state at `depth` is to be expanded; one that is not is counted where
+    /// `count` (once per state: its first discoverer's call).
+    pub(crate) fn admits(&self, depth: usize, state: &M::State, count: bool) -> bool {
         let at_least = depth.saturating_add(self.lower(state));
         if at_least <= self.bound {
             return true;
         }
-        self.pruned.fetch_add(1, Ordering::Relaxed);
-        self.least.fetch_min(at_least, Ordering::Relaxed);
+        if count {
+            self.pruned.fetch_add(1, Ordering::Relaxed);
+            self.least.fetch_min(at_least, Ordering::Relaxed);
+        }
         false
     }
 

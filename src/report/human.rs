@@ -125,7 +125,9 @@ fn header(report: &CheckReport, out: &mut String) {
     }
     if let Some(drift) = &report.drift_classes {
         let decided = if drift.decided.is_empty() {
-            "nothing (each safety property is violated or reached there)".to_string()
+            "nothing of its own (what it found violated or reached is searched on the full \
+             system)"
+                .to_string()
         } else {
             drift.decided.join(", ")
         };
@@ -155,11 +157,21 @@ fn header(report: &CheckReport, out: &mut String) {
             } else {
                 String::new()
             };
+            let which = if guided.on_set {
+                "the message set's search"
+            } else {
+                "the full system's search"
+            };
+            let last = if guided.unguided_last {
+                "; the last search ran unguided (the table did not reach what was open)"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "class guide: the full system searched only where depth plus class distance \
-                 to a finding is at most {}, run {} time(s){earlier}, {} states left \
-                 unexpanded; distances of {} classes in {:.2} s (--no-class-guide: \
+                "class guide: {which} expanded only the states whose depth plus class \
+                 distance to a finding is at most {}, run {} time(s){earlier}, {} states left \
+                 unexpanded; distances of {} classes in {:.2} s{last} (--no-class-guide: \
                  unguided)",
                 guided.bound, guided.runs, guided.unexpanded, guided.classes, guided.table_seconds
             );

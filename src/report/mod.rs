@@ -288,6 +288,13 @@ pub struct GuidedSearch {
     pub earlier_states: usize,
     /// Their wall time.
     pub earlier_seconds: f64,
+    /// The search guided was the message set's (the check's `set_search`), not the
+    /// multiset network's.
+    pub on_set: bool,
+    /// The last search ran unguided: the table contradicted the class search (no
+    /// class that decides what was open within reach), so the rest was searched in
+    /// full; the check's `stats` are that search's.
+    pub unguided_last: bool,
 }
 
 impl CheckReport {

@@ -4,27 +4,31 @@
 //! Where the search on [`DriftClasses`] finds an `always` violated, a `sometimes`
 //! reached or a deadlock, it has no run of the full system to show, and the full system
 //! is searched for it (`pipeline::check_system`). Every step of the full system is a
-//! step of the class graph between the classes of its two states, or a drift within a
-//! class, so a run of the full system from a state `s` to a state that decides a
-//! property is at least as long as the shortest path in the class graph from the class
-//! of `s` to a class that decides it (properties read the same on every member of a
-//! class, the contract of `Protocol::LEAN_STATE`).
+//! drift within a class, or one step of the class graph between the classes of its two
+//! states — but a Tick that saturates timers (a paused or late node's timer at 0 while
+//! time passes), which is the class graph's Tick followed by a drift ahead from the
+//! front for each node it saturates (see [`DriftClasses`]). The table below adds that
+//! composite as one step: from every class, a Tick followed by drifts ahead of any
+//! distinct nodes. Then a run of the full system from a state `s` to a state that
+//! decides a property is at least as long as the shortest path in the table from the
+//! class of `s` to a class that decides it (properties read the same on every member
+//! of a class, the contract of `Protocol::LEAN_STATE`).
 //!
-//! [`ClassDistances`] holds the class graph breadth-first up to a depth `D` (every
-//! class at most `D` steps from the initial one indexed, those nearer expanded, their
-//! steps kept as successor lists; `D` is where the class search found the deepest of
-//! the open properties) and, per open property, each indexed class's distance within
-//! it to the nearest class that decides the property or, where nearer, one more than
-//! its distance to an unexpanded class at depth `D` that does not (a path to a deeper
-//! class goes through one of those, and takes at least one step more). One
-//! breadth-first search backwards per property. That distance never exceeds the
-//! length of a class path to a deciding class, so never that of a run of the full
-//! system: [`lower`](ClassDistances::lower) is an admissible lower bound for the
+//! [`ClassDistances`] holds that graph breadth-first up to a depth `D` (every class at
+//! most `D` steps from the initial one indexed, those nearer expanded, their steps kept
+//! as successor lists; `D` is where the class search found the deepest of the open
+//! properties) and, per open property, each indexed class's distance within it to the
+//! nearest class that decides the property or, where nearer, one more than its
+//! distance to an unexpanded class of the last level that does not (a path to a deeper
+//! class goes through one, and takes a step more). One breadth-first search backwards
+//! per property. That distance never exceeds the length of a run of the full system to
+//! a decision: [`lower`](ClassDistances::lower) is an admissible lower bound for the
 //! guided BFS of the full system ([`crate::check::Guide`]), which finds every decision
 //! at the depth where the unguided search finds it. A state whose class is not indexed
-//! (deeper than `D`) gets 0: no pruning, never a wrong one.
+//! (deeper than `D`) gets 0: no pruning, never a wrong one. `tests/class_guide.rs`
+//! checks the bound against true distances on whole spaces.
 
-use super::{DriftClasses, Protocol, SystemState};
+use super::{Action, DriftClasses, DriftStep, Protocol, SystemState};
 use crate::check::{self, Budget, CHECK_EVERY_STATES};
 use stateright::{Expectation, Model};
 use std::collections::{HashMap, VecDeque};
@@ -146,15 +150,26 @@ impl<P: Protocol> ClassDistances<P> {
                 actions.clear();
                 self.classes.actions(&state, &mut actions);
                 for action in actions.drain(..) {
-                    if self.classes.is_self_loop(&state, &action) {
-                        continue;
-                    }
-                    let Some(next) = self.classes.next_state(&state, action) else {
+                    let tick = action == DriftStep::Tick;
+                    let next = if self.classes.is_self_loop(&state, &action) {
+                        Some(state.clone())
+                    } else {
+                        self.classes.next_state(&state, action)
+                    };
+                    let Some(next) = next else {
                         continue;
                     };
-                    let target = self.insert(next)?;
-                    if target != at {
-                        self.successors.push(target);
+                    // A Tick that saturates timers: the Tick and the drifts ahead.
+                    let saturated = if tick {
+                        self.drifts_ahead(&next)
+                    } else {
+                        Vec::new()
+                    };
+                    for next in std::iter::once(next).chain(saturated) {
+                        let target = self.insert(next)?;
+                        if target != at {
+                            self.successors.push(target);
+                        }
                     }
                 }
                 self.ends.push(self.successors.len() as u64);
@@ -172,6 +187,35 @@ impl<P: Protocol> ClassDistances<P> {
         // The last level's states are not needed any more.
         self.frontier = Vec::new();
         Some(())
+    }
+
+    /// The classes a drift ahead of each of some distinct nodes leads to from `front`
+    /// (a class's front), `front` itself left out.
+    fn drifts_ahead(&self, front: &SystemState<P>) -> Vec<SystemState<P>> {
+        let system = self.classes.system();
+        let mut reached = vec![front.clone()];
+        let mut enabled = Vec::new();
+        for node in 0..front.nodes.len() {
+            let action = Action::Drift {
+                node,
+                forward: true,
+            };
+            let mut more = Vec::new();
+            for state in &reached {
+                enabled.clear();
+                system.enabled_actions(state, &mut enabled);
+                if enabled.contains(&action) {
+                    more.extend(
+                        system
+                            .step(state, &action)
+                            .map(|next| system.drift_representative(next)),
+                    );
+                }
+            }
+            reached.extend(more);
+        }
+        reached.remove(0);
+        reached
     }
 
     /// Indexes a class (a state of [`DriftClasses`]) if new, on the frontier, noting
