@@ -18,7 +18,7 @@ use synccheck::models::replication::lww_register::LwwRegister;
 use synccheck::models::replication::tombstone_gc::TombstoneGc;
 use synccheck::models::retry::at_least_once_queue::AtLeastOnceQueue;
 use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
-use synccheck::testing::{self, declared};
+use synccheck::testing::{self, declared, system_holding};
 
 /// Numbers from 0 up to [`TOP`]: a step adds 1 or 5, or doubles.
 #[derive(Clone, Debug)]
@@ -219,13 +219,19 @@ fn an_overestimate_misses_the_run_and_says_so() {
     assert!(guide.pruned() > 0);
 }
 
-/// The guided check and the unguided one of the same plan check: equal verdicts and
-/// path lengths (and numbers of breaks), every path a run of the full system.
+/// The check `check` builds, guided and unguided (`no_class_guide`): asserts they
+/// agree on every verdict, path length and number of breaks, that every path is a run
+/// of the full system, and that only the first was guided; returns both and the
+/// guided search's report.
 #[track_caller]
-fn assert_guided_agrees<P: synccheck::system::Protocol>(
-    guided: &testing::Checked<P>,
-    unguided: &testing::Checked<P>,
+fn guided_and_unguided<P: synccheck::system::Protocol>(
+    check: impl Fn() -> testing::CheckBuilder<P>,
+) -> (
+    testing::Checked<P>,
+    testing::Checked<P>,
+    synccheck::report::GuidedSearch,
 ) {
+    let (guided, unguided) = (check().run(), check().no_class_guide().run());
     assert_eq!(
         testing::summary(&guided.report),
         testing::summary(&unguided.report)
@@ -243,36 +249,22 @@ fn assert_guided_agrees<P: synccheck::system::Protocol>(
             testing::assert_replays(&guided.system, path);
         }
     }
-    let used = guided.report.drift_classes.as_ref();
-    assert!(used.and_then(|u| u.guided.as_ref()).is_some(), "guided");
-    assert!(unguided
-        .report
-        .drift_classes
-        .as_ref()
-        .is_none_or(|u| u.guided.is_none()));
+    let guide = |checked: &testing::Checked<P>| {
+        let used = checked.report.drift_classes.as_ref();
+        used.and_then(|used| used.guided.clone())
+    };
+    assert!(guide(&unguided).is_none(), "the unguided check was guided");
+    let report = guide(&guided).expect("the check was guided");
+    (guided, unguided, report)
 }
 
 #[test]
 fn fenced_lease_lock_with_skew_one_stores_a_seventh() {
-    let run = |guided: bool| {
-        let check = testing::check(declared::<FencedLeaseLock>(&[("variant", "none")]))
-            .hold("bounded_skew=1");
-        if guided {
-            check.run()
-        } else {
-            check.no_class_guide().run()
-        }
-    };
-    let (guided, unguided) = (run(true), run(false));
-    assert_guided_agrees(&guided, &unguided);
+    let (guided, unguided, report) = guided_and_unguided(|| {
+        testing::check(declared::<FencedLeaseLock>(&[("variant", "none")])).hold("bounded_skew=1")
+    });
     assert_eq!(guided.assert_violated("no_lost_increment").length, 21);
     unguided.assert_states(130_989);
-    let report = guided
-        .report
-        .drift_classes
-        .as_ref()
-        .and_then(|u| u.guided.as_ref());
-    let report = report.expect("guided");
     // Five runs, the bound raised from the initial class distance to 21 (the drifts a
     // run needs, which the classes do not count); the last stores 19 151 states.
     assert_eq!((report.runs, report.bound), (5, 21));
@@ -282,23 +274,10 @@ fn fenced_lease_lock_with_skew_one_stores_a_seventh() {
 
 #[test]
 fn fenced_lease_lock_everything_relaxed_finds_its_example_in_one_run() {
-    let run = |guided: bool| {
-        let check = testing::check(declared::<FencedLeaseLock>(&[("variant", "all")])).relax_all();
-        if guided {
-            check.run()
-        } else {
-            check.no_class_guide().run()
-        }
-    };
-    let (guided, unguided) = (run(true), run(false));
-    assert_guided_agrees(&guided, &unguided);
+    let (guided, unguided, report) = guided_and_unguided(|| {
+        testing::check(declared::<FencedLeaseLock>(&[("variant", "all")])).relax_all()
+    });
     guided.assert_holds("no_lost_increment");
-    let report = guided
-        .report
-        .drift_classes
-        .as_ref()
-        .and_then(|u| u.guided.as_ref());
-    let report = report.expect("guided");
     assert_eq!((report.runs, report.bound), (1, 15));
     assert_eq!(guided.report.stats.unique_states, 203);
     assert_eq!(unguided.report.stats.unique_states, 23_914);
@@ -306,41 +285,14 @@ fn fenced_lease_lock_everything_relaxed_finds_its_example_in_one_run() {
 
 #[test]
 fn tombstone_gc_everything_relaxed_on_the_message_set() {
-    let run = |guided: bool| {
-        let check = testing::check(declared::<TombstoneGc>(&[(
-            "variant",
-            "purge_after_all_acks",
-        )]))
-        .relax_all();
-        if guided {
-            check.run()
-        } else {
-            check.no_class_guide().run()
-        }
-    };
-    let (guided, unguided) = (run(true), run(false));
-    assert_guided_agrees(&guided, &unguided);
+    let (guided, unguided, report) = guided_and_unguided(|| {
+        let variant = [("variant", "purge_after_all_acks")];
+        testing::check(declared::<TombstoneGc>(&variant)).relax_all()
+    });
+    assert!(report.on_set, "the message set's search is the one guided");
     assert_eq!(guided.assert_violated("deleted_stays_deleted").length, 11);
     assert_eq!(guided.report.stats.unique_states, 28_568);
     assert_eq!(unguided.report.stats.unique_states, 213_982);
-}
-
-/// `protocol` under `set`, with each of `hold` held (after `set`).
-fn under<P: Protocol>(
-    protocol: P,
-    mut set: AssumptionSet,
-    hold: &[(Assumption, Option<u32>)],
-) -> TimedSystem<P> {
-    for (assumption, bound) in hold {
-        set.hold(*assumption, *bound).expect("a valid bound");
-    }
-    TimedSystem::new(protocol, set).expect("within the engine's limits")
-}
-
-/// The protocol's own defaults, then `hold`.
-fn defaults_and<P: Protocol>(protocol: P, hold: &[(Assumption, Option<u32>)]) -> TimedSystem<P> {
-    let set = protocol.default_assumptions();
-    under(protocol, set, hold)
 }
 
 /// On the whole reachable space of `system`: for every property (and deadlock), every
@@ -506,20 +458,22 @@ impl Protocol for TwoTimers {
 /// skew held, pauses and late timers.
 #[test]
 fn class_distances_never_exceed_the_true_distance() {
-    let relaxed = AssumptionSet::all_relaxed;
     let cases = [
-        assert_admissible(&under(
+        // Its defaults relax everything.
+        assert_admissible(&system_holding(
             TwoTimers,
-            relaxed(),
             &[(Assumption::BoundedSkew, Some(2))],
+            &[],
         )),
-        assert_admissible(&defaults_and(
+        assert_admissible(&system_holding(
             declared::<AtLeastOnceQueue>(&[("variant", "ack_after")]),
             &[(Assumption::BoundedSkew, Some(1))],
+            &[],
         )),
-        assert_admissible(&defaults_and(
+        assert_admissible(&system_holding(
             declared::<LwwRegister>(&[("variant", "physical")]),
             &[(Assumption::BoundedSkew, Some(2))],
+            &[],
         )),
     ];
     for (compared, exact) in cases {
