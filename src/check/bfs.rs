@@ -30,36 +30,16 @@
 //! [`Store::parent`]: super::store::Store::parent
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
 
-use super::store::{self, Insertion, NO_PARENT};
+use super::store::{self, FingerprintHasher, Insertion, NO_PARENT};
 use super::{better, Evidence, Found, Search, Slack, Stats, StopReason};
 use stateright::Model;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// States per unit of work: small enough to balance, large enough to amortize.
 const CHUNK_STATES: usize = 256;
-
-/// Fingerprints are hashes already: a set of them needs no second hash.
-#[derive(Default)]
-struct FingerprintHasher(u64);
-
-impl Hasher for FingerprintHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
 
 /// States of a level that more than one entry was pushed for.
 type Contested = HashSet<u64, BuildHasherDefault<FingerprintHasher>>;

@@ -58,6 +58,7 @@ pub use budget::{default_memory_limit, memory_limit, Budget, CHECK_EVERY_STATES}
 pub use guide::{Guide, LowerBound};
 pub use path::Path;
 pub use store::fingerprint;
+pub(crate) use store::FingerprintHasher;
 
 use serde::{Deserialize, Serialize};
 use stateright::{Expectation, Model};

@@ -370,3 +370,24 @@ mod tests {
         assert_eq!(store.parent(child), Some(parent));
     }
 }
+
+/// Fingerprints are hashes already: a map or set keyed by them needs no second hash
+/// (the BFS's level bookkeeping, the drift-class distance table).
+#[derive(Default)]
+pub(crate) struct FingerprintHasher(u64);
+
+impl std::hash::Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}

@@ -32,29 +32,9 @@ use super::{Action, DriftClasses, DriftStep, Protocol, SystemState};
 use crate::check::{self, Budget, CHECK_EVERY_STATES};
 use stateright::{Expectation, Model};
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
-/// Keys are fingerprints already: no second hash.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-type KeyMap = HashMap<u64, u32, BuildHasherDefault<KeyHasher>>;
+type KeyMap = HashMap<u64, u32, BuildHasherDefault<check::FingerprintHasher>>;
 
 /// The drift-class graph up to a depth, and each indexed class's distances to the
 /// open properties (see the module docs); built by [`DriftClasses::distances`].
