@@ -516,7 +516,13 @@ fn class_guide<P: Protocol>(
     let started = std::time::Instant::now();
     let symmetric = options.symmetry && model.system().is_symmetric();
     let own = budget.half_of_the_time_left();
-    let table = model.distances(&drift.open, symmetric, drift.open_depth, &own)?;
+    let table = model.distances(
+        &drift.open,
+        symmetric,
+        drift.open_depth,
+        options.threads,
+        &own,
+    )?;
     Some(ClassGuide {
         table: Some(table),
         on_set,

@@ -331,8 +331,14 @@ fn assert_admissible<P: Protocol>(system: &TimedSystem<P>) -> (usize, usize) {
     names.push(check::DEADLOCK_PROPERTY);
     let drift = system.drift_classes().expect("drift classes apply");
     let table = drift
-        .distances(&names, false, usize::MAX, &Budget::unlimited())
+        .distances(&names, false, usize::MAX, 1, &Budget::unlimited())
         .expect("the whole class graph");
+    // Built on three threads (levels expanded in chunks side by side, then indexed in
+    // order), the table is the same.
+    let threaded = drift
+        .distances(&names, false, usize::MAX, 3, &Budget::unlimited())
+        .expect("the whole class graph");
+    assert_eq!(threaded.len(), table.len(), "classes on three threads");
     let (mut compared, mut exact) = (0, 0);
     for (opened, name) in names.iter().enumerate() {
         let decides = |at: usize| match properties.iter().find(|p| p.name == *name) {
@@ -362,6 +368,11 @@ fn assert_admissible<P: Protocol>(system: &TimedSystem<P>) -> (usize, usize) {
         for (at, state) in states.iter().enumerate() {
             let truth = distance[at];
             let lower = table.lower(state, &[opened]);
+            assert_eq!(
+                threaded.lower(state, &[opened]),
+                lower,
+                "{name}: state #{at}'s class distance on three threads"
+            );
             assert!(
                 lower <= truth,
                 "{name}: state #{at} is {truth} steps from a decision, its class {lower}"
@@ -452,8 +463,9 @@ impl Protocol for TwoTimers {
     }
 }
 
-/// A Tick that saturates a timer (a paused node's timer at 0 while time passes, or a
-/// late one) is two steps between classes, the Tick and a drift ahead: `TwoTimers`
+/// The table is the same built on one thread or three. A Tick that saturates a timer
+/// (a paused node's timer at 0 while time passes, or a late one) is two steps between
+/// classes, the Tick and a drift ahead: `TwoTimers`
 /// with skew held at 2 and every other assumption relaxed, and catalog spaces with
 /// skew held, pauses and late timers.
 #[test]

@@ -25,16 +25,20 @@
 //! a decision: [`lower`](ClassDistances::lower) is an admissible lower bound for the
 //! guided BFS of the full system ([`crate::check::Guide`]), which finds every decision
 //! at the depth where the unguided search finds it. A state whose class is not indexed
-//! (deeper than `D`) gets 0: no pruning, never a wrong one. `tests/class_guide.rs`
+//! (deeper than `D`) gets 0: no pruning, never a wrong one. The levels are expanded on
+//! the check's threads and indexed in order by one, so the table is the same for any
+//! thread count. `tests/class_guide.rs`
 //! checks the bound against true distances on whole spaces.
 
 use super::{Action, DriftClasses, DriftStep, Protocol, SystemState};
-use crate::check::{self, Budget, CHECK_EVERY_STATES};
+use crate::check::{self, Budget, CheckOptions};
+use crate::pool::side_by_side;
 use stateright::{Expectation, Model};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasherDefault;
 
 type KeyMap = HashMap<u64, u32, BuildHasherDefault<check::FingerprintHasher>>;
+type KeySet = HashSet<u64, BuildHasherDefault<check::FingerprintHasher>>;
 
 /// The drift-class graph up to a depth, and each indexed class's distances to the
 /// open properties (see the module docs); built by [`DriftClasses::distances`].
@@ -116,43 +120,46 @@ impl<P: Protocol> ClassDistances<P> {
 
     /// Indexes the classes to `depth`, then computes the distances. `None` where
     /// `budget` cut it or the graph outgrew 2^32 classes or steps.
-    fn extend_to(&mut self, depth: usize, budget: &Budget) -> Option<()> {
-        let mut actions = Vec::new();
+    ///
+    /// A level is expanded in batches of chunks, side by side on `options.threads`
+    /// ([`side_by_side`]): each chunk's steps are looked up in the index as it was
+    /// before the batch (read only while the batch is expanded), and the classes not
+    /// found there are then indexed in level order by the calling thread, so the
+    /// indexes, and with them the table, are the same for any thread count.
+    fn extend_to(&mut self, depth: usize, options: &CheckOptions, budget: &Budget) -> Option<()> {
         while self.depth < depth && !self.frontier.is_empty() {
-            let level = std::mem::take(&mut self.frontier);
-            for state in level {
-                if self.ends.len() % CHECK_EVERY_STATES == 0
-                    && (budget.exhausted().is_some() || budget.states_exceeded(self.len()))
-                {
-                    return None;
-                }
-                let at = u32::try_from(self.ends.len()).ok()?;
-                actions.clear();
-                self.classes.actions(&state, &mut actions);
-                for action in actions.drain(..) {
-                    let tick = action == DriftStep::Tick;
-                    let next = if self.classes.is_self_loop(&state, &action) {
-                        Some(state.clone())
-                    } else {
-                        self.classes.next_state(&state, action)
-                    };
-                    let Some(next) = next else {
-                        continue;
-                    };
-                    // A Tick that saturates timers: the Tick and the drifts ahead.
-                    let saturated = if tick {
-                        self.drifts_ahead(&next)
-                    } else {
-                        Vec::new()
-                    };
-                    for next in std::iter::once(next).chain(saturated) {
-                        let target = self.insert(next)?;
-                        if target != at {
-                            self.successors.push(target);
+            let mut level = std::mem::take(&mut self.frontier).into_iter();
+            let batch = CHUNK_CLASSES * BATCH_CHUNKS_PER_THREAD * options.threads;
+            // Each batch's classes are dropped once it is indexed (as the next level
+            // grows).
+            while level.len() > 0 {
+                let batch: Vec<SystemState<P>> = level.by_ref().take(batch).collect();
+                let chunks: Vec<&[SystemState<P>]> = batch.chunks(CHUNK_CLASSES).collect();
+                let expanded = side_by_side(chunks.len(), options, |chunk, _| {
+                    if budget.exhausted().is_some() {
+                        return None;
+                    }
+                    Some(self.expand_chunk(chunks[chunk]))
+                });
+                for chunk in expanded {
+                    for steps in chunk? {
+                        let at = u32::try_from(self.ends.len()).ok()?;
+                        for step in steps {
+                            let target = match step {
+                                Successor::Indexed(target) => target,
+                                Successor::Unindexed(candidate) => self.insert(*candidate)?,
+                                Successor::Carried(key) => *self.index.get(&key)?,
+                            };
+                            if target != at {
+                                self.successors.push(target);
+                            }
                         }
+                        self.ends.push(self.successors.len() as u64);
                     }
                 }
-                self.ends.push(self.successors.len() as u64);
+                if budget.states_exceeded(self.len()) {
+                    return None;
+                }
             }
             self.depth += 1;
         }
@@ -167,6 +174,50 @@ impl<P: Protocol> ClassDistances<P> {
         // The last level's states are not needed any more.
         self.frontier = Vec::new();
         Some(())
+    }
+
+    /// The steps of the classes of `chunk`, each class's in order (but those that
+    /// stay in it): a class the levels before indexed by its index, any other as a
+    /// candidate for the calling thread to index.
+    fn expand_chunk(&self, chunk: &[SystemState<P>]) -> Vec<Vec<Successor<P>>> {
+        let mut actions = Vec::new();
+        let mut expanded = Vec::with_capacity(chunk.len());
+        // The classes this chunk already carries as candidates: carried once.
+        let mut carried = KeySet::default();
+        for state in chunk {
+            let mut steps = Vec::new();
+            actions.clear();
+            self.classes.actions(state, &mut actions);
+            for action in actions.drain(..) {
+                let tick = action == DriftStep::Tick;
+                let stays = self.classes.is_self_loop(state, &action);
+                let next = if stays {
+                    Some(state.clone())
+                } else {
+                    self.classes.next_state(state, action)
+                };
+                let Some(next) = next else {
+                    continue;
+                };
+                // A Tick that saturates timers: the Tick and the drifts ahead.
+                let saturated = if tick {
+                    self.drifts_ahead(&next)
+                } else {
+                    Vec::new()
+                };
+                let next = (!stays).then_some(next);
+                for next in next.into_iter().chain(saturated) {
+                    let (front, key) = self.classes.keyed_front(next, self.symmetric);
+                    steps.push(match self.index.get(&key) {
+                        Some(&target) => Successor::Indexed(target),
+                        None if !carried.insert(key) => Successor::Carried(key),
+                        None => Successor::Unindexed(Box::new(self.candidate(front, key))),
+                    });
+                }
+            }
+            expanded.push(steps);
+        }
+        expanded
     }
 
     /// The classes a drift ahead of each of some distinct nodes leads to from `front`
@@ -198,18 +249,11 @@ impl<P: Protocol> ClassDistances<P> {
         reached
     }
 
-    /// Indexes a class (a state of [`DriftClasses`]) if new, on the frontier, noting
-    /// the properties it decides; its index.
-    fn insert(&mut self, front: SystemState<P>) -> Option<u32> {
-        let (front, key) = self.classes.keyed_front(front, self.symmetric);
-        if let Some(&at) = self.index.get(&key) {
-            return Some(at);
-        }
-        let at = u32::try_from(self.index.len()).ok()?;
-        self.index.insert(key, at);
+    /// A class not indexed before this level, with the open properties it decides.
+    fn candidate(&self, front: SystemState<P>, key: u64) -> Candidate<P> {
         let mut stuck = None;
-        for (opened, decider) in self.deciders.iter().enumerate() {
-            let decides = match decider {
+        let decides = (self.deciders.iter().enumerate())
+            .filter(|(_, decider)| match decider {
                 Decider::Value(condition, value) => condition(&self.classes, &front) == *value,
                 Decider::Stuck => *stuck.get_or_insert_with(|| {
                     let mut actions = Vec::new();
@@ -217,14 +261,56 @@ impl<P: Protocol> ClassDistances<P> {
                     actions.is_empty()
                 }),
                 Decider::Never => false,
-            };
-            if decides {
-                self.goals[opened].push(at);
-            }
+            })
+            .map(|(opened, _)| opened)
+            .collect();
+        Candidate {
+            front,
+            key,
+            decides,
         }
-        self.frontier.push(front);
+    }
+
+    /// Indexes a class if new (a class of the next level, noting the properties it
+    /// decides); its index.
+    fn insert(&mut self, candidate: Candidate<P>) -> Option<u32> {
+        if let Some(&at) = self.index.get(&candidate.key) {
+            return Some(at);
+        }
+        let at = u32::try_from(self.index.len()).ok()?;
+        self.index.insert(candidate.key, at);
+        for opened in candidate.decides {
+            self.goals[opened].push(at);
+        }
+        self.frontier.push(candidate.front);
         Some(at)
     }
+}
+
+/// Classes per unit of work when a level of the table is expanded.
+const CHUNK_CLASSES: usize = 256;
+/// Chunks per thread expanded before the calling thread indexes what they found: the
+/// next batch sees those classes indexed, so few classes are carried twice (the
+/// classes a batch finds new are held whole until they are indexed).
+const BATCH_CHUNKS_PER_THREAD: usize = 4;
+
+/// A step of a class, as a chunk's expansion found it ([`ClassDistances::extend_to`]).
+enum Successor<P: Protocol> {
+    /// To a class indexed before (its index).
+    Indexed(u32),
+    /// To a class not indexed before this level: perhaps new.
+    Unindexed(Box<Candidate<P>>),
+    /// To a class an earlier step of the chunk carries (by key): indexed by the time
+    /// this step is.
+    Carried(u64),
+}
+
+/// A class (its front, a state of [`DriftClasses`]) that may be new to the table.
+struct Candidate<P: Protocol> {
+    front: SystemState<P>,
+    key: u64,
+    /// The open properties it decides (indexes into `ClassDistances::names`).
+    decides: Vec<usize>,
 }
 
 /// What decides an open property at a class.
@@ -260,13 +346,15 @@ impl<P: Protocol> DriftClasses<P> {
     /// The class graph to `depth` and each class's distance in it to the nearest class
     /// that decides each of `open` (property names: an `always` false there, a
     /// `sometimes` true there, [`check::DEADLOCK_PROPERTY`] a class with no step),
-    /// searching classes up to symmetry where `symmetric`. `None` where `budget` cut
-    /// the search, or a class graph too large to index (2^32 classes or steps).
+    /// searching classes up to symmetry where `symmetric`, on `threads` threads (the
+    /// table is the same for any number). `None` where `budget` cut the search, or a
+    /// class graph too large to index (2^32 classes or steps).
     pub fn distances(
         &self,
         open: &[&'static str],
         symmetric: bool,
         depth: usize,
+        threads: usize,
         budget: &Budget,
     ) -> Option<ClassDistances<P>> {
         let properties = self.properties();
@@ -296,9 +384,15 @@ impl<P: Protocol> DriftClasses<P> {
             distance: Vec::new(),
         };
         for state in self.init_states() {
-            table.insert(state)?;
+            let (front, key) = self.keyed_front(state, symmetric);
+            let candidate = table.candidate(front, key);
+            table.insert(candidate)?;
         }
-        table.extend_to(depth, budget)?;
+        let options = CheckOptions {
+            threads: threads.max(1),
+            ..CheckOptions::default()
+        };
+        table.extend_to(depth, &options, budget)?;
         Some(table)
     }
 }
