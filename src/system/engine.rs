@@ -1630,7 +1630,16 @@ impl<P: Protocol> TimedSystem<P> {
 
     /// The state after `action`, or `None` if the action does not apply to `state`.
     pub fn step(&self, state: &SystemState<P>, action: &SystemAction<P>) -> Option<SystemState<P>> {
-        let mut next = state.clone();
+        self.step_owned(state.clone(), action)
+    }
+
+    /// [`TimedSystem::step`] from a state of the caller's own, changed in place (no
+    /// copy of it is made): for a caller that built the state only to step from it.
+    pub(crate) fn step_owned(
+        &self,
+        mut next: SystemState<P>,
+        action: &SystemAction<P>,
+    ) -> Option<SystemState<P>> {
         match action {
             Action::Deliver { envelope } | Action::Duplicate { envelope } => {
                 let index = next.network.iter().position(|e| e == envelope)?;

@@ -129,12 +129,22 @@ impl<P: Protocol> ClassDistances<P> {
     fn extend_to(&mut self, depth: usize, options: &CheckOptions, budget: &Budget) -> Option<()> {
         while self.depth < depth && !self.frontier.is_empty() {
             let mut level = std::mem::take(&mut self.frontier).into_iter();
-            let batch = CHUNK_CLASSES * BATCH_CHUNKS_PER_THREAD * options.threads;
+            // Chunks of at most `CHUNK_CLASSES`, smaller where the level is short, so
+            // that every thread gets some of it.
+            let chunks_per_batch = BATCH_CHUNKS_PER_THREAD * options.threads;
+            let chunk = level
+                .len()
+                .div_ceil(chunks_per_batch)
+                .clamp(1, CHUNK_CLASSES);
+            let batch = chunk * chunks_per_batch;
             // Each batch's classes are dropped once it is indexed (as the next level
             // grows).
             while level.len() > 0 {
+                if budget.states_exceeded(self.len()) {
+                    return None;
+                }
                 let batch: Vec<SystemState<P>> = level.by_ref().take(batch).collect();
-                let chunks: Vec<&[SystemState<P>]> = batch.chunks(CHUNK_CLASSES).collect();
+                let chunks: Vec<&[SystemState<P>]> = batch.chunks(chunk).collect();
                 let expanded = side_by_side(chunks.len(), options, |chunk, _| {
                     if budget.exhausted().is_some() {
                         return None;
@@ -156,9 +166,6 @@ impl<P: Protocol> ClassDistances<P> {
                         }
                         self.ends.push(self.successors.len() as u64);
                     }
-                }
-                if budget.states_exceeded(self.len()) {
-                    return None;
                 }
             }
             self.depth += 1;
@@ -287,7 +294,7 @@ impl<P: Protocol> ClassDistances<P> {
     }
 }
 
-/// Classes per unit of work when a level of the table is expanded.
+/// Classes per unit of work, at most, when a level of the table is expanded.
 const CHUNK_CLASSES: usize = 256;
 /// Chunks per thread expanded before the calling thread indexes what they found: the
 /// next batch sees those classes indexed, so few classes are carried twice (the

@@ -391,9 +391,9 @@ impl<P: Protocol> stateright::Model for DriftClasses<P> {
                 let Place::Node(node) = place::<P>(&action) else {
                     return None;
                 };
-                system.step(&self.behind(state, node, back), &action)?
+                system.step_owned(self.behind(state, node, back), &action)?
             }
-            DriftStep::Tick => system.step(&self.furthest_behind(state), &Action::Tick)?,
+            DriftStep::Tick => system.step_owned(self.furthest_behind(state), &Action::Tick)?,
         };
         Some(system.drift_representative(next))
     }
