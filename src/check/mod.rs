@@ -543,6 +543,15 @@ pub type Canonicalize<M> = fn(&M, <M as Model>::State) -> (<M as Model>::State, 
 /// (see the module docs, "Self-loops").
 pub type SelfLoop<M> = fn(&M, &<M as Model>::State, &<M as Model>::Action) -> bool;
 
+/// Whether two states are the same state. Where a model names it ([`Facts::repeat`]),
+/// a successor the same as the one built just before it, from the same state, is
+/// dropped: it would only be looked up and found. For models whose steps often repeat
+/// their neighbour's successor, where comparing costs less than a canonical form and a
+/// lookup (drift classes: a node's step taken from several places of its class mostly
+/// leads to one class). Verdicts, unique states, stop reasons and paths stay the same;
+/// `generated` counts the successors kept.
+pub type Repeat<M> = fn(&<M as Model>::State, &<M as Model>::State) -> bool;
+
 /// A state split for subsumption: the fingerprint of its *frame* (the state with some
 /// counters set to 0) and those counters, in an order fixed by the frame. See
 /// [`Subsume`].
@@ -597,6 +606,8 @@ pub type Subsume<M> = fn(&M, &<M as Model>::State) -> Slack;
 pub struct Facts<M: Model> {
     /// The steps that lead back to their own state, not taken ([`SelfLoop`]).
     pub self_loop: Option<SelfLoop<M>>,
+    /// Successors the same as the one just before them, dropped ([`Repeat`]).
+    pub repeat: Option<Repeat<M>>,
     /// No reachable state is without an enabled action, by the model's own rules (the
     /// timed system with `bounded_delay` relaxed: a Tick, a due timer's Fire or a
     /// Resume is always allowed, [`TimedSystem::never_deadlocks`](crate::system::TimedSystem::never_deadlocks)).
@@ -623,6 +634,7 @@ impl<M: Model> Default for Facts<M> {
     fn default() -> Self {
         Facts {
             self_loop: None,
+            repeat: None,
             never_deadlocks: false,
             subsume: None,
             decided: Vec::new(),
@@ -635,6 +647,7 @@ impl<M: Model> Clone for Facts<M> {
     fn clone(&self) -> Self {
         Facts {
             self_loop: self.self_loop,
+            repeat: self.repeat,
             never_deadlocks: self.never_deadlocks,
             subsume: self.subsume,
             decided: self.decided.clone(),
@@ -739,6 +752,7 @@ where
     let started = Instant::now();
     let mut search = Search::new(model, options, canonical, budget);
     search.self_loop = facts.self_loop;
+    search.repeat = facts.repeat;
     search.never_deadlocks = facts.never_deadlocks;
     // `--exact` checks every state's identity in full; a frame is a fingerprint too.
     search.subsume = facts
@@ -784,6 +798,8 @@ pub(crate) struct Search<'a, M: Model> {
     pub canonical: Option<Canonicalize<M>>,
     /// The steps that lead back to their own state, not taken (see the module docs).
     pub self_loop: Option<SelfLoop<M>>,
+    /// Successors the same as the one before them, dropped ([`Facts::repeat`]).
+    pub repeat: Option<Repeat<M>>,
     /// Every reachable state has an enabled action ([`Facts::never_deadlocks`]).
     pub never_deadlocks: bool,
     /// Subsumption, for the BFS ([`Facts::subsume`]).
@@ -872,6 +888,7 @@ where
             store: store::Store::new(),
             canonical,
             self_loop: None,
+            repeat: None,
             never_deadlocks: false,
             subsume: None,
             decided_elsewhere: Vec::new(),
@@ -958,12 +975,19 @@ where
         if !enabled {
             self.refute_never_deadlocks();
         }
+        // A successor the same as the one before it is dropped ([`Facts::repeat`]).
+        let keep = |successors: &mut Vec<M::State>, next: M::State| {
+            let repeats = |same: Repeat<M>| successors.last().is_some_and(|last| same(last, &next));
+            if !self.repeat.is_some_and(repeats) {
+                successors.push(next);
+            }
+        };
         let Some(self_loop) = self.self_loop else {
-            successors.extend(
-                actions
-                    .drain(..)
-                    .filter_map(|action| self.model.next_state(state, action)),
-            );
+            for action in actions.drain(..) {
+                if let Some(next) = self.model.next_state(state, action) {
+                    keep(successors, next);
+                }
+            }
             return Expanded {
                 enabled,
                 self_loops: 0,
@@ -981,7 +1005,7 @@ where
                 );
                 self_loops += 1;
             } else if let Some(next) = self.model.next_state(state, action) {
-                successors.push(next);
+                keep(successors, next);
             }
         }
         Expanded {
@@ -1239,6 +1263,71 @@ mod tests {
                 assert_eq!(taken.stats.generated_states, 8, "{run}");
                 assert_eq!(skipped.stats.generated_states, 4, "{run}");
                 assert_eq!(taken.stats.max_depth, skipped.stats.max_depth, "{run}");
+            }
+        }
+    }
+
+    /// Counts up to 3 by two steps that lead to the same state, and may always wait;
+    /// reaching 3 is an example.
+    struct Doubled;
+
+    impl Model for Doubled {
+        type State = u8;
+        type Action = u8;
+
+        fn init_states(&self) -> Vec<u8> {
+            vec![0]
+        }
+
+        fn actions(&self, state: &u8, actions: &mut Vec<u8>) {
+            if *state < 3 {
+                actions.extend([1, 1]);
+            }
+            actions.push(0);
+        }
+
+        fn next_state(&self, state: &u8, by: u8) -> Option<u8> {
+            Some(state + by)
+        }
+
+        fn properties(&self) -> Vec<stateright::Property<Self>> {
+            vec![stateright::Property::sometimes("three", |_, state| {
+                *state == 3
+            })]
+        }
+    }
+
+    #[test]
+    fn dropped_repeats_change_only_the_generated_count() {
+        for strategy in [Strategy::Bfs, Strategy::Dfs] {
+            for threads in [1, 2] {
+                let options = CheckOptions {
+                    strategy,
+                    threads,
+                    ..CheckOptions::default()
+                };
+                let run = |repeat: Option<Repeat<Doubled>>| {
+                    let facts = Facts {
+                        repeat,
+                        ..Facts::default()
+                    };
+                    run_reduced(&Doubled, &options, None, facts, &Budget::start(&options))
+                };
+                let kept = run(None);
+                let dropped = run(Some(|one, other| one == other));
+                let run = format!("{strategy:?} x{threads}");
+                for outcome in [&kept, &dropped] {
+                    assert_eq!(outcome.stop_reason, StopReason::Complete, "{run}");
+                    assert_eq!(outcome.stats.unique_states, 4, "{run}");
+                    let three = outcome.property("three").expect("checked");
+                    assert_eq!(three.verdict, Verdict::Reached, "{run}");
+                    let path = three.path.as_ref().expect("an example");
+                    assert_eq!(path.len(), 3, "{run}");
+                }
+                // The initial state, three steps from each of 0, 1, 2 (the second
+                // count a repeat of the first), the wait at 3.
+                assert_eq!(kept.stats.generated_states, 11, "{run}");
+                assert_eq!(dropped.stats.generated_states, 8, "{run}");
             }
         }
     }

@@ -1794,6 +1794,7 @@ impl<P: Protocol> TimedSystem<P> {
     pub fn facts(&self) -> crate::check::Facts<Self> {
         crate::check::Facts {
             self_loop: Some(Self::is_self_loop),
+            repeat: None,
             never_deadlocks: self.never_deadlocks(),
             subsume: self
                 .subsumes()

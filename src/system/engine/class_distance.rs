@@ -191,8 +191,9 @@ impl<P: Protocol> ClassDistances<P> {
         let mut expanded = Vec::with_capacity(chunk.len());
         // The classes this chunk already carries as candidates: carried once.
         let mut carried = KeySet::default();
+        // A class's successors as the steps build them.
+        let mut built = Vec::new();
         for state in chunk {
-            let mut steps = Vec::new();
             actions.clear();
             self.classes.actions(state, &mut actions);
             for action in actions.drain(..) {
@@ -212,15 +213,25 @@ impl<P: Protocol> ClassDistances<P> {
                 } else {
                     Vec::new()
                 };
-                let next = (!stays).then_some(next);
-                for next in next.into_iter().chain(saturated) {
-                    let (front, key) = self.classes.keyed_front(next, self.symmetric);
-                    steps.push(match self.index.get(&key) {
-                        Some(&target) => Successor::Indexed(target),
-                        None if !carried.insert(key) => Successor::Carried(key),
-                        None => Successor::Unindexed(Box::new(self.candidate(front, key))),
-                    });
+                built.extend((!stays).then_some(next));
+                built.extend(saturated);
+            }
+            // A successor the same as the one before it adds no step (as in the class
+            // search, `DriftClasses::facts`).
+            let repeats: Vec<bool> = (0..built.len())
+                .map(|at| at > 0 && built[at] == built[at - 1])
+                .collect();
+            let mut steps = Vec::with_capacity(built.len());
+            for (next, repeat) in built.drain(..).zip(repeats) {
+                if repeat {
+                    continue;
                 }
+                let (front, key) = self.classes.keyed_front(next, self.symmetric);
+                steps.push(match self.index.get(&key) {
+                    Some(&target) => Successor::Indexed(target),
+                    None if !carried.insert(key) => Successor::Carried(key),
+                    None => Successor::Unindexed(Box::new(self.candidate(front, key))),
+                });
             }
             expanded.push(steps);
         }
