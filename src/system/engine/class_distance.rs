@@ -198,34 +198,31 @@ impl<P: Protocol> ClassDistances<P> {
             self.classes.actions(state, &mut actions);
             for action in actions.drain(..) {
                 let tick = action == DriftStep::Tick;
-                let stays = self.classes.is_self_loop(state, &action);
-                let next = if stays {
-                    Some(state.clone())
-                } else {
-                    self.classes.next_state(state, action)
-                };
-                let Some(next) = next else {
+                if self.classes.is_self_loop(state, &action) {
+                    // No step of its own; a Tick that stays in its class still
+                    // saturates with the drifts ahead from there.
+                    if tick {
+                        built.extend(self.drifts_ahead(state));
+                    }
+                    continue;
+                }
+                let Some(next) = self.classes.next_state(state, action) else {
                     continue;
                 };
                 // A Tick that saturates timers: the Tick and the drifts ahead.
-                let saturated = if tick {
-                    self.drifts_ahead(&next)
+                if tick {
+                    let saturated = self.drifts_ahead(&next);
+                    built.push(next);
+                    built.extend(saturated);
                 } else {
-                    Vec::new()
-                };
-                built.extend((!stays).then_some(next));
-                built.extend(saturated);
+                    built.push(next);
+                }
             }
             // A successor the same as the one before it adds no step (as in the class
             // search, `DriftClasses::facts`).
-            let repeats: Vec<bool> = (0..built.len())
-                .map(|at| at > 0 && built[at] == built[at - 1])
-                .collect();
+            built.dedup();
             let mut steps = Vec::with_capacity(built.len());
-            for (next, repeat) in built.drain(..).zip(repeats) {
-                if repeat {
-                    continue;
-                }
+            for next in built.drain(..) {
                 let (front, key) = self.classes.keyed_front(next, self.symmetric);
                 steps.push(match self.index.get(&key) {
                     Some(&target) => Successor::Indexed(target),
