@@ -184,9 +184,9 @@ pub fn check_system<P: Protocol>(
                 .as_ref()
                 .map(|drift| drift.decided.iter().map(|property| property.name).collect())
                 .unwrap_or_default();
-            let mut guide = match (&drift_model, &drift) {
+            let mut guide = match (&drift_model, drift.as_mut()) {
                 (Some((model, on_set)), Some(drift)) => {
-                    class_guide(model, *on_set, drift, &options, &budget)
+                    class_guide(model, *on_set, drift, &options)
                 }
                 _ => None,
             };
@@ -390,13 +390,13 @@ struct DriftSearch<P: Protocol> {
     /// The properties it found violated or reached (none is `unknown` in a complete
     /// search), which the full system is searched for with their runs; by name.
     open: Vec<&'static str>,
-    /// The depth of the deepest of them there (the length of its path in classes).
-    open_depth: usize,
     /// Its statistics.
     stats: check::Stats,
     /// Where it decided every property the search decides (all but `eventually`):
     /// the whole safety outcome, and no search of the full system is needed.
     outcome: Option<check::Outcome<TimedSystem<P>>>,
+    /// The class graph it recorded (with the class guide on), for [`class_guide`].
+    recorded: Option<check::Recorded>,
 }
 
 /// The safety search up to clock-drift classes ([`DriftClasses`]) on `drift`
@@ -419,14 +419,17 @@ fn safety_on_drift_classes<P: Protocol>(
     let canonical = (options.symmetry && drift.system().is_symmetric())
         .then_some(DriftClasses::<P>::canonical as Canonicalize<DriftClasses<P>>);
     let own = budget.half_of_the_time_left();
-    let outcome = check::run_reduced(drift, options, canonical, drift.facts(), &own);
+    // With the class guide on, the graph is recorded as it is searched: the guide's
+    // distances are computed on it where something is left open.
+    let shortcuts = options.class_guide.then(|| drift.shortcuts());
+    let (outcome, recorded) =
+        check::run_recorded(drift, options, canonical, drift.facts(), &own, shortcuts);
     if !outcome.complete() || outcome.fault.is_some() {
         return None;
     }
     let mut decided = Vec::new();
     let mut all = true;
     let mut properties = Vec::new();
-    let mut open_depth = 0;
     for property in outcome.properties {
         let carried = matches!(
             (&property.expectation, property.verdict),
@@ -438,10 +441,6 @@ fn safety_on_drift_classes<P: Protocol>(
         );
         let eventually = property.expectation == stateright::Expectation::Eventually;
         all &= carried || eventually;
-        if !carried && !eventually {
-            let depth = property.path.as_ref().map(check::Path::len);
-            open_depth = open_depth.max(depth.unwrap_or(outcome.stats.max_depth));
-        }
         let verdict = if carried {
             property.verdict
         } else {
@@ -478,9 +477,9 @@ fn safety_on_drift_classes<P: Protocol>(
         on_set,
         decided,
         open,
-        open_depth,
         stats: outcome.stats,
         outcome: whole,
+        recorded,
     })
 }
 
@@ -492,37 +491,30 @@ struct ClassGuide<P: Protocol> {
     /// Of the message set's safety system ([`TimedSystem::for_safety_search`]), not the
     /// system itself.
     on_set: bool,
-    /// The wall time spent building and extending the table.
+    /// The wall time spent computing the distances on the recorded graph.
     seconds: f64,
     /// Filled in by the guided search.
     report: Option<report::GuidedSearch>,
 }
 
 /// The guide for the full system's search of what the search on drift classes found
-/// but cannot show a run of (`drift.open`): the class graph to the depth where the
-/// classes decided the deepest of them, with each class's distance to the nearest
-/// class that decides each ([`DriftClasses::distances`]), within half of the time
-/// left. `None` where nothing is open or a limit cut it.
+/// but cannot show a run of (`drift.open`): each class's distance to the nearest class
+/// that decides each, in the class graph that search recorded
+/// ([`ClassDistances::of`]). `None` where nothing is open, the guide is off, or the
+/// graph is too large to index.
 fn class_guide<P: Protocol>(
     model: &DriftClasses<P>,
     on_set: bool,
-    drift: &DriftSearch<P>,
+    drift: &mut DriftSearch<P>,
     options: &CheckOptions,
-    budget: &check::Budget,
 ) -> Option<ClassGuide<P>> {
+    let recorded = drift.recorded.take()?;
     if drift.open.is_empty() || !options.class_guide {
         return None;
     }
     let started = std::time::Instant::now();
     let symmetric = options.symmetry && model.system().is_symmetric();
-    let own = budget.half_of_the_time_left();
-    let table = model.distances(
-        &drift.open,
-        symmetric,
-        drift.open_depth,
-        options.threads,
-        &own,
-    )?;
+    let table = ClassDistances::of(model, symmetric, &drift.open, recorded)?;
     Some(ClassGuide {
         table: Some(table),
         on_set,

@@ -298,10 +298,14 @@ fn tombstone_gc_everything_relaxed_on_the_message_set() {
 /// On the whole reachable space of `system`: for every property (and deadlock), every
 /// state's class distance to a state that decides it is at most the state's true
 /// distance (the shortest run to one, breadth-first backwards over the full graph).
-/// This is what the guided search's lengths rest on. Returns how many (state,
-/// property) pairs were compared and how many of them were exact.
+/// This is what the guided search's lengths rest on. The distances are computed on
+/// the graph the class search records, with subsumption (where the system allows it:
+/// a covered class as far as the one that covers it) on one thread and on three (the
+/// same bound everywhere), and without it. Returns how many (state, property) pairs
+/// were compared, how many of them were exact, and how many classes subsumption left
+/// unexpanded.
 #[track_caller]
-fn assert_admissible<P: Protocol>(system: &TimedSystem<P>) -> (usize, usize) {
+fn assert_admissible<P: Protocol>(system: &TimedSystem<P>) -> (usize, usize, usize) {
     use stateright::Model;
     let states = check::first_states(system, usize::MAX);
     let index: HashMap<u64, usize> = states
@@ -330,15 +334,28 @@ fn assert_admissible<P: Protocol>(system: &TimedSystem<P>) -> (usize, usize) {
         .collect();
     names.push(check::DEADLOCK_PROPERTY);
     let drift = system.drift_classes().expect("drift classes apply");
-    let table = drift
-        .distances(&names, false, usize::MAX, 1, &Budget::unlimited())
-        .expect("the whole class graph");
-    // Built on three threads (levels expanded in chunks side by side, then indexed in
-    // order), the table is the same.
-    let threaded = drift
-        .distances(&names, false, usize::MAX, 3, &Budget::unlimited())
-        .expect("the whole class graph");
+    let table_on = |threads: usize, subsumption: bool| {
+        let options = CheckOptions {
+            threads,
+            subsumption,
+            ..CheckOptions::default()
+        };
+        drift
+            .distances(&names, false, &options, &Budget::unlimited())
+            .expect("the whole class graph")
+    };
+    let table = table_on(1, true);
+    // Recorded on three threads (workers recording their chunks, appended between
+    // levels), the graph is the same.
+    let threaded = table_on(3, true);
     assert_eq!(threaded.len(), table.len(), "classes on three threads");
+    assert_eq!(
+        threaded.covered(),
+        table.covered(),
+        "covered on three threads"
+    );
+    let unsubsumed = table_on(1, false);
+    assert_eq!(unsubsumed.covered(), 0, "covered without subsumption");
     let (mut compared, mut exact) = (0, 0);
     for (opened, name) in names.iter().enumerate() {
         let decides = |at: usize| match properties.iter().find(|p| p.name == *name) {
@@ -377,13 +394,19 @@ fn assert_admissible<P: Protocol>(system: &TimedSystem<P>) -> (usize, usize) {
                 lower <= truth,
                 "{name}: state #{at} is {truth} steps from a decision, its class {lower}"
             );
+            let unsubsumed = unsubsumed.lower(state, &[opened]);
+            assert!(
+                unsubsumed <= truth,
+                "{name}: state #{at} is {truth} steps from a decision, its class \
+                 {unsubsumed} without subsumption"
+            );
             if truth != usize::MAX {
                 compared += 1;
                 exact += usize::from(lower == truth);
             }
         }
     }
-    (compared, exact)
+    (compared, exact, table.covered())
 }
 
 synccheck::nodes! {
@@ -467,7 +490,8 @@ impl Protocol for TwoTimers {
 /// (a paused node's timer at 0 while time passes, or a late one) is two steps between
 /// classes, the Tick and a drift ahead: `TwoTimers`
 /// with skew held at 2 and every other assumption relaxed, and catalog spaces with
-/// skew held, pauses and late timers.
+/// skew held, pauses and late timers. With pauses bounded, subsumption leaves classes
+/// unexpanded, which take the distance of the class that covers them.
 #[test]
 fn class_distances_never_exceed_the_true_distance() {
     let cases = [
@@ -487,11 +511,24 @@ fn class_distances_never_exceed_the_true_distance() {
             &[(Assumption::BoundedSkew, Some(2))],
             &[],
         )),
+        assert_admissible(&system_holding(
+            TwoTimers,
+            &[
+                (Assumption::BoundedSkew, Some(2)),
+                (Assumption::BoundedPause, Some(2)),
+            ],
+            &[],
+        )),
     ];
-    for (compared, exact) in cases {
+    for (compared, exact, _) in cases {
         assert!(
             compared > 0 && exact > 0,
             "{compared} compared, {exact} exact"
         );
     }
+    let covered: Vec<usize> = cases.iter().map(|case| case.2).collect();
+    assert!(
+        covered.iter().any(|&covered| covered > 0),
+        "no class left unexpanded under subsumption: {covered:?}"
+    );
 }

@@ -31,7 +31,7 @@
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
 
 use super::store::{self, FingerprintHasher, Insertion, NO_PARENT};
-use super::{better, Evidence, Found, Search, Slack, Stats, StopReason};
+use super::{better, Evidence, Found, RecordedGraph, Search, Slack, Stats, StopReason};
 use stateright::Model;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash};
@@ -98,8 +98,9 @@ type NextChunk<S> = ((usize, usize), Vec<Entry<S>>);
 /// ([`Search::subsume`]): a new state that one of them covers is not expanded.
 #[derive(Default)]
 struct Covering {
-    /// Per frame fingerprint, the counters of each expanded state with that frame.
-    expanded: HashMap<u64, Vec<Box<[u8]>>, BuildHasherDefault<FingerprintHasher>>,
+    /// Per frame fingerprint, the counters of each expanded state with that frame, and
+    /// its fingerprint.
+    expanded: HashMap<u64, Vec<(Box<[u8]>, u64)>, BuildHasherDefault<FingerprintHasher>>,
 }
 
 impl Covering {
@@ -107,12 +108,14 @@ impl Covering {
     /// another state of the level covers strictly (with smaller counters). Decided
     /// between two levels from the level's order alone, so the same for any thread
     /// count. The states left out stay stored (and counted); they are added to
-    /// `stats.subsumed_states`.
+    /// `stats.subsumed_states`, and to `graph` with a state that covers each where the
+    /// search records its graph.
     fn subsume<M>(
         &mut self,
         search: &Search<'_, M>,
         level: Level<M::State>,
         stats: &mut Stats,
+        graph: Option<&mut RecordedGraph>,
     ) -> Level<M::State>
     where
         M: Model,
@@ -138,40 +141,48 @@ impl Covering {
                 by_frame.entry(own.frame).or_default().push(index);
             }
         }
-        // An entry without a split (none is, under subsumption) is expanded.
+        // An entry without a split (none is, under subsumption) is expanded. A covered
+        // one: the fingerprint of a state that covers it.
         let covered = |own: &Slack| {
-            let before = self.expanded.get(&own.frame).is_some_and(|known| {
+            let before = self.expanded.get(&own.frame).and_then(|known| {
                 known
                     .iter()
-                    .any(|counters| Slack::at_most(counters, &own.counters))
+                    .find(|(counters, _)| Slack::at_most(counters, &own.counters))
+                    .map(|(_, coverer)| *coverer)
             });
-            let in_level = by_frame.get(&own.frame).is_some_and(|others| {
-                others.iter().any(|&other| {
+            let in_level = || {
+                let others = by_frame.get(&own.frame)?;
+                let coverer = others.iter().find(|&&other| {
                     entries[other]
                         .slack
                         .as_ref()
                         .is_some_and(|other| other.covers(own) && other.counters != own.counters)
-                })
-            });
-            before || in_level
+                })?;
+                Some(entries[*coverer].fingerprint)
+            };
+            before.or_else(in_level)
         };
-        let keep: Vec<bool> = entries
+        let coverers: Vec<Option<u64>> = entries
             .iter()
-            .map(|entry| !entry.slack.as_ref().is_some_and(covered))
+            .map(|entry| entry.slack.as_ref().and_then(covered))
             .collect();
         let mut chunks = Vec::new();
         let mut chunk = Vec::with_capacity(CHUNK_STATES);
         let mut subsumed = 0;
-        for (mut entry, keep) in entries.into_iter().zip(keep) {
-            if !keep {
+        let mut graph = graph;
+        for (mut entry, coverer) in entries.into_iter().zip(coverers) {
+            if let Some(coverer) = coverer {
                 subsumed += 1;
+                if let Some(graph) = graph.as_mut() {
+                    graph.covered.push((entry.fingerprint, coverer));
+                }
                 continue;
             }
             if let Some(own) = entry.slack.take() {
                 self.expanded
                     .entry(own.frame)
                     .or_default()
-                    .push(own.counters.into_boxed_slice());
+                    .push((own.counters.into_boxed_slice(), entry.fingerprint));
             }
             if chunk.len() == CHUNK_STATES {
                 chunks.push(std::mem::replace(
@@ -198,6 +209,8 @@ struct WorkerResult<S> {
     discoveries: Vec<(usize, u64)>,
     deadlocks: Vec<u64>,
     generated: usize,
+    /// What it recorded of the graph, where the search records it.
+    graph: Option<RecordedGraph>,
 }
 
 pub(crate) fn explore<M>(search: &Search<'_, M>) -> Found<M>
@@ -212,12 +225,14 @@ where
     let mut initial = Vec::new();
     let mut found_slots = Vec::new();
     let undecided = search.undecided(&evidence);
+    let mut graph = search.recording.map(|_| RecordedGraph::default());
+    let recorded_slots = search.recorded_slots();
     for state in search.model.init_states() {
         stats.generated_states += 1;
         let (state, fp) = search.keyed(state);
         if search.store.insert(fp, NO_PARENT) {
-            found_slots.clear();
-            search.decided_by(&state, &undecided, &mut found_slots);
+            let recorded = graph.as_mut().map(|graph| (&recorded_slots[..], graph));
+            evaluate(search, &state, fp, &undecided, recorded, &mut found_slots);
             for slot in &found_slots {
                 record(&mut evidence, *slot, 0, fp);
             }
@@ -242,7 +257,7 @@ where
     let mut level = Level::new(chunks, Contested::default());
     let mut covering = Covering::default();
     if search.subsume.is_some() {
-        level = covering.subsume(search, level, &mut stats);
+        level = covering.subsume(search, level, &mut stats, graph.as_mut());
     }
     let mut depth = 0;
     let stop_reason = loop {
@@ -263,6 +278,9 @@ where
             };
         }
         if !undecided.iter().any(|u| *u) {
+            if let Some(graph) = graph.as_mut() {
+                record_unexpanded(search, &level, graph);
+            }
             break StopReason::AllDecided;
         }
         if let Some(reason) = search.limit_hit() {
@@ -271,13 +289,20 @@ where
         if search.at_depth_bound(depth) {
             break StopReason::DepthLimit;
         }
-        let (next, interrupted) =
-            expand_level(search, &level, depth, &undecided, &mut evidence, &mut stats);
+        let (next, interrupted) = expand_level(
+            search,
+            &level,
+            depth,
+            &undecided,
+            &mut evidence,
+            &mut stats,
+            graph.as_mut(),
+        );
         if let Some(reason) = interrupted {
             break reason;
         }
         level = if search.subsume.is_some() {
-            covering.subsume(search, next, &mut stats)
+            covering.subsume(search, next, &mut stats, graph.as_mut())
         } else {
             next
         };
@@ -288,6 +313,58 @@ where
         evidence,
         stop_reason,
         stats,
+        recorded: graph,
+    }
+}
+
+/// The slots `state` (stored as `fingerprint`) decides among `undecided`, into
+/// `slots`; where the search records its graph (`recorded`: the slots it evaluates
+/// everywhere, and the graph), every recorded slot it decides goes to the graph's goals
+/// first.
+fn evaluate<M>(
+    search: &Search<'_, M>,
+    state: &M::State,
+    fingerprint: u64,
+    undecided: &[bool],
+    recorded: Option<(&[bool], &mut RecordedGraph)>,
+    slots: &mut Vec<usize>,
+) where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    slots.clear();
+    match recorded {
+        None => search.decided_by(state, undecided, slots),
+        Some((everywhere, graph)) => {
+            search.decided_by(state, everywhere, slots);
+            graph
+                .goals
+                .extend(slots.iter().map(|&slot| (fingerprint, slot)));
+            slots.retain(|&slot| undecided[slot]);
+        }
+    }
+}
+
+/// Records the states of `level`, which the search stopped before expanding, as
+/// unexpanded, and those with no enabled step as deadlocks where deadlock is searched.
+fn record_unexpanded<M>(search: &Search<'_, M>, level: &Level<M::State>, graph: &mut RecordedGraph)
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    let deadlock = search.searched_deadlock_slot();
+    let mut actions = Vec::new();
+    for entry in level.chunks.iter().flatten() {
+        graph.unexpanded.push(entry.fingerprint);
+        if let Some(slot) = deadlock {
+            actions.clear();
+            search.model.actions(&entry.state, &mut actions);
+            if actions.is_empty() {
+                graph.goals.push((entry.fingerprint, slot));
+            }
+        }
     }
 }
 
@@ -320,6 +397,7 @@ fn expand_level<M>(
     undecided: &[bool],
     evidence: &mut [Option<Evidence<M>>],
     stats: &mut Stats,
+    graph: Option<&mut RecordedGraph>,
 ) -> (Level<M::State>, Option<StopReason>)
 where
     M: Model + Send + Sync,
@@ -361,7 +439,11 @@ where
     };
     let mut chunks = Vec::with_capacity(level.chunks.len());
     let mut contested = Contested::default();
+    let mut graph = graph;
     for result in results {
+        if let (Some(graph), Some(part)) = (graph.as_mut(), result.graph) {
+            graph.append(part);
+        }
         stats.generated_states += result.generated;
         for (slot, fp) in result.discoveries {
             record(evidence, slot, depth + 1, fp);
@@ -421,7 +503,11 @@ where
         discoveries: Vec::new(),
         deadlocks: Vec::new(),
         generated: 0,
+        graph: search.recording.map(|_| RecordedGraph::default()),
     };
+    let recorded_slots = search.recorded_slots();
+    let recorded_deadlock = search.searched_deadlock_slot();
+    let mut shortcuts = Vec::new();
     let mut actions = Vec::new();
     let mut successors = Vec::new();
     let mut slots = Vec::new();
@@ -443,7 +529,9 @@ where
                 continue;
             }
             let position = level.starts[index] + offset;
-            let enabled = search.successors(&entry.state, &mut actions, &mut successors);
+            let recording = result.graph.is_some().then_some(&mut shortcuts);
+            let enabled =
+                (search.expand(&entry.state, &mut actions, &mut successors, recording)).enabled;
             result.generated += successors.len();
             if !enabled && check_deadlock {
                 result.deadlocks.push(entry.fingerprint);
@@ -452,6 +540,9 @@ where
             let claim = claims.then(|| store::claim(*depth, position)).flatten();
             for successor in successors.drain(..) {
                 let (successor, child) = search.keyed(successor);
+                if let Some(graph) = result.graph.as_mut() {
+                    graph.steps.push(child);
+                }
                 let insertion =
                     store_child(search, claim, *depth, position, entry.fingerprint, child);
                 let new = matches!(insertion, Insertion::New);
@@ -459,8 +550,9 @@ where
                     Insertion::Kept => continue,
                     Insertion::Lowered => result.contested.push(child),
                     Insertion::New => {
-                        slots.clear();
-                        search.decided_by(&successor, undecided, &mut slots);
+                        let recorded =
+                            (result.graph.as_mut()).map(|graph| (&recorded_slots[..], graph));
+                        evaluate(search, &successor, child, undecided, recorded, &mut slots);
                         let found = slots.iter().map(|slot| (*slot, child));
                         result.discoveries.extend(found);
                     }
@@ -479,6 +571,15 @@ where
                     slack,
                 };
                 parts.push(entry, &mut result.chunks);
+            }
+            if let Some(graph) = result.graph.as_mut() {
+                for shortcut in shortcuts.drain(..) {
+                    graph.steps.push(search.key_of(shortcut).1);
+                }
+                graph.end_expanded(entry.fingerprint);
+                if let (false, Some(slot)) = (enabled, recorded_deadlock) {
+                    graph.goals.push((entry.fingerprint, slot));
+                }
             }
         }
         expected = parts.entries.len().max(1);

@@ -69,6 +69,7 @@ where
         .into_inner()
         .unwrap_or_else(|p| p.into_inner());
     Found {
+        recorded: None,
         evidence,
         stop_reason: reason.unwrap_or(StopReason::Complete),
         stats: Stats {
@@ -141,7 +142,7 @@ fn worker<M>(
             break;
         };
         shared.max_depth.fetch_max(depth, Ordering::Relaxed);
-        let expanded = search.expand(&state, &mut actions, &mut successors);
+        let expanded = search.expand(&state, &mut actions, &mut successors, None);
         // A state at the bound is not expanded, but it is still checked: a deadlock
         // there is a deadlock, whatever the bound (only its successors are cut off).
         if !expanded.enabled {

@@ -51,12 +51,14 @@ mod budget;
 mod dfs;
 mod guide;
 mod path;
+mod record;
 mod simulation;
 mod store;
 
 pub use budget::{default_memory_limit, memory_limit, Budget, CHECK_EVERY_STATES};
 pub use guide::{Guide, LowerBound};
 pub use path::Path;
+pub use record::{Recorded, RecordedGraph, Shortcuts};
 pub use store::fingerprint;
 pub(crate) use store::FingerprintHasher;
 
@@ -670,7 +672,9 @@ where
         Facts::default(),
         &Budget::start(options),
         None,
+        None,
     )
+    .0
 }
 
 /// Explores `model` storing one representative per symmetry class (`canonical`), and
@@ -690,7 +694,9 @@ where
         Facts::default(),
         &Budget::start(options),
         None,
+        None,
     )
+    .0
 }
 
 /// [`run`] or [`run_symmetric`] within `budget`, a budget the caller's later phases
@@ -729,13 +735,50 @@ where
     M::State: Hash + Eq + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
-    let exact: Option<Box<dyn Recorder<M::State>>> = options
-        .exact
-        .then(|| Box::new(ExactStates::<M::State>::new()) as Box<dyn Recorder<M::State>>);
-    explore_with(model, options, canonical, facts, budget, exact)
+    let exact = exact_states::<M>(options);
+    explore_with(model, options, canonical, facts, budget, exact, None).0
 }
 
-/// The search itself; `exact` records full states (`CheckOptions::exact`).
+/// [`run_reduced`] that also records the graph the BFS explores ([`Recorded`]: each
+/// expanded state's steps, with `shortcuts` added to them where given; the states that
+/// decide each property; the states left unexpanded and why), for a caller that needs
+/// more of the graph than the verdicts (`system::ClassDistances`). The graph comes back
+/// only from a BFS that completed or stopped with every property decided (`None`
+/// after a limit, or with another strategy). Verdicts, counts and paths are
+/// [`run_reduced`]'s; the recording costs memory in proportion to the steps (eight
+/// bytes each, after a state's repeats are removed) and the evaluation of every
+/// property at every stored state.
+pub fn run_recorded<M>(
+    model: &M,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<M>>,
+    facts: Facts<M>,
+    budget: &Budget,
+    shortcuts: Option<Shortcuts<M>>,
+) -> (Outcome<M>, Option<Recorded>)
+where
+    M: Model + Send + Sync,
+    M::State: Hash + Eq + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    let exact = exact_states::<M>(options);
+    let recording = (options.strategy == Strategy::Bfs).then_some(shortcuts);
+    explore_with(model, options, canonical, facts, budget, exact, recording)
+}
+
+/// The recorder of full states `--exact` asks for.
+fn exact_states<'a, M>(options: &CheckOptions) -> Option<Box<dyn Recorder<M::State> + 'a>>
+where
+    M: Model,
+    M::State: Hash + Eq + Clone + Send + Sync + 'a,
+{
+    options
+        .exact
+        .then(|| Box::new(ExactStates::<M::State>::new()) as Box<dyn Recorder<M::State>>)
+}
+
+/// The search itself; `exact` records full states (`CheckOptions::exact`), `recording`
+/// the graph (BFS only, [`run_recorded`]).
 fn explore_with<'a, M>(
     model: &'a M,
     options: &'a CheckOptions,
@@ -743,7 +786,8 @@ fn explore_with<'a, M>(
     facts: Facts<M>,
     budget: &'a Budget,
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
-) -> Outcome<M>
+    recording: Option<Option<Shortcuts<M>>>,
+) -> (Outcome<M>, Option<Recorded>)
 where
     M: Model + Send + Sync,
     M::State: Hash + Clone + Send + Sync,
@@ -765,12 +809,23 @@ where
         .collect();
     search.exact = exact;
     search.guide = facts.guide.filter(|_| options.strategy == Strategy::Bfs);
-    let found = match options.strategy {
+    search.recording = recording.filter(|_| options.strategy == Strategy::Bfs);
+    let mut found = match options.strategy {
         Strategy::Bfs => bfs::explore(&search),
         Strategy::Dfs => dfs::explore(&search),
         Strategy::Simulation => simulation::explore(&search),
     };
-    search.finish(found, started.elapsed())
+    let graph = found.recorded.take();
+    let outcome = search.finish(found, started.elapsed());
+    let whole = matches!(
+        outcome.stop_reason,
+        StopReason::Complete | StopReason::AllDecided
+    );
+    let recorded = graph.filter(|_| whole).map(|graph| Recorded {
+        graph,
+        properties: search.properties.iter().map(|p| p.name).collect(),
+    });
+    (outcome, recorded)
 }
 
 /// One discovery: where a property was decided.
@@ -786,6 +841,8 @@ pub(crate) struct Found<M: Model> {
     pub evidence: Vec<Option<Evidence<M>>>,
     pub stop_reason: StopReason,
     pub stats: Stats,
+    /// The graph explored, where the search recorded it ([`Search::recording`]).
+    pub recorded: Option<RecordedGraph>,
 }
 
 /// The shared context of one search.
@@ -808,6 +865,9 @@ pub(crate) struct Search<'a, M: Model> {
     decided_elsewhere: Vec<bool>,
     /// The BFS's guide ([`Facts::guide`]).
     pub guide: Option<Guide<M>>,
+    /// Whether the BFS records the graph it explores ([`run_recorded`]), with the
+    /// shortcuts it adds to it.
+    pub recording: Option<Option<Shortcuts<M>>>,
     budget: &'a Budget,
     /// Every state in full, with `CheckOptions::exact`.
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
@@ -893,6 +953,7 @@ where
             subsume: None,
             decided_elsewhere: Vec::new(),
             guide: None,
+            recording: None,
             budget,
             exact: None,
         }
@@ -902,6 +963,17 @@ where
     /// symmetry, else itself), with that state's fingerprint.
     #[inline]
     pub fn keyed(&self, state: M::State) -> (M::State, u64) {
+        let (state, fp) = self.key_of(state);
+        if let Some(exact) = &self.exact {
+            exact.record(&state, fp);
+        }
+        (state, fp)
+    }
+
+    /// [`Search::keyed`] for a state the search does not store (a recorded
+    /// shortcut's): not kept in full under `--exact`.
+    #[inline]
+    pub fn key_of(&self, state: M::State) -> (M::State, u64) {
         let (state, fp) = match self.canonical {
             Some(canonical) => {
                 let (state, fp) = canonical(self.model, state);
@@ -913,9 +985,6 @@ where
             }
         };
         debug_assert_eq!(fp, fingerprint(&state), "a canonicalization's fingerprint");
-        if let Some(exact) = &self.exact {
-            exact.record(&state, fp);
-        }
         (state, fp)
     }
 
@@ -924,6 +993,20 @@ where
         self.options
             .check_deadlock
             .then(|| self.properties.len() - 1)
+    }
+
+    /// The property slots a recording search evaluates at every stored state
+    /// ([`RecordedGraph::goals`]): all but `eventually`, deadlock and those another
+    /// search decided.
+    pub fn recorded_slots(&self) -> Vec<bool> {
+        let deadlock = self.deadlock_slot();
+        (self.properties.iter().enumerate())
+            .map(|(slot, property)| {
+                property.expectation != Expectation::Eventually
+                    && Some(slot) != deadlock
+                    && !self.is_decided_elsewhere(slot)
+            })
+            .collect()
     }
 
     /// The property slots a state decides: `always` false, `sometimes` true.
@@ -947,26 +1030,19 @@ where
 
     /// Successors of `state` (actions whose `next_state` is `Some`) into `successors`
     /// (cleared first; a buffer reused across states spares an allocation per state),
-    /// and whether any action was enabled at all. A state with no enabled action is
+    /// whether any action was enabled at all, and how many steps were skipped as
+    /// self-loops ([`SelfLoop`]: they count as enabled, and they are successors a depth
+    /// bound cuts off, but they are not built). A state with no enabled action is
     /// deadlocked (as in TLC); an enabled action whose `next_state` is `None` is a
-    /// stuttering step. See [`Search::expand`].
-    pub fn successors(
-        &self,
-        state: &M::State,
-        actions: &mut Vec<M::Action>,
-        successors: &mut Vec<M::State>,
-    ) -> bool {
-        self.expand(state, actions, successors).enabled
-    }
-
-    /// [`Search::successors`], saying also how many steps were skipped as self-loops
-    /// ([`SelfLoop`]): they count as enabled, and they are successors a depth bound
-    /// cuts off, but they are not built.
+    /// stuttering step. Where `shortcuts` is given and the search records its graph
+    /// with shortcuts ([`run_recorded`]), the shortcuts of the steps taken are added to
+    /// it (not to `successors`: they are edges of the recording only).
     pub fn expand(
         &self,
         state: &M::State,
         actions: &mut Vec<M::Action>,
         successors: &mut Vec<M::State>,
+        mut shortcuts: Option<&mut Vec<M::State>>,
     ) -> Expanded {
         actions.clear();
         successors.clear();
@@ -982,29 +1058,34 @@ where
                 successors.push(next);
             }
         };
-        let Some(self_loop) = self.self_loop else {
-            for action in actions.drain(..) {
-                if let Some(next) = self.model.next_state(state, action) {
-                    keep(successors, next);
-                }
-            }
-            return Expanded {
-                enabled,
-                self_loops: 0,
-            };
-        };
+        // The recorded graph's shortcuts, where the caller records it.
+        let recorded = self.recording.flatten();
         let mut self_loops = 0;
         for action in actions.drain(..) {
-            if self_loop(self.model, state, &action) {
+            let more = match (&shortcuts, recorded) {
+                (Some(_), Some(recorded)) => (recorded.after)(self.model, &action),
+                _ => false,
+            };
+            let add_shortcuts = |from: &M::State, out: &mut Option<&mut Vec<M::State>>| {
+                if let (true, Some(out), Some(recorded)) = (more, out, recorded) {
+                    (recorded.more)(self.model, from, out);
+                }
+            };
+            if self
+                .self_loop
+                .is_some_and(|self_loop| self_loop(self.model, state, &action))
+            {
                 debug_assert_eq!(
                     self.model
-                        .next_state(state, action)
+                        .next_state(state, action.clone())
                         .map(|next| fingerprint(&next)),
                     Some(fingerprint(state)),
                     "a step the model calls a self-loop leads elsewhere"
                 );
                 self_loops += 1;
+                add_shortcuts(state, &mut shortcuts);
             } else if let Some(next) = self.model.next_state(state, action) {
+                add_shortcuts(&next, &mut shortcuts);
                 keep(successors, next);
             }
         }

@@ -67,6 +67,7 @@ where
         .unwrap_or_else(|p| p.into_inner())
         .unwrap_or(StopReason::WalksDone);
     Found {
+        recorded: None,
         evidence,
         stop_reason,
         stats: Stats {

@@ -1358,19 +1358,7 @@ impl<P: Protocol> TimedSystem<P> {
             NodeStatus::Crashed => out.push(Action::Restart { node }),
         }
         if record.status != NodeStatus::Crashed {
-            let offset = record.clock_offset_ticks;
-            // A drift is a step only if it moves the offset or some timer.
-            let ahead =
-                offset < self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks > 0);
-            // A clock does not fall back while a timer of its node is at the time cap
-            // (it would be stored nearer than it is): with skew held the cap is never
-            // reached; with skew relaxed this is the bound of the fault model.
-            let timers_have_room = record
-                .timers
-                .iter()
-                .all(|e| e.remaining_ticks < self.time_cap);
-            let behind =
-                timers_have_room && (offset > -self.offset_cap || !record.timers.is_empty());
+            let (ahead, behind) = self.drift_candidates(record);
             if ahead {
                 out.push(Action::Drift {
                     node,
@@ -1392,6 +1380,41 @@ impl<P: Protocol> TimedSystem<P> {
         if record.unsynced.is_some() || (record.awaits_sync && record.is_running()) {
             out.push(Action::Sync { node });
         }
+    }
+
+    /// Whether a drift of a (not crashed) node's clock ahead, and behind, is a
+    /// candidate step ([`TimedSystem::enabled_actions`] then asks the held assumptions).
+    fn drift_candidates(&self, record: &NodeRecord<P>) -> (bool, bool) {
+        let offset = record.clock_offset_ticks;
+        // A drift is a step only if it moves the offset or some timer.
+        let ahead = offset < self.offset_cap || record.timers.iter().any(|e| e.remaining_ticks > 0);
+        // A clock does not fall back while a timer of its node is at the time cap
+        // (it would be stored nearer than it is): with skew held the cap is never
+        // reached; with skew relaxed this is the bound of the fault model.
+        let timers_have_room = record
+            .timers
+            .iter()
+            .all(|e| e.remaining_ticks < self.time_cap);
+        let behind = timers_have_room && (offset > -self.offset_cap || !record.timers.is_empty());
+        (ahead, behind)
+    }
+
+    /// Whether `node`'s clock may drift one tick ahead (`forward`) or behind at
+    /// `state`: what [`TimedSystem::enabled_actions`] says of that one step, without
+    /// listing the others.
+    pub(crate) fn drift_enabled(
+        &self,
+        state: &SystemState<P>,
+        node: NodeId,
+        forward: bool,
+    ) -> bool {
+        let record = &state.nodes[node];
+        if record.status == NodeStatus::Crashed {
+            return false;
+        }
+        let (ahead, behind) = self.drift_candidates(record);
+        (if forward { ahead } else { behind })
+            && self.allowed(state, &Action::Drift { node, forward })
     }
 
     /// Why `assumption`, held with `bound`, forbids `action` in `state`; `None` when it
