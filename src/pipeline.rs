@@ -186,7 +186,7 @@ pub fn check_system<P: Protocol>(
                 .unwrap_or_default();
             let mut guide = match (&drift_model, drift.as_mut()) {
                 (Some((model, on_set)), Some(drift)) => {
-                    class_guide(model, *on_set, drift, &options)
+                    class_guide(model, *on_set, drift, &options, &budget)
                 }
                 _ => None,
             };
@@ -500,13 +500,18 @@ struct ClassGuide<P: Protocol> {
 /// The guide for the full system's search of what the search on drift classes found
 /// but cannot show a run of (`drift.open`): each class's distance to the nearest class
 /// that decides each, in the class graph that search recorded
-/// ([`ClassDistances::of`]). `None` where nothing is open, the guide is off, or the
-/// graph is too large to index.
+/// ([`ClassDistances::of`]). Where subsumption left classes of that graph unexpanded,
+/// their distance would be that of a class that covers them, a weaker bound (and a
+/// guided search that stores more): the classes are searched again without it, within
+/// half of the time left, for the whole graph ([`DriftClasses::distances`]); where
+/// that search is cut, the weaker bound is used. `None` where nothing is open, the
+/// guide is off, or the graph is too large to index.
 fn class_guide<P: Protocol>(
     model: &DriftClasses<P>,
     on_set: bool,
     drift: &mut DriftSearch<P>,
     options: &CheckOptions,
+    budget: &check::Budget,
 ) -> Option<ClassGuide<P>> {
     let recorded = drift.recorded.take()?;
     if drift.open.is_empty() || !options.class_guide {
@@ -514,7 +519,19 @@ fn class_guide<P: Protocol>(
     }
     let started = std::time::Instant::now();
     let symmetric = options.symmetry && model.system().is_symmetric();
-    let table = ClassDistances::of(model, symmetric, &drift.open, recorded)?;
+    let whole = || {
+        let options = CheckOptions {
+            subsumption: false,
+            ..options.clone()
+        };
+        let own = budget.half_of_the_time_left();
+        model.distances(&drift.open, symmetric, &options, &own)
+    };
+    let exact = (!recorded.graph.covered.is_empty()).then(whole).flatten();
+    let table = match exact {
+        Some(table) => table,
+        None => ClassDistances::of(model, symmetric, &drift.open, recorded)?,
+    };
     Some(ClassGuide {
         table: Some(table),
         on_set,

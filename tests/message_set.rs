@@ -745,7 +745,9 @@ fn ack_after_keeps_at_least_once_with_everything_relaxed() {
     assert_eq!(decided.decided, ["effect_at_least_once"]);
     let search = decided.search.expect("the full system searched too");
     assert_eq!(search.unique_states, 12_746);
-    assert_eq!(drift.report.stats.unique_states, 382);
+    // The full system's search, guided by the distances in the whole class graph (382
+    // states when the table stopped at the depth of the class search's finding).
+    assert_eq!(drift.report.stats.unique_states, 147);
     for checked in [&full, &drift] {
         checked.assert_holds("effect_at_least_once");
         assert_eq!(checked.assert_violated("effect_at_most_once").length, 6);
