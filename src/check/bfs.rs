@@ -30,6 +30,7 @@
 //! [`Store::parent`]: super::store::Store::parent
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
 
+use super::record::Part;
 use super::store::{self, FingerprintHasher, Insertion, NO_PARENT};
 use super::{better, Evidence, Found, RecordedGraph, Search, Slack, Stats, StopReason};
 use stateright::Model;
@@ -174,7 +175,8 @@ impl Covering {
             if let Some(coverer) = coverer {
                 subsumed += 1;
                 if let Some(graph) = graph.as_mut() {
-                    graph.covered.push((entry.fingerprint, coverer));
+                    let pair = (graph.at(entry.fingerprint), graph.at(coverer));
+                    graph.covered.push(pair);
                 }
                 continue;
             }
@@ -210,7 +212,7 @@ struct WorkerResult<S> {
     deadlocks: Vec<u64>,
     generated: usize,
     /// What it recorded of the graph, where the search records it.
-    graph: Option<RecordedGraph>,
+    graph: Option<Part>,
 }
 
 pub(crate) fn explore<M>(search: &Search<'_, M>) -> Found<M>
@@ -226,12 +228,17 @@ where
     let mut found_slots = Vec::new();
     let undecided = search.undecided(&evidence);
     let mut graph = search.recording.map(|_| RecordedGraph::default());
+    // The initial states' goals, where recorded.
+    let mut goals = Vec::new();
     let recorded_slots = search.recorded_slots();
     for state in search.model.init_states() {
         stats.generated_states += 1;
         let (state, fp) = search.keyed(state);
         if search.store.insert(fp, NO_PARENT) {
-            let recorded = graph.as_mut().map(|graph| (&recorded_slots[..], graph));
+            let recorded = graph.as_mut().map(|graph| {
+                graph.store(fp);
+                (&recorded_slots[..], &mut goals)
+            });
             evaluate(search, &state, fp, &undecided, recorded, &mut found_slots);
             for slot in &found_slots {
                 record(&mut evidence, *slot, 0, fp);
@@ -255,6 +262,12 @@ where
     }
     chunks.push(initial);
     let mut level = Level::new(chunks, Contested::default());
+    if let Some(graph) = graph.as_mut() {
+        graph.add(Part {
+            goals,
+            ..Part::default()
+        });
+    }
     let mut covering = Covering::default();
     if search.subsume.is_some() {
         level = covering.subsume(search, level, &mut stats, graph.as_mut());
@@ -313,20 +326,20 @@ where
         evidence,
         stop_reason,
         stats,
-        recorded: graph,
+        recorded: graph.filter(RecordedGraph::indexed),
     }
 }
 
 /// The slots `state` (stored as `fingerprint`) decides among `undecided`, into
 /// `slots`; where the search records its graph (`recorded`: the slots it evaluates
-/// everywhere, and the graph), every recorded slot it decides goes to the graph's goals
-/// first.
+/// everywhere, and the goals recorded), every recorded slot it decides goes to the
+/// goals first.
 fn evaluate<M>(
     search: &Search<'_, M>,
     state: &M::State,
     fingerprint: u64,
     undecided: &[bool],
-    recorded: Option<(&[bool], &mut RecordedGraph)>,
+    recorded: Option<(&[bool], &mut Vec<(u64, usize)>)>,
     slots: &mut Vec<usize>,
 ) where
     M: Model + Send + Sync,
@@ -336,11 +349,9 @@ fn evaluate<M>(
     slots.clear();
     match recorded {
         None => search.decided_by(state, undecided, slots),
-        Some((everywhere, graph)) => {
+        Some((everywhere, goals)) => {
             search.decided_by(state, everywhere, slots);
-            graph
-                .goals
-                .extend(slots.iter().map(|&slot| (fingerprint, slot)));
+            goals.extend(slots.iter().map(|&slot| (fingerprint, slot)));
             slots.retain(|&slot| undecided[slot]);
         }
     }
@@ -357,12 +368,13 @@ where
     let deadlock = search.searched_deadlock_slot();
     let mut actions = Vec::new();
     for entry in level.chunks.iter().flatten() {
-        graph.unexpanded.push(entry.fingerprint);
+        let at = graph.at(entry.fingerprint);
+        graph.unexpanded.push(at);
         if let Some(slot) = deadlock {
             actions.clear();
             search.model.actions(&entry.state, &mut actions);
             if actions.is_empty() {
-                graph.goals.push((entry.fingerprint, slot));
+                graph.goals.push((at, slot));
             }
         }
     }
@@ -439,11 +451,9 @@ where
     };
     let mut chunks = Vec::with_capacity(level.chunks.len());
     let mut contested = Contested::default();
-    let mut graph = graph;
+    let mut parts = Vec::new();
     for result in results {
-        if let (Some(graph), Some(part)) = (graph.as_mut(), result.graph) {
-            graph.append(part);
-        }
+        parts.extend(result.graph);
         stats.generated_states += result.generated;
         for (slot, fp) in result.discoveries {
             record(evidence, slot, depth + 1, fp);
@@ -461,6 +471,16 @@ where
         chunks.into_iter().map(|(_, entries)| entries).collect(),
         contested,
     );
+    // The recorded steps lead to states stored before or on the next level: those get
+    // their indexes first.
+    if let Some(graph) = graph {
+        for entry in next.chunks.iter().flatten() {
+            graph.store(entry.fingerprint);
+        }
+        for part in parts {
+            graph.add(part);
+        }
+    }
     let interrupted = interrupted
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -503,7 +523,7 @@ where
         discoveries: Vec::new(),
         deadlocks: Vec::new(),
         generated: 0,
-        graph: search.recording.map(|_| RecordedGraph::default()),
+        graph: search.recording.map(|_| Part::default()),
     };
     let recorded_slots = search.recorded_slots();
     let recorded_deadlock = search.searched_deadlock_slot();
@@ -550,8 +570,8 @@ where
                     Insertion::Kept => continue,
                     Insertion::Lowered => result.contested.push(child),
                     Insertion::New => {
-                        let recorded =
-                            (result.graph.as_mut()).map(|graph| (&recorded_slots[..], graph));
+                        let recorded = (result.graph.as_mut())
+                            .map(|graph| (&recorded_slots[..], &mut graph.goals));
                         evaluate(search, &successor, child, undecided, recorded, &mut slots);
                         let found = slots.iter().map(|slot| (*slot, child));
                         result.discoveries.extend(found);

@@ -58,6 +58,7 @@ mod store;
 pub use budget::{default_memory_limit, memory_limit, Budget, CHECK_EVERY_STATES};
 pub use guide::{Guide, LowerBound};
 pub use path::Path;
+pub(crate) use record::StateIndex;
 pub use record::{Recorded, RecordedGraph, Shortcuts};
 pub use store::fingerprint;
 pub(crate) use store::FingerprintHasher;
@@ -841,7 +842,8 @@ pub(crate) struct Found<M: Model> {
     pub evidence: Vec<Option<Evidence<M>>>,
     pub stop_reason: StopReason,
     pub stats: Stats,
-    /// The graph explored, where the search recorded it ([`Search::recording`]).
+    /// The graph explored, where the search recorded it ([`Search::recording`]) and
+    /// could index it.
     pub recorded: Option<RecordedGraph>,
 }
 

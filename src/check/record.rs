@@ -4,11 +4,16 @@
 //! otherwise had to walk the graph a second time.
 //!
 //! Each worker records what its chunks expand (the steps by fingerprint, the states
-//! that decide a property) in a [`RecordedGraph`]; the thread that runs the search appends the
-//! parts between levels. Nothing about the order matters to a reader: the recording is
-//! a set of edges and marks, the same for any thread count.
+//! that decide a property) in a [`Part`]; between levels, the thread that runs the
+//! search gives the next level's states their indexes and turns the parts into steps
+//! between indexes ([`RecordedGraph::add`]), so a step costs four bytes kept, and
+//! eight only while its level is expanded. The indexes depend on the order the parts
+//! come in; the graph they describe is the same for any thread count.
 
+use super::FingerprintHasher;
 use stateright::Model;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// Steps of the recorded graph that stand for more than one of the model's. Where
 /// `after` holds for an action, taken from a state to `next` (or to the state itself,
@@ -34,58 +39,122 @@ impl<M: Model> Clone for Shortcuts<M> {
 
 impl<M: Model> Copy for Shortcuts<M> {}
 
-/// The graph a BFS explored, by fingerprint (the stored states' keys: under symmetry,
-/// the representatives'). Every stored state is expanded, covered or unexpanded; a
-/// step may lead to a state that is none of these only where it is a shortcut
-/// ([`Shortcuts`]) to a state the search never stored.
+/// The states of a recorded graph, by fingerprint (the stored states' keys: under
+/// symmetry, the representatives'): each one's index.
+pub(crate) type StateIndex = HashMap<u64, u32, BuildHasherDefault<FingerprintHasher>>;
+
+/// The graph a BFS explored ([`run_recorded`](super::run_recorded)), its states by
+/// index. Every stored state is expanded, covered or unexpanded; a step may lead to a
+/// state that is none of these only where it is a shortcut ([`Shortcuts`]) to a state
+/// the search never stored.
 #[derive(Debug, Default)]
 pub struct Recorded {
-    /// The part the workers recorded.
+    /// The graph.
     pub graph: RecordedGraph,
-    /// The property slots' names, as `goals` number them
+    /// The property slots' names, as `graph.goals` numbers them
     /// ([`DEADLOCK_PROPERTY`](super::DEADLOCK_PROPERTY) last where deadlock is
     /// checked).
     pub properties: Vec<&'static str>,
 }
 
-/// What a search recorded of its graph, or one worker of it (see [`Recorded`]).
+/// What a search recorded of its graph (see [`Recorded`]).
 #[derive(Debug, Default)]
 pub struct RecordedGraph {
-    /// The expanded states, in the order recorded.
-    pub expanded: Vec<u64>,
+    /// Every state the graph names, by fingerprint: its index (`0..stored.len()`;
+    /// [`RecordedGraph::index_of`]).
+    pub(crate) index: StateIndex,
+    /// Per index, whether the search stored that state (not: a shortcut to a state it
+    /// never stored).
+    pub stored: Vec<bool>,
+    /// The expanded states.
+    pub expanded: Vec<u32>,
     /// Where each expanded state's steps end in `steps` (`expanded[i]`'s are
     /// `steps[ends[i - 1]..ends[i]]`).
     pub ends: Vec<usize>,
-    /// Each expanded state's steps: its successors' fingerprints and its shortcuts',
-    /// each once (self-loops the search does not build are left out).
-    pub steps: Vec<u64>,
+    /// Each expanded state's steps: its successors and its shortcuts, each once
+    /// (self-loops the search does not build are left out).
+    pub steps: Vec<u32>,
     /// The stored states left unexpanded because another state covers them
     /// (subsumption, [`super::Subsume`]), each with the one that covers it (expanded, or
     /// covered in turn by a state with smaller counters).
-    pub covered: Vec<(u64, u64)>,
+    pub covered: Vec<(u32, u32)>,
     /// The stored states the search stopped before expanding: the level after the
     /// last one it expanded, where it stopped with every property decided.
-    pub unexpanded: Vec<u64>,
+    pub unexpanded: Vec<u32>,
     /// The stored states that decide a property, with its slot: an `always` false
     /// there, a `sometimes` true there, no enabled step for the deadlock slot. Every
     /// stored state is evaluated for every property but `eventually` ones and those
     /// another search decided ([`super::Facts::decided`]), whether the search still
     /// looked for it or not.
-    pub goals: Vec<(u64, usize)>,
+    pub goals: Vec<(u32, usize)>,
 }
 
 impl RecordedGraph {
-    /// Appends `other` (its steps after this part's).
-    pub(crate) fn append(&mut self, mut other: RecordedGraph) {
-        let offset = self.steps.len();
-        self.expanded.append(&mut other.expanded);
-        self.ends.extend(other.ends.iter().map(|end| end + offset));
-        self.steps.append(&mut other.steps);
-        self.covered.append(&mut other.covered);
-        self.unexpanded.append(&mut other.unexpanded);
-        self.goals.append(&mut other.goals);
+    /// The index of the state with this fingerprint (the key the search stored it by),
+    /// if the graph names it.
+    pub fn index_of(&self, fingerprint: u64) -> Option<u32> {
+        self.index.get(&fingerprint).copied()
     }
 
+    /// The index of the state `fingerprint`, a new one where it has none (`u32::MAX`
+    /// past 2^32 - 1 states: the caller's [`Recorded`] is then refused).
+    pub(crate) fn at(&mut self, fingerprint: u64) -> u32 {
+        let next = u32::try_from(self.index.len()).unwrap_or(u32::MAX);
+        let at = *self.index.entry(fingerprint).or_insert(next);
+        if at == next && next != u32::MAX {
+            self.stored.push(false);
+        }
+        at
+    }
+
+    /// Notes the state `fingerprint` as stored.
+    pub(crate) fn store(&mut self, fingerprint: u64) {
+        let at = self.at(fingerprint);
+        if let Some(stored) = self.stored.get_mut(at as usize) {
+            *stored = true;
+        }
+    }
+
+    /// Whether every state got an index of its own (fewer than 2^32 - 1 of them).
+    pub(crate) fn indexed(&self) -> bool {
+        self.index.len() < u32::MAX as usize
+    }
+
+    /// Adds what a worker recorded; every stored state it names has been noted
+    /// ([`RecordedGraph::store`]) before.
+    pub(crate) fn add(&mut self, part: Part) {
+        let mut begin = 0;
+        for (&state, &end) in part.expanded.iter().zip(&part.ends) {
+            let at = self.at(state);
+            self.expanded.push(at);
+            for &step in &part.steps[begin..end] {
+                let step = self.at(step);
+                self.steps.push(step);
+            }
+            self.ends.push(self.steps.len());
+            begin = end;
+        }
+        for (state, slot) in part.goals {
+            let at = self.at(state);
+            self.goals.push((at, slot));
+        }
+    }
+}
+
+/// What one worker recorded of a level, by fingerprint (see [`RecordedGraph::add`]).
+#[derive(Debug, Default)]
+pub(crate) struct Part {
+    /// The expanded states.
+    pub expanded: Vec<u64>,
+    /// Where each one's steps end in `steps`.
+    pub ends: Vec<usize>,
+    /// Their steps, each state's once each.
+    pub steps: Vec<u64>,
+    /// The states that decide a property, with its slot.
+    pub goals: Vec<(u64, usize)>,
+}
+
+impl Part {
     /// Ends the steps of the expanded state `fingerprint`, the steps recorded since the
     /// last one ended: each kept once.
     pub(crate) fn end_expanded(&mut self, fingerprint: u64) {
@@ -107,20 +176,32 @@ impl RecordedGraph {
 
 #[cfg(test)]
 mod tests {
-    use super::RecordedGraph;
+    use super::{Part, RecordedGraph};
 
     #[test]
-    fn a_state_keeps_each_step_once_and_parts_append_in_order() {
-        let mut one = RecordedGraph::default();
+    fn a_state_keeps_each_step_once_and_parts_become_indexes() {
+        let mut graph = RecordedGraph::default();
+        for state in [1, 2, 3, 5] {
+            graph.store(state);
+        }
+        let mut one = Part::default();
         one.steps.extend([5, 3, 5, 3, 9]);
         one.end_expanded(1);
         one.end_expanded(2);
-        let mut two = RecordedGraph::default();
-        two.steps.extend([7, 7]);
-        two.end_expanded(4);
-        one.append(two);
-        assert_eq!(one.expanded, vec![1, 2, 4]);
-        assert_eq!(one.steps, vec![3, 5, 9, 7]);
-        assert_eq!(one.ends, vec![3, 3, 4]);
+        one.goals.push((3, 0));
+        graph.add(one);
+        let mut two = Part::default();
+        two.steps.extend([9, 9]);
+        two.end_expanded(3);
+        graph.add(two);
+        // 9 was never stored: a shortcut's target, indexed after the stored ones.
+        assert_eq!(graph.index.len(), 5);
+        assert_eq!(graph.stored, vec![true, true, true, true, false]);
+        let at = |state: u64| graph.index[&state];
+        assert_eq!(graph.expanded, vec![at(1), at(2), at(3)]);
+        assert_eq!(graph.steps, vec![at(3), at(5), at(9), at(9)]);
+        assert_eq!(graph.ends, vec![3, 3, 4]);
+        assert_eq!(graph.goals, vec![(at(3), 0)]);
+        assert!(graph.indexed());
     }
 }

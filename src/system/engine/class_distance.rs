@@ -41,10 +41,7 @@
 
 use super::{Action, DriftClasses, DriftStep, Protocol, SystemState};
 use crate::check::{self, Budget, CheckOptions, Recorded};
-use std::collections::{HashMap, VecDeque};
-use std::hash::BuildHasherDefault;
-
-type KeyMap = HashMap<u64, u32, BuildHasherDefault<check::FingerprintHasher>>;
+use std::collections::VecDeque;
 
 /// Each class's distances to the open properties in the class graph a class search
 /// recorded (see the module docs); built by [`ClassDistances::of`] or
@@ -55,7 +52,7 @@ pub struct ClassDistances<P: Protocol> {
     /// The open properties, by name, in the order of `distance`.
     names: Vec<&'static str>,
     /// Every class of the graph, by key: its index.
-    index: KeyMap,
+    index: check::StateIndex,
     /// How many classes the search left unexpanded because another covers them.
     covered: usize,
     /// Per open property, per class, its distance in the graph to the nearest class
@@ -128,61 +125,36 @@ impl<P: Protocol> ClassDistances<P> {
         recorded: Recorded,
     ) -> Option<ClassDistances<P>> {
         let Recorded { graph, properties } = recorded;
-        let mut index = KeyMap::default();
-        index.reserve(graph.expanded.len() + graph.covered.len() + graph.unexpanded.len());
-        let mut at = |key: u64| index_of(&mut index, key);
-        // The expanded classes first: index `i` is `expanded[i]`.
-        for &key in &graph.expanded {
-            at(key)?;
-        }
-        let covers = (graph.covered.iter())
-            .map(|&(covered, coverer)| Some((at(covered)?, at(coverer)?)))
-            .collect::<Option<Vec<(u32, u32)>>>()?;
-        let unexpanded = (graph.unexpanded.iter())
-            .map(|&key| at(key))
-            .collect::<Option<Vec<u32>>>()?;
-        let goals = (graph.goals.iter())
-            .map(|&(key, slot)| Some((at(key)?, slot)))
-            .collect::<Option<Vec<(u32, usize)>>>()?;
-        // Every class indexed so far was stored; the steps may add shortcuts to
-        // classes never stored.
-        let stored = index.len();
-        let successors = (graph.steps.iter())
-            .map(|&key| index_of(&mut index, key))
-            .collect::<Option<Vec<u32>>>()?;
+        let nodes = graph.index.len();
+        let reversed = Reversed::of(&graph.expanded, &graph.ends, &graph.steps, nodes)?;
         drop(graph.steps);
-        let nodes = index.len();
-        let reversed = Reversed::of(&graph.ends, &successors, nodes)?;
-        drop(successors);
-        let covered_by = Reversed::of_pairs(&covers, nodes)?;
-        let unknown: Vec<u32> = (stored..nodes).map(|node| node as u32).collect();
+        let covered_by = Reversed::of_pairs(&graph.covered, nodes)?;
+        // Shortcuts to classes the search never stored.
+        let unknown: Vec<u32> = (graph.stored.iter().enumerate())
+            .filter(|(_, &stored)| !stored)
+            .map(|(node, _)| node as u32)
+            .collect();
         let distance = open
             .iter()
             .map(|name| {
                 let slot = properties.iter().position(|property| property == name);
-                let mut zero: Vec<u32> = (goals.iter())
+                let mut zero: Vec<u32> = (graph.goals.iter())
                     .filter(|&&(_, at)| Some(at) == slot)
                     .map(|&(node, _)| node)
                     .collect();
                 zero.extend(&unknown);
-                reversed.distances(&covered_by, &zero, &unexpanded)
+                reversed.distances(&covered_by, &zero, &graph.unexpanded)
             })
             .collect();
         Some(ClassDistances {
             classes: classes.clone(),
             symmetric,
             names: open.to_vec(),
-            index,
-            covered: covers.len(),
+            index: graph.index,
+            covered: graph.covered.len(),
             distance,
         })
     }
-}
-
-/// `key`'s index in `index`, a new one where it has none; `None` past 2^32 keys.
-fn index_of(index: &mut KeyMap, key: u64) -> Option<u32> {
-    let next = u32::try_from(index.len()).ok()?;
-    Some(*index.entry(key).or_insert(next))
 }
 
 impl<P: Protocol> DriftClasses<P> {
@@ -272,15 +244,15 @@ struct Reversed {
 
 impl Reversed {
     /// The reverse of the graph of `nodes` nodes given by successor lists
-    /// (`successors`, node `n`'s ending at `ends[n]`; nodes past `ends` have none).
+    /// (`successors`, node `sources[i]`'s ending at `ends[i]`; other nodes have none).
     /// `None` past 2^32 edges.
-    fn of(ends: &[usize], successors: &[u32], nodes: usize) -> Option<Reversed> {
-        let edges = (0..ends.len()).flat_map(|node| {
-            let from = node.checked_sub(1).map_or(0, |before| ends[before]);
-            let node_id = node as u32;
-            successors[from..ends[node]]
+    fn of(sources: &[u32], ends: &[usize], successors: &[u32], nodes: usize) -> Option<Reversed> {
+        let edges = (0..ends.len()).flat_map(|at| {
+            let from = at.checked_sub(1).map_or(0, |before| ends[before]);
+            let source = sources[at];
+            successors[from..ends[at]]
                 .iter()
-                .map(move |&to| (node_id, to))
+                .map(move |&to| (source, to))
         });
         Reversed::of_edges(edges, successors.len(), nodes)
     }
@@ -372,7 +344,7 @@ mod tests {
         // 0 → 1 → 2, 0 → 3, 4 → 2 (3 → 3 is left out, as self-loops are).
         let ends = [2, 3, 3, 3, 4];
         let successors = [1, 3, 2, 2];
-        let reversed = Reversed::of(&ends, &successors, 6).expect("small graph");
+        let reversed = Reversed::of(&[0, 1, 2, 3, 4], &ends, &successors, 6).expect("small graph");
         let none = u32::MAX;
         let uncovered = Reversed::of_pairs(&[], 6).expect("no pairs");
         let distances =
@@ -382,7 +354,7 @@ mod tests {
         assert_eq!(distances(&[2, 3], &[]), vec![1, 1, 0, 0, 1, none]);
         // Node 5 has no successor list (it is beyond the graph's last level): a goal
         // may lie past it, one step on at least.
-        let reversed = Reversed::of(&[1, 2, 2], &[1, 5], 6).expect("small graph");
+        let reversed = Reversed::of(&[0, 1, 2], &[1, 2, 2], &[1, 5], 6).expect("small graph");
         assert_eq!(
             reversed.distances(&uncovered, &[2], &[5]),
             vec![3, 2, 0, none, none, 1]
@@ -395,10 +367,11 @@ mod tests {
 
     #[test]
     fn a_covered_node_is_as_far_as_the_one_that_covers_it() {
-        // 0 → 1 → 2 → 3, 0 → 4; 4 has no steps of its own: 2 covers it, 5 covers 1.
-        let ends = [2, 3, 4];
-        let successors = [1, 4, 2, 3];
-        let reversed = Reversed::of(&ends, &successors, 6).expect("small graph");
+        // 0 → 1 → 2 → 3, 0 → 4; 4 has no steps of its own: 2 covers it, 5 covers 1
+        // (the expanded nodes listed out of order).
+        let ends = [1, 3, 4];
+        let successors = [3, 1, 4, 2];
+        let reversed = Reversed::of(&[2, 0, 1], &ends, &successors, 6).expect("small graph");
         let covered_by = Reversed::of_pairs(&[(4, 2), (1, 5)], 6).expect("two pairs");
         let none = u32::MAX;
         // 4 is as far from 3 as 2 is (1), so 0 is 2 away through it, not 3 through 1;
