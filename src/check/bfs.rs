@@ -95,13 +95,17 @@ impl<S> Level<S> {
 /// Part of the next level: (the chunk of this level that found it, which part), entries.
 type NextChunk<S> = ((usize, usize), Vec<Entry<S>>);
 
+/// Per frame fingerprint, the counters of each expanded state with that frame, and its
+/// fingerprint ([`Covering`]).
+type ByFrame = HashMap<u64, Vec<(Box<[u8]>, u64)>, BuildHasherDefault<FingerprintHasher>>;
+
 /// The frames and counters of the states expanded so far, under subsumption
 /// ([`Search::subsume`]): a new state that one of them covers is not expanded.
 #[derive(Default)]
 struct Covering {
     /// Per frame fingerprint, the counters of each expanded state with that frame, and
     /// its fingerprint.
-    expanded: HashMap<u64, Vec<(Box<[u8]>, u64)>, BuildHasherDefault<FingerprintHasher>>,
+    expanded: ByFrame,
 }
 
 impl Covering {
@@ -330,6 +334,9 @@ where
     }
 }
 
+/// Recorded states that decide a property, with its slot ([`Part::goals`]).
+type Goals = Vec<(u64, usize)>;
+
 /// The slots `state` (stored as `fingerprint`) decides among `undecided`, into
 /// `slots`; where the search records its graph (`recorded`: the slots it evaluates
 /// everywhere, and the goals recorded), every recorded slot it decides goes to the
@@ -339,7 +346,7 @@ fn evaluate<M>(
     state: &M::State,
     fingerprint: u64,
     undecided: &[bool],
-    recorded: Option<(&[bool], &mut Vec<(u64, usize)>)>,
+    recorded: Option<(&[bool], &mut Goals)>,
     slots: &mut Vec<usize>,
 ) where
     M: Model + Send + Sync,

@@ -273,10 +273,12 @@ pub struct DriftUse {
 /// nothing). Its verdicts and path lengths are those of the unguided search.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GuidedSearch {
-    /// The classes whose distances were computed (a second search of them that keeps
-    /// the graph).
+    /// The classes of the graph the distances were computed on: the graph the class
+    /// search recorded, or, where subsumption left some of its classes unexpanded, a
+    /// second search of them without it.
     pub classes: usize,
-    /// The wall time that took.
+    /// The wall time computing the distances took (with that second search, where
+    /// there was one).
     pub table_seconds: f64,
     /// How many guided searches ran (the check's `stats` are the last one's).
     pub runs: usize,
