@@ -395,7 +395,8 @@ struct DriftSearch<P: Protocol> {
     /// Where it decided every property the search decides (all but `eventually`):
     /// the whole safety outcome, and no search of the full system is needed.
     outcome: Option<check::Outcome<TimedSystem<P>>>,
-    /// The class graph it recorded (with the class guide on), for [`class_guide`].
+    /// The class graph it recorded (with the class guide on, kept where something is
+    /// open), for [`class_guide`].
     recorded: Option<check::Recorded>,
 }
 
@@ -421,9 +422,13 @@ fn safety_on_drift_classes<P: Protocol>(
     let own = budget.half_of_the_time_left();
     // With the class guide on, the graph is recorded as it is searched: the guide's
     // distances are computed on it where something is left open.
-    let shortcuts = options.class_guide.then(|| drift.shortcuts());
-    let (outcome, recorded) =
-        check::run_recorded(drift, options, canonical, drift.facts(), &own, shortcuts);
+    let (outcome, recorded) = if options.class_guide {
+        let shortcuts = Some(drift.shortcuts());
+        check::run_recorded(drift, options, canonical, drift.facts(), &own, shortcuts)
+    } else {
+        let outcome = check::run_reduced(drift, options, canonical, drift.facts(), &own);
+        (outcome, None)
+    };
     if !outcome.complete() || outcome.fault.is_some() {
         return None;
     }
@@ -465,7 +470,9 @@ fn safety_on_drift_classes<P: Protocol>(
                 && property.expectation != stateright::Expectation::Eventually
         })
         .map(|property| property.name)
-        .collect();
+        .collect::<Vec<_>>();
+    // Nothing open: no distance is needed.
+    let recorded = recorded.filter(|_| !open.is_empty());
     let whole = all.then(|| check::Outcome {
         properties,
         stats: outcome.stats,
@@ -527,10 +534,13 @@ fn class_guide<P: Protocol>(
         let own = budget.half_of_the_time_left();
         model.distances(&drift.open, symmetric, &options, &own)
     };
-    let exact = (!recorded.graph.covered.is_empty()).then(whole).flatten();
-    let table = match exact {
-        Some(table) => table,
-        None => ClassDistances::of(model, symmetric, &drift.open, recorded)?,
+    // The recording's own distances first, so that its graph is freed before any
+    // second search.
+    let covered = !recorded.graph.covered.is_empty();
+    let recorded = ClassDistances::of(model, symmetric, &drift.open, recorded);
+    let table = match covered.then(whole).flatten() {
+        Some(exact) => exact,
+        None => recorded?,
     };
     Some(ClassGuide {
         table: Some(table),

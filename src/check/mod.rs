@@ -746,9 +746,10 @@ where
 /// more of the graph than the verdicts (`system::ClassDistances`). The graph comes back
 /// only from a BFS that completed or stopped with every property decided (`None`
 /// after a limit, or with another strategy). Verdicts, counts and paths are
-/// [`run_reduced`]'s; the recording costs memory in proportion to the steps (eight
-/// bytes each, after a state's repeats are removed) and the evaluation of every
-/// property at every stored state.
+/// [`run_reduced`]'s; the recording costs memory in proportion to the steps (four
+/// bytes each once their level is merged, after a state's repeats are removed; eight
+/// while it is expanded), an index of the states (a map from fingerprint to index)
+/// and the evaluation of every property at every stored state.
 pub fn run_recorded<M>(
     model: &M,
     options: &CheckOptions,
@@ -821,7 +822,7 @@ where
     let whole = matches!(
         outcome.stop_reason,
         StopReason::Complete | StopReason::AllDecided
-    );
+    ) && outcome.fault.is_none();
     let recorded = graph.filter(|_| whole).map(|graph| Recorded {
         graph,
         properties: search.properties.iter().map(|p| p.name).collect(),

@@ -75,8 +75,9 @@ pub struct RecordedGraph {
     /// (self-loops the search does not build are left out).
     pub steps: Vec<u32>,
     /// The stored states left unexpanded because another state covers them
-    /// (subsumption, [`super::Subsume`]), each with the one that covers it (expanded, or
-    /// covered in turn by a state with smaller counters).
+    /// (subsumption, [`super::Subsume`]), each with the one that covers it (expanded, on
+    /// the level the search stopped before expanding, or covered in turn by a state
+    /// with smaller counters).
     pub covered: Vec<(u32, u32)>,
     /// The stored states the search stopped before expanding: the level after the
     /// last one it expanded, where it stopped with every property decided.
@@ -85,7 +86,9 @@ pub struct RecordedGraph {
     /// there, a `sometimes` true there, no enabled step for the deadlock slot. Every
     /// stored state is evaluated for every property but `eventually` ones and those
     /// another search decided ([`super::Facts::decided`]), whether the search still
-    /// looked for it or not.
+    /// looked for it or not; for deadlock, the expanded ones and the level the search
+    /// stopped before expanding (a covered state has a step where the one covering it
+    /// has one, [`super::Subsume`]).
     pub goals: Vec<(u32, usize)>,
 }
 

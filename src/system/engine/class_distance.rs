@@ -53,6 +53,9 @@ pub struct ClassDistances<P: Protocol> {
     names: Vec<&'static str>,
     /// Every class of the graph, by key: its index.
     index: check::StateIndex,
+    /// How many classes the search stored (the graph also names the classes
+    /// shortcuts lead to that it never stored).
+    stored: usize,
     /// How many classes the search left unexpanded because another covers them.
     covered: usize,
     /// Per open property, per class, its distance in the graph to the nearest class
@@ -72,14 +75,14 @@ impl<P: Protocol> std::fmt::Debug for ClassDistances<P> {
 }
 
 impl<P: Protocol> ClassDistances<P> {
-    /// How many classes the graph has.
+    /// How many classes the class search stored.
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.stored
     }
 
-    /// Whether it has none.
+    /// Whether it stored none.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.stored == 0
     }
 
     /// How many of its classes the class search left unexpanded because another
@@ -151,6 +154,7 @@ impl<P: Protocol> ClassDistances<P> {
             symmetric,
             names: open.to_vec(),
             index: graph.index,
+            stored: nodes - unknown.len(),
             covered: graph.covered.len(),
             distance,
         })
