@@ -68,12 +68,15 @@ pub struct RecordedGraph {
     pub stored: Vec<bool>,
     /// The expanded states.
     pub expanded: Vec<u32>,
-    /// Where each expanded state's steps end in `steps` (`expanded[i]`'s are
-    /// `steps[ends[i - 1]..ends[i]]`).
+    /// Where each expanded state's steps end in the concatenation of `steps`
+    /// (`expanded[i]`'s are its `ends[i - 1]..ends[i]`).
     pub ends: Vec<usize>,
-    /// Each expanded state's steps: its successors and its shortcuts, each once
-    /// (self-loops the search does not build are left out).
-    pub steps: Vec<u32>,
+    /// Each expanded state's steps, in segments (one per part added: no copy of the
+    /// whole as it grows, and a reader may free them one by one): its successors and
+    /// its shortcuts, each once (self-loops the search does not build are left out).
+    pub steps: Vec<Vec<u32>>,
+    /// How many steps `steps` holds.
+    pub step_count: usize,
     /// The stored states left unexpanded because another state covers them
     /// (subsumption, [`super::Subsume`]), each with the one that covers it (expanded, on
     /// the level the search stopped before expanding, or covered in turn by a state
@@ -127,15 +130,19 @@ impl RecordedGraph {
     /// ([`RecordedGraph::store`]) before.
     pub(crate) fn add(&mut self, part: Part) {
         let mut begin = 0;
+        let mut steps = Vec::with_capacity(part.steps.len());
         for (&state, &end) in part.expanded.iter().zip(&part.ends) {
             let at = self.at(state);
             self.expanded.push(at);
             for &step in &part.steps[begin..end] {
-                let step = self.at(step);
-                self.steps.push(step);
+                steps.push(self.at(step));
             }
-            self.ends.push(self.steps.len());
+            self.ends.push(self.step_count + steps.len());
             begin = end;
+        }
+        self.step_count += steps.len();
+        if !steps.is_empty() {
+            self.steps.push(steps);
         }
         for (state, slot) in part.goals {
             let at = self.at(state);
@@ -202,7 +209,8 @@ mod tests {
         assert_eq!(graph.stored, vec![true, true, true, true, false]);
         let at = |state: u64| graph.index[&state];
         assert_eq!(graph.expanded, vec![at(1), at(2), at(3)]);
-        assert_eq!(graph.steps, vec![at(3), at(5), at(9), at(9)]);
+        assert_eq!(graph.steps, vec![vec![at(3), at(5), at(9)], vec![at(9)]]);
+        assert_eq!(graph.step_count, 4);
         assert_eq!(graph.ends, vec![3, 3, 4]);
         assert_eq!(graph.goals, vec![(at(3), 0)]);
         assert!(graph.indexed());

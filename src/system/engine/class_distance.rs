@@ -129,8 +129,9 @@ impl<P: Protocol> ClassDistances<P> {
     ) -> Option<ClassDistances<P>> {
         let Recorded { graph, properties } = recorded;
         let nodes = graph.index.len();
-        let reversed = Reversed::of(&graph.expanded, &graph.ends, &graph.steps, nodes)?;
-        drop(graph.steps);
+        // The steps' segments are freed as they are reversed.
+        let (expanded, ends) = (&graph.expanded, &graph.ends);
+        let reversed = Reversed::of(expanded, ends, graph.steps, graph.step_count, nodes)?;
         let covered_by = Reversed::of_pairs(&graph.covered, nodes)?;
         // Shortcuts to classes the search never stored.
         let unknown: Vec<u32> = (graph.stored.iter().enumerate())
@@ -247,34 +248,19 @@ struct Reversed {
 }
 
 impl Reversed {
-    /// The reverse of the graph of `nodes` nodes given by successor lists
-    /// (`successors`, node `sources[i]`'s ending at `ends[i]`; other nodes have none).
-    /// `None` past 2^32 edges.
-    fn of(sources: &[u32], ends: &[usize], successors: &[u32], nodes: usize) -> Option<Reversed> {
-        let edges = (0..ends.len()).flat_map(|at| {
-            let from = at.checked_sub(1).map_or(0, |before| ends[before]);
-            let source = sources[at];
-            successors[from..ends[at]]
-                .iter()
-                .map(move |&to| (source, to))
-        });
-        Reversed::of_edges(edges, successors.len(), nodes)
-    }
-
-    /// The reverse of the graph of `nodes` nodes with the edges `pairs` (from, to).
-    fn of_pairs(pairs: &[(u32, u32)], nodes: usize) -> Option<Reversed> {
-        Reversed::of_edges(pairs.iter().copied(), pairs.len(), nodes)
-    }
-
-    /// The reverse of the graph of `nodes` nodes with `count` edges, given twice over
-    /// by `edges` (from, to): counted, then placed.
-    fn of_edges(
-        edges: impl Iterator<Item = (u32, u32)> + Clone,
+    /// The reverse of the graph of `nodes` nodes given by successor lists (the
+    /// concatenation of `segments`, `count` steps, node `sources[i]`'s ending at
+    /// `ends[i]`; other nodes have none). Each segment is freed once placed. `None` past
+    /// 2^32 edges.
+    fn of(
+        sources: &[u32],
+        ends: &[usize],
+        segments: Vec<Vec<u32>>,
         count: usize,
         nodes: usize,
     ) -> Option<Reversed> {
         let mut starts = vec![0u32; nodes + 1];
-        for (_, to) in edges.clone() {
+        for &to in segments.iter().flatten() {
             starts[to as usize + 1] += 1;
         }
         for node in 0..nodes {
@@ -282,15 +268,31 @@ impl Reversed {
         }
         let mut fill = starts.clone();
         let mut predecessors = vec![0u32; count];
-        for (from, to) in edges {
-            let slot = &mut fill[to as usize];
-            predecessors[*slot as usize] = from;
-            *slot += 1;
+        // The step being placed, and the expanded node whose steps it is among.
+        let (mut step, mut at) = (0usize, 0usize);
+        for segment in segments {
+            for to in segment {
+                while ends.get(at).is_some_and(|&end| end <= step) {
+                    at += 1;
+                }
+                let slot = &mut fill[to as usize];
+                predecessors[*slot as usize] = *sources.get(at)?;
+                *slot += 1;
+                step += 1;
+            }
         }
         Some(Reversed {
             starts,
             predecessors,
         })
+    }
+
+    /// The reverse of the graph of `nodes` nodes with the edges `pairs` (from, to).
+    fn of_pairs(pairs: &[(u32, u32)], nodes: usize) -> Option<Reversed> {
+        let sources: Vec<u32> = pairs.iter().map(|&(from, _)| from).collect();
+        let ends: Vec<usize> = (1..=pairs.len()).collect();
+        let targets = pairs.iter().map(|&(_, to)| to).collect();
+        Reversed::of(&sources, &ends, vec![targets], pairs.len(), nodes)
     }
 
     /// Node `node`'s predecessors.
@@ -348,7 +350,9 @@ mod tests {
         // 0 → 1 → 2, 0 → 3, 4 → 2 (3 → 3 is left out, as self-loops are).
         let ends = [2, 3, 3, 3, 4];
         let successors = [1, 3, 2, 2];
-        let reversed = Reversed::of(&[0, 1, 2, 3, 4], &ends, &successors, 6).expect("small graph");
+        // In two segments.
+        let segments = vec![successors[..1].to_vec(), successors[1..].to_vec()];
+        let reversed = Reversed::of(&[0, 1, 2, 3, 4], &ends, segments, 4, 6).expect("small graph");
         let none = u32::MAX;
         let uncovered = Reversed::of_pairs(&[], 6).expect("no pairs");
         let distances =
@@ -358,7 +362,8 @@ mod tests {
         assert_eq!(distances(&[2, 3], &[]), vec![1, 1, 0, 0, 1, none]);
         // Node 5 has no successor list (it is beyond the graph's last level): a goal
         // may lie past it, one step on at least.
-        let reversed = Reversed::of(&[0, 1, 2], &[1, 2, 2], &[1, 5], 6).expect("small graph");
+        let reversed =
+            Reversed::of(&[0, 1, 2], &[1, 2, 2], vec![vec![1, 5]], 2, 6).expect("small graph");
         assert_eq!(
             reversed.distances(&uncovered, &[2], &[5]),
             vec![3, 2, 0, none, none, 1]
@@ -375,7 +380,8 @@ mod tests {
         // (the expanded nodes listed out of order).
         let ends = [1, 3, 4];
         let successors = [3, 1, 4, 2];
-        let reversed = Reversed::of(&[2, 0, 1], &ends, &successors, 6).expect("small graph");
+        let reversed =
+            Reversed::of(&[2, 0, 1], &ends, vec![successors.to_vec()], 4, 6).expect("small graph");
         let covered_by = Reversed::of_pairs(&[(4, 2), (1, 5)], 6).expect("two pairs");
         let none = u32::MAX;
         // 4 is as far from 3 as 2 is (1), so 0 is 2 away through it, not 3 through 1;
