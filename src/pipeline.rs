@@ -498,7 +498,8 @@ struct ClassGuide<P: Protocol> {
     /// Of the message set's safety system ([`TimedSystem::for_safety_search`]), not the
     /// system itself.
     on_set: bool,
-    /// The wall time spent computing the distances on the recorded graph.
+    /// The wall time spent computing the distances: on the recorded graph, and in the
+    /// second class search without subsumption where one ran.
     seconds: f64,
     /// Filled in by the guided search.
     report: Option<report::GuidedSearch>,
