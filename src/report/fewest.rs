@@ -536,9 +536,10 @@ impl<P: Protocol> Unbroken<'_, P> {
     /// a function of the class. When it is a renaming, the properties are evaluated on
     /// both, as the check's own canonicalization does (a difference is a model fault).
     fn canonical(&self, counted: Counted<P>) -> (Counted<P>, u64) {
-        let least = self
-            .full
-            .least_renaming(&counted.state, |node| counted.offsets.get(node).copied());
+        let least = self.full.least_renaming(
+            &counted.state,
+            Some(|node| counted.offsets.get(node).copied()),
+        );
         let Some(renaming) = least else {
             let fingerprint = fingerprint(&counted);
             return (counted, fingerprint);

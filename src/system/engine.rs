@@ -8,7 +8,7 @@
 use super::assumption::{Assumption, AssumptionSet, Setting, BOUND_MAX};
 use super::node::Node;
 use super::protocol::{Context, NodeId, Property, Protocol, TimerEffect};
-use super::state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
+use super::state::{Envelope, NodeRecord, NodeStatus, Shared, SystemState, TimerEntry};
 use super::symmetry::{Renamer, Renaming};
 use crate::check::ModelFault;
 use serde::Serialize;
@@ -480,9 +480,6 @@ impl<P: Protocol> TimedSystem<P> {
         symmetry: &Symmetric<P>,
     ) -> SystemState<P> {
         let mut renamed = symmetry.rename.state(state, renaming);
-        for record in &mut renamed.nodes {
-            record.timers.sort();
-        }
         self.canonicalize_network(&mut renamed.network);
         renamed
     }
@@ -516,7 +513,7 @@ impl<P: Protocol> TimedSystem<P> {
     /// symmetry would hold; that is recorded as a model fault naming the property
     /// (the check ends with an error, exit 2).
     pub fn canonical(&self, state: SystemState<P>) -> (SystemState<P>, u64) {
-        match self.least_renaming(&state, |_| ()) {
+        match self.least_renaming(&state, None::<fn(usize)>) {
             None => {
                 let fingerprint = crate::check::fingerprint(&state);
                 (state, fingerprint)
@@ -535,8 +532,9 @@ impl<P: Protocol> TimedSystem<P> {
     ///
     /// Each renaming's image is keyed by the fingerprints of its parts, compared in a
     /// fixed order: its node records position by position (the groups' nodes first),
-    /// each with `node_extra` of the node it came from (what a search stores per node
-    /// beside the system state, moved with the node), then its network (in the
+    /// each with `node_extra` of the node it came from where given (what a search
+    /// stores per node beside the system state, moved with the node; without it the
+    /// identity's records are keyed by their kept fingerprints), then its network (in the
     /// engine's order), then its observer state. The key is a function of the image,
     /// so the least key picks the same state from every member of a class; the
     /// identity wins a tie (equal keys: the same state). Where subsumption may apply
@@ -551,7 +549,7 @@ impl<P: Protocol> TimedSystem<P> {
     pub(crate) fn least_renaming<E: std::hash::Hash>(
         &self,
         state: &SystemState<P>,
-        node_extra: impl Fn(usize) -> E,
+        node_extra: Option<impl Fn(usize) -> E>,
     ) -> Option<Renaming<P::Node>> {
         use crate::check::fingerprint;
         let symmetry = self.symmetry.as_ref()?;
@@ -564,17 +562,22 @@ impl<P: Protocol> TimedSystem<P> {
         // Indices into `symmetry.renamings`, ascending: the identity (0) first.
         let mut alive: Vec<usize> = (0..symmetry.renamings.len()).collect();
         let mut keys: Vec<u64> = Vec::with_capacity(alive.len());
-        // The image's record at `position` under the renaming at `index`, and the node
-        // it came from.
+        // The image's record at `position` under the renaming at `index`, its kept
+        // fingerprint (the identity's), and the node it came from.
         let record_at = |index: usize, position: usize| {
             let (renaming, inverse) = &symmetry.renamings[index];
             let source = inverse.index(position);
             if index == 0 {
-                return (std::borrow::Cow::Borrowed(&state.nodes[position]), source);
+                let record = &state.nodes[position];
+                return (
+                    std::borrow::Cow::Borrowed(&**record),
+                    Some(record.fingerprint()),
+                    source,
+                );
             }
             let mut record = symmetry.rename.record(&state.nodes[source], renaming);
             record.timers.sort();
-            (std::borrow::Cow::Owned(record), source)
+            (std::borrow::Cow::Owned(record), None, source)
         };
         let network_of = |index: usize| {
             if index == 0 {
@@ -586,9 +589,21 @@ impl<P: Protocol> TimedSystem<P> {
             self.canonicalize_network(&mut network);
             std::borrow::Cow::Owned(network)
         };
+        // A record's key, hashed as if its status were `status`: without an extra, the
+        // hash of the record alone, which for its own status is its fingerprint (kept
+        // for the identity's); with one, the record and its node's extra together.
+        let record_key = |record: &NodeRecord<P>, kept: Option<u64>, status, source| {
+            let at = RecordAs { record, status };
+            match &node_extra {
+                None if status == record.status => kept.unwrap_or_else(|| fingerprint(record)),
+                None => fingerprint(&at),
+                Some(extra) => fingerprint(&(at, extra(source))),
+            }
+        };
+        // The observer state's fingerprint (kept for the identity's).
         let ghost_key = |index: usize| {
             if index == 0 {
-                return fingerprint(&state.ghost);
+                return state.ghost.fingerprint();
             }
             fingerprint(
                 &symmetry
@@ -607,12 +622,12 @@ impl<P: Protocol> TimedSystem<P> {
             let (ages, pauses) = (self.counts_ages(), self.counts_pauses());
             for &position in symmetry.order.iter() {
                 keep_least(&mut alive, &mut keys, |index| {
-                    let (record, source) = record_at(index, position);
-                    let record = RecordFrame {
-                        record: &record,
-                        pauses,
+                    let (record, kept, source) = record_at(index, position);
+                    let status = match record.status {
+                        NodeStatus::Paused { .. } if pauses => NodeStatus::Paused { ticks: 0 },
+                        status => status,
                     };
-                    fingerprint(&(record, node_extra(source)))
+                    record_key(&record, kept, status, source)
                 });
             }
             keep_least(&mut alive, &mut keys, |index| {
@@ -628,8 +643,8 @@ impl<P: Protocol> TimedSystem<P> {
         }
         for &position in symmetry.order.iter() {
             keep_least(&mut alive, &mut keys, |index| {
-                let (record, source) = record_at(index, position);
-                fingerprint(&(&*record, node_extra(source)))
+                let (record, kept, source) = record_at(index, position);
+                record_key(&record, kept, record.status, source)
             });
         }
         keep_least(&mut alive, &mut keys, |index| {
@@ -828,12 +843,12 @@ impl<P: Protocol> TimedSystem<P> {
                 younger,
             ));
         }
-        let paused_a_while = |record: &NodeRecord<P>| matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0);
+        let paused_a_while = |record: &Shared<NodeRecord<P>>| matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0);
         if state.nodes.iter().any(paused_a_while) {
             let mut shorter = state.clone();
             for record in &mut shorter.nodes {
-                if let NodeStatus::Paused { ticks } = &mut record.status {
-                    *ticks = 0;
+                if paused_a_while(record) {
+                    record.make_mut().status = NodeStatus::Paused { ticks: 0 };
                 }
             }
             variants.push(("pause lengths", "every paused node paused 0 ticks", shorter));
@@ -1027,8 +1042,8 @@ impl<P: Protocol> TimedSystem<P> {
         }
         if self.lean.pauses {
             for record in &mut stored.nodes {
-                if let NodeStatus::Paused { ticks } = &mut record.status {
-                    *ticks = 0;
+                if matches!(record.status, NodeStatus::Paused { ticks } if ticks > 0) {
+                    record.make_mut().status = NodeStatus::Paused { ticks: 0 };
                 }
             }
         }
@@ -1255,18 +1270,20 @@ impl<P: Protocol> TimedSystem<P> {
         let node_count = P::Node::ALL.len();
         let mut state = SystemState {
             nodes: (0..node_count)
-                .map(|_| NodeRecord {
-                    status: NodeStatus::Running,
-                    state: None,
-                    durable: P::Durable::default(),
-                    unsynced: None,
-                    awaits_sync: false,
-                    timers: Vec::new(),
-                    clock_offset_ticks: 0,
+                .map(|_| {
+                    Shared::new(NodeRecord {
+                        status: NodeStatus::Running,
+                        state: None,
+                        durable: P::Durable::default(),
+                        unsynced: None,
+                        awaits_sync: false,
+                        timers: Vec::new(),
+                        clock_offset_ticks: 0,
+                    })
                 })
                 .collect(),
             network: Vec::new(),
-            ghost: P::Ghost::default(),
+            ghost: Shared::new(P::Ghost::default()),
             crashes: 0,
         };
         for node in 0..node_count {
@@ -1694,7 +1711,7 @@ impl<P: Protocol> TimedSystem<P> {
                     .timers
                     .iter()
                     .position(|e| e.timer == *timer && e.is_due())?;
-                record.timers.remove(index);
+                record.make_mut().timers.remove(index);
                 self.run_handler(&mut next, *node, |protocol, state, ctx| {
                     let mut node_state = state?;
                     protocol.on_timer(P::Node::ALL[*node], &mut node_state, timer, ctx);
@@ -1707,18 +1724,18 @@ impl<P: Protocol> TimedSystem<P> {
                     .nodes
                     .get_mut(*node)
                     .filter(|r| r.status != NodeStatus::Crashed)?;
-                self.drift(record, *forward);
+                self.drift(record.make_mut(), *forward);
             }
             Action::Pause { node } => {
                 let record = next.nodes.get_mut(*node).filter(|r| r.is_running())?;
-                record.status = NodeStatus::Paused { ticks: 0 };
+                record.make_mut().status = NodeStatus::Paused { ticks: 0 };
             }
             Action::Resume { node } => {
                 let record = next.nodes.get_mut(*node)?;
                 if !matches!(record.status, NodeStatus::Paused { .. }) {
                     return None;
                 }
-                record.status = NodeStatus::Running;
+                record.make_mut().status = NodeStatus::Running;
             }
             Action::Crash { node } => {
                 if next.nodes.get(*node)?.status == NodeStatus::Crashed {
@@ -1731,13 +1748,17 @@ impl<P: Protocol> TimedSystem<P> {
                 if record.status != NodeStatus::Crashed {
                     return None;
                 }
-                record.status = NodeStatus::Running;
+                record.make_mut().status = NodeStatus::Running;
                 self.run_handler(&mut next, *node, |protocol, _, ctx| {
                     Some(protocol.on_restart(P::Node::ALL[*node], ctx))
                 });
             }
             Action::Sync { node } => {
-                let record = next.nodes.get_mut(*node)?;
+                let shared = next.nodes.get_mut(*node)?;
+                if shared.unsynced.is_none() && !(shared.awaits_sync && shared.is_running()) {
+                    return None;
+                }
+                let record = shared.make_mut();
                 let flushed = record.unsynced.take();
                 let flushed_any = flushed.is_some();
                 if let Some(durable) = flushed {
@@ -1936,7 +1957,14 @@ impl<P: Protocol> TimedSystem<P> {
         if self.age_cap > 0 {
             self.canonicalize_network(&mut next.network);
         }
-        for record in &mut next.nodes {
+        for shared in &mut next.nodes {
+            let pause_moves = matches!(shared.status, NodeStatus::Paused { ticks } if ticks.saturating_add(1).min(self.pause_cap) != ticks);
+            let timer_moves = shared.timers.iter().any(|entry| entry.remaining_ticks > 0);
+            if !pause_moves && !timer_moves {
+                // Left shared, with its fingerprint.
+                continue;
+            }
+            let record = shared.make_mut();
             if let NodeStatus::Paused { ticks } = &mut record.status {
                 *ticks = ticks.saturating_add(1).min(self.pause_cap);
             }
@@ -1963,7 +1991,7 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     fn crash(&self, next: &mut SystemState<P>, node: NodeId) {
-        let record = &mut next.nodes[node];
+        let record = next.nodes[node].make_mut();
         record.status = NodeStatus::Crashed;
         record.state = None;
         record.unsynced = None;
@@ -1988,7 +2016,7 @@ impl<P: Protocol> TimedSystem<P> {
             network,
             ..
         } = &mut *next;
-        let record = &mut nodes[node];
+        let record = nodes[node].make_mut();
         let mut ctx = Context {
             node,
             ghost,
@@ -2109,7 +2137,9 @@ impl Reader {
 }
 
 /// A state with its message ages (where `ages`) and pause lengths (where `pauses`) taken
-/// as 0 and its network in `order`, hashed without a copy ([`TimedSystem::slack`]).
+/// as 0 and its network in `order`, hashed without a copy ([`TimedSystem::slack`]): a
+/// node record with no pause length to take as 0 as its `Shared` hashes (its kept
+/// fingerprint), a paused one (where `pauses`) field by field.
 struct Frame<'a, P: Protocol> {
     state: &'a SystemState<P>,
     order: &'a [usize],
@@ -2122,11 +2152,13 @@ impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
         let state = self.state;
         state.nodes.len().hash(hasher);
         for record in &state.nodes {
-            RecordFrame {
-                record,
-                pauses: self.pauses,
+            match record.status {
+                NodeStatus::Paused { .. } if self.pauses => {
+                    record.hash_with_status(NodeStatus::Paused { ticks: 0 }, hasher)
+                }
+                // As its `Shared` hashes.
+                _ => hasher.write_u64(record.fingerprint()),
             }
-            .hash(hasher);
         }
         NetworkFrame {
             network: &state.network,
@@ -2139,19 +2171,16 @@ impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
     }
 }
 
-/// A node record's part of a [`Frame`]: its pause length taken as 0 where `pauses`.
-struct RecordFrame<'a, P: Protocol> {
+/// A node record hashed as if its status were `status` (a frame's pause length taken
+/// as 0, [`TimedSystem::least_renaming`]).
+struct RecordAs<'a, P: Protocol> {
     record: &'a NodeRecord<P>,
-    pauses: bool,
+    status: NodeStatus,
 }
 
-impl<P: Protocol> std::hash::Hash for RecordFrame<'_, P> {
+impl<P: Protocol> std::hash::Hash for RecordAs<'_, P> {
     fn hash<H: std::hash::Hasher>(&self, hasher: &mut H) {
-        let status = match self.record.status {
-            NodeStatus::Paused { .. } if self.pauses => NodeStatus::Paused { ticks: 0 },
-            status => status,
-        };
-        self.record.hash_with_status(status, hasher);
+        self.record.hash_with_status(self.status, hasher);
     }
 }
 

@@ -23,5 +23,5 @@ pub use engine::{
 };
 pub use node::Node;
 pub use protocol::{Context, Data, InFlight, LeansOn, NodeId, Property, PropertyKind, Protocol};
-pub use state::{Envelope, NodeRecord, NodeStatus, SystemState, TimerEntry};
+pub use state::{Envelope, NodeRecord, NodeStatus, Shared, SystemState, TimerEntry};
 pub use symmetry::{Renaming, Rewrite, Symmetry, RENAMINGS_MAX};

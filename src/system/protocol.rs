@@ -352,7 +352,7 @@ pub(crate) enum TimerEffect<T> {
 /// state, and the effects it emits (send, set/cancel timer, persist).
 pub struct Context<'a, P: Protocol> {
     pub(crate) node: NodeId,
-    pub(crate) ghost: &'a mut P::Ghost,
+    pub(crate) ghost: &'a mut super::Shared<P::Ghost>,
     pub(crate) durable: &'a P::Durable,
     pub(crate) persisted: Option<P::Durable>,
     pub(crate) awaits_sync: bool,
@@ -443,9 +443,10 @@ impl<'a, P: Protocol> Context<'a, P> {
         self.ghost
     }
 
-    /// Records an observation in the shared observer state.
+    /// Records an observation in the shared observer state (copied first if other
+    /// states share it: call it only to change it).
     pub fn ghost_mut(&mut self) -> &mut P::Ghost {
-        self.ghost
+        self.ghost.make_mut()
     }
 
     /// This node's clock offset from true time, in ticks, as far as the state tracks

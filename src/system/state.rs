@@ -5,6 +5,144 @@ use super::protocol::{NodeId, Protocol};
 use serde::Serialize;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A part of a state — a node record, the observer state — that states share until
+/// one of them changes it (copied on write, [`Shared::make_mut`]), with its
+/// fingerprint kept once computed.
+///
+/// A step changes one or two nodes and leaves the others as they were, so a successor
+/// shares every other record with its parent instead of copying it, and hashing the
+/// successor hashes only the records the step changed: a `Shared` hashes as its
+/// value's 64-bit fingerprint ([`crate::check::fingerprint`]). Reads go through
+/// `Deref` (`state.nodes[i].status`, `state.ghost.history`).
+///
+/// The fingerprint of a whole state is thus a hash of its parts' fingerprints: two
+/// states collide when the outer hashes do or when two distinct parts' fingerprints
+/// do, and there are far fewer distinct parts than distinct states, so the report's
+/// collision estimate (from the number of states) stays the leading term.
+///
+/// The kept fingerprint is an atomic written once from the value (and forgotten only
+/// through `&mut`), so a state's hash never changes while it is a set or map key;
+/// clippy's `mutable_key_type` cannot see that, and a crate that keys sets by states
+/// names `synccheck::system::state::Shared` under `ignore-interior-mutability` in its
+/// `clippy.toml`, as this one does.
+pub struct Shared<T> {
+    part: Arc<Part<T>>,
+}
+
+struct Part<T> {
+    value: T,
+    /// The value's fingerprint; 0 (which no fingerprint is) until computed.
+    fingerprint: AtomicU64,
+}
+
+impl<T> Shared<T> {
+    /// `value`, not shared yet.
+    pub fn new(value: T) -> Self {
+        Shared {
+            part: Arc::new(Part {
+                value,
+                fingerprint: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Whether `self` and `other` are one part (so certainly equal).
+    pub fn same_part(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.part, &other.part)
+    }
+}
+
+impl<T: Clone> Shared<T> {
+    /// The value, to change: copied first if another state shares it, and its kept
+    /// fingerprint forgotten. Call it only where the step does change the value: a
+    /// copy made for nothing is a copy the successor no longer shares.
+    pub fn make_mut(&mut self) -> &mut T {
+        let part = Arc::make_mut(&mut self.part);
+        *part.fingerprint.get_mut() = 0;
+        &mut part.value
+    }
+
+    /// The value, owned: moved out if no other state shares it, copied otherwise.
+    pub fn into_inner(self) -> T {
+        match Arc::try_unwrap(self.part) {
+            Ok(part) => part.value,
+            Err(shared) => shared.value.clone(),
+        }
+    }
+}
+
+impl<T: Hash> Shared<T> {
+    /// The value's fingerprint ([`crate::check::fingerprint`]), computed once.
+    pub fn fingerprint(&self) -> u64 {
+        match self.part.fingerprint.load(Ordering::Relaxed) {
+            0 => {
+                let fingerprint = crate::check::fingerprint(&self.part.value);
+                // Threads that race here store the same value.
+                self.part.fingerprint.store(fingerprint, Ordering::Relaxed);
+                fingerprint
+            }
+            kept => kept,
+        }
+    }
+}
+
+impl<T: Clone> Clone for Part<T> {
+    fn clone(&self) -> Self {
+        Part {
+            value: self.value.clone(),
+            fingerprint: AtomicU64::new(self.fingerprint.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared {
+            part: Arc::clone(&self.part),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.part.value
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Shared::new(value)
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.same_part(other) || self.part.value == other.part.value
+    }
+}
+impl<T: Eq> Eq for Shared<T> {}
+
+impl<T: Hash> Hash for Shared<T> {
+    fn hash<H: Hasher>(&self, hasher: &mut H) {
+        hasher.write_u64(self.fingerprint());
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.part.value.fmt(f)
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.part.value.serialize(serializer)
+    }
+}
 
 /// Whether a node is running, paused (for how long), or crashed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -189,13 +327,14 @@ impl<P: Protocol> fmt::Debug for NodeRecord<P> {
 #[derive(Serialize)]
 #[serde(bound = "")]
 pub struct SystemState<P: Protocol> {
-    /// One record per node.
-    pub nodes: Vec<NodeRecord<P>>,
+    /// One record per node, each shared with the states it was not changed from.
+    pub nodes: Vec<Shared<NodeRecord<P>>>,
     /// Messages in flight, in canonical order (per-channel send order kept under
     /// `fifo_links`).
     pub network: Vec<Envelope<P::Msg>>,
-    /// Observer state (history, ghost variables).
-    pub ghost: P::Ghost,
+    /// Observer state (history, ghost variables), shared with the states it was not
+    /// changed from.
+    pub ghost: Shared<P::Ghost>,
     /// Crashes so far (tracked only while `max_crashes` is held).
     pub crashes: u8,
 }

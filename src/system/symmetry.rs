@@ -21,7 +21,7 @@
 
 use super::node::Node;
 use super::protocol::Protocol;
-use super::state::{Envelope, NodeRecord, SystemState, TimerEntry};
+use super::state::{Envelope, NodeRecord, Shared, SystemState, TimerEntry};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::marker::PhantomData;
 
@@ -498,9 +498,10 @@ impl<P: Protocol> Renamer<P> {
         (self.ghost)(ghost, renaming)
     }
 
-    /// The state with every node renamed: node records moved to their new positions,
-    /// message endpoints and every node value inside protocol data renamed. The network
-    /// and the timer lists still need their canonical order.
+    /// The state with every node renamed: node records moved to their new positions
+    /// (each with its timers sorted; one that renames to itself still shared with
+    /// `state`), message endpoints and every node value inside protocol data renamed.
+    /// The network still needs its canonical order.
     pub(crate) fn state(
         &self,
         state: &SystemState<P>,
@@ -509,10 +510,19 @@ impl<P: Protocol> Renamer<P> {
         let inverse = renaming.inverse();
         SystemState {
             nodes: (0..state.nodes.len())
-                .map(|position| self.record(&state.nodes[inverse.index(position)], renaming))
+                .map(|position| {
+                    let source = &state.nodes[inverse.index(position)];
+                    let mut record = self.record(source, renaming);
+                    record.timers.sort();
+                    if record == **source {
+                        source.clone()
+                    } else {
+                        Shared::new(record)
+                    }
+                })
                 .collect(),
             network: self.network(&state.network, renaming),
-            ghost: self.ghost(&state.ghost, renaming),
+            ghost: Shared::new(self.ghost(&state.ghost, renaming)),
             crashes: state.crashes,
         }
     }

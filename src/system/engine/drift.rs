@@ -189,7 +189,9 @@ impl<P: Protocol> TimedSystem<P> {
     /// [`DriftClasses`] stores for it.
     pub fn drift_representative(&self, mut state: SystemState<P>) -> SystemState<P> {
         for record in &mut state.nodes {
-            self.to_drift_front(record);
+            if self.ahead_room(record) > 0 {
+                self.to_drift_front(record.make_mut());
+            }
         }
         state
     }
@@ -291,8 +293,8 @@ impl<P: Protocol> DriftClasses<P> {
     /// `state` with `node`'s clock `back` drifts behind where it is.
     fn behind(&self, state: &SystemState<P>, node: usize, back: u8) -> SystemState<P> {
         let mut member = state.clone();
-        if let Some(record) = member.nodes.get_mut(node) {
-            self.system.shift(record, -i16::from(back));
+        if let Some(record) = member.nodes.get_mut(node).filter(|_| back > 0) {
+            self.system.shift(record.make_mut(), -i16::from(back));
         }
         member
     }
@@ -302,7 +304,9 @@ impl<P: Protocol> DriftClasses<P> {
         let mut member = state.clone();
         for record in &mut member.nodes {
             let back = self.system.behind_room(record);
-            self.system.shift(record, -i16::from(back));
+            if back > 0 {
+                self.system.shift(record.make_mut(), -i16::from(back));
+            }
         }
         member
     }
