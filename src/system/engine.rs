@@ -1669,8 +1669,12 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// The state after `action`, or `None` if the action does not apply to `state`.
+    /// Every part the step left as it was is shared with `state`
+    /// ([`SystemState::share_unchanged`]).
     pub fn step(&self, state: &SystemState<P>, action: &SystemAction<P>) -> Option<SystemState<P>> {
-        self.step_owned(state.clone(), action)
+        let mut next = self.step_owned(state.clone(), action)?;
+        next.share_unchanged(state);
+        Some(next)
     }
 
     /// [`TimedSystem::step`] from a state of the caller's own, changed in place (no
@@ -1759,16 +1763,11 @@ impl<P: Protocol> TimedSystem<P> {
                     return None;
                 }
                 let record = shared.make_mut();
-                let flushed = record.unsynced.take();
-                let flushed_any = flushed.is_some();
-                if let Some(durable) = flushed {
+                if let Some(durable) = record.unsynced.take() {
                     record.durable = durable;
                 }
-                let call_back = record.awaits_sync && record.is_running();
-                if !flushed_any && !call_back {
-                    return None;
-                }
-                if call_back {
+                // Flushing changes neither: the test above stands.
+                if record.awaits_sync && record.is_running() {
                     record.awaits_sync = false;
                     self.run_handler(&mut next, *node, |protocol, state, ctx| {
                         let mut node_state = state?;

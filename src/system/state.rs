@@ -12,19 +12,23 @@ use std::sync::Arc;
 /// one of them changes it (copied on write, [`Shared::make_mut`]), with its
 /// fingerprint kept once computed.
 ///
-/// A step changes one or two nodes and leaves the others as they were, so a successor
-/// shares every other record with its parent instead of copying it, and hashing the
-/// successor hashes only the records the step changed: a `Shared` hashes as its
-/// value's 64-bit fingerprint ([`crate::check::fingerprint`]). Reads go through
-/// `Deref` (`state.nodes[i].status`, `state.ghost.history`).
+/// A step changes one node's record (a Tick: each with a timer running or a pause
+/// counted) and leaves the others as they were, so a successor shares every other
+/// record with its parent instead of copying it (and [`SystemState::share_unchanged`]
+/// shares again a copy the step left equal), and hashing the successor hashes only
+/// the records the step changed: a `Shared` hashes as its value's 64-bit fingerprint
+/// ([`crate::check::fingerprint`]). Reads go through `Deref`
+/// (`state.nodes[i].status`, `state.ghost.history`); `state.nodes[i].clone()` is a
+/// `Shared`, and a comparison with a plain value derefs (`*state.ghost == ghost`).
 ///
 /// The fingerprint of a whole state is thus a hash of its parts' fingerprints: two
 /// states collide when the outer hashes do or when two distinct parts' fingerprints
 /// do, and there are far fewer distinct parts than distinct states, so the report's
 /// collision estimate (from the number of states) stays the leading term.
 ///
-/// The kept fingerprint is an atomic written once from the value (and forgotten only
-/// through `&mut`), so a state's hash never changes while it is a set or map key;
+/// The kept fingerprint is an atomic written only with the value's fingerprint (threads
+/// that race write the same number; it is forgotten only through `&mut`), so a state's
+/// hash never changes while it is a set or map key;
 /// clippy's `mutable_key_type` cannot see that, and a crate that keys sets by states
 /// names `synccheck::system::state::Shared` under `ignore-interior-mutability` in its
 /// `clippy.toml`, as this one does.
@@ -64,14 +68,6 @@ impl<T: Clone> Shared<T> {
         *part.fingerprint.get_mut() = 0;
         &mut part.value
     }
-
-    /// The value, owned: moved out if no other state shares it, copied otherwise.
-    pub fn into_inner(self) -> T {
-        match Arc::try_unwrap(self.part) {
-            Ok(part) => part.value,
-            Err(shared) => shared.value.clone(),
-        }
-    }
 }
 
 impl<T: Hash> Shared<T> {
@@ -91,9 +87,10 @@ impl<T: Hash> Shared<T> {
 
 impl<T: Clone> Clone for Part<T> {
     fn clone(&self) -> Self {
+        // Only `make_mut` copies a part, to change it: nothing kept.
         Part {
             value: self.value.clone(),
-            fingerprint: AtomicU64::new(self.fingerprint.load(Ordering::Relaxed)),
+            fingerprint: AtomicU64::new(0),
         }
     }
 }
@@ -340,6 +337,21 @@ pub struct SystemState<P: Protocol> {
 }
 
 impl<P: Protocol> SystemState<P> {
+    /// Shares with `parent` each part that is a copy of `parent`'s equal in value (a
+    /// handler that changed nothing at its node, a record set back and put at its
+    /// drift class's front again): the copy is dropped, `parent`'s kept fingerprint
+    /// reused.
+    pub fn share_unchanged(&mut self, parent: &SystemState<P>) {
+        for (part, before) in self.nodes.iter_mut().zip(&parent.nodes) {
+            if !part.same_part(before) && **part == **before {
+                *part = before.clone();
+            }
+        }
+        if !self.ghost.same_part(&parent.ghost) && *self.ghost == *parent.ghost {
+            self.ghost = parent.ghost.clone();
+        }
+    }
+
     /// The protocol state of `node`, if it is not crashed.
     pub fn node_state(&self, node: P::Node) -> Option<&P::State> {
         self.nodes
