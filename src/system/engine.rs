@@ -1669,12 +1669,8 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// The state after `action`, or `None` if the action does not apply to `state`.
-    /// Every part the step left as it was is shared with `state`
-    /// ([`SystemState::share_unchanged`]).
     pub fn step(&self, state: &SystemState<P>, action: &SystemAction<P>) -> Option<SystemState<P>> {
-        let mut next = self.step_owned(state.clone(), action)?;
-        next.share_unchanged(state);
-        Some(next)
+        self.step_owned(state.clone(), action)
     }
 
     /// [`TimedSystem::step`] from a state of the caller's own, changed in place (no

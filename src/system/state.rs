@@ -14,8 +14,7 @@ use std::sync::Arc;
 ///
 /// A step changes one node's record (a Tick: each with a timer running or a pause
 /// counted) and leaves the others as they were, so a successor shares every other
-/// record with its parent instead of copying it (and [`SystemState::share_unchanged`]
-/// shares again a copy the step left equal), and hashing the successor hashes only
+/// record with its parent instead of copying it, and hashing the successor hashes only
 /// the records the step changed: a `Shared` hashes as its value's 64-bit fingerprint
 /// ([`crate::check::fingerprint`]). Reads go through `Deref`
 /// (`state.nodes[i].status`, `state.ghost.history`); `state.nodes[i].clone()` is a
@@ -337,21 +336,6 @@ pub struct SystemState<P: Protocol> {
 }
 
 impl<P: Protocol> SystemState<P> {
-    /// Shares with `parent` each part that is a copy of `parent`'s equal in value (a
-    /// handler that changed nothing at its node, a record set back and put at its
-    /// drift class's front again): the copy is dropped, `parent`'s kept fingerprint
-    /// reused.
-    pub fn share_unchanged(&mut self, parent: &SystemState<P>) {
-        for (part, before) in self.nodes.iter_mut().zip(&parent.nodes) {
-            if !part.same_part(before) && **part == **before {
-                *part = before.clone();
-            }
-        }
-        if !self.ghost.same_part(&parent.ghost) && *self.ghost == *parent.ghost {
-            self.ghost = parent.ghost.clone();
-        }
-    }
-
     /// The protocol state of `node`, if it is not crashed.
     pub fn node_state(&self, node: P::Node) -> Option<&P::State> {
         self.nodes

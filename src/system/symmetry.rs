@@ -499,10 +499,9 @@ impl<P: Protocol> Renamer<P> {
     }
 
     /// The state with every node renamed: node records moved to their new positions
-    /// (each with its timers sorted; one equal to the record it came from or to the
-    /// one already at its position still shared with `state`), message endpoints and
-    /// every node value inside protocol data renamed (the observer state still shared
-    /// where it renames to itself). The network still needs its canonical order.
+    /// (each with its timers sorted; one that renames to itself still shared with
+    /// `state`), message endpoints and every node value inside protocol data renamed.
+    /// The network still needs its canonical order.
     pub(crate) fn state(
         &self,
         state: &SystemState<P>,
@@ -515,25 +514,15 @@ impl<P: Protocol> Renamer<P> {
                     let source = &state.nodes[inverse.index(position)];
                     let mut record = self.record(source, renaming);
                     record.timers.sort();
-                    let there = &state.nodes[position];
                     if record == **source {
                         source.clone()
-                    } else if record == **there {
-                        there.clone()
                     } else {
                         Shared::new(record)
                     }
                 })
                 .collect(),
             network: self.network(&state.network, renaming),
-            ghost: {
-                let ghost = self.ghost(&state.ghost, renaming);
-                if ghost == *state.ghost {
-                    state.ghost.clone()
-                } else {
-                    Shared::new(ghost)
-                }
-            },
+            ghost: Shared::new(self.ghost(&state.ghost, renaming)),
             crashes: state.crashes,
         }
     }

@@ -403,10 +403,7 @@ impl<P: Protocol> stateright::Model for DriftClasses<P> {
             }
             DriftStep::Tick => system.step_owned(self.furthest_behind(state), &Action::Tick)?,
         };
-        // A record moved back and to the front again, unchanged: shared again.
-        let mut next = system.drift_representative(next);
-        next.share_unchanged(state);
-        Some(next)
+        Some(system.drift_representative(next))
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
