@@ -200,4 +200,12 @@ fn a_parts_kept_fingerprint_is_its_values() {
     );
     assert_ne!(fingerprint(&changed), fingerprint(&initial));
     assert_ne!(changed, initial);
+
+    // Shared by nothing (no copy to make): the kept fingerprint is forgotten all the
+    // same.
+    let mut alone = Shared::new((*initial.nodes[0]).clone());
+    let kept = alone.fingerprint();
+    alone.make_mut().clock_offset_ticks += 1;
+    assert_ne!(alone.fingerprint(), kept);
+    assert_eq!(alone.fingerprint(), fingerprint(&*alone));
 }
