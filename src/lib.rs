@@ -123,6 +123,10 @@
 //!   under weak fairness, holding that graph in memory.
 //! - A limit (states, depth, time, Ctrl-C, SIGTERM) yields `unknown`, never `holds`.
 
+// No unsafe code but where it is allowed by name: the store's prefetch hint
+// (`check::store::Store::prefetch`), which reads no memory.
+#![deny(unsafe_code)]
+
 // Lets the crate's own models use the exported macros' `synccheck::` paths.
 extern crate self as synccheck;
 

@@ -537,6 +537,7 @@ where
     let mut shortcuts = Vec::new();
     let mut actions = Vec::new();
     let mut successors = Vec::new();
+    let mut keyed = Vec::new();
     let mut slots = Vec::new();
     let check_deadlock = search.deadlock_slot().is_some_and(|slot| undecided[slot]);
     // The last part's length sizes the next one's buffer (states are large to regrow).
@@ -565,8 +566,8 @@ where
             }
             // Claims can name every position of the level (`claims` says so).
             let claim = claims.then(|| store::claim(*depth, position)).flatten();
-            for successor in successors.drain(..) {
-                let (successor, child) = search.keyed(successor);
+            search.key_ahead(successors.drain(..), &mut keyed);
+            for (successor, child) in keyed.drain(..) {
                 if let Some(graph) = result.graph.as_mut() {
                     graph.steps.push(child);
                 }

@@ -134,6 +134,7 @@ fn worker<M>(
     let mut stack: Vec<Entry<M::State>> = Vec::new();
     let mut actions = Vec::new();
     let mut successors = Vec::new();
+    let mut keyed = Vec::new();
     let mut steps = 0usize;
     // Not where the model settles it (a state without steps then faults the search).
     let deadlock_slot = search.searched_deadlock_slot();
@@ -162,8 +163,8 @@ fn worker<M>(
         shared
             .generated
             .fetch_add(successors.len(), Ordering::Relaxed);
-        for successor in successors.drain(..).rev() {
-            let (successor, child) = search.keyed(successor);
+        search.key_ahead(successors.drain(..).rev(), &mut keyed);
+        for (successor, child) in keyed.drain(..) {
             if search.store.insert(child, fp) {
                 note(search, &successor, child, depth + 1, undecided, discoveries);
                 stack.push((successor, child, depth + 1));

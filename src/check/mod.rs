@@ -973,6 +973,22 @@ where
         (state, fp)
     }
 
+    /// Keys `successors` ([`Search::keyed`]) into `keyed`, in their order, asking the
+    /// store to fetch each one's slot as it goes ([`store::Store::prefetch`]): stored
+    /// after all of them are keyed, most find their slot in the cache, its miss
+    /// overlapped with the keying of the states after it.
+    pub fn key_ahead(
+        &self,
+        successors: impl Iterator<Item = M::State>,
+        keyed: &mut Vec<(M::State, u64)>,
+    ) {
+        keyed.extend(successors.map(|successor| {
+            let (successor, child) = self.keyed(successor);
+            self.store.prefetch(child);
+            (successor, child)
+        }));
+    }
+
     /// [`Search::keyed`] for a state the search does not store (a recorded
     /// shortcut's): not kept in full under `--exact`.
     #[inline]
