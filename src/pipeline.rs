@@ -352,10 +352,16 @@ impl<P: Protocol> DriftSearch<P> {
     }
 }
 
-/// Whether `options` let the safety search run first on drift classes: asked for,
-/// the BFS, and no depth bound (a class's depth is not a run's).
+/// Whether `options` let the safety search run first on drift classes: asked for, an
+/// exhaustive strategy (the BFS, or the DFS: the classes are then searched depth first
+/// too, and unguided, the class guide needing the graph a BFS records), and no depth
+/// bound (a class's depth is not a run's).
 fn drift_classes_apply(options: &CheckOptions) -> bool {
-    options.drift_classes && options.strategy == check::Strategy::Bfs && options.max_depth.is_none()
+    let exhaustive = matches!(
+        options.strategy,
+        check::Strategy::Bfs | check::Strategy::Dfs
+    );
+    options.drift_classes && exhaustive && options.max_depth.is_none()
 }
 
 /// The drift classes a check's safety search runs on first, where it does

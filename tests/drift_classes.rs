@@ -144,6 +144,15 @@ fn run(
     check: &synccheck::plan::PlanCheck,
     drift_classes: bool,
 ) -> Option<CheckReport> {
+    run_with(registry, check, drift_classes, CheckOptions::default())
+}
+
+fn run_with(
+    registry: &synccheck::registry::Registry,
+    check: &synccheck::plan::PlanCheck,
+    drift_classes: bool,
+    base: CheckOptions,
+) -> Option<CheckReport> {
     let options = CheckOptions {
         max_states: Some(
             check
@@ -152,7 +161,7 @@ fn run(
                 .min(PLAN_STATES_MAX),
         ),
         drift_classes,
-        ..CheckOptions::default()
+        ..base
     };
     registry.run(&check.request, &options).ok()
 }
@@ -218,6 +227,62 @@ fn plan_checks_agree_with_and_without_drift_classes() {
     eprintln!("{compared} compared, drift classes used in {used}, deciding all in {whole}");
     assert!(compared >= 80, "only {compared} compared");
     assert!(used >= 7, "drift classes used in only {used}");
+}
+
+/// The same plan checks searched depth first: the classes are searched depth first too
+/// (unguided), and every verdict is the one the DFS gives without them; what they
+/// decide is a `holds` or an `unreached`, and the full system's DFS finds the rest.
+#[test]
+fn plan_checks_agree_with_and_without_drift_classes_depth_first() {
+    let registry = synccheck::catalog::registry();
+    let dfs = || CheckOptions {
+        strategy: check::Strategy::Dfs,
+        threads: 1,
+        ..CheckOptions::default()
+    };
+    let verdicts = |report: &CheckReport| -> Vec<(String, check::Verdict)> {
+        (report.properties.iter())
+            .map(|p| (p.name.clone(), p.verdict))
+            .collect()
+    };
+    let (mut compared, mut used, mut whole) = (0, 0, 0);
+    for source in registry.plans() {
+        let plan = synccheck::plan::parse(&source.file, &source.text, &registry).expect("parses");
+        for check in &plan.checks {
+            let Some(full) = run_with(&registry, check, false, dfs()) else {
+                continue;
+            };
+            if !full.complete && full.stop_reason != check::StopReason::AllDecided {
+                continue;
+            }
+            let drift = run_with(&registry, check, true, dfs()).expect("runs with drift classes");
+            assert_eq!(verdicts(&drift), verdicts(&full), "{}", check.name);
+            if let Some(use_) = &drift.drift_classes {
+                used += 1;
+                assert!(
+                    use_.guided.is_none(),
+                    "{}: no guide without a BFS",
+                    check.name
+                );
+                for name in &use_.decided {
+                    let verdict = drift.property(name).expect("a property").verdict;
+                    assert!(
+                        matches!(verdict, check::Verdict::Holds | check::Verdict::Unreached),
+                        "{}: {name} {verdict:?}",
+                        check.name
+                    );
+                }
+                if use_.search.is_none() {
+                    whole += 1;
+                }
+            }
+            compared += 1;
+        }
+    }
+    eprintln!("{compared} compared, drift classes used in {used}, deciding all in {whole}");
+    assert!(compared >= 80, "only {compared} compared");
+    // Named where they decided something (no guide follows a DFS): 6 when written.
+    assert!(used >= 5, "drift classes used in only {used}");
 }
 
 synccheck::nodes! {

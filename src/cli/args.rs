@@ -449,10 +449,11 @@ pub struct Reductions {
     #[arg(long)]
     pub no_subsumption: bool,
     /// Search the full system only, not first up to clock-drift classes (by default,
-    /// for a protocol that declares `LEAN_STATE`, the BFS first stores one state per
-    /// class of the clock drifts a node can undo, and takes from it the verdicts that
-    /// need no path: an `always` that holds, a `sometimes` never reached; the rest is
-    /// searched on the full system): same verdicts and counterexamples, more states.
+    /// for a protocol that declares `LEAN_STATE`, the BFS or DFS, without
+    /// --max-depth, first stores one state per class of the clock drifts a node can
+    /// undo, and takes from it the verdicts that need no path: an `always` that holds,
+    /// a `sometimes` never reached; the rest is searched on the full system): same
+    /// verdicts and counterexamples, more states.
     #[arg(long)]
     pub no_drift_classes: bool,
     /// Search the full system for what the drift classes found violated or reached
