@@ -103,11 +103,12 @@ impl Explain for Waiting {
 
 // ------------------------------------------------------------------- helpers ----
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("synccheck-soundness-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh directory under the system's temporary one, removed when dropped.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("synccheck-soundness-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 fn request(model: &str, sets: &[(&str, &str)], relax: &[&str]) -> CheckRequest {
@@ -825,7 +826,7 @@ fn limits_that_are_not_limits_are_refused() {
         &["`--set variant` is given twice", "`none`", "`writes`"],
     );
     let dir = temp_dir("plans");
-    let plan = dir.join("zero.toml");
+    let plan = dir.path().join("zero.toml");
     std::fs::write(
         &plan,
         "[[check]]\nmodel = \"fenced_lease_lock\"\nmax_states = 0\nexpect = { no_lost_increment = \"holds\" }\n",
@@ -848,7 +849,7 @@ fn bad_trace_files_and_reports_exit_2_with_a_message() {
     let write = |name: &str, edit: &dyn Fn(&mut Value)| {
         let mut value = serde_json::to_value(&good).expect("serializable");
         edit(&mut value);
-        let path = dir.join(name);
+        let path = dir.path().join(name);
         std::fs::write(&path, value.to_string()).expect("write");
         path.display().to_string()
     };
@@ -866,7 +867,7 @@ fn bad_trace_files_and_reports_exit_2_with_a_message() {
     );
 
     // A plan report with an errored check: merge says which, exit 2.
-    let plan = dir.join("plan.toml");
+    let plan = dir.path().join("plan.toml");
     std::fs::write(
         &plan,
         "[[check]]\nname = \"broken\"\nmodel = \"backoff_jitter\"\nexpect = { all_succeed = \"reached\" }\n",
@@ -884,7 +885,7 @@ fn bad_trace_files_and_reports_exit_2_with_a_message() {
     report["checks"][0]["report"] = Value::Null;
     report["checks"][0]["expectations"] = json!([]);
     report["met"] = json!(false);
-    let path = dir.join("errored.json");
+    let path = dir.path().join("errored.json");
     std::fs::write(&path, report.to_string()).expect("write");
     assert_usage_error(
         &["merge", &path.display().to_string()],
