@@ -282,8 +282,8 @@ pub fn check_system<P: Protocol>(
 /// decided `drift_decided`): on the message set first where it applies, then on the
 /// multiset network for what the set did not decide. The search on the system the
 /// classes were of (the set's, or `system` where there is no set search) is guided by
-/// the classes' distances where `guide` has them ([`run_guided`]), which fills in
-/// `guide`'s report.
+/// the classes' distances where `guide` has them (after a BFS of the classes only,
+/// [`run_guided`]), which fills in `guide`'s report.
 fn search_full_system<P: Protocol>(
     system: &TimedSystem<P>,
     options: &CheckOptions,
@@ -365,10 +365,12 @@ fn drift_classes_apply(options: &CheckOptions) -> bool {
 }
 
 /// The drift classes a check's safety search runs on first, where it does
-/// ([`safety_on_drift_classes`]): asked for and applicable (the BFS, no depth bound,
-/// [`TimedSystem::drift_classes`]) on the system the safety search would run on (the
-/// message set's, [`TimedSystem::for_safety_search`], where there is one: then `true`),
-/// and some node of the first [`DRIFT_SAMPLE_STATES`] states can drift.
+/// ([`safety_on_drift_classes`]): asked for and applicable (the BFS or the DFS, no
+/// depth bound, [`TimedSystem::drift_classes`]) on the system the safety search would
+/// run on (for a BFS the message set's, [`TimedSystem::for_safety_search`], where there
+/// is one: then `true`; a DFS searches no message set, [`safety_on_message_set`], so its
+/// classes are of `system` itself), and some node of the first [`DRIFT_SAMPLE_STATES`]
+/// states can drift.
 fn drift_model<P: Protocol>(
     system: &TimedSystem<P>,
     options: &CheckOptions,
@@ -376,7 +378,9 @@ fn drift_model<P: Protocol>(
     if !drift_classes_apply(options) {
         return None;
     }
-    let safety = system.for_safety_search();
+    let safety = (options.strategy == check::Strategy::Bfs)
+        .then(|| system.for_safety_search())
+        .flatten();
     let on_set = safety.is_some();
     safety
         .as_ref()

@@ -143,14 +143,6 @@ fn run(
     registry: &synccheck::registry::Registry,
     check: &synccheck::plan::PlanCheck,
     drift_classes: bool,
-) -> Option<CheckReport> {
-    run_with(registry, check, drift_classes, CheckOptions::default())
-}
-
-fn run_with(
-    registry: &synccheck::registry::Registry,
-    check: &synccheck::plan::PlanCheck,
-    drift_classes: bool,
     base: CheckOptions,
 ) -> Option<CheckReport> {
     let options = CheckOptions {
@@ -170,45 +162,30 @@ fn run_with(
 /// this many states.
 const PLAN_STATES_MAX: usize = 60_000;
 
-/// Every plan check of the catalog small enough, with and without drift classes: the
-/// same verdicts, example and counterexample lengths and numbers of breaks; where the
-/// drift classes decided something, the report says what.
-#[test]
-fn plan_checks_agree_with_and_without_drift_classes() {
+/// Every plan check of the catalog whose search without drift classes completes
+/// within [`PLAN_STATES_MAX`] states, searched under `options` without and with them:
+/// `agree(name, without, with)` on each pair, and what the classes decided is an
+/// `always` that holds or a `sometimes` never reached. Returns how many were compared,
+/// in how many the report names the classes, and in how many they decided everything.
+fn each_small_plan_check_both_ways(
+    options: impl Fn() -> CheckOptions,
+    agree: impl Fn(&str, &CheckReport, &CheckReport),
+) -> (usize, usize, usize) {
     let registry = synccheck::catalog::registry();
     let (mut compared, mut used, mut whole) = (0, 0, 0);
     for source in registry.plans() {
         let plan = synccheck::plan::parse(&source.file, &source.text, &registry).expect("parses");
         for check in &plan.checks {
-            let Some(full) = run(&registry, check, false) else {
+            let Some(full) = run(&registry, check, false, options()) else {
                 continue;
             };
             if !full.complete && full.stop_reason != check::StopReason::AllDecided {
                 continue;
             }
-            let drift = run(&registry, check, true).expect("runs with drift classes");
-            assert_eq!(
-                testing::summary(&drift),
-                testing::summary(&full),
-                "{}",
-                check.name
-            );
-            let breaks = |report: &CheckReport| -> Vec<Option<usize>> {
-                report
-                    .properties
-                    .iter()
-                    .map(|p| p.counterexample.as_ref().map(|t| t.breaks.len()))
-                    .collect()
-            };
-            assert_eq!(breaks(&drift), breaks(&full), "{}", check.name);
+            let drift = run(&registry, check, true, options()).expect("runs with drift classes");
+            agree(&check.name, &full, &drift);
             if let Some(use_) = &drift.drift_classes {
                 used += 1;
-                // Named only where it decided something or guided the full search.
-                assert!(
-                    !use_.decided.is_empty() || use_.guided.is_some(),
-                    "{}",
-                    check.name
-                );
                 for name in &use_.decided {
                     let verdict = drift.property(name).expect("a property").verdict;
                     assert!(
@@ -225,6 +202,30 @@ fn plan_checks_agree_with_and_without_drift_classes() {
         }
     }
     eprintln!("{compared} compared, drift classes used in {used}, deciding all in {whole}");
+    (compared, used, whole)
+}
+
+/// Every plan check of the catalog small enough, with and without drift classes: the
+/// same verdicts, example and counterexample lengths and numbers of breaks; where the
+/// drift classes decided something, the report says what.
+#[test]
+fn plan_checks_agree_with_and_without_drift_classes() {
+    let breaks = |report: &CheckReport| -> Vec<Option<usize>> {
+        report
+            .properties
+            .iter()
+            .map(|p| p.counterexample.as_ref().map(|t| t.breaks.len()))
+            .collect()
+    };
+    let (compared, used, _) =
+        each_small_plan_check_both_ways(CheckOptions::default, |name, full, drift| {
+            assert_eq!(testing::summary(drift), testing::summary(full), "{name}");
+            assert_eq!(breaks(drift), breaks(full), "{name}");
+            if let Some(use_) = &drift.drift_classes {
+                // Named only where it decided something or guided the full search.
+                assert!(!use_.decided.is_empty() || use_.guided.is_some(), "{name}");
+            }
+        });
     assert!(compared >= 80, "only {compared} compared");
     assert!(used >= 7, "drift classes used in only {used}");
 }
@@ -234,7 +235,6 @@ fn plan_checks_agree_with_and_without_drift_classes() {
 /// decide is a `holds` or an `unreached`, and the full system's DFS finds the rest.
 #[test]
 fn plan_checks_agree_with_and_without_drift_classes_depth_first() {
-    let registry = synccheck::catalog::registry();
     let dfs = || CheckOptions {
         strategy: check::Strategy::Dfs,
         threads: 1,
@@ -245,41 +245,12 @@ fn plan_checks_agree_with_and_without_drift_classes_depth_first() {
             .map(|p| (p.name.clone(), p.verdict))
             .collect()
     };
-    let (mut compared, mut used, mut whole) = (0, 0, 0);
-    for source in registry.plans() {
-        let plan = synccheck::plan::parse(&source.file, &source.text, &registry).expect("parses");
-        for check in &plan.checks {
-            let Some(full) = run_with(&registry, check, false, dfs()) else {
-                continue;
-            };
-            if !full.complete && full.stop_reason != check::StopReason::AllDecided {
-                continue;
-            }
-            let drift = run_with(&registry, check, true, dfs()).expect("runs with drift classes");
-            assert_eq!(verdicts(&drift), verdicts(&full), "{}", check.name);
-            if let Some(use_) = &drift.drift_classes {
-                used += 1;
-                assert!(
-                    use_.guided.is_none(),
-                    "{}: no guide without a BFS",
-                    check.name
-                );
-                for name in &use_.decided {
-                    let verdict = drift.property(name).expect("a property").verdict;
-                    assert!(
-                        matches!(verdict, check::Verdict::Holds | check::Verdict::Unreached),
-                        "{}: {name} {verdict:?}",
-                        check.name
-                    );
-                }
-                if use_.search.is_none() {
-                    whole += 1;
-                }
-            }
-            compared += 1;
+    let (compared, used, _) = each_small_plan_check_both_ways(dfs, |name, full, drift| {
+        assert_eq!(verdicts(drift), verdicts(full), "{name}");
+        if let Some(use_) = &drift.drift_classes {
+            assert!(!use_.decided.is_empty(), "{name}");
         }
-    }
-    eprintln!("{compared} compared, drift classes used in {used}, deciding all in {whole}");
+    });
     assert!(compared >= 80, "only {compared} compared");
     // Named where they decided something (no guide follows a DFS): 6 when written.
     assert!(used >= 5, "drift classes used in only {used}");

@@ -187,7 +187,8 @@ pub struct CheckOptions {
     /// ([`Facts::subsume`]); `false` (`--no-subsumption`) expands every state, as
     /// `exact` does.
     pub subsumption: bool,
-    /// Timed systems whose protocol declares `Protocol::LEAN_STATE`, BFS: search the
+    /// Timed systems whose protocol declares `Protocol::LEAN_STATE`, BFS or DFS (no
+    /// depth bound): search the
     /// safety properties first up to clock-drift classes (`system::DriftClasses`: one
     /// state per class of the clock drifts a node can undo) and take from it what needs
     /// no path (an `always` that holds, a `sometimes` never reached, deadlock freedom);

@@ -258,6 +258,7 @@ impl Store {
     /// Where the lookup of `fingerprint` starts, as last noted (an address to prefetch,
     /// never read through).
     #[inline]
+    #[cfg(any(test, target_arch = "x86_64"))]
     fn first_slot(&self, fingerprint: u64) -> *const (u64, u64) {
         let (at, mask) = &self.places[Self::shard_index(fingerprint)];
         let index = (fingerprint as usize) & mask.load(Ordering::Relaxed);

@@ -459,7 +459,8 @@ pub struct Reductions {
     /// Search the full system for what the drift classes found violated or reached
     /// unguided (by default that search expands only the states whose depth plus
     /// their class's distance to such a finding is within a bound, raised until it
-    /// finds them): same verdicts and counterexample lengths, more states.
+    /// finds them; after a BFS only, a DFS is never guided): same verdicts and
+    /// counterexample lengths, more states.
     #[arg(long)]
     pub no_class_guide: bool,
     /// How many states, breadth-first, to audit before a check of a protocol that
