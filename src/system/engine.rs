@@ -1762,7 +1762,8 @@ impl<P: Protocol> TimedSystem<P> {
                 if let Some(durable) = record.unsynced.take() {
                     record.durable = durable;
                 }
-                // Flushing changes neither: the test above stands.
+                // Flushing touches neither `awaits_sync` nor the status: the call-back
+                // test is the one made before the record was copied.
                 if record.awaits_sync && record.is_running() {
                     record.awaits_sync = false;
                     self.run_handler(&mut next, *node, |protocol, state, ctx| {
