@@ -56,7 +56,10 @@ fn retry(retry: Retry, relax: &[Assumption]) -> TimedSystem<RetryNonIdempotent> 
 /// closest to stateright's: nothing timed is stored, so most Ticks are idle.
 fn paxos_port() -> TimedSystem<paxos::PeerPaxos> {
     testing::system(
-        paxos::PeerPaxos { client_count: 1 },
+        paxos::PeerPaxos {
+            client_count: 1,
+            drop_ignored: true,
+        },
         &[
             Assumption::BoundedDelay,
             Assumption::BoundedSkew,

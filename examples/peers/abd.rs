@@ -80,6 +80,9 @@ type Seq = (u8, u8);
 pub struct PeerAbd {
     /// Active clients (1 to 3; stateright's `check` default is 2).
     pub client_count: u8,
+    /// Drop the messages a node ignores for ever ([`Protocol::ignores`]); off, every
+    /// delivery is a step that consumes its message.
+    pub drop_ignored: bool,
 }
 
 /// stateright's `RegisterMsg<u64, char, AbdMsg>`; `client` on `Put`/`Get` is the
@@ -325,6 +328,34 @@ impl Protocol for PeerAbd {
     /// No property reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
 
+    /// Stale messages are dropped ([`PeerAbd::ignores`]): stateright keeps them.
+    const DROPS_IGNORED: bool = true;
+
+    /// What a server or client will never act on: at a server, an `AckQuery` unless it
+    /// is in phase 1 of that request and an `AckRecord` unless it is in phase 2 of that
+    /// request and has not counted the sender (a server takes each request once, so a
+    /// phase it has left never comes back); at a client, a `PutOk` for a request it is
+    /// not waiting for (its requests only move on). A `GetOk` is never said to be
+    /// ignored: `value_chosen` reads it in flight.
+    fn ignores(&self, _node: Node, state: &State, from: Node, msg: &Msg) -> bool {
+        if !self.drop_ignored {
+            return false;
+        }
+        match (*state, *msg) {
+            (State::Server { phase, .. }, Msg::AckQuery { req, .. }) => !matches!(
+                phase,
+                Some(Phase::Phase1 { req: expected, .. }) if expected == req
+            ),
+            (State::Server { phase, .. }, Msg::AckRecord { req }) => !matches!(
+                phase,
+                Some(Phase::Phase2 { req: expected, acks, .. })
+                    if expected == req && acks & (1 << from.index()) == 0
+            ),
+            (State::Client { awaiting, .. }, Msg::PutOk { req }) => awaiting != Some(req),
+            _ => false,
+        }
+    }
+
     fn largest_time_constant_ticks(&self) -> u32 {
         0
     }
@@ -438,16 +469,24 @@ impl Declared for PeerAbd {
     const FAMILY: &'static str = "bench";
     const SUMMARY: &'static str =
         "stateright's linearizable-register example (multi-writer ABD, 3 servers), for the benchmark";
-    const PARAMS: &'static [Param] = &[Param::integer(
-        "client_count",
-        2,
-        1..=3,
-        "clients, each doing one Put then one Get (stateright's default: 2)",
-    )];
+    const PARAMS: &'static [Param] = &[
+        Param::integer(
+            "client_count",
+            2,
+            1..=3,
+            "clients, each doing one Put then one Get (stateright's default: 2)",
+        ),
+        Param::switch(
+            "drop_ignored",
+            true,
+            "drop the messages a node ignores for ever (stateright keeps them in flight); off: every delivery is a step that consumes its message",
+        ),
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         Ok(PeerAbd {
             client_count: params.integer("client_count")? as u8, // declared 1..=3
+            drop_ignored: params.on("drop_ignored")?,
         })
     }
 }

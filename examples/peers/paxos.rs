@@ -100,6 +100,9 @@ type Proposal = (u8, u8, u8);
 pub struct PeerPaxos {
     /// Active clients (1 to 3; stateright's `check` default is 2).
     pub client_count: u8,
+    /// Drop the messages a node ignores for ever ([`Protocol::ignores`]); off, every
+    /// delivery is a step that consumes its message.
+    pub drop_ignored: bool,
 }
 
 /// stateright's `RegisterMsg<u64, char, PaxosMsg>`; `client` on `Get` is the requester
@@ -374,6 +377,35 @@ impl Protocol for PeerPaxos {
     /// No property reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
 
+    /// Stale messages are dropped ([`PeerPaxos::ignores`]): stateright keeps them.
+    const DROPS_IGNORED: bool = true;
+
+    /// What a server or client will never act on: at a decided server, anything but a
+    /// `Get`; at an undecided one, a `Put` once it leads a proposal (until a crash,
+    /// which takes its messages too) and a `Prepare`, `Prepared`, `Accept` or
+    /// `Accepted` of a ballot below its own (ballots only grow until it decides); at a
+    /// client, a `PutOk` once it has moved past its `Put`. A `GetOk` is never said to
+    /// be ignored: `value_chosen` reads it in flight.
+    fn ignores(&self, _node: Node, state: &State, _from: Node, msg: &Msg) -> bool {
+        if !self.drop_ignored {
+            return false;
+        }
+        match *state {
+            State::Server { acceptor, .. } if acceptor.decided => !matches!(msg, Msg::Get { .. }),
+            State::Server { acceptor, leader } => match *msg {
+                Msg::Put { .. } => leader.proposal.is_some(),
+                Msg::Prepare { ballot } => ballot <= acceptor.ballot,
+                Msg::Prepared { ballot, .. }
+                | Msg::Accept { ballot, .. }
+                | Msg::Accepted { ballot } => ballot < acceptor.ballot,
+                _ => false,
+            },
+            State::Client { awaiting, op_count } => {
+                matches!(msg, Msg::PutOk { .. }) && (awaiting.is_none() || op_count >= 2)
+            }
+        }
+    }
+
     fn largest_time_constant_ticks(&self) -> u32 {
         0
     }
@@ -455,16 +487,24 @@ impl Declared for PeerPaxos {
     const FAMILY: &'static str = "bench";
     const SUMMARY: &'static str =
         "stateright's paxos example (single-decree Paxos, 3 servers), for the benchmark";
-    const PARAMS: &'static [Param] = &[Param::integer(
-        "client_count",
-        2,
-        1..=3,
-        "clients, each doing one Put then one Get (stateright's default: 2)",
-    )];
+    const PARAMS: &'static [Param] = &[
+        Param::integer(
+            "client_count",
+            2,
+            1..=3,
+            "clients, each doing one Put then one Get (stateright's default: 2)",
+        ),
+        Param::switch(
+            "drop_ignored",
+            true,
+            "drop the messages a node ignores for ever (stateright keeps them in flight); off: every delivery is a step that consumes its message",
+        ),
+    ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
         Ok(PeerPaxos {
             client_count: params.integer("client_count")? as u8, // declared 1..=3
+            drop_ignored: params.on("drop_ignored")?,
         })
     }
 }

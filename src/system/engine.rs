@@ -112,7 +112,8 @@ pub enum SystemError {
     #[error("{SYMMETRY_BROKEN}{0}")]
     Asymmetric(String),
     /// The protocol declares [`Protocol::LEAN_STATE`] or [`Protocol::MESSAGE_SET`] and
-    /// a property or metric reads what it promised not to
+    /// a property or metric reads what it promised not to, or declares
+    /// [`Protocol::DROPS_IGNORED`] and a message it says it ignores is not ignored
     /// ([`TimedSystem::audit_lean_state`]).
     #[error("the protocol does not keep a contract it declares: {0}")]
     LeanContract(String),
@@ -891,6 +892,67 @@ impl<P: Protocol> TimedSystem<P> {
         })
     }
 
+    /// What `state`, a state of this system with every message kept
+    /// ([`TimedSystem::without_lean_state`]), says against the contract of
+    /// [`Protocol::ignores`]: the first message in flight its receiver is said to ignore
+    /// for ever whose delivery changes more than the network, that an enabled step
+    /// leaves in flight but no longer ignored, or without which a property (but an
+    /// `eventually` one) or metric has another value. `None` when nothing does. Each
+    /// checked state is one step of an induction: a message ignored in a state whose
+    /// steps all keep it ignored is ignored for ever from there.
+    pub fn ignored_breach(&self, state: &SystemState<P>) -> Option<String> {
+        let mut actions = Vec::new();
+        for (index, envelope) in state.network.iter().enumerate() {
+            if !self.is_ignored(&state.nodes, envelope) {
+                continue;
+            }
+            let said = format!(
+                "`ignores` says {} ignores {} for ever",
+                self.node_name(envelope.dst),
+                self.describe_envelope(envelope)
+            );
+            let mut without = state.clone();
+            without.network.remove(index);
+            let deliver = Action::Deliver {
+                envelope: envelope.clone(),
+            };
+            if self
+                .step(state, &deliver)
+                .is_some_and(|after| after != without)
+            {
+                return Some(format!(
+                    "{said}, but delivering it changes more than the network"
+                ));
+            }
+            if actions.is_empty() {
+                self.enabled_actions(state, &mut actions);
+            }
+            let wanted_again = actions.iter().find(|action| {
+                self.step(state, action).is_some_and(|next| {
+                    next.network.iter().any(|other| {
+                        same_message(other, envelope) && !self.is_ignored(&next.nodes, other)
+                    })
+                })
+            });
+            if let Some(action) = wanted_again {
+                return Some(format!(
+                    "{said}, but after the step `{}` it no longer does",
+                    self.describe_action(action)
+                ));
+            }
+            if let Some(reader) = self.reader_of(state, &without, true, true) {
+                return Some(reader.reads(
+                    "whether an ignored message is in flight",
+                    &format!(
+                        "{} taken out of the network",
+                        self.describe_envelope(envelope)
+                    ),
+                ));
+            }
+        }
+        None
+    }
+
     /// The first property (not an `eventually` one) or, where `metrics`, metric whose
     /// value differs between `state` and `variant`, named, with the two values;
     /// in-flight parts of properties read only where `in_flight`.
@@ -952,9 +1014,11 @@ impl<P: Protocol> TimedSystem<P> {
     /// [`TimedSystem::for_safety_search`]), `subsumption` is on and
     /// [`TimedSystem::subsumes`], or `drift` (the safety search runs first on drift
     /// classes, [`TimedSystem::drift_classes`]); `MESSAGE_SET` where either search runs
-    /// on the message set. On the first `states` states, breadth-first, of this system with every
-    /// quantity stored ([`TimedSystem::lean_contract_breach`],
-    /// [`TimedSystem::message_set_breach`]). The engine cannot see what a property
+    /// on the message set; [`Protocol::ignores`] where this system drops ignored
+    /// messages ([`Protocol::DROPS_IGNORED`]). On the first `states` states,
+    /// breadth-first, of this system with every quantity stored and every message kept
+    /// ([`TimedSystem::lean_contract_breach`], [`TimedSystem::message_set_breach`],
+    /// [`TimedSystem::ignored_breach`]). The engine cannot see what a property
     /// reads, so a protocol that declares a contract and breaks it would get a wrong
     /// verdict; this turns what the audited states show of it into an error
     /// ([`SystemError::LeanContract`]). A read that only states beyond the audited ones
@@ -976,7 +1040,8 @@ impl<P: Protocol> TimedSystem<P> {
                 || (subsumption && self.subsumes())
                 || drift);
         let message_set = P::MESSAGE_SET && leans.iter().any(|lean| lean.messages);
-        if !(lean_state || message_set) || states == 0 {
+        let drops_ignored = self.drops_ignored();
+        if !(lean_state || message_set || drops_ignored) || states == 0 {
             return Ok(());
         }
         let full = self.clone().without_lean_state();
@@ -988,7 +1053,8 @@ impl<P: Protocol> TimedSystem<P> {
                     message_set
                         .then(|| full.message_set_breach(state))
                         .flatten()
-                });
+                })
+                .or_else(|| drops_ignored.then(|| full.ignored_breach(state)).flatten());
             if let Some(breach) = breach {
                 return Err(SystemError::LeanContract(format!(
                     "{breach}, seen at state {} of a breadth-first search storing every \
@@ -2057,10 +2123,45 @@ impl<P: Protocol> TimedSystem<P> {
                 });
             }
         }
+        self.drop_ignored(nodes, network);
         self.canonicalize_network(network);
         if self.lean.messages {
             network.dedup();
         }
+    }
+
+    /// Whether this system drops the messages their receivers ignore for ever
+    /// ([`Protocol::DROPS_IGNORED`]; not with `--no-lean`, nor in the audit of the
+    /// contract, which needs them kept).
+    fn drops_ignored(&self) -> bool {
+        P::DROPS_IGNORED && !self.keeps_everything
+    }
+
+    /// Takes out of `network` every message its receiver ignores for ever
+    /// ([`Protocol::ignores`]), where this system drops them. Run after every handler:
+    /// only a handler changes a node's state or sends, and a node not yet started (at
+    /// the first state, before its `on_start`) or crashed (its messages are gone
+    /// already) has no state to ask.
+    fn drop_ignored(&self, nodes: &[Shared<NodeRecord<P>>], network: &mut Vec<Envelope<P::Msg>>) {
+        if !self.drops_ignored() {
+            return;
+        }
+        network.retain(|envelope| !self.is_ignored(nodes, envelope));
+    }
+
+    /// Whether `envelope`'s receiver, in `nodes`, ignores it for ever.
+    fn is_ignored(&self, nodes: &[Shared<NodeRecord<P>>], envelope: &Envelope<P::Msg>) -> bool {
+        nodes
+            .get(envelope.dst)
+            .and_then(|record| record.state.as_ref())
+            .is_some_and(|state| {
+                self.protocol.ignores(
+                    P::Node::ALL[envelope.dst],
+                    state,
+                    P::Node::ALL[envelope.src],
+                    &envelope.msg,
+                )
+            })
     }
 
     fn apply_timer_effects(

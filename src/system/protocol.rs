@@ -253,6 +253,41 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// naming it.
     const MESSAGE_SET: bool = false;
 
+    /// Opt in to dropping the messages a node ignores for ever
+    /// ([`Protocol::ignores`]): after every handler step the engine takes each message
+    /// in flight that its receiver ignores out of the network, as if it had been
+    /// delivered at once to no effect. A message that can never change anything no
+    /// longer tells states apart, so there are fewer of them (stateright's actors leave
+    /// such a message in flight for ever, one state for all; this is fewer still), and
+    /// the same verdicts, **provided** [`Protocol::ignores`] keeps its contract. A
+    /// counterexample may be shorter than without it: it needs no step that delivers a
+    /// message to no effect (one that a full network would need first, ahead of a
+    /// later message of a FIFO link or a Tick at the delay bound). A check audits the
+    /// contract first on the first states of its space with every message kept
+    /// (`TimedSystem::audit_lean_state`, `--lean-audit`): a message said to be ignored
+    /// whose delivery changes something, that a handler step of its receiver makes
+    /// wanted again, or without which a property or metric has another value, is an
+    /// error naming it. Off by default; `--no-lean` turns it off for one check.
+    const DROPS_IGNORED: bool = false;
+
+    /// Whether `node`, in `state`, ignores `msg` from `from` now and for ever (read only
+    /// with [`Protocol::DROPS_IGNORED`]): delivering it changes nothing — no state,
+    /// timer, persisted value, ghost or send — and no handler step of `node` from here
+    /// makes it change something (a ballot that only grows, a decision that is final);
+    /// and no property or metric reads whether it is in flight. Other nodes' steps
+    /// need no thought (they leave `state` as it is), nor crashes (a crash takes every
+    /// message to the node out of the network). Like the properties, it must give the
+    /// same answer on renamed nodes where the protocol declares symmetry.
+    fn ignores(
+        &self,
+        _node: Self::Node,
+        _state: &Self::State,
+        _from: Self::Node,
+        _msg: &Self::Msg,
+    ) -> bool {
+        false
+    }
+
     /// The largest time constant the protocol uses (timer lengths, leases), in ticks.
     /// Time quantities in the state are capped just above the largest constant in play.
     fn largest_time_constant_ticks(&self) -> u32;
