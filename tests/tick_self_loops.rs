@@ -58,7 +58,7 @@ fn paxos_port() -> TimedSystem<paxos::PeerPaxos> {
     testing::system(
         paxos::PeerPaxos {
             client_count: 1,
-            drop_ignored: true,
+            drop_ignored: false,
         },
         &[
             Assumption::BoundedDelay,
