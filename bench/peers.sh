@@ -8,7 +8,9 @@
 # 1 thread) under (a) the network closest to stateright's and (b) every assumption
 # relaxed but duplication, then with duplication. For paxos also stateright's example
 # with synccheck's delivery semantics (bench/paxos_consuming.py): its counts must
-# equal the port's under (a).
+# equal the port's under (a) with `drop_ignored=off`. Under (a) each port runs with
+# `drop_ignored=off` (every delivery a step that consumes its message) and `on` (the
+# messages a node ignores for ever dropped, `Protocol::ignores`; the ports' default).
 #
 # Usage: bench/peers.sh
 # Environment:
@@ -135,8 +137,10 @@ for clients in 1 2; do
     limit=()
     if [ "$cap" -gt 0 ]; then limit=(--timeout "$cap"); fi
     for strategy in bfs dfs; do
-        measure "ABD clients=$clients: synccheck (a) $strategy 1t" synccheck "$cap" \
-            "$PEERS" check peer_abd --set "client_count=$clients" --threads 1 --strategy "$strategy" "${NET_A[@]}" "${limit[@]}"
+        for drop in off on; do
+            measure "ABD clients=$clients: synccheck (a) $strategy 1t, drop_ignored=$drop" synccheck "$cap" \
+                "$PEERS" check peer_abd --set "client_count=$clients" --set "drop_ignored=$drop" --threads 1 --strategy "$strategy" "${NET_A[@]}" "${limit[@]}"
+        done
     done
 done
 measure "ABD clients=1: synccheck (b) relax-all, hold no_duplication, bfs 1t" synccheck "$PEER_TIMEOUT" \
@@ -167,8 +171,10 @@ for clients in 1 2 3; do
             "${run[@]}" taskset -c 0 "$SR_CONSUMING" "$command" "$clients"
     done
     for strategy in bfs dfs; do
-        measure "Paxos clients=$clients: synccheck (a) $strategy 1t" synccheck "$cap" \
-            "$PEERS" check peer_paxos --set "client_count=$clients" --threads 1 --strategy "$strategy" "${NET_A[@]}" "${limit[@]}"
+        for drop in off on; do
+            measure "Paxos clients=$clients: synccheck (a) $strategy 1t, drop_ignored=$drop" synccheck "$cap" \
+                "$PEERS" check peer_paxos --set "client_count=$clients" --set "drop_ignored=$drop" --threads 1 --strategy "$strategy" "${NET_A[@]}" "${limit[@]}"
+        done
     done
 done
 measure "Paxos clients=1: synccheck (b) relax-all, hold no_duplication, bfs 1t" synccheck "$DUP_TIMEOUT" \
