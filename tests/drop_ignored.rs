@@ -3,7 +3,7 @@
 //! counterexamples that replay; and the audit turns each way of breaking the contract
 //! into an error naming it.
 
-use synccheck::system::{Context, Property, Protocol, SystemError, SystemState};
+use synccheck::system::{AssumptionSet, Context, Property, Protocol, SystemError, SystemState};
 
 synccheck::nodes! {
     enum Node {
@@ -110,7 +110,7 @@ impl Protocol for Retrier {
         }
     }
 
-    fn ignores(&self, _node: Node, state: &State, _from: Node, msg: &Msg) -> bool {
+    fn ignores(&self, _: Node, state: &State, _: Node, msg: &Msg, _: &AssumptionSet) -> bool {
         let (next, noted, _) = *state;
         match (self.claim, *msg) {
             (Claim::Nothing, _) | (_, Msg::Req(_)) => false,
@@ -244,5 +244,35 @@ fn a_property_that_reads_an_ignored_message_is_an_error() {
             "property `stale_ack_in_flight` reads whether an ignored message is in flight"
         ),
         "{error}"
+    );
+}
+
+#[test]
+fn a_trace_step_notes_the_messages_it_drops() {
+    use stateright::Model;
+    let checked = relaxed(retrier(Claim::Honest)).no_drift_classes().run();
+    let system = &checked.system;
+    // Breadth-first to the first step that drops something: a second Ack(0) when the
+    // first one is delivered.
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: std::collections::VecDeque<_> = system.init_states().into();
+    let mut notes = Vec::new();
+    while let Some(state) = queue.pop_front() {
+        if !notes.is_empty() || !seen.insert(state.clone()) {
+            continue;
+        }
+        let mut actions = Vec::new();
+        system.actions(&state, &mut actions);
+        for action in actions {
+            notes = system.dropped_as_ignored(&state, &action);
+            if !notes.is_empty() {
+                break;
+            }
+            queue.extend(system.next_state(&state, action));
+        }
+    }
+    assert_eq!(
+        notes,
+        ["client ignores Ack(0) server→client for ever: taken out of the network"]
     );
 }

@@ -14,6 +14,7 @@ fn register(read_mode: ReadMode, read_gap_ticks: u32) -> QuorumRegister {
     QuorumRegister {
         read_mode,
         read_gap_ticks,
+        drop_ignored: true,
     }
 }
 

@@ -43,9 +43,9 @@ use serde::{Serialize, Serializer};
 use stateright::semantics::register::{Register, RegisterOp, RegisterRet};
 use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
 use synccheck::model::{Declared, Param, Params};
-use synccheck::system::Assumption::DurableWrites;
+use synccheck::system::Assumption::{DurableWrites, NoDuplication};
 use synccheck::system::Node as _;
-use synccheck::system::{Context, LeansOn, Property, Protocol, SystemState};
+use synccheck::system::{AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 
 synccheck::nodes! {
     /// Servers (may crash or pause), then clients.
@@ -331,26 +331,41 @@ impl Protocol for PeerAbd {
     /// Stale messages are dropped ([`PeerAbd::ignores`]): stateright keeps them.
     const DROPS_IGNORED: bool = true;
 
-    /// What a server or client will never act on: at a server, an `AckQuery` unless it
-    /// is in phase 1 of that request and an `AckRecord` unless it is in phase 2 of that
-    /// request and has not counted the sender (a server takes each request once, so a
-    /// phase it has left never comes back); at a client, a `PutOk` for a request it is
-    /// not waiting for (its requests only move on). A `GetOk` is never said to be
-    /// ignored: `value_chosen` reads it in flight.
-    fn ignores(&self, _node: Node, state: &State, from: Node, msg: &Msg) -> bool {
+    /// What a server or client will never act on: at a client, a `PutOk` for a request
+    /// it is not waiting for (its requests only move on); at a server, while
+    /// `no_duplication` is held, an `AckQuery` unless it is in phase 1 of that request
+    /// and an `AckRecord` unless it is in phase 2 of that request and has not counted
+    /// the sender (a server then takes each request once, so a phase it has left never
+    /// comes back; a duplicated `Put` or `Get` starts the request again). A `GetOk` is
+    /// never said to be ignored: `value_chosen` reads it in flight.
+    fn ignores(
+        &self,
+        _: Node,
+        state: &State,
+        from: Node,
+        msg: &Msg,
+        assumptions: &AssumptionSet,
+    ) -> bool {
         if !self.drop_ignored {
             return false;
         }
+        let requests_once = assumptions.is_held(NoDuplication);
         match (*state, *msg) {
-            (State::Server { phase, .. }, Msg::AckQuery { req, .. }) => !matches!(
-                phase,
-                Some(Phase::Phase1 { req: expected, .. }) if expected == req
-            ),
-            (State::Server { phase, .. }, Msg::AckRecord { req }) => !matches!(
-                phase,
-                Some(Phase::Phase2 { req: expected, acks, .. })
-                    if expected == req && acks & (1 << from.index()) == 0
-            ),
+            (State::Server { phase, .. }, Msg::AckQuery { req, .. }) => {
+                requests_once
+                    && !matches!(
+                        phase,
+                        Some(Phase::Phase1 { req: expected, .. }) if expected == req
+                    )
+            }
+            (State::Server { phase, .. }, Msg::AckRecord { req }) => {
+                requests_once
+                    && !matches!(
+                        phase,
+                        Some(Phase::Phase2 { req: expected, acks, .. })
+                            if expected == req && acks & (1 << from.index()) == 0
+                    )
+            }
             (State::Client { awaiting, .. }, Msg::PutOk { req }) => awaiting != Some(req),
             _ => false,
         }

@@ -63,7 +63,7 @@ use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
 use synccheck::model::{Declared, Param, Params};
 use synccheck::system::Assumption::DurableWrites;
 use synccheck::system::Node as _;
-use synccheck::system::{Context, LeansOn, Property, Protocol, SystemState};
+use synccheck::system::{AssumptionSet, Context, LeansOn, Property, Protocol, SystemState};
 
 synccheck::nodes! {
     /// Servers (may crash or pause), then clients.
@@ -386,7 +386,7 @@ impl Protocol for PeerPaxos {
     /// `Accepted` of a ballot below its own (ballots only grow until it decides); at a
     /// client, a `PutOk` once it has moved past its `Put`. A `GetOk` is never said to
     /// be ignored: `value_chosen` reads it in flight.
-    fn ignores(&self, _node: Node, state: &State, _from: Node, msg: &Msg) -> bool {
+    fn ignores(&self, _: Node, state: &State, _: Node, msg: &Msg, _: &AssumptionSet) -> bool {
         if !self.drop_ignored {
             return false;
         }

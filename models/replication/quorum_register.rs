@@ -151,6 +151,10 @@ pub struct QuorumRegister {
     /// How long the reader waits after its first read returns before it starts the
     /// second, in its local ticks.
     pub read_gap_ticks: u32,
+    /// Drop the answers the writer and the reader ignore for ever
+    /// ([`Protocol::ignores`]): a second `WriteAck` from one replica, any after the
+    /// write returned, and an answer to a read (or a phase of it) that has moved on.
+    pub drop_ignored: bool,
 }
 
 /// Messages (the ABD paper's two phases: query, then update).
@@ -569,6 +573,7 @@ impl Protocol for QuorumRegister {
     // No property or metric reads a message's age or a pause's length.
     const LEAN_STATE: bool = true;
     const MESSAGE_SET: bool = true;
+    const DROPS_IGNORED: bool = true;
 
     fn largest_time_constant_ticks(&self) -> u32 {
         self.read_gap_ticks
@@ -678,6 +683,56 @@ impl Protocol for QuorumRegister {
         }
     }
 
+    /// The writer ignores a `WriteAck` once it returned or from a replica it counted;
+    /// the reader ignores an answer to an earlier read, and one to the current read
+    /// once that phase is over or has counted the replica (reads and phases only move
+    /// on, and the counted bits only grow). Replicas act on everything. No property
+    /// reads the network.
+    fn ignores(
+        &self,
+        _: Node,
+        state: &NodeState,
+        from: Node,
+        msg: &Msg,
+        _: &AssumptionSet,
+    ) -> bool {
+        if !self.drop_ignored {
+            return false;
+        }
+        match (state, *msg) {
+            (NodeState::Writer { acked_by, returned }, Msg::WriteAck { .. }) => {
+                *returned || acked_by & bit(from) != 0
+            }
+            (
+                NodeState::Reader {
+                    read: current,
+                    phase,
+                },
+                Msg::QueryReply { read, .. },
+            ) => {
+                read < *current
+                    || (read == *current
+                        && !matches!(phase, ReadPhase::Querying { replied_by, .. } if replied_by & bit(from) == 0))
+            }
+            (
+                NodeState::Reader {
+                    read: current,
+                    phase,
+                },
+                Msg::WriteBackAck { read },
+            ) => {
+                read < *current
+                    || (read == *current
+                        && match phase {
+                            ReadPhase::Returned => true,
+                            ReadPhase::WritingBack { acked_by, .. } => acked_by & bit(from) != 0,
+                            ReadPhase::Querying { .. } => false,
+                        })
+            }
+            _ => false,
+        }
+    }
+
     /// Only replicas crash; a restarted replica serves what it persisted.
     fn on_restart(&self, _node: Node, ctx: &mut Context<'_, Self>) -> NodeState {
         NodeState::Replica(*ctx.durable())
@@ -735,6 +790,11 @@ impl Declared for QuorumRegister {
             0..=20,
             "the reader's pause between its two reads (no_write_back is safe while > Δ)",
         ),
+        Param::switch(
+            "drop_ignored",
+            true,
+            "drop the answers the writer and reader ignore for ever (a duplicate ack, an answer to a read that moved on); off: every one stays in flight until delivered",
+        ),
     ];
 
     fn from_params(params: &Params) -> Result<Self, String> {
@@ -747,6 +807,7 @@ impl Declared for QuorumRegister {
                 ],
             )?,
             read_gap_ticks: params.integer("read_gap_ticks")?,
+            drop_ignored: params.on("drop_ignored")?,
         })
     }
 }

@@ -148,8 +148,9 @@ pub enum Command {
         #[arg(long, default_value_t = 10_000)]
         max_states: usize,
         /// Store message ages and pause lengths even where the lean state would not
-        /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
-        /// the message set would (`MESSAGE_SET`: a delivered message stays in flight):
+        /// (protocols that declare `LEAN_STATE`), keep the network a multiset where
+        /// the message set would (`MESSAGE_SET`: a delivered message stays in flight),
+        /// and keep the messages a protocol says its nodes ignore (`DROPS_IGNORED`):
         /// more states. The graph is always the
         /// full space (no symmetry reduction).
         #[arg(long)]
@@ -210,8 +211,9 @@ pub enum Command {
         #[arg(long, default_value = crate::explore::DEFAULT_ADDRESS)]
         address: String,
         /// Store message ages and pause lengths even where the lean state would not
-        /// (protocols that declare `LEAN_STATE`), and keep the network a multiset where
-        /// the message set would (`MESSAGE_SET`: a delivered message stays in flight);
+        /// (protocols that declare `LEAN_STATE`), keep the network a multiset where
+        /// the message set would (`MESSAGE_SET`: a delivered message stays in flight),
+        /// and keep the messages a protocol says its nodes ignore (`DROPS_IGNORED`);
         /// with --trace, the link points into
         /// that space. The Explorer always walks the full space (no symmetry).
         #[arg(long)]
@@ -433,7 +435,8 @@ pub enum SchemaArg {
 pub struct Reductions {
     /// Store message ages and pause lengths even where the lean state would not
     /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
-    /// message set would not (`MESSAGE_SET`), and expand every state, also one that
+    /// message set would not (`MESSAGE_SET`), keep the messages a protocol says its
+    /// nodes ignore for ever (`DROPS_IGNORED`), and expand every state, also one that
     /// a state with younger messages and shorter pauses covers (subsumption): same
     /// verdicts, more states.
     #[arg(long)]
@@ -469,7 +472,8 @@ pub struct Reductions {
     /// read message ages, pause lengths or the order of messages in flight, and no
     /// property timers' remaining ticks or clock offsets (`LEAN_STATE`), nor which
     /// messages are in flight (`MESSAGE_SET`); one that does is an error (exit 2)
-    /// naming it. 0: no audit.
+    /// naming it. And a message a protocol says a node ignores for ever
+    /// (`DROPS_IGNORED`) must be: one that is not is an error naming it. 0: no audit.
     #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
     pub lean_audit: usize,
 }

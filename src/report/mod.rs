@@ -553,7 +553,7 @@ impl<P: Protocol> Explain for TimedSystem<P> {
                 clock_offsets_ticks: Some(offsets.clone()),
                 state: to_json(after),
                 annotations,
-                notes: Vec::new(),
+                notes: self.dropped_as_ignored(before, action),
             });
         }
         TraceReport {

@@ -1067,7 +1067,7 @@ impl<P: Protocol> TimedSystem<P> {
     }
 
     /// This system storing every quantity, with a multiset network and its duplicate
-    /// cap (the lean state off: `--no-lean`). Same verdicts and counterexample
+    /// cap, keeping every message (the lean state off: `--no-lean`). Same verdicts and counterexample
     /// lengths when the protocol keeps the contracts of [`Protocol::LEAN_STATE`] and
     /// [`Protocol::MESSAGE_SET`] (and, for the message set, no run needs a duplicate
     /// delivered while [`IN_FLIGHT_MAX`] messages are in flight); more states.
@@ -2149,6 +2149,45 @@ impl<P: Protocol> TimedSystem<P> {
         network.retain(|envelope| !self.is_ignored(nodes, envelope));
     }
 
+    /// What the step `action` from `state` took out of the network as ignored
+    /// ([`Protocol::ignores`]), one sentence per message, for a trace's notes: what the
+    /// same step leaves in flight with every message kept and this system does not.
+    pub fn dropped_as_ignored(
+        &self,
+        state: &SystemState<P>,
+        action: &SystemAction<P>,
+    ) -> Vec<String> {
+        if !self.drops_ignored() {
+            return Vec::new();
+        }
+        let mut keeping = self.clone();
+        keeping.keeps_everything = true;
+        let (Some(kept), Some(after)) = (keeping.step(state, action), self.step(state, action))
+        else {
+            return Vec::new();
+        };
+        let mut left = after.network;
+        kept.network
+            .iter()
+            .filter(
+                |envelope| match left.iter().position(|other| other == *envelope) {
+                    Some(index) => {
+                        left.remove(index);
+                        false
+                    }
+                    None => true,
+                },
+            )
+            .map(|envelope| {
+                format!(
+                    "{} ignores {} for ever: taken out of the network",
+                    self.node_name(envelope.dst),
+                    self.describe_envelope(envelope)
+                )
+            })
+            .collect()
+    }
+
     /// Whether `envelope`'s receiver, in `nodes`, ignores it for ever.
     fn is_ignored(&self, nodes: &[Shared<NodeRecord<P>>], envelope: &Envelope<P::Msg>) -> bool {
         nodes
@@ -2160,6 +2199,7 @@ impl<P: Protocol> TimedSystem<P> {
                     state,
                     P::Node::ALL[envelope.src],
                     &envelope.msg,
+                    &self.assumptions,
                 )
             })
     }

@@ -270,20 +270,23 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// error naming it. Off by default; `--no-lean` turns it off for one check.
     const DROPS_IGNORED: bool = false;
 
-    /// Whether `node`, in `state`, ignores `msg` from `from` now and for ever (read only
-    /// with [`Protocol::DROPS_IGNORED`]): delivering it changes nothing — no state,
-    /// timer, persisted value, ghost or send — and no handler step of `node` from here
-    /// makes it change something (a ballot that only grows, a decision that is final);
-    /// and no property or metric reads whether it is in flight. Other nodes' steps
-    /// need no thought (they leave `state` as it is), nor crashes (a crash takes every
-    /// message to the node out of the network). Like the properties, it must give the
-    /// same answer on renamed nodes where the protocol declares symmetry.
+    /// Whether `node`, in `state`, ignores `msg` from `from` now and for ever under the
+    /// check's `assumptions` (read only with [`Protocol::DROPS_IGNORED`]): delivering
+    /// it changes nothing — no state, timer, persisted value, ghost or send — and no
+    /// handler step of `node` from here makes it change something (a ballot that only
+    /// grows, a decision that is final; a request handled once only while
+    /// `no_duplication` is held, since a duplicate may start it again); and no property
+    /// or metric reads whether it is in flight. Other nodes' steps need no thought (they
+    /// leave `state` as it is), nor crashes (a crash takes every message to the node out
+    /// of the network). Like the properties, it must give the same answer on renamed
+    /// nodes where the protocol declares symmetry.
     fn ignores(
         &self,
         _node: Self::Node,
         _state: &Self::State,
         _from: Self::Node,
         _msg: &Self::Msg,
+        _assumptions: &AssumptionSet,
     ) -> bool {
         false
     }
