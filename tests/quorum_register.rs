@@ -14,7 +14,7 @@ fn register(read_mode: ReadMode, read_gap_ticks: u32) -> QuorumRegister {
     QuorumRegister {
         read_mode,
         read_gap_ticks,
-        drop_ignored: true,
+        drop_ignored: false,
     }
 }
 
@@ -155,4 +155,75 @@ fn write_back_holds_on_lossy_links() {
         &[Assumption::ReliableLinks],
     );
     assert_linearizable(&fixed, "write-back, gap 1, lossy", 84_261);
+}
+
+/// The answers the writer and the reader ignore for ever (a second `WriteAck` of one
+/// replica, an answer to a read or a phase that moved on) dropped, `drop_ignored`:
+/// the same verdicts as with every message kept, never more states nor a longer
+/// counterexample; and with duplication relaxed, write-back's check finishes.
+#[test]
+fn dropping_ignored_answers_keeps_every_verdict() {
+    // (variant, gap, relaxed)
+    let cases = [
+        (ReadMode::NoWriteBack, 0, None),
+        (ReadMode::NoWriteBack, 1, Some("bounded_delay")),
+        (ReadMode::WriteBack, 1, Some("reliable_links")),
+    ];
+    let properties = ["linearizable", "read_returned_new_value", "reads_completed"];
+    let mut smaller = 0;
+    for (read_mode, read_gap_ticks, relaxed) in cases {
+        let run = |drop_ignored| {
+            let protocol = QuorumRegister {
+                read_mode,
+                read_gap_ticks,
+                drop_ignored,
+            };
+            let check = testing::check(protocol).threads(2);
+            match relaxed {
+                Some(name) => check.relax(name).run(),
+                None => check.run(),
+            }
+        };
+        let (kept, dropped) = (run(false), run(true));
+        let label = format!("{read_mode:?}, gap {read_gap_ticks}, {relaxed:?} relaxed");
+        assert!(kept.report.complete && dropped.report.complete, "{label}");
+        let (kept_states, dropped_states) = (
+            kept.report.stats.unique_states,
+            dropped.report.stats.unique_states,
+        );
+        assert!(dropped_states <= kept_states, "{label}");
+        smaller += usize::from(dropped_states < kept_states);
+        for property in properties {
+            assert_eq!(
+                kept.verdict(property),
+                dropped.verdict(property),
+                "{label}: {property}"
+            );
+            let length = |checked: &testing::Checked<QuorumRegister>| {
+                checked
+                    .report
+                    .property(property)
+                    .and_then(|p| p.counterexample.as_ref())
+                    .map(|trace| trace.length)
+            };
+            assert!(length(&dropped) <= length(&kept), "{label}: {property}");
+        }
+    }
+    assert_eq!(
+        smaller,
+        cases.len(),
+        "the drop stored fewer states in every case"
+    );
+    let duplicated = QuorumRegister {
+        read_mode: ReadMode::WriteBack,
+        read_gap_ticks: 0,
+        drop_ignored: true,
+    };
+    testing::check(duplicated)
+        .relax("no_duplication")
+        .threads(2)
+        .run()
+        .assert_states(214_254)
+        .assert_holds("linearizable")
+        .assert_reached("reads_completed");
 }

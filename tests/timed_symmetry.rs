@@ -648,7 +648,7 @@ fn every_member_of_a_class_has_the_same_representative() {
     let protocol = QuorumRegister {
         read_mode: ReadMode::WriteBack,
         read_gap_ticks: 1,
-        drop_ignored: true,
+        drop_ignored: false,
     };
     let swaps = [
         Renaming::swapping(Node::R0, Node::R1),

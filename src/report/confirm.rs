@@ -144,7 +144,9 @@ fn necessity<P: Protocol>(
 /// without the duplicate cap (as does the system that explains and replays its runs),
 /// and so does the narrower system, also where holding an assumption leaves the
 /// message set; where `system` keeps everything (`--no-lean`, or the replay of a trace
-/// it recorded), so does the narrower system.
+/// it recorded), so does the narrower system. The narrower system drops what `system`'s
+/// audited claims say is ignored (`TimedSystem::ignoring_as`), not what `ignores` would
+/// say under the narrower assumptions, which no audit covered.
 fn holding<P: Protocol>(
     system: &TimedSystem<P>,
     assumptions: &[Assumption],
@@ -156,7 +158,9 @@ fn holding<P: Protocol>(
             .then(|| system.annotation_bound(*assumption));
         held.hold(*assumption, bound).ok()?;
     }
-    let narrower = TimedSystem::new(system.protocol().clone(), held).ok()?;
+    let narrower = TimedSystem::new(system.protocol().clone(), held)
+        .ok()?
+        .ignoring_as(system);
     Some(if system.keeps_everything() {
         narrower.without_lean_state()
     } else if system.lean().messages || system.is_uncapped() {

@@ -173,6 +173,10 @@ pub struct TimedSystem<P: Protocol> {
     /// Built by [`TimedSystem::without_lean_state`] (`--no-lean`): every quantity
     /// stored and the capped multiset network, also for the systems derived from it.
     keeps_everything: bool,
+    /// The assumptions [`Protocol::ignores`] is asked under: the check's own, which the
+    /// audit covered, also in a narrower system built to confirm a break (its runs are
+    /// runs of the check's system, so what is ignored for ever there is here).
+    ignores_under: AssumptionSet,
     symmetry: Option<Symmetric<P>>,
     fault: Arc<ModelFault>,
 }
@@ -393,6 +397,7 @@ impl<P: Protocol> TimedSystem<P> {
             None => 0,
         };
         let symmetry = Self::symmetric(&protocol)?;
+        let ignores_under = assumptions.clone();
         let system = TimedSystem {
             protocol,
             assumptions,
@@ -405,6 +410,7 @@ impl<P: Protocol> TimedSystem<P> {
             lean,
             in_flight_cap: IN_FLIGHT_MAX,
             keeps_everything: false,
+            ignores_under,
             symmetry,
             fault: Arc::new(ModelFault::default()),
         };
@@ -895,62 +901,102 @@ impl<P: Protocol> TimedSystem<P> {
     /// What `state`, a state of this system with every message kept
     /// ([`TimedSystem::without_lean_state`]), says against the contract of
     /// [`Protocol::ignores`]: the first message in flight its receiver is said to ignore
-    /// for ever whose delivery changes more than the network, that an enabled step
-    /// leaves in flight but no longer ignored, or without which a property (but an
-    /// `eventually` one) or metric has another value. `None` when nothing does. Each
-    /// checked state is one step of an induction: a message ignored in a state whose
-    /// steps all keep it ignored is ignored for ever from there.
+    /// for ever whose delivery changes more than the network, here or after an enabled
+    /// step that leaves it in flight (any node's: a handler may read the ghost, the
+    /// clock or its timers), or that such a step leaves no longer ignored; or a property
+    /// (`eventually` ones included: the drop is not turned off for them) or metric whose
+    /// value differs on the same state with every ignored message taken out. `None`
+    /// when nothing does. Each checked state is one step of an induction: a message
+    /// ignored and inert in a state whose steps all keep it so stays so.
     pub fn ignored_breach(&self, state: &SystemState<P>) -> Option<String> {
+        let ignored: Vec<&Envelope<P::Msg>> = state
+            .network
+            .iter()
+            .filter(|envelope| self.is_ignored(&state.nodes, envelope))
+            .collect();
+        if ignored.is_empty() {
+            return None;
+        }
         let mut actions = Vec::new();
-        for (index, envelope) in state.network.iter().enumerate() {
-            if !self.is_ignored(&state.nodes, envelope) {
-                continue;
-            }
+        self.enabled_actions(state, &mut actions);
+        for envelope in &ignored {
             let said = format!(
                 "`ignores` says {} ignores {} for ever",
                 self.node_name(envelope.dst),
                 self.describe_envelope(envelope)
             );
-            let mut without = state.clone();
-            without.network.remove(index);
-            let deliver = Action::Deliver {
-                envelope: envelope.clone(),
-            };
-            if self
-                .step(state, &deliver)
-                .is_some_and(|after| after != without)
-            {
+            if !self.delivers_to_no_effect(state, envelope) {
                 return Some(format!(
                     "{said}, but delivering it changes more than the network"
                 ));
             }
-            if actions.is_empty() {
-                self.enabled_actions(state, &mut actions);
-            }
-            let wanted_again = actions.iter().find(|action| {
-                self.step(state, action).is_some_and(|next| {
-                    next.network.iter().any(|other| {
-                        same_message(other, envelope) && !self.is_ignored(&next.nodes, other)
-                    })
-                })
-            });
-            if let Some(action) = wanted_again {
+            for action in &actions {
+                let Some(next) = self.step(state, action) else {
+                    continue;
+                };
+                let Some(still) = next
+                    .network
+                    .iter()
+                    .find(|other| same_message(other, envelope))
+                else {
+                    continue;
+                };
+                let breach = if !self.is_ignored(&next.nodes, still) {
+                    "it no longer does"
+                } else if !self.delivers_to_no_effect(&next, still) {
+                    "delivering it then changes more than the network"
+                } else {
+                    continue;
+                };
                 return Some(format!(
-                    "{said}, but after the step `{}` it no longer does",
+                    "{said}, but after the step `{}` {breach}",
                     self.describe_action(action)
                 ));
             }
-            if let Some(reader) = self.reader_of(state, &without, true, true) {
-                return Some(reader.reads(
-                    "whether an ignored message is in flight",
-                    &format!(
-                        "{} taken out of the network",
-                        self.describe_envelope(envelope)
-                    ),
-                ));
-            }
         }
-        None
+        let mut without = state.clone();
+        without
+            .network
+            .retain(|envelope| !self.is_ignored(&state.nodes, envelope));
+        let eventually = self
+            .properties
+            .iter()
+            .filter(|property| property.kind == super::PropertyKind::Eventually)
+            .find(|property| {
+                property.holds(&self.protocol, state) != property.holds(&self.protocol, &without)
+            })
+            .map(|property| Reader {
+                name: format!("property `{}`", property.name),
+                before: property.holds(&self.protocol, state).to_string(),
+                after: property.holds(&self.protocol, &without).to_string(),
+            });
+        let names: Vec<String> = ignored
+            .iter()
+            .map(|envelope| self.describe_envelope(envelope))
+            .collect();
+        eventually
+            .or_else(|| self.reader_of(state, &without, true, true))
+            .map(|reader| {
+                reader.reads(
+                    "whether an ignored message is in flight",
+                    &format!("{} taken out of the network", names.join(", ")),
+                )
+            })
+    }
+
+    /// Whether delivering `envelope` at `state` leaves the same state without it.
+    fn delivers_to_no_effect(&self, state: &SystemState<P>, envelope: &Envelope<P::Msg>) -> bool {
+        let deliver = Action::Deliver {
+            envelope: envelope.clone(),
+        };
+        let Some(after) = self.step(state, &deliver) else {
+            return true;
+        };
+        let mut without = state.clone();
+        if let Some(index) = without.network.iter().position(|other| other == envelope) {
+            without.network.remove(index);
+        }
+        after == without
     }
 
     /// The first property (not an `eventually` one) or, where `metrics`, metric whose
@@ -1068,8 +1114,9 @@ impl<P: Protocol> TimedSystem<P> {
 
     /// This system storing every quantity, with a multiset network and its duplicate
     /// cap, keeping every message (the lean state off: `--no-lean`). Same verdicts and counterexample
-    /// lengths when the protocol keeps the contracts of [`Protocol::LEAN_STATE`] and
-    /// [`Protocol::MESSAGE_SET`] (and, for the message set, no run needs a duplicate
+    /// lengths (longer by deliveries that do nothing where the protocol drops the
+    /// messages it ignores, [`Protocol::DROPS_IGNORED`]) when the protocol keeps the
+    /// contracts of [`Protocol::LEAN_STATE`] and [`Protocol::MESSAGE_SET`] (and, for the message set, no run needs a duplicate
     /// delivered while [`IN_FLIGHT_MAX`] messages are in flight); more states.
     pub fn without_lean_state(self) -> Self {
         let mut plain = match self.storing_everything() {
@@ -1078,6 +1125,14 @@ impl<P: Protocol> TimedSystem<P> {
         };
         plain.keeps_everything = true;
         plain
+    }
+
+    /// This system asking [`Protocol::ignores`] under `wider`'s assumptions, which its
+    /// audit covered: for a system that holds more assumptions than `wider`, built to
+    /// search runs of `wider` (`report::confirm`).
+    pub(crate) fn ignoring_as(mut self, wider: &Self) -> Self {
+        self.ignores_under = wider.ignores_under.clone();
+        self
     }
 
     /// Whether this system was built by [`TimedSystem::without_lean_state`]
@@ -2199,7 +2254,7 @@ impl<P: Protocol> TimedSystem<P> {
                     state,
                     P::Node::ALL[envelope.src],
                     &envelope.msg,
-                    &self.assumptions,
+                    &self.ignores_under,
                 )
             })
     }

@@ -262,7 +262,11 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// the same verdicts, **provided** [`Protocol::ignores`] keeps its contract. A
     /// counterexample may be shorter than without it: it needs no step that delivers a
     /// message to no effect (one that a full network would need first, ahead of a
-    /// later message of a FIFO link or a Tick at the delay bound). A check audits the
+    /// later message of a FIFO link or a Tick at the delay bound); and with
+    /// duplication relaxed, a duplicate may be made where the full network would be at
+    /// its cap of [`IN_FLIGHT_MAX`](crate::system::IN_FLIGHT_MAX) messages in flight
+    /// (the drop stands closer to the uncapped network, as the message set does). A
+    /// check audits the
     /// contract first on the first states of its space with every message kept
     /// (`TimedSystem::audit_lean_state`, `--lean-audit`): a message said to be ignored
     /// whose delivery changes something, that a handler step of its receiver makes
@@ -275,11 +279,13 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// it changes nothing — no state, timer, persisted value, ghost or send — and no
     /// handler step of `node` from here makes it change something (a ballot that only
     /// grows, a decision that is final; a request handled once only while
-    /// `no_duplication` is held, since a duplicate may start it again); and no property
-    /// or metric reads whether it is in flight. Other nodes' steps need no thought (they
-    /// leave `state` as it is), nor crashes (a crash takes every message to the node out
-    /// of the network). Like the properties, it must give the same answer on renamed
-    /// nodes where the protocol declares symmetry.
+    /// `no_duplication` is held, since a duplicate may start it again), whatever the
+    /// ghost, the clock and the node's timers are when it would arrive (other nodes'
+    /// steps change the ghost, drifts the clock); and no property or metric, `eventually`
+    /// ones included, reads whether it is in flight. Crashes need no thought (a crash
+    /// takes every message to the node out of the network). Like the properties, it
+    /// must give the same answer on renamed nodes where the protocol declares symmetry
+    /// (not audited).
     fn ignores(
         &self,
         _node: Self::Node,
