@@ -276,3 +276,92 @@ fn a_trace_step_notes_the_messages_it_drops() {
         ["client ignores Ack(0) server→client for ever: taken out of the network"]
     );
 }
+
+synccheck::nodes! {
+    enum Pair {
+        Hub = "hub" [stable],
+        Left = "left" [stable],
+        Right = "right" [stable],
+    }
+}
+
+/// Two interchangeable clients each ping the hub once and take its `Pong` (a second
+/// copy, with duplication relaxed, is stale); `fair` says so of both, otherwise only
+/// of `left`.
+#[derive(Clone, Debug)]
+struct Pinger {
+    fair: bool,
+}
+
+impl Protocol for Pinger {
+    type Node = Pair;
+    type State = bool;
+    type Durable = ();
+    type Msg = u8;
+    type Timer = ();
+    type Ghost = ();
+
+    const LEAN_STATE: bool = true;
+    const DROPS_IGNORED: bool = true;
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+
+    fn on_start(&self, node: Pair, ctx: &mut Context<'_, Self>) -> bool {
+        if node != Pair::Hub {
+            ctx.send(Pair::Hub, 0);
+        }
+        false
+    }
+
+    fn on_message(
+        &self,
+        node: Pair,
+        got: &mut bool,
+        from: Pair,
+        _: &u8,
+        ctx: &mut Context<'_, Self>,
+    ) {
+        match node {
+            Pair::Hub => ctx.send(from, 1),
+            Pair::Left | Pair::Right => *got = true,
+        }
+    }
+
+    fn ignores(&self, node: Pair, got: &bool, _: Pair, _: &u8, _: &AssumptionSet) -> bool {
+        node != Pair::Hub && *got && (self.fair || node == Pair::Left)
+    }
+
+    fn symmetry(&self) -> synccheck::system::Symmetry<Self> {
+        synccheck::system::Symmetry::groups(&[&[Pair::Left, Pair::Right]])
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::sometimes("both_answered", |_, state| {
+            [Pair::Left, Pair::Right]
+                .iter()
+                .all(|node| state.node_state(*node).copied().unwrap_or(false))
+        })]
+    }
+}
+
+#[test]
+fn an_ignores_that_tells_a_symmetry_group_apart_is_an_error() {
+    let check = |fair| {
+        synccheck::testing::check(Pinger { fair })
+            .relax("no_duplication")
+            .threads(1)
+            .try_run()
+    };
+    let fair = check(true).expect("a symmetric claim passes the audit");
+    fair.assert_reached("both_answered");
+    match check(false) {
+        Err(SystemError::LeanContract(error)) => assert!(
+            error.contains("`ignores` is not symmetric: on a state and on its renaming"),
+            "{error}"
+        ),
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("the audit let an asymmetric `ignores` through"),
+    }
+}

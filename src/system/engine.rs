@@ -909,6 +909,9 @@ impl<P: Protocol> TimedSystem<P> {
     /// when nothing does. Each checked state is one step of an induction: a message
     /// ignored and inert in a state whose steps all keep it so stays so.
     pub fn ignored_breach(&self, state: &SystemState<P>) -> Option<String> {
+        if let Some(breach) = self.asymmetric_ignores(state) {
+            return Some(breach);
+        }
         let ignored: Vec<&Envelope<P::Msg>> = state
             .network
             .iter()
@@ -982,6 +985,34 @@ impl<P: Protocol> TimedSystem<P> {
                     &format!("{} taken out of the network", names.join(", ")),
                 )
             })
+    }
+
+    /// Where the protocol declares symmetry: the first renaming of `state` on which
+    /// [`Protocol::ignores`] does not say the renamed messages are ignored (the engine
+    /// drops before it picks a representative, so an `ignores` that tells the nodes of
+    /// a group apart would make the representatives depend on which member was stored).
+    fn asymmetric_ignores(&self, state: &SystemState<P>) -> Option<String> {
+        let symmetry = self.symmetry.as_ref()?;
+        let kept = |state: &SystemState<P>| {
+            let mut kept = state.clone();
+            kept.network
+                .retain(|envelope| !self.is_ignored(&state.nodes, envelope));
+            kept.network
+        };
+        let kept_here = kept(state);
+        let mut without = state.clone();
+        without.network = kept_here;
+        symmetry.renamings.iter().skip(1).find_map(|(renaming, _)| {
+            let renamed = self.renamed(state, renaming, symmetry);
+            (kept(&renamed) != self.renamed(&without, renaming, symmetry).network).then(|| {
+                format!(
+                    "`ignores` is not symmetric: on a state and on its renaming {} it says \
+                     different messages are ignored (it must not tell the nodes of a \
+                     symmetry group apart)",
+                    renaming.describe()
+                )
+            })
+        })
     }
 
     /// Whether delivering `envelope` at `state` leaves the same state without it.

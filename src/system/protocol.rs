@@ -285,7 +285,7 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// ones included, reads whether it is in flight. Crashes need no thought (a crash
     /// takes every message to the node out of the network). Like the properties, it
     /// must give the same answer on renamed nodes where the protocol declares symmetry
-    /// (not audited).
+    /// (audited too: on every renaming of each audited state).
     fn ignores(
         &self,
         _node: Self::Node,
