@@ -965,13 +965,14 @@ impl<P: Protocol> TimedSystem<P> {
             .properties
             .iter()
             .filter(|property| property.kind == super::PropertyKind::Eventually)
-            .find(|property| {
-                property.holds(&self.protocol, state) != property.holds(&self.protocol, &without)
-            })
-            .map(|property| Reader {
-                name: format!("property `{}`", property.name),
-                before: property.holds(&self.protocol, state).to_string(),
-                after: property.holds(&self.protocol, &without).to_string(),
+            .find_map(|property| {
+                let before = property.holds(&self.protocol, state);
+                let after = property.holds(&self.protocol, &without);
+                (before != after).then(|| Reader {
+                    name: format!("property `{}`", property.name),
+                    before: before.to_string(),
+                    after: after.to_string(),
+                })
             });
         let names: Vec<String> = ignored
             .iter()
@@ -993,11 +994,13 @@ impl<P: Protocol> TimedSystem<P> {
     /// a group apart would make the representatives depend on which member was stored).
     fn asymmetric_ignores(&self, state: &SystemState<P>) -> Option<String> {
         let symmetry = self.symmetry.as_ref()?;
-        let kept = |state: &SystemState<P>| {
-            let mut kept = state.clone();
-            kept.network
-                .retain(|envelope| !self.is_ignored(&state.nodes, envelope));
-            kept.network
+        let kept = |state: &SystemState<P>| -> Vec<Envelope<P::Msg>> {
+            state
+                .network
+                .iter()
+                .filter(|envelope| !self.is_ignored(&state.nodes, envelope))
+                .cloned()
+                .collect()
         };
         let kept_here = kept(state);
         let mut without = state.clone();
