@@ -17,8 +17,10 @@
 //! finish, every verdict, counterexample and example length, fewest-breaks count and
 //! metric must be equal, and each counterexample of a reduced search must replay.
 //!
-//! `SYNCCHECK_SEEDS=N` runs N seeds (the default is sized for CI) and
-//! `SYNCCHECK_SEED=S` runs seed S alone, printing what it compared.
+//! `SYNCCHECK_SEEDS=N` runs N seeds (400 by default, sized for CI: about 20 s in
+//! release on two cores), `SYNCCHECK_SEED=S` runs seed S alone, printing what it
+//! compared, and `SYNCCHECK_PLAIN_STATES=M` compares seeds whose plain search has up to
+//! M states (40 000 by default).
 
 use std::collections::BTreeMap;
 use synccheck::check::Verdict;
@@ -257,7 +259,7 @@ impl Generated {
         };
         Act {
             next: rng.chance(75).then(|| rng.state()),
-            ahead: rng.chance(15).then(|| rng.state()),
+            ahead: rng.chance(30).then(|| rng.state()),
             send,
             timer,
             mark: rng.chance(20),
@@ -548,8 +550,14 @@ const REDUCED: &[&str] = &[
     "no class guide",
 ];
 
-/// A plain search that passes this many states is not compared.
-const PLAIN_STATES_MAX: usize = 40_000;
+/// A plain search that passes this many states is not compared
+/// (`SYNCCHECK_PLAIN_STATES` sets another bound).
+fn plain_states_max() -> usize {
+    std::env::var("SYNCCHECK_PLAIN_STATES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(40_000)
+}
 
 fn builder(protocol: &Generated, setting: usize) -> CheckBuilder<Generated> {
     let (_, relax_all, hold, relax) = SETTINGS[setting];
@@ -638,7 +646,7 @@ fn compare_seed(seed: u64, tally: &mut Tally, verbose: bool) {
         .no_subsumption()
         .no_drift_classes()
         .no_class_guide()
-        .max_states(PLAIN_STATES_MAX)
+        .max_states(plain_states_max())
         .try_run()
         .unwrap_or_else(|error| panic!("seed {seed} ({name}), plain search: {error}"));
     if !plain.report.complete {
