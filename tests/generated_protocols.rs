@@ -660,7 +660,9 @@ struct Said {
     /// Whether the counterexample breaks the fewest assumptions of its length, and how
     /// many it breaks.
     fewest_breaks: Option<(FewestBreaks, usize)>,
-    /// The assumptions it breaks, each at its first break's step (for the message).
+    /// The assumptions it breaks, each at its first break's step: read only through
+    /// `Debug`, in a failure's message.
+    #[allow(dead_code)]
     breaks: Vec<(String, usize)>,
 }
 
