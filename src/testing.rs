@@ -529,7 +529,7 @@ where
         pin.property
     );
     assert_replays(model, path);
-    assert_witnessed(model, run, pin, path);
+    assert_witnessed(model, run, pin.property, pin.verdict, path);
     if let Some(start) = pin.loop_start {
         assert_eq!(
             path.states[start - 1],
@@ -572,49 +572,46 @@ pub fn property_holds<M: stateright::Model>(model: &M, property: &str, state: &M
     (found.condition)(model, state)
 }
 
-/// Asserts that a pinned counterexample shows what it claims: an `always` property is
-/// false in its last state (and true before it: the path stops at the first
-/// violation), an `eventually` property is false on every state of the lasso, and a
-/// `sometimes` example ends in a state where the property is true.
+/// Asserts that `path`, the run a check shows for `property` with `verdict`, shows
+/// what it claims: an `always` property is false in its last state (and true before
+/// it: the path stops at the first violation), an `eventually` property is false on
+/// every state of the lasso, and a `sometimes` example ends in a state where the
+/// property is true. (`deadlock_free`, the runner's own property, has nothing to
+/// evaluate.) `label` names the run in the message.
+///
+/// # Panics
+/// When the path does not show it.
 #[track_caller]
-fn assert_witnessed<M: stateright::Model>(
+pub fn assert_witnessed<M: stateright::Model>(
     model: &M,
     label: &str,
-    pin: &Pin,
+    property: &str,
+    verdict: Verdict,
     path: &crate::check::Path<M>,
 ) {
     use stateright::Expectation;
-    // `deadlock_free` is the runner's own property, not the model's: nothing to evaluate.
-    let Some(property) = model
-        .properties()
-        .into_iter()
-        .find(|p| p.name == pin.property)
-    else {
+    let Some(found) = model.properties().into_iter().find(|p| p.name == property) else {
         return;
     };
-    let holds = |state: &M::State| (property.condition)(model, state);
-    match (property.expectation, pin.verdict) {
+    let holds = |state: &M::State| (found.condition)(model, state);
+    match (found.expectation, verdict) {
         (Expectation::Always, Verdict::Violated) => {
             assert!(
                 !holds(path.last_state()),
-                "{label}: `{}` holds in the counterexample's last state",
-                pin.property
+                "{label}: `{property}` holds in the counterexample's last state"
             );
             assert!(
                 path.states[..path.states.len() - 1].iter().all(holds),
-                "{label}: `{}`'s counterexample goes past its first violation",
-                pin.property
+                "{label}: `{property}`'s counterexample goes past its first violation"
             );
         }
         (Expectation::Eventually, Verdict::Violated) => assert!(
             !path.states.iter().any(holds),
-            "{label}: `{}` is true somewhere on its lasso",
-            pin.property
+            "{label}: `{property}` is true somewhere on its lasso"
         ),
         (Expectation::Sometimes, Verdict::Reached) => assert!(
             holds(path.last_state()),
-            "{label}: `{}`'s example does not end where it is true",
-            pin.property
+            "{label}: `{property}`'s example does not end where it is true"
         ),
         _ => {}
     }

@@ -25,12 +25,11 @@
 //! compared, and `SYNCCHECK_PLAIN_STATES=M` compares seeds whose plain search has up to
 //! M states (40 000 by default).
 
-use stateright::{Expectation, Model};
 use std::collections::BTreeMap;
 use synccheck::check::Verdict;
 use synccheck::report::FewestBreaks;
 use synccheck::system::{AssumptionSet, Context, Property, Protocol, Symmetry, SystemState};
-use synccheck::testing::{assert_replays, check, CheckBuilder, Checked};
+use synccheck::testing::{assert_replays, assert_witnessed, check, CheckBuilder, Checked};
 
 synccheck::nodes! {
     enum Node {
@@ -610,9 +609,9 @@ fn relaxed_in(setting: usize, assumption: &str) -> bool {
     }
 }
 
-/// Asserts that `path`, the run a check shows for `property` with `verdict`, is one
-/// of `checked`'s system and shows it: an `always` false at its end and only there, a
-/// `sometimes` true at its end, an `eventually` false all along its lasso.
+/// Asserts that the path `checked` shows for `property` with `verdict` is a run of
+/// its system and shows the verdict ([`assert_witnessed`]); a violation or an example
+/// must have one.
 #[track_caller]
 fn assert_shows(checked: &Checked<Generated>, property: &str, verdict: Verdict, context: &str) {
     let Some(path) = checked
@@ -628,23 +627,7 @@ fn assert_shows(checked: &Checked<Generated>, property: &str, verdict: Verdict, 
         return;
     };
     assert_replays(&checked.system, path);
-    let system = &checked.system;
-    let Some(found) = system.properties().into_iter().find(|p| p.name == property) else {
-        return;
-    };
-    let holds = |state| (found.condition)(system, state);
-    let shown = match found.expectation {
-        Expectation::Always => {
-            let (last, before) = path.states.split_last().expect("a path has a state");
-            !holds(last) && before.iter().all(holds)
-        }
-        Expectation::Sometimes => holds(path.last_state()),
-        Expectation::Eventually => !path.states.iter().any(holds),
-    };
-    assert!(
-        shown,
-        "{context}: the path of `{property}` does not show it"
-    );
+    assert_witnessed(&checked.system, context, property, verdict, path);
 }
 
 /// What one search says, property by property, for the comparison.
