@@ -284,7 +284,8 @@ fn fenced_lease_lock_everything_relaxed_finds_its_example_in_one_run() {
     guided.assert_holds("no_lost_increment");
     assert_eq!((report.runs, report.bound), (1, 15));
     assert_eq!(guided.report.stats.unique_states, 203);
-    assert_eq!(unguided.report.stats.unique_states, 23_914);
+    // Unguided 23 914 before subsumption counted the late timers.
+    assert_eq!(unguided.report.stats.unique_states, 10_820);
 }
 
 #[test]

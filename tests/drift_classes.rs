@@ -325,3 +325,29 @@ fn a_property_that_reads_timers_breaks_the_contract_drift_classes_rely_on() {
     let right = builder().no_drift_classes().run();
     assert_eq!(right.assert_violated("timer_never_two_away").length, 0);
 }
+
+/// The same property where timers may fire late and clocks keep exact time (no drift
+/// classes): subsumption counts timers' remaining ticks there (a nearer timer covers a
+/// further one), so the audit ends the check with an error naming the property;
+/// `--no-subsumption` gets the violation.
+#[test]
+fn a_property_that_reads_timers_breaks_the_contract_subsumption_relies_on() {
+    let builder = || testing::check(TimerReader).relax("timely_timers");
+    match builder().try_run() {
+        Err(error @ SystemError::LeanContract(_)) => {
+            let message = error.to_string();
+            assert!(
+                message.contains("property `timer_never_two_away` reads timers' remaining ticks")
+                    && message.contains("every timer at its deadline"),
+                "{message}"
+            );
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("the check ran"),
+    }
+    let right = builder().no_subsumption().run();
+    assert_eq!(right.assert_violated("timer_never_two_away").length, 0);
+    // Held, `timely_timers` lets no nearer timer cover a further one: nothing to audit.
+    let held = testing::check(TimerReader).run();
+    assert_eq!(held.assert_violated("timer_never_two_away").length, 0);
+}

@@ -138,8 +138,8 @@ fn isr_replication_unsynced_fetch_is_lost_by_either_variant() {
 #[test]
 fn isr_replication_with_everything_relaxed_loses_only_an_unsynced_record() {
     for (truncation, states) in [
-        (Truncation::LeaderEpoch, 14_455),
-        (Truncation::TruncateToHw, 7_175),
+        (Truncation::LeaderEpoch, 14_282),
+        (Truncation::TruncateToHw, 7_063),
     ] {
         let checked = testing::check(isr(truncation)).relax_all().run();
         checked

@@ -141,14 +141,19 @@ impl Covering {
             .collect();
         let mut by_frame: HashMap<u64, Vec<usize>, BuildHasherDefault<FingerprintHasher>> =
             HashMap::default();
+        // A state without counters covers only itself (`Slack::covers`): it is
+        // expanded and not recorded.
         for (index, entry) in entries.iter().enumerate() {
-            if let Some(own) = &entry.slack {
+            if let Some(own) = entry.slack.as_ref().filter(|own| !own.counters.is_empty()) {
                 by_frame.entry(own.frame).or_default().push(index);
             }
         }
         // An entry without a split (none is, under subsumption) is expanded. A covered
         // one: the fingerprint of a state that covers it.
         let covered = |own: &Slack| {
+            if own.counters.is_empty() {
+                return None;
+            }
             let before = self.expanded.get(&own.frame).and_then(|known| {
                 known
                     .iter()
@@ -184,7 +189,7 @@ impl Covering {
                 }
                 continue;
             }
-            if let Some(own) = entry.slack.take() {
+            if let Some(own) = entry.slack.take().filter(|own| !own.counters.is_empty()) {
                 self.expanded
                     .entry(own.frame)
                     .or_default()

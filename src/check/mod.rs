@@ -31,13 +31,15 @@
 //! **Subsumption.** A model may also split each state into a *frame* and counters
 //! ([`Subsume`]) such that a state whose counters are at most another's, in the same
 //! frame, can do everything the other can (it *covers* it: the timed system's younger
-//! messages and shorter pauses under a held delay and pause bound). The BFS then
+//! messages and shorter pauses under a held delay and pause bound, and its nearer
+//! timers where timers may fire late). The BFS then
 //! expands a new state only if no state expanded at its depth or before covers it, nor
 //! another new state of its level covers it with smaller counters; the states it leaves
 //! out are stored, counted and checked against the properties as every discovery is,
 //! only not expanded. Every state the full search reaches at depth d is covered by one
 //! expanded at depth d or less (by induction along its path: the coverer's matching
-//! step leads to a state that is covered in turn), so every property value and deadlock
+//! step, or the coverer itself where that step would change nothing at it, covers the
+//! next state in turn), so every property value and deadlock
 //! the full search finds is found at the same depth: the same verdicts and
 //! counterexample lengths (the counterexample itself may be another of that length).
 //! Which states are left out is decided between two levels, from the level's order:
@@ -558,7 +560,8 @@ pub type Repeat<M> = fn(&<M as Model>::State, &<M as Model>::State) -> bool;
 
 /// A state split for subsumption: the fingerprint of its *frame* (the state with some
 /// counters set to 0) and those counters, in an order fixed by the frame. See
-/// [`Subsume`].
+/// [`Subsume`]. A state with no counter is its own frame, which no other state shares:
+/// it covers nothing and nothing covers it, and its frame need not be computed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slack {
     /// The fingerprint of the state with the counters set to 0.
@@ -568,10 +571,13 @@ pub struct Slack {
 }
 
 impl Slack {
-    /// Whether `self` is at least as free as `other`: the same frame, and every counter
-    /// at most `other`'s.
+    /// Whether `self` is at least as free as `other`: some counters, the same frame,
+    /// and every counter at most `other`'s. (Without counters a state covers only
+    /// itself, which the search knows by its fingerprint.)
     pub fn covers(&self, other: &Slack) -> bool {
-        self.frame == other.frame && Slack::at_most(&self.counters, &other.counters)
+        !self.counters.is_empty()
+            && self.frame == other.frame
+            && Slack::at_most(&self.counters, &other.counters)
     }
 
     /// Whether counters `small` are, one by one, at most `large` (of one frame).
@@ -582,11 +588,14 @@ impl Slack {
 
 /// Splits a state into its frame and counters for subsumption. The contract: when
 /// `a`'s split [covers](Slack::covers) `b`'s, `a` *simulates* `b`: every action enabled
-/// at `b` is enabled at `a` and leads to a state whose split covers that of `b`'s
-/// successor; `b` has an enabled action wherever `a` has one; and every property has the
-/// same value at `a` and `b`. (The timed system's counters are message ages under a
-/// held `bounded_delay` and pause lengths under a held `bounded_pause`: a state whose
-/// messages are younger and whose pauses are shorter may do all the older one may,
+/// at `b` leads to a state whose split is covered by that of a successor of `a` by the
+/// same action, or by `a`'s own (a step that would change nothing at `a`, which `a`
+/// need not list: matching it by staying only shortens runs); `b` has an enabled action
+/// wherever `a` has one; and every property has the same value at `a` and `b`. (The
+/// timed system's counters are message ages under a held `bounded_delay`, pause lengths
+/// under a held `bounded_pause` and timers' remaining ticks under a relaxed
+/// `timely_timers`: a state whose messages are younger, whose pauses are shorter and
+/// whose timers are nearer may do all the other may,
 /// [`TimedSystem::slack`](crate::system::TimedSystem::slack).)
 ///
 /// The BFS then expands a new state only if no state expanded at its depth or before

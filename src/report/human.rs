@@ -81,7 +81,7 @@ fn header(report: &CheckReport, out: &mut String) {
         let _ = writeln!(
             out,
             "subsumption: {subsumed} of them stored but not expanded, each covered by a state \
-             with younger messages or shorter pauses, all else equal, expanded at its depth or \
+             with younger messages, shorter pauses or nearer timers, all else equal, expanded at its depth or \
              before (--no-subsumption: expand every state)"
         );
     }

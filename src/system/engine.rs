@@ -599,10 +599,16 @@ impl<P: Protocol> TimedSystem<P> {
         // A record's key, hashed as if its status were `status`: without an extra, the
         // hash of the record alone, which for its own status is its fingerprint (kept
         // for the identity's); with one, the record and its node's extra together.
-        let record_key = |record: &NodeRecord<P>, kept: Option<u64>, status, source| {
-            let at = RecordAs { record, status };
+        let record_key = |record: &NodeRecord<P>, kept: Option<u64>, status, timers, source| {
+            let at = RecordAs {
+                record,
+                status,
+                timers_at_zero: timers,
+            };
             match &node_extra {
-                None if status == record.status => kept.unwrap_or_else(|| fingerprint(record)),
+                None if status == record.status && !timers => {
+                    kept.unwrap_or_else(|| fingerprint(record))
+                }
                 None => fingerprint(&at),
                 Some(extra) => fingerprint(&(at, extra(source))),
             }
@@ -621,12 +627,14 @@ impl<P: Protocol> TimedSystem<P> {
         let frames_first = self.subsumes();
         if frames_first {
             // Where subsumption compares states (`TimedSystem::subsumes`), the parts'
-            // frames first (`TimedSystem::slack`: ages and pause lengths taken as 0):
+            // frames first (`TimedSystem::slack`: ages, pause lengths and timers'
+            // remaining ticks taken as 0 where counted):
             // two classes whose frames are renamings of each other get representatives
             // of one frame, so the one with younger messages and shorter pauses covers
             // the other whichever renamings they were reached by. The full parts then
             // break the ties; the key is still a function of the image.
             let (ages, pauses) = (self.counts_ages(), self.counts_pauses());
+            let timers = self.counts_timers();
             for &position in symmetry.order.iter() {
                 keep_least(&mut alive, &mut keys, |index| {
                     let (record, kept, source) = record_at(index, position);
@@ -634,7 +642,8 @@ impl<P: Protocol> TimedSystem<P> {
                         NodeStatus::Paused { .. } if pauses => NodeStatus::Paused { ticks: 0 },
                         status => status,
                     };
-                    record_key(&record, kept, status, source)
+                    let timers = timers && !record.timers.is_empty();
+                    record_key(&record, kept, status, timers, source)
                 });
             }
             keep_least(&mut alive, &mut keys, |index| {
@@ -651,7 +660,7 @@ impl<P: Protocol> TimedSystem<P> {
         for &position in symmetry.order.iter() {
             keep_least(&mut alive, &mut keys, |index| {
                 let (record, kept, source) = record_at(index, position);
-                record_key(&record, kept, record.status, source)
+                record_key(&record, kept, record.status, false, source)
             });
         }
         keep_least(&mut alive, &mut keys, |index| {
@@ -808,14 +817,21 @@ impl<P: Protocol> TimedSystem<P> {
     /// [`Protocol::LEAN_STATE`]: the first property (but an `eventually` one, never
     /// decided on the lean state) or metric whose value changes when
     /// every message in flight is made 0 ticks old, when every paused node's pause
-    /// length is made 0, or (in a network whose order is not kept, a multiset sorted by
+    /// length is made 0, with `timers` (subsumption counts them) when every timer is put
+    /// at its deadline (its remaining ticks 0), or (in a network whose order is not
+    /// kept, a multiset sorted by
     /// age first) when the messages in flight are taken in reverse order; with `drift`,
     /// the first property whose value changes when every clock is moved as far ahead
     /// as a drift it can undo takes it (timers' remaining ticks and clock offsets, which
     /// [`DriftClasses`] does not tell apart; metrics are not taken there). `None` when
     /// nothing does, or `state` has nothing to change. Meaningful on a system that
     /// stores every quantity ([`TimedSystem::without_lean_state`]).
-    pub fn lean_contract_breach(&self, state: &SystemState<P>, drift: bool) -> Option<String> {
+    pub fn lean_contract_breach(
+        &self,
+        state: &SystemState<P>,
+        drift: bool,
+        timers: bool,
+    ) -> Option<String> {
         if drift {
             // Whole properties, and their network-free parts (what the safety search on
             // the message set reads).
@@ -859,6 +875,24 @@ impl<P: Protocol> TimedSystem<P> {
                 }
             }
             variants.push(("pause lengths", "every paused node paused 0 ticks", shorter));
+        }
+        let timer_ahead = |record: &Shared<NodeRecord<P>>| {
+            record.timers.iter().any(|entry| entry.remaining_ticks > 0)
+        };
+        if timers && state.nodes.iter().any(timer_ahead) {
+            let mut due = state.clone();
+            for record in &mut due.nodes {
+                if timer_ahead(record) {
+                    for entry in &mut record.make_mut().timers {
+                        entry.remaining_ticks = 0;
+                    }
+                }
+            }
+            variants.push((
+                "timers' remaining ticks",
+                "every timer at its deadline",
+                due,
+            ));
         }
         if state.network.len() > 1 && !self.assumptions.is_held(Assumption::FifoLinks) {
             let mut reversed = state.clone();
@@ -1115,6 +1149,7 @@ impl<P: Protocol> TimedSystem<P> {
             .chain(safety.map(|safety| safety.lean))
             .collect();
         let drift = drift && self.drift_classes().is_some();
+        let timers = subsumption && self.subsumes() && self.counts_timers();
         let lean_state = P::LEAN_STATE
             && (leans.iter().any(|lean| lean.ages || lean.pauses)
                 || (subsumption && self.subsumes())
@@ -1127,7 +1162,7 @@ impl<P: Protocol> TimedSystem<P> {
         let full = self.clone().without_lean_state();
         for (index, state) in crate::check::first_states(&full, states).iter().enumerate() {
             let breach = lean_state
-                .then(|| full.lean_contract_breach(state, drift))
+                .then(|| full.lean_contract_breach(state, drift, timers))
                 .flatten()
                 .or_else(|| {
                     message_set
@@ -2012,7 +2047,7 @@ impl<P: Protocol> TimedSystem<P> {
                 .properties
                 .iter()
                 .all(|property| property.kind != super::PropertyKind::Eventually)
-            && (self.counts_ages() || self.counts_pauses())
+            && (self.counts_ages() || self.counts_pauses() || self.counts_timers())
     }
 
     /// Whether [`TimedSystem::slack`] counts message ages: `bounded_delay` held (else
@@ -2033,11 +2068,19 @@ impl<P: Protocol> TimedSystem<P> {
         self.assumptions.is_held(Assumption::BoundedPause) && self.pause_cap > 0
     }
 
+    /// Whether [`TimedSystem::slack`] counts timers' remaining ticks: `timely_timers`
+    /// relaxed. Held, a timer at its deadline forbids a Tick, so a nearer timer is not
+    /// freer than a further one.
+    pub fn counts_timers(&self) -> bool {
+        !self.assumptions.is_held(Assumption::TimelyTimers) && self.time_cap > 0
+    }
+
     /// `state` split for subsumption ([`crate::check::Subsume`]): its counters are the
-    /// ages of its messages where they are counted ([`TimedSystem::counts_ages`]) and
-    /// the pause lengths of its paused nodes where `bounded_pause` is held; its frame is
-    /// everything else, with a multiset network's messages in an order that does not
-    /// depend on their ages.
+    /// ages of its messages where they are counted ([`TimedSystem::counts_ages`]), the
+    /// pause lengths of its paused nodes where `bounded_pause` is held, and its timers'
+    /// remaining ticks where `timely_timers` is relaxed
+    /// ([`TimedSystem::counts_timers`]); its frame is everything else, with a multiset
+    /// network's messages in an order that does not depend on their ages.
     ///
     /// Why a state `a` whose counters are at most those of `b` (same frame) simulates
     /// `b`: the two have the same nodes, timers, offsets, ghost and messages; only how
@@ -2058,7 +2101,33 @@ impl<P: Protocol> TimedSystem<P> {
     /// that `b`'s counters forbid leaves `b` a step, the delivery of the first message
     /// of the overdue one's channel (nothing but `fifo_links` forbids a delivery, and it
     /// does not forbid the first) or the paused node's Resume (nothing forbids one).
+    ///
+    /// Timers, where `timely_timers` is relaxed: `a`'s timers are those of `b` (the
+    /// same names and windows at the same nodes), each at most as far from its deadline.
+    /// Handlers see whether a timer is set, never how far it is
+    /// (`Context::timer_is_set`), and by the contract of [`Protocol::LEAN_STATE`] no
+    /// property or metric reads it either. A timer of `b` that may fire (within its
+    /// window of its deadline) may fire at `a`, where it is nearer, and the firing
+    /// removes it on both sides; setting a timer puts it at the same distance on both;
+    /// cancelling, a crash and a restart remove timers on both. A Tick and a drift
+    /// ahead take one tick off every timer (none below 0) on both sides, which keeps
+    /// each pair ordered; a drift behind adds one (up to the time cap), and is enabled
+    /// at `b` only while every timer of its node is below the cap, where `a`'s, nearer,
+    /// are too. Relaxed, `timely_timers` forbids nothing, and no other assumption reads
+    /// a timer, so a nearer timer forbids no step. And a Fire of `a` that `b` lacks
+    /// leaves `b` its Tick, which timers do not forbid here (and where ages or pauses
+    /// forbid it, `b` has the delivery or Resume above).
     pub fn slack(&self, state: &SystemState<P>) -> crate::check::Slack {
+        self.slack_counting(state, self.counts_timers())
+    }
+
+    /// [`TimedSystem::slack`], counting timers' remaining ticks only with `timers`
+    /// (the drift classes do not: [`DriftClasses`]).
+    pub(crate) fn slack_counting(
+        &self,
+        state: &SystemState<P>,
+        timers: bool,
+    ) -> crate::check::Slack {
         let ages = self.counts_ages();
         let pauses = self.counts_pauses();
         let order = self.frame_order(&state.network, ages);
@@ -2072,11 +2141,25 @@ impl<P: Protocol> TimedSystem<P> {
                 _ => None,
             }));
         }
+        if timers {
+            counters.extend(
+                state
+                    .nodes
+                    .iter()
+                    .flat_map(|record| record.timers.iter().map(|entry| entry.remaining_ticks)),
+            );
+        }
+        if counters.is_empty() {
+            // Nothing counted: the frame is the state itself, which only the state
+            // covers (`Slack::covers`); not hashed.
+            return crate::check::Slack { frame: 0, counters };
+        }
         let frame = Frame {
             state,
             order: &order,
             ages,
             pauses,
+            timers,
         };
         crate::check::Slack {
             frame: crate::check::fingerprint(&frame),
@@ -2362,15 +2445,17 @@ impl Reader {
     }
 }
 
-/// A state with its message ages (where `ages`) and pause lengths (where `pauses`) taken
-/// as 0 and its network in `order`, hashed without a copy ([`TimedSystem::slack`]): a
-/// node record with no pause length to take as 0 as its `Shared` hashes (its kept
-/// fingerprint), a paused one (where `pauses`) field by field.
+/// A state with its message ages (where `ages`), pause lengths (where `pauses`) and
+/// timers' remaining ticks (where `timers`) taken as 0 and its network in `order`,
+/// hashed without a copy ([`TimedSystem::slack`]): a node record with nothing to take
+/// as 0 as its `Shared` hashes (its kept fingerprint), a paused one (where `pauses`) or
+/// one with a timer (where `timers`) field by field.
 struct Frame<'a, P: Protocol> {
     state: &'a SystemState<P>,
     order: &'a [usize],
     ages: bool,
     pauses: bool,
+    timers: bool,
 }
 
 impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
@@ -2378,12 +2463,18 @@ impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
         let state = self.state;
         state.nodes.len().hash(hasher);
         for record in &state.nodes {
-            match record.status {
-                NodeStatus::Paused { .. } if self.pauses => {
-                    record.hash_with_status(NodeStatus::Paused { ticks: 0 }, hasher)
-                }
+            // Decided by what is counted, not by what the counters are, so that two
+            // records differing only in them hash alike.
+            let (status, paused) = match record.status {
+                NodeStatus::Paused { .. } if self.pauses => (NodeStatus::Paused { ticks: 0 }, true),
+                status => (status, false),
+            };
+            let timers = self.timers && !record.timers.is_empty();
+            if paused || timers {
+                record.hash_as(status, timers, hasher);
+            } else {
                 // As its `Shared` hashes.
-                _ => hasher.write_u64(record.fingerprint()),
+                hasher.write_u64(record.fingerprint());
             }
         }
         NetworkFrame {
@@ -2397,16 +2488,19 @@ impl<P: Protocol> std::hash::Hash for Frame<'_, P> {
     }
 }
 
-/// A node record hashed as if its status were `status` (a frame's pause length taken
-/// as 0, [`TimedSystem::least_renaming`]).
+/// A node record hashed as if its status were `status` and, with `timers_at_zero`, its
+/// timers' remaining ticks 0 (a frame's pause length and timers taken as 0,
+/// [`TimedSystem::least_renaming`]).
 struct RecordAs<'a, P: Protocol> {
     record: &'a NodeRecord<P>,
     status: NodeStatus,
+    timers_at_zero: bool,
 }
 
 impl<P: Protocol> std::hash::Hash for RecordAs<'_, P> {
     fn hash<H: std::hash::Hasher>(&self, hasher: &mut H) {
-        self.record.hash_with_status(self.status, hasher);
+        self.record
+            .hash_as(self.status, self.timers_at_zero, hasher);
     }
 }
 

@@ -284,19 +284,34 @@ impl<P: Protocol> Eq for NodeRecord<P> {}
 
 impl<P: Protocol> Hash for NodeRecord<P> {
     fn hash<H: Hasher>(&self, hasher: &mut H) {
-        self.hash_with_status(self.status, hasher);
+        self.hash_as(self.status, false, hasher);
     }
 }
 
 impl<P: Protocol> NodeRecord<P> {
-    /// Hashes the record as if its status were `status` (a subsumption frame hashes a
-    /// paused node with its pause length set to 0, `TimedSystem::slack`).
-    pub(crate) fn hash_with_status<H: Hasher>(&self, status: NodeStatus, hasher: &mut H) {
+    /// Hashes the record as if its status were `status` and, with `timers_at_zero`,
+    /// every timer's remaining ticks were 0 (a subsumption frame hashes a paused node
+    /// with its pause length set to 0 and, where they are counted, its timers at 0,
+    /// `TimedSystem::slack`); with its own status and `false`, as it hashes.
+    pub(crate) fn hash_as<H: Hasher>(
+        &self,
+        status: NodeStatus,
+        timers_at_zero: bool,
+        hasher: &mut H,
+    ) {
         status.hash(hasher);
         self.state.hash(hasher);
         self.durable.hash(hasher);
         self.unsynced.hash(hasher);
-        self.timers.hash(hasher);
+        if timers_at_zero {
+            self.timers.len().hash(hasher);
+            for entry in &self.timers {
+                entry.timer.hash(hasher);
+                entry.window_ticks.hash(hasher);
+            }
+        } else {
+            self.timers.hash(hasher);
+        }
         self.clock_offset_ticks.hash(hasher);
         // Only when set: fingerprints of protocols that never wait stay as they were.
         if self.awaits_sync {

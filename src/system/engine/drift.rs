@@ -239,15 +239,19 @@ impl<P: Protocol> DriftClasses<P> {
     /// places of its class mostly leads to one class, at about a third of the
     /// successors); no
     /// deadlock where the full system has none; subsumption where the full system's
-    /// applies (a class's frame and counters are its representative's).
+    /// applies and counts ages or pause lengths (a class's frame and counters are its
+    /// representative's), never timers' remaining ticks: a class that a nearer one
+    /// covers would be left unexpanded, and the class guide, which needs each class's
+    /// own distance to a finding, would search the classes again without subsumption
+    /// (`pipeline::class_guide`; measured in BENCHMARKS.md, "Timers in subsumption").
     pub fn facts(&self) -> crate::check::Facts<Self> {
+        let system = &self.system;
+        let counts = system.counts_ages() || system.counts_pauses();
         crate::check::Facts {
             self_loop: Some(Self::is_self_loop),
             repeat: Some(|one, other| one == other),
-            never_deadlocks: self.system.never_deadlocks(),
-            subsume: self
-                .system
-                .subsumes()
+            never_deadlocks: system.never_deadlocks(),
+            subsume: (system.subsumes() && counts)
                 .then_some(Self::slack as crate::check::Subsume<Self>),
             decided: Vec::new(),
             guide: None,
@@ -267,7 +271,7 @@ impl<P: Protocol> DriftClasses<P> {
     }
 
     fn slack(&self, state: &SystemState<P>) -> crate::check::Slack {
-        self.system.slack(state)
+        self.system.slack_counting(state, false)
     }
 
     /// The symmetry representative of a stored state (renaming moves whole records,
