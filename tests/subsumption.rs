@@ -1,6 +1,7 @@
 //! Subsumption (`check::Subsume`, `TimedSystem::slack`): under a held delay or pause
 //! bound, a state whose messages are younger and whose pauses are shorter than
-//! another's, all else equal, covers it, and the BFS expands only states no expanded one
+//! another's, all else equal, covers it, and so, where timers may fire late, does one
+//! whose timers are nearer their deadlines; the BFS expands only states no expanded one
 //! covers. These tests check the contract on every covered pair of real state spaces,
 //! and that the search with it gets the verdicts and counterexample lengths of the
 //! search without it, with counts that do not depend on the thread count.
@@ -394,7 +395,7 @@ fn with_subsumption_states_grow_less_than_twofold_per_doubling_of_the_delay_boun
 /// Off where it cannot apply: where nothing is counted (no delay or pause bound held,
 /// `timely_timers` held), with `--no-lean`, and with `--exact`.
 #[test]
-fn subsumption_is_off_without_a_held_bound_and_with_no_lean() {
+fn subsumption_is_off_where_nothing_is_counted_and_with_no_lean() {
     let timely = holding(
         "sync",
         None,

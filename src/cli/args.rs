@@ -437,8 +437,8 @@ pub struct Reductions {
     /// (protocols that declare `LEAN_STATE`), keep the network a multiset where the
     /// message set would not (`MESSAGE_SET`), keep the messages a protocol says its
     /// nodes ignore for ever (`DROPS_IGNORED`), and expand every state, also one that
-    /// a state with younger messages and shorter pauses covers (subsumption): same
-    /// verdicts, more states.
+    /// a state with younger messages, shorter pauses or nearer timers covers
+    /// (subsumption): same verdicts, more states.
     #[arg(long)]
     pub no_lean: bool,
     /// Check the full space even where a model declares interchangeable nodes (by
@@ -446,9 +446,10 @@ pub struct Reductions {
     #[arg(long)]
     pub no_symmetry: bool,
     /// Expand every state the BFS reaches, also one that a state with younger
-    /// messages and shorter pauses covers (by default, under a held delay or pause
-    /// bound, such a state is stored and checked but not expanded): same verdicts
-    /// and counterexample lengths, more states.
+    /// messages, shorter pauses or nearer timers covers (by default, under a held
+    /// delay or pause bound, or with timers allowed to fire late, such a state is
+    /// stored and checked but not expanded): same verdicts and counterexample
+    /// lengths, more states.
     #[arg(long)]
     pub no_subsumption: bool,
     /// Search the full system only, not first up to clock-drift classes (by default,

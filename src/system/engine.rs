@@ -520,7 +520,24 @@ impl<P: Protocol> TimedSystem<P> {
     /// symmetry would hold; that is recorded as a model fault naming the property
     /// (the check ends with an error, exit 2).
     pub fn canonical(&self, state: SystemState<P>) -> (SystemState<P>, u64) {
-        match self.least_renaming(&state, None::<fn(usize)>) {
+        self.canonical_by_frames(state, self.frames_first())
+    }
+
+    /// Whether [`TimedSystem::least_renaming`] keys frames first, and with timers
+    /// taken as 0: where this system's search subsumes.
+    fn frames_first(&self) -> Option<bool> {
+        self.subsumes().then(|| self.counts_timers())
+    }
+
+    /// [`TimedSystem::canonical`], keying frames first where `frames` says so (with
+    /// timers' remaining ticks taken as 0 where it holds `true`): for a search whose
+    /// subsumption counts other quantities than this system's ([`DriftClasses`]).
+    pub(crate) fn canonical_by_frames(
+        &self,
+        state: SystemState<P>,
+        frames: Option<bool>,
+    ) -> (SystemState<P>, u64) {
+        match self.least_renaming_by_frames(&state, None::<fn(usize)>, frames) {
             None => {
                 let fingerprint = crate::check::fingerprint(&state);
                 (state, fingerprint)
@@ -547,7 +564,8 @@ impl<P: Protocol> TimedSystem<P> {
     /// identity wins a tie (equal keys: the same state). Where subsumption may apply
     /// ([`TimedSystem::subsumes`], whether or not a search turns it off) the parts'
     /// frames come first (node records with
-    /// pause lengths as 0, the network with ages as 0 in its frame order, the observer
+    /// pause lengths and, where counted, timers' remaining ticks as 0, the network with
+    /// ages as 0 in its frame order, the observer
     /// state), then the full parts: states whose frames are renamings of each other get
     /// representatives of one frame, which subsumption can compare. Renamings are dropped as soon
     /// as one part's key is larger than another's, so with the nodes of a group in
@@ -557,6 +575,17 @@ impl<P: Protocol> TimedSystem<P> {
         &self,
         state: &SystemState<P>,
         node_extra: Option<impl Fn(usize) -> E>,
+    ) -> Option<Renaming<P::Node>> {
+        self.least_renaming_by_frames(state, node_extra, self.frames_first())
+    }
+
+    /// [`TimedSystem::least_renaming`], keying the parts' frames first where `frames`
+    /// is given (timers' remaining ticks taken as 0 where it is `true`).
+    fn least_renaming_by_frames<E: std::hash::Hash>(
+        &self,
+        state: &SystemState<P>,
+        node_extra: Option<impl Fn(usize) -> E>,
+        frames: Option<bool>,
     ) -> Option<Renaming<P::Node>> {
         use crate::check::fingerprint;
         let symmetry = self.symmetry.as_ref()?;
@@ -624,17 +653,15 @@ impl<P: Protocol> TimedSystem<P> {
                     .ghost(&state.ghost, &symmetry.renamings[index].0),
             )
         };
-        let frames_first = self.subsumes();
-        if frames_first {
+        if let Some(timers) = frames {
             // Where subsumption compares states (`TimedSystem::subsumes`), the parts'
             // frames first (`TimedSystem::slack`: ages, pause lengths and timers'
             // remaining ticks taken as 0 where counted):
             // two classes whose frames are renamings of each other get representatives
-            // of one frame, so the one with younger messages and shorter pauses covers
-            // the other whichever renamings they were reached by. The full parts then
+            // of one frame, so the one with younger messages, shorter pauses and
+            // nearer timers covers the other whichever renamings they were reached by. The full parts then
             // break the ties; the key is still a function of the image.
             let (ages, pauses) = (self.counts_ages(), self.counts_pauses());
-            let timers = self.counts_timers();
             for &position in symmetry.order.iter() {
                 keep_least(&mut alive, &mut keys, |index| {
                     let (record, kept, source) = record_at(index, position);
@@ -666,7 +693,7 @@ impl<P: Protocol> TimedSystem<P> {
         keep_least(&mut alive, &mut keys, |index| {
             fingerprint(&network_of(index).as_ref())
         });
-        if !frames_first {
+        if frames.is_none() {
             keep_least(&mut alive, &mut keys, ghost_key);
         }
         let chosen = *alive.first()?;
@@ -817,13 +844,14 @@ impl<P: Protocol> TimedSystem<P> {
     /// [`Protocol::LEAN_STATE`]: the first property (but an `eventually` one, never
     /// decided on the lean state) or metric whose value changes when
     /// every message in flight is made 0 ticks old, when every paused node's pause
-    /// length is made 0, with `timers` (subsumption counts them) when every timer is put
-    /// at its deadline (its remaining ticks 0), or (in a network whose order is not
-    /// kept, a multiset sorted by
+    /// length is made 0, or (in a network whose order is not kept, a multiset sorted by
     /// age first) when the messages in flight are taken in reverse order; with `drift`,
     /// the first property whose value changes when every clock is moved as far ahead
     /// as a drift it can undo takes it (timers' remaining ticks and clock offsets, which
-    /// [`DriftClasses`] does not tell apart; metrics are not taken there). `None` when
+    /// [`DriftClasses`] does not tell apart; metrics are not taken there); with `timers`
+    /// (subsumption counts them), the first property whose value changes when every
+    /// timer is put at its deadline (metrics are not taken there either: their maxima
+    /// come from a search that leaves no state out). `None` when
     /// nothing does, or `state` has nothing to change. Meaningful on a system that
     /// stores every quantity ([`TimedSystem::without_lean_state`]).
     pub fn lean_contract_breach(
@@ -832,6 +860,32 @@ impl<P: Protocol> TimedSystem<P> {
         drift: bool,
         timers: bool,
     ) -> Option<String> {
+        // Timers where subsumption counts them: whole properties and their
+        // network-free parts, as for drifts; not metrics, whose maxima are taken on a
+        // search that leaves nothing out.
+        let timer_ahead = |record: &Shared<NodeRecord<P>>| {
+            record.timers.iter().any(|entry| entry.remaining_ticks > 0)
+        };
+        if timers && state.nodes.iter().any(timer_ahead) {
+            let mut due = state.clone();
+            for record in &mut due.nodes {
+                if timer_ahead(record) {
+                    for entry in &mut record.make_mut().timers {
+                        entry.remaining_ticks = 0;
+                    }
+                }
+            }
+            let reader = self
+                .reader_of(state, &due, true, false)
+                .or_else(|| self.reader_of(state, &due, false, false));
+            if let Some(reader) = reader {
+                return Some(format!(
+                    "{} (a `LEAN_STATE` protocol must not read them; --no-subsumption \
+                     expands every state)",
+                    reader.reads("timers' remaining ticks", "every timer at its deadline")
+                ));
+            }
+        }
         if drift {
             // Whole properties, and their network-free parts (what the safety search on
             // the message set reads).
@@ -875,24 +929,6 @@ impl<P: Protocol> TimedSystem<P> {
                 }
             }
             variants.push(("pause lengths", "every paused node paused 0 ticks", shorter));
-        }
-        let timer_ahead = |record: &Shared<NodeRecord<P>>| {
-            record.timers.iter().any(|entry| entry.remaining_ticks > 0)
-        };
-        if timers && state.nodes.iter().any(timer_ahead) {
-            let mut due = state.clone();
-            for record in &mut due.nodes {
-                if timer_ahead(record) {
-                    for entry in &mut record.make_mut().timers {
-                        entry.remaining_ticks = 0;
-                    }
-                }
-            }
-            variants.push((
-                "timers' remaining ticks",
-                "every timer at its deadline",
-                due,
-            ));
         }
         if state.network.len() > 1 && !self.assumptions.is_held(Assumption::FifoLinks) {
             let mut reversed = state.clone();
@@ -2036,10 +2072,12 @@ impl<P: Protocol> TimedSystem<P> {
 
     /// Whether the BFS may leave out a state that another covers ([`TimedSystem::slack`]):
     /// a protocol that keeps the contract of [`Protocol::LEAN_STATE`] (no property or
-    /// metric reads an age or a pause length), with no `eventually` property (a lasso
-    /// needs the states themselves), and something to count: message ages (see
-    /// [`TimedSystem::counts_ages`]) or pause lengths under a held `bounded_pause` (else
-    /// not stored, [`Lean`]); not with `--no-lean`.
+    /// metric reads an age or a pause length, no property a timer's remaining ticks),
+    /// with no `eventually` property (a lasso needs the states themselves), and
+    /// something to count: message ages (see [`TimedSystem::counts_ages`]), pause
+    /// lengths under a held `bounded_pause` (else not stored, [`Lean`]), or timers'
+    /// remaining ticks under a relaxed `timely_timers` ([`TimedSystem::counts_timers`]);
+    /// not with `--no-lean`.
     pub fn subsumes(&self) -> bool {
         P::LEAN_STATE
             && !self.keeps_everything
@@ -2070,7 +2108,9 @@ impl<P: Protocol> TimedSystem<P> {
 
     /// Whether [`TimedSystem::slack`] counts timers' remaining ticks: `timely_timers`
     /// relaxed. Held, a timer at its deadline forbids a Tick, so a nearer timer is not
-    /// freer than a further one.
+    /// freer than a further one: with timers t1, t2 at (0, 1) against (1, 1), the
+    /// second state may Tick to (0, 0) and fire t2 before t1, which the first, held at
+    /// its Tick until t1 fires, cannot.
     pub fn counts_timers(&self) -> bool {
         !self.assumptions.is_held(Assumption::TimelyTimers) && self.time_cap > 0
     }
@@ -2083,9 +2123,10 @@ impl<P: Protocol> TimedSystem<P> {
     /// network's messages in an order that does not depend on their ages.
     ///
     /// Why a state `a` whose counters are at most those of `b` (same frame) simulates
-    /// `b`: the two have the same nodes, timers, offsets, ghost and messages; only how
-    /// long each message has been in flight and each node paused differ, with `a`'s
-    /// younger and shorter. Handlers, timers, faults and every held constraint but two
+    /// `b`, ages and pauses first (timers counted or not, below): the two have the same
+    /// nodes, offsets, ghost and messages; how long each message has been in flight
+    /// and each node paused differ, with `a`'s younger and shorter. Handlers, timers,
+    /// faults and every held constraint but two
     /// read neither count, so every step of `b` but a Tick is a step of `a` and leaves
     /// the counters as they were, one message fewer or one new message at age 0 on both
     /// sides: in a multiset network a delivery, loss or copy of a message of `b` is one of
@@ -2097,7 +2138,8 @@ impl<P: Protocol> TimedSystem<P> {
     /// paused P: where `b` allows a Tick, so does `a`, and a Tick adds one to every
     /// counter on both sides (up to the same caps). Properties and metrics agree on
     /// `a` and `b` by the contract of [`Protocol::LEAN_STATE`]. And `b` has a step
-    /// wherever `a` has one: only a Tick can be enabled at `a` and not at `b`, and a Tick
+    /// wherever `a` has one: of the steps ages and pauses decide, only a Tick can be
+    /// enabled at `a` and not at `b`, and a Tick
     /// that `b`'s counters forbid leaves `b` a step, the delivery of the first message
     /// of the overdue one's channel (nothing but `fifo_links` forbids a delivery, and it
     /// does not forbid the first) or the paused node's Resume (nothing forbids one).

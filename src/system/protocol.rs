@@ -207,8 +207,9 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// relaxed (and `no_duplication` held) the engine does not store message ages, and
     /// with `bounded_pause` relaxed it does not store pause lengths; they read 0. And
     /// with them held, a state is not expanded where one with younger messages and
-    /// shorter pauses (and, with `timely_timers` relaxed, timers nearer their
-    /// deadlines), all else equal, was (subsumption, `TimedSystem::slack`). And the
+    /// shorter pauses, all else equal, was (subsumption, `TimedSystem::slack`), nor,
+    /// with `timely_timers` relaxed, where one whose timers are nearer their deadlines
+    /// was. And the
     /// safety search runs first up to clock-drift classes
     /// ([`DriftClasses`](crate::system::DriftClasses): a node's clock anywhere a drift
     /// it can undo takes it), taking from it what needs no path. Fewer states, same
@@ -216,16 +217,15 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     /// the protocol reads [`Envelope::age_ticks`](crate::system::Envelope) or the
     /// `ticks` of [`NodeStatus::Paused`](crate::system::NodeStatus), nor the order of
     /// the messages in flight (a multiset network is sorted with ages before
-    /// messages), no property or metric reads a timer's
-    /// [`remaining_ticks`](crate::system::TimerEntry), and no property reads a node's
-    /// `clock_offset_ticks`
+    /// messages), and no property reads a timer's
+    /// [`remaining_ticks`](crate::system::TimerEntry) or a node's `clock_offset_ticks`
     /// (handlers may: `Context::clock_offset_ticks`): the engine cannot see what a
     /// property reads, so with this `true` such a property would get a wrong verdict. A
     /// check that relies on it audits the claim first on the first states of its space
     /// (`TimedSystem::audit_lean_state`, `--lean-audit`): a property or metric that
-    /// tells a state from the same state with younger messages, shorter pauses, its
-    /// timers at their deadlines or its messages in another order, or a property that
-    /// tells it from the front of its
+    /// tells a state from the same state with younger messages, shorter pauses or its
+    /// messages in another order, or a property that tells it from the same state with
+    /// its timers at their deadlines or from the front of its
     /// drift class, is an error naming it. (An `eventually` property may read them: it
     /// is decided only on the full state.) Off by default (every quantity stored, every verdict right); the
     /// catalog's models opt in. `--no-lean` (`CheckOptions::no_lean`) turns it off for

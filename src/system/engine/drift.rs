@@ -245,13 +245,12 @@ impl<P: Protocol> DriftClasses<P> {
     /// own distance to a finding, would search the classes again without subsumption
     /// (`pipeline::class_guide`; measured in BENCHMARKS.md, "Timers in subsumption").
     pub fn facts(&self) -> crate::check::Facts<Self> {
-        let system = &self.system;
-        let counts = system.counts_ages() || system.counts_pauses();
         crate::check::Facts {
             self_loop: Some(Self::is_self_loop),
             repeat: Some(|one, other| one == other),
-            never_deadlocks: system.never_deadlocks(),
-            subsume: (system.subsumes() && counts)
+            never_deadlocks: self.system.never_deadlocks(),
+            subsume: self
+                .subsumes()
                 .then_some(Self::slack as crate::check::Subsume<Self>),
             decided: Vec::new(),
             guide: None,
@@ -278,7 +277,16 @@ impl<P: Protocol> DriftClasses<P> {
     /// so the fronts of their classes stay fronts), for the search's
     /// [`Canonicalize`](crate::check::Canonicalize).
     pub fn canonical(&self, state: SystemState<P>) -> (SystemState<P>, u64) {
-        self.system.canonical(state)
+        // Frames first only where this search subsumes, and never with timers as 0.
+        let frames = self.subsumes().then_some(false);
+        self.system.canonical_by_frames(state, frames)
+    }
+
+    /// Whether this search subsumes: where the full system's would and counts ages or
+    /// pause lengths (timers are not counted here, see [`DriftClasses::facts`]).
+    fn subsumes(&self) -> bool {
+        let system = &self.system;
+        system.subsumes() && (system.counts_ages() || system.counts_pauses())
     }
 
     /// Whether any of the first `states` states, breadth-first, of the full system has
