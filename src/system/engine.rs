@@ -2120,7 +2120,10 @@ impl<P: Protocol> TimedSystem<P> {
     /// pause lengths of its paused nodes where `bounded_pause` is held, and its timers'
     /// remaining ticks where `timely_timers` is relaxed
     /// ([`TimedSystem::counts_timers`]); its frame is everything else, with a multiset
-    /// network's messages in an order that does not depend on their ages.
+    /// network's messages in an order that does not depend on their ages. A state with
+    /// nothing to count gets frame 0 and no counters: it covers nothing and nothing
+    /// covers it ([`Slack::covers`](crate::check::Slack::covers)), so its frame is not
+    /// hashed.
     ///
     /// Why a state `a` whose counters are at most those of `b` (same frame) simulates
     /// `b`, ages and pauses first (timers counted or not, below): the two have the same
