@@ -300,6 +300,23 @@ impl Protocol for TimerReader {
     }
 }
 
+/// The check `builder` makes ends with the audit's error (`SystemError::LeanContract`),
+/// whose message says every one of `needles`.
+#[track_caller]
+fn assert_contract_error(builder: testing::CheckBuilder<TimerReader>, needles: &[&str]) {
+    match builder.try_run() {
+        Err(error @ SystemError::LeanContract(_)) => {
+            let message = error.to_string();
+            assert!(
+                needles.iter().all(|needle| message.contains(needle)),
+                "{message}"
+            );
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("the check ran"),
+    }
+}
+
 /// A `LEAN_STATE` protocol whose property reads timers' remaining ticks: drift
 /// classes would mislead it (every front has its timer at 0, the property holds on
 /// all of them), so the audit ends the check with an error naming the property;
@@ -307,19 +324,13 @@ impl Protocol for TimerReader {
 #[test]
 fn a_property_that_reads_timers_breaks_the_contract_drift_classes_rely_on() {
     let builder = || testing::check(TimerReader).relax("bounded_skew");
-    match builder().try_run() {
-        Err(error @ SystemError::LeanContract(_)) => {
-            let message = error.to_string();
-            assert!(
-                message.contains(
-                    "property `timer_never_two_away` reads timers' remaining ticks or clock offsets"
-                ) && message.contains("--no-drift-classes"),
-                "{message}"
-            );
-        }
-        Err(other) => panic!("another error: {other}"),
-        Ok(_) => panic!("the check ran"),
-    }
+    assert_contract_error(
+        builder(),
+        &[
+            "property `timer_never_two_away` reads timers' remaining ticks or clock offsets",
+            "--no-drift-classes",
+        ],
+    );
     let misled = builder().lean_audit(0).run();
     misled.assert_holds("timer_never_two_away");
     let right = builder().no_drift_classes().run();
@@ -333,18 +344,14 @@ fn a_property_that_reads_timers_breaks_the_contract_drift_classes_rely_on() {
 #[test]
 fn a_property_that_reads_timers_breaks_the_contract_subsumption_relies_on() {
     let builder = || testing::check(TimerReader).relax("timely_timers");
-    match builder().try_run() {
-        Err(error @ SystemError::LeanContract(_)) => {
-            let message = error.to_string();
-            assert!(
-                message.contains("property `timer_never_two_away` reads timers' remaining ticks")
-                    && message.contains("every timer at its deadline"),
-                "{message}"
-            );
-        }
-        Err(other) => panic!("another error: {other}"),
-        Ok(_) => panic!("the check ran"),
-    }
+    assert_contract_error(
+        builder(),
+        &[
+            "property `timer_never_two_away` reads timers' remaining ticks",
+            "every timer at its deadline",
+            "--no-subsumption",
+        ],
+    );
     let right = builder().no_subsumption().run();
     assert_eq!(right.assert_violated("timer_never_two_away").length, 0);
     // Held, `timely_timers` lets no nearer timer cover a further one: nothing to audit.
