@@ -2175,9 +2175,11 @@ impl<P: Protocol> TimedSystem<P> {
     ) -> crate::check::Slack {
         let ages = self.counts_ages();
         let pauses = self.counts_pauses();
-        let order = self.frame_order(&state.network, ages);
+        // The ages' order is built first only where ages are counted; else only for a
+        // frame that is hashed (not for a state with nothing counted).
+        let aged = ages.then(|| self.frame_order(&state.network, true));
         let mut counters = Vec::new();
-        if ages {
+        if let Some(order) = &aged {
             counters.extend(order.iter().map(|&index| state.network[index].age_ticks));
         }
         if pauses {
@@ -2199,6 +2201,7 @@ impl<P: Protocol> TimedSystem<P> {
             // covers (`Slack::covers`); not hashed.
             return crate::check::Slack { frame: 0, counters };
         }
+        let order = aged.unwrap_or_else(|| self.frame_order(&state.network, false));
         let frame = Frame {
             state,
             order: &order,
