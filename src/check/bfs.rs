@@ -30,11 +30,12 @@
 //! [`Store::parent`]: super::store::Store::parent
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
 
+use super::covering::CoverRecords;
 use super::record::Part;
 use super::store::{self, FingerprintHasher, Insertion, NO_PARENT};
 use super::{better, Evidence, Found, RecordedGraph, Search, Slack, Stats, StopReason};
 use stateright::Model;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -95,17 +96,12 @@ impl<S> Level<S> {
 /// Part of the next level: (the chunk of this level that found it, which part), entries.
 type NextChunk<S> = ((usize, usize), Vec<Entry<S>>);
 
-/// Per frame fingerprint, the counters of each expanded state with that frame, and its
-/// fingerprint ([`Covering`]).
-type ByFrame = HashMap<u64, Vec<(Box<[u8]>, u64)>, BuildHasherDefault<FingerprintHasher>>;
-
 /// The frames and counters of the states expanded so far, under subsumption
 /// ([`Search::subsume`]): a new state that one of them covers is not expanded.
 #[derive(Default)]
 struct Covering {
-    /// Per frame fingerprint, the counters of each expanded state with that frame, and
-    /// its fingerprint.
-    expanded: ByFrame,
+    /// The frames, counters and fingerprints of the states expanded so far.
+    expanded: CoverRecords,
 }
 
 impl Covering {
@@ -128,59 +124,61 @@ impl Covering {
         let Level {
             chunks, contested, ..
         } = level;
-        // One entry per state: of a state more than one discoverer pushed, the stored
-        // claim's (the one the level would expand).
-        let entries: Vec<Entry<M::State>> = chunks
-            .into_iter()
-            .flatten()
-            .filter(|entry| {
-                contested.is_empty()
-                    || !contested.contains(&entry.fingerprint)
-                    || search.store.stored_parent(entry.fingerprint) == Some(entry.claim)
-            })
-            .collect();
-        let mut by_frame: HashMap<u64, Vec<usize>, BuildHasherDefault<FingerprintHasher>> =
-            HashMap::default();
-        // A state without counters covers only itself (`Slack::covers`): it is
-        // expanded and not recorded.
-        for (index, entry) in entries.iter().enumerate() {
-            if let Some(own) = entry.slack.as_ref().filter(|own| !own.counters.is_empty()) {
-                by_frame.entry(own.frame).or_default().push(index);
-            }
-        }
-        // An entry without a split (none is, under subsumption) is expanded. A covered
-        // one: the fingerprint of a state that covers it.
-        let covered = |own: &Slack| {
-            if own.counters.is_empty() {
-                return None;
-            }
-            let before = self.expanded.get(&own.frame).and_then(|known| {
-                known
-                    .iter()
-                    .find(|(counters, _)| Slack::at_most(counters, &own.counters))
-                    .map(|(_, coverer)| *coverer)
-            });
-            let in_level = || {
-                let others = by_frame.get(&own.frame)?;
-                let coverer = others.iter().find(|&&other| {
-                    entries[other]
-                        .slack
-                        .as_ref()
-                        .is_some_and(|other| other.covers(own) && other.counters != own.counters)
-                })?;
-                Some(entries[*coverer].fingerprint)
-            };
-            before.or_else(in_level)
+        // Of a state more than one discoverer pushed, only the stored claim's entry
+        // (the one the level would expand) counts.
+        let wanted = |entry: &Entry<M::State>| {
+            contested.is_empty()
+                || !contested.contains(&entry.fingerprint)
+                || search.store.stored_parent(entry.fingerprint) == Some(entry.claim)
         };
-        let coverers: Vec<Option<u64>> = entries
-            .iter()
-            .map(|entry| entry.slack.as_ref().and_then(covered))
-            .collect();
-        let mut chunks = Vec::new();
+        // What becomes of each entry, in level order: `None` not wanted, else the
+        // fingerprint of a state that covers it, if any. Decided on the chunks as they
+        // are (the level is not copied: a copy of the largest level was most of what
+        // subsumption added to a search's peak), then the entries are moved on.
+        let decisions: Vec<Option<Option<u64>>> = {
+            let entries: Vec<&Entry<M::State>> = chunks.iter().flatten().collect();
+            // The wanted entries with counters, by frame, in level order within a
+            // frame. A state without counters covers only itself
+            // (`Slack::covers`): it is expanded and not recorded.
+            let mut by_frame: Vec<(u64, usize)> = (entries.iter().enumerate())
+                .filter(|(_, entry)| wanted(entry))
+                .filter_map(|(index, entry)| {
+                    let own = entry.slack.as_ref()?;
+                    (!own.counters.is_empty()).then_some((own.frame, index))
+                })
+                .collect();
+            by_frame.sort_unstable();
+            let covered = |own: &Slack| {
+                if own.counters.is_empty() {
+                    return None;
+                }
+                let in_level = || {
+                    let first = by_frame.partition_point(|&(frame, _)| frame < own.frame);
+                    let others = by_frame[first..]
+                        .iter()
+                        .take_while(|&&(frame, _)| frame == own.frame);
+                    let coverer = others.map(|&(_, other)| entries[other]).find(|other| {
+                        other.slack.as_ref().is_some_and(|other| {
+                            other.covers(own) && other.counters != own.counters
+                        })
+                    })?;
+                    Some(coverer.fingerprint)
+                };
+                self.expanded.coverer(own).or_else(in_level)
+            };
+            (entries.iter())
+                .map(|entry| wanted(entry).then(|| entry.slack.as_ref().and_then(covered)))
+                .collect()
+        };
+        let mut kept = Vec::new();
         let mut chunk = Vec::with_capacity(CHUNK_STATES);
         let mut subsumed = 0;
         let mut graph = graph;
-        for (mut entry, coverer) in entries.into_iter().zip(coverers) {
+        // Each chunk is freed once its entries are moved on.
+        for (mut entry, decision) in chunks.into_iter().flatten().zip(decisions) {
+            let Some(coverer) = decision else {
+                continue;
+            };
             if let Some(coverer) = coverer {
                 subsumed += 1;
                 if let Some(graph) = graph.as_mut() {
@@ -190,13 +188,10 @@ impl Covering {
                 continue;
             }
             if let Some(own) = entry.slack.take().filter(|own| !own.counters.is_empty()) {
-                self.expanded
-                    .entry(own.frame)
-                    .or_default()
-                    .push((own.counters.into_boxed_slice(), entry.fingerprint));
+                self.expanded.push(&own, entry.fingerprint);
             }
             if chunk.len() == CHUNK_STATES {
-                chunks.push(std::mem::replace(
+                kept.push(std::mem::replace(
                     &mut chunk,
                     Vec::with_capacity(CHUNK_STATES),
                 ));
@@ -204,10 +199,10 @@ impl Covering {
             chunk.push(entry);
         }
         if !chunk.is_empty() {
-            chunks.push(chunk);
+            kept.push(chunk);
         }
         *stats.subsumed_states.get_or_insert(0) += subsumed;
-        Level::new(chunks, Contested::default())
+        Level::new(kept, Contested::default())
     }
 }
 

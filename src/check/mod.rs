@@ -50,6 +50,7 @@
 
 mod bfs;
 mod budget;
+mod covering;
 mod dfs;
 mod guide;
 mod path;
