@@ -137,11 +137,12 @@ impl Covering {
         // subsumption added to a search's peak), then the entries are moved on.
         let decisions: Vec<Option<Option<u64>>> = {
             let entries: Vec<&Entry<M::State>> = chunks.iter().flatten().collect();
+            let wanted: Vec<bool> = entries.iter().map(|entry| wanted(entry)).collect();
             // The wanted entries with counters, by frame, in level order within a
             // frame. A state without counters covers only itself
             // (`Slack::covers`): it is expanded and not recorded.
             let mut by_frame: Vec<(u64, usize)> = (entries.iter().enumerate())
-                .filter(|(_, entry)| wanted(entry))
+                .filter(|&(index, _)| wanted[index])
                 .filter_map(|(index, entry)| {
                     let own = entry.slack.as_ref()?;
                     (!own.counters.is_empty()).then_some((own.frame, index))
@@ -166,8 +167,8 @@ impl Covering {
                 };
                 self.expanded.coverer(own).or_else(in_level)
             };
-            (entries.iter())
-                .map(|entry| wanted(entry).then(|| entry.slack.as_ref().and_then(covered)))
+            (entries.iter().zip(&wanted))
+                .map(|(entry, &wanted)| wanted.then(|| entry.slack.as_ref().and_then(covered)))
                 .collect()
         };
         let mut kept = Vec::new();

@@ -28,12 +28,12 @@ const END: u32 = u32::MAX;
 #[derive(Clone, Copy)]
 struct Record {
     fingerprint: u64,
-    /// Chunk of `Expanded::counters` and offset in it.
+    /// Chunk of `CoverRecords::counters` and offset in it.
     chunk: u32,
     offset: u32,
     /// The next record of the same frame, or [`END`].
     next: u32,
-    len: u16,
+    len: u32,
 }
 
 /// The expanded states' counters by frame, in the order they were added.
@@ -48,21 +48,24 @@ pub(crate) struct CoverRecords {
 }
 
 impl CoverRecords {
-    /// Records an expanded state: its frame and counters, and its fingerprint. A state
-    /// that cannot be recorded (more than 2^32 − 1 records, or 65 535 counters) is
+    /// Records an expanded state: its frame and counters, and its fingerprint. Past
+    /// 2^32 − 1 records (or 2^32 − 1 counters in one state, or 2^32 chunks) a state is
     /// left out: it then covers no later state, which costs reduction, never a
     /// verdict.
     pub(crate) fn push(&mut self, own: &Slack, fingerprint: u64) {
-        let (Ok(index), Ok(len)) = (u32::try_from(self.len), u16::try_from(own.counters.len()))
+        let (Ok(index), Ok(len)) = (u32::try_from(self.len), u32::try_from(own.counters.len()))
         else {
             return;
         };
         if index == END {
             return;
         }
+        // A state's counters never straddle two chunks: one longer than a chunk gets
+        // a chunk of its own.
         let room = |bytes: &Vec<u8>| bytes.capacity() - bytes.len() >= own.counters.len();
         if !self.counters.last().is_some_and(room) {
-            self.counters.push(Vec::with_capacity(BYTES_PER_CHUNK));
+            let capacity = BYTES_PER_CHUNK.max(own.counters.len());
+            self.counters.push(Vec::with_capacity(capacity));
         }
         let (Ok(chunk), Some(bytes)) = (
             u32::try_from(self.counters.len() - 1),
@@ -135,7 +138,7 @@ impl CoverRecords {
     fn counters_of(&self, record: &Record) -> &[u8] {
         let start = record.offset as usize;
         (self.counters.get(record.chunk as usize))
-            .and_then(|bytes| bytes.get(start..start + usize::from(record.len)))
+            .and_then(|bytes| bytes.get(start..start + record.len as usize))
             .unwrap_or_default()
     }
 }
@@ -167,31 +170,76 @@ mod tests {
         assert_eq!(expanded.coverer(&slack(7, &[9, 9, 9])), None);
     }
 
+    /// Records and counters on both sides of their chunks' boundaries: 65 539 states of
+    /// 20 counters each fill the first 1 MiB of counters at 52 428 states and the first
+    /// chunk of records at 65 536. Each state checked here has a frame of its own, so
+    /// its own record and counters are read back; frame 1 has a record that does not
+    /// cover before the boundary and the one that does after it, so the list is
+    /// followed across.
     #[test]
     fn records_and_counters_span_chunks() {
         let mut expanded = CoverRecords::default();
         let states = RECORDS_PER_CHUNK + 3;
+        let per_chunk = BYTES_PER_CHUNK / 20;
+        let checked = [
+            0,
+            per_chunk - 1,
+            per_chunk,
+            RECORDS_PER_CHUNK - 1,
+            RECORDS_PER_CHUNK,
+            states - 1,
+        ];
         let counters = |state: usize| [(state % 251) as u8; 20];
+        let frame = |state: usize| {
+            if checked.contains(&state) {
+                1_000 + state as u64
+            } else if state == 200 || state == RECORDS_PER_CHUNK + 1 {
+                1
+            } else {
+                2
+            }
+        };
         for state in 0..states {
-            expanded.push(&slack(state as u64 % 5, &counters(state)), state as u64);
+            expanded.push(&slack(frame(state), &counters(state)), state as u64);
         }
         assert_eq!(expanded.records.len(), 2);
-        assert!(expanded.counters.len() >= 2);
-        for state in [0, 1, RECORDS_PER_CHUNK - 1, RECORDS_PER_CHUNK, states - 1] {
-            let frame = state as u64 % 5;
-            // Its own counters are covered by itself or an earlier state of its frame
-            // with counters at most its own, and never by a later one.
-            let found = expanded.coverer(&slack(frame, &counters(state)));
-            assert!(
-                found.is_some_and(|coverer| coverer <= state as u64),
-                "{state}"
-            );
+        assert_eq!(
+            expanded.counters.len(),
+            2,
+            "a new chunk of counters only when one is full"
+        );
+        for state in checked {
+            let found = expanded.coverer(&slack(frame(state), &counters(state)));
+            assert_eq!(found, Some(state as u64), "state {state}");
+            let below = [counters(state)[0].wrapping_sub(1); 20];
+            if counters(state)[0] > 0 {
+                assert_eq!(
+                    expanded.coverer(&slack(frame(state), &below)),
+                    None,
+                    "state {state}"
+                );
+            }
         }
-        let last = states - 1;
-        let exact = expanded.coverer(&slack(last as u64 % 5, &counters(last)));
-        let first_equal = (0..states)
-            .find(|&s| s as u64 % 5 == last as u64 % 5 && counters(s) <= counters(last))
-            .map(|s| s as u64);
-        assert_eq!(exact, first_equal);
+        // Frame 1: state 200 (counters 200) does not cover state 65 537's counters (26);
+        // state 65 537, past the boundary, does.
+        let last = RECORDS_PER_CHUNK + 1;
+        let between = counters(last);
+        assert!(counters(200)[0] > between[0], "the test's premise");
+        assert_eq!(expanded.coverer(&slack(1, &between)), Some(last as u64));
+    }
+
+    /// A state's counters longer than a chunk get a chunk of their own, and the
+    /// states after it are recorded as before.
+    #[test]
+    fn counters_longer_than_a_chunk_get_their_own() {
+        let mut expanded = CoverRecords::default();
+        let long = vec![3; BYTES_PER_CHUNK + 5];
+        expanded.push(&slack(1, &[1, 2]), 10);
+        expanded.push(&slack(2, &long), 20);
+        expanded.push(&slack(3, &[4]), 30);
+        assert_eq!(expanded.counters.len(), 3);
+        assert_eq!(expanded.coverer(&slack(2, &long)), Some(20));
+        assert_eq!(expanded.coverer(&slack(1, &[1, 2])), Some(10));
+        assert_eq!(expanded.coverer(&slack(3, &[4])), Some(30));
     }
 }
