@@ -18,14 +18,16 @@
 //! expands, are the ones one worker would have produced: paths, like counts, are the
 //! same for any thread count and any run. A level too deep (past depth 131 071) or too
 //! long (over 2^32 states) for a claim to name is expanded by one worker instead.
-//! Between two levels the thread that runs the search copies the level's fingerprints,
-//! gathers the workers' chunks (sorted by place) and lists of contested states, and
-//! frees the level it expanded; all of it is linear in the level, none of it per
-//! successor.
+//! Between two levels the thread that runs the search copies the level's fingerprints
+//! and gathers the workers' chunks (sorted by place) and lists of contested states;
+//! all of it is linear in the level, none of it per successor.
 //!
-//! A level is freed after it, by the thread that runs the search: freeing each chunk
-//! on the worker that expanded it (the states another worker allocated) cost more in
-//! allocator contention than it saved (BENCHMARKS.md, issue 15).
+//! Each worker frees the chunks it expanded as it finishes them (states another worker
+//! allocated: cheap with the binary's allocator, mimalloc): freeing the whole level on the
+//! search's thread between levels left the other workers idle for 11–14 % of a
+//! two-thread search's samples, and held the level while the next one grew
+//! (BENCHMARKS.md, "Subsumption's records and levels"). Before the binary moved to
+//! mimalloc the same was measured slower (allocator contention).
 //!
 //! [`Store::parent`]: super::store::Store::parent
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
@@ -309,7 +311,7 @@ where
         }
         let (next, interrupted) = expand_level(
             search,
-            &level,
+            level,
             depth,
             &undecided,
             &mut evidence,
@@ -408,11 +410,13 @@ fn publish<M: Model>(search: &Search<'_, M>, stats: &Stats) {
     progress.max_depth.store(stats.max_depth, Ordering::Relaxed);
 }
 
-/// Expands one level on all workers. Returns the next level, or the limit that
-/// interrupted it.
+/// Expands one level on all workers, each freeing the chunks it expanded (freeing the
+/// whole level on the search's thread between levels left the other workers idle:
+/// BENCHMARKS.md, "Subsumption's records and levels"). Returns the next level, or the
+/// limit that interrupted it.
 fn expand_level<M>(
     search: &Search<'_, M>,
-    level: &Level<M::State>,
+    level: Level<M::State>,
     depth: usize,
     undecided: &[bool],
     evidence: &mut [Option<Evidence<M>>],
@@ -435,8 +439,19 @@ where
     if claims {
         search.store.record_level(depth, level.fingerprints());
     }
+    let Level {
+        chunks,
+        starts,
+        contested: level_contested,
+        ..
+    } = level;
+    // Each chunk is taken by the one worker that claims its index.
+    let chunk_count = chunks.len();
+    let chunks: Vec<Mutex<Vec<Entry<M::State>>>> = chunks.into_iter().map(Mutex::new).collect();
     let context = LevelContext {
-        level,
+        chunks: &chunks,
+        starts: &starts,
+        contested: &level_contested,
         depth,
         claims,
         undecided,
@@ -457,7 +472,7 @@ where
                 .collect()
         })
     };
-    let mut chunks = Vec::with_capacity(level.chunks.len());
+    let mut chunks = Vec::with_capacity(chunk_count);
     let mut contested = Contested::default();
     let mut parts = Vec::new();
     for result in results {
@@ -497,7 +512,12 @@ where
 
 /// What the workers of one level share.
 struct LevelContext<'l, S> {
-    level: &'l Level<S>,
+    /// The level's chunks, each taken and freed by the worker that expands it.
+    chunks: &'l [Mutex<Vec<Entry<S>>>],
+    /// The position of each chunk's first entry.
+    starts: &'l [usize],
+    /// States pushed by more than one discoverer.
+    contested: &'l Contested,
     depth: usize,
     /// Whether new states are stored with claims (several workers) or parents (one).
     claims: bool,
@@ -517,7 +537,9 @@ where
     M::Action: Clone + Send + Sync,
 {
     let LevelContext {
-        level,
+        chunks,
+        starts,
+        contested,
         depth,
         claims,
         undecided,
@@ -545,19 +567,20 @@ where
     let mut expected = CHUNK_STATES;
     while !stop.load(Ordering::Relaxed) {
         let index = cursor.fetch_add(1, Ordering::Relaxed);
-        if index >= level.chunks.len() {
+        let Some(chunk) = chunks.get(index) else {
             break;
-        }
+        };
+        let chunk = std::mem::take(&mut *chunk.lock().unwrap_or_else(|p| p.into_inner()));
         let mut parts = Parts::new(index, expected);
-        for (offset, entry) in level.chunks[index].iter().enumerate() {
+        for (offset, entry) in chunk.iter().enumerate() {
             // A state more than one discoverer pushed is the stored claim's to expand.
-            if !level.contested.is_empty()
-                && level.contested.contains(&entry.fingerprint)
+            if !contested.is_empty()
+                && contested.contains(&entry.fingerprint)
                 && search.store.stored_parent(entry.fingerprint) != Some(entry.claim)
             {
                 continue;
             }
-            let position = level.starts[index] + offset;
+            let position = starts[index] + offset;
             let recording = result.graph.is_some().then_some(&mut shortcuts);
             let enabled =
                 (search.expand(&entry.state, &mut actions, &mut successors, recording)).enabled;
