@@ -23,11 +23,13 @@
 //! all of it is linear in the level, none of it per successor.
 //!
 //! Each worker frees the chunks it expanded as it finishes them (states another worker
-//! allocated: cheap with the binary's allocator, mimalloc): freeing the whole level on the
-//! search's thread between levels left the other workers idle for 11–14 % of a
-//! two-thread search's samples, and held the level while the next one grew
-//! (BENCHMARKS.md, "Subsumption's records and levels"). Before the binary moved to
-//! mimalloc the same was measured slower (allocator contention).
+//! allocated: cheap with the binary's allocator, mimalloc); the chunks no worker took,
+//! where a limit stopped the level, are freed by the search's thread. Freeing the
+//! whole level on the search's thread between levels took 11–14 % of a two-thread
+//! search's samples, on that thread alone while the other workers waited, and held the
+//! level while the next one grew (BENCHMARKS.md, "Subsumption's records and levels").
+//! Before the binary moved to mimalloc the same was measured slower (allocator
+//! contention).
 //!
 //! [`Store::parent`]: super::store::Store::parent
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
@@ -410,8 +412,8 @@ fn publish<M: Model>(search: &Search<'_, M>, stats: &Stats) {
     progress.max_depth.store(stats.max_depth, Ordering::Relaxed);
 }
 
-/// Expands one level on all workers, each freeing the chunks it expanded (freeing the
-/// whole level on the search's thread between levels left the other workers idle:
+/// Expands one level on all workers, each freeing the chunks it expanded (the search's
+/// thread freeing the whole level between levels kept the other workers waiting:
 /// BENCHMARKS.md, "Subsumption's records and levels"). Returns the next level, or the
 /// limit that interrupted it.
 fn expand_level<M>(
@@ -445,11 +447,11 @@ where
         contested: level_contested,
         ..
     } = level;
-    // Each chunk is taken by the one worker that claims its index.
+    // Each chunk is taken by the one worker that draws its index from the cursor.
     let chunk_count = chunks.len();
-    let chunks: Vec<Mutex<Vec<Entry<M::State>>>> = chunks.into_iter().map(Mutex::new).collect();
+    let pending: Vec<Mutex<Vec<Entry<M::State>>>> = chunks.into_iter().map(Mutex::new).collect();
     let context = LevelContext {
-        chunks: &chunks,
+        chunks: &pending,
         starts: &starts,
         contested: &level_contested,
         depth,
@@ -472,6 +474,8 @@ where
                 .collect()
         })
     };
+    // What a limit left untaken.
+    drop(pending);
     let mut chunks = Vec::with_capacity(chunk_count);
     let mut contested = Contested::default();
     let mut parts = Vec::new();
