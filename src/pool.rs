@@ -179,6 +179,79 @@ impl Drop for StopAllOnPanic<'_> {
     }
 }
 
+/// The workers of one search, started once and kept from its first level to its last
+/// (a pool of `threads` threads; with one thread, none: the work runs on the caller's).
+/// Starting them again for every level, and twice more for subsumption's passes, cost
+/// every level the allocator's clean-up after the threads that ended, and left their
+/// memory in pages the next threads reused only in part (BENCHMARKS.md, "Two threads:
+/// subsumption on the check's threads").
+pub(crate) struct Crew {
+    threads: usize,
+    /// `None` with one thread, or where the system would not start the pool's threads:
+    /// each call then starts its own.
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Crew {
+    pub fn new(threads: usize) -> Self {
+        let threads = threads.max(1);
+        let pool = (threads > 1)
+            .then(|| {
+                let builder = rayon::ThreadPoolBuilder::new().num_threads(threads);
+                let builder = builder.thread_name(|index| format!("synccheck-worker-{index}"));
+                builder.build().ok()
+            })
+            .flatten();
+        Crew { threads, pool }
+    }
+
+    /// Runs `work` once on each of `workers` threads (at most the crew's; with one, on
+    /// this thread) and returns what each gave. A panic in one goes on here once all
+    /// are done.
+    pub fn each<R: Send>(&self, workers: usize, work: impl Fn() -> R + Sync) -> Vec<R> {
+        let workers = workers.clamp(1, self.threads);
+        if workers == 1 {
+            return vec![work()];
+        }
+        match &self.pool {
+            Some(pool) if workers == self.threads => pool.broadcast(|_| work()),
+            _ => std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers).map(|_| scope.spawn(&work)).collect();
+                let joined: Vec<_> = handles.into_iter().map(|handle| handle.join()).collect();
+                joined
+                    .into_iter()
+                    .map(|done| done.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
+            }),
+        }
+    }
+
+    /// `job(0)`, …, `job(jobs - 1)` on the crew's threads, each taking the next job as
+    /// it finishes one; the results in job order.
+    pub fn map<T: Send>(&self, jobs: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
+        if self.threads == 1 || jobs <= 1 {
+            return (0..jobs).map(job).collect();
+        }
+        let next = AtomicUsize::new(0);
+        let mut done: Vec<(usize, T)> = self
+            .each(self.threads, || {
+                let mut mine = Vec::new();
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= jobs {
+                        return mine;
+                    }
+                    mine.push((index, job(index)));
+                }
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+        done.sort_unstable_by_key(|(index, _)| *index);
+        done.into_iter().map(|(_, result)| result).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Independent searches run side by side come back in job order, on no more
@@ -318,5 +391,39 @@ mod tests {
             "the second job was told to stop"
         );
         assert!(within(20), "it stopped when told, not at its own limit");
+    }
+
+    /// A crew's `each` runs its work on as many distinct threads as asked (one: the
+    /// caller's), the same threads from call to call; `map` gives the jobs' results in
+    /// job order.
+    #[test]
+    fn a_crew_runs_on_its_own_threads_and_keeps_the_job_order() {
+        use super::Crew;
+        use std::collections::HashSet;
+        use std::thread::{current, ThreadId};
+        for threads in 1..=4 {
+            let crew = Crew::new(threads);
+            let ids: Vec<ThreadId> = crew.each(threads, || current().id());
+            assert_eq!(ids.len(), threads);
+            let distinct: HashSet<ThreadId> = ids.iter().copied().collect();
+            assert_eq!(distinct.len(), threads, "{threads} threads");
+            if threads == 1 {
+                assert_eq!(ids, [current().id()]);
+            } else {
+                assert!(!distinct.contains(&current().id()));
+                let again: HashSet<ThreadId> =
+                    crew.each(threads, || current().id()).into_iter().collect();
+                assert_eq!(again, distinct, "the same threads for every call");
+            }
+            assert_eq!(crew.each(1, || current().id()), [current().id()]);
+            for jobs in 0..=40 {
+                let found = crew.map(jobs, |index| {
+                    std::thread::sleep(std::time::Duration::from_micros((index % 3) as u64 * 200));
+                    index * 10
+                });
+                let expected: Vec<usize> = (0..jobs).map(|index| index * 10).collect();
+                assert_eq!(found, expected, "{threads} threads, {jobs} jobs");
+            }
+        }
     }
 }

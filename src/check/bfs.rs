@@ -41,11 +41,15 @@ use super::{better, Evidence, Found, RecordedGraph, Search, Slack, Stats, StopRe
 use stateright::Model;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash};
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// States per unit of work: small enough to balance, large enough to amortize.
 const CHUNK_STATES: usize = 256;
+
+/// Chunks per unit of subsumption's work on the check's threads.
+const SUBSUME_RUN_CHUNKS: usize = 16;
 
 /// States of a level that more than one entry was pushed for.
 type Contested = HashSet<u64, BuildHasherDefault<FingerprintHasher>>;
@@ -109,6 +113,83 @@ struct Covering {
 }
 
 impl Covering {
+    /// What becomes of each entry of `chunks`, run by run (`runs`: runs of chunks, in
+    /// level order): `None` not wanted (another discoverer's entry of the state is the
+    /// one expanded), else the fingerprint of a state that covers it, if any. Decided
+    /// on the check's threads, on the chunks as they are (the level is not copied: a
+    /// copy of the largest level was most of what subsumption added to a search's
+    /// peak); the records of the states expanded before are only read.
+    fn decide<M>(
+        &self,
+        search: &Search<'_, M>,
+        chunks: &[Vec<Entry<M::State>>],
+        runs: &[Range<usize>],
+        contested: &Contested,
+    ) -> Vec<Vec<Option<Option<u64>>>>
+    where
+        M: Model + Send + Sync,
+        M::State: Hash + Clone + Send + Sync,
+        M::Action: Clone + Send + Sync,
+    {
+        let entries: Vec<&Entry<M::State>> = chunks.iter().flatten().collect();
+        // Of a state more than one discoverer pushed, only the stored claim's entry
+        // (the one the level would expand) counts.
+        let wanted: Vec<bool> = (entries.iter())
+            .map(|entry| {
+                contested.is_empty()
+                    || !contested.contains(&entry.fingerprint)
+                    || search.store.stored_parent(entry.fingerprint) == Some(entry.claim)
+            })
+            .collect();
+        // The wanted entries with counters, by frame, in level order within a frame. A
+        // state without counters covers only itself (`Slack::covers`): it is expanded
+        // and not recorded.
+        let mut by_frame: Vec<(u64, usize)> = (entries.iter().enumerate())
+            .filter(|&(index, _)| wanted[index])
+            .filter_map(|(index, entry)| {
+                let own = entry.slack.as_ref()?;
+                (!own.counters.is_empty()).then_some((own.frame, index))
+            })
+            .collect();
+        by_frame.sort_unstable();
+        let covered = |own: &Slack| {
+            if own.counters.is_empty() {
+                return None;
+            }
+            let in_level = || {
+                let first = by_frame.partition_point(|&(frame, _)| frame < own.frame);
+                let others = by_frame[first..]
+                    .iter()
+                    .take_while(|&&(frame, _)| frame == own.frame);
+                let coverer = others.map(|&(_, other)| entries[other]).find(|other| {
+                    other
+                        .slack
+                        .as_ref()
+                        .is_some_and(|other| other.covers(own) && other.counters != own.counters)
+                })?;
+                Some(coverer.fingerprint)
+            };
+            self.expanded.coverer(own).or_else(in_level)
+        };
+        // Where each chunk's entries start among `entries`.
+        let mut starts = Vec::with_capacity(chunks.len() + 1);
+        let mut len = 0;
+        for chunk in chunks {
+            starts.push(len);
+            len += chunk.len();
+        }
+        starts.push(len);
+        search.crew().map(runs.len(), |run| {
+            let (first, end) = (starts[runs[run].start], starts[runs[run].end]);
+            (first..end)
+                .map(|index| {
+                    let entry = entries[index];
+                    wanted[index].then(|| entry.slack.as_ref().and_then(covered))
+                })
+                .collect()
+        })
+    }
+
     /// The states of `level` to expand: those no state expanded before covers, nor
     /// another state of the level covers strictly (with smaller counters). Decided
     /// between two levels from the level's order alone, so the same for any thread
@@ -123,92 +204,85 @@ impl Covering {
         graph: Option<&mut RecordedGraph>,
     ) -> Level<M::State>
     where
-        M: Model,
+        M: Model + Send + Sync,
+        M::State: Hash + Clone + Send + Sync,
+        M::Action: Clone + Send + Sync,
     {
         let Level {
             chunks, contested, ..
         } = level;
-        // Of a state more than one discoverer pushed, only the stored claim's entry
-        // (the one the level would expand) counts.
-        let wanted = |entry: &Entry<M::State>| {
-            contested.is_empty()
-                || !contested.contains(&entry.fingerprint)
-                || search.store.stored_parent(entry.fingerprint) == Some(entry.claim)
-        };
-        // What becomes of each entry, in level order: `None` not wanted, else the
-        // fingerprint of a state that covers it, if any. Decided on the chunks as they
-        // are (the level is not copied: a copy of the largest level was most of what
-        // subsumption added to a search's peak), then the entries are moved on.
-        let decisions: Vec<Option<Option<u64>>> = {
-            let entries: Vec<&Entry<M::State>> = chunks.iter().flatten().collect();
-            let wanted: Vec<bool> = entries.iter().map(|entry| wanted(entry)).collect();
-            // The wanted entries with counters, by frame, in level order within a
-            // frame. A state without counters covers only itself
-            // (`Slack::covers`): it is expanded and not recorded.
-            let mut by_frame: Vec<(u64, usize)> = (entries.iter().enumerate())
-                .filter(|&(index, _)| wanted[index])
-                .filter_map(|(index, entry)| {
-                    let own = entry.slack.as_ref()?;
-                    (!own.counters.is_empty()).then_some((own.frame, index))
-                })
-                .collect();
-            by_frame.sort_unstable();
-            let covered = |own: &Slack| {
-                if own.counters.is_empty() {
-                    return None;
-                }
-                let in_level = || {
-                    let first = by_frame.partition_point(|&(frame, _)| frame < own.frame);
-                    let others = by_frame[first..]
-                        .iter()
-                        .take_while(|&&(frame, _)| frame == own.frame);
-                    let coverer = others.map(|&(_, other)| entries[other]).find(|other| {
-                        other.slack.as_ref().is_some_and(|other| {
-                            other.covers(own) && other.counters != own.counters
-                        })
-                    })?;
-                    Some(coverer.fingerprint)
-                };
-                self.expanded.coverer(own).or_else(in_level)
+        // Work for the check's threads: runs of whole chunks, in level order.
+        let runs: Vec<Range<usize>> = (0..chunks.len())
+            .step_by(SUBSUME_RUN_CHUNKS)
+            .map(|first| first..chunks.len().min(first + SUBSUME_RUN_CHUNKS))
+            .collect();
+        let decisions = self.decide(search, &chunks, &runs, &contested);
+        // The entries are moved on run by run on the check's threads, the left-out ones
+        // freed there; the records of the kept ones go in on this thread, in order.
+        let pending: Vec<Mutex<Vec<Entry<M::State>>>> =
+            chunks.into_iter().map(Mutex::new).collect();
+        let moved = search.crew().map(runs.len(), |run| {
+            let decided = &decisions[run];
+            let mut at = 0;
+            let mut out = Moved {
+                kept: Vec::new(),
+                covered: Vec::new(),
             };
-            (entries.iter().zip(&wanted))
-                .map(|(entry, &wanted)| wanted.then(|| entry.slack.as_ref().and_then(covered)))
-                .collect()
-        };
+            for chunk in &pending[runs[run].clone()] {
+                let chunk = std::mem::take(&mut *chunk.lock().unwrap_or_else(|p| p.into_inner()));
+                let mine = &decided[at..at + chunk.len()];
+                at += chunk.len();
+                let kept_len = mine
+                    .iter()
+                    .filter(|decision| **decision == Some(None))
+                    .count();
+                let mut kept = Vec::with_capacity(kept_len);
+                for (entry, decision) in chunk.into_iter().zip(mine) {
+                    match decision {
+                        // Not wanted: another entry of the state is expanded.
+                        None => {}
+                        Some(Some(coverer)) => out.covered.push((entry.fingerprint, *coverer)),
+                        Some(None) => kept.push(entry),
+                    }
+                }
+                if !kept.is_empty() {
+                    out.kept.push(kept);
+                }
+            }
+            out
+        });
+        drop(pending);
         let mut kept = Vec::new();
-        let mut chunk = Vec::with_capacity(CHUNK_STATES);
         let mut subsumed = 0;
         let mut graph = graph;
-        // Each chunk is freed once its entries are moved on.
-        for (mut entry, decision) in chunks.into_iter().flatten().zip(decisions) {
-            let Some(coverer) = decision else {
-                continue;
-            };
-            if let Some(coverer) = coverer {
-                subsumed += 1;
-                if let Some(graph) = graph.as_mut() {
-                    let pair = (graph.at(entry.fingerprint), graph.at(coverer));
+        for run in moved {
+            subsumed += run.covered.len();
+            if let Some(graph) = graph.as_mut() {
+                for (fingerprint, coverer) in run.covered {
+                    let pair = (graph.at(fingerprint), graph.at(coverer));
                     graph.covered.push(pair);
                 }
-                continue;
             }
+            kept.extend(run.kept);
+        }
+        // The kept entries' records, in level order (the first state recorded that
+        // covers a later one is the one named as its coverer).
+        for entry in kept.iter_mut().flatten() {
             if let Some(own) = entry.slack.take().filter(|own| !own.counters.is_empty()) {
                 self.expanded.push(&own, entry.fingerprint);
             }
-            if chunk.len() == CHUNK_STATES {
-                kept.push(std::mem::replace(
-                    &mut chunk,
-                    Vec::with_capacity(CHUNK_STATES),
-                ));
-            }
-            chunk.push(entry);
-        }
-        if !chunk.is_empty() {
-            kept.push(chunk);
         }
         *stats.subsumed_states.get_or_insert(0) += subsumed;
         Level::new(kept, Contested::default())
     }
+}
+
+/// What one run of chunks of a level becomes under subsumption.
+struct Moved<S> {
+    /// Its chunks with the left-out entries removed (none empty), in level order.
+    kept: Vec<Vec<Entry<S>>>,
+    /// The entries left out, each with a state that covers it, in level order.
+    covered: Vec<(u64, u64)>,
 }
 
 /// What one worker brings back from a level.
@@ -461,19 +535,9 @@ where
         stop: &stop,
         interrupted: &interrupted,
     };
-    let results: Vec<WorkerResult<M::State>> = if threads == 1 {
-        vec![expand_chunks(search, &context)]
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| scope.spawn(|| expand_chunks(search, &context)))
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| worker.join().expect("a search worker panicked"))
-                .collect()
-        })
-    };
+    let results = search
+        .crew()
+        .each(threads, || expand_chunks(search, &context));
     // What a limit left untaken.
     drop(pending);
     let mut chunks = Vec::with_capacity(chunk_count);

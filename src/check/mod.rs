@@ -66,6 +66,7 @@ pub use record::{Recorded, RecordedGraph, Shortcuts};
 pub use store::fingerprint;
 pub(crate) use store::FingerprintHasher;
 
+use crate::pool::Crew;
 use serde::{Deserialize, Serialize};
 use stateright::{Expectation, Model};
 use std::hash::Hash;
@@ -885,6 +886,8 @@ pub(crate) struct Search<'a, M: Model> {
     budget: &'a Budget,
     /// Every state in full, with `CheckOptions::exact`.
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
+    /// The search's worker threads, started on first use ([`Search::crew`]).
+    crew: std::sync::OnceLock<Crew>,
 }
 
 /// What [`Search::expand`] found besides the successors it built.
@@ -970,7 +973,14 @@ where
             recording: None,
             budget,
             exact: None,
+            crew: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The search's `options.threads` worker threads, started on first use and kept
+    /// until the search ends.
+    pub fn crew(&self) -> &Crew {
+        self.crew.get_or_init(|| Crew::new(self.options.threads))
     }
 
     /// The state the search stores and expands for `state` (its representative under

@@ -186,26 +186,45 @@ pub(crate) enum Insertion {
     Kept,
 }
 
+/// One shard behind its lock, with the number of states it holds (written under the
+/// lock, read without it by [`Store::len`]), alone on its cache lines: with the shards'
+/// locks side by side and one count for the whole store, two workers storing into
+/// different shards passed the same lines back and forth (BENCHMARKS.md, "Two threads:
+/// the store's lines").
+#[repr(align(128))]
+struct ShardCell {
+    shard: Mutex<Shard>,
+    len: AtomicUsize,
+}
+
 /// Visited states: fingerprint → parent fingerprint (or a [`claim`] on it), in
 /// [`SHARDS`] locked shards.
 pub(crate) struct Store {
-    shards: Vec<Mutex<Shard>>,
+    shards: Vec<ShardCell>,
     /// Where each shard's slots are and their count less one, as last grown: read
     /// without the shard's lock by [`Store::prefetch`] (an address that is out of date
     /// by then costs one useless prefetch, nothing more).
     places: Vec<(AtomicPtr<(u64, u64)>, AtomicUsize)>,
-    count: AtomicUsize,
     /// The fingerprints of each level some claim names, by depth and position.
     levels: Mutex<Vec<Vec<u64>>>,
 }
 
 impl Store {
     pub fn new() -> Self {
-        let mut shards: Vec<Mutex<Shard>> = (0..SHARDS).map(|_| Mutex::new(Shard::new())).collect();
+        let mut shards: Vec<ShardCell> = (0..SHARDS)
+            .map(|_| ShardCell {
+                shard: Mutex::new(Shard::new()),
+                len: AtomicUsize::new(0),
+            })
+            .collect();
         let places = shards
             .iter_mut()
-            .map(|shard| {
-                let slots = &mut shard.get_mut().unwrap_or_else(|p| p.into_inner()).slots;
+            .map(|cell| {
+                let slots = &mut cell
+                    .shard
+                    .get_mut()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .slots;
                 (
                     AtomicPtr::new(slots.as_mut_ptr()),
                     AtomicUsize::new(slots.len() - 1),
@@ -215,7 +234,6 @@ impl Store {
         Store {
             shards,
             places,
-            count: AtomicUsize::new(0),
             levels: Mutex::new(Vec::new()),
         }
     }
@@ -223,6 +241,7 @@ impl Store {
     #[inline]
     fn shard(&self, fingerprint: u64) -> std::sync::MutexGuard<'_, Shard> {
         self.shards[Self::shard_index(fingerprint)]
+            .shard
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -232,17 +251,19 @@ impl Store {
         let mut shard = self.shard(fingerprint);
         let inserted = shard.insert(fingerprint, parent);
         if inserted {
-            self.count.fetch_add(1, Ordering::Relaxed);
             self.placed(fingerprint, &mut shard);
         }
         inserted
     }
 
-    /// Notes where `shard` (`fingerprint`'s, locked) keeps its slots after an insert
-    /// that may have grown it.
+    /// Notes how many states `shard` (`fingerprint`'s, locked) holds and where it keeps
+    /// its slots after an insert that may have grown it.
     #[inline]
     fn placed(&self, fingerprint: u64, shard: &mut Shard) {
-        let (at, mask) = &self.places[Self::shard_index(fingerprint)];
+        let index = Self::shard_index(fingerprint);
+        // Under the shard's lock: a store, not a read-modify-write.
+        self.shards[index].len.store(shard.len, Ordering::Relaxed);
+        let (at, mask) = &self.places[index];
         let slots = shard.slots.as_mut_ptr();
         if at.load(Ordering::Relaxed) != slots {
             at.store(slots, Ordering::Relaxed);
@@ -304,8 +325,6 @@ impl Store {
             match shard.insert_or_parent(fingerprint, parent) {
                 Ok(()) => {
                     self.placed(fingerprint, &mut shard);
-                    drop(shard);
-                    self.count.fetch_add(1, Ordering::Relaxed);
                     return Insertion::New;
                 }
                 Err(stored) => stored,
@@ -355,8 +374,14 @@ impl Store {
         levels[depth] = fingerprints;
     }
 
+    /// The number of states stored: exact once the workers are done, and while they
+    /// run, within the inserts under way.
     pub fn len(&self) -> usize {
-        self.count.load(Ordering::Relaxed)
+        let counts = self
+            .shards
+            .iter()
+            .map(|cell| cell.len.load(Ordering::Relaxed));
+        counts.sum()
     }
 }
 
@@ -423,7 +448,7 @@ mod tests {
         }
         let sizes = || -> Vec<usize> {
             (store.shards.iter())
-                .map(|shard| shard.lock().map_or(0, |shard| shard.slots.len()))
+                .map(|cell| cell.shard.lock().map_or(0, |shard| shard.slots.len()))
                 .collect()
         };
         let after_first = sizes();
