@@ -217,8 +217,8 @@ impl Covering {
             .map(|first| first..chunks.len().min(first + SUBSUME_RUN_CHUNKS))
             .collect();
         let decisions = self.decide(search, &chunks, &runs, &contested);
-        // The entries are moved on run by run on the check's threads, the left-out ones
-        // freed there; the records of the kept ones go in on this thread, in order.
+        // The left-out entries are removed run by run on the check's threads, and freed
+        // there.
         let pending: Vec<Mutex<Vec<Entry<M::State>>>> =
             chunks.into_iter().map(Mutex::new).collect();
         let moved = search.crew().map(runs.len(), |run| {
@@ -229,32 +229,30 @@ impl Covering {
                 covered: Vec::new(),
             };
             for chunk in &pending[runs[run].clone()] {
-                let chunk = std::mem::take(&mut *chunk.lock().unwrap_or_else(|p| p.into_inner()));
-                let mine = &decided[at..at + chunk.len()];
+                let mut chunk =
+                    std::mem::take(&mut *chunk.lock().unwrap_or_else(|p| p.into_inner()));
+                let mut mine = decided[at..at + chunk.len()].iter();
                 at += chunk.len();
-                let kept_len = mine
-                    .iter()
-                    .filter(|decision| **decision == Some(None))
-                    .count();
-                let mut kept = Vec::with_capacity(kept_len);
-                for (entry, decision) in chunk.into_iter().zip(mine) {
-                    match decision {
-                        // Not wanted: another entry of the state is expanded.
-                        None => {}
-                        Some(Some(coverer)) => out.covered.push((entry.fingerprint, *coverer)),
-                        Some(None) => kept.push(entry),
+                // `retain` visits the entries once each, in order.
+                chunk.retain(|entry| match mine.next() {
+                    Some(Some(None)) => true,
+                    Some(Some(Some(coverer))) => {
+                        out.covered.push((entry.fingerprint, *coverer));
+                        false
                     }
-                }
-                if !kept.is_empty() {
-                    out.kept.push(kept);
+                    // Not wanted: another entry of the state is expanded.
+                    Some(None) | None => false,
+                });
+                if !chunk.is_empty() {
+                    out.kept.push(chunk);
                 }
             }
             out
         });
         drop(pending);
-        let mut kept = Vec::new();
         let mut subsumed = 0;
         let mut graph = graph;
+        let mut filtered = Vec::new();
         for run in moved {
             subsumed += run.covered.len();
             if let Some(graph) = graph.as_mut() {
@@ -263,14 +261,27 @@ impl Covering {
                     graph.covered.push(pair);
                 }
             }
-            kept.extend(run.kept);
+            filtered.extend(run.kept);
         }
-        // The kept entries' records, in level order (the first state recorded that
-        // covers a later one is the one named as its coverer).
-        for entry in kept.iter_mut().flatten() {
+        // The kept entries go into full chunks again, and their records in, in level
+        // order (the first state recorded that covers a later one is the one named as
+        // its coverer); each filtered chunk is freed once its entries are moved on.
+        let mut kept = Vec::new();
+        let mut chunk = Vec::with_capacity(CHUNK_STATES);
+        for mut entry in filtered.into_iter().flatten() {
             if let Some(own) = entry.slack.take().filter(|own| !own.counters.is_empty()) {
                 self.expanded.push(&own, entry.fingerprint);
             }
+            if chunk.len() == CHUNK_STATES {
+                kept.push(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(CHUNK_STATES),
+                ));
+            }
+            chunk.push(entry);
+        }
+        if !chunk.is_empty() {
+            kept.push(chunk);
         }
         *stats.subsumed_states.get_or_insert(0) += subsumed;
         Level::new(kept, Contested::default())
@@ -279,7 +290,7 @@ impl Covering {
 
 /// What one run of chunks of a level becomes under subsumption.
 struct Moved<S> {
-    /// Its chunks with the left-out entries removed (none empty), in level order.
+    /// Its chunks with the left-out entries removed (none left empty), in level order.
     kept: Vec<Vec<Entry<S>>>,
     /// The entries left out, each with a state that covers it, in level order.
     covered: Vec<(u64, u64)>,
