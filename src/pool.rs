@@ -3,6 +3,7 @@
 //! (`report/confirm.rs`), the fewest-breaks subsets tried until one settles it
 //! (`report/fewest.rs`), the rows of an assumption ablation (`ablation.rs`), the chunks
 //! of a level of the class guide's distance table (`system/engine/class_distance.rs`).
+//! And [`Crew`], one search's worker threads, started once and kept for its levels.
 
 use crate::check::CheckOptions;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -179,12 +180,12 @@ impl Drop for StopAllOnPanic<'_> {
     }
 }
 
-/// The workers of one search, started once and kept from its first level to its last
-/// (a pool of `threads` threads; with one thread, none: the work runs on the caller's).
-/// Starting them again for every level, and twice more for subsumption's passes, cost
-/// every level the allocator's clean-up after the threads that ended, and left their
-/// memory in pages the next threads reused only in part (BENCHMARKS.md, "Two threads:
-/// subsumption on the check's threads").
+/// The workers of one search, started on first use and kept to its end (a pool of
+/// `threads` threads; with one thread, none: the work runs on the caller's). Threads
+/// started and ended for every level cost each level the allocator's clean-up of the
+/// ended threads' heaps (BENCHMARKS.md, "Two threads: subsumption on the crew").
+/// Dropping a crew tells its threads to end without waiting for them, so they may
+/// outlive it for a moment (none has work left: every call waits for its own).
 pub(crate) struct Crew {
     threads: usize,
     /// `None` with one thread, or where the system would not start the pool's threads:
@@ -195,26 +196,31 @@ pub(crate) struct Crew {
 impl Crew {
     pub fn new(threads: usize) -> Self {
         let threads = threads.max(1);
-        let pool = (threads > 1)
-            .then(|| {
-                let builder = rayon::ThreadPoolBuilder::new().num_threads(threads);
-                let builder = builder.thread_name(|index| format!("synccheck-worker-{index}"));
-                builder.build().ok()
-            })
-            .flatten();
+        let pool = if threads > 1 {
+            let builder = rayon::ThreadPoolBuilder::new().num_threads(threads);
+            let builder = builder.thread_name(|index| format!("synccheck-worker-{index}"));
+            builder.build().ok()
+        } else {
+            None
+        };
         Crew { threads, pool }
     }
 
     /// Runs `work` once on each of `workers` threads (at most the crew's; with one, on
     /// this thread) and returns what each gave. A panic in one goes on here once all
-    /// are done.
+    /// are done. Not to be called from the crew's own threads: the caller would run its
+    /// share there, not beside the others. With fewer workers than the crew's threads
+    /// (no caller asks for that today) they are started for the call.
     pub fn each<R: Send>(&self, workers: usize, work: impl Fn() -> R + Sync) -> Vec<R> {
         let workers = workers.clamp(1, self.threads);
         if workers == 1 {
             return vec![work()];
         }
         match &self.pool {
-            Some(pool) if workers == self.threads => pool.broadcast(|_| work()),
+            Some(pool) if workers == self.threads => {
+                debug_assert!(pool.current_thread_index().is_none(), "not from the crew");
+                pool.broadcast(|_| work())
+            }
             _ => std::thread::scope(|scope| {
                 let handles: Vec<_> = (0..workers).map(|_| scope.spawn(&work)).collect();
                 let joined: Vec<_> = handles.into_iter().map(|handle| handle.join()).collect();

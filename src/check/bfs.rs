@@ -22,6 +22,11 @@
 //! and gathers the workers' chunks (sorted by place) and lists of contested states;
 //! all of it is linear in the level, none of it per successor.
 //!
+//! The workers are the search's crew ([`Search::crew`]): started on first use (the
+//! initial level's subsumption, or its expansion) and kept to the search's end, so no
+//! level pays for threads started and ended (mimalloc's clean-up of each ended
+//! thread's heap alone was 1.7 % of a two-thread search's samples).
+//!
 //! Each worker frees the chunks it expanded as it finishes them (states another worker
 //! allocated: cheap with the binary's allocator, mimalloc); the chunks no worker took,
 //! where a limit stopped the level, are freed by the search's thread. Freeing the
@@ -31,7 +36,17 @@
 //! Before the binary moved to mimalloc the same was measured slower (allocator
 //! contention).
 //!
+//! Subsumption between two levels ([`Covering`]) runs mostly on the crew: deciding
+//! each entry (against the records of earlier levels and the level's own entries) and
+//! removing the left-out entries, which frees them. The search's thread lists the
+//! wanted entries by frame (a sort), adds the covered pairs to a recorded graph, and
+//! puts the kept entries back into full chunks, recording their counters in level
+//! order. With all of it on that thread, that thread took a quarter of a two-thread
+//! search's samples on `primary_backup` with ε = 4, most of it subsumption's, while the
+//! workers waited (BENCHMARKS.md, "Two threads: subsumption on the crew").
+//!
 //! [`Store::parent`]: super::store::Store::parent
+//! [`Search::crew`]: super::Search::crew
 //! [`Store::insert_or_lower`]: super::store::Store::insert_or_lower
 
 use super::covering::CoverRecords;
@@ -41,14 +56,13 @@ use super::{better, Evidence, Found, RecordedGraph, Search, Slack, Stats, StopRe
 use stateright::Model;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash};
-use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// States per unit of work: small enough to balance, large enough to amortize.
 const CHUNK_STATES: usize = 256;
 
-/// Chunks per unit of subsumption's work on the check's threads.
+/// Chunks per unit of subsumption's work on the crew.
 const SUBSUME_RUN_CHUNKS: usize = 16;
 
 /// States of a level that more than one entry was pushed for.
@@ -112,26 +126,42 @@ struct Covering {
     expanded: CoverRecords,
 }
 
+/// What becomes of an entry of a level under subsumption.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    /// Not wanted: another discoverer's entry of the state is the one expanded.
+    Skip,
+    /// Expanded: no state covers it.
+    Keep,
+    /// Left out, covered by the state with this fingerprint.
+    Covered(u64),
+}
+
+/// At most [`SUBSUME_RUN_CHUNKS`] chunks of a level, in level order.
+type Run<S> = Vec<Vec<Entry<S>>>;
+
+/// A level's chunks in runs, in level order.
+type Runs<S> = Vec<Run<S>>;
+
 impl Covering {
-    /// What becomes of each entry of `chunks`, run by run (`runs`: runs of chunks, in
-    /// level order): `None` not wanted (another discoverer's entry of the state is the
-    /// one expanded), else the fingerprint of a state that covers it, if any. Decided
-    /// on the check's threads, on the chunks as they are (the level is not copied: a
-    /// copy of the largest level was most of what subsumption added to a search's
-    /// peak); the records of the states expanded before are only read.
+    /// What becomes of each entry of `runs`, run by run, in level order. The search's
+    /// thread lists the wanted entries with counters by frame (a sort); the crew
+    /// decides each entry against the records of the states expanded before (only
+    /// read) and the level's other entries. On the chunks as they are: the level is not
+    /// copied (a copy of the largest level was most of what subsumption added to a
+    /// search's peak).
     fn decide<M>(
         &self,
         search: &Search<'_, M>,
-        chunks: &[Vec<Entry<M::State>>],
-        runs: &[Range<usize>],
+        runs: &Runs<M::State>,
         contested: &Contested,
-    ) -> Vec<Vec<Option<Option<u64>>>>
+    ) -> Vec<Vec<Decision>>
     where
         M: Model + Send + Sync,
         M::State: Hash + Clone + Send + Sync,
         M::Action: Clone + Send + Sync,
     {
-        let entries: Vec<&Entry<M::State>> = chunks.iter().flatten().collect();
+        let entries: Vec<&Entry<M::State>> = runs.iter().flatten().flatten().collect();
         // Of a state more than one discoverer pushed, only the stored claim's entry
         // (the one the level would expand) counts.
         let wanted: Vec<bool> = (entries.iter())
@@ -171,20 +201,23 @@ impl Covering {
             };
             self.expanded.coverer(own).or_else(in_level)
         };
-        // Where each chunk's entries start among `entries`.
-        let mut starts = Vec::with_capacity(chunks.len() + 1);
+        // Where each run's entries start among `entries`.
+        let mut starts = Vec::with_capacity(runs.len() + 1);
         let mut len = 0;
-        for chunk in chunks {
+        for run in runs {
             starts.push(len);
-            len += chunk.len();
+            len += run.iter().map(Vec::len).sum::<usize>();
         }
         starts.push(len);
         search.crew().map(runs.len(), |run| {
-            let (first, end) = (starts[runs[run].start], starts[runs[run].end]);
-            (first..end)
+            (starts[run]..starts[run + 1])
                 .map(|index| {
                     let entry = entries[index];
-                    wanted[index].then(|| entry.slack.as_ref().and_then(covered))
+                    match (wanted[index], entry.slack.as_ref().and_then(covered)) {
+                        (false, _) => Decision::Skip,
+                        (true, None) => Decision::Keep,
+                        (true, Some(coverer)) => Decision::Covered(coverer),
+                    }
                 })
                 .collect()
         })
@@ -211,49 +244,45 @@ impl Covering {
         let Level {
             chunks, contested, ..
         } = level;
-        // Work for the check's threads: runs of whole chunks, in level order.
-        let runs: Vec<Range<usize>> = (0..chunks.len())
-            .step_by(SUBSUME_RUN_CHUNKS)
-            .map(|first| first..chunks.len().min(first + SUBSUME_RUN_CHUNKS))
-            .collect();
-        let decisions = self.decide(search, &chunks, &runs, &contested);
-        // The left-out entries are removed run by run on the check's threads, and freed
-        // there.
-        let pending: Vec<Mutex<Vec<Entry<M::State>>>> =
-            chunks.into_iter().map(Mutex::new).collect();
-        let moved = search.crew().map(runs.len(), |run| {
-            let decided = &decisions[run];
-            let mut at = 0;
-            let mut out = Moved {
-                kept: Vec::new(),
+        let mut runs: Runs<M::State> = Vec::new();
+        let mut chunks = chunks.into_iter().peekable();
+        while chunks.peek().is_some() {
+            runs.push(chunks.by_ref().take(SUBSUME_RUN_CHUNKS).collect());
+        }
+        let decisions = self.decide(search, &runs, &contested);
+        // The crew removes the left-out entries run by run, freeing them.
+        let pending: Vec<Mutex<Run<M::State>>> = runs.into_iter().map(Mutex::new).collect();
+        let trimmed = search.crew().map(pending.len(), |run| {
+            let chunks =
+                std::mem::take(&mut *pending[run].lock().unwrap_or_else(|p| p.into_inner()));
+            let mut decided = decisions[run].iter();
+            let mut out = Trimmed {
+                kept: Vec::with_capacity(chunks.len()),
                 covered: Vec::new(),
             };
-            for chunk in &pending[runs[run].clone()] {
-                let mut chunk =
-                    std::mem::take(&mut *chunk.lock().unwrap_or_else(|p| p.into_inner()));
-                let mut mine = decided[at..at + chunk.len()].iter();
-                at += chunk.len();
-                // `retain` visits the entries once each, in order.
-                chunk.retain(|entry| match mine.next() {
-                    Some(Some(None)) => true,
-                    Some(Some(Some(coverer))) => {
+            for mut chunk in chunks {
+                // `retain` visits the entries once each, in order; a run's decisions
+                // are its entries', in order.
+                chunk.retain(|entry| match decided.next() {
+                    Some(Decision::Keep) => true,
+                    Some(Decision::Covered(coverer)) => {
                         out.covered.push((entry.fingerprint, *coverer));
                         false
                     }
-                    // Not wanted: another entry of the state is expanded.
-                    Some(None) | None => false,
+                    Some(Decision::Skip) | None => false,
                 });
                 if !chunk.is_empty() {
                     out.kept.push(chunk);
                 }
             }
+            debug_assert!(decided.next().is_none(), "one decision per entry");
             out
         });
-        drop(pending);
+        drop((pending, decisions));
         let mut subsumed = 0;
         let mut graph = graph;
-        let mut filtered = Vec::new();
-        for run in moved {
+        let mut kept_chunks = Vec::new();
+        for run in trimmed {
             subsumed += run.covered.len();
             if let Some(graph) = graph.as_mut() {
                 for (fingerprint, coverer) in run.covered {
@@ -261,14 +290,14 @@ impl Covering {
                     graph.covered.push(pair);
                 }
             }
-            filtered.extend(run.kept);
+            kept_chunks.extend(run.kept);
         }
-        // The kept entries go into full chunks again, and their records in, in level
+        // The kept entries go back into full chunks, and their records in, in level
         // order (the first state recorded that covers a later one is the one named as
-        // its coverer); each filtered chunk is freed once its entries are moved on.
+        // its coverer); each trimmed chunk is freed once its entries are moved on.
         let mut kept = Vec::new();
         let mut chunk = Vec::with_capacity(CHUNK_STATES);
-        for mut entry in filtered.into_iter().flatten() {
+        for mut entry in kept_chunks.into_iter().flatten() {
             if let Some(own) = entry.slack.take().filter(|own| !own.counters.is_empty()) {
                 self.expanded.push(&own, entry.fingerprint);
             }
@@ -288,8 +317,8 @@ impl Covering {
     }
 }
 
-/// What one run of chunks of a level becomes under subsumption.
-struct Moved<S> {
+/// What one run of a level's chunks becomes under subsumption.
+struct Trimmed<S> {
     /// Its chunks with the left-out entries removed (none left empty), in level order.
     kept: Vec<Vec<Entry<S>>>,
     /// The entries left out, each with a state that covers it, in level order.
@@ -715,11 +744,11 @@ where
         }
         expected = parts.entries.len().max(1);
         parts.finish(&mut result.chunks);
+        // The store's count is summed over its shards: once per chunk.
+        let stored = search.store.len();
         let progress = &search.options.progress;
-        progress
-            .unique_states
-            .store(search.store.len(), Ordering::Relaxed);
-        if let Some(reason) = search.limit_hit() {
+        progress.unique_states.store(stored, Ordering::Relaxed);
+        if let Some(reason) = search.limit_hit_at(stored) {
             stop.store(true, Ordering::Relaxed);
             let mut slot = interrupted.lock().unwrap_or_else(|p| p.into_inner());
             slot.get_or_insert(reason);

@@ -71,7 +71,7 @@ use serde::{Deserialize, Serialize};
 use stateright::{Expectation, Model};
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How the state space is explored.
@@ -887,7 +887,7 @@ pub(crate) struct Search<'a, M: Model> {
     /// Every state in full, with `CheckOptions::exact`.
     exact: Option<Box<dyn Recorder<M::State> + 'a>>,
     /// The search's worker threads, started on first use ([`Search::crew`]).
-    crew: std::sync::OnceLock<Crew>,
+    crew: OnceLock<Crew>,
 }
 
 /// What [`Search::expand`] found besides the successors it built.
@@ -973,12 +973,12 @@ where
             recording: None,
             budget,
             exact: None,
-            crew: std::sync::OnceLock::new(),
+            crew: OnceLock::new(),
         }
     }
 
     /// The search's `options.threads` worker threads, started on first use and kept
-    /// until the search ends.
+    /// until the search ends (none of its own with one thread).
     pub fn crew(&self) -> &Crew {
         self.crew.get_or_init(|| Crew::new(self.options.threads))
     }
@@ -1137,6 +1137,11 @@ where
 
     /// Whether a limit (other than depth) says stop, and which.
     pub fn limit_hit(&self) -> Option<StopReason> {
+        self.limit_hit_at(self.store.len())
+    }
+
+    /// [`Search::limit_hit`] with `stored`, the store's count as just read.
+    pub fn limit_hit_at(&self, stored: usize) -> Option<StopReason> {
         if self.options.fault.is_raised() {
             return Some(StopReason::ModelFault);
         }
@@ -1144,7 +1149,7 @@ where
             return Some(reason);
         }
         self.budget
-            .states_exceeded(self.store.len())
+            .states_exceeded(stored)
             .then_some(StopReason::StateLimit)
     }
 

@@ -190,7 +190,7 @@ pub(crate) enum Insertion {
 /// lock, read without it by [`Store::len`]), alone on its cache lines: with the shards'
 /// locks side by side and one count for the whole store, two workers storing into
 /// different shards passed the same lines back and forth (BENCHMARKS.md, "Two threads:
-/// the store's lines").
+/// subsumption on the crew").
 #[repr(align(128))]
 struct ShardCell {
     shard: Mutex<Shard>,
