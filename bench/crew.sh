@@ -1,7 +1,7 @@
 #!/bin/bash
 # The BFS's workers kept for the whole search, subsumption's passes on them, and the
 # store's shards on their own cache lines (BENCHMARKS.md, "Two threads: subsumption on
-# the check's threads"): each check run by two synccheck binaries side by side, at one
+# the crew"): each check run by two synccheck binaries side by side, at one
 # and at two threads, three times, interleaved.
 #   BASE=path/to/synccheck-before NEW=path/to/synccheck-after bench/crew.sh OUT.tsv
 # Columns: see bench/pair.sh.

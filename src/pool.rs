@@ -180,8 +180,10 @@ impl Drop for StopAllOnPanic<'_> {
     }
 }
 
-/// The workers of one search, started on first use and kept to its end (a pool of
-/// `threads` threads; with one thread, none: the work runs on the caller's). Threads
+/// The workers of one search, kept to its end (a pool of `threads` threads, started
+/// when the crew is made, which `check::Search::crew` does on first use; with
+/// one thread, or where the system will not start them, none: the work runs on the
+/// caller's thread, or on threads started for the call). Threads
 /// started and ended for every level cost each level the allocator's clean-up of the
 /// ended threads' heaps (BENCHMARKS.md, "Two threads: subsumption on the crew").
 /// Dropping a crew tells its threads to end without waiting for them, so they may

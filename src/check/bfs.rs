@@ -38,10 +38,11 @@
 //!
 //! Subsumption between two levels ([`Covering`]) runs mostly on the crew: deciding
 //! each entry (against the records of earlier levels and the level's own entries) and
-//! removing the left-out entries, which frees them. The search's thread lists the
-//! wanted entries by frame (a sort), adds the covered pairs to a recorded graph, and
-//! puts the kept entries back into full chunks, recording their counters in level
-//! order. With all of it on that thread, that thread took a quarter of a two-thread
+//! removing the entries not expanded (left out, or another discoverer's entry of a
+//! contested state), which frees them. The search's thread finds the wanted entries
+//! (a contested state's stored claim), lists them by frame (a sort), adds the covered
+//! pairs to a recorded graph, and puts the kept entries back into full chunks,
+//! recording their counters in level order. With all of it on that thread, that thread took a quarter of a two-thread
 //! search's samples on `primary_backup` with ε = 4, most of it subsumption's, while the
 //! workers waited (BENCHMARKS.md, "Two threads: subsumption on the crew").
 //!
@@ -145,7 +146,8 @@ type Runs<S> = Vec<Run<S>>;
 
 impl Covering {
     /// What becomes of each entry of `runs`, run by run, in level order. The search's
-    /// thread lists the wanted entries with counters by frame (a sort); the crew
+    /// thread finds the wanted entries and lists those with counters by frame (a
+    /// sort); the crew
     /// decides each entry against the records of the states expanded before (only
     /// read) and the level's other entries. On the chunks as they are: the level is not
     /// copied (a copy of the largest level was most of what subsumption added to a
