@@ -1,9 +1,9 @@
 //! Independent jobs (bounded searches, whole checks) side by side on the check's
 //! threads, their results in job order: the breaks a counterexample names confirmed
 //! (`report/confirm.rs`), the fewest-breaks subsets tried until one settles it
-//! (`report/fewest.rs`), the rows of an assumption ablation (`ablation.rs`), the chunks
-//! of a level of the class guide's distance table (`system/engine/class_distance.rs`).
-//! And [`Crew`], one search's worker threads, started once and kept for its levels.
+//! (`report/fewest.rs`), the rows of an assumption ablation (`ablation.rs`). And
+//! [`Crew`], one search's worker threads, started once and kept for its levels (the
+//! BFS's, and so the class graph the class guide's distances are computed on).
 
 use crate::check::CheckOptions;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
