@@ -404,6 +404,13 @@ where
         publish(search, &stats);
         let undecided = search.undecided(&evidence);
         if level.len == 0 {
+            // Each worker checks the state limit per chunk against the shards' counts
+            // as it sees them, which may lag another worker's last inserts: the exact
+            // count decides here, as one worker's check would have before the level
+            // ended (so the stop is the same for any thread count).
+            if search.states_over_limit() {
+                break StopReason::StateLimit;
+            }
             // A guided search that left states unexpanded is not complete.
             let pruned = search
                 .guide

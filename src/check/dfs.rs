@@ -189,17 +189,17 @@ fn check_limits<M>(
     M::State: Hash + Clone + Send + Sync,
     M::Action: Clone + Send + Sync,
 {
+    // The store's count is summed over its shards: once per check-in.
+    let stored = search.store.len();
     let progress = &search.options.progress;
-    progress
-        .unique_states
-        .store(search.store.len(), Ordering::Relaxed);
+    progress.unique_states.store(stored, Ordering::Relaxed);
     progress
         .generated_states
         .store(shared.generated.load(Ordering::Relaxed), Ordering::Relaxed);
     progress
         .max_depth
         .store(shared.max_depth.load(Ordering::Relaxed), Ordering::Relaxed);
-    if let Some(reason) = search.limit_hit() {
+    if let Some(reason) = search.limit_hit_at(stored) {
         halt(shared, reason);
     } else if all_decided(undecided, discoveries) && !shared.stop.load(Ordering::Relaxed) {
         halt(shared, StopReason::AllDecided);

@@ -1140,6 +1140,12 @@ where
         self.limit_hit_at(self.store.len())
     }
 
+    /// Whether the store holds more states than the state limit allows, by its exact
+    /// count (once the workers are done).
+    pub fn states_over_limit(&self) -> bool {
+        self.budget.states_exceeded(self.store.len())
+    }
+
     /// [`Search::limit_hit`] with `stored`, the store's count as just read.
     pub fn limit_hit_at(&self, stored: usize) -> Option<StopReason> {
         if self.options.fault.is_raised() {
