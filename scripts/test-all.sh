@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit, integration, CLI, examples and doctests (release build,
-# so the exhaustive checks run at full speed), then the loom suite.
+# The whole test suite: unit, integration (the loom tests included: they compile
+# src/sync's components against loom's primitives in their own crates), CLI, examples
+# and doctests, in a release build so the exhaustive checks run at full speed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Graphviz: a test parses `synccheck graph --as dot` with `dot`; xmllint (libxml2-utils)
@@ -18,5 +19,3 @@ fi
 cargo test --release --all-targets
 cargo test --release --doc
 cargo run --release --quiet --example user_cli -- check --all >/dev/null
-# A cargo feature, not RUSTFLAGS: only synccheck (and loom's own dependencies) build again.
-LOOM_MAX_PREEMPTIONS=2 cargo test --release --features loom --test 'loom_*'

@@ -7,8 +7,8 @@
 
 mod loom_support;
 
-use synccheck::sync::commit_index::{CommitIndex, CommitIndexVariant};
-use synccheck::sync::shim::{thread, Arc};
+use loom_support::sync::commit_index::{CommitIndex, CommitIndexVariant};
+use loom_support::sync::shim::{thread, Arc};
 
 fn two_concurrent_advances(variant: CommitIndexVariant) {
     loom_support::check(move || {

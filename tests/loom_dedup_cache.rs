@@ -5,9 +5,9 @@
 
 mod loom_support;
 
-use synccheck::sync::dedup_cache::{DedupCache, DedupCacheVariant};
-use synccheck::sync::shim::atomic::{AtomicU64, Ordering};
-use synccheck::sync::shim::{thread, Arc};
+use loom_support::sync::dedup_cache::{DedupCache, DedupCacheVariant};
+use loom_support::sync::shim::atomic::{AtomicU64, Ordering};
+use loom_support::sync::shim::{thread, Arc};
 
 const REQUEST_KEY: u64 = 9;
 const TTL_TICKS: u64 = 100;

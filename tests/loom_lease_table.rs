@@ -7,9 +7,9 @@
 
 mod loom_support;
 
-use synccheck::sync::lease_table::{FencedStorage, LeaseTable, LeaseTableVariant};
-use synccheck::sync::shim::atomic::{AtomicU64, Ordering};
-use synccheck::sync::shim::{thread, Arc};
+use loom_support::sync::lease_table::{FencedStorage, LeaseTable, LeaseTableVariant};
+use loom_support::sync::shim::atomic::{AtomicU64, Ordering};
+use loom_support::sync::shim::{thread, Arc};
 
 const KEY: u64 = 1;
 const LEASE_TICKS: u64 = 5;

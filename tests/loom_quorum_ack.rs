@@ -5,8 +5,8 @@
 
 mod loom_support;
 
-use synccheck::sync::quorum_ack::{AckOutcome, QuorumAck, QuorumAckVariant};
-use synccheck::sync::shim::{thread, Arc};
+use loom_support::sync::quorum_ack::{AckOutcome, QuorumAck, QuorumAckVariant};
+use loom_support::sync::shim::{thread, Arc};
 
 const REPLICA_COUNT: u32 = 3;
 const QUORUM: u32 = 2;

@@ -6,8 +6,8 @@
 
 mod loom_support;
 
-use synccheck::sync::retry_budget::{RetryBudget, RetryBudgetVariant};
-use synccheck::sync::shim::{thread, Arc};
+use loom_support::sync::retry_budget::{RetryBudget, RetryBudgetVariant};
+use loom_support::sync::shim::{thread, Arc};
 
 const TOKENS_CAP: u64 = 1;
 

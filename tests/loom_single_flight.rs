@@ -6,11 +6,11 @@
 
 mod loom_support;
 
-use synccheck::sync::shim::atomic::{AtomicU64, Ordering};
-use synccheck::sync::shim::thread;
+use loom_support::sync::shim::atomic::{AtomicU64, Ordering};
+use loom_support::sync::shim::thread;
 // std's `Arc`, not loom's, on purpose: see `two_controllers_recover`.
+use loom_support::sync::single_flight::{RecoveryOutcome, SingleFlight, SingleFlightVariant};
 use std::sync::Arc;
-use synccheck::sync::single_flight::{RecoveryOutcome, SingleFlight, SingleFlightVariant};
 
 const OBSERVED_EPOCH: u64 = 0;
 const CONTROLLER_COUNT: usize = 3;

@@ -19,8 +19,9 @@
 use std::collections::BTreeMap;
 
 use super::decision::{fencing_token_accepted, lease_expired, lease_expiry_ticks};
+use super::poison::lock;
 use super::shim::atomic::{AtomicU64, Ordering};
-use super::shim::{lock, Mutex};
+use super::shim::Mutex;
 
 /// Which implementation a [`LeaseTable`] uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -188,62 +189,5 @@ impl FencedStorage {
             .get(&key)
             .cloned()
             .unwrap_or_default()
-    }
-}
-
-#[cfg(test)]
-#[cfg(not(feature = "loom"))] // shim types panic outside a loom model
-mod tests {
-    use super::*;
-
-    const KEY: u64 = 7;
-
-    #[test]
-    fn one_holder_until_release() {
-        let table = LeaseTable::new(10, LeaseTableVariant::Correct);
-        let lease = table.acquire(KEY, 1, 0).unwrap();
-        assert_eq!(table.acquire(KEY, 2, 5), None);
-        assert!(!table.release(KEY, 2, lease.token));
-        assert!(table.release(KEY, 1, lease.token));
-        let next = table.acquire(KEY, 2, 5).unwrap();
-        assert!(next.token > lease.token);
-    }
-
-    #[test]
-    fn an_expired_lease_is_granted_again_with_a_newer_token() {
-        let table = LeaseTable::new(10, LeaseTableVariant::Correct);
-        let first = table.acquire(KEY, 1, 0).unwrap();
-        assert_eq!(first.expires_at_ticks, 10);
-        assert!(table.is_valid(KEY, 1, first.token, 9));
-        assert!(!table.is_valid(KEY, 1, first.token, 10));
-        let second = table.acquire(KEY, 2, 10).unwrap();
-        assert!(second.token > first.token);
-        assert!(!table.is_valid(KEY, 1, first.token, 10));
-        assert!(table.is_valid(KEY, 2, second.token, 10));
-    }
-
-    #[test]
-    fn storage_rejects_a_paused_holders_stale_token() {
-        let table = LeaseTable::new(10, LeaseTableVariant::Correct);
-        let storage = FencedStorage::new();
-        let paused = table.acquire(KEY, 1, 0).unwrap();
-        let successor = table.acquire(KEY, 2, 10).unwrap();
-        assert!(storage.apply(KEY, successor.token));
-        assert!(!storage.apply(KEY, paused.token));
-        assert!(storage.apply(KEY, successor.token));
-        assert_eq!(storage.applied_tokens(KEY), vec![successor.token; 2]);
-    }
-
-    #[test]
-    fn broken_variants_behave_without_contention() {
-        for variant in [
-            LeaseTableVariant::TokenOutsideLockBroken,
-            LeaseTableVariant::ExpiryCheckSeparateFromGrantBroken,
-        ] {
-            let table = LeaseTable::new(10, variant);
-            let first = table.acquire(KEY, 1, 0).unwrap();
-            assert_eq!(table.acquire(KEY, 2, 5), None);
-            assert!(table.acquire(KEY, 2, 10).unwrap().token > first.token);
-        }
     }
 }

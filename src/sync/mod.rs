@@ -2,8 +2,9 @@
 //!
 //! The protocol models in `models/` check a protocol between nodes; the components
 //! here are the node-local concurrent pieces a real implementation of those protocols
-//! needs. Each one is written against [`shim`] (`std` normally, loom with the cargo
-//! feature `loom`), keeps its invariant under every interleaving loom explores, and
+//! needs. Each one is written against [`shim`] (`std` in the library, loom's
+//! primitives in the loom tests), keeps its invariant under every interleaving loom
+//! explores, and
 //! comes with a deliberately broken variant, chosen at construction, that loom must
 //! catch. The broken variants exist for the tests: never use them in production code.
 //!
@@ -30,19 +31,29 @@
 //!
 //! # Running the loom tests
 //!
-//! Each component has a `tests/loom_<component>.rs` (built only with the `loom`
-//! feature: `required-features` in `Cargo.toml`) with models of two or three threads: the correct variant must pass
-//! every interleaving, each broken variant must fail with its invariant's message
-//! (`#[should_panic(expected = ...)]`; the lost wake-up fails with loom's
-//! `deadlock; threads = [...]`). The suite reuses the normal release build of every
-//! dependency (a feature, unlike `RUSTFLAGS="--cfg loom"`, changes only this crate), so
-//! it costs one more compile of synccheck and loom's own dependencies:
+//! Each component has a `tests/loom_<component>.rs` with models of two or three
+//! threads: the correct variant must pass every interleaving, each broken variant must
+//! fail with its invariant's message (`#[should_panic(expected = ...)]`; the lost
+//! wake-up fails with loom's `deadlock; threads = [...]`). They are ordinary
+//! integration tests, run by every `cargo test`:
 //!
 //! ```text
-//! LOOM_MAX_PREEMPTIONS=2 cargo test --release --features loom --test 'loom_*'
+//! LOOM_MAX_PREEMPTIONS=2 cargo test --release --test 'loom_*'
 //! ```
 //!
-//! The plain unit tests of these modules run without loom: `cargo test --lib sync::`.
+//! How loom gets in: `tests/loom_support/mod.rs` mounts this directory's component
+//! files as a module of its own crate, beside a `shim` of its own that exports loom's
+//! primitives under the names [`shim`] exports `std`'s. So the loom tests check these
+//! very files, and nothing else is compiled again: no feature or `--cfg loom` changes
+//! the library, and the library and every dependency keep their one release build
+//! (loom itself is a dev-dependency). A component may use only [`shim`], `poison` (lock
+//! and wait without poisoning) and [`decision`] (which the loom tests take from the
+//! library) from this crate; a new component is added to the list in
+//! `tests/loom_support/mod.rs`.
+//!
+//! The plain unit tests of these components are in `src/sync/tests/`, not beside
+//! each component (a loom test crate would compile them too, and a component made
+//! outside a loom model panics): `cargo test --lib sync::`.
 //!
 //! Every model goes through `tests/loom_support/mod.rs`, which uses
 //! `loom::model::Builder`: the preemption bound is `LOOM_MAX_PREEMPTIONS`, or 2 when
@@ -62,7 +73,7 @@
 //!
 //! ```text
 //! LOOM_MAX_PREEMPTIONS=2 LOOM_CHECKPOINT_FILE=/tmp/loom.json LOOM_CHECKPOINT_INTERVAL=1 \
-//!   cargo test --release --features loom --test loom_dedup_cache -- TEST --exact
+//!   cargo test --release --test loom_dedup_cache -- TEST --exact
 //! ```
 //!
 //! Then run the same command again, keeping `LOOM_CHECKPOINT_FILE` (loom starts from
@@ -98,7 +109,11 @@ pub mod commit_index;
 pub mod decision;
 pub mod dedup_cache;
 pub mod lease_table;
+mod poison;
 pub mod quorum_ack;
 pub mod retry_budget;
 pub mod shim;
 pub mod single_flight;
+
+#[cfg(test)]
+mod tests;

@@ -9,6 +9,31 @@
 
 use loom::model::Builder;
 
+/// The components of `src/sync`, compiled here from the library's own files against
+/// loom's primitives: this crate mounts its own `shim` where the library mounts
+/// `src/sync/shim.rs`. The library and every dependency keep their one release build;
+/// only these few files are compiled again. What they decide comes from the library
+/// itself ([`synccheck::sync::decision`] is pure, with nothing to instrument).
+#[path = "../../src/sync"]
+#[allow(dead_code, unused_imports)] // each test uses one component
+pub mod sync {
+    /// loom's instrumented primitives, under the names `src/sync/shim.rs` exports.
+    pub mod shim {
+        pub use loom::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
+        pub use loom::thread;
+    }
+
+    pub use synccheck::sync::decision;
+
+    pub mod commit_index;
+    pub mod dedup_cache;
+    pub mod lease_table;
+    mod poison;
+    pub mod quorum_ack;
+    pub mod retry_budget;
+    pub mod single_flight;
+}
+
 /// The preemption bound used when `LOOM_MAX_PREEMPTIONS` is not set.
 pub const PREEMPTION_BOUND_DEFAULT: usize = 2;
 
