@@ -3,11 +3,57 @@
 //! (`report/confirm.rs`), the fewest-breaks subsets tried until one settles it
 //! (`report/fewest.rs`), the rows of an assumption ablation (`ablation.rs`). And
 //! [`Crew`], one search's worker threads, started once and kept for its levels (the
-//! BFS's, and so the class graph the class guide's distances are computed on).
+//! BFS's, and so the class graph the class guide's distances are computed on). And
+//! [`on_threads`], threads started for one call.
+//!
+//! Every thread the engine starts is started here, by code that is not generic: the
+//! engine's generic code is compiled once for each model (three for each protocol) in
+//! every crate that declares a protocol, and a copy of `std`'s or rayon's
+//! thread-starting code came with each of its own calls (13 % of the LLVM lines of
+//! `tests/lean_state.rs`, seven protocols; BENCHMARKS.md, "The test command's time").
 
 use crate::check::CheckOptions;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+
+/// Runs `work(0)`, …, `work(threads - 1)`, each on a thread started for the call, and
+/// returns once all are done; a panic in one goes on here (its own payload) once all
+/// are done. Not generic: the engine's generic code (one copy for each model it checks,
+/// in every crate that declares a protocol) calls it with a closure by reference
+/// instead of carrying a copy of the thread-starting code of its own
+/// (BENCHMARKS.md, "The test command's time"). Results go back through the closure
+/// ([`on_threads_collect`]).
+pub(crate) fn on_threads(threads: usize, work: &(dyn Fn(usize) + Sync)) {
+    let panics: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|worker| scope.spawn(move || work(worker)))
+            .collect();
+        let joined = handles.into_iter().map(|handle| handle.join());
+        joined.filter_map(Result::err).collect()
+    });
+    if let Some(panic) = panics.into_iter().next() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// [`on_threads`] for work that gives a result: `work(worker)`'s for each worker, in
+/// worker order.
+pub(crate) fn on_threads_collect<R: Send>(
+    threads: usize,
+    work: impl Fn(usize) -> R + Sync,
+) -> Vec<R> {
+    let slots: Vec<Mutex<Option<R>>> = (0..threads).map(|_| Mutex::new(None)).collect();
+    on_threads(threads, &|worker| {
+        let done = work(worker);
+        *slots[worker].lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
+    });
+    // Every slot is filled: a worker that did not fill its own panicked, and the panic
+    // went on above.
+    let filled = slots.into_iter();
+    filled
+        .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .collect()
+}
 
 /// Runs `job(0)`, …, `job(jobs - 1)`, independent searches, and returns their results
 /// in that order. With several threads and several jobs they run side by side on
@@ -63,33 +109,23 @@ pub(crate) fn side_by_side_until<T: Send>(
     };
     let next = AtomicUsize::new(0);
     let running = Running::new(jobs);
-    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(stop) = running.start(index) else {
-                            return mine;
-                        };
-                        let guard = StopAllOnPanic(&running);
-                        let result = job(index, &share, &stop);
-                        std::mem::forget(guard);
-                        running.finish(index, decisive(&result));
-                        mine.push((index, result));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(mine) => mine,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
+    let mut done: Vec<(usize, T)> = on_threads_collect(workers, |_| {
+        let mut mine = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::SeqCst);
+            let Some(stop) = running.start(index) else {
+                return mine;
+            };
+            let guard = StopAllOnPanic(&running);
+            let result = job(index, &share, &stop);
+            std::mem::forget(guard);
+            running.finish(index, decisive(&result));
+            mine.push((index, result));
+        }
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let last = running.settled();
     done.retain(|(index, _)| *index <= last);
     done.sort_by_key(|(index, _)| *index);
@@ -218,19 +254,27 @@ impl Crew {
         if workers == 1 {
             return vec![work()];
         }
+        let slots: Vec<Mutex<Option<R>>> = (0..workers).map(|_| Mutex::new(None)).collect();
+        self.run_each(workers, &|worker| {
+            let done = work();
+            *slots[worker].lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
+        });
+        // Every slot is filled, as in `on_threads_collect`.
+        let filled = slots.into_iter();
+        filled
+            .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect()
+    }
+
+    /// [`Crew::each`]'s threads, not generic (as [`on_threads`] is): `work(worker)` for
+    /// each of `workers` (at least two).
+    fn run_each(&self, workers: usize, work: &(dyn Fn(usize) + Sync)) {
         match &self.pool {
             Some(pool) if workers == self.threads => {
                 debug_assert!(pool.current_thread_index().is_none(), "not from the crew");
-                pool.broadcast(|_| work())
+                pool.broadcast(|context| work(context.index()));
             }
-            _ => std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers).map(|_| scope.spawn(&work)).collect();
-                let joined: Vec<_> = handles.into_iter().map(|handle| handle.join()).collect();
-                joined
-                    .into_iter()
-                    .map(|done| done.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-                    .collect()
-            }),
+            _ => on_threads(workers, work),
         }
     }
 

@@ -508,39 +508,35 @@ where
         .iter()
         .map(|s| (s.label.clone(), s.assumption))
         .collect();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(tasks.len()) {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(search, bound)) = tasks.get(index) else {
-                    break;
-                };
-                let (prefix, assumption) = &labels[search];
-                let label = format!(
-                    "{prefix}{}",
-                    match bound {
-                        Some(bound) => format!("{}={bound}", assumption.name()),
-                        None => format!("{} relaxed", assumption.name()),
-                    }
-                );
-                on_event(&ProbeEvent {
-                    label: label.clone(),
-                    finished: None,
-                });
-                let result = probe(search, *assumption, bound);
-                on_event(&ProbeEvent {
-                    label,
-                    finished: Some(match &result {
-                        Ok(report) => probe_summary(report),
-                        Err(error) => format!("error: {error}"),
-                    }),
-                });
-                results
-                    .lock()
-                    .expect("no probe thread panics while holding the results")
-                    .push(((search, bound), result));
-            });
-        }
+    crate::pool::on_threads(jobs.min(tasks.len()), &|_| loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        let Some(&(search, bound)) = tasks.get(index) else {
+            break;
+        };
+        let (prefix, assumption) = &labels[search];
+        let label = format!(
+            "{prefix}{}",
+            match bound {
+                Some(bound) => format!("{}={bound}", assumption.name()),
+                None => format!("{} relaxed", assumption.name()),
+            }
+        );
+        on_event(&ProbeEvent {
+            label: label.clone(),
+            finished: None,
+        });
+        let result = probe(search, *assumption, bound);
+        on_event(&ProbeEvent {
+            label,
+            finished: Some(match &result {
+                Ok(report) => probe_summary(report),
+                Err(error) => format!("error: {error}"),
+            }),
+        });
+        results
+            .lock()
+            .expect("no probe thread panics while holding the results")
+            .push(((search, bound), result));
     });
     let results = results
         .into_inner()

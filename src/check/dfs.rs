@@ -54,10 +54,8 @@ where
         max_depth: AtomicUsize::new(0),
     };
     let threads = search.options.threads.max(1);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| worker(search, &shared, &undecided, &discoveries, threads));
-        }
+    crate::pool::on_threads(threads, &|_| {
+        worker(search, &shared, &undecided, &discoveries, threads);
     });
     let discoveries = discoveries.into_inner().unwrap_or_else(|p| p.into_inner());
     let evidence = discoveries

@@ -30,31 +30,27 @@ where
     let deepest = AtomicUsize::new(0);
     let reason = Mutex::new(None);
     let threads = search.options.threads.max(1);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let walk = next_walk.fetch_add(1, Ordering::Relaxed);
-                if walk >= search.options.simulation_walks {
-                    break;
-                }
-                if let Some(limit) = search.limit_hit() {
-                    reason
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get_or_insert(limit);
-                    break;
-                }
-                let seed = search.options.seed.wrapping_add(walk as u64);
-                let (steps, length) = walk_once(search, seed, &undecided, &discoveries);
-                generated.fetch_add(steps, Ordering::Relaxed);
-                deepest.fetch_max(length, Ordering::Relaxed);
-                search
-                    .options
-                    .progress
-                    .unique_states
-                    .store(search.store.len(), Ordering::Relaxed);
-            });
+    crate::pool::on_threads(threads, &|_| loop {
+        let walk = next_walk.fetch_add(1, Ordering::Relaxed);
+        if walk >= search.options.simulation_walks {
+            break;
         }
+        if let Some(limit) = search.limit_hit() {
+            reason
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(limit);
+            break;
+        }
+        let seed = search.options.seed.wrapping_add(walk as u64);
+        let (steps, length) = walk_once(search, seed, &undecided, &discoveries);
+        generated.fetch_add(steps, Ordering::Relaxed);
+        deepest.fetch_max(length, Ordering::Relaxed);
+        search
+            .options
+            .progress
+            .unique_states
+            .store(search.store.len(), Ordering::Relaxed);
     });
     let evidence = discoveries
         .into_inner()
