@@ -16,8 +16,8 @@ declare -A cases=(
 )
 one() { # threads tag label round args...
   local threads=$1 tag=$2 label=$3 round=$4; shift 4
-  /usr/bin/time -f "%e %U %S %M" -o "/tmp/independent.$tag" "$bin" check "$@" --threads "$threads" -q > /dev/null 2>&1
-  awk -v l="$label" -v r="$round" -v t="$tag" '{printf "%s\t%s\t%s\t%.2f\t%.2f\t%d\n", l, r, t, $1, $2+$3, $4/1024}' "/tmp/independent.$tag" | tee -a "$out"
+  /usr/bin/time -f "TIME %e %U %S %M" -o "/tmp/independent.$tag" "$bin" check "$@" --threads "$threads" -q > /dev/null 2>&1
+  awk -v l="$label" -v r="$round" -v t="$tag" '/^TIME/ {printf "%s\t%s\t%s\t%.2f\t%.2f\t%d\n", l, r, t, $2, $3+$4, $5/1024}' "/tmp/independent.$tag" | tee -a "$out"
 }
 for round in 1 2 3; do
   for label in "${!cases[@]}"; do

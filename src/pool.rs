@@ -6,11 +6,14 @@
 //! BFS's, and so the class graph the class guide's distances are computed on). And
 //! [`on_threads`], threads started for one call.
 //!
-//! Every thread the engine starts is started here, by code that is not generic: the
-//! engine's generic code is compiled once for each model (three for each protocol) in
-//! every crate that declares a protocol, and a copy of `std`'s or rayon's
-//! thread-starting code came with each of its own calls (13 % of the LLVM lines of
-//! `tests/lean_state.rs`, seven protocols; BENCHMARKS.md, "The test command's time").
+//! Every thread the search engine's generic code starts (the BFS's levels, the DFS's
+//! and the simulation's workers, jobs side by side, the bounds' probes) is started
+//! here, by code that is not generic: that code is compiled once for each model (three
+//! for each protocol) in every crate that declares a protocol, and a copy of `std`'s or
+//! rayon's thread-starting code came with each of its own calls (13 % of the LLVM lines
+//! of `tests/lean_state.rs`, seven protocols; BENCHMARKS.md, "The test command's
+//! time"). Not here: the Explorer's server (stateright's, started by `registry::serve`)
+//! and the CLI's own threads.
 
 use crate::check::CheckOptions;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,7 +21,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// Runs `work(0)`, …, `work(threads - 1)`, each on a thread started for the call, and
 /// returns once all are done; a panic in one goes on here (its own payload) once all
-/// are done. Not generic: the engine's generic code (one copy for each model it checks,
+/// are done (work that waits for other workers must be told to stop when one panics,
+/// as the DFS's are). Not generic: the engine's generic code (one copy for each model it checks,
 /// in every crate that declares a protocol) calls it with a closure by reference
 /// instead of carrying a copy of the thread-starting code of its own
 /// (BENCHMARKS.md, "The test command's time"). Results go back through the closure
@@ -42,17 +46,28 @@ pub(crate) fn on_threads_collect<R: Send>(
     threads: usize,
     work: impl Fn(usize) -> R + Sync,
 ) -> Vec<R> {
-    let slots: Vec<Mutex<Option<R>>> = (0..threads).map(|_| Mutex::new(None)).collect();
-    on_threads(threads, &|worker| {
+    gathered(threads, work, |erased| on_threads(threads, erased))
+}
+
+/// What `work(worker)` gives for each of `workers`, in worker order, run by `run`,
+/// which calls the closure it is given once for each worker (on threads of its own).
+fn gathered<R: Send>(
+    workers: usize,
+    work: impl Fn(usize) -> R + Sync,
+    run: impl FnOnce(&(dyn Fn(usize) + Sync)),
+) -> Vec<R> {
+    let slots: Vec<Mutex<Option<R>>> = (0..workers).map(|_| Mutex::new(None)).collect();
+    run(&|worker| {
         let done = work(worker);
         *slots[worker].lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
     });
     // Every slot is filled: a worker that did not fill its own panicked, and the panic
-    // went on above.
-    let filled = slots.into_iter();
-    filled
+    // went on in `run`.
+    let results: Vec<R> = (slots.into_iter())
         .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
-        .collect()
+        .collect();
+    debug_assert_eq!(results.len(), workers, "one result per worker");
+    results
 }
 
 /// Runs `job(0)`, …, `job(jobs - 1)`, independent searches, and returns their results
@@ -254,16 +269,7 @@ impl Crew {
         if workers == 1 {
             return vec![work()];
         }
-        let slots: Vec<Mutex<Option<R>>> = (0..workers).map(|_| Mutex::new(None)).collect();
-        self.run_each(workers, &|worker| {
-            let done = work();
-            *slots[worker].lock().unwrap_or_else(PoisonError::into_inner) = Some(done);
-        });
-        // Every slot is filled, as in `on_threads_collect`.
-        let filled = slots.into_iter();
-        filled
-            .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
-            .collect()
+        gathered(workers, |_| work(), |erased| self.run_each(workers, erased))
     }
 
     /// [`Crew::each`]'s threads, not generic (as [`on_threads`] is): `work(worker)` for

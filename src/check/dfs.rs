@@ -55,7 +55,9 @@ where
     };
     let threads = search.options.threads.max(1);
     crate::pool::on_threads(threads, &|_| {
+        let guard = StopOnPanic(&shared.stop);
         worker(search, &shared, &undecided, &discoveries, threads);
+        std::mem::forget(guard);
     });
     let discoveries = discoveries.into_inner().unwrap_or_else(|p| p.into_inner());
     let evidence = discoveries
@@ -110,6 +112,17 @@ fn all_decided(undecided: &[bool], discoveries: &Discoveries) -> bool {
         .iter()
         .zip(found.iter())
         .all(|(open, d)| !open || d.is_some())
+}
+
+/// Tells every worker to stop when dropped, which happens only when its worker panicked
+/// (on return it is forgotten): the others would wait for it in `take_work` for ever,
+/// and its panic would never go on.
+struct StopOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 fn halt<S>(shared: &Shared<S>, reason: StopReason) {

@@ -1399,6 +1399,62 @@ mod tests {
         }
     }
 
+    /// One step from 0 to 1, then a model fault: its `next_state` panics at 1.
+    struct Panicking;
+
+    impl Model for Panicking {
+        type State = u8;
+        type Action = ();
+
+        fn init_states(&self) -> Vec<u8> {
+            vec![0]
+        }
+
+        fn actions(&self, _: &u8, actions: &mut Vec<()>) {
+            actions.push(());
+        }
+
+        fn next_state(&self, state: &u8, _: ()) -> Option<u8> {
+            assert!(*state == 0, "the model panics at {state}");
+            Some(1)
+        }
+    }
+
+    /// A worker that panics stops the search, and its panic (its own message) goes on
+    /// to the caller, with every strategy and thread count. With two DFS workers the
+    /// second waits for work that the first, panicking, never shares: it must be told
+    /// to stop, or the search never returns.
+    #[test]
+    fn a_panicking_worker_stops_the_search_and_its_panic_goes_on() {
+        for strategy in [Strategy::Bfs, Strategy::Dfs, Strategy::Simulation] {
+            for threads in [1, 2, 3] {
+                let (sender, receiver) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let options = CheckOptions {
+                        strategy,
+                        threads,
+                        simulation_walks: 4,
+                        ..CheckOptions::default()
+                    };
+                    let run = std::panic::catch_unwind(|| {
+                        let budget = Budget::start(&options);
+                        run_reduced(&Panicking, &options, None, Facts::default(), &budget)
+                    });
+                    let message = run.err().and_then(|panic| {
+                        let text = panic.downcast_ref::<String>().cloned();
+                        text.or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    });
+                    let _ = sender.send(message);
+                });
+                let run = format!("{strategy:?} x{threads}");
+                let message = receiver
+                    .recv_timeout(std::time::Duration::from_secs(60))
+                    .unwrap_or_else(|_| panic!("{run}: the search did not return"));
+                assert_eq!(message.as_deref(), Some("the model panics at 1"), "{run}");
+            }
+        }
+    }
+
     /// Counts up to 3 by two steps that lead to the same state, and may always wait;
     /// reaching 3 is an example.
     struct Doubled;

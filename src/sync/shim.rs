@@ -9,9 +9,9 @@
 //! mounts as `shim` instead of by a `cfg`, so the library and every dependency keep
 //! their one release build.
 //!
-//! This file and `tests/loom_support/mod.rs`'s `shim` must export the same names.
-//! Tests that drive a component from several threads should take `Arc` and `thread`
-//! from here too, so the same test body works in both builds.
+//! This file and `tests/loom_support/mod.rs`'s `shim` must export the same names. The
+//! unit tests (`src/sync/tests/`) take `Arc` and `thread` from here; the loom tests take
+//! them from their own `shim`.
 
 pub use std::sync::{atomic, Arc, Condvar, Mutex, MutexGuard};
 pub use std::thread;
