@@ -22,9 +22,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// Runs `work(0)`, …, `work(threads - 1)`, each on a thread started for the call, and
 /// returns once all are done; a panic in one goes on here (its own payload) once all
 /// are done (work that waits for other workers must be told to stop when one panics,
-/// as the DFS's are). Not generic: the engine's generic code (one copy for each model it checks,
-/// in every crate that declares a protocol) calls it with a closure by reference
-/// instead of carrying a copy of the thread-starting code of its own
+/// as the DFS's are). Not generic: the engine's generic code (one copy for each model
+/// it checks, in every crate that declares a protocol) calls it with a closure by
+/// reference instead of carrying a copy of the thread-starting code of its own
 /// (BENCHMARKS.md, "The test command's time"). Results go back through the closure
 /// ([`on_threads_collect`]).
 pub(crate) fn on_threads(threads: usize, work: &(dyn Fn(usize) + Sync)) {
