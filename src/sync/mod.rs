@@ -4,9 +4,9 @@
 //! here are the node-local concurrent pieces a real implementation of those protocols
 //! needs. Each one is written against [`shim`] (`std` in the library, loom's
 //! primitives in the loom tests), keeps its invariant under every interleaving loom
-//! explores, and
-//! comes with a deliberately broken variant, chosen at construction, that loom must
-//! catch. The broken variants exist for the tests: never use them in production code.
+//! explores, and comes with a deliberately broken variant, chosen at construction, that
+//! loom must catch. The broken variants exist for the tests: never use them in
+//! production code.
 //!
 //! | component | backs | invariant | broken variants |
 //! |---|---|---|---|
