@@ -66,14 +66,20 @@ fn concurrent_duplicates_apply_once() {
             let (cache, applied) = (Arc::clone(&cache), Arc::clone(&applied));
             thread::spawn(move || {
                 cache.execute_once(KEY, 0, || {
-                    *applied.lock().unwrap() += 1;
+                    *applied.lock().expect("no thread panics holding the count") += 1;
                     5
                 })
             })
         })
         .collect();
     for attempt in attempts {
-        assert_eq!(attempt.join().unwrap().result(), 5);
+        assert_eq!(
+            attempt.join().expect("the attempt does not panic").result(),
+            5
+        );
     }
-    assert_eq!(*applied.lock().unwrap(), 1);
+    assert_eq!(
+        *applied.lock().expect("no thread panics holding the count"),
+        1
+    );
 }

@@ -4,7 +4,7 @@ use crate::sync::quorum_ack::*;
 
 #[test]
 fn the_ack_that_completes_the_quorum_is_reported_once() {
-    let counter = QuorumAck::new(3, 2, QuorumAckVariant::Correct).unwrap();
+    let counter = QuorumAck::new(3, 2, QuorumAckVariant::Correct).expect("a valid configuration");
     assert_eq!(counter.ack(0), Ok(AckOutcome::Counted));
     assert_eq!(counter.ack(0), Ok(AckOutcome::Duplicate));
     assert_eq!(counter.ack(2), Ok(AckOutcome::QuorumReached));
@@ -31,7 +31,8 @@ fn invalid_configurations_are_rejected() {
 
 #[test]
 fn unknown_replicas_are_rejected() {
-    let counter = QuorumAck::new(REPLICA_COUNT_MAX, 1, QuorumAckVariant::Correct).unwrap();
+    let counter = QuorumAck::new(REPLICA_COUNT_MAX, 1, QuorumAckVariant::Correct)
+        .expect("a valid configuration");
     assert_eq!(counter.ack(63), Ok(AckOutcome::QuorumReached));
     let error = counter.ack(64).unwrap_err();
     assert_eq!(
@@ -42,7 +43,8 @@ fn unknown_replicas_are_rejected() {
 
 #[test]
 fn broken_variant_is_right_without_contention() {
-    let counter = QuorumAck::new(3, 2, QuorumAckVariant::SeparateLoadBroken).unwrap();
+    let counter =
+        QuorumAck::new(3, 2, QuorumAckVariant::SeparateLoadBroken).expect("a valid configuration");
     assert_eq!(counter.ack(1), Ok(AckOutcome::Counted));
     assert_eq!(counter.ack(0), Ok(AckOutcome::QuorumReached));
     assert_eq!(counter.ack(2), Ok(AckOutcome::Counted));

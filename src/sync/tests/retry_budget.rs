@@ -39,7 +39,7 @@ fn concurrent_grants_stay_within_the_budget() {
         .collect();
     let granted: usize = workers
         .into_iter()
-        .map(|worker| worker.join().unwrap())
+        .map(|worker| worker.join().expect("the worker does not panic"))
         .sum();
     assert_eq!(granted, 100);
     assert_eq!(budget.tokens_available(), 0);

@@ -50,12 +50,23 @@ fn concurrent_controllers_run_one_recovery() {
     let controllers: Vec<_> = (0..4)
         .map(|_| {
             let (guard, recoveries) = (Arc::clone(&guard), Arc::clone(&recoveries));
-            thread::spawn(move || guard.recover(0, || *recoveries.lock().unwrap() += 1))
+            thread::spawn(move || {
+                guard.recover(0, || {
+                    *recoveries
+                        .lock()
+                        .expect("no thread panics holding the count") += 1
+                })
+            })
         })
         .collect();
     for controller in controllers {
-        controller.join().unwrap();
+        controller.join().expect("the controller does not panic");
     }
-    assert_eq!(*recoveries.lock().unwrap(), 1);
+    assert_eq!(
+        *recoveries
+            .lock()
+            .expect("no thread panics holding the count"),
+        1
+    );
     assert_eq!(guard.epoch(), 1);
 }
