@@ -211,15 +211,38 @@ where
     for step in &recorded.steps {
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
-        let index = actions.iter().position(|a| {
-            model.explain_action(a).1 == model.stored_action_detail(&step.action_detail)
-        })?;
+        let wanted = model.stored_action_detail(&step.action_detail);
+        let index = (actions.iter())
+            .position(|a| model.explain_action(a).1 == wanted)
+            .or_else(|| {
+                // A loss recorded by a model that stores more (message ages) may count
+                // its equal envelopes differently: the one whose loss leaves the
+                // recorded state, else no path (never another queue's).
+                let wanted = without_copy(&wanted);
+                actions.iter().position(|a| {
+                    without_copy(&model.explain_action(a).1) == wanted
+                        && model
+                            .next_state(&state, a.clone())
+                            .is_some_and(|next| model.explain_state(&next) == step.state)
+                })
+            })?;
         indices.push(index);
         state = model
             .next_state(&state, actions[index].clone())
             .unwrap_or_else(|| state.clone());
     }
     Some(indices)
+}
+
+/// An action's structured form without the copy a loss names ([`Action::Drop`]).
+///
+/// [`Action::Drop`]: crate::system::Action::Drop
+fn without_copy(detail: &serde_json::Value) -> serde_json::Value {
+    let mut detail = detail.clone();
+    if let Some(fields) = detail.as_object_mut() {
+        fields.remove("copy");
+    }
+    detail
 }
 
 /// The Explorer path of a saved trace on the catalog model it names, under the exact

@@ -411,6 +411,7 @@ fn reliable_links_forbids_drop() {
     let relaxed = relaxed();
     let drop_first = Action::Drop {
         envelope: ping(1, 0),
+        copy: 0,
     };
     let initial = relaxed.initial_state();
     assert!(is_enabled(&relaxed, &initial, &drop_first));
@@ -418,7 +419,8 @@ fn reliable_links_forbids_drop() {
         &relaxed,
         &initial,
         &Action::Drop {
-            envelope: ping(2, 0)
+            envelope: ping(2, 0),
+            copy: 0,
         }
     ));
     let lost = after(&relaxed, &[drop_first]);
@@ -717,7 +719,8 @@ fn forbids_gives_the_annotation_sentence_for_each_assumption() {
             0,
             &initial,
             &Action::Drop {
-                envelope: ping(1, 0)
+                envelope: ping(1, 0),
+                copy: 0,
             },
             0
         )
@@ -1151,4 +1154,121 @@ fn relaxed_delay_and_pause_are_not_stored_but_explained_along_the_path() {
     if pause > 0 {
         assert_eq!(step_of("bounded_pause"), expected_break(pause), "{trace:?}");
     }
+}
+
+// ------------------------------------------- equal messages apart in a kept order ----
+
+synccheck::nodes! {
+    enum BurstNode {
+        Sender = "sender",
+        Receiver = "receiver",
+    }
+}
+
+/// A sender that puts `M`, `X`, `M` into its one channel in one step. With `fifo_links`
+/// held the two `M`s are equal envelopes (same sender, receiver, payload and age) apart
+/// in a queue, and a loss may take either: `[X, M]` or `[M, X]` are both left.
+#[derive(Clone, Debug)]
+struct Burst;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+enum BurstMsg {
+    M,
+    X,
+}
+
+impl Protocol for Burst {
+    type Node = BurstNode;
+    type State = ();
+    type Durable = ();
+    type Msg = BurstMsg;
+    type Timer = ();
+    type Ghost = ();
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+
+    fn on_start(&self, node: BurstNode, ctx: &mut Context<'_, Self>) {
+        if node == BurstNode::Sender {
+            for msg in [BurstMsg::M, BurstMsg::X, BurstMsg::M] {
+                ctx.send(BurstNode::Receiver, msg);
+            }
+        }
+    }
+
+    fn on_message(
+        &self,
+        _: BurstNode,
+        _: &mut (),
+        _: BurstNode,
+        _: &BurstMsg,
+        _: &mut Context<'_, Self>,
+    ) {
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always("x_never_last_behind_m", |_, state| {
+            let queue: Vec<&BurstMsg> = state.network.iter().map(|e| &e.msg).collect();
+            queue != [&BurstMsg::M, &BurstMsg::X]
+        })]
+    }
+}
+
+/// The payloads in flight, in the network's order.
+fn queue(state: &SystemState<Burst>) -> Vec<BurstMsg> {
+    state.network.iter().map(|e| e.msg.clone()).collect()
+}
+
+#[test]
+fn a_loss_may_take_either_of_two_equal_messages_apart_in_a_kept_order_channel() {
+    use BurstMsg::{M, X};
+    let mut set = AssumptionSet::all_relaxed();
+    set.hold(Assumption::FifoLinks, None)
+        .expect("takes no bound");
+    let system = TimedSystem::new(Burst, set).expect("within limits");
+    let initial = system.initial_state();
+    assert_eq!(queue(&initial), [M, X, M]);
+    let mut actions = Vec::new();
+    system.enabled_actions(&initial, &mut actions);
+    let mut left: Vec<(usize, Vec<BurstMsg>)> = (actions.iter())
+        .filter_map(|action| match action {
+            Action::Drop { copy, .. } => {
+                let after = system.step(&initial, action).expect("enabled");
+                Some((*copy, queue(&after)))
+            }
+            _ => None,
+        })
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [(0, vec![M, M]), (0, vec![X, M]), (1, vec![M, X])],
+        "each of the three may be lost"
+    );
+    // Order not kept: the network is a multiset, losing either `M` leaves the same one.
+    let unordered = TimedSystem::new(Burst, AssumptionSet::all_relaxed()).expect("within limits");
+    let sorted = unordered.initial_state();
+    actions.clear();
+    unordered.enabled_actions(&sorted, &mut actions);
+    let drops = actions.iter().filter(|a| matches!(a, Action::Drop { .. }));
+    assert_eq!(drops.count(), 2);
+
+    // The check finds the later copy's loss, names it, and the trace replays.
+    let checked = synccheck::testing::check(Burst)
+        .relax_all()
+        .hold("fifo_links")
+        .run();
+    let trace = checked.assert_violated("x_never_last_behind_m");
+    assert_eq!(trace.length, 1);
+    assert_eq!(
+        trace.steps[0].action,
+        "lose M sender→receiver (copy 2 of it in its channel, counted from the first)"
+    );
+    assert_eq!(trace.steps[0].action_detail["copy"], 1);
+    let files = synccheck::trace::traces_of(&checked.report);
+    assert!(matches!(
+        synccheck::trace::replay(&checked.system, &files[0]),
+        synccheck::trace::ReplayOutcome::Reproduced { steps: 1 }
+    ));
 }

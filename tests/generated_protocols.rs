@@ -21,7 +21,8 @@
 //! claims.
 //!
 //! `SYNCCHECK_SEEDS=N` runs N seeds (400 by default, sized for CI: about 20 s in
-//! release on two cores), `SYNCCHECK_SEED=S` runs seed S alone, printing what it
+//! release on two cores) from `SYNCCHECK_FIRST_SEED` (0 by default, so a long sweep can
+//! go on past the seeds swept before), `SYNCCHECK_SEED=S` runs seed S alone, printing what it
 //! compared, and `SYNCCHECK_PLAIN_STATES=M` compares seeds whose plain search has up to
 //! M states (40 000 by default).
 
@@ -812,7 +813,8 @@ fn compare_seed(seed: u64, tally: &mut Tally, verbose: bool) {
     }
 }
 
-/// Seeds `0..SYNCCHECK_SEEDS` (400 by default) with the parity `half`, or
+/// `SYNCCHECK_SEEDS` seeds (400 by default) from `SYNCCHECK_FIRST_SEED` (0 by default)
+/// with the parity `half`, or
 /// `SYNCCHECK_SEED` alone (in half 0); two tests, so that the halves run side by side.
 fn sweep(half: u64) {
     let mut tally = Tally::default();
@@ -826,12 +828,18 @@ fn sweep(half: u64) {
         }
         return;
     }
-    let seeds: u64 = std::env::var("SYNCCHECK_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(400);
+    let number = |name: &str, default: u64| -> u64 {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let (seeds, first) = (
+        number("SYNCCHECK_SEEDS", 400),
+        number("SYNCCHECK_FIRST_SEED", 0),
+    );
     let mut swept = 0;
-    for seed in (0..seeds).filter(|seed| seed % 2 == half) {
+    for seed in (first..first + seeds).filter(|seed| seed % 2 == half) {
         compare_seed(seed, &mut tally, false);
         swept += 1;
     }

@@ -755,3 +755,108 @@ fn ack_after_keeps_at_least_once_with_everything_relaxed() {
         assert_eq!(checked.assert_violated("effect_at_most_once").length, 6);
     }
 }
+
+synccheck::nodes! {
+    enum CrowdNode {
+        Sender = "sender" [stable],
+        Reader = "reader" [stable],
+        Sink = "sink" [stable],
+    }
+}
+
+/// A protocol that breaks `MESSAGE_SET`'s contract where only the set shows it: the
+/// sender puts `X` for the reader and five `Y`s for the sink in flight at once (six:
+/// no duplicate can be made on the capped network until a `Y` is delivered, and after
+/// that the reader no longer counts). Its property reads whether `X` is in flight.
+#[derive(Clone, Debug)]
+struct Crowded;
+
+/// What the ghost records: the sink got a `Y`; how often the reader got `X` before.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+struct Counted {
+    sink_got: bool,
+    seen: u8,
+}
+
+impl synccheck::system::Protocol for Crowded {
+    type Node = CrowdNode;
+    type State = ();
+    type Durable = ();
+    type Msg = char;
+    type Timer = u8;
+    type Ghost = Counted;
+    const MESSAGE_SET: bool = true;
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+
+    fn on_start(&self, node: CrowdNode, ctx: &mut synccheck::system::Context<'_, Self>) {
+        if node == CrowdNode::Sender {
+            ctx.send(CrowdNode::Reader, 'X');
+            for _ in 0..5 {
+                ctx.send(CrowdNode::Sink, 'Y');
+            }
+        }
+    }
+
+    fn on_message(
+        &self,
+        node: CrowdNode,
+        _: &mut (),
+        _: CrowdNode,
+        _: &char,
+        ctx: &mut synccheck::system::Context<'_, Self>,
+    ) {
+        let ghost = ctx.ghost_mut();
+        match node {
+            CrowdNode::Sink => ghost.sink_got = true,
+            _ if !ghost.sink_got => ghost.seen = ghost.seen.saturating_add(1),
+            _ => {}
+        }
+    }
+
+    fn properties(&self) -> Vec<synccheck::system::Property<Self>> {
+        vec![synccheck::system::Property::always(
+            "counted_only_while_x_is_on_its_way",
+            |_, state| state.ghost.seen == 0 || state.network.iter().any(|e| e.msg == 'X'),
+        )]
+    }
+}
+
+/// On every state of the capped network the property agrees with its network-free
+/// part, so auditing those finds nothing; on the message set the reader's `X` stays in
+/// flight once delivered, and the property holds there though the first delivery
+/// violates it. The set's own states are audited too: the check is an error naming the
+/// property, and without the set (`--no-lean`) it is violated in one step.
+#[test]
+fn a_property_reading_the_network_only_where_the_set_differs_is_caught_by_the_audit() {
+    let mut crowded = synccheck::testing::check(Crowded);
+    for fault in NETWORK_FAULTS {
+        crowded = crowded.relax(fault);
+    }
+    match crowded.try_run() {
+        Err(synccheck::system::SystemError::LeanContract(message)) => {
+            assert!(
+                message.contains("counted_only_while_x_is_on_its_way")
+                    && message.contains("on the message set"),
+                "{message}"
+            );
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(checked) => panic!(
+            "no error: `{}` is {}",
+            "counted_only_while_x_is_on_its_way",
+            checked.verdict("counted_only_while_x_is_on_its_way").name()
+        ),
+    }
+    let mut plain = synccheck::testing::check(Crowded).no_lean();
+    for fault in NETWORK_FAULTS {
+        plain = plain.relax(fault);
+    }
+    let trace = plain
+        .run()
+        .assert_violated("counted_only_while_x_is_on_its_way")
+        .length;
+    assert_eq!(trace, 1);
+}

@@ -42,7 +42,7 @@ use synccheck::system::{
 fn node_of<M, T>(action: &Action<M, T>) -> Option<usize> {
     match action {
         Action::Deliver { envelope }
-        | Action::Drop { envelope }
+        | Action::Drop { envelope, .. }
         | Action::Duplicate { envelope } => Some(envelope.dst),
         Action::Fire { node, .. }
         | Action::Drift { node, .. }

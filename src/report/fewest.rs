@@ -57,6 +57,7 @@ use crate::check::{
     self, fingerprint, Budget, Canonicalize, CheckOptions, Path, StopReason, Verdict,
 };
 use crate::pool::side_by_side_until;
+use crate::system::any_copy;
 use crate::system::{Action, Assumption, Protocol, SystemAction, SystemState, TimedSystem};
 use stateright::{Expectation, Model, Property};
 use std::sync::Arc;
@@ -405,16 +406,21 @@ fn taken_over<P: Protocol>(
     };
     let mut enabled = Vec::new();
     for (action, after) in path.actions.iter().zip(&path.states[1..]) {
-        let action = system.stored_action(action);
+        // A loss is matched up to which of its equal envelopes it takes (they may
+        // differ in their ages on one side only): the one whose loss leaves the
+        // path's queue.
+        let wanted = any_copy(&system.stored_action(action));
         enabled.clear();
         system.enabled_actions(&state, &mut enabled);
-        if !enabled.contains(&action) {
-            return None;
-        }
-        let next = system.step(&state, &action)?;
-        if !system.abstracts(&next, &after.state) {
-            return None;
-        }
+        let (action, next) = enabled
+            .iter()
+            .filter(|candidate| any_copy(candidate) == wanted)
+            .find_map(|candidate| {
+                let next = system.step(&state, candidate)?;
+                system
+                    .abstracts(&next, &after.state)
+                    .then(|| (candidate.clone(), next))
+            })?;
         taken.actions.push(action);
         taken.states.push(next.clone());
         state = next;

@@ -42,6 +42,13 @@ pub enum Action<M, T> {
     Drop {
         /// The envelope lost.
         envelope: Envelope<M>,
+        /// Which of the envelopes equal to `envelope` in flight is lost, counted from
+        /// the first in the network: 0 but where `fifo_links` is held and a channel
+        /// holds equal envelopes apart (`[m, x, m]`), whose losses leave different
+        /// queues (`[x, m]`, `[m, x]`). Elsewhere equal envelopes are side by side and
+        /// losing any of them leaves the same network. Not written out when 0.
+        #[serde(skip_serializing_if = "is_first")]
+        copy: usize,
     },
     /// Deliver a duplicate of a message to its (running) receiver: the message stays
     /// in flight, to be delivered (again), lost or duplicated later (only when
@@ -92,6 +99,24 @@ pub enum Action<M, T> {
         /// The node.
         node: NodeId,
     },
+}
+
+/// Whether a [`Action::Drop`] loses the first of its equal envelopes (serde's test).
+fn is_first(copy: &usize) -> bool {
+    *copy == 0
+}
+
+/// `action` with a loss taking the first of its equal envelopes: the same step up to
+/// which copy it loses, for matching a step across systems that store different
+/// quantities (two envelopes equal in one may differ in the other by their ages).
+pub(crate) fn any_copy<M: Clone, T: Clone>(action: &Action<M, T>) -> Action<M, T> {
+    match action {
+        Action::Drop { envelope, .. } => Action::Drop {
+            envelope: envelope.clone(),
+            copy: 0,
+        },
+        other => other.clone(),
+    }
 }
 
 /// The action type of the timed system over `P`.
@@ -226,8 +251,10 @@ impl<P: Protocol> std::fmt::Debug for Symmetric<P> {
 /// `fifo_links` explanation of an overtaking (with `fifo_links` held the constraint
 /// uses queue positions, not ages); envelope equality, which splits otherwise equal
 /// messages into different envelopes — no step's effect or precondition depends on
-/// that (the duplication cap counts messages in flight, not copies of one envelope).
-/// Handlers never see an age (`Context` has none), nor does any timer.
+/// that (the duplication cap counts messages in flight, not copies of one envelope; a
+/// loss names which of the envelopes equal to its own it takes, `Action::Drop`'s
+/// `copy`, so in a channel whose order is kept every position can be lost with ages
+/// stored or not). Handlers never see an age (`Context` has none), nor does any timer.
 ///
 /// **Pause lengths** (`NodeStatus::Paused { ticks }`, kept 0) when `bounded_pause` is
 /// relaxed. A pause length is read only by the `bounded_pause` constraint on Tick
@@ -1161,14 +1188,17 @@ impl<P: Protocol> TimedSystem<P> {
     /// Audits the contracts of [`Protocol::LEAN_STATE`] and [`Protocol::MESSAGE_SET`]
     /// where this check relies on them: `LEAN_STATE` where the lean state drops ages or
     /// pause lengths (here or in the safety search on the message set,
-    /// [`TimedSystem::for_safety_search`]), `subsumption` is on and
-    /// [`TimedSystem::subsumes`], or `drift` (the safety search runs first on drift
+    /// [`TimedSystem::for_safety_search`]), `subsumption` is on and this system or one
+    /// holding more assumptions (a break's confirmation) may subsume
+    /// ([`TimedSystem::subsumes`]), or `drift` (the safety search runs first on drift
     /// classes, [`TimedSystem::drift_classes`]); `MESSAGE_SET` where either search runs
     /// on the message set; [`Protocol::ignores`] where this system drops ignored
     /// messages ([`Protocol::DROPS_IGNORED`]). On the first `states` states,
     /// breadth-first, of this system with every quantity stored and every message kept
     /// ([`TimedSystem::lean_contract_breach`], [`TimedSystem::message_set_breach`],
-    /// [`TimedSystem::ignored_breach`]). The engine cannot see what a property
+    /// [`TimedSystem::ignored_breach`]), and for the message set on the first `states`
+    /// of the set's own search too (a delivered message stays in flight there, so it
+    /// holds states no capped run has). The engine cannot see what a property
     /// reads, so a protocol that declares a contract and breaks it would get a wrong
     /// verdict; this turns what the audited states show of it into an error
     /// ([`SystemError::LeanContract`]). A read that only states beyond the audited ones
@@ -1186,10 +1216,15 @@ impl<P: Protocol> TimedSystem<P> {
             .collect();
         let drift = drift && self.drift_classes().is_some();
         let timers = subsumption && self.subsumes() && self.counts_timers();
+        // A break's confirmation searches this system with one more assumption held,
+        // which may count what this one does not (ages once `bounded_delay` or
+        // `reliable_links` is held, pause lengths once `bounded_pause` is): its
+        // subsumption rests on this audit too.
+        let narrowed_subsumes = subsumption
+            && !self.keeps_everything
+            && (self.properties.iter()).all(|p| p.kind != super::PropertyKind::Eventually);
         let lean_state = P::LEAN_STATE
-            && (leans.iter().any(|lean| lean.ages || lean.pauses)
-                || (subsumption && self.subsumes())
-                || drift);
+            && (leans.iter().any(|lean| lean.ages || lean.pauses) || narrowed_subsumes || drift);
         let message_set = P::MESSAGE_SET && leans.iter().any(|lean| lean.messages);
         let drops_ignored = self.drops_ignored();
         if !(lean_state || message_set || drops_ignored) || states == 0 {
@@ -1212,6 +1247,25 @@ impl<P: Protocol> TimedSystem<P> {
                      quantity; drop the declaration from the protocol, or check with --no-lean",
                     index + 1
                 )));
+            }
+        }
+        // The message set holds states no capped run has (every message delivered is
+        // still in flight), so a property that reads the network may agree with its
+        // network-free part on every capped state and not on those: the set's own
+        // first states are audited as well.
+        let sets = std::iter::once(self.clone())
+            .chain(self.for_safety_search())
+            .filter(|system| message_set && system.lean.messages);
+        for set in sets {
+            for (index, state) in crate::check::first_states(&set, states).iter().enumerate() {
+                if let Some(breach) = set.message_set_breach(state) {
+                    return Err(SystemError::LeanContract(format!(
+                        "{breach}, seen at state {} of a breadth-first search on the message \
+                         set (a delivered message stays in flight there); drop the declaration \
+                         from the protocol, or check with --no-lean",
+                        index + 1
+                    )));
+                }
             }
         }
         Ok(())
@@ -1288,7 +1342,7 @@ impl<P: Protocol> TimedSystem<P> {
         };
         if self.lean.ages {
             if let Action::Deliver { envelope }
-            | Action::Drop { envelope }
+            | Action::Drop { envelope, .. }
             | Action::Duplicate { envelope } = &mut action
             {
                 envelope.age_ticks = 0;
@@ -1339,24 +1393,32 @@ impl<P: Protocol> TimedSystem<P> {
                     }
                     _ => false,
                 };
-            let chosen = enabled
+            // A loss is matched up to which of its equal envelopes it takes: with ages
+            // not stored, envelopes equal here may differ in `full` (and the other way
+            // round), so the one whose loss leaves the path's queue is the one taken.
+            let matching: Vec<SystemAction<P>> = enabled
                 .into_iter()
-                .filter(|candidate| self.stored_action(candidate) == *action)
+                .filter(|candidate| any_copy(&self.stored_action(candidate)) == any_copy(action))
                 .filter(|candidate| match candidate {
                     Action::Deliver { .. } if self.lean.messages => !duplicate,
                     Action::Duplicate { .. } if self.lean.messages => duplicate,
                     _ => true,
                 })
-                .max_by_key(|candidate| match candidate {
+                .collect();
+            let oldest = (matching.iter().enumerate())
+                .max_by_key(|(_, candidate)| match candidate {
                     Action::Deliver { envelope }
-                    | Action::Drop { envelope }
+                    | Action::Drop { envelope, .. }
                     | Action::Duplicate { envelope } => envelope.age_ticks,
                     _ => 0,
-                })?;
-            let next = full.step(&state, &chosen)?;
-            if !self.abstracts(after, &next) {
-                return None;
-            }
+                })
+                .map(|(at, _)| at)?;
+            let others = (0..matching.len()).filter(|at| *at != oldest);
+            let (chosen, next) = std::iter::once(oldest).chain(others).find_map(|at| {
+                let next = full.step(&state, &matching[at])?;
+                self.abstracts(after, &next)
+                    .then(|| (matching[at].clone(), next))
+            })?;
             lifted.actions.push(chosen);
             lifted.states.push(next.clone());
             state = next;
@@ -1564,8 +1626,12 @@ impl<P: Protocol> TimedSystem<P> {
                     envelope: envelope.clone(),
                 });
             }
+            // Equal envelopes apart in the network are in one channel whose order is
+            // kept: each may be lost, each loss leaving its own queue.
+            let copy = network[..index].iter().filter(|e| *e == envelope).count();
             out.push(Action::Drop {
                 envelope: envelope.clone(),
+                copy,
             });
             if receiver_runs && network.len() < self.in_flight_cap {
                 out.push(Action::Duplicate {
@@ -1728,7 +1794,9 @@ impl<P: Protocol> TimedSystem<P> {
                         timer: &entry.timer,
                     })
             }
-            (Assumption::ReliableLinks, Action::Drop { envelope }) => Some(Breach::Lost(envelope)),
+            (Assumption::ReliableLinks, Action::Drop { envelope, .. }) => {
+                Some(Breach::Lost(envelope))
+            }
             (Assumption::NoDuplication, Action::Duplicate { envelope }) => {
                 Some(Breach::Duplicated(envelope))
             }
@@ -1873,7 +1941,14 @@ impl<P: Protocol> TimedSystem<P> {
                 self.describe_envelope(envelope),
                 envelope.age_ticks
             ),
-            Action::Drop { envelope } => format!("lose {}", self.describe_envelope(envelope)),
+            Action::Drop { envelope, copy: 0 } => {
+                format!("lose {}", self.describe_envelope(envelope))
+            }
+            Action::Drop { envelope, copy } => format!(
+                "lose {} (copy {} of it in its channel, counted from the first)",
+                self.describe_envelope(envelope),
+                copy + 1
+            ),
             Action::Duplicate { envelope } => format!(
                 "deliver a duplicate of {} (age {}; it stays in flight)",
                 self.describe_envelope(envelope),
@@ -1927,8 +2002,10 @@ impl<P: Protocol> TimedSystem<P> {
                     Some(node_state)
                 });
             }
-            Action::Drop { envelope } => {
-                let index = next.network.iter().position(|e| e == envelope)?;
+            Action::Drop { envelope, copy } => {
+                let (index, _) = (next.network.iter().enumerate())
+                    .filter(|(_, e)| *e == envelope)
+                    .nth(*copy)?;
                 next.network.remove(index);
             }
             Action::Fire { node, timer } => {

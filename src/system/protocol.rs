@@ -204,7 +204,7 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     const LEANS_ON: &'static [LeansOn] = &[];
 
     /// Opt in to the lean state ([`crate::system::Lean`]): with `bounded_delay`
-    /// relaxed (and `no_duplication` held) the engine does not store message ages, and
+    /// relaxed the engine does not store message ages, and
     /// with `bounded_pause` relaxed it does not store pause lengths; they read 0. And
     /// with them held, a state is not expanded where one with younger messages and
     /// shorter pauses, all else equal, was (subsumption, `TimedSystem::slack`), nor,

@@ -166,9 +166,9 @@ pub struct Envelope<M> {
     /// Receiver.
     pub dst: NodeId,
     /// Ticks since it was sent (capped at the delay bound). Kept 0 while
-    /// `bounded_delay` is relaxed and `no_duplication` held in a protocol that opts in
-    /// to the lean state (`Protocol::LEAN_STATE`, which promises no property reads
-    /// it).
+    /// `bounded_delay` is relaxed in a protocol that opts in to the lean state
+    /// (`Protocol::LEAN_STATE`, which promises no property reads it) when no property
+    /// is an `eventually` one, and on the message set.
     pub age_ticks: u8,
     /// Payload.
     pub msg: M,
