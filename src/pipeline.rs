@@ -163,6 +163,9 @@ pub fn check_system<P: Protocol>(
     let budget = check::Budget::start(&options);
     let canonical = (options.symmetry && system.is_symmetric())
         .then_some(TimedSystem::<P>::canonical as Canonicalize<TimedSystem<P>>);
+    if canonical.is_some() {
+        system.audit_symmetry(options.lean_audit_states)?;
+    }
     check::Progress::search_starts(&options);
     let mut drift = drift_model
         .as_ref()

@@ -497,6 +497,9 @@ struct Greeting {
     a_starts_greeted: bool,
     /// A property that names client `a`.
     asymmetric_property: bool,
+    /// The hub forgets `a` when `b` greets after it (a handler that tells the group's
+    /// nodes apart).
+    hub_forgets_a: bool,
 }
 
 impl Protocol for Greeting {
@@ -530,7 +533,11 @@ impl Protocol for Greeting {
         _: &mut Context<'_, Self>,
     ) {
         if let State::Hub { first } = state {
-            first.get_or_insert(from);
+            if self.hub_forgets_a && from == Node::B && *first == Some(Node::A) {
+                *first = None;
+            } else {
+                first.get_or_insert(from);
+            }
         }
     }
 
@@ -579,6 +586,7 @@ fn a_symmetric_protocol_is_checked_by_class() {
     let greeting = || Greeting {
         a_starts_greeted: false,
         asymmetric_property: false,
+        hub_forgets_a: false,
     };
     // Both greetings in flight, fresh or a tick old (2); one delivered, the other fresh
     // or old, hub greeted first by `a` or by `b` (4); both delivered (2). Under
@@ -603,6 +611,7 @@ fn an_asymmetric_start_is_refused_when_the_system_is_built() {
         Greeting {
             a_starts_greeted: true,
             asymmetric_property: false,
+            hub_forgets_a: false,
         },
         true,
     )
@@ -621,6 +630,7 @@ fn a_property_that_tells_the_group_apart_is_an_error_naming_it() {
         Greeting {
             a_starts_greeted: false,
             asymmetric_property: true,
+            hub_forgets_a: false,
         },
         true,
     )
@@ -631,6 +641,29 @@ fn a_property_that_tells_the_group_apart_is_an_error_naming_it() {
         "{message}"
     );
     assert!(message.contains("--no-symmetry"), "{message}");
+}
+
+/// A handler that tells the group's nodes apart starts alike and keeps every property
+/// symmetric, so only its steps show it: the hub forgets `a` when `b` greets after it,
+/// but not `b` when `a` does. The audit of the steps (`TimedSystem::audit_symmetry`)
+/// refuses it, naming the step; without symmetry the check runs.
+#[test]
+fn a_handler_that_tells_the_group_apart_is_an_error_naming_a_step() {
+    let forgetful = || Greeting {
+        a_starts_greeted: false,
+        asymmetric_property: false,
+        hub_forgets_a: true,
+    };
+    let error = check_greeting(forgetful(), true).expect_err("the hub tells a from b");
+    let message = error.to_string();
+    assert!(
+        message.contains("the declared symmetry does not hold")
+            && message.contains("deliver Hello b→hub")
+            && message.contains("a→b, b→a")
+            && message.contains("--no-symmetry"),
+        "{message}"
+    );
+    assert!(check_greeting(forgetful(), false).is_ok());
 }
 
 /// The representative is a function of the class: every state of the first levels of

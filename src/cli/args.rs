@@ -474,7 +474,10 @@ pub struct Reductions {
     /// property timers' remaining ticks or clock offsets (`LEAN_STATE`), nor which
     /// messages are in flight (`MESSAGE_SET`); one that does is an error (exit 2)
     /// naming it. And a message a protocol says a node ignores for ever
-    /// (`DROPS_IGNORED`) must be: one that is not is an error naming it. 0: no audit.
+    /// (`DROPS_IGNORED`) must be: one that is not is an error naming it. Under a
+    /// declared symmetry, a state and its renamings must step to the same classes
+    /// (on at most the first 2 000 states): a handler that tells a group's nodes apart
+    /// is an error naming a step. 0: no audit.
     #[arg(long, value_name = "STATES", default_value_t = crate::check::LEAN_AUDIT_STATES)]
     pub lean_audit: usize,
 }

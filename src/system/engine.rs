@@ -144,6 +144,11 @@ pub enum SystemError {
     LeanContract(String),
 }
 
+/// The most states [`TimedSystem::audit_symmetry`] audits: each costs the classes of
+/// its successors and of its swaps' (2 000 states cost `check --all` about a second of
+/// CPU, 10 000 about six).
+pub const SYMMETRY_AUDIT_STATES: usize = 2_000;
+
 /// How a model fault about a broken symmetry starts (the search's fault slot holds
 /// text; `pipeline::cap_check` turns this one into [`SystemError::Asymmetric`]).
 pub(crate) const SYMMETRY_BROKEN: &str = "the declared symmetry does not hold: ";
@@ -501,6 +506,72 @@ impl<P: Protocol> TimedSystem<P> {
                      that on_start treats the same",
                     renaming.describe()
                 )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Audits the declared symmetry ([`Protocol::symmetry`]) where a check relies on
+    /// it: on the first `states` states (at most [`SYMMETRY_AUDIT_STATES`]),
+    /// breadth-first, of this system, a state and each of its renamings that swaps two
+    /// nodes of a group (the swaps generate every renaming within the groups) must lead
+    /// to the same classes of states
+    /// (the representatives [`TimedSystem::canonical`] picks of their successors),
+    /// which is what storing one state per class needs. The initial state and the
+    /// properties are checked elsewhere ([`TimedSystem::check_symmetric_properties`]);
+    /// this catches a handler that tells a group's nodes apart (`if from ==
+    /// client_b`), or a `Rewrite` that leaves a node it names unrenamed, on the states
+    /// audited. A difference is [`SystemError::Asymmetric`] naming the renaming and
+    /// one step whose image its renaming lacks.
+    pub fn audit_symmetry(&self, states: usize) -> Result<(), SystemError> {
+        let Some(symmetry) = &self.symmetry else {
+            return Ok(());
+        };
+        let mut actions = Vec::new();
+        let mut classes = |state: &SystemState<P>| -> Vec<(u64, SystemAction<P>)> {
+            actions.clear();
+            self.enabled_actions(state, &mut actions);
+            let mut found: Vec<(u64, SystemAction<P>)> = (actions.iter())
+                .filter_map(|action| {
+                    let next = self.step(state, action)?;
+                    Some((self.canonical(next).1, action.clone()))
+                })
+                .collect();
+            found.sort_unstable_by_key(|(class, _)| *class);
+            found.dedup_by_key(|(class, _)| *class);
+            found
+        };
+        let nodes = P::Node::ALL.len();
+        let swaps: Vec<&Renaming<P::Node>> = (symmetry.renamings.iter())
+            .map(|(renaming, _)| renaming)
+            .filter(|renaming| (0..nodes).filter(|&at| renaming.index(at) != at).count() == 2)
+            .collect();
+        let audited = crate::check::first_states(self, states.min(SYMMETRY_AUDIT_STATES));
+        for (index, state) in audited.iter().enumerate() {
+            let own = classes(state);
+            for renaming in &swaps {
+                let renamed = self.renamed(state, renaming, symmetry);
+                let theirs = classes(&renamed);
+                let differs = |(ours, action): &(u64, SystemAction<P>)| {
+                    theirs
+                        .binary_search_by_key(ours, |(class, _)| *class)
+                        .is_err()
+                        .then(|| self.describe_action(action))
+                };
+                let lacking = (own.iter().find_map(differs)).or_else(|| {
+                    (theirs.len() != own.len()).then(|| "a step of the renamed state".to_string())
+                });
+                if let Some(step) = lacking {
+                    return Err(SystemError::Asymmetric(format!(
+                        "at state {} of a breadth-first search, `{step}` leads to a state whose \
+                         renaming {} is not reached from the renamed state: the handlers must \
+                         treat a group's nodes alike, and the `Rewrite` of its states, \
+                         messages, timers and ghost must rename every node they name (or \
+                         check with --no-symmetry)",
+                        index + 1,
+                        renaming.describe()
+                    )));
+                }
             }
         }
         Ok(())
@@ -1605,6 +1676,9 @@ impl<P: Protocol> TimedSystem<P> {
     /// Every action the fully relaxed system could take (within the caps).
     fn candidate_actions(&self, state: &SystemState<P>, out: &mut Vec<SystemAction<P>>) {
         let network = &state.network;
+        // A multiset network is sorted: equal envelopes are side by side, one loss
+        // stands for any of them.
+        let order_kept = self.assumptions.is_held(Assumption::FifoLinks);
         for (index, envelope) in network.iter().enumerate() {
             let repeated = index > 0 && network[index - 1] == *envelope;
             if repeated {
@@ -1628,7 +1702,11 @@ impl<P: Protocol> TimedSystem<P> {
             }
             // Equal envelopes apart in the network are in one channel whose order is
             // kept: each may be lost, each loss leaving its own queue.
-            let copy = network[..index].iter().filter(|e| *e == envelope).count();
+            let copy = if order_kept {
+                network[..index].iter().filter(|e| *e == envelope).count()
+            } else {
+                0
+            };
             out.push(Action::Drop {
                 envelope: envelope.clone(),
                 copy,
