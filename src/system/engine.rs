@@ -518,7 +518,7 @@ impl<P: Protocol> TimedSystem<P> {
     /// to the same classes of states
     /// (the representatives [`TimedSystem::canonical`] picks of their successors),
     /// which is what storing one state per class needs. The initial state and the
-    /// properties are checked elsewhere ([`TimedSystem::check_symmetric_properties`]);
+    /// properties are checked elsewhere (`TimedSystem::check_symmetric_properties`);
     /// this catches a handler that tells a group's nodes apart (`if from ==
     /// client_b`), or a `Rewrite` that leaves a node it names unrenamed, on the states
     /// audited. A difference is [`SystemError::Asymmetric`] naming the renaming and
