@@ -15,9 +15,12 @@
 //! alike (nothing branches on *which* client, only on its role), they share their
 //! fault flags, and every property (and metric) has the same value on a state and on
 //! any renaming of it. The engine checks what it cheaply can: the fault flags and the
-//! initial state when the system is built (`SystemError::Asymmetric`), and each property on
+//! initial state when the system is built (`SystemError::Asymmetric`), each property on
 //! every state the search stores against the renaming it stored instead (a model
-//! fault, exit 2, naming the property). `--no-symmetry` checks the full space.
+//! fault, exit 2, naming the property), and the handlers on the first states of the
+//! check (`TimedSystem::audit_symmetry`: a state and each swap of two of a group's nodes
+//! must step to the same classes; an error naming a step otherwise). `--no-symmetry`
+//! checks the full space.
 
 use super::node::Node;
 use super::protocol::Protocol;
