@@ -145,8 +145,9 @@ pub enum SystemError {
 }
 
 /// The most states [`TimedSystem::audit_symmetry`] audits: each costs the classes of
-/// its successors and of its swaps' (2 000 states cost `check --all` about a second of
-/// CPU, 10 000 about six).
+/// its successors and of its swaps' (every audit of `check --all` together takes about
+/// 3 CPU s with this cap; every renaming on 10 000 states took about 6 for the symmetry
+/// audit alone, on a loaded machine: BENCHMARKS.md, "A soundness review").
 pub const SYMMETRY_AUDIT_STATES: usize = 2_000;
 
 /// How a model fault about a broken symmetry starts (the search's fault slot holds
