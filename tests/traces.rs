@@ -598,3 +598,60 @@ fn a_duplicate_is_drawn_as_a_delivery_whose_message_stays_in_flight() {
         "{dot}"
     );
 }
+
+/// A break that falls on a tick (a message grown older than Δ) is shown in every chart
+/// that marks breaks, although the charts otherwise leave ticks out: R1's async ack
+/// with `bounded_delay` relaxed breaks it at step 2, a tick.
+#[test]
+fn a_break_at_a_tick_is_marked_in_every_chart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "primary_backup",
+        "--set",
+        "variant=async",
+        "--relax",
+        "bounded_delay",
+        "--trace-dir",
+        &dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let trace = traces_in(dir.path())
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("acked_write_survives"))
+        .expect("a trace of acked_write_survives");
+    let path = trace.to_string_lossy().into_owned();
+    let broke = "t=1: Tick while Heartbeat { epoch: 0 } primary→backup is 1 ticks old";
+
+    let chart = text(&synccheck(&["show", &path, "--as", "text", "--color", "never"]).stdout);
+    let rows: Vec<&str> = chart.lines().collect();
+    let tick = rows
+        .iter()
+        .position(|row| row.contains("⏱ tick: time passes"))
+        .unwrap_or_else(|| panic!("no tick row: {chart}"));
+    assert!(rows[tick].starts_with(" t=1 "), "{chart}");
+    assert!(
+        rows[tick + 1].starts_with(&format!("!!! {broke}")),
+        "{chart}"
+    );
+    // Only the tick where it broke is drawn (the trace has four).
+    assert_eq!(chart.matches("⏱ tick").count(), 1, "{chart}");
+
+    let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
+    assert!(
+        mermaid.contains(&format!(
+            "    Note over n0,n2: ⏱ tick: time passes\n    Note over n0,n2: ⚠ {broke}"
+        )),
+        "{mermaid}"
+    );
+
+    let dot = text(&synccheck(&["show", &path, "--as", "dot"]).stdout);
+    let step = dot
+        .lines()
+        .find(|line| line.trim_start().starts_with("s2 ["))
+        .unwrap_or_else(|| panic!("step 2 is drawn: {dot}"));
+    assert!(step.contains("2. ⏱ tick: time passes"), "{step}");
+    assert!(step.contains("bounded_delay(1) broken here"), "{step}");
+    assert!(step.contains("fillcolor = \"#ffd6d6\""), "{step}");
+}

@@ -72,6 +72,17 @@ struct Step {
     notes: Vec<String>,
 }
 
+impl Step {
+    /// Whether the charts leave this step out: a tick, unless a relaxed assumption
+    /// broke at it (a chart shows every break).
+    fn hidden(&self) -> bool {
+        matches!(self.event, Event::Tick) && self.annotations.is_empty()
+    }
+}
+
+/// How a tick the charts show (one where an assumption broke) is labelled.
+const TICK_LABEL: &str = "⏱ tick: time passes";
+
 fn node_of(detail: &Value, key: &str) -> Option<usize> {
     detail
         .get(key)
@@ -207,7 +218,7 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
             // The loop's first row shows its time again.
             shown_time = None;
         }
-        if matches!(step.event, Event::Tick) {
+        if step.hidden() {
             continue;
         }
         let mut row: Vec<char> = " "
@@ -342,7 +353,21 @@ fn draw(row: &mut [char], event: &Event, start: &dyn Fn(usize) -> usize, width: 
             label,
             TEXT_WIDTH_MAX - TIME_COLUMN_WIDTH,
         ),
-        Event::Tick => {}
+        // Time passes for every node: a dotted rule across the lanes.
+        Event::Tick => {
+            let end = row.len().saturating_sub(width);
+            for cell in row.iter_mut().take(end).skip(start(0) + 1) {
+                if *cell != '│' {
+                    *cell = '┄';
+                }
+            }
+            overlay(
+                row,
+                start(0) + 2,
+                &format!(" {TICK_LABEL} "),
+                end - start(0),
+            );
+        }
     }
 }
 
@@ -381,7 +406,7 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
             }
             shown_time = None;
         }
-        if matches!(step.event, Event::Tick) {
+        if step.hidden() {
             continue;
         }
         if step.time.is_some() && step.time != shown_time {
@@ -399,7 +424,7 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
             }
             Event::Local { node, label } => format!("Note over n{node}: {}", mermaid_text(label)),
             Event::Other { label } => format!("Note over {span}: {}", mermaid_text(label)),
-            Event::Tick => continue,
+            Event::Tick => format!("Note over {span}: {TICK_LABEL}"),
         };
         let _ = writeln!(out, "    {line}");
         for annotation in &step.annotations {
@@ -546,7 +571,7 @@ fn dot(trace: &TraceFile, steps: &[Step]) -> String {
     // Which lane each shown step is drawn in.
     let mut placed: Vec<(usize, &Step, Option<usize>)> = Vec::new();
     for (step, (node, sender)) in steps.iter().zip(&links) {
-        if matches!(step.event, Event::Tick) {
+        if step.hidden() {
             continue;
         }
         let lane = node.filter(|n| *n < lanes.len()).unwrap_or(network_lane);
@@ -629,7 +654,7 @@ fn dot_step(trace: &TraceFile, step: &Step, lasso: &Lasso) -> String {
             format!("{label} {}→{} lost", name(trace, *from), name(trace, *to))
         }
         Event::Local { label, .. } | Event::Other { label } => label.clone(),
-        Event::Tick => String::new(),
+        Event::Tick => TICK_LABEL.to_string(),
     };
     let mut lines = vec![format!("{}. {what}", step.index)];
     if let Some(time) = step.time {
@@ -695,6 +720,7 @@ fn shiviz(trace: &TraceFile, steps: &[Step]) -> String {
     let mut out = String::new();
     for (step, (node, sender)) in steps.iter().zip(&links) {
         let host = node.unwrap_or(0).min(hosts.len() - 1);
+        // A tick happens on no host: ShiViz's log has no place for it.
         if matches!(step.event, Event::Tick) {
             continue;
         }
