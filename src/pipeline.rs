@@ -113,6 +113,7 @@ where
     );
     report.metrics = metrics;
     report.metrics_lower_bounds = lower_bounds;
+    report.seconds = budget.elapsed_seconds();
     Checked { outcome, report }
 }
 
@@ -278,6 +279,7 @@ pub fn check_system<P: Protocol>(
     }
     checked.report.no_lean = system.keeps_everything();
     report::confirm::confirm_report(system, &mut checked.report, &after, &budget);
+    checked.report.seconds = budget.elapsed_seconds();
     Ok(checked)
 }
 

@@ -115,12 +115,17 @@ fn assert_valid_junit(path: &Path) {
 
 /// Every `<testcase ...>` start tag of a JUnit file, as attribute maps.
 fn testcases(xml: &str) -> Vec<BTreeMap<String, String>> {
+    elements(xml, b"testcase")
+}
+
+/// The attributes of every element named `name`, in document order.
+fn elements(xml: &str, name: &[u8]) -> Vec<BTreeMap<String, String>> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut cases = Vec::new();
     loop {
         match reader.read_event().expect("well-formed XML") {
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"testcase" => {
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == name => {
                 cases.push(
                     e.attributes()
                         .map(|a| {
@@ -506,4 +511,39 @@ fn on_a_terminal_the_progress_line_shows_states_rate_and_depth() {
         "no progress line on the terminal: {drawn}"
     );
     assert!(!drawn.contains("0/0"), "an empty bar: {drawn}");
+}
+
+/// A check's JUnit time is its whole wall time, the liveness phase and the break
+/// confirmations included, not its search's alone: here the search takes a few
+/// hundredths of a second and the `eventually` graph most of a second.
+#[test]
+fn a_checks_junit_time_is_its_whole_wall_time() {
+    let (dir, plan) = write_plan(
+        "[[check]]\nname = \"gc\"\nmodel = \"tombstone_gc\"\nrelax_all = true\n\
+         hold = [\"no_duplication\"]\nexpect = { eventually_converged = \"violated\" }\n",
+    );
+    let junit = dir.path().join("junit.xml");
+    let output = synccheck()
+        .args(["check", "--plan", &plan, "--format", "json", "--junit"])
+        .arg(&junit)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let check = &report["checks"][0]["report"];
+    let whole = check["seconds"].as_f64().expect("seconds");
+    let search = check["stats"]["seconds"].as_f64().expect("search seconds");
+    assert!(
+        whole > search + 0.1,
+        "the liveness phase is counted: {whole} s against the search's {search} s"
+    );
+    assert_valid_junit(&junit);
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let suites = elements(&xml, b"testsuite");
+    assert_eq!(suites.len(), 1, "{xml}");
+    let time: f64 = suites[0]["time"].parse().expect("a time");
+    assert!(
+        (time - whole).abs() < 0.002,
+        "the suite's time {time} s is the check's {whole} s: {xml}"
+    );
 }

@@ -54,6 +54,11 @@ impl Budget {
         }
     }
 
+    /// The wall time since the budget started, in seconds.
+    pub fn elapsed_seconds(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+
     /// No limit at all (a library caller that wants none).
     pub fn unlimited() -> Budget {
         Budget::start(&CheckOptions::default())

@@ -852,9 +852,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             let stats = match (&result.report, super::style::verbosity()) {
                 (Some(report), super::style::Verbosity::Verbose) => format!(
                     " ({} unique states, depth {}, {:.2} s)",
-                    report.stats.unique_states,
-                    report.stats.max_depth,
-                    report.search_seconds()
+                    report.stats.unique_states, report.stats.max_depth, report.seconds
                 ),
                 _ => String::new(),
             };

@@ -62,7 +62,7 @@ fn duration(seconds: f64) -> Duration {
 
 fn suite(check: &PlanCheckResult, trace_dir: Option<&Path>) -> TestSuite {
     let mut suite = TestSuite::new(check.name.as_str());
-    let seconds = duration(check.report.as_ref().map_or(0.0, |r| r.search_seconds()));
+    let seconds = duration(check.report.as_ref().map_or(0.0, |r| r.seconds));
     let bound_seconds: f64 = check.bounds.iter().map(|b| b.seconds.max(0.0)).sum();
     suite.set_time(seconds + duration(bound_seconds));
     if let Some(error) = &check.error {

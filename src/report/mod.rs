@@ -246,6 +246,11 @@ pub struct CheckReport {
     /// Absent: `deadlock_free`'s verdict is the search's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadlock_free_by: Option<String>,
+    /// The whole check's wall time in seconds: every search, the liveness graph, the
+    /// metrics pass, the fewest-breaks search and the confirmation of breaks (`stats`
+    /// time the main search alone). Reports of older versions read as 0.
+    #[serde(default)]
+    pub seconds: f64,
 }
 
 /// What the safety search on clock-drift classes decided of a check
@@ -647,5 +652,6 @@ pub fn build<M: Explain>(
         drift_classes: None,
         no_lean: false,
         deadlock_free_by: None,
+        seconds: 0.0,
     }
 }
