@@ -595,6 +595,21 @@ where
     }
 }
 
+/// Where `--address` serves the Explorer: resolved, and free to bind (bound once and
+/// let go, so a busy or forbidden address is an error naming it, not a panic in the
+/// server).
+pub fn usable_address(address: &str) -> Result<std::net::SocketAddr, RequestError> {
+    use std::net::ToSocketAddrs;
+    let unusable = |reason: String| RequestError::Option(format!("--address {address}: {reason}"));
+    let resolved = address
+        .to_socket_addrs()
+        .map_err(|e| unusable(e.to_string()))?
+        .next()
+        .ok_or_else(|| unusable("resolves to nothing".to_string()))?;
+    drop(std::net::TcpListener::bind(resolved).map_err(|e| unusable(e.to_string()))?);
+    Ok(resolved)
+}
+
 /// Serves stateright's Explorer on `address` until the process is stopped.
 fn serve<M>(model: M, address: &str) -> Result<(), RequestError>
 where
@@ -602,18 +617,7 @@ where
     M::State: std::fmt::Debug + std::hash::Hash + Clone + PartialEq + Send + Sync,
     M::Action: std::fmt::Debug + Clone + PartialEq + Send + Sync,
 {
-    use std::net::ToSocketAddrs;
-    let unusable = |reason: String| RequestError::Build {
-        model: String::new(),
-        reason: format!("--address {address}: {reason}"),
-    };
-    let resolved = address
-        .to_socket_addrs()
-        .map_err(|e| unusable(e.to_string()))?
-        .next()
-        .ok_or_else(|| unusable("resolves to nothing".to_string()))?;
-    // Binding first turns a busy or forbidden address into an error, not a panic.
-    drop(std::net::TcpListener::bind(resolved).map_err(|e| unusable(e.to_string()))?);
+    let resolved = usable_address(address)?;
     let _server = model.checker().serve(resolved);
     loop {
         std::thread::park();

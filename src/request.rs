@@ -2,7 +2,7 @@
 //! values, assumption changes; and the errors a request can have (exit code 2).
 
 use crate::model::{Param, Params};
-use crate::system::{AssumptionError, AssumptionSet, SystemError};
+use crate::system::{AssumptionError, AssumptionSet};
 use std::collections::BTreeMap;
 
 /// An error in a check request: exit code 2.
@@ -62,6 +62,11 @@ pub enum RequestError {
     /// Assumptions given for an untimed model.
     #[error("model `{0}` is untimed (a plain stateright model): it takes no --hold/--relax")]
     Untimed(String),
+    /// A command-line option's value is unusable, whatever the model (`--up-to 0`,
+    /// `--assumption durable_writes`, `--address` that does not bind): the option, its
+    /// value and why.
+    #[error("{0}")]
+    Option(String),
     /// The model could not be built.
     #[error("model `{model}`: {reason}")]
     Build {
@@ -70,15 +75,6 @@ pub enum RequestError {
         /// Why.
         reason: String,
     },
-}
-
-impl From<SystemError> for RequestError {
-    fn from(error: SystemError) -> Self {
-        RequestError::Build {
-            model: String::new(),
-            reason: error.to_string(),
-        }
-    }
 }
 
 /// How a request changes the model's default assumption set, applied in this order:

@@ -439,6 +439,10 @@ fn cli_bounds_rejects_bad_requests_with_exit_2() {
         let (code, _, stderr) = synccheck(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("model ``"),
+            "no empty model name: {stderr}"
+        );
     }
 }
 

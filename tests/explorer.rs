@@ -272,3 +272,23 @@ fn a_plan_run_prints_the_links_at_the_address_asked_for() {
         "--explorer-address needs --explorer-link"
     );
 }
+
+/// An address the Explorer cannot serve on is an error naming the option, before any
+/// banner says it is being served (and with no empty model name in it).
+#[test]
+fn an_unusable_address_is_an_error_before_the_banner() {
+    for args in [
+        &["explore", "lww_register", "--address", "bogus"][..],
+        &["explore", "lww_register", "--address", "256.0.0.1:80"][..],
+    ] {
+        let output = synccheck(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: --address {}: ", args[3])),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("Explorer for"), "{stderr}");
+        assert!(!stderr.contains("``"), "{stderr}");
+    }
+}

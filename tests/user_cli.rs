@@ -272,3 +272,36 @@ fn the_users_model_gets_subsumption_when_it_declares_lean_state() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("--lean-audit"), "{stderr}");
 }
+
+/// The user's binary names itself, not `synccheck`, wherever a command is printed to
+/// be run or installed: usage, `--version`, completions, the man page, and the
+/// `explore` command an Explorer link prints.
+#[test]
+fn the_users_binary_names_itself() {
+    let version = assert_exit(&user_cli(&["--version"]), 0);
+    assert_eq!(
+        version.trim(),
+        format!("user_cli (synccheck {})", env!("CARGO_PKG_VERSION"))
+    );
+    let help = assert_exit(&user_cli(&["--help"]), 0);
+    assert!(help.contains("Usage: user_cli "), "{help}");
+    let bash = assert_exit(&user_cli(&["completions", "bash"]), 0);
+    assert!(bash.contains("complete -F _user_cli"), "{bash}");
+    assert!(!bash.contains("synccheck"), "{bash}");
+    let man = assert_exit(&user_cli(&["man"]), 0);
+    assert!(man.contains(".TH user_cli"), "{man}");
+    let output = user_cli(&[
+        "check",
+        "heartbeat_detector",
+        "--relax",
+        "bounded_delay",
+        "--explorer-link",
+    ]);
+    assert_exit(&output, 1);
+    let links = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(
+        links.contains("serve it with: user_cli explore heartbeat_detector"),
+        "{links}"
+    );
+}

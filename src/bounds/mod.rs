@@ -322,19 +322,13 @@ fn searched_assumptions(
     let mut chosen = Vec::new();
     for name in requested {
         let (assumption, _) =
-            Assumption::parse(name.trim()).ok_or_else(|| RequestError::Build {
-                model: String::new(),
-                reason: format!(
+            Assumption::parse(name.trim()).ok_or_else(|| RequestError::Option(format!(
                     "--assumption {name}: not an assumption; numeric ones: bounded_delay, bounded_skew, bounded_pause, max_crashes"
-                ),
-            })?;
+                )))?;
         if !assumption.takes_bound() {
-            return Err(RequestError::Build {
-                model: String::new(),
-                reason: format!(
+            return Err(RequestError::Option(format!(
                     "--assumption {name}: takes no bound; numeric ones: bounded_delay, bounded_skew, bounded_pause, max_crashes"
-                ),
-            });
+                )));
         }
         if !chosen.contains(&assumption) {
             chosen.push(assumption);
@@ -767,13 +761,10 @@ fn resolve<'a>(
 
 fn check_up_to(options: &SearchOptions) -> Result<(), RequestError> {
     if options.up_to == 0 || options.up_to > BOUND_MAX {
-        return Err(RequestError::Build {
-            model: String::new(),
-            reason: format!(
-                "--up-to {}: expected 1 to {BOUND_MAX} (the largest bound the engine represents)",
-                options.up_to
-            ),
-        });
+        return Err(RequestError::Option(format!(
+            "--up-to {}: expected 1 to {BOUND_MAX} (the largest bound the engine represents)",
+            options.up_to
+        )));
     }
     Ok(())
 }

@@ -325,6 +325,7 @@ fn explore(
 ) -> i32 {
     let result = registry.find(model).and_then(|entry| {
         let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
+        crate::registry::usable_address(address)?;
         note!("Explorer for {model} on http://{address} (Ctrl-C to stop)");
         entry.explore(&params, &changes, address, no_lean)
     });
@@ -341,6 +342,9 @@ fn explore_trace(registry: &Registry, path: &str, address: &str, no_lean: bool) 
         Ok(trace) => trace,
         Err(error) => return fail(error),
     };
+    if let Err(error) = crate::registry::usable_address(address) {
+        return fail(error);
+    }
     let indices = match crate::explore::trace_path(registry, path, &trace, no_lean) {
         Ok(Some(indices)) => indices,
         Ok(None) => {
@@ -375,7 +379,11 @@ fn explore_trace(registry: &Registry, path: &str, address: &str, no_lean: bool) 
         trace.property,
         crate::explore::link(address, &indices)
     );
-    note!("(the same as: synccheck explore {})", arguments.join(" "));
+    note!(
+        "(the same as: {} explore {})",
+        super::program_name(),
+        arguments.join(" ")
+    );
     explore(registry, &trace.model, &sets, changes, address, no_lean)
 }
 
@@ -405,10 +413,11 @@ fn explorer_links(
         match crate::explore::trace_path(registry, &trace.model, &trace, no_lean) {
             Ok(Some(indices)) => text.push_str(&format!(
                 "explorer link to the counterexample of `{}`: {}
-  serve it with: synccheck explore {}
+  serve it with: {} explore {}
 ",
                 trace.property,
                 crate::explore::link(address, &indices),
+                super::program_name(),
                 explore_command(&trace, address, no_lean)
             )),
             Ok(None) => text.push_str(&format!(
@@ -485,17 +494,17 @@ pub(super) fn emit(text: &str) -> i32 {
 
 /// `synccheck completions SHELL`.
 fn completions(shell: clap_complete::Shell) -> i32 {
-    use clap::CommandFactory;
     let mut text = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "synccheck", &mut text);
+    let mut command = super::command();
+    let name = command.get_name().to_string();
+    clap_complete::generate(shell, &mut command, name, &mut text);
     emit(&String::from_utf8_lossy(&text))
 }
 
 /// `synccheck man`.
 fn man() -> i32 {
-    use clap::CommandFactory;
     let mut text = Vec::new();
-    match clap_mangen::Man::new(Cli::command()).render(&mut text) {
+    match clap_mangen::Man::new(super::command()).render(&mut text) {
         Ok(()) => emit(&String::from_utf8_lossy(&text)),
         Err(error) => fail(error),
     }

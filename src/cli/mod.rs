@@ -30,7 +30,7 @@ pub use args::Cli;
 pub use commands::{run, run_with};
 
 use crate::registry::Registry;
-use clap::Parser;
+use clap::FromArgMatches;
 
 /// The whole `synccheck` command line over `registry`'s models, as a user's own
 /// binary's `main`: parses the process arguments, runs the command, exits with its
@@ -42,9 +42,25 @@ use clap::Parser;
 /// synccheck::cli::main_with(synccheck::catalog::registry());
 /// ```
 pub fn main_with(registry: Registry) -> ! {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
     let code = run_with(cli, &registry);
     std::process::exit(code)
+}
+
+/// The command line's definition, named as this process was run: a user's own binary
+/// is named in its usage, help, completions and man page, and its `--version` says
+/// which synccheck it runs (`lease_check (synccheck 0.1.0)`).
+pub(crate) fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let program = program_name();
+    if program == "synccheck" {
+        return command;
+    }
+    command
+        .name(program.clone())
+        .bin_name(program)
+        .version(format!("(synccheck {})", env!("CARGO_PKG_VERSION")))
 }
 
 /// The name this process was run as: `synccheck`, or a user's own binary built on
