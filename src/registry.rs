@@ -524,11 +524,13 @@ where
     }
 
     fn describe(&self) -> Result<ModelDescription, RequestError> {
-        K::describe(&resolve_params(
-            self.name(),
-            self.parameters(),
-            &BTreeMap::new(),
-        )?)
+        guarded(self.name(), || {
+            K::describe(&resolve_params(
+                self.name(),
+                self.parameters(),
+                &BTreeMap::new(),
+            )?)
+        })
     }
 
     fn check(
@@ -541,8 +543,10 @@ where
             model: self.name(),
             params,
         };
-        let model = K::stored(K::build(params, changes)?, options.no_lean);
-        K::check(&model, label, options)
+        guarded(self.name(), || {
+            let model = K::stored(K::build(params, changes)?, options.no_lean);
+            K::check(&model, label, options)
+        })
     }
 
     fn replay(
@@ -554,10 +558,12 @@ where
     ) -> Result<ReplayOutcome, RequestError> {
         // A trace of a `--no-lean` check replays on that system, and its claims
         // (fewest breaks, necessary breaks) are searched again on its network.
-        let model = K::stored(K::rebuild(params, assumptions)?, trace.no_lean);
-        let outcome = trace::replay_with(&model, trace, options);
-        K::cap_check(&model)?;
-        Ok(outcome)
+        guarded(self.name(), || {
+            let model = K::stored(K::rebuild(params, assumptions)?, trace.no_lean);
+            let outcome = trace::replay_with(&model, trace, options);
+            K::cap_check(&model)?;
+            Ok(outcome)
+        })
     }
 
     fn explorer_path(
@@ -567,8 +573,10 @@ where
         trace: &TraceFile,
         no_lean: bool,
     ) -> Result<Option<Vec<usize>>, RequestError> {
-        let model = K::stored(K::rebuild(params, assumptions)?, no_lean);
-        Ok(crate::explore::trace_indices(&model, trace))
+        guarded(self.name(), || {
+            let model = K::stored(K::rebuild(params, assumptions)?, no_lean);
+            Ok(crate::explore::trace_indices(&model, trace))
+        })
     }
 
     fn graph(
@@ -578,10 +586,12 @@ where
         max_states: usize,
         no_lean: bool,
     ) -> Result<crate::graph::StateGraph, RequestError> {
-        let model = K::stored(K::build(params, changes)?, no_lean);
-        let graph = crate::graph::export(&model, max_states);
-        K::cap_check(&model)?;
-        Ok(graph)
+        guarded(self.name(), || {
+            let model = K::stored(K::build(params, changes)?, no_lean);
+            let graph = crate::graph::export(&model, max_states);
+            K::cap_check(&model)?;
+            Ok(graph)
+        })
     }
 
     fn explore(
@@ -593,6 +603,52 @@ where
     ) -> Result<(), RequestError> {
         serve(K::stored(K::build(params, changes)?, no_lean), address)
     }
+}
+
+/// Runs `work` on the model `model`, a panic in it (in the model's own code: a
+/// handler, a property, `from_params`) turned into an error of that model, so one
+/// model's bug ends its own check, not the process: a plan goes on with its other
+/// checks, and its report and JUnit file say which check failed and why. The panic's
+/// message and, where the process recorded it ([`note_panic_location`]), where it was
+/// raised.
+fn guarded<T>(
+    model: &str,
+    work: impl FnOnce() -> Result<T, RequestError>,
+) -> Result<T, RequestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
+            .unwrap_or_else(|| "a panic without a message".to_string());
+        let at = last_panic_location()
+            .map(|location| format!(" at {location}"))
+            .unwrap_or_default();
+        Err(RequestError::Build {
+            model: model.to_string(),
+            reason: format!("the model panicked{at}: {message}"),
+        })
+    })
+}
+
+/// Where the latest panic of this process was raised (`file:line:column`), as the
+/// command line's panic hook records it.
+static LAST_PANIC_LOCATION: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Records where a panic was raised, for the error [`guarded`] makes of it (called by
+/// the panic hook that [`crate::cli::main_with`] installs).
+pub(crate) fn note_panic_location(location: String) {
+    *LAST_PANIC_LOCATION
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(location);
+}
+
+/// Takes the location [`note_panic_location`] recorded last.
+fn last_panic_location() -> Option<String> {
+    LAST_PANIC_LOCATION
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
 }
 
 /// Where `--address` serves the Explorer: resolved, and free to bind (bound once and

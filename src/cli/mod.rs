@@ -42,6 +42,15 @@ use clap::FromArgMatches;
 /// synccheck::cli::main_with(synccheck::catalog::registry());
 /// ```
 pub fn main_with(registry: Registry) -> ! {
+    // The default hook still prints each panic; this one also keeps where it was
+    // raised, for the error that ends the check it happened in.
+    let print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Some(location) = info.location() {
+            crate::registry::note_panic_location(location.to_string());
+        }
+        print(info);
+    }));
     let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
     let code = run_with(cli, &registry);
     std::process::exit(code)
