@@ -195,6 +195,12 @@ pub fn link(address: &str, indices: &[usize]) -> String {
 /// The Explorer path of a recorded trace on `model`: the initial state's index, then
 /// per step the index of the enabled action whose structured form is the recorded
 /// one. `None` when the trace does not run on the model (replay says where).
+///
+/// A model that stores less than its traces show ([`Explain::explaining`]: no message
+/// ages, say) may see two envelopes as equal that the trace tells apart, and count a
+/// loss's copy differently. So the trace is walked on the model it was recorded on as
+/// well, step by step, and at each step the model's action is the one whose successor
+/// stands for the recorded one ([`Explain::stands_for`]), never another queue's.
 pub(crate) fn trace_indices<M>(model: &M, trace: &crate::trace::TraceFile) -> Option<Vec<usize>>
 where
     M: Explain,
@@ -202,30 +208,60 @@ where
     M::Action: Clone,
 {
     let recorded = &trace.trace;
+    let full = model.explaining();
+    let mut full_state = match &full {
+        Some(full) => Some(
+            (full.init_states().into_iter())
+                .find(|s| full.explain_state(s) == recorded.initial_state)?,
+        ),
+        None => None,
+    };
     let initial = model.init_states();
-    let start = initial
-        .iter()
-        .position(|s| model.explain_state(s) == recorded.initial_state)?;
+    let start = initial.iter().position(|s| match (&full, &full_state) {
+        (Some(_), Some(full_start)) => model.stands_for(s, full_start),
+        _ => model.explain_state(s) == recorded.initial_state,
+    })?;
     let mut state = initial[start].clone();
     let mut indices = vec![start];
     for step in &recorded.steps {
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
         let wanted = model.stored_action_detail(&step.action_detail);
-        let index = (actions.iter())
-            .position(|a| model.explain_action(a).1 == wanted)
-            .or_else(|| {
-                // A loss recorded by a model that stores more (message ages) may count
-                // its equal envelopes differently: the one whose loss leaves the
-                // recorded state, else no path (never another queue's).
+        let index = match (&full, full_state.take()) {
+            (Some(full), Some(before)) => {
+                // The recorded step, exactly, on the model that recorded it.
+                let mut taken = Vec::new();
+                full.actions(&before, &mut taken);
+                let after = (taken.into_iter())
+                    .filter(|a| full.explain_action(a).1 == step.action_detail)
+                    .find_map(|a| {
+                        full.next_state(&before, a)
+                            .filter(|next| full.explain_state(next) == step.state)
+                    })?;
                 let wanted = without_copy(&wanted);
-                actions.iter().position(|a| {
+                let index = actions.iter().position(|a| {
                     without_copy(&model.explain_action(a).1) == wanted
                         && model
                             .next_state(&state, a.clone())
-                            .is_some_and(|next| model.explain_state(&next) == step.state)
-                })
-            })?;
+                            .is_some_and(|next| model.stands_for(&next, &after))
+                })?;
+                full_state = Some(after);
+                index
+            }
+            _ => (actions.iter())
+                .position(|a| model.explain_action(a).1 == wanted)
+                .or_else(|| {
+                    // A loss may count its equal envelopes differently: the one whose
+                    // loss leaves the recorded state, else no path.
+                    let wanted = without_copy(&wanted);
+                    actions.iter().position(|a| {
+                        without_copy(&model.explain_action(a).1) == wanted
+                            && model
+                                .next_state(&state, a.clone())
+                                .is_some_and(|next| model.explain_state(&next) == step.state)
+                    })
+                })?,
+        };
         indices.push(index);
         state = model
             .next_state(&state, actions[index].clone())

@@ -1272,3 +1272,111 @@ fn a_loss_may_take_either_of_two_equal_messages_apart_in_a_kept_order_channel() 
         synccheck::trace::ReplayOutcome::Reproduced { steps: 1 }
     ));
 }
+
+/// [`Burst`] spread over two instants, with a lean state: `M` at time 0, then `X` and
+/// `M` at time 1 from a timer. The queue is `[M (age 1), X, M (age 0)]`: the two `M`s
+/// differ by age in the full system, which records the later one's loss as copy 0 of
+/// its envelope, and are equal in the lean one, where copy 0 is the *first* `M`.
+#[derive(Clone, Debug)]
+struct Staggered;
+
+impl Protocol for Staggered {
+    type Node = BurstNode;
+    type State = ();
+    type Durable = ();
+    type Msg = BurstMsg;
+    type Timer = ();
+    type Ghost = ();
+    const LEAN_STATE: bool = true;
+
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+
+    fn on_start(&self, node: BurstNode, ctx: &mut Context<'_, Self>) {
+        if node == BurstNode::Sender {
+            ctx.send(BurstNode::Receiver, BurstMsg::M);
+            ctx.set_timer((), 1);
+        }
+    }
+
+    fn on_message(
+        &self,
+        _: BurstNode,
+        _: &mut (),
+        _: BurstNode,
+        _: &BurstMsg,
+        _: &mut Context<'_, Self>,
+    ) {
+    }
+
+    fn on_timer(&self, _: BurstNode, _: &mut (), _: &(), ctx: &mut Context<'_, Self>) {
+        for msg in [BurstMsg::X, BurstMsg::M] {
+            ctx.send(BurstNode::Receiver, msg);
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always("x_never_last_behind_m", |_, state| {
+            queue_of(state) != [BurstMsg::M, BurstMsg::X]
+        })]
+    }
+}
+
+impl synccheck::model::Declared for Staggered {
+    const NAME: &'static str = "staggered";
+    const FAMILY: &'static str = "test";
+    const SUMMARY: &'static str = "M, then X and M a tick later, in one kept-order channel";
+    const PARAMS: &'static [synccheck::model::Param] = &[];
+    fn from_params(_: &synccheck::model::Params) -> Result<Self, String> {
+        Ok(Staggered)
+    }
+}
+
+/// The Explorer link of the later `M`'s loss leads, in the lean system the Explorer
+/// serves, to the state where the later `M` is gone (`[M, X]`), not the first
+/// (`[X, M]`, which a match of the recorded step's copy number alone gives).
+#[test]
+fn the_explorer_link_of_a_loss_takes_the_copy_the_trace_lost() {
+    use BurstMsg::{M, X};
+    let checked = synccheck::testing::check(Staggered)
+        .relax_all()
+        .hold("fifo_links")
+        .run();
+    assert!(checked.system.lean().ages, "the check stores no ages");
+    let trace = checked.assert_violated("x_never_last_behind_m");
+    let lost = trace.steps.last().expect("a step");
+    assert_eq!(lost.action_detail["kind"], "drop");
+    assert_eq!(
+        lost.action_detail["copy"],
+        serde_json::Value::Null,
+        "copy 0"
+    );
+    let file = synccheck::trace::traces_of(&checked.report).remove(0);
+    let registry = synccheck::registry![Staggered];
+    let entry = registry.find("staggered").expect("registered");
+    let indices = entry
+        .explorer_path(
+            &synccheck::model::Params::from_values(Default::default()),
+            Some(checked.system.assumptions()),
+            &file,
+            false,
+        )
+        .expect("no error")
+        .expect("the trace runs on the lean system");
+    assert_eq!(indices.len(), trace.length + 1);
+    let mut state = checked.system.initial_state();
+    for index in &indices[1..] {
+        let mut actions = Vec::new();
+        checked.system.enabled_actions(&state, &mut actions);
+        state = checked
+            .system
+            .step(&state, &actions[*index])
+            .expect("enabled");
+    }
+    assert_eq!(queue_of(&state), [M, X]);
+}
+
+fn queue_of<P: Protocol<Msg = BurstMsg>>(state: &SystemState<P>) -> Vec<BurstMsg> {
+    state.network.iter().map(|e| e.msg.clone()).collect()
+}

@@ -382,6 +382,13 @@ pub trait Explain: Model {
         None
     }
 
+    /// Whether `stored`, a state of this model, stands for `full`, a state of
+    /// [`Explain::explaining`]'s model (a timed system: equal once the quantities
+    /// this one does not store are set to 0). By default: they explain alike.
+    fn stands_for(&self, stored: &Self::State, full: &Self::State) -> bool {
+        self.explain_state(stored) == self.explain_state(full)
+    }
+
     /// A recorded action's structured form (written by [`Explain::explaining`]'s model)
     /// as this model's own actions have it.
     fn stored_action_detail(&self, detail: &serde_json::Value) -> serde_json::Value {
@@ -479,6 +486,10 @@ impl<P: Protocol> Explain for TimedSystem<P> {
 
     fn explaining(&self) -> Option<Self> {
         TimedSystem::explaining(self)
+    }
+
+    fn stands_for(&self, stored: &Self::State, full: &Self::State) -> bool {
+        self.abstracts(stored, full)
     }
 
     fn stored_action_detail(&self, detail: &serde_json::Value) -> serde_json::Value {
