@@ -18,7 +18,7 @@ use crate::check::{CheckOptions, Verdict};
 use crate::registry::Registry;
 use crate::report::{CheckReport, SCHEMA_VERSION};
 use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
-use crate::system::{Assumption, AssumptionError, AssumptionSet, BOUND_MAX};
+use crate::system::{Assumption, AssumptionError, AssumptionSet, PropertyKind, BOUND_MAX};
 use crate::trace::TraceFile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -95,7 +95,8 @@ pub struct BoundExpectation {
 /// One validated check of a plan.
 #[derive(Clone, Debug)]
 pub struct PlanCheck {
-    /// A label (the `name` key, or model + params).
+    /// A label, unique in its plan (the `name` key, or the model, its parameters
+    /// and its assumption changes as command-line flags).
     pub name: String,
     /// What to run.
     pub request: CheckRequest,
@@ -180,11 +181,25 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
     if raw.check.is_empty() {
         return Err(at.error(0..0, "the plan has no [[check]] entries"));
     }
-    let mut checks = Vec::new();
+    let mut checks: Vec<PlanCheck> = Vec::new();
     let mut errors = Vec::new();
     for check in raw.check {
+        let span = check.span();
         match validate(&at, check, registry) {
-            Ok(check) => checks.push(check),
+            Ok(check) => {
+                // Reports, shards, `merge` and JUnit tell checks apart by name.
+                if let Some(first) = checks.iter().find(|c| c.name == check.name) {
+                    errors.push(at.error(
+                        span,
+                        format!(
+                            "check `{}` is named like the check at line {}: reports, shards and JUnit tell checks apart by name; give one a `name`",
+                            check.name,
+                            first.location.line
+                        ),
+                    ));
+                }
+                checks.push(check);
+            }
             Err(found) => errors.extend(found),
         }
     }
@@ -311,6 +326,22 @@ fn validate(
         }
         match Verdict::parse(verdict.get_ref()) {
             Some(parsed) => {
+                let kind = (description.properties.iter())
+                    .find(|p| p.name == property.get_ref())
+                    .map_or(PropertyKind::Always, |p| p.kind);
+                if let Some(valid) = never_found(kind, parsed) {
+                    errors.push(at.error(
+                        verdict.span(),
+                        format!(
+                            "key `expect.{}`: `{}` is {} `{}` property, which is never `{}`; valid verdicts: {valid}",
+                            property.get_ref(),
+                            property.get_ref(),
+                            if kind == PropertyKind::Sometimes { "a" } else { "an" },
+                            kind.name(),
+                            parsed.name()
+                        ),
+                    ));
+                }
                 expect.insert(property.get_ref().clone(), parsed);
             }
             None => errors.push(at.error(verdict.span(), format!("key `expect.{}`: unknown verdict `{}`; valid verdicts: holds, violated, reached, unreached, unknown", property.get_ref(), verdict.get_ref()))),
@@ -362,7 +393,7 @@ fn validate(
     }
     if !description.timed && !expect_bounds.is_empty() {
         errors.push(at.error(
-            span,
+            span.clone(),
             format!(
                 "model `{}` is untimed: it has no bounds to pin",
                 model.name()
@@ -378,11 +409,40 @@ fn validate(
     if !errors.is_empty() {
         return Err(errors);
     }
+    if raw.expect.is_empty() && raw.expect_bounds.is_empty() {
+        // Only once the rest is right: a typo elsewhere is the likelier cause.
+        return Err(vec![at.error(
+            span,
+            format!(
+                "check of `{}` expects nothing (no `expect`, no `expect_bounds`), so it could never fail; pin a verdict, e.g. `expect = {{ {} = \"{}\" }}`",
+                model.name(),
+                property_names[0],
+                match description.properties.first().map(|p| p.kind) {
+                    Some(PropertyKind::Sometimes) => "reached",
+                    _ => "holds",
+                }
+            ),
+        )]);
+    }
     let name = raw.name.unwrap_or_else(|| {
-        let shown: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("{} {}", model.name(), shown.join(" "))
-            .trim()
-            .to_string()
+        let mut shown = vec![model.name().to_string()];
+        shown.extend(params.iter().map(|(k, v)| format!("{k}={v}")));
+        if changes.relax_all {
+            shown.push("--relax-all".to_string());
+        }
+        shown.extend(
+            changes
+                .hold
+                .iter()
+                .map(|spec| format!("--hold {}", spec.trim())),
+        );
+        shown.extend(
+            changes
+                .relax
+                .iter()
+                .map(|name| format!("--relax {}", name.trim())),
+        );
+        shown.join(" ")
     });
     Ok(PlanCheck {
         name,
@@ -396,6 +456,16 @@ fn validate(
         max_states: raw.max_states.map(Spanned::into_inner),
         location,
     })
+}
+
+/// Where a property of `kind` can never be found `verdict`: the verdicts it can be.
+fn never_found(kind: PropertyKind, verdict: Verdict) -> Option<&'static str> {
+    let sometimes = kind == PropertyKind::Sometimes;
+    match verdict {
+        Verdict::Holds | Verdict::Violated if sometimes => Some("reached, unreached, unknown"),
+        Verdict::Reached | Verdict::Unreached if !sometimes => Some("holds, violated, unknown"),
+        _ => None,
+    }
 }
 
 /// One expectation's outcome.

@@ -59,7 +59,8 @@ struct PlanFile {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct PlanEntry {
-    /// A label (default: the model and its parameters).
+    /// A label, unique in the plan (default: the model, its parameters and its
+    /// assumption changes, written as the command line's flags).
     name: Option<String>,
     /// The model (`synccheck list`).
     model: String,
@@ -75,7 +76,9 @@ struct PlanEntry {
     /// Relax every assumption first (then `hold` and `relax` apply).
     #[serde(default)]
     relax_all: bool,
-    /// Property → expected verdict.
+    /// Property → expected verdict: `holds` or `violated` for an `always` or
+    /// `eventually` property, `reached` or `unreached` for a `sometimes` one, `unknown`
+    /// for any. A check expects something: here or in `expect_bounds`.
     #[serde(default)]
     expect: BTreeMap<String, crate::check::Verdict>,
     /// Pinned boundaries: property → numeric assumption → the largest bound it holds

@@ -334,6 +334,10 @@ fn malformed_plans_name_file_line_column_and_choices() {
         ("[[check]]\nmodel = \"fenced_lease_lock\"\ncolour = 1\n", ":3:1: unknown field `colour`"),
         ("[[check]]\nmodel = \n", ":2:9:"),
         ("", "the plan has no [[check]] entries"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\n", ":1:1: check of `fenced_lease_lock` expects nothing (no `expect`, no `expect_bounds`), so it could never fail; pin a verdict, e.g. `expect = { no_lost_increment = \"holds\" }`"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"holds\" }\n", ":3:31: key `expect.both_incremented`: `both_incremented` is a `sometimes` property, which is never `holds`; valid verdicts: reached, unreached, unknown"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"unreached\" }\n", ":3:32: key `expect.no_lost_increment`: `no_lost_increment` is an `always` property, which is never `unreached`; valid verdicts: holds, violated, unknown"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"reached\" }\n", ":5:1: check `fenced_lease_lock` is named like the check at line 1: reports, shards and JUnit tell checks apart by name; give one a `name`"),
     ];
     for (text, expected) in cases {
         let (_dir, path) = write_plan(text);
@@ -552,6 +556,7 @@ expect = { consistent = "holds" }
             assert!(report["threads"].is_u64(), "{report}");
             report["threads"] = serde_json::Value::Null;
             report["stats"]["seconds"] = serde_json::Value::Null;
+            report["seconds"] = serde_json::Value::Null;
         }
         report
     };
