@@ -32,6 +32,10 @@ pub struct CheckBuilder<P: Protocol> {
     protocol: P,
     assumptions: AssumptionSet,
     options: CheckOptions,
+    /// The `hold` specs and `relax` names given so far, to catch a contradiction as
+    /// the command line does.
+    held: Vec<String>,
+    relaxed: Vec<String>,
 }
 
 /// Starts a check of `protocol` under its default assumptions.
@@ -41,6 +45,8 @@ pub fn check<P: Protocol>(protocol: P) -> CheckBuilder<P> {
         protocol,
         assumptions,
         options: CheckOptions::default(),
+        held: Vec::new(),
+        relaxed: Vec::new(),
     }
 }
 
@@ -48,30 +54,71 @@ impl<P: Protocol> CheckBuilder<P> {
     /// Holds an assumption: `"bounded_delay=2"` or `"reliable_links"`.
     ///
     /// # Panics
-    /// On an unknown name or bad bound (a test's setup error).
+    /// On an unknown name or bad bound, or one that contradicts an earlier `hold` or
+    /// `relax` (a test's setup error, as `--hold` and `--relax` are on the command
+    /// line).
     #[track_caller]
     pub fn hold(mut self, spec: &str) -> Self {
         if let Err(error) = self.assumptions.hold_spec(spec) {
             panic!("synccheck::testing: --hold {spec}: {error}");
         }
-        self
+        self.held.push(spec.to_string());
+        self.no_conflict()
     }
 
     /// Relaxes an assumption.
     ///
     /// # Panics
-    /// On an unknown name.
+    /// On an unknown name, or one an earlier `hold` holds.
     #[track_caller]
     pub fn relax(mut self, name: &str) -> Self {
         if let Err(error) = self.assumptions.relax_spec(name) {
             panic!("synccheck::testing: --relax {name}: {error}");
         }
+        self.relaxed.push(name.to_string());
+        self.no_conflict()
+    }
+
+    #[track_caller]
+    fn no_conflict(self) -> Self {
+        if let Some(conflict) = crate::system::find_conflict(&self.held, &self.relaxed) {
+            panic!("synccheck::testing: {conflict}");
+        }
         self
     }
 
-    /// Relaxes every assumption.
+    /// Relaxes every assumption (then `hold` and `relax` apply, as `--relax-all` does).
+    ///
+    /// # Panics
+    /// After a `hold` or `relax`, which it would undo.
+    #[track_caller]
     pub fn relax_all(mut self) -> Self {
+        if !self.held.is_empty() || !self.relaxed.is_empty() {
+            panic!(
+                "synccheck::testing: relax_all() after hold/relax would undo them; call it first"
+            );
+        }
         self.assumptions = AssumptionSet::all_relaxed();
+        self
+    }
+
+    /// The search strategy (`--strategy`; BFS by default, whose counterexamples are
+    /// the shortest).
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.options.strategy = strategy;
+        self
+    }
+
+    /// A wall-clock limit for the whole check (`--timeout`): what it cuts short is
+    /// `unknown`, and asserting it fails.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// A depth limit (`--max-depth`): what it cuts short is `unknown`.
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.options.max_depth = Some(depth);
         self
     }
 
@@ -151,8 +198,15 @@ impl<P: Protocol> CheckBuilder<P> {
     /// keep).
     pub fn try_run(self) -> Result<Checked<P>, crate::system::SystemError> {
         let params = Params::default();
+        // Reports and traces name the protocol by its type.
+        let type_name = std::any::type_name::<P>();
+        let name = type_name
+            .split('<')
+            .next()
+            .and_then(|path| path.rsplit("::").next())
+            .unwrap_or(type_name);
         let label = Label {
-            model: "test",
+            model: name,
             params: &params,
         };
         let (system, checked) =
@@ -170,24 +224,21 @@ impl<P: Protocol> CheckBuilder<P> {
 /// those in `sets`.
 ///
 /// # Panics
-/// On a parameter the model does not declare or a value it rejects (a test's setup
-/// error).
+/// On a parameter the model does not declare, a value outside its declared range or
+/// choices, or one it rejects (a test's setup error).
 #[track_caller]
 pub fn declared<D: crate::model::Declared>(sets: &[(&str, &str)]) -> D {
-    let mut values: std::collections::BTreeMap<String, String> = D::PARAMS
+    let given = sets
         .iter()
-        .map(|param| (param.name.to_string(), param.default.to_string()))
+        .map(|(key, value)| ((*key).to_string(), (*value).to_string()))
         .collect();
-    for (key, value) in sets {
-        if !values.contains_key(*key) {
-            panic!(
-                "synccheck::testing: `{}` declares no parameter `{key}`",
-                D::NAME
-            );
-        }
-        values.insert((*key).to_string(), (*value).to_string());
-    }
-    match D::from_params(&Params::from_values(values)) {
+    // The command line's checks: each name declared, each value in its range or a
+    // choice.
+    let params = match crate::request::resolve_params(D::NAME, D::PARAMS, &given) {
+        Ok(params) => params,
+        Err(error) => panic!("synccheck::testing: {error}"),
+    };
+    match D::from_params(&params) {
         Ok(model) => model,
         Err(error) => panic!("synccheck::testing: {} with {sets:?}: {error}", D::NAME),
     }

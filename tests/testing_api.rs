@@ -45,3 +45,59 @@ fn a_limit_is_never_a_pass() {
 fn a_misspelled_assumption_is_caught() {
     let _ = check(lease_lock(Fencing::All)).relax("bounded_pase");
 }
+
+#[test]
+#[should_panic(expected = "relax bounded_pause")]
+fn a_contradictory_hold_and_relax_is_caught() {
+    let _ = check(lease_lock(Fencing::All))
+        .hold("bounded_pause=1")
+        .relax("bounded_pause");
+}
+
+#[test]
+#[should_panic(expected = "relax_all() after hold/relax would undo them")]
+fn relax_all_after_a_hold_is_caught() {
+    let _ = check(lease_lock(Fencing::All))
+        .hold("no_duplication")
+        .relax_all();
+}
+
+#[test]
+#[should_panic(expected = "invalid value `0` for parameter `lease_ticks`")]
+fn a_declared_model_out_of_its_ranges_is_caught() {
+    let _: FencedLeaseLock = synccheck::testing::declared(&[("lease_ticks", "0")]);
+}
+
+/// The report names the protocol by its type; depth and time limits, and the
+/// strategy, are the command line's.
+#[test]
+fn the_builder_takes_the_command_lines_limits_and_strategy() {
+    let checked = check(lease_lock(Fencing::Writes))
+        .relax("bounded_pause")
+        .run();
+    assert_eq!(checked.report.model, "FencedLeaseLock");
+    let deep = checked.report.stats.max_depth;
+    let cut = check(lease_lock(Fencing::Writes))
+        .relax("bounded_pause")
+        .max_depth(10)
+        .run();
+    assert_eq!(
+        cut.verdict("deadlock_free"),
+        synccheck::check::Verdict::Unknown
+    );
+    assert!(cut.report.stats.max_depth <= 10 && deep > 10, "{deep}");
+    let timed_out = check(lease_lock(Fencing::Writes))
+        .relax("bounded_pause")
+        .timeout(std::time::Duration::from_nanos(1))
+        .run();
+    assert_eq!(
+        timed_out.report.stop_reason,
+        synccheck::check::StopReason::TimeLimit
+    );
+    let dfs = check(lease_lock(Fencing::Writes))
+        .relax("bounded_pause")
+        .strategy(synccheck::check::Strategy::Dfs)
+        .run();
+    assert_eq!(dfs.report.strategy, "dfs");
+    dfs.assert_violated("no_lost_increment");
+}
