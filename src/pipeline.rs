@@ -168,9 +168,12 @@ pub fn check_system<P: Protocol>(
         system.audit_symmetry(options.lean_audit_states)?;
     }
     check::Progress::search_starts(&options);
-    let mut drift = drift_model
-        .as_ref()
-        .and_then(|(model, on_set)| safety_on_drift_classes(model, *on_set, &options, &budget));
+    let mut drift_cut = None;
+    let mut drift = drift_model.as_ref().and_then(|(model, on_set)| {
+        safety_on_drift_classes(model, *on_set, &options, &budget)
+            .map_err(|cut| drift_cut = cut)
+            .ok()
+    });
     cap_check(system)?;
     let whole = drift.as_mut().and_then(|drift| drift.outcome.take());
     let drift_whole = whole.is_some();
@@ -278,6 +281,7 @@ pub fn check_system<P: Protocol>(
         }
     }
     checked.report.no_lean = system.keeps_everything();
+    checked.report.drift_classes_cut = drift_cut;
     report::confirm::confirm_report(system, &mut checked.report, &after, &budget);
     checked.report.seconds = budget.elapsed_seconds();
     Ok(checked)
@@ -423,15 +427,15 @@ struct DriftSearch<P: Protocol> {
 /// run of the full system to show, so those properties are searched again on the full
 /// system, which finds them with their shortest paths. It gets half of the time left
 /// (with a timeout), so that the search of the full system after it has time of its
-/// own. `None` when the search did not complete (a limit cut it: the full system is
-/// then searched within the check's limits, as without drift classes) or decided
-/// nothing.
+/// own. An error when the search did not complete: a limit cut it (the full system is
+/// then searched within the check's limits, as without drift classes; the error says
+/// which and how far it got, for the report) or the model faulted (`None`).
 fn safety_on_drift_classes<P: Protocol>(
     drift: &DriftClasses<P>,
     on_set: bool,
     options: &CheckOptions,
     budget: &check::Budget,
-) -> Option<DriftSearch<P>> {
+) -> Result<DriftSearch<P>, Option<report::DriftCut>> {
     let canonical = (options.symmetry && drift.system().is_symmetric())
         .then_some(DriftClasses::<P>::canonical as Canonicalize<DriftClasses<P>>);
     let own = budget.half_of_the_time_left();
@@ -444,8 +448,14 @@ fn safety_on_drift_classes<P: Protocol>(
         let outcome = check::run_reduced(drift, options, canonical, drift.facts(), &own);
         (outcome, None)
     };
-    if !outcome.complete() || outcome.fault.is_some() {
-        return None;
+    if outcome.fault.is_some() {
+        return Err(None);
+    }
+    if !outcome.complete() {
+        return Err(Some(report::DriftCut {
+            stop_reason: outcome.stop_reason,
+            stats: outcome.stats,
+        }));
     }
     let mut decided = Vec::new();
     let mut all = true;
@@ -495,7 +505,7 @@ fn safety_on_drift_classes<P: Protocol>(
         fault: None,
         later_cut: None,
     });
-    Some(DriftSearch {
+    Ok(DriftSearch {
         on_set,
         decided,
         open,

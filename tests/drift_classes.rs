@@ -358,3 +358,44 @@ fn a_property_that_reads_timers_breaks_the_contract_subsumption_relies_on() {
     let held = testing::check(TimerReader).run();
     assert_eq!(held.assert_violated("timer_never_two_away").length, 0);
 }
+
+/// A search on drift classes that a limit stops before it decides anything is in the
+/// report (why, and how far it got), not a silent share of the check's budget; the
+/// full system is searched after it, and the classes decided nothing.
+#[test]
+fn a_drift_class_search_cut_short_is_reported() {
+    let request = synccheck::request::CheckRequest {
+        model: "raft_vote_persistence".to_string(),
+        params: Default::default(),
+        changes: synccheck::request::AssumptionChanges {
+            relax_all: true,
+            hold: vec!["no_duplication".to_string()],
+            relax: Vec::new(),
+        },
+    };
+    let options = CheckOptions {
+        max_states: Some(50_000),
+        ..CheckOptions::default()
+    };
+    let report = synccheck::catalog::registry()
+        .run(&request, &options)
+        .expect("the check runs");
+    let cut = report
+        .drift_classes_cut
+        .as_ref()
+        .expect("the class search was cut");
+    assert_eq!(cut.stop_reason, check::StopReason::StateLimit);
+    assert!(cut.stats.unique_states >= 50_000, "{cut:?}");
+    assert!(report.drift_classes.is_none(), "it decided nothing");
+    let text = synccheck::report::render_human(&report);
+    assert!(
+        text.contains("drift classes: stopped: state limit after "),
+        "{text}"
+    );
+    // Without the limit it finishes, and nothing is reported cut.
+    let whole = synccheck::catalog::registry()
+        .run(&request, &CheckOptions::default())
+        .expect("the check runs");
+    assert!(whole.drift_classes_cut.is_none());
+    assert!(whole.complete);
+}

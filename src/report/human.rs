@@ -123,6 +123,18 @@ fn header(report: &CheckReport, out: &mut String) {
             set.unique_states, set.generated_states, set.max_depth, set.seconds
         );
     }
+    if let Some(cut) = &report.drift_classes_cut {
+        let _ = writeln!(
+            out,
+            "drift classes: {} after {} classes, depth {}, {:.2} s, before it decided \
+             anything (its share of --timeout is half of the time left); the full system \
+             was searched with the rest (--no-drift-classes: skip it)",
+            cut.stop_reason.describe(),
+            cut.stats.unique_states,
+            cut.stats.max_depth,
+            cut.stats.seconds
+        );
+    }
     if let Some(drift) = &report.drift_classes {
         let decided = if drift.decided.is_empty() {
             "nothing of its own (what it found violated or reached is searched on the full \

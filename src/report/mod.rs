@@ -246,6 +246,12 @@ pub struct CheckReport {
     /// Absent: `deadlock_free`'s verdict is the search's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadlock_free_by: Option<String>,
+    /// Where the search on clock-drift classes ran first and a limit stopped it (its
+    /// share of `--timeout` is half of the time left; states, memory) before it decided
+    /// anything: why, and how far it got. The full system was then searched within
+    /// what was left. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift_classes_cut: Option<DriftCut>,
     /// The whole check's wall time in seconds: every search, the liveness graph, the
     /// metrics pass, the fewest-breaks search and the confirmation of breaks (`stats`
     /// time the main search alone). Reports of older versions read as 0.
@@ -269,6 +275,15 @@ pub struct DriftUse {
     /// system for their runs, guided by the distances between classes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guided: Option<GuidedSearch>,
+}
+
+/// A search on clock-drift classes that a limit stopped ([`CheckReport::drift_classes_cut`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DriftCut {
+    /// The limit that stopped it.
+    pub stop_reason: StopReason,
+    /// How far it got (states are drift classes).
+    pub stats: Stats,
 }
 
 /// How the search of the full system was guided by drift-class distances
@@ -663,6 +678,7 @@ pub fn build<M: Explain>(
         drift_classes: None,
         no_lean: false,
         deadlock_free_by: None,
+        drift_classes_cut: None,
         seconds: 0.0,
     }
 }
