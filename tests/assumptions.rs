@@ -1066,6 +1066,24 @@ fn a_tick_that_caps_ages_keeps_the_network_in_canonical_order() {
     assert_eq!(copies, 1, "equal messages are one delivery");
 }
 
+/// Ages are counted up to Δ: with `bounded_delay` relaxed an age at the cap may stand
+/// for any older one, and a step says so; held, ages never pass Δ and are exact.
+#[test]
+fn an_age_at_the_cap_reads_at_least_when_delay_is_relaxed() {
+    assert_eq!(
+        relaxed().describe_action(&deliver(1, 1)),
+        "deliver Ping(1) pinger→ponger (age ≥ 1)"
+    );
+    assert_eq!(
+        relaxed().describe_action(&deliver(1, 0)),
+        "deliver Ping(1) pinger→ponger (age 0)"
+    );
+    assert_eq!(
+        holding(Assumption::BoundedDelay, Some(1)).describe_action(&deliver(1, 1)),
+        "deliver Ping(1) pinger→ponger (age 1)"
+    );
+}
+
 #[test]
 fn fifo_links_lets_only_a_channel_head_be_delivered_as_a_duplicate() {
     let held = holding(Assumption::FifoLinks, None);

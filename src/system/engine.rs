@@ -2011,6 +2011,19 @@ impl<P: Protocol> TimedSystem<P> {
         )
     }
 
+    /// A message's age in words: ages are counted only up to Δ, so where
+    /// `bounded_delay` is relaxed an age at that cap is "≥ Δ" (it may be any older).
+    fn age_text(&self, age: u8) -> String {
+        if self.age_cap > 0
+            && age >= self.age_cap
+            && !self.assumptions.is_held(Assumption::BoundedDelay)
+        {
+            format!("≥ {age}")
+        } else {
+            age.to_string()
+        }
+    }
+
     /// A one-line description of an action.
     pub fn describe_action(&self, action: &SystemAction<P>) -> String {
         let name = |node: &NodeId| self.node_name(*node);
@@ -2018,7 +2031,7 @@ impl<P: Protocol> TimedSystem<P> {
             Action::Deliver { envelope } => format!(
                 "deliver {} (age {})",
                 self.describe_envelope(envelope),
-                envelope.age_ticks
+                self.age_text(envelope.age_ticks)
             ),
             Action::Drop { envelope, copy: 0 } => {
                 format!("lose {}", self.describe_envelope(envelope))
@@ -2031,7 +2044,7 @@ impl<P: Protocol> TimedSystem<P> {
             Action::Duplicate { envelope } => format!(
                 "deliver a duplicate of {} (age {}; it stays in flight)",
                 self.describe_envelope(envelope),
-                envelope.age_ticks
+                self.age_text(envelope.age_ticks)
             ),
             Action::Fire { node, timer } => format!("timer {timer:?} fires at {}", name(node)),
             Action::Tick => "tick".to_string(),
