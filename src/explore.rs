@@ -207,61 +207,84 @@ where
     M::State: Clone,
     M::Action: Clone,
 {
+    // A trace explained on the model itself (a path that did not lift) runs here alone.
+    (model.explaining())
+        .and_then(|full| indices_beside(model, &full, trace))
+        .or_else(|| indices_alone(model, trace))
+}
+
+/// [`trace_indices`] with the trace walked on `full`, the model that recorded it, step
+/// by step beside `model`.
+fn indices_beside<M>(model: &M, full: &M, trace: &crate::trace::TraceFile) -> Option<Vec<usize>>
+where
+    M: Explain,
+    M::State: Clone,
+    M::Action: Clone,
+{
     let recorded = &trace.trace;
-    let full = model.explaining();
-    let mut full_state = match &full {
-        Some(full) => Some(
-            (full.init_states().into_iter())
-                .find(|s| full.explain_state(s) == recorded.initial_state)?,
-        ),
-        None => None,
-    };
+    let mut before = (full.init_states().into_iter())
+        .find(|s| full.explain_state(s) == recorded.initial_state)?;
     let initial = model.init_states();
-    let start = initial.iter().position(|s| match (&full, &full_state) {
-        (Some(_), Some(full_start)) => model.stands_for(s, full_start),
-        _ => model.explain_state(s) == recorded.initial_state,
-    })?;
+    let start = initial.iter().position(|s| model.stands_for(s, &before))?;
+    let mut state = initial[start].clone();
+    let mut indices = vec![start];
+    for step in &recorded.steps {
+        // The recorded step, exactly, on the model that recorded it.
+        let mut taken = Vec::new();
+        full.actions(&before, &mut taken);
+        let after = (taken.into_iter())
+            .filter(|a| full.explain_action(a).1 == step.action_detail)
+            .find_map(|a| {
+                full.next_state(&before, a)
+                    .filter(|next| full.explain_state(next) == step.state)
+            })?;
+        let mut actions = Vec::new();
+        model.actions(&state, &mut actions);
+        let wanted = without_copy(&model.stored_action_detail(&step.action_detail));
+        let (index, next) = actions.iter().enumerate().find_map(|(index, a)| {
+            if without_copy(&model.explain_action(a).1) != wanted {
+                return None;
+            }
+            let next = model.next_state(&state, a.clone())?;
+            model.stands_for(&next, &after).then_some((index, next))
+        })?;
+        indices.push(index);
+        state = next;
+        before = after;
+    }
+    Some(indices)
+}
+
+/// [`trace_indices`] on `model` alone: each step's action by its structured form (a
+/// loss up to its copy only where the recorded state follows).
+fn indices_alone<M>(model: &M, trace: &crate::trace::TraceFile) -> Option<Vec<usize>>
+where
+    M: Explain,
+    M::State: Clone,
+    M::Action: Clone,
+{
+    let recorded = &trace.trace;
+    let initial = model.init_states();
+    let start = initial
+        .iter()
+        .position(|s| model.explain_state(s) == recorded.initial_state)?;
     let mut state = initial[start].clone();
     let mut indices = vec![start];
     for step in &recorded.steps {
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
         let wanted = model.stored_action_detail(&step.action_detail);
-        let index = match (&full, full_state.take()) {
-            (Some(full), Some(before)) => {
-                // The recorded step, exactly, on the model that recorded it.
-                let mut taken = Vec::new();
-                full.actions(&before, &mut taken);
-                let after = (taken.into_iter())
-                    .filter(|a| full.explain_action(a).1 == step.action_detail)
-                    .find_map(|a| {
-                        full.next_state(&before, a)
-                            .filter(|next| full.explain_state(next) == step.state)
-                    })?;
+        let index = (actions.iter())
+            .position(|a| model.explain_action(a).1 == wanted)
+            .or_else(|| {
                 let wanted = without_copy(&wanted);
-                let index = actions.iter().position(|a| {
+                actions.iter().position(|a| {
                     without_copy(&model.explain_action(a).1) == wanted
                         && model
                             .next_state(&state, a.clone())
-                            .is_some_and(|next| model.stands_for(&next, &after))
-                })?;
-                full_state = Some(after);
-                index
-            }
-            _ => (actions.iter())
-                .position(|a| model.explain_action(a).1 == wanted)
-                .or_else(|| {
-                    // A loss may count its equal envelopes differently: the one whose
-                    // loss leaves the recorded state, else no path.
-                    let wanted = without_copy(&wanted);
-                    actions.iter().position(|a| {
-                        without_copy(&model.explain_action(a).1) == wanted
-                            && model
-                                .next_state(&state, a.clone())
-                                .is_some_and(|next| model.explain_state(&next) == step.state)
-                    })
-                })?,
-        };
+                            .is_some_and(|next| model.explain_state(&next) == step.state)
+                })
+            })?;
         indices.push(index);
         state = model
             .next_state(&state, actions[index].clone())

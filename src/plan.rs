@@ -326,10 +326,15 @@ fn validate(
         }
         match Verdict::parse(verdict.get_ref()) {
             Some(parsed) => {
+                // `deadlock_free` is an `always` one; an unknown name is reported above.
                 let kind = (description.properties.iter())
                     .find(|p| p.name == property.get_ref())
-                    .map_or(PropertyKind::Always, |p| p.kind);
-                if let Some(valid) = never_found(kind, parsed) {
+                    .map(|p| p.kind)
+                    .or((property.get_ref() == crate::check::DEADLOCK_PROPERTY)
+                        .then_some(PropertyKind::Always));
+                if let Some((kind, valid)) =
+                    kind.and_then(|kind| Some((kind, never_found(kind, parsed)?)))
+                {
                     errors.push(at.error(
                         verdict.span(),
                         format!(
@@ -409,7 +414,7 @@ fn validate(
     if !errors.is_empty() {
         return Err(errors);
     }
-    if raw.expect.is_empty() && raw.expect_bounds.is_empty() {
+    if expect.is_empty() && expect_bounds.is_empty() {
         // Only once the rest is right: a typo elsewhere is the likelier cause.
         return Err(vec![at.error(
             span,

@@ -601,7 +601,8 @@ where
         address: &str,
         no_lean: bool,
     ) -> Result<(), RequestError> {
-        serve(K::stored(K::build(params, changes)?, no_lean), address)
+        let model = guarded(self.name(), || K::build(params, changes))?;
+        serve(K::stored(model, no_lean), address)
     }
 }
 
@@ -616,39 +617,56 @@ fn guarded<T>(
     work: impl FnOnce() -> Result<T, RequestError>,
 ) -> Result<T, RequestError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
-        let message = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
+        let message = panic_message(payload.as_ref())
             .unwrap_or_else(|| "a panic without a message".to_string());
-        let at = last_panic_location()
+        let at = panic_location(&message)
             .map(|location| format!(" at {location}"))
             .unwrap_or_default();
         Err(RequestError::Build {
             model: model.to_string(),
-            reason: format!("the model panicked{at}: {message}"),
+            reason: format!(
+                "panicked{at}: {message} (a bug in the model's code, or in synccheck's if \
+                 that is where it points)"
+            ),
         })
     })
 }
 
-/// Where the latest panic of this process was raised (`file:line:column`), as the
-/// command line's panic hook records it.
-static LAST_PANIC_LOCATION: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-
-/// Records where a panic was raised, for the error [`guarded`] makes of it (called by
-/// the panic hook that [`crate::cli::main_with`] installs).
-pub(crate) fn note_panic_location(location: String) {
-    *LAST_PANIC_LOCATION
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(location);
+/// A panic payload's message, where it has one.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
 }
 
-/// Takes the location [`note_panic_location`] recorded last.
-fn last_panic_location() -> Option<String> {
-    LAST_PANIC_LOCATION
+/// The latest panics of this process, as the command line's panic hook records them:
+/// each one's message and where it was raised (`file:line:column`), a few at most.
+static PANICS_SEEN: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// How many panics [`PANICS_SEEN`] keeps.
+const PANICS_KEPT: usize = 16;
+
+/// Records a panic's message and where it was raised, for the error [`guarded`] makes
+/// of it (called by the panic hook that [`crate::cli::main_with`] installs).
+pub(crate) fn note_panic(message: String, location: String) {
+    let mut seen = PANICS_SEEN
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if seen.len() == PANICS_KEPT {
+        seen.remove(0);
+    }
+    seen.push((message, location));
+}
+
+/// Where the latest recorded panic with this message was raised (taken out of the
+/// record): several checks may panic side by side, each at its own place.
+fn panic_location(message: &str) -> Option<String> {
+    let mut seen = PANICS_SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let at = seen.iter().rposition(|(seen, _)| seen == message)?;
+    Some(seen.remove(at).1)
 }
 
 /// Where `--address` serves the Explorer: resolved, and free to bind (bound once and
@@ -677,5 +695,18 @@ where
     let _server = model.checker().serve(resolved);
     loop {
         std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Two panics side by side: each error gets its own panic's place, once.
+    #[test]
+    fn a_panics_location_is_found_by_its_message() {
+        super::note_panic("first".to_string(), "a.rs:1:1".to_string());
+        super::note_panic("second".to_string(), "b.rs:2:2".to_string());
+        assert_eq!(super::panic_location("first").as_deref(), Some("a.rs:1:1"));
+        assert_eq!(super::panic_location("first"), None);
+        assert_eq!(super::panic_location("second").as_deref(), Some("b.rs:2:2"));
     }
 }

@@ -695,7 +695,7 @@ fn load_plans(registry: &Registry, args: &CheckArgs) -> Result<Vec<Plan>, PlanLo
                     .to_string(),
             ));
         }
-        return registry
+        let plans = registry
             .plans()
             .iter()
             .filter(|source| source.text.contains("[[check]]"))
@@ -703,7 +703,25 @@ fn load_plans(registry: &Registry, args: &CheckArgs) -> Result<Vec<Plan>, PlanLo
                 plan::parse(&source.file, &source.text, registry)
                     .map_err(|e| located_error(&e, &source.text))
             })
-            .collect();
+            .collect::<Result<Vec<Plan>, _>>()?;
+        // One report, one JUnit file and `merge` tell checks apart by name, across
+        // the plans as within each.
+        let mut seen: Vec<&plan::PlanCheck> = Vec::new();
+        for check in plans.iter().flat_map(|plan| &plan.checks) {
+            if let Some(first) = seen.iter().find(|c| c.name == check.name) {
+                return Err(PlanLoadError::Message(format!(
+                    "{}:{}: check `{}` is named like the check at {}:{}: `--all` reports them \
+                     together, and reports, shards and JUnit tell checks apart by name",
+                    check.location.file,
+                    check.location.line,
+                    check.name,
+                    first.location.file,
+                    first.location.line
+                )));
+            }
+            seen.push(check);
+        }
+        return Ok(plans);
     }
     let file = args.plan.clone().unwrap_or_default();
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
@@ -1247,6 +1265,32 @@ fn with_progress<T>(
 
 #[cfg(test)]
 mod tests {
+    /// `check --all` reports every registered plan together: a name two plans share is
+    /// an error naming both places, as within one plan.
+    #[test]
+    fn all_plans_together_tell_their_checks_apart_by_name() {
+        use clap::Parser;
+        let plan = "[[check]]\nname = \"same\"\nmodel = \"two_phase_commit\"\n\
+                    expect = { consistent = \"holds\" }\n";
+        let registry = crate::catalog::registry()
+            .plan("first.toml", plan)
+            .plan("second.toml", plan);
+        let cli = super::Cli::parse_from(["synccheck", "check", "--all"]);
+        let super::Command::Check(args) = cli.command else {
+            panic!("a check command");
+        };
+        match super::load_plans(&registry, &args) {
+            Err(super::PlanLoadError::Message(message)) => assert!(
+                message.starts_with(
+                    "second.toml:1: check `same` is named like the check at first.toml:1:"
+                ),
+                "{message}"
+            ),
+            Err(super::PlanLoadError::Located { rendered, .. }) => panic!("{rendered}"),
+            Ok(plans) => panic!("{} plans loaded", plans.len()),
+        }
+    }
+
     /// √threads checks at a time, never more than the plan has.
     #[test]
     fn a_plan_runs_about_the_square_root_of_the_threads_side_by_side() {

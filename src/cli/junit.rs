@@ -62,7 +62,14 @@ fn duration(seconds: f64) -> Duration {
 
 fn suite(check: &PlanCheckResult, trace_dir: Option<&Path>) -> TestSuite {
     let mut suite = TestSuite::new(check.name.as_str());
-    let seconds = duration(check.report.as_ref().map_or(0.0, |r| r.seconds));
+    // Reports of versions before `seconds` read it as 0: their searches' time then.
+    let seconds = duration(check.report.as_ref().map_or(0.0, |r| {
+        if r.seconds > 0.0 {
+            r.seconds
+        } else {
+            r.search_seconds()
+        }
+    }));
     let bound_seconds: f64 = check.bounds.iter().map(|b| b.seconds.max(0.0)).sum();
     suite.set_time(seconds + duration(bound_seconds));
     if let Some(error) = &check.error {

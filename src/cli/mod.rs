@@ -46,8 +46,11 @@ pub fn main_with(registry: Registry) -> ! {
     // raised, for the error that ends the check it happened in.
     let print = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if let Some(location) = info.location() {
-            crate::registry::note_panic_location(location.to_string());
+        if let (Some(message), Some(location)) = (
+            crate::registry::panic_message(info.payload()),
+            info.location(),
+        ) {
+            crate::registry::note_panic(message, location.to_string());
         }
         print(info);
     }));

@@ -127,12 +127,17 @@ fn header(report: &CheckReport, out: &mut String) {
         let _ = writeln!(
             out,
             "drift classes: {} after {} classes, depth {}, {:.2} s, before it decided \
-             anything (its share of --timeout is half of the time left); the full system \
-             was searched with the rest (--no-drift-classes: skip it)",
+             anything{}; the full system was searched with the rest (--no-drift-classes: \
+             skip it)",
             cut.stop_reason.describe(),
             cut.stats.unique_states,
             cut.stats.max_depth,
-            cut.stats.seconds
+            cut.stats.seconds,
+            if cut.stop_reason == crate::check::StopReason::TimeLimit {
+                " (its share of --timeout is half of the time left)"
+            } else {
+                ""
+            }
         );
     }
     if let Some(drift) = &report.drift_classes {

@@ -252,9 +252,10 @@ pub struct CheckReport {
     /// what was left. Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift_classes_cut: Option<DriftCut>,
-    /// The whole check's wall time in seconds: every search, the liveness graph, the
-    /// metrics pass, the fewest-breaks search and the confirmation of breaks (`stats`
-    /// time the main search alone). Reports of older versions read as 0.
+    /// The whole check's wall time in seconds: the contracts' audits, every search, the
+    /// liveness graph, the metrics pass, the fewest-breaks search and the confirmation
+    /// of breaks (`stats` time the main search alone). Reports of older versions read
+    /// as 0.
     #[serde(default)]
     pub seconds: f64,
 }

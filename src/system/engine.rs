@@ -2011,28 +2011,33 @@ impl<P: Protocol> TimedSystem<P> {
         )
     }
 
-    /// A message's age in words: ages are counted only up to Δ, so where
-    /// `bounded_delay` is relaxed an age at that cap is "≥ Δ" (it may be any older).
-    fn age_text(&self, age: u8) -> String {
-        if self.age_cap > 0
-            && age >= self.age_cap
-            && !self.assumptions.is_held(Assumption::BoundedDelay)
-        {
+    /// A message's age in words, `None` where ages are not stored. Ages are counted
+    /// only up to the cap Δ, so an age at the cap is "≥ Δ" wherever a message may grow
+    /// older: `bounded_delay` relaxed, or a receiver that may pause or be down (a tick
+    /// is held back only for a message its running receiver is overdue to take).
+    fn age_text(&self, age: u8) -> Option<String> {
+        if self.lean.ages {
+            return None;
+        }
+        let may_wait = |assumption| self.assumptions.held_bound(assumption) != Some(0);
+        let older = !self.assumptions.is_held(Assumption::BoundedDelay)
+            || may_wait(Assumption::BoundedPause)
+            || may_wait(Assumption::MaxCrashes);
+        Some(if self.age_cap > 0 && age >= self.age_cap && older {
             format!("≥ {age}")
         } else {
             age.to_string()
-        }
+        })
     }
 
     /// A one-line description of an action.
     pub fn describe_action(&self, action: &SystemAction<P>) -> String {
         let name = |node: &NodeId| self.node_name(*node);
         match action {
-            Action::Deliver { envelope } => format!(
-                "deliver {} (age {})",
-                self.describe_envelope(envelope),
-                self.age_text(envelope.age_ticks)
-            ),
+            Action::Deliver { envelope } => match self.age_text(envelope.age_ticks) {
+                Some(age) => format!("deliver {} (age {age})", self.describe_envelope(envelope)),
+                None => format!("deliver {}", self.describe_envelope(envelope)),
+            },
             Action::Drop { envelope, copy: 0 } => {
                 format!("lose {}", self.describe_envelope(envelope))
             }
@@ -2042,9 +2047,11 @@ impl<P: Protocol> TimedSystem<P> {
                 copy + 1
             ),
             Action::Duplicate { envelope } => format!(
-                "deliver a duplicate of {} (age {}; it stays in flight)",
+                "deliver a duplicate of {} ({}it stays in flight)",
                 self.describe_envelope(envelope),
                 self.age_text(envelope.age_ticks)
+                    .map(|age| format!("age {age}; "))
+                    .unwrap_or_default()
             ),
             Action::Fire { node, timer } => format!("timer {timer:?} fires at {}", name(node)),
             Action::Tick => "tick".to_string(),

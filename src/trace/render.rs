@@ -263,7 +263,7 @@ struct Lasso {
     start: Option<usize>,
     /// The last step.
     end: usize,
-    /// Whether every step of the loop is a Tick (charts skip those).
+    /// Whether every step of the loop is a Tick (charts skip those where nothing broke).
     only_time_passes: bool,
 }
 
