@@ -255,8 +255,9 @@ where
     Some(indices)
 }
 
-/// [`trace_indices`] on `model` alone: each step's action by its structured form (a
-/// loss up to its copy only where the recorded state follows).
+/// [`trace_indices`] on `model` alone: at each step the action whose structured form
+/// is the recorded one (a loss up to its copy) and whose successor is the recorded
+/// state.
 fn indices_alone<M>(model: &M, trace: &crate::trace::TraceFile) -> Option<Vec<usize>>
 where
     M: Explain,
@@ -273,22 +274,16 @@ where
     for step in &recorded.steps {
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
-        let wanted = model.stored_action_detail(&step.action_detail);
-        let index = (actions.iter())
-            .position(|a| model.explain_action(a).1 == wanted)
-            .or_else(|| {
-                let wanted = without_copy(&wanted);
-                actions.iter().position(|a| {
-                    without_copy(&model.explain_action(a).1) == wanted
-                        && model
-                            .next_state(&state, a.clone())
-                            .is_some_and(|next| model.explain_state(&next) == step.state)
-                })
-            })?;
+        let wanted = without_copy(&model.stored_action_detail(&step.action_detail));
+        let (index, next) = actions.iter().enumerate().find_map(|(index, a)| {
+            if without_copy(&model.explain_action(a).1) != wanted {
+                return None;
+            }
+            let next = model.next_state(&state, a.clone())?;
+            (model.explain_state(&next) == step.state).then_some((index, next))
+        })?;
         indices.push(index);
-        state = model
-            .next_state(&state, actions[index].clone())
-            .unwrap_or_else(|| state.clone());
+        state = next;
     }
     Some(indices)
 }

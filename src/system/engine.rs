@@ -2011,19 +2011,19 @@ impl<P: Protocol> TimedSystem<P> {
         )
     }
 
-    /// A message's age in words, `None` where ages are not stored. Ages are counted
-    /// only up to the cap Δ, so an age at the cap is "≥ Δ" wherever a message may grow
-    /// older: `bounded_delay` relaxed, or a receiver that may pause or be down (a tick
-    /// is held back only for a message its running receiver is overdue to take).
+    /// A message's age in words, `None` where it says nothing. Ages are counted only
+    /// up to the cap Δ, so an age at the cap is "≥ Δ" wherever a message may grow
+    /// older: `bounded_delay` relaxed, or a receiver that may pause (a tick is held
+    /// back only for a message its running receiver is overdue to take; a crash drops
+    /// the messages to its node). No age where ages are not stored, or where the cap is
+    /// 0 and messages may grow older.
     fn age_text(&self, age: u8) -> Option<String> {
-        if self.lean.ages {
+        let older = !self.assumptions.is_held(Assumption::BoundedDelay)
+            || self.assumptions.held_bound(Assumption::BoundedPause) != Some(0);
+        if self.lean.ages || (self.age_cap == 0 && older) {
             return None;
         }
-        let may_wait = |assumption| self.assumptions.held_bound(assumption) != Some(0);
-        let older = !self.assumptions.is_held(Assumption::BoundedDelay)
-            || may_wait(Assumption::BoundedPause)
-            || may_wait(Assumption::MaxCrashes);
-        Some(if self.age_cap > 0 && age >= self.age_cap && older {
+        Some(if age >= self.age_cap && older {
             format!("≥ {age}")
         } else {
             age.to_string()

@@ -167,7 +167,7 @@ pub struct Envelope<M> {
     pub dst: NodeId,
     /// Ticks since it was sent, counted up to the delay bound Δ (with `bounded_delay`
     /// relaxed, its default bound): where a message may grow older than Δ (delay
-    /// relaxed, or its receiver paused or down), an age at Δ means Δ or older, and a
+    /// relaxed, or its receiver paused), an age at Δ means Δ or older, and a
     /// trace's step says "age ≥ Δ". Kept 0 while
     /// `bounded_delay` is relaxed in a protocol that opts in to the lean state
     /// (`Protocol::LEAN_STATE`, which promises no property reads it) when no property
