@@ -112,21 +112,24 @@ where
         model,
         &outcome,
     );
+    budget.progress().phases_done();
     report.metrics = metrics;
     report.metrics_lower_bounds = lower_bounds;
     report.seconds = budget.elapsed_seconds();
     Checked { outcome, report }
 }
 
-/// Checks a timed protocol under `assumptions`: builds the timed system and runs
-/// [`check_model`] on it. Returns the system too, so its paths can be replayed.
+/// Checks a timed protocol under `assumptions`: builds the timed system (with only the
+/// properties `options` selects, [`TimedSystem::searching_only`]) and runs
+/// [`check_system`] on it. Returns the system too, so its paths can be replayed.
 pub fn check_protocol<P: Protocol>(
     protocol: P,
     assumptions: AssumptionSet,
     label: Label<'_>,
     options: &CheckOptions,
 ) -> Result<(TimedSystem<P>, Checked<TimedSystem<P>>), SystemError> {
-    let mut system = TimedSystem::new(protocol, assumptions)?;
+    let mut system =
+        TimedSystem::new(protocol, assumptions)?.searching_only(&options.properties)?;
     if options.no_lean {
         system = system.without_lean_state();
     }
@@ -941,6 +944,7 @@ where
     let graph_limit = budget
         .max_states()
         .unwrap_or(crate::liveness::LIVENESS_STATES_DEFAULT);
+    (budget.progress()).phase_at(check::Phase::Metrics, 0);
     let mut maxima = BTreeMap::new();
     let mut seen: std::collections::HashSet<u64> = initial.iter().map(check::fingerprint).collect();
     let mut queue: std::collections::VecDeque<(M::State, usize)> =
@@ -954,6 +958,7 @@ where
         }
         expanded += 1;
         if expanded % check::CHECK_EVERY_STATES == 0 {
+            (budget.progress()).phase_at(check::Phase::Metrics, seen.len());
             if let Some(reason) = budget.exhausted() {
                 return Err((maxima, reason));
             }

@@ -74,6 +74,8 @@ struct RawCheck {
     #[serde(default)]
     relax_all: bool,
     #[serde(default)]
+    properties: Vec<Spanned<String>>,
+    #[serde(default)]
     expect: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     expect_bounds: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<i64>>>,
@@ -95,11 +97,13 @@ pub struct BoundExpectation {
 /// One validated check of a plan.
 #[derive(Clone, Debug)]
 pub struct PlanCheck {
-    /// A label, unique in its plan (the `name` key, or the model, its parameters
-    /// and its assumption changes as command-line flags).
+    /// A label, unique in its plan (the `name` key, or the model, its parameters,
+    /// its assumption changes and its selected properties as command-line flags).
     pub name: String,
     /// What to run.
     pub request: CheckRequest,
+    /// The properties it searches (the `properties` key, as `--property`; empty: all).
+    pub properties: Vec<String>,
     /// Property → expected verdict.
     pub expect: BTreeMap<String, Verdict>,
     /// Pinned boundaries (`expect_bounds`).
@@ -309,8 +313,55 @@ fn validate(
     }
     let mut property_names: Vec<&str> = description.properties.iter().map(|p| p.name).collect();
     property_names.push(crate::check::DEADLOCK_PROPERTY);
+    let mut properties: Vec<String> = Vec::new();
+    for name in &raw.properties {
+        if !property_names.contains(&name.get_ref().as_str()) {
+            errors.push(at.error(
+                name.span(),
+                format!(
+                    "key `properties`: model `{}` has no property `{}`{}; valid properties: {}",
+                    model.name(),
+                    name.get_ref(),
+                    crate::suggest::did_you_mean(name.get_ref(), &property_names.join(", ")),
+                    property_names.join(", ")
+                ),
+            ));
+        } else if properties.contains(name.get_ref()) {
+            errors.push(at.error(
+                name.span(),
+                format!("key `properties`: `{}` is listed twice", name.get_ref()),
+            ));
+        } else {
+            properties.push(name.get_ref().clone());
+        }
+    }
+    // A pinned verdict of a property the check does not search could never be met (not
+    // said while `properties` itself is wrong: that error comes first).
+    let selection_valid = properties.len() == raw.properties.len();
+    let unsearched = |key: &str, property: &Spanned<String>| -> Option<PlanError> {
+        (selection_valid
+            && !properties.is_empty()
+            && property_names.contains(&property.get_ref().as_str())
+            && !properties.contains(property.get_ref()))
+        .then(|| {
+            at.error(
+                property.span(),
+                format!(
+                    "key `{key}.{}`: the check searches only {} (key `properties`), so `{}` gets no verdict; add it to `properties`",
+                    property.get_ref(),
+                    properties
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    property.get_ref()
+                ),
+            )
+        })
+    };
     let mut expect = BTreeMap::new();
     for (property, verdict) in &raw.expect {
+        errors.extend(unsearched("expect", property));
         if !property_names.contains(&property.get_ref().as_str()) {
             errors.push(at.error(
                 property.span(),
@@ -354,6 +405,7 @@ fn validate(
     }
     let mut expect_bounds = Vec::new();
     for (property, pins) in &raw.expect_bounds {
+        errors.extend(unsearched("expect_bounds", property));
         if !property_names.contains(&property.get_ref().as_str()) {
             errors.push(at.error(
                 property.span(),
@@ -447,6 +499,7 @@ fn validate(
                 .iter()
                 .map(|name| format!("--relax {}", name.trim())),
         );
+        shown.extend(properties.iter().map(|name| format!("--property {name}")));
         shown.join(" ")
     });
     Ok(PlanCheck {
@@ -456,6 +509,7 @@ fn validate(
             params,
             changes,
         },
+        properties,
         expect,
         expect_bounds,
         max_states: raw.max_states.map(Spanned::into_inner),
@@ -625,6 +679,7 @@ pub fn run_check(
     if check.max_states.is_some() {
         options.max_states = check.max_states;
     }
+    options.properties.clone_from(&check.properties);
     match registry.run(&check.request, &options) {
         Ok(report) => {
             let expectations = check
@@ -744,7 +799,7 @@ pub fn plan_id(plans: &[Plan]) -> String {
     let mut text = String::new();
     for check in plans.iter().flat_map(|p| &p.checks) {
         let request = &check.request;
-        let _ = writeln!(
+        let _ = write!(
             text,
             "{:?}|{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}",
             check.name,
@@ -756,6 +811,11 @@ pub fn plan_id(plans: &[Plan]) -> String {
             check.expect,
             check.max_states
         );
+        // Only when given, so that the identity of a plan without them is unchanged.
+        if !check.properties.is_empty() {
+            let _ = write!(text, "|{:?}", check.properties);
+        }
+        text.push('\n');
     }
     format!("{:016x}", stable_hash(&text))
 }

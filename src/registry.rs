@@ -323,6 +323,11 @@ trait Kind: 'static {
         params: &Params,
         assumptions: Option<&AssumptionSet>,
     ) -> Result<Self::Model, RequestError>;
+    /// `model` checking only `properties` ([`CheckOptions::properties`]; empty: all),
+    /// or an error naming one it does not have: the timed system drops the others
+    /// ([`TimedSystem::searching_only`]), a plain model is checked as it is (the
+    /// search keeps only the selected ones).
+    fn select(model: Self::Model, properties: &[String]) -> Result<Self::Model, RequestError>;
     /// `model` storing every quantity when `no_lean` ([`CheckOptions::no_lean`]):
     /// the timed system without its lean state; a plain model as it is.
     fn stored(model: Self::Model, no_lean: bool) -> Self::Model;
@@ -401,6 +406,12 @@ impl<P: Protocol + Declared> Kind for Timed<P> {
         Self::system(protocol, assumptions)
     }
 
+    fn select(system: Self::Model, properties: &[String]) -> Result<Self::Model, RequestError> {
+        system
+            .searching_only(properties)
+            .map_err(|e| build_error(P::NAME)(e.to_string()))
+    }
+
     fn stored(system: Self::Model, no_lean: bool) -> Self::Model {
         if no_lean {
             system.without_lean_state()
@@ -464,6 +475,15 @@ where
 
     fn rebuild(params: &Params, _: Option<&AssumptionSet>) -> Result<M, RequestError> {
         M::from_params(params).map_err(build_error(M::NAME))
+    }
+
+    fn select(model: M, properties: &[String]) -> Result<M, RequestError> {
+        let declared = model.properties();
+        let names: Vec<&str> = declared.iter().map(|p| p.name).collect();
+        match crate::check::unknown_property(properties, &names) {
+            Some(error) => Err(build_error(M::NAME)(error)),
+            None => Ok(model),
+        }
     }
 
     fn stored(model: M, _: bool) -> M {
@@ -544,8 +564,8 @@ where
             params,
         };
         guarded(self.name(), || {
-            let model = K::stored(K::build(params, changes)?, options.no_lean);
-            K::check(&model, label, options)
+            let built = K::select(K::build(params, changes)?, &options.properties)?;
+            K::check(&K::stored(built, options.no_lean), label, options)
         })
     }
 

@@ -59,8 +59,8 @@ struct PlanFile {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct PlanEntry {
-    /// A label, unique in the plan (default: the model, its parameters and its
-    /// assumption changes, written as the command line's flags).
+    /// A label, unique in the plan (default: the model, its parameters, its
+    /// assumption changes and its `properties`, written as the command line's flags).
     name: Option<String>,
     /// The model (`synccheck list`).
     model: String,
@@ -76,6 +76,10 @@ struct PlanEntry {
     /// Relax every assumption first (then `hold` and `relax` apply).
     #[serde(default)]
     relax_all: bool,
+    /// Search only these properties (as `--property`; default: every one, and
+    /// `deadlock_free`). `expect` and `expect_bounds` may name only these.
+    #[serde(default)]
+    properties: Vec<String>,
     /// Property → expected verdict: `holds` or `violated` for an `always` or
     /// `eventually` property, `reached` or `unreached` for a `sometimes` one, `unknown`
     /// for any. A check expects something: here or in `expect_bounds`.

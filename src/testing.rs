@@ -101,6 +101,18 @@ impl<P: Protocol> CheckBuilder<P> {
         self
     }
 
+    /// Searches only this property (`--property`; call again for each further one):
+    /// the others get no verdict, `deadlock_free` is searched only when named, and a
+    /// check without `eventually` properties may store less (see
+    /// [`TimedSystem::searching_only`]). A name the protocol does not declare is an
+    /// error when the check runs.
+    pub fn property(mut self, name: &str) -> Self {
+        if !self.options.properties.iter().any(|given| given == name) {
+            self.options.properties.push(name.to_string());
+        }
+        self
+    }
+
     /// Worker threads.
     pub fn threads(mut self, threads: usize) -> Self {
         self.options.threads = threads;
@@ -279,6 +291,10 @@ impl<P: Protocol> Checked<P> {
     pub fn verdict(&self, property: &str) -> Verdict {
         match self.report.property(property) {
             Some(p) => p.verdict,
+            None if !self.report.only_properties.is_empty() => panic!(
+                "synccheck: `{property}` was not searched: the check searched only {} (`.property`)",
+                self.report.only_properties.join(", ")
+            ),
             None => panic!(
                 "synccheck: no property `{property}`; the model has: {}",
                 self.report

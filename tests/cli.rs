@@ -258,6 +258,174 @@ fn bad_input_exits_two_and_lists_the_valid_choices() {
     );
 }
 
+/// `--property` searches only what it names: the report lists those and says so, the
+/// verdicts are the whole check's, and a selection without the `eventually` property
+/// stores no message ages where `bounded_delay` is relaxed (76 states against 174).
+#[test]
+fn a_property_selection_searches_only_what_it_names_and_may_store_less() {
+    let base = [
+        "check",
+        "concurrent_failover",
+        "--set",
+        "variant=compare_and_set",
+        "--relax",
+        "bounded_delay",
+    ];
+    let run = |more: &[&str]| -> serde_json::Value {
+        let args: Vec<&str> = (base.iter().chain(more).chain(&["--format", "json"]))
+            .copied()
+            .collect();
+        let output = synccheck(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        serde_json::from_str(&stdout(&output)).expect("a JSON report")
+    };
+    let verdicts = |report: &serde_json::Value| -> Vec<(String, String)> {
+        (report["properties"].as_array().expect("properties").iter())
+            .map(|p| {
+                let field = |key: &str| p[key].as_str().unwrap_or("?").to_string();
+                (field("name"), field("verdict"))
+            })
+            .collect()
+    };
+    let whole = run(&[]);
+    let selected = run(&[
+        "--property",
+        "at_most_one_primary",
+        "--property",
+        "eventually_one_primary",
+    ]);
+    let safety = run(&["--property", "at_most_one_primary"]);
+    let pair = |name: &str, verdict: &str| (name.to_string(), verdict.to_string());
+    assert_eq!(
+        verdicts(&whole),
+        [
+            pair("at_most_one_primary", "holds"),
+            pair("primary_promoted", "reached"),
+            pair("eventually_one_primary", "holds"),
+            pair("deadlock_free", "holds"),
+        ]
+    );
+    assert!(whole.get("only_properties").is_none(), "{whole}");
+    assert_eq!(
+        verdicts(&selected),
+        [
+            pair("at_most_one_primary", "holds"),
+            pair("eventually_one_primary", "holds")
+        ]
+    );
+    assert_eq!(verdicts(&safety), [pair("at_most_one_primary", "holds")]);
+    assert_eq!(
+        safety["only_properties"],
+        serde_json::json!(["at_most_one_primary"])
+    );
+    // With `eventually_one_primary` searched the message ages are stored, as in the
+    // whole check; without it they are not, and the space is smaller.
+    let states = |report: &serde_json::Value| report["stats"]["unique_states"].as_u64();
+    assert_eq!(states(&whole), Some(174));
+    assert_eq!(states(&selected), Some(174));
+    assert_eq!(states(&safety), Some(76));
+    let args: Vec<&str> = (base.iter().chain(&["--property", "at_most_one_primary"]))
+        .copied()
+        .collect();
+    let human = synccheck(&args);
+    assert_eq!(human.status.code(), Some(0), "{}", stderr(&human));
+    assert!(
+        stdout(&human).contains(
+            "properties: only at_most_one_primary (selected: the model's others were not searched)"
+        ),
+        "{}",
+        stdout(&human)
+    );
+    // With every assumption relaxed the whole check's safety search runs on the message
+    // set and its `eventually` on the multiset network; a selection of the `always`
+    // property does not put the whole check there (its runs would be runs of an
+    // uncapped network that the saved trace's replay, built with every property, does
+    // not have): the same network line, the same counterexample, and it replays.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let traces = dir.path().to_string_lossy().into_owned();
+    let everything = |more: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "check",
+            "concurrent_failover",
+            "--set",
+            "variant=independent",
+        ];
+        args.extend(["--relax-all", "--format", "json"]);
+        args.extend_from_slice(more);
+        let output = synccheck(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        serde_json::from_str(&stdout(&output)).expect("a JSON report")
+    };
+    let whole = everything(&[]);
+    let safety = everything(&["--property", "at_most_one_primary", "--trace-dir", &traces]);
+    assert_eq!(safety["network"], whole["network"]);
+    let length =
+        |report: &serde_json::Value| report["properties"][0]["counterexample"]["length"].as_u64();
+    assert_eq!(length(&safety), Some(12));
+    assert_eq!(length(&safety), length(&whole));
+    let saved: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("the trace directory")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let replay = synccheck(&["replay", &saved[0]]);
+    assert_eq!(replay.status.code(), Some(0), "{}", stderr(&replay));
+
+    // A plan check that searches `deadlock_free` cannot run under --no-deadlock.
+    let (_plan_dir, plan) = write_plan(
+        "[[check]]\nname = \"deadlocks\"\nmodel = \"two_phase_commit\"\nproperties = [\"deadlock_free\"]\nexpect = { deadlock_free = \"holds\" }\n",
+    );
+    assert_usage_error(
+        &["check", "--plan", &plan, "--no-deadlock"],
+        &[":1:1: check `deadlocks` searches deadlock_free (key `properties`), which --no-deadlock turns off"],
+    );
+
+    // A plain stateright model: the search keeps only what is selected.
+    let plain = synccheck(&[
+        "check",
+        "two_phase_commit",
+        "--property",
+        "commit_reached",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let plain: serde_json::Value = serde_json::from_str(&stdout(&plain)).expect("a JSON report");
+    assert_eq!(verdicts(&plain), [pair("commit_reached", "reached")]);
+    assert_usage_error(
+        &["check", "two_phase_commit", "--property", "consistant"],
+        &[
+            "--property consistant: no such property (did you mean `consistent`?)",
+            "valid properties: ",
+        ],
+    );
+    assert_usage_error(
+        &[
+            "check",
+            "fenced_lease_lock",
+            "--property",
+            "deadlock_free",
+            "--no-deadlock",
+        ],
+        &["--property deadlock_free and --no-deadlock contradict each other"],
+    );
+    assert_usage_error(
+        &["check", "--all", "--property", "no_lost_increment"],
+        &["--property", "cannot be used with"],
+    );
+}
+
 #[test]
 fn list_shows_models_parameters_assumptions_and_properties() {
     let output = synccheck(&["list"]);
@@ -322,6 +490,62 @@ expect = { no_lost_increment = "holds" }
     assert_eq!(report["checks"].as_array().map(Vec::len), Some(2));
 }
 
+/// A plan check's `properties` key is `--property`: the check searches only those, and
+/// an unnamed check's name says so (two checks that differ only there do not collide).
+#[test]
+fn a_plan_checks_properties_key_selects_as_the_flag_does() {
+    let (_dir, path) = write_plan(
+        r#"
+[[check]]
+model = "two_phase_commit"
+params = { rms = 2 }
+properties = ["consistent"]
+expect = { consistent = "holds" }
+
+[[check]]
+model = "two_phase_commit"
+params = { rms = 2 }
+properties = ["commit_reached", "deadlock_free"]
+expect = { commit_reached = "reached", deadlock_free = "holds" }
+"#,
+    );
+    let output = synccheck(&["check", "--plan", &path, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    let checks = report["checks"].as_array().expect("checks");
+    let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "two_phase_commit rms=2 --property consistent",
+            "two_phase_commit rms=2 --property commit_reached --property deadlock_free"
+        ]
+    );
+    let searched = |check: &serde_json::Value| -> Vec<String> {
+        (check["report"]["properties"]
+            .as_array()
+            .expect("properties")
+            .iter())
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect()
+    };
+    assert_eq!(searched(&checks[0]), ["consistent"]);
+    assert_eq!(searched(&checks[1]), ["commit_reached", "deadlock_free"]);
+    assert_eq!(
+        checks[0]["report"]["only_properties"],
+        serde_json::json!(["consistent"])
+    );
+    // A misspelt selection is the one error: no "searches only" for the expectations.
+    let (_typo_dir, typo) = write_plan(
+        "[[check]]\nmodel = \"two_phase_commit\"\nproperties = [\"consistant\"]\nexpect = { consistent = \"holds\" }\n",
+    );
+    let output = synccheck(&["check", "--plan", &typo]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains(":3:15: key `properties`: model `two_phase_commit` has no property `consistant` (did you mean `consistent`?)"), "{message}");
+    assert!(!message.contains("searches only"), "{message}");
+}
+
 #[test]
 fn malformed_plans_name_file_line_column_and_choices() {
     let cases = [
@@ -338,6 +562,9 @@ fn malformed_plans_name_file_line_column_and_choices() {
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"holds\" }\n", ":3:31: key `expect.both_incremented`: `both_incremented` is a `sometimes` property, which is never `holds`; valid verdicts: reached, unreached, unknown"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"unreached\" }\n", ":3:32: key `expect.no_lost_increment`: `no_lost_increment` is an `always` property, which is never `unreached`; valid verdicts: holds, violated, unknown"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"reached\" }\n", ":5:1: check `fenced_lease_lock` is named like the check at line 1: reports, shards and JUnit tell checks apart by name; give one a `name`"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nproperties = [\"no_lost_incremnt\"]\nexpect = { no_lost_increment = \"holds\" }\n", ":3:15: key `properties`: model `fenced_lease_lock` has no property `no_lost_incremnt` (did you mean `no_lost_increment`?); valid properties: no_lost_increment, both_incremented, deadlock_free"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nproperties = [\"no_lost_increment\"]\nexpect = { no_lost_increment = \"holds\", both_incremented = \"reached\" }\n", ":4:41: key `expect.both_incremented`: the check searches only `no_lost_increment` (key `properties`), so `both_incremented` gets no verdict; add it to `properties`"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nproperties = [\"deadlock_free\", \"deadlock_free\"]\nexpect = { deadlock_free = \"holds\" }\n", ":3:32: key `properties`: `deadlock_free` is listed twice"),
     ];
     for (text, expected) in cases {
         let (_dir, path) = write_plan(text);

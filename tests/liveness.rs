@@ -363,6 +363,30 @@ fn sorted(_: &Counters, mut state: [u8; 4]) -> ([u8; 4], u64) {
     (state, check::fingerprint(&state))
 }
 
+/// The liveness graph says how far it got on the check's progress counters (a progress
+/// line shows them once the search is done): here every ¬P state of `Counters`, 624;
+/// a new search clears it.
+#[test]
+fn the_liveness_graph_counts_its_states_where_a_progress_line_reads_them() {
+    let options = CheckOptions {
+        check_deadlock: false,
+        ..CheckOptions::default()
+    };
+    assert_eq!(options.progress.phase(), None);
+    let mut outcome = check::run(&Counters, &options);
+    decide_eventually(&Counters, &mut outcome, &Budget::start(&options));
+    assert_eq!(
+        outcome.property("all_counted").map(|p| p.verdict),
+        Some(Verdict::Holds)
+    );
+    assert_eq!(
+        options.progress.phase(),
+        Some((check::Phase::Liveness, 624))
+    );
+    check::Progress::search_starts(&options);
+    assert_eq!(options.progress.phase(), None);
+}
+
 /// The search stores one state per class (70), the liveness graph and the metrics pass
 /// the full states (624 ¬P states, 625 in all): with room for 100 the search finishes
 /// and the liveness graph does not. The report names that phase, keeps the search's own

@@ -105,3 +105,56 @@ fn the_builder_takes_the_command_lines_limits_and_strategy() {
     assert_eq!(dfs.report.strategy, "dfs");
     dfs.assert_violated("no_lost_increment");
 }
+
+/// `.property` searches only what it names, as `--property` does: the same
+/// counterexample, which replays on the checked system; the others get no verdict, and
+/// a name the protocol lacks is an error.
+#[test]
+fn the_builder_selects_properties_as_the_command_line_does() {
+    let whole = check(lease_lock(Fencing::Writes))
+        .relax("bounded_pause")
+        .run();
+    let selected = check(lease_lock(Fencing::Writes))
+        .relax("bounded_pause")
+        .property("no_lost_increment")
+        .property("no_lost_increment")
+        .run();
+    let trace = selected.assert_violated("no_lost_increment");
+    assert_eq!(
+        trace.length,
+        whole.assert_violated("no_lost_increment").length
+    );
+    let names: Vec<&str> = (selected.report.properties.iter())
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, ["no_lost_increment"]);
+    assert_eq!(selected.report.only_properties, ["no_lost_increment"]);
+    let outcome = selected
+        .outcome
+        .property("no_lost_increment")
+        .expect("searched");
+    let path = outcome.path.as_ref().expect("a counterexample");
+    synccheck::testing::assert_replays(&selected.system, path);
+    let not_searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        selected.verdict("both_incremented")
+    }));
+    let message = not_searched
+        .err()
+        .and_then(|payload| payload.downcast_ref::<String>().cloned())
+        .expect("asking for a property not searched panics");
+    assert!(
+        message.contains(
+            "`both_incremented` was not searched: the check searched only no_lost_increment"
+        ),
+        "{message}"
+    );
+    let unknown = check(lease_lock(Fencing::Writes))
+        .property("no_lost_incremnt")
+        .try_run()
+        .err()
+        .map(|error| error.to_string());
+    assert_eq!(
+        unknown.as_deref(),
+        Some("--property no_lost_incremnt: no such property (did you mean `no_lost_increment`?); valid properties: no_lost_increment, both_incremented, deadlock_free")
+    );
+}

@@ -7,9 +7,11 @@ pub mod raft_vote_persistence;
 pub mod two_phase_commit;
 pub mod two_phase_commit_timed;
 
+#[cfg(not(test))]
 use crate::registry::Registry;
 
 /// The family's models, in `list` order, and its plan.
+#[cfg(not(test))] // as `catalog::registry`
 pub fn registry() -> Registry {
     Registry::new()
         .plain::<two_phase_commit::TwoPhaseCommit>()

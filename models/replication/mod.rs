@@ -5,9 +5,11 @@ pub mod primary_backup;
 pub mod quorum_register;
 pub mod tombstone_gc;
 
+#[cfg(not(test))]
 use crate::registry::Registry;
 
 /// The family's models, in `list` order, and its plan.
+#[cfg(not(test))] // as `catalog::registry`
 pub fn registry() -> Registry {
     Registry::new()
         .protocol::<primary_backup::PrimaryBackup>()

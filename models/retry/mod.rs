@@ -5,9 +5,11 @@ pub mod idempotency_window;
 pub mod retry_amplification;
 pub mod retry_non_idempotent;
 
+#[cfg(not(test))]
 use crate::registry::Registry;
 
 /// The family's models, in `list` order, and its plan.
+#[cfg(not(test))] // as `catalog::registry`
 pub fn registry() -> Registry {
     Registry::new()
         .protocol::<retry_non_idempotent::RetryNonIdempotent>()

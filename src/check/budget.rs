@@ -7,7 +7,7 @@
 //! the options' own. A phase asks [`Budget::exhausted`] every so many states and, when
 //! told to stop, reports `unknown` for what it could not decide (never `holds`).
 
-use super::{CheckOptions, StopReason};
+use super::{CheckOptions, Progress, StopReason};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,6 +27,9 @@ pub struct Budget {
     cancel: Arc<AtomicBool>,
     /// A second flag that stops this copy alone (see [`Budget::stoppable`]).
     stop: Option<Arc<AtomicBool>>,
+    /// The check's live counters: the phases after the search say how far they got
+    /// here ([`Progress::phase_at`]).
+    progress: Arc<Progress>,
 }
 
 impl Budget {
@@ -40,7 +43,13 @@ impl Budget {
             max_depth: options.max_depth,
             cancel: Arc::clone(&options.cancel),
             stop: None,
+            progress: Arc::clone(&options.progress),
         }
+    }
+
+    /// The check's live counters (those of the options it was started from).
+    pub fn progress(&self) -> &Progress {
+        &self.progress
     }
 
     /// This budget, that also stops (as cancelled) once `stop` is set: for a search

@@ -112,6 +112,11 @@ pub struct Progress {
     /// counterexamples' claims): the counts above stay the search's, as the searches
     /// of those phases count on counters of their own.
     pub after_search: AtomicBool,
+    /// The phase after the search that last said how far it got ([`Progress::phase`]):
+    /// 0 none, else a [`Phase`] plus one.
+    phase: std::sync::atomic::AtomicU8,
+    /// The states that phase holds so far (the liveness graph's, the metrics pass's).
+    phase_states: AtomicUsize,
 }
 
 impl Progress {
@@ -122,6 +127,42 @@ impl Progress {
             .progress
             .after_search
             .store(false, std::sync::atomic::Ordering::Relaxed);
+        options
+            .progress
+            .phase
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Records that `phase`, after the search, holds `states` states now (the
+    /// liveness graph, the metrics pass; through their [`Budget`], whose progress is
+    /// the check's own).
+    pub fn phase_at(&self, phase: Phase, states: usize) {
+        let code = match phase {
+            Phase::Liveness => 1,
+            Phase::Metrics => 2,
+        };
+        // The count before the phase that it counts (read in the other order).
+        self.phase_states
+            .store(states, std::sync::atomic::Ordering::Relaxed);
+        self.phase.store(code, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Marks the phases that count states over (what follows, the counterexamples'
+    /// claims, runs searches of its own).
+    pub fn phases_done(&self) {
+        self.phase.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The phase after the search that last said how far it got, and how many states
+    /// it held then; `None` before any did (or once a new search starts).
+    pub fn phase(&self) -> Option<(Phase, usize)> {
+        let phase = match self.phase.load(std::sync::atomic::Ordering::Acquire) {
+            1 => Phase::Liveness,
+            2 => Phase::Metrics,
+            _ => return None,
+        };
+        let states = self.phase_states.load(std::sync::atomic::Ordering::Relaxed);
+        Some((phase, states))
     }
 
     /// Marks the search over and gives the phases after it counters of their own
@@ -158,8 +199,18 @@ pub struct CheckOptions {
     /// Stop (incomplete) once the process's resident memory exceeds this many bytes
     /// (read from `/proc/self/statm`; ignored where that does not exist).
     pub max_memory_bytes: Option<u64>,
-    /// Report states without successors as a `deadlock_free` violation.
+    /// Report states without successors as a `deadlock_free` violation (only where
+    /// [`CheckOptions::properties`] selects it: [`CheckOptions::deadlock_checked`]).
     pub check_deadlock: bool,
+    /// Search only these properties (`--property`, repeatable; empty: every property).
+    /// `deadlock_free` is searched only when named here or when the list is empty.
+    /// Every phase of the check (the liveness graph, the confirmations of breaks, the
+    /// fewest-breaks search) decides only these; a timed system built for the check
+    /// drops the others too ([`TimedSystem::searching_only`](crate::system::TimedSystem::searching_only)),
+    /// so that it may store less. A name the model does not have is an error at the
+    /// entry points (registry, `testing`), not here: the search just finds nothing to
+    /// keep.
+    pub properties: Vec<String>,
     /// Random walks of the simulation strategy (each at most `max_depth`, default 100).
     pub simulation_walks: usize,
     /// Set from outside (Ctrl-C, SIGTERM) to stop the search; reported as incomplete.
@@ -250,6 +301,19 @@ impl ModelFault {
     }
 }
 
+impl CheckOptions {
+    /// Whether the check searches `property` ([`CheckOptions::properties`]).
+    pub fn searches(&self, property: &str) -> bool {
+        self.properties.is_empty() || self.properties.iter().any(|name| name == property)
+    }
+
+    /// Whether states without successors are reported: `check_deadlock`, and
+    /// `deadlock_free` among the [`CheckOptions::properties`] searched.
+    pub fn deadlock_checked(&self) -> bool {
+        self.check_deadlock && self.searches(DEADLOCK_PROPERTY)
+    }
+}
+
 impl Default for CheckOptions {
     fn default() -> Self {
         CheckOptions {
@@ -261,6 +325,7 @@ impl Default for CheckOptions {
             timeout: None,
             max_memory_bytes: None,
             check_deadlock: true,
+            properties: Vec::new(),
             simulation_walks: 2_000,
             cancel: Arc::new(AtomicBool::new(false)),
             progress: Arc::new(Progress::default()),
@@ -313,6 +378,25 @@ where
 
 /// The name under which deadlocks are reported.
 pub const DEADLOCK_PROPERTY: &str = "deadlock_free";
+
+/// Why `names` (a [`CheckOptions::properties`] selection) cannot be searched on a model
+/// whose properties are `valid`: the first name that is neither one of them nor
+/// `deadlock_free`, with the closest valid name and the list. `None` when all are.
+pub fn unknown_property(names: &[String], valid: &[&str]) -> Option<String> {
+    let name = names
+        .iter()
+        .find(|name| *name != DEADLOCK_PROPERTY && !valid.contains(&name.as_str()))?;
+    let listed = valid
+        .iter()
+        .copied()
+        .chain([DEADLOCK_PROPERTY])
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "--property {name}: no such property{}; valid properties: {listed}",
+        crate::suggest::did_you_mean(name, &listed)
+    ))
+}
 
 /// What a property turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -954,7 +1038,8 @@ where
         budget: &'a Budget,
     ) -> Self {
         let mut properties = model.properties();
-        if options.check_deadlock {
+        properties.retain(|property| options.searches(property.name));
+        if options.deadlock_checked() {
             // Evaluated by the search loops, not through this condition.
             properties.push(stateright::Property::always(DEADLOCK_PROPERTY, |_, _| true));
         }
@@ -1031,7 +1116,7 @@ where
     /// The slot of the deadlock pseudo-property, if checked.
     pub fn deadlock_slot(&self) -> Option<usize> {
         self.options
-            .check_deadlock
+            .deadlock_checked()
             .then(|| self.properties.len() - 1)
     }
 

@@ -318,6 +318,12 @@ pub struct CheckArgs {
     /// Do not report states without successors as deadlocks.
     #[arg(long)]
     pub no_deadlock: bool,
+    /// Search only this property (repeatable; default: every property, and
+    /// `deadlock_free` unless --no-deadlock). A check of fewer properties may store
+    /// less (no `eventually` property: no message ages or pause lengths where their
+    /// assumptions are relaxed) and stops once those are decided.
+    #[arg(long = "property", value_name = "NAME", conflicts_with_all = ["plan", "all"])]
+    pub properties: Vec<String>,
     /// Also store every state in full and cross-check the count against the
     /// fingerprints (a collision becomes an error, exit 2). For runs that fit memory.
     #[arg(long)]

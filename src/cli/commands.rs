@@ -1,7 +1,7 @@
 //! What each subcommand does.
 
 use super::args::{CheckArgs, Cli, Command, Format, GraphAs, SchemaArg, ShowAs, StrategyArg};
-use crate::check::{CheckOptions, Progress, Strategy};
+use crate::check::{CheckOptions, Progress, Strategy, DEADLOCK_PROPERTY};
 use crate::plan::{self, Plan};
 use crate::registry::Registry;
 use crate::report::render_human;
@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Runs the command line over synccheck's catalog; returns the process exit code.
+#[cfg(not(test))] // as `catalog::registry`
 pub fn run(cli: Cli) -> i32 {
     run_with(cli, &crate::catalog::registry())
 }
@@ -556,6 +557,17 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     if args.walks == 0 {
         return Err("--walks 0: expected at least 1".to_string());
     }
+    let mut properties: Vec<String> = Vec::new();
+    for name in &args.properties {
+        if !properties.contains(name) {
+            properties.push(name.clone());
+        }
+    }
+    if args.no_deadlock && properties.iter().any(|p| p == DEADLOCK_PROPERTY) {
+        return Err(format!(
+            "--property {DEADLOCK_PROPERTY} and --no-deadlock contradict each other: give one"
+        ));
+    }
     let limits = Limits {
         max_states: args.max_states,
         timeout: args.timeout,
@@ -570,6 +582,7 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         seed: args.seed,
         max_depth: args.max_depth,
         check_deadlock: !args.no_deadlock,
+        properties,
         simulation_walks: args.walks,
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
@@ -838,6 +851,18 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             return 2;
         }
     };
+    if args.no_deadlock {
+        // As `--property deadlock_free --no-deadlock` is refused for one check.
+        let selecting = (whole.iter().flat_map(|p| &p.checks))
+            .find(|check| check.properties.iter().any(|p| p == DEADLOCK_PROPERTY));
+        if let Some(check) = selecting {
+            let at = &check.location;
+            return fail(format!(
+                "{}:{}:{}: check `{}` searches {DEADLOCK_PROPERTY} (key `properties`), which --no-deadlock turns off: drop one",
+                at.file, at.line, at.column, check.name
+            ));
+        }
+    }
     let shard = match args.shard.as_deref().map(plan::parse_shard) {
         Some(Ok(shard)) => shard,
         Some(Err(message)) => return fail(message),
@@ -1215,10 +1240,17 @@ fn with_progress<T>(
                 let states = progress.unique_states.load(Ordering::Relaxed);
                 let depth = progress.max_depth.load(Ordering::Relaxed);
                 let status = if progress.after_search.load(Ordering::Relaxed) {
-                    format!(
-                        "{label}: {states} states, depth {depth}; search done, checking \
-                         liveness and the counterexamples' claims"
-                    )
+                    match progress.phase() {
+                        Some((phase, held)) => format!(
+                            "{label}: search done ({states} states, depth {depth}); {}: \
+                             {held} states",
+                            phase.describe()
+                        ),
+                        None => format!(
+                            "{label}: {states} states, depth {depth}; search done, checking \
+                             liveness and the counterexamples' claims"
+                        ),
+                    }
                 } else {
                     let rate = states as f64 / elapsed.as_secs_f64();
                     format!("{label}: {states} states, {rate:.0} states/s, depth {depth}")
@@ -1272,7 +1304,8 @@ mod tests {
         use clap::Parser;
         let plan = "[[check]]\nname = \"same\"\nmodel = \"two_phase_commit\"\n\
                     expect = { consistent = \"holds\" }\n";
-        let registry = crate::catalog::registry()
+        let registry = crate::registry::Registry::new()
+            .plain::<crate::models::recovery::two_phase_commit::TwoPhaseCommit>()
             .plan("first.toml", plan)
             .plan("second.toml", plan);
         let cli = super::Cli::parse_from(["synccheck", "check", "--all"]);

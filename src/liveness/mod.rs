@@ -309,6 +309,7 @@ where
         cut_at_depth: false,
         cut_by_states: false,
     };
+    (budget.progress()).phase_at(crate::check::Phase::Liveness, 0);
     let mut index: HashMap<M::State, usize> = HashMap::new();
     let mut queue = VecDeque::new();
     let mut add = |graph: &mut Graph<M>,
@@ -355,6 +356,9 @@ where
         }
         expanded += 1;
         if expanded % CHECK_EVERY_STATES == 0 {
+            budget
+                .progress()
+                .phase_at(crate::check::Phase::Liveness, graph.states.len());
             if let Some(reason) = budget.exhausted() {
                 return Err(reason);
             }
@@ -387,6 +391,7 @@ where
                 .add_edge(NodeIndex::new(current), NodeIndex::new(target), class);
         }
     }
+    (budget.progress()).phase_at(crate::check::Phase::Liveness, graph.states.len());
     Ok(Built::Whole(graph))
 }
 

@@ -160,6 +160,7 @@ fn holding<P: Protocol>(
     }
     let narrower = TimedSystem::new(system.protocol().clone(), held)
         .ok()?
+        .searching_as(system)
         .ignoring_as(system);
     Some(if system.keeps_everything() {
         narrower.without_lean_state()

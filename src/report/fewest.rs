@@ -281,6 +281,7 @@ impl<'a, P: Protocol> WiderSearches<'a, P> {
         } else {
             TimedSystem::new(system.protocol().clone(), system.assumptions().clone())
                 .ok()
+                .map(|set| set.searching_as(system))
                 .filter(|set| set.lean().messages)
         };
         WiderSearches {

@@ -61,6 +61,13 @@ fn header(report: &CheckReport, out: &mut String) {
         };
         let _ = writeln!(out, "relaxed: {relaxed}");
     }
+    if !report.only_properties.is_empty() {
+        let _ = writeln!(
+            out,
+            "properties: only {} (selected: the model's others were not searched)",
+            report.only_properties.join(", ")
+        );
+    }
     let stats = &report.stats;
     let _ = writeln!(
         out,

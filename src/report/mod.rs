@@ -189,8 +189,13 @@ pub struct CheckReport {
     pub later_cut: Option<crate::check::LaterCut>,
     /// Statistics.
     pub stats: Stats,
-    /// One per property.
+    /// One per property searched.
     pub properties: Vec<PropertyReport>,
+    /// The properties the check was asked to search (`--property`, a plan check's
+    /// `properties`), when it was: the model's others were not searched, and no verdict
+    /// about them is given. Absent: every property was searched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_properties: Vec<String>,
     /// Node names (timed models), for sequence charts.
     #[serde(default)]
     pub nodes: Vec<String>,
@@ -669,6 +674,7 @@ pub fn build<M: Explain>(
         later_cut: outcome.later_cut,
         stats: outcome.stats,
         properties,
+        only_properties: options.properties.clone(),
         nodes: model.node_names(),
         metrics: BTreeMap::new(),
         metrics_lower_bounds: false,

@@ -142,6 +142,10 @@ pub enum SystemError {
     /// ([`TimedSystem::audit_lean_state`]).
     #[error("the protocol does not keep a contract it declares: {0}")]
     LeanContract(String),
+    /// A property selection ([`TimedSystem::searching_only`]) names a property the
+    /// protocol does not declare: the name, what is close and what is valid.
+    #[error("{0}")]
+    UnknownProperty(String),
 }
 
 /// The most states [`TimedSystem::audit_symmetry`] audits: each costs the classes of
@@ -410,19 +414,8 @@ impl<P: Protocol> TimedSystem<P> {
             .map_err(|_| SystemError::Limit("time cap does not fit a byte".to_string()))?;
         // Each quantity is stored only as far as a constraint can tell values apart:
         // ages up to Δ, pauses up to P, offsets up to ε; not at all where only an
-        // explanation reads it (see `Lean`).
+        // explanation reads it (see `Lean`; the caps are set by `with_lean`).
         let lean = Lean::of(&assumptions, &properties);
-        let small = |bound: u32| u8::try_from(bound.min(BOUND_MAX)).expect("bounds fit a byte");
-        let age_cap = if lean.ages {
-            0
-        } else {
-            small(annotation_bounds[Assumption::BoundedDelay as usize])
-        };
-        let pause_cap = if lean.pauses {
-            0
-        } else {
-            small(annotation_bounds[Assumption::BoundedPause as usize])
-        };
         // Relaxed skew: offsets are not stored at all (only timers feel a drift); an
         // explanation recomputes them from the Drift steps of the path.
         let offset_cap = match assumptions.held_bound(Assumption::BoundedSkew) {
@@ -437,18 +430,35 @@ impl<P: Protocol> TimedSystem<P> {
             annotation_bounds,
             properties,
             time_cap,
-            age_cap,
-            pause_cap,
+            age_cap: 0,
+            pause_cap: 0,
             offset_cap,
-            lean,
+            lean: Lean::default(),
             in_flight_cap: IN_FLIGHT_MAX,
             keeps_everything: false,
             ignores_under,
             symmetry,
             fault: Arc::new(ModelFault::default()),
-        };
+        }
+        .with_lean(lean);
         system.check_initial_symmetry()?;
         Ok(system)
+    }
+
+    /// This system storing what `lean` says: message ages up to Δ and pause lengths up
+    /// to P, or not at all where `lean` leaves them out.
+    fn with_lean(mut self, lean: Lean) -> Self {
+        let bounds = self.annotation_bounds;
+        let cap = |assumption: Assumption, left_out: bool| -> u8 {
+            if left_out {
+                return 0;
+            }
+            u8::try_from(bounds[assumption as usize].min(BOUND_MAX)).unwrap_or(u8::MAX)
+        };
+        self.age_cap = cap(Assumption::BoundedDelay, lean.ages);
+        self.pause_cap = cap(Assumption::BoundedPause, lean.pauses);
+        self.lean = lean;
+        self
     }
 
     /// The protocol's symmetry groups as renamings, or why they cannot be used.
@@ -861,6 +871,67 @@ impl<P: Protocol> TimedSystem<P> {
         self.lean
     }
 
+    /// This system checking only the properties named in `names` (`--property`,
+    /// [`CheckOptions::properties`](crate::check::CheckOptions::properties); empty:
+    /// every one). For a protocol that declares [`Protocol::LEAN_STATE`] a selection
+    /// without `eventually` properties stores no message ages or pause lengths where
+    /// their assumptions are relaxed ([`Lean`]), so it may search fewer states. The
+    /// network stays what it is for every property: a selection never puts the check on
+    /// the message set (its safety search may still run there, as the whole check's
+    /// does: [`TimedSystem::for_safety_search`]), so its paths are runs of the
+    /// unselected system, explained and replayed alike ([`TimedSystem::explaining`]).
+    /// `deadlock_free` may be named; the search decides it, it is not kept here. The
+    /// check's options must carry the same selection. A `--no-lean` system
+    /// ([`TimedSystem::without_lean_state`]) stays one.
+    ///
+    /// # Errors
+    /// [`SystemError::UnknownProperty`] for a name the protocol does not declare.
+    pub fn searching_only(self, names: &[String]) -> Result<Self, SystemError> {
+        if names.is_empty() {
+            return Ok(self);
+        }
+        let declared: Vec<&str> = self.properties.iter().map(|p| p.name).collect();
+        if let Some(error) = crate::check::unknown_property(names, &declared) {
+            return Err(SystemError::UnknownProperty(error));
+        }
+        let selected = (self.properties.iter())
+            .filter(|property| names.iter().any(|name| name == property.name))
+            .cloned()
+            .collect();
+        Ok(self.with_properties(selected))
+    }
+
+    /// `self`, a system built from the protocol to search runs of `checked`
+    /// (a break's confirmation, a wider search of the fewest breaks), with the
+    /// properties `checked` searches ([`TimedSystem::searching_only`]): a property's
+    /// condition reads the list by position, so a property of `checked` is one of this
+    /// system's only when the lists are the same.
+    pub(crate) fn searching_as(self, checked: &Self) -> Self {
+        let names = |system: &Self| -> Vec<&'static str> {
+            system.properties.iter().map(|p| p.name).collect()
+        };
+        if names(&self) == names(checked) {
+            return self;
+        }
+        self.with_properties(checked.properties.clone())
+    }
+
+    /// This system with `properties`, a part of its protocol's list in the protocol's
+    /// order: ages and pauses as lean as those properties allow, the network as it is.
+    fn with_properties(mut self, properties: Vec<Property<P>>) -> Self {
+        self.properties = properties;
+        if self.keeps_everything || !P::LEAN_STATE {
+            // Without the lean state, ages are left out only with the message set.
+            return self;
+        }
+        let narrowed = Lean::of(&self.assumptions, &self.properties);
+        let lean = Lean {
+            messages: self.lean.messages,
+            ..narrowed
+        };
+        self.with_lean(lean)
+    }
+
     /// The same system storing every quantity its explanations show (message ages up
     /// to Δ, pause lengths up to P), or `None` when this one already does. Traces are
     /// explained and replayed on it: a path of this system lifts to a path of that one
@@ -931,12 +1002,7 @@ impl<P: Protocol> TimedSystem<P> {
         if self.lean == Lean::default() {
             return None;
         }
-        let small = |bound: u32| u8::try_from(bound.min(BOUND_MAX)).expect("bounds fit a byte");
-        let mut full = self.clone();
-        full.age_cap = small(self.annotation_bound(Assumption::BoundedDelay));
-        full.pause_cap = small(self.annotation_bound(Assumption::BoundedPause));
-        full.lean = Lean::default();
-        Some(full)
+        Some(self.clone().with_lean(Lean::default()))
     }
 
     /// What `state`, a state of this system, says against the contract of
