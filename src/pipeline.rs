@@ -233,6 +233,7 @@ pub fn check_system<P: Protocol>(
         &budget,
     );
     cap_check(system)?;
+    budget.progress().claims_start();
     take_fewest_breaks(system, &mut checked, &after, &budget);
     if canonical.is_some() {
         checked.report.symmetry = system.symmetry_groups();

@@ -113,7 +113,7 @@ pub struct Progress {
     /// of those phases count on counters of their own.
     pub after_search: AtomicBool,
     /// The phase after the search that last said how far it got ([`Progress::phase`]):
-    /// 0 none, else a [`Phase`] plus one.
+    /// 0 none, 1 and 2 a [`Phase`] plus one, 3 the counterexamples' claims.
     phase: std::sync::atomic::AtomicU8,
     /// The states that phase holds so far (the liveness graph's, the metrics pass's).
     phase_states: AtomicUsize,
@@ -147,10 +147,20 @@ impl Progress {
         self.phase.store(code, std::sync::atomic::Ordering::Release);
     }
 
-    /// Marks the phases that count states over (what follows, the counterexamples'
-    /// claims, runs searches of its own).
+    /// Marks the phases that count states here over.
     pub fn phases_done(&self) {
         self.phase.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Marks the counterexamples' claims (fewest breaks, the confirmation of breaks) as
+    /// running; their searches count on counters of their own.
+    pub fn claims_start(&self) {
+        self.phase.store(3, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether the counterexamples' claims run now ([`Progress::claims_start`]).
+    pub fn in_claims(&self) -> bool {
+        self.phase.load(std::sync::atomic::Ordering::Acquire) == 3
     }
 
     /// The phase after the search that last said how far it got, and how many states

@@ -1246,6 +1246,10 @@ fn with_progress<T>(
                              {held} states",
                             phase.describe()
                         ),
+                        None if progress.in_claims() => format!(
+                            "{label}: search done ({states} states, depth {depth}); checking \
+                             the counterexamples' claims"
+                        ),
                         None => format!(
                             "{label}: {states} states, depth {depth}; search done, checking \
                              liveness and the counterexamples' claims"
