@@ -313,19 +313,25 @@ fn validate(
     }
     let mut property_names: Vec<&str> = description.properties.iter().map(|p| p.name).collect();
     property_names.push(crate::check::DEADLOCK_PROPERTY);
-    let mut properties: Vec<String> = Vec::new();
-    for name in &raw.properties {
-        if !property_names.contains(&name.get_ref().as_str()) {
-            errors.push(at.error(
+    let valid = property_names.join(", ");
+    // `key` names where in the check the property is written (`expect.NAME`, ...).
+    let no_such_property = |key: &str, name: &Spanned<String>| -> Option<PlanError> {
+        (!property_names.contains(&name.get_ref().as_str())).then(|| {
+            at.error(
                 name.span(),
                 format!(
-                    "key `properties`: model `{}` has no property `{}`{}; valid properties: {}",
+                    "key `{key}`: model `{}` has no property `{}`{}; valid properties: {valid}",
                     model.name(),
                     name.get_ref(),
-                    crate::suggest::did_you_mean(name.get_ref(), &property_names.join(", ")),
-                    property_names.join(", ")
+                    crate::suggest::did_you_mean(name.get_ref(), &valid),
                 ),
-            ));
+            )
+        })
+    };
+    let mut properties: Vec<String> = Vec::new();
+    for name in &raw.properties {
+        if let Some(error) = no_such_property("properties", name) {
+            errors.push(error);
         } else if properties.contains(name.get_ref()) {
             errors.push(at.error(
                 name.span(),
@@ -362,19 +368,10 @@ fn validate(
     let mut expect = BTreeMap::new();
     for (property, verdict) in &raw.expect {
         errors.extend(unsearched("expect", property));
-        if !property_names.contains(&property.get_ref().as_str()) {
-            errors.push(at.error(
-                property.span(),
-                format!(
-                    "key `expect.{}`: model `{}` has no property `{}`{}; valid properties: {}",
-                    property.get_ref(),
-                    model.name(),
-                    property.get_ref(),
-                    crate::suggest::did_you_mean(property.get_ref(), &property_names.join(", ")),
-                    property_names.join(", ")
-                ),
-            ));
-        }
+        errors.extend(no_such_property(
+            &format!("expect.{}", property.get_ref()),
+            property,
+        ));
         match Verdict::parse(verdict.get_ref()) {
             Some(parsed) => {
                 // `deadlock_free` is an `always` one; an unknown name is reported above.
@@ -406,17 +403,10 @@ fn validate(
     let mut expect_bounds = Vec::new();
     for (property, pins) in &raw.expect_bounds {
         errors.extend(unsearched("expect_bounds", property));
-        if !property_names.contains(&property.get_ref().as_str()) {
-            errors.push(at.error(
-                property.span(),
-                format!(
-                    "key `expect_bounds.{}`: model `{}` has no property `{}`; valid properties: {}",
-                    property.get_ref(),
-                    model.name(),
-                    property.get_ref(),
-                    property_names.join(", ")
-                ),
-            ));
+        if let Some(error) =
+            no_such_property(&format!("expect_bounds.{}", property.get_ref()), property)
+        {
+            errors.push(error);
             continue;
         }
         for (name, bound) in pins {

@@ -1,7 +1,9 @@
 //! The command line as a user runs it: exit codes, messages, JSON, plans.
 
 mod support;
-use support::{assert_usage_error, paused_lease_lock, stderr, stdout, synccheck, write_plan};
+use support::{
+    assert_usage_error, json_report, paused_lease_lock, stderr, stdout, synccheck, write_plan,
+};
 
 #[test]
 fn two_phase_commit_json_reports_tlc_count_and_exit_zero() {
@@ -275,14 +277,7 @@ fn a_property_selection_searches_only_what_it_names_and_may_store_less() {
         let args: Vec<&str> = (base.iter().chain(more).chain(&["--format", "json"]))
             .copied()
             .collect();
-        let output = synccheck(&args);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        serde_json::from_str(&stdout(&output)).expect("a JSON report")
+        json_report(&args, 0)
     };
     let verdicts = |report: &serde_json::Value| -> Vec<(String, String)> {
         (report["properties"].as_array().expect("properties").iter())
@@ -357,14 +352,7 @@ fn a_property_selection_searches_only_what_it_names_and_may_store_less() {
         ];
         args.extend(["--relax-all", "--format", "json"]);
         args.extend_from_slice(more);
-        let output = synccheck(&args);
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        serde_json::from_str(&stdout(&output)).expect("a JSON report")
+        json_report(&args, 1)
     };
     let whole = everything(&[]);
     let safety = everything(&["--property", "at_most_one_primary", "--trace-dir", &traces]);
@@ -392,16 +380,17 @@ fn a_property_selection_searches_only_what_it_names_and_may_store_less() {
     );
 
     // A plain stateright model: the search keeps only what is selected.
-    let plain = synccheck(&[
-        "check",
-        "two_phase_commit",
-        "--property",
-        "commit_reached",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
-    let plain: serde_json::Value = serde_json::from_str(&stdout(&plain)).expect("a JSON report");
+    let plain = json_report(
+        &[
+            "check",
+            "two_phase_commit",
+            "--property",
+            "commit_reached",
+            "--format",
+            "json",
+        ],
+        0,
+    );
     assert_eq!(verdicts(&plain), [pair("commit_reached", "reached")]);
     assert_usage_error(
         &["check", "two_phase_commit", "--property", "consistant"],
@@ -509,9 +498,7 @@ properties = ["commit_reached", "deadlock_free"]
 expect = { commit_reached = "reached", deadlock_free = "holds" }
 "#,
     );
-    let output = synccheck(&["check", "--plan", &path, "--format", "json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("valid JSON");
+    let report = json_report(&["check", "--plan", &path, "--format", "json"], 0);
     let checks = report["checks"].as_array().expect("checks");
     let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(

@@ -43,6 +43,20 @@ pub fn stderr(output: &Output) -> String {
     text(&output.stderr)
 }
 
+/// Runs `synccheck ARGS` (with `--format json` among them), asserts its exit code, and
+/// returns the JSON report it printed.
+#[track_caller]
+pub fn json_report(args: &[&str], code: i32) -> serde_json::Value {
+    let output = synccheck(args);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    serde_json::from_str(&stdout(&output)).expect("a JSON report")
+}
+
 /// Asserts that `synccheck ARGS` is refused as bad input: exit code 2, every fragment
 /// in the message on stderr, and no panic.
 #[track_caller]
