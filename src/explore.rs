@@ -238,15 +238,8 @@ where
                 full.next_state(&before, a)
                     .filter(|next| full.explain_state(next) == step.state)
             })?;
-        let mut actions = Vec::new();
-        model.actions(&state, &mut actions);
-        let wanted = without_copy(&model.stored_action_detail(&step.action_detail));
-        let (index, next) = actions.iter().enumerate().find_map(|(index, a)| {
-            if without_copy(&model.explain_action(a).1) != wanted {
-                return None;
-            }
-            let next = model.next_state(&state, a.clone())?;
-            model.stands_for(&next, &after).then_some((index, next))
+        let (index, next) = recorded_action(model, &state, &step.action_detail, |next| {
+            model.stands_for(next, &after)
         })?;
         indices.push(index);
         state = next;
@@ -272,20 +265,38 @@ where
     let mut state = initial[start].clone();
     let mut indices = vec![start];
     for step in &recorded.steps {
-        let mut actions = Vec::new();
-        model.actions(&state, &mut actions);
-        let wanted = without_copy(&model.stored_action_detail(&step.action_detail));
-        let (index, next) = actions.iter().enumerate().find_map(|(index, a)| {
-            if without_copy(&model.explain_action(a).1) != wanted {
-                return None;
-            }
-            let next = model.next_state(&state, a.clone())?;
-            (model.explain_state(&next) == step.state).then_some((index, next))
+        let (index, next) = recorded_action(model, &state, &step.action_detail, |next| {
+            model.explain_state(next) == step.state
         })?;
         indices.push(index);
         state = next;
     }
     Some(indices)
+}
+
+/// The first of `model`'s actions at `state` whose structured form is `detail` (a
+/// recorded step's, a loss up to its copy) and whose successor `leads_where_recorded`
+/// accepts: its index among the actions, and the successor.
+fn recorded_action<M>(
+    model: &M,
+    state: &M::State,
+    detail: &serde_json::Value,
+    leads_where_recorded: impl Fn(&M::State) -> bool,
+) -> Option<(usize, M::State)>
+where
+    M: Explain,
+    M::Action: Clone,
+{
+    let mut actions = Vec::new();
+    model.actions(state, &mut actions);
+    let wanted = without_copy(&model.stored_action_detail(detail));
+    actions.iter().enumerate().find_map(|(index, action)| {
+        if without_copy(&model.explain_action(action).1) != wanted {
+            return None;
+        }
+        let next = model.next_state(state, action.clone())?;
+        leads_where_recorded(&next).then_some((index, next))
+    })
 }
 
 /// An action's structured form without the copy a loss names ([`Action::Drop`]).
