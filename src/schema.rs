@@ -4,7 +4,7 @@
 //! file. A plan is TOML; its schema describes the same tables, so editors that
 //! validate TOML against a JSON Schema (taplo, Even Better TOML: `#:schema
 //! ./plan.schema.json` as the first line) check plans as they are written.
-//! `synccheck schema KIND` prints one (`tests/schemas.rs` checks real documents
+//! `synccheck schema KIND` prints one (`tests/suite/schemas.rs` checks real documents
 //! against them).
 
 use schemars::JsonSchema;

@@ -42,7 +42,7 @@
 //! other than `'\0'` is in flight (stateright's "value chosen").
 //!
 //! **Verdicts.** `linearizable` holds and `value_chosen` is reached with the
-//! network's assumptions held or relaxed (delay, order, loss); tests/peers.rs pins
+//! network's assumptions held or relaxed (delay, order, loss); tests/suite/peers.rs pins
 //! one client. The measured runs are in BENCHMARKS.md.
 
 use serde::{Serialize, Serializer};

@@ -56,9 +56,9 @@
 //! `durable_writes` relaxed. With crashes and `durable_writes` relaxed, an acceptor
 //! that forgets its promise or its accepted proposal lets a second ballot decide
 //! another value: two clients read different values after both writes returned
-//! (`linearizable` violated, a 19-step run that tests/peers.rs replays: a search
+//! (`linearizable` violated, a 19-step run that tests/suite/peers.rs replays: a search
 //! does not reach that depth within two minutes; one client writes only one value
-//! and cannot see this). tests/peers.rs pins one client's counts; the measured runs
+//! and cannot see this). tests/suite/peers.rs pins one client's counts; the measured runs
 //! are in BENCHMARKS.md.
 
 use serde::{Serialize, Serializer};

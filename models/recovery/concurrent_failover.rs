@@ -34,7 +34,7 @@
 //!   mid-recovery (a crashed one counts as gone), no message in flight. Once settled,
 //!   nothing can change, so this is "eventually always one primary".
 //!
-//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/recovery.rs`):
+//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/suite/recovery.rs`):
 //!
 //! | variant | timing held | `bounded_pause` relaxed | `bounded_delay` relaxed | `bounded_skew` relaxed | `timely_timers` relaxed | all relaxed but `no_duplication` |
 //! |---|---|---|---|---|---|---|
@@ -50,7 +50,7 @@
 //! time passes, `c2`'s clock drifts behind, `c1` pauses and resumes.
 //!
 //! `eventually_one_primary` (decided on the state graph under weak fairness, lassos
-//! pinned in `tests/recovery.rs`): holds for both variants with timing held, and for
+//! pinned in `tests/suite/recovery.rs`): holds for both variants with timing held, and for
 //! `compare_and_set` with delay relaxed (174); `independent` with delay relaxed is a
 //! 15-step lasso (two primaries, then time passing). Two findings beyond docs/CATALOG.md:
 //! - `compare_and_set` with one controller crash (`max_crashes(1)`, 227 states) is

@@ -41,7 +41,7 @@
 //!   primary's write on top of the new primary's history.
 //! - `both_acked` (sometimes): both clients' writes are acknowledged.
 //!
-//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/recovery.rs`; unique
+//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/suite/recovery.rs`; unique
 //! states in brackets, counterexample lengths for `single_writer_per_epoch`):
 //!
 //! | variant | timing held | `bounded_pause` relaxed | `bounded_skew` relaxed | `bounded_delay` relaxed | all relaxed but `no_duplication` | everything relaxed |

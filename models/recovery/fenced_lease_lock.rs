@@ -35,7 +35,7 @@
 //! - `both_incremented` (sometimes): both clients' increments are acknowledged — the
 //!   happy path exists, so no variant passes vacuously.
 //!
-//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/models.rs`; states
+//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/suite/models.rs`; states
 //! at the defaults, BFS):
 //!
 //! | variant | timing held | `bounded_pause` relaxed | everything relaxed but `no_duplication` | everything relaxed |
@@ -58,7 +58,7 @@
 //!
 //! **Symmetry.** The two clients are interchangeable (`Protocol::symmetry`): a check
 //! stores one state per class of states that differ by swapping them, with the same
-//! verdicts and counterexample lengths (`tests/timed_symmetry.rs` runs every plan check
+//! verdicts and counterexample lengths (`tests/suite/timed_symmetry.rs` runs every plan check
 //! both ways). The counts above are the full space (`--no-symmetry`); with symmetry:
 //! 392 / 392 / 392 with timing held, 33 294 / 34 918 / 30 362 with pauses, 651 357 for
 //! `all` with everything relaxed.

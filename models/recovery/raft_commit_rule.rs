@@ -72,7 +72,7 @@
 //!   server).
 //!
 //! **Verdicts** (pinned in `models/recovery/plan.toml` and
-//! `tests/raft_commit_rule.rs`; runner BFS, identical for 1 and 2 threads; the
+//! `tests/suite/raft_commit_rule.rs`; runner BFS, identical for 1 and 2 threads; the
 //! search is complete in every case, `election_safety` needing all of it):
 //!
 //! | `commit_rule` | `state_machine_safety` | `election_safety` | `entry_committed` | states, symmetry on (default) | symmetry off | `restart = on`, symmetry on / off |

@@ -41,7 +41,7 @@
 //!   the history of every election won).
 //! - `leader_elected` (sometimes): some server becomes leader (4 steps).
 //!
-//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/recovery.rs`;
+//! **Verdicts** (pinned in `models/recovery/plan.toml` and `tests/suite/recovery.rs`;
 //! defaults `max_term = 2`, `election_timeout_ticks = 1`; unique states in brackets):
 //!
 //! | `persist_vote` | defaults | `durable_writes` relaxed | delay, timers, loss relaxed |

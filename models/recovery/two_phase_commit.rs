@@ -99,7 +99,7 @@
 //! (default `off`, so the counts are TLC's) runs synccheck's own BFS or DFS
 //! through [`crate::check::run_symmetric`] with [`TwoPhaseState::representative`]:
 //! one stored state per class, the "symmetry-reduced" column above for any
-//! thread count and either strategy (`tests/symmetry.rs` pins 3–6 RMs). The
+//! thread count and either strategy (`tests/suite/symmetry.rs` pins 3–6 RMs). The
 //! four properties are symmetric, so verdicts are unchanged; counterexample
 //! and example paths are concrete runs (rebuilt by replay).
 //!

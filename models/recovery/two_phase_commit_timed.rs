@@ -40,7 +40,7 @@
 //! - `abort_reached` (sometimes): some RM aborts.
 //!
 //! **Verdicts** (pinned in `models/recovery/plan.toml` and
-//! `tests/two_phase_commit_timed.rs`; defaults `rm_timeout_ticks = 1`,
+//! `tests/suite/two_phase_commit_timed.rs`; defaults `rm_timeout_ticks = 1`,
 //! `tm_timeout_ticks = 1`; unique states in brackets):
 //!
 //! | `variant` | defaults (`max_crashes(1)`) | `max_crashes(0)` |

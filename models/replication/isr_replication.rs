@@ -53,7 +53,7 @@
 //!   `holds` is not vacuous.
 //!
 //! **Verdicts** (pinned in `models/replication/plan.toml` and
-//! `tests/isr_replication.rs`; defaults `records = 1`, `fetch_interval_ticks = 1`;
+//! `tests/suite/isr_replication.rs`; defaults `records = 1`, `fetch_interval_ticks = 1`;
 //! BFS-shortest counterexamples; unique states in brackets):
 //!
 //! | variant | defaults (`max_crashes(2)`) | `max_crashes(1)` | `durable_writes` relaxed |

@@ -41,7 +41,7 @@
 //!   (the write that happened later is never discarded by a merge).
 //! - `converged_on_second_write` (sometimes): both replicas hold value 2.
 //!
-//! **Verdicts** (pinned in `models/replication/plan.toml` and `tests/replication.rs`,
+//! **Verdicts** (pinned in `models/replication/plan.toml` and `tests/suite/replication.rs`,
 //! at the defaults `write_gap_ticks = 2`, `first_write_clock = 5`; BFS-shortest
 //! counterexamples, unique states in brackets):
 //!
@@ -55,7 +55,7 @@
 //! column has fewer states than the one with duplication held (`--no-lean`: 439 752 for
 //! `hybrid`, the multiset network).
 //!
-//! **The boundary** (`tests/replication.rs` pins it, with `first_write_clock = 2ε + 1`
+//! **The boundary** (`tests/suite/replication.rs` pins it, with `first_write_clock = 2ε + 1`
 //! for each ε tried): the smallest held ε at which physical timestamps lose the later
 //! write is ⌊gap/2⌋ + 1, i.e. exactly where 2ε > gap — 1 at gap 1, 2 at gaps 2 and 3.
 //! This agrees with docs/CATALOG.md ("violated once skew exceeds the write gap": the two

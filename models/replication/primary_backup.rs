@@ -43,7 +43,7 @@
 //!   was acknowledged — failover really happens in the checked runs, so `holds` is
 //!   not vacuous.
 //!
-//! **Verdicts** (pinned in `models/replication/plan.toml` and `tests/replication.rs`;
+//! **Verdicts** (pinned in `models/replication/plan.toml` and `tests/suite/replication.rs`;
 //! measured at the default parameters; counterexample lengths are BFS-shortest):
 //!
 //! | variant | timing held, 1 crash | `bounded_delay` relaxed | `timely_timers` relaxed | `bounded_pause` relaxed | everything relaxed but duplication | everything relaxed |

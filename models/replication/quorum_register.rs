@@ -36,7 +36,7 @@
 //! - `reads_completed` (sometimes): both reads returned.
 //!
 //! **Verdicts** (pinned in `models/replication/plan.toml` and
-//! `tests/quorum_register.rs`; BFS-shortest counterexamples; 2 threads):
+//! `tests/suite/quorum_register.rs`; BFS-shortest counterexamples; 2 threads):
 //!
 //! | checks | `no_write_back` | `write_back` |
 //! |---|---|---|
@@ -53,7 +53,7 @@
 //! **Symmetry.** The three replicas are interchangeable (`Protocol::symmetry`; the
 //! reply sets are renamed bit by bit): a check stores one state per class of replica
 //! renamings (up to 6 states per class), with the same verdicts and counterexample
-//! lengths (`tests/timed_symmetry.rs`). The counts in the table are the full space
+//! lengths (`tests/suite/timed_symmetry.rs`). The counts in the table are the full space
 //! (`--no-symmetry`); with symmetry, for example, 45 329 → 8 293 (`no_write_back`, gap
 //! 0) and 84 261 → 15 028 (`write_back`, lossy links).
 //!

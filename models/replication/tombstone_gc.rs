@@ -50,7 +50,7 @@
 //!   after a resurrection — all the zombie value). There are no writes after the
 //!   delete, and gossip, timers, Tick and Resume are fair.
 //!
-//! **Verdicts** (pinned in `models/replication/plan.toml` and `tests/tombstone_gc.rs`,
+//! **Verdicts** (pinned in `models/replication/plan.toml` and `tests/suite/tombstone_gc.rs`,
 //! at the defaults; BFS-shortest counterexamples; lassos as steps / loop start):
 //!
 //! | run | states | `deleted_stays_deleted` | `eventually_converged` |

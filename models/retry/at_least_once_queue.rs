@@ -40,7 +40,7 @@
 //! - `message_processed` (sometimes): the effect is applied and the message deleted —
 //!   the happy path exists, so no variant passes vacuously.
 //!
-//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/retry.rs`; unique
+//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/suite/retry.rs`; unique
 //! states at default parameters, BFS counterexample lengths in steps):
 //!
 //! | variant | timing held | `bounded_pause` relaxed | `max_crashes(1)` | pause, timers, delay relaxed + `max_crashes(1)` |
@@ -64,7 +64,7 @@
 //!
 //! **Symmetry.** The two consumers are interchangeable (`Protocol::symmetry`): a
 //! check stores one state per class of states that differ by swapping them, with the
-//! same verdicts and counterexample lengths (`tests/timed_symmetry.rs` runs every plan
+//! same verdicts and counterexample lengths (`tests/suite/timed_symmetry.rs` runs every plan
 //! check both ways). The counts above are the full space (`--no-symmetry`); with
 //! symmetry about half: 39 / 44 / 39 with timing held, 1 560 (`ack_after`, pauses),
 //! 13 862 (`idempotent_consumer`, timing relaxed, one crash).

@@ -35,7 +35,7 @@
 //! - `all_succeed` (sometimes): both clients got `Ok`.
 //! - `eventually_all_succeed` (eventually): on every fair run, both clients get `Ok`.
 //!
-//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/backoff_jitter.rs`;
+//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/suite/backoff_jitter.rs`;
 //! defaults `max_retries = 3`, `base_backoff_ticks = 1`; unique states in brackets):
 //!
 //! | variant | `all_succeed` | `eventually_all_succeed` |

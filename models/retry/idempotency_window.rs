@@ -39,7 +39,7 @@
 //! - `at_most_once` (always): the request is executed at most once.
 //! - `request_acknowledged` (sometimes): the client receives a reply.
 //!
-//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/retry.rs`; unique
+//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/suite/retry.rs`; unique
 //! states at default parameters, BFS counterexample lengths in steps):
 //!
 //! | variant | `retry_within_ttl = held` | `retry_within_ttl = relaxed` |

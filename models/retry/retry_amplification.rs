@@ -46,7 +46,7 @@
 //! The **amplification factor** (database attempts per user request) is reported as
 //! the metric `database_attempts_per_request`, the maximum over the reachable states.
 //!
-//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/retry_amplification.rs`;
+//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/suite/retry_amplification.rs`;
 //! default parameters, unique states, BFS counterexample length in steps):
 //!
 //! | variant | `attempts_within_budget` | `failure_returned_to_user` | states |

@@ -31,7 +31,7 @@
 //! - `request_acknowledged` (sometimes): the client receives a reply — the happy path
 //!   exists, so no variant passes vacuously.
 //!
-//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/retry.rs`; unique
+//! **Verdicts** (pinned in `models/retry/plan.toml` and `tests/suite/retry.rs`; unique
 //! states at default parameters, BFS counterexample lengths in steps):
 //!
 //! | variant | timing held | `bounded_delay` relaxed | `timely_timers` relaxed | delay, timers, loss, duplication relaxed + `max_crashes(1)` |

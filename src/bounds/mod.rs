@@ -857,6 +857,13 @@ fn sweep_values(
     }
     let mut probe_options = check.clone();
     probe_options.threads = 1;
+    // A probe searches only the properties whose bounds are searched, as `check
+    // --property` does: not the model's `sometimes` properties, not `deadlock_free`
+    // unless it is named, and a timed system stores no message ages or pause lengths
+    // that only a property left out reads.
+    probe_options.properties = (resolved.properties.iter())
+        .map(|(name, _)| name.clone())
+        .collect();
     let probe = |search: usize, assumption: Assumption, bound: Option<u32>| {
         let changes = changes_at(&request.changes, assumption, bound);
         let mut options = probe_options.clone();

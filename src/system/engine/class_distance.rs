@@ -36,7 +36,7 @@
 //! the full system ([`crate::check::Guide`]), which finds every decision at the depth
 //! where the unguided search finds it. A state whose class is not in the graph gets 0:
 //! no pruning, never a wrong one. The graph, hence every distance, is the same for any
-//! thread count. `tests/class_guide.rs` checks the bound against true distances on
+//! thread count. `tests/suite/class_guide.rs` checks the bound against true distances on
 //! whole spaces, with subsumption on and off.
 
 use super::{Action, DriftClasses, DriftStep, Protocol, SystemState};

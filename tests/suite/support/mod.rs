@@ -1,6 +1,6 @@
 //! What the tests that run the `synccheck` binary share: its command, a run to the
 //! end, its output as text, a refused request, a plan file. A test file takes it with
-//! `mod support;` and uses what it needs (hence `dead_code` allowed here).
+//! `use crate::support;` and uses what it needs (hence `dead_code` allowed here).
 #![allow(dead_code)]
 
 pub mod one_message;

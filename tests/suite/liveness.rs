@@ -6,7 +6,7 @@ use synccheck::check::{self, Budget, CheckOptions, Verdict};
 use synccheck::liveness::{check_eventually, decide_eventually, Fairness, LivenessResult};
 use synccheck::system::*;
 
-mod support;
+use crate::support;
 use support::one_message::{Node, OneMessage};
 
 /// A client that may fail and retry forever, or succeed.

@@ -4,7 +4,7 @@
 
 use std::process::Output;
 
-mod support;
+use crate::support;
 use support::{text, write_plan};
 
 fn synccheck_with(args: &[&str], env: &[(&str, &str)]) -> Output {

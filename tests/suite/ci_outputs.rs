@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-mod support;
+use crate::support;
 use support::{text, write_plan};
 
 fn synccheck() -> Command {

@@ -1,6 +1,6 @@
 //! Sharding a plan and merging the shards' reports gives the unsharded verdicts.
 
-mod support;
+use crate::support;
 use support::synccheck;
 
 fn verdicts(report: &serde_json::Value) -> Vec<(String, String, String)> {

@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-mod support;
+use crate::support;
 use support::{paused_lease_lock, synccheck, text};
 
 /// The Explorer path printed by `--explorer-link` for C1's 22-step counterexample.

@@ -9,7 +9,7 @@ use synccheck::report::{self, CheckReport};
 use synccheck::system::{Assumption, AssumptionSet, Protocol, TimedSystem};
 use synccheck::trace::{self, ReplayOutcome};
 
-mod support;
+use crate::support;
 
 fn quiet(_: &bounds::ProbeEvent) {}
 
@@ -202,7 +202,7 @@ fn failover_lease_demotion_safe_skew_follows_the_lease_arithmetic() {
 /// The user's own heartbeat failure detector of `examples/user_cli/`: the worker sends a
 /// heartbeat at start and every `period_ticks`, `heartbeats` in all; the monitor
 /// suspects it after `timeout_ticks` without one.
-#[path = "../examples/user_cli/heartbeat.rs"]
+#[path = "../../examples/user_cli/heartbeat.rs"]
 mod heartbeat;
 use heartbeat::HeartbeatDetector as Heartbeat;
 
@@ -406,7 +406,17 @@ fn cli_bounds_probes_with_no_lean_and_no_symmetry_as_check_does() {
             .map(|p| (p["bound"].as_u64(), p["unique_states"].as_u64()))
             .collect::<Vec<_>>()
     };
-    // Relaxed, then held at 0 (the `check` counts of the same spaces).
+    // Relaxed, then held at 0: the counts of `check --property` on the same spaces
+    // (a probe searches only the properties whose bounds are searched).
+    let checked = |more: &[&str]| {
+        let mut args = vec!["check", "fenced_lease_lock", "--relax", "bounded_delay"];
+        args.extend(["--property", "no_lost_increment", "--format", "json"]);
+        args.extend_from_slice(more);
+        support::json_report(&args, 0)["stats"]["unique_states"].as_u64()
+    };
+    let relaxed = checked(&["--relax", "bounded_pause"]);
+    let at_zero = checked(&["--hold", "bounded_pause=0"]);
+    assert_eq!(probes(&[]), [(None, relaxed), (Some(0), at_zero)]);
     assert_eq!(probes(&[]), [(None, Some(20_575)), (Some(0), Some(5_144))]);
     assert_eq!(
         probes(&["--no-lean"]),

@@ -23,7 +23,7 @@
 //! `what_if` runs a reduced BFS (smallest component per state, BFS cycle proviso) under
 //! these unsound relations, to size what they would buy and show what they lose.
 //!
-//! `cargo test --release --test por_census -- --ignored --nocapture` prints the census
+//! `cargo test --release --test suite por_census -- --ignored --nocapture` prints the census
 //! and the what-if searches; the plain tests pin the Tick and receive-any facts on
 //! small prefixes, and a violation that R1 loses.
 

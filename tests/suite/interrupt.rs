@@ -6,7 +6,7 @@ use std::io::Read;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-mod support;
+use crate::support;
 use support::text;
 
 /// How long the check runs before the signal.

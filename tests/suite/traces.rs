@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod support;
+use crate::support;
 use support::{paused_lease_lock, synccheck, text};
 
 fn traces_in(dir: &Path) -> Vec<PathBuf> {

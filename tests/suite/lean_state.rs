@@ -23,7 +23,7 @@ fn run(
 ) -> Option<CheckReport> {
     // The lean state alone: `--no-lean` also expands every state and searches no
     // drift classes; subsumption and drift classes are compared on their own in
-    // tests/subsumption.rs and tests/drift_classes.rs.
+    // tests/suite/subsumption.rs and tests/suite/drift_classes.rs.
     let options = CheckOptions {
         max_states: Some(check.max_states.unwrap_or(max_states).min(max_states)),
         no_lean,
@@ -99,7 +99,7 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     assert!(compared >= 70, "only {compared} small checks");
     // The four everything-relaxed checks on the message set (primary_backup,
     // failover_split_brain, isr_replication, and concurrent_failover's safety search):
-    // their multiset networks pass the limit; tests/message_set.rs compares those
+    // their multiset networks pass the limit; tests/suite/message_set.rs compares those
     // within a depth bound, and concurrent_failover to the end with the network faults
     // alone relaxed.
     assert!(too_large.len() <= 4, "full runs too large: {too_large:?}");
@@ -310,7 +310,7 @@ fn a_property_that_reads_the_order_of_messages_in_flight_breaks_the_contract() {
         .assert_holds("one_is_first_in_flight");
 }
 
-mod support;
+use crate::support;
 
 /// `--no-lean` stores message ages: more states, the same verdicts.
 #[test]

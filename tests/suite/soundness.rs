@@ -16,7 +16,7 @@ use synccheck::report::{Explain, TraceReport};
 use synccheck::request::{resolve_params, AssumptionChanges, CheckRequest};
 use synccheck::trace::{self, ReplayOutcome, TraceFile};
 
-mod support;
+use crate::support;
 use support::{assert_usage_error, break_necessities, synccheck, text};
 
 // ---------------------------------------------------------------- small models ----

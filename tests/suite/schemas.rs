@@ -6,7 +6,7 @@
 
 use std::process::Output;
 
-mod support;
+use crate::support;
 use support::{paused_lease_lock, synccheck};
 
 fn json(output: &Output) -> serde_json::Value {

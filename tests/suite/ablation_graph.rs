@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-mod support;
+use crate::support;
 use support::{paused_lease_lock, stdout, synccheck};
 
 #[test]
@@ -205,7 +205,7 @@ fn graph_relax_all_is_every_assumption_relaxed_by_name() {
 
 /// `graph --no-lean` exports the space `check --no-lean` explores: message ages stored
 /// (`failover_split_brain` with `bounded_delay` relaxed: 107 states lean, 206 full, as
-/// `tests/lean_state.rs` pins for `check`).
+/// `tests/suite/lean_state.rs` pins for `check`).
 #[test]
 fn graph_no_lean_stores_message_ages() {
     let graph = |more: &[&str]| {

@@ -1,6 +1,6 @@
 //! The command line as a user runs it: exit codes, messages, JSON, plans.
 
-mod support;
+use crate::support;
 use support::{
     assert_usage_error, json_report, paused_lease_lock, stderr, stdout, synccheck, write_plan,
 };

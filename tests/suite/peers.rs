@@ -5,13 +5,13 @@
 //! dropped, `Protocol::ignores`), and the violation each shows when a crash loses an
 //! unsynced write.
 
-#[path = "../examples/peers/abd.rs"]
+#[path = "../../examples/peers/abd.rs"]
 #[allow(dead_code)]
 mod abd;
 
-#[path = "../examples/peers/paxos.rs"]
+#[path = "../../examples/peers/paxos.rs"]
 #[allow(dead_code)]
-mod paxos;
+pub(crate) mod paxos;
 
 /// The network closest to stateright's: any delay and order, no clock read, no fault.
 const STATERIGHT_LIKE: [&str; 4] = [

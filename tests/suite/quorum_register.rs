@@ -114,7 +114,7 @@ fn write_back_is_linearizable_with_reads_back_to_back() {
     // Two threads only: a 1-thread run here doubles the test's time. The replicas
     // are interchangeable, so the check stores one state per class of replica
     // renamings: 84 285 classes of the 489 874 states (`--no-symmetry`; BENCHMARKS.md,
-    // "Timed symmetry"); tests/timed_symmetry.rs compares the two at smaller bounds.
+    // "Timed symmetry"); tests/suite/timed_symmetry.rs compares the two at smaller bounds.
     testing::check(register(ReadMode::WriteBack, 0))
         .threads(2)
         .run()

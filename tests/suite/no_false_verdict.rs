@@ -2,7 +2,7 @@
 //! error, simulation and cancellation say why a verdict is unknown, a timer past the
 //! declared largest constant is an error, and reports state the collision risk.
 
-mod support;
+use crate::support;
 use support::{assert_usage_error, break_necessities, synccheck};
 
 #[test]

@@ -8,7 +8,7 @@
 //! fewest-breaks search run by class too, with the same outcome as on the full space.
 //! Then the runtime checks that refuse a symmetry the protocol does not have.
 
-mod support;
+use crate::support;
 
 use synccheck::catalog;
 use synccheck::check::{CheckOptions, Strategy};
@@ -48,7 +48,7 @@ fn run(model: &str, case: &Case, threads: usize, symmetry: bool) -> CheckReport 
             relax: case.relax.iter().map(|s| s.to_string()).collect(),
         },
     };
-    // Symmetry alone: subsumption (tests/subsumption.rs) would cut both counts.
+    // Symmetry alone: subsumption (tests/suite/subsumption.rs) would cut both counts.
     let options = CheckOptions {
         symmetry,
         subsumption: false,
