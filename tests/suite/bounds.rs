@@ -428,6 +428,45 @@ fn cli_bounds_probes_with_no_lean_and_no_symmetry_as_check_does() {
     );
 }
 
+/// A probe searches only the properties whose bounds are searched, on the system
+/// `check --property` narrows: `concurrent_failover compare_and_set` with
+/// `bounded_delay` relaxed stores message ages only for its `eventually` property, so
+/// the bounds of `at_most_one_primary` alone are probed on 344 and 76 states, where
+/// the whole check (every property: the probes before) stores 816 and 174.
+#[test]
+fn cli_bounds_probes_only_the_properties_it_searches() {
+    let model = ["concurrent_failover", "--set", "variant=compare_and_set"];
+    let checked = |more: &[&str], code: i32| {
+        let mut args = vec!["check"];
+        args.extend(model);
+        args.extend(["--relax", "bounded_delay", "--format", "json"]);
+        args.extend_from_slice(more);
+        support::json_report(&args, code)["stats"]["unique_states"].as_u64()
+    };
+    let selected = ["--property", "at_most_one_primary"];
+    let relaxed = [&["--relax", "bounded_pause"][..], &selected].concat();
+    let at_zero = [&["--hold", "bounded_pause=0"][..], &selected].concat();
+    assert_eq!(checked(&relaxed, 0), Some(344));
+    assert_eq!(checked(&at_zero, 0), Some(76));
+    // The whole check: with pauses relaxed, `eventually_one_primary` is violated.
+    assert_eq!(checked(&["--relax", "bounded_pause"], 1), Some(816));
+    assert_eq!(checked(&["--hold", "bounded_pause=0"], 0), Some(174));
+    let mut args = vec!["bounds"];
+    args.extend(model);
+    args.extend(["--relax", "bounded_delay", "--assumption", "bounded_pause"]);
+    args.extend(selected);
+    args.extend(["--up-to", "1", "--format", "json"]);
+    let (code, stdout, stderr) = synccheck(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let entry = &json["entries"][0];
+    assert_eq!(entry["status"], "holds_relaxed");
+    let probes: Vec<_> = (entry["probes"].as_array().expect("probes").iter())
+        .map(|p| (p["bound"].as_u64(), p["unique_states"].as_u64()))
+        .collect();
+    assert_eq!(probes, [(None, Some(344)), (Some(0), Some(76))]);
+}
+
 #[test]
 fn cli_bounds_rejects_bad_requests_with_exit_2() {
     for (args, needle) in [

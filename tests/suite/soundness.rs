@@ -596,7 +596,7 @@ fn replay_refuses_a_loop_without_time_or_without_fairness() {
     // The lasso shown before the fix: its loop is a clock drifting ahead and back.
     let zeno: TraceFile = trace::parse(
         "tests/data/backoff_jitter_zeno_loop.trace.json",
-        include_str!("data/backoff_jitter_zeno_loop.trace.json"),
+        include_str!("../data/backoff_jitter_zeno_loop.trace.json"),
     )
     .expect("a well-formed trace");
     match replayed(&zeno) {
