@@ -11,8 +11,8 @@
 //! here, by code that is not generic: that code is compiled once for each model (three
 //! for each protocol) in every crate that declares a protocol, and a copy of `std`'s or
 //! rayon's thread-starting code came with each of its own calls (13 % of the LLVM lines
-//! of `tests/suite/lean_state.rs`, seven protocols; BENCHMARKS.md, "The test command's
-//! time"). Not here: the Explorer's server (stateright's, started by `registry::serve`)
+//! of `tests/lean_state.rs`, then a crate of its own, seven protocols; BENCHMARKS.md,
+//! "The test command's time"). Not here: the Explorer's server (stateright's, started by `registry::serve`)
 //! and the CLI's own threads.
 
 use crate::check::CheckOptions;

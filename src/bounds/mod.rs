@@ -4,7 +4,7 @@
 //! `bounded_pause` P, `max_crashes` k), with every other assumption as the request
 //! leaves it, `synccheck bounds` finds per property the largest bound under which it
 //! holds and the smallest under which it is violated, with the shortest counterexample
-//! there. Each probe is a full check.
+//! there. Each probe is a full check (of the named properties only, with `--property`).
 //!
 //! **The search.** Holding an assumption with a larger bound only adds behaviours, so
 //! for a fixed model a safety property that is violated at N is violated at every
@@ -857,13 +857,16 @@ fn sweep_values(
     }
     let mut probe_options = check.clone();
     probe_options.threads = 1;
-    // A probe searches only the properties whose bounds are searched, as `check
-    // --property` does: not the model's `sometimes` properties, not `deadlock_free`
-    // unless it is named, and a timed system stores no message ages or pause lengths
-    // that only a property left out reads.
-    probe_options.properties = (resolved.properties.iter())
-        .map(|(name, _)| name.clone())
-        .collect();
+    // With `--property`, a probe searches only the named properties, as `check
+    // --property` does: a timed system keeps message ages and pause lengths only for
+    // a named `eventually` property. Without it a probe checks the whole model (its
+    // properties may depend on the parameters a sweep sets, so the list described at
+    // the defaults is not imposed on every probe).
+    if !request.properties.is_empty() {
+        probe_options.properties = (resolved.properties.iter())
+            .map(|(name, _)| name.clone())
+            .collect();
+    }
     let probe = |search: usize, assumption: Assumption, bound: Option<u32>| {
         let changes = changes_at(&request.changes, assumption, bound);
         let mut options = probe_options.clone();

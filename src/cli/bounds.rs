@@ -6,7 +6,7 @@ use crate::bounds::{self, BoundsReport, BoundsRequest, ProbeEvent, SearchOptions
 use crate::check::{CheckOptions, Progress};
 use crate::registry::Registry;
 use crate::request::{parse_sets, AssumptionChanges};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,8 +51,7 @@ pub fn run(registry: &Registry, args: &BoundsArgs) -> i32 {
         Ok(options) => options,
         Err(message) => return fail(message),
     };
-    let cancel = Arc::clone(&options.cancel);
-    let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    let _cancelling = super::signals::cancel_on_signal(&options.cancel);
     let params = match parse_sets(&args.sets) {
         Ok(params) => params,
         Err(error) => return fail(error),

@@ -174,8 +174,7 @@ fn assumptions(
         Ok(params) => params,
         Err(error) => return fail(error),
     };
-    let cancel = Arc::clone(&options.cancel);
-    let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    let _cancelling = super::signals::cancel_on_signal(&options.cancel);
     let label = format!("assumptions {model}");
     let ablation = with_progress(options, &label, None, || {
         crate::ablation::ablate(registry, model, &params, base, pairs, options)
@@ -613,11 +612,9 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
         Ok(options) => options,
         Err(message) => return fail(message),
     };
-    let cancel = Arc::clone(&options.cancel);
-    // Ctrl-C, SIGTERM (CI cancellation, Kubernetes) and SIGHUP (ctrlc's `termination`
-    // feature) all cancel: the partial report and JUnit are written, exit 3. A second
-    // signal is not caught again: the handler is installed once per process.
-    let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    // Ctrl-C, SIGTERM and SIGHUP cancel the check: the partial report and JUnit are
+    // written, exit 3 (`signals`).
+    let _cancelling = super::signals::cancel_on_signal(&options.cancel);
     if args.all || args.plan.is_some() {
         return check_plans(registry, args, &options);
     }

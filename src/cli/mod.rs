@@ -1,5 +1,7 @@
 //! The command line: argument parsing, progress display, output, exit codes.
-//! Only `main` exits the process; everything here returns an exit code.
+//! Only `main` exits the process; everything here returns an exit code (but for a
+//! signal that arrives while no command runs: `signals` ends the process then, as the
+//! signal would have without a handler).
 
 /// `eprintln!` that never panics: stderr may be a closed pipe, and a message lost
 /// there is no reason to stop (or to change the exit code).
@@ -24,6 +26,7 @@ mod bounds;
 mod commands;
 mod github;
 pub mod junit;
+mod signals;
 mod style;
 
 pub use args::Cli;

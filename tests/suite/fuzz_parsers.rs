@@ -11,7 +11,7 @@
 //!
 //! The default case counts keep the file under ~20 s in release; set `PROPTEST_CASES`
 //! to scale every property up (e.g. `PROPTEST_CASES=200000 cargo test --release --test
-//! fuzz_parsers`).
+//! suite fuzz_parsers::`).
 
 use proptest::prelude::*;
 use proptest::sample::Index;
