@@ -67,6 +67,57 @@ fn on_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    /// In a child process (this test binary again, `SIGNALS_CHILD` set): sends SIGINT
+    /// to itself with `kill`, with a command's flag registered or (`idle`) after its
+    /// guard is dropped; exits 0 once the flag is set, 1 if it is not within 10 s.
+    fn signalled_child(idle: bool) {
+        let flag = Arc::new(AtomicBool::new(false));
+        let guard = cancel_on_signal(&flag);
+        if idle {
+            drop(guard);
+        }
+        let pid = std::process::id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status();
+        assert!(sent.is_ok_and(|status| status.success()), "kill runs");
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if flag.load(Ordering::Relaxed) {
+                std::process::exit(0);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::process::exit(1);
+    }
+
+    /// Runs `signalled_child(idle)` in a child process; its exit code.
+    fn child_exit_code(idle: bool) -> Option<i32> {
+        let test =
+            "cli::signals::tests::a_signal_cancels_the_commands_running_and_ends_an_idle_process";
+        let output = Command::new(std::env::current_exe().expect("the test binary"))
+            .args([test, "--exact", "--nocapture", "--test-threads", "1"])
+            .env("SIGNALS_CHILD", if idle { "idle" } else { "running" })
+            .output()
+            .expect("the child runs");
+        output.status.code()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_signal_cancels_the_commands_running_and_ends_an_idle_process() {
+        match std::env::var("SIGNALS_CHILD").as_deref() {
+            Ok("idle") => signalled_child(true),
+            Ok(_) => signalled_child(false),
+            Err(_) => {
+                // A command running: its flag is set, the process goes on (exit 0).
+                assert_eq!(child_exit_code(false), Some(0));
+                // None running: the signal ends the process, exit 130.
+                assert_eq!(child_exit_code(true), Some(130));
+            }
+        }
+    }
 
     #[test]
     fn a_flag_is_registered_while_its_guard_lives() {
