@@ -118,45 +118,59 @@ fn lean_and_full_state_give_identical_verdicts_and_counterexample_lengths_on_the
     );
 }
 
-/// A two-node test protocol: a sender sends `sends` on start; the receiver records
-/// that something arrived and may pause (`bounded_pause(2)` held by default). Its
-/// properties are `properties`; the items after `;` (an opt-in, metrics) are pasted
-/// into the `impl Protocol`.
-macro_rules! reader {
-    ($name:ident sends [$($msg:expr),*], $properties:expr $(; $($item:tt)*)?) => {
-        #[derive(Clone, Debug)]
-        struct $name;
+/// A two-node test protocol: the sender sends `sends` on start; the receiver records
+/// that something arrived and may pause (`bounded_pause(2)` held by default). `LEAN`
+/// and `SET` are its `LEAN_STATE` and `MESSAGE_SET` declarations; its properties and
+/// metrics are its fields'. The readers below are values of four types, not a type
+/// each: every protocol type compiles the whole check pipeline again (about 280 000
+/// LLVM lines in release).
+#[derive(Clone, Debug)]
+struct Reader<const LEAN: bool, const SET: bool> {
+    sends: &'static [u8],
+    properties: fn() -> Vec<Property<Self>>,
+    metrics: fn(&SystemState<Self>) -> Vec<(&'static str, u64)>,
+}
 
-        impl Protocol for $name {
-            type Node = Node;
-            type State = bool;
-            type Durable = ();
-            type Msg = u8;
-            type Timer = u8;
-            type Ghost = ();
-            $($($item)*)?
-            fn largest_time_constant_ticks(&self) -> u32 {
-                1
-            }
-            fn default_assumptions(&self) -> AssumptionSet {
-                let mut set = AssumptionSet::default();
-                set.hold(Assumption::BoundedPause, Some(2)).expect("valid bound");
-                set
-            }
-            fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
-                if node == Node::Sender {
-                    $(ctx.send(Node::Receiver, $msg);)*
-                }
-                false
-            }
-            fn on_message(&self, _: Node, got: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
-                *got = true;
-            }
-            fn properties(&self) -> Vec<Property<Self>> {
-                $properties
+impl<const LEAN: bool, const SET: bool> Protocol for Reader<LEAN, SET> {
+    type Node = Node;
+    type State = bool;
+    type Durable = ();
+    type Msg = u8;
+    type Timer = u8;
+    type Ghost = ();
+    const LEAN_STATE: bool = LEAN;
+    const MESSAGE_SET: bool = SET;
+    fn largest_time_constant_ticks(&self) -> u32 {
+        1
+    }
+    fn default_assumptions(&self) -> AssumptionSet {
+        let mut set = AssumptionSet::default();
+        set.hold(Assumption::BoundedPause, Some(2))
+            .expect("valid bound");
+        set
+    }
+    fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
+        if node == Node::Sender {
+            for &msg in self.sends {
+                ctx.send(Node::Receiver, msg);
             }
         }
-    };
+        false
+    }
+    fn on_message(&self, _: Node, got: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
+        *got = true;
+    }
+    fn properties(&self) -> Vec<Property<Self>> {
+        (self.properties)()
+    }
+    fn metrics(&self, state: &SystemState<Self>) -> Vec<(&'static str, u64)> {
+        (self.metrics)(state)
+    }
+}
+
+/// A reader's metrics where it declares none.
+fn no_metrics<P: Protocol>(_: &SystemState<P>) -> Vec<(&'static str, u64)> {
+    Vec::new()
 }
 
 synccheck::nodes! {
@@ -196,8 +210,19 @@ fn received<P: Protocol<Node = Node, State = bool>>(state: &SystemState<P>) -> b
     state.node_state(Node::Receiver).copied().unwrap_or(false)
 }
 
-reader!(Reader sends [7], age_and_pause_readers());
-reader!(ReaderOptedIn sends [7], age_and_pause_readers(); const LEAN_STATE: bool = true;);
+/// Reads ages and pause lengths, and does not opt in to the lean state.
+const READER: Reader<false, false> = Reader {
+    sends: &[7],
+    properties: age_and_pause_readers,
+    metrics: no_metrics,
+};
+
+/// Reads ages and pause lengths, and opts in: a broken contract.
+const READER_OPTED_IN: Reader<true, false> = Reader {
+    sends: &[7],
+    properties: age_and_pause_readers,
+    metrics: no_metrics,
+};
 
 fn relaxed<P: Protocol>(protocol: P) -> synccheck::testing::Checked<P> {
     synccheck::testing::check(protocol)
@@ -224,12 +249,12 @@ fn assert_breach<P: Protocol>(
     }
 }
 
-/// Before the lean state was opt-in, a protocol like `Reader` was checked on the lean
+/// Before the lean state was opt-in, a protocol like `READER` was checked on the lean
 /// state and both properties held: a false verdict.
 #[test]
 fn a_property_that_reads_message_ages_or_pause_lengths_gets_the_full_state_unless_the_protocol_opts_in(
 ) {
-    let checked = relaxed(Reader);
+    let checked = relaxed(READER);
     assert_eq!(checked.assert_violated("message_never_waits").length, 1);
     assert_eq!(checked.assert_violated("no_pause_spans_a_tick").length, 2);
     assert!(!checked.system.lean().ages && !checked.system.lean().pauses);
@@ -245,7 +270,7 @@ fn a_property_that_reads_message_ages_or_pause_lengths_gets_the_full_state_unles
 fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_the_property() {
     // Lean state: ages and pause lengths not stored.
     let both = assert_breach(
-        synccheck::testing::check(ReaderOptedIn)
+        synccheck::testing::check(READER_OPTED_IN)
             .relax("bounded_delay")
             .relax("bounded_pause"),
         "property `message_never_waits` reads message ages: it is false on a state and true on the same state with every message in flight 0 ticks old",
@@ -258,18 +283,18 @@ fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_
     );
     // Messages never age (Δ = 0): the pause lengths.
     assert_breach(
-        synccheck::testing::check(ReaderOptedIn)
+        synccheck::testing::check(READER_OPTED_IN)
             .hold("bounded_delay=0")
             .relax("bounded_pause"),
         "property `no_pause_spans_a_tick` reads pause lengths",
     );
     // Subsumption alone: the bounds held, the lean state stores both.
     assert_breach(
-        synccheck::testing::check(ReaderOptedIn).hold("bounded_delay=1"),
+        synccheck::testing::check(READER_OPTED_IN).hold("bounded_delay=1"),
         "reads message ages",
     );
     // Nothing relies on the contract: the right verdicts.
-    let full = synccheck::testing::check(ReaderOptedIn)
+    let full = synccheck::testing::check(READER_OPTED_IN)
         .hold("bounded_delay=1")
         .no_subsumption()
         .run();
@@ -277,7 +302,7 @@ fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_
     assert_eq!(full.assert_violated("no_pause_spans_a_tick").length, 2);
     // The audit can be turned off (0 states): then the lean state misleads it, as it
     // did before the audit.
-    let misled = synccheck::testing::check(ReaderOptedIn)
+    let misled = synccheck::testing::check(READER_OPTED_IN)
         .relax("bounded_delay")
         .relax("bounded_pause")
         .lean_audit(0)
@@ -290,20 +315,28 @@ fn a_protocol_that_opts_in_and_reads_ages_or_pause_lengths_gets_an_error_naming_
 
 // A property that reads the order of a multiset network (sorted with ages first, so
 // not an order any run gives the messages) breaks the contract too.
-reader!(OrderReader sends [1, 2], vec![Property::always(
-    "one_is_first_in_flight",
-    |_, state| state.network.first().is_none_or(|first| first.msg == 1 || state.network.len() == 1),
-)]; const LEAN_STATE: bool = true;);
+const ORDER_READER: Reader<true, false> = Reader {
+    sends: &[1, 2],
+    properties: || {
+        vec![Property::always("one_is_first_in_flight", |_, state| {
+            state
+                .network
+                .first()
+                .is_none_or(|first| first.msg == 1 || state.network.len() == 1)
+        })]
+    },
+    metrics: no_metrics,
+};
 
 #[test]
 fn a_property_that_reads_the_order_of_messages_in_flight_breaks_the_contract() {
     assert_breach(
-        synccheck::testing::check(OrderReader).relax("bounded_delay"),
+        synccheck::testing::check(ORDER_READER).relax("bounded_delay"),
         "property `one_is_first_in_flight` reads the order of the messages in flight",
     );
     // Where `fifo_links` keeps each channel's send order, the order is the protocol's
     // to read (and the property holds).
-    synccheck::testing::check(OrderReader)
+    synccheck::testing::check(ORDER_READER)
         .relax("bounded_delay")
         .hold("fifo_links")
         .run()
@@ -350,18 +383,19 @@ fn no_lean_on_the_command_line_stores_message_ages_with_the_same_verdicts() {
 
 // A metric that reads message ages breaks the contract as a property would: the
 // maximum it reports would be taken over states whose ages read 0.
-reader!(AgeMetric sends [1], vec![Property::always("anything", |_, _| true)];
-    const LEAN_STATE: bool = true;
-    fn metrics(&self, state: &SystemState<Self>) -> Vec<(&'static str, u64)> {
+const AGE_METRIC: Reader<true, false> = Reader {
+    sends: &[1],
+    properties: || vec![Property::always("anything", |_, _| true)],
+    metrics: |state| {
         let oldest = state.network.iter().map(|e| e.age_ticks).max();
         vec![("oldest_message_ticks", u64::from(oldest.unwrap_or(0)))]
-    }
-);
+    },
+};
 
 #[test]
 fn a_metric_that_reads_message_ages_breaks_the_contract() {
     assert_breach(
-        synccheck::testing::check(AgeMetric)
+        synccheck::testing::check(AGE_METRIC)
         .relax("bounded_delay"),
         "metric `oldest_message_ticks` reads message ages: it is 1 on a state and 0 on the same state with every message in flight 0 ticks old",
     );
@@ -371,14 +405,26 @@ fn a_metric_that_reads_message_ages_breaks_the_contract() {
 // flight (true while the message is on its way) would be misled on the message set,
 // where a delivered message stays in flight; the audit names the property. Declared
 // with `Property::always_or_in_flight` instead, the same invariant keeps the contract.
-reader!(SetReader sends [1], vec![Property::always("received_or_on_its_way", |_, state| {
-    received(state) || !state.network.is_empty()
-})]; const MESSAGE_SET: bool = true;);
-reader!(SetReaderInFlight sends [1], vec![Property::always_or_in_flight(
-    "received_or_on_its_way",
-    |_, state| received(state),
-    |_, envelope| envelope.msg == 1,
-)]; const MESSAGE_SET: bool = true;);
+const SET_READER: Reader<false, true> = Reader {
+    sends: &[1],
+    properties: || {
+        vec![Property::always("received_or_on_its_way", |_, state| {
+            received(state) || !state.network.is_empty()
+        })]
+    },
+    metrics: no_metrics,
+};
+const SET_READER_IN_FLIGHT: Reader<false, true> = Reader {
+    sends: &[1],
+    properties: || {
+        vec![Property::always_or_in_flight(
+            "received_or_on_its_way",
+            |_, state| received(state),
+            |_, envelope| envelope.msg == 1,
+        )]
+    },
+    metrics: no_metrics,
+};
 
 #[test]
 fn a_message_set_protocol_whose_property_reads_the_messages_in_flight_gets_an_error() {
@@ -391,16 +437,16 @@ fn a_message_set_protocol_whose_property_reads_the_messages_in_flight_gets_an_er
             .relax("fifo_links")
     }
     assert_breach(
-        relaxed(synccheck::testing::check(SetReader)),
+        relaxed(synccheck::testing::check(SET_READER)),
         "property `received_or_on_its_way` reads the messages in flight: it is true on a state and false on the same state with no message in flight (a `MESSAGE_SET` protocol must not read them",
     );
     // Declared as an in-flight invariant: no breach, and the right verdicts (a loss
     // leaves the message neither received nor on its way).
-    relaxed(synccheck::testing::check(SetReaderInFlight))
+    relaxed(synccheck::testing::check(SET_READER_IN_FLIGHT))
         .relax("reliable_links")
         .run()
         .assert_violated("received_or_on_its_way");
-    relaxed(synccheck::testing::check(SetReaderInFlight))
+    relaxed(synccheck::testing::check(SET_READER_IN_FLIGHT))
         .run()
         .assert_holds("received_or_on_its_way");
 }
@@ -409,20 +455,26 @@ fn a_message_set_protocol_whose_property_reads_the_messages_in_flight_gets_an_er
 // search on the message set (`TimedSystem::for_safety_search`) drops pause lengths
 // for a `LEAN_STATE` protocol, and its verdicts are kept: the audit covers that search
 // too.
-reader!(PauseReaderLive sends [1], vec![
-    pause_reader(),
-    Property::eventually("received", |_, state| received(state)),
-]; const LEAN_STATE: bool = true; const MESSAGE_SET: bool = true;);
+const PAUSE_READER_LIVE: Reader<true, true> = Reader {
+    sends: &[1],
+    properties: || {
+        vec![
+            pause_reader(),
+            Property::eventually("received", |_, state| received(state)),
+        ]
+    },
+    metrics: no_metrics,
+};
 
 #[test]
 fn the_safety_search_on_the_message_set_is_audited_too() {
-    let checked = synccheck::testing::check(PauseReaderLive)
+    let checked = synccheck::testing::check(PAUSE_READER_LIVE)
         .relax("no_duplication")
         .relax("bounded_delay")
         .relax("fifo_links")
         .relax("bounded_pause");
     let system = synccheck::testing::system(
-        PauseReaderLive,
+        PAUSE_READER_LIVE,
         &[
             Assumption::NoDuplication,
             Assumption::BoundedDelay,
@@ -440,13 +492,13 @@ fn the_safety_search_on_the_message_set_is_audited_too() {
     );
 }
 
-impl synccheck::model::Declared for ReaderOptedIn {
+impl synccheck::model::Declared for Reader<true, false> {
     const NAME: &'static str = "reader_opted_in";
     const FAMILY: &'static str = "test";
     const SUMMARY: &'static str = "declares LEAN_STATE and reads message ages";
     const PARAMS: &'static [synccheck::model::Param] = &[];
     fn from_params(_: &synccheck::model::Params) -> Result<Self, String> {
-        Ok(ReaderOptedIn)
+        Ok(READER_OPTED_IN)
     }
 }
 
@@ -456,7 +508,7 @@ impl synccheck::model::Declared for ReaderOptedIn {
 #[test]
 fn a_broken_contract_exits_2_through_the_cli() {
     use clap::Parser;
-    let registry = synccheck::registry![ReaderOptedIn];
+    let registry = synccheck::registry![Reader<true, false>];
     let run = |more: &[&str]| {
         let mut args = vec![
             "synccheck",

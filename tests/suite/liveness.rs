@@ -82,7 +82,7 @@ fn fairness_rules_out_a_message_that_lingers_forever() {
     let mut set = AssumptionSet::all_relaxed();
     set.hold(Assumption::ReliableLinks, None).expect("valid");
     set.hold(Assumption::NoDuplication, None).expect("valid");
-    let system = TimedSystem::new(OneMessage, set).expect("within limits");
+    let system = TimedSystem::new(OneMessage::default(), set).expect("within limits");
     // Ticking forever with the message in flight is a cycle, but Deliver stays enabled
     // and is never taken: not a fair behaviour.
     assert!(matches!(
@@ -94,7 +94,7 @@ fn fairness_rules_out_a_message_that_lingers_forever() {
 #[test]
 fn a_lost_message_is_a_fair_lasso_that_replays() {
     let set = AssumptionSet::all_relaxed();
-    let system = TimedSystem::new(OneMessage, set.clone()).expect("within limits");
+    let system = TimedSystem::new(OneMessage::default(), set.clone()).expect("within limits");
     let mut outcome = check::run(&system, &CheckOptions::default());
     decide_eventually(&system, &mut outcome, &Budget::unlimited());
     let property = outcome.property("received").expect("declared");

@@ -285,7 +285,7 @@ fn the_check_pipeline_skips_idle_ticks_under_symmetry_too() {
 fn a_state_whose_only_step_is_an_idle_tick_is_not_a_deadlock() {
     // Delivered, nothing in flight, no timer, no pause, no drift (skew held at 0):
     // the only enabled step is a Tick that changes nothing.
-    let checked = testing::check(OneMessage).threads(1).run();
+    let checked = testing::check(OneMessage::default()).threads(1).run();
     checked.assert_holds("deadlock_free");
     checked.assert_holds("received");
     let system = &checked.system;
@@ -320,7 +320,7 @@ fn a_lasso_looping_on_an_idle_tick_is_found_and_replays() {
         params: &params,
     };
     let (system, checked) =
-        pipeline::check_protocol(OneMessage, set, label, &CheckOptions::default())
+        pipeline::check_protocol(OneMessage::default(), set, label, &CheckOptions::default())
             .expect("within limits");
     let property = checked.outcome.property("received").expect("declared");
     assert_eq!(property.verdict, Verdict::Violated);

@@ -1,11 +1,15 @@
 //! A two-node protocol several test files check: a sender sends one message on
-//! start and the receiver records it (`eventually` received).
+//! start and the receiver records it (`eventually` received), or panics on it.
 
 use synccheck::system::{Context, Property, Protocol};
 
-/// A sender sends one message on start; the receiver records it.
-#[derive(Clone, Debug)]
-pub struct OneMessage;
+/// A sender sends one message on start; the receiver records it, or, where `panics`,
+/// panics on it (an `unwrap` on a state the designer thought impossible:
+/// tests/suite/model_panics.rs).
+#[derive(Clone, Debug, Default)]
+pub struct OneMessage {
+    pub panics: bool,
+}
 
 synccheck::nodes! {
     pub enum Node {
@@ -30,7 +34,8 @@ impl Protocol for OneMessage {
         }
         false
     }
-    fn on_message(&self, _: Node, state: &mut bool, _: Node, _: &u8, _: &mut Context<'_, Self>) {
+    fn on_message(&self, _: Node, state: &mut bool, _: Node, msg: &u8, _: &mut Context<'_, Self>) {
+        assert!(!self.panics, "the receiver cannot take message {msg}");
         *state = true;
     }
     fn properties(&self) -> Vec<Property<Self>> {
