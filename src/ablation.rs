@@ -59,8 +59,14 @@ pub struct Ablation {
     pub rows: Vec<Row>,
     /// Per safety/liveness property: the minimal sets that, held, make it hold.
     pub minimal_sufficient: BTreeMap<String, Vec<Vec<Assumption>>>,
-    /// Per property: the assumptions whose relaxing alone breaks it.
+    /// Per `always`/`eventually` property: the assumptions whose relaxing alone breaks it
+    /// (it holds with every one held, and is violated with that one relaxed). A property
+    /// a limit left undecided is in `load_bearing_unknown` instead.
     pub load_bearing: BTreeMap<String, Vec<Assumption>>,
+    /// Per property whose load-bearing answer a limit left open: the assumptions it is
+    /// open for (their run with that one relaxed was cut; every one where the run with
+    /// all held was). The ones known to be load-bearing are still in `sentences`.
+    pub load_bearing_unknown: BTreeMap<String, Vec<Assumption>>,
     /// One sentence per load-bearing assumption.
     pub sentences: Vec<String>,
     /// The first limit that cut a run (its cells are `unknown`), if any did.
@@ -187,6 +193,7 @@ pub fn ablate(
         .collect();
     let mut minimal_sufficient = BTreeMap::new();
     let mut load_bearing = BTreeMap::new();
+    let mut load_bearing_unknown = BTreeMap::new();
     let mut sentences = Vec::new();
     let full = subsets - 1;
     for (name, kind) in properties
@@ -244,7 +251,16 @@ pub fn ablate(
                     .unwrap_or_default()
             ));
         }
-        load_bearing.insert(name.clone(), bearing);
+        let singles: Vec<Verdict> = (0..declared.len()).map(|bit| verdict(1 << bit)).collect();
+        match undecided(verdict(0), &singles) {
+            None => {
+                load_bearing.insert(name.clone(), bearing);
+            }
+            Some(open) => {
+                let open = open.into_iter().map(|bit| declared[bit]).collect();
+                load_bearing_unknown.insert(name.clone(), open);
+            }
+        }
     }
     Ok(Ablation {
         schema_version: crate::report::SCHEMA_VERSION,
@@ -255,9 +271,28 @@ pub fn ablate(
         rows,
         minimal_sufficient,
         load_bearing,
+        load_bearing_unknown,
         sentences,
         stopped,
     })
+}
+
+/// Which assumptions a property's load-bearing answer is still open for, by index into
+/// the declared ones, given its verdict with every assumption held (`all_held`) and with
+/// each relaxed alone (`singles`); `None` when it is decided. A property that does not
+/// hold with every assumption held has no load-bearing assumption (decided); one that
+/// holds is open for each assumption whose cell a limit cut (it might be violated);
+/// an unknown all-held cell leaves it open for all of them.
+fn undecided(all_held: Verdict, singles: &[Verdict]) -> Option<Vec<usize>> {
+    let open: Vec<usize> = match all_held {
+        Verdict::Holds => (singles.iter().enumerate())
+            .filter(|(_, verdict)| **verdict == Verdict::Unknown)
+            .map(|(bit, _)| bit)
+            .collect(),
+        Verdict::Unknown => (0..singles.len()).collect(),
+        _ => Vec::new(),
+    };
+    (all_held == Verdict::Unknown || !open.is_empty()).then_some(open)
 }
 
 fn relaxed_of(declared: &[Assumption], mask: usize) -> Vec<Assumption> {
@@ -345,11 +380,28 @@ pub fn render(ablation: &Ablation) -> String {
         let _ = writeln!(out, "  {name}: {shown}");
     }
     out.push_str("\nLoad-bearing assumptions:\n");
-    if ablation.sentences.is_empty() {
+    let open = &ablation.load_bearing_unknown;
+    if ablation.sentences.is_empty() && open.is_empty() {
         out.push_str("  none: no single relaxed assumption breaks a property\n");
     }
     for sentence in &ablation.sentences {
         let _ = writeln!(out, "  - {sentence}");
+    }
+    if !open.is_empty() {
+        for (name, _) in &ablation.properties {
+            if let Some(unknown) = open.get(name) {
+                let _ = match unknown.is_empty() {
+                    true => writeln!(out, "  {name}: unknown (a limit cut its run)"),
+                    false => writeln!(
+                        out,
+                        "  {name}: unknown for {} (a limit cut its runs)",
+                        names(unknown)
+                    ),
+                };
+            } else if ablation.load_bearing.get(name).is_some_and(Vec::is_empty) {
+                let _ = writeln!(out, "  {name}: none");
+            }
+        }
     }
     out
 }
@@ -360,4 +412,28 @@ fn names(assumptions: &[Assumption]) -> String {
         .map(|a| a.name())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::undecided;
+    use crate::check::Verdict::{Holds, Unknown, Violated};
+
+    #[test]
+    fn a_load_bearing_answer_is_open_for_each_cut_run_it_rests_on() {
+        // Every run decided: decided, whatever the verdicts.
+        assert_eq!(undecided(Holds, &[Holds, Violated]), None);
+        assert_eq!(undecided(Violated, &[Violated, Holds]), None);
+        // Violated with all held: nothing is load-bearing, whatever was cut.
+        assert_eq!(undecided(Violated, &[Unknown, Unknown]), None);
+        // Holds with all held: open for each cut single run, known for the rest.
+        assert_eq!(undecided(Holds, &[Violated, Unknown]), Some(vec![1]));
+        assert_eq!(
+            undecided(Holds, &[Unknown, Holds, Unknown]),
+            Some(vec![0, 2])
+        );
+        // The all-held run cut: open for every assumption.
+        assert_eq!(undecided(Unknown, &[Violated, Holds]), Some(vec![0, 1]));
+        assert_eq!(undecided(Unknown, &[]), Some(vec![]));
+    }
 }

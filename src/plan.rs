@@ -565,6 +565,17 @@ impl BoundExpectationResult {
         }
     }
 
+    /// The bound its counterexample was found at, as `assumption(N)`: `holds_up_to`
+    /// where it is violated there already, else `holds_up_to + 1`.
+    pub fn deciding(&self) -> String {
+        let bound = if self.at_bound == Verdict::Violated {
+            self.holds_up_to
+        } else {
+            self.holds_up_to + 1
+        };
+        format!("{}({bound})", self.assumption.name())
+    }
+
     /// The expectation's label: `property@assumption`.
     pub fn label(&self) -> String {
         format!("{}@{}", self.property, self.assumption.name())
@@ -941,7 +952,13 @@ pub fn merge(labeled: Vec<(String, PlanReport)>) -> Result<PlanReport, MergeErro
         .collect();
     let mut checks: Vec<PlanCheckResult> =
         labeled.into_iter().flat_map(|(_, r)| r.checks).collect();
-    checks.sort_by(|a, b| a.name.cmp(&b.name));
+    // In plan order, as an unsharded run lists them (every name is in the plan: checked
+    // above).
+    let order: BTreeMap<&str, usize> = (base.plan_checks.iter().enumerate())
+        .rev()
+        .map(|(index, name)| (name.as_str(), index))
+        .collect();
+    checks.sort_by_key(|check| order.get(check.name.as_str()).copied());
     let checks_run = checks.iter().map(|c| c.name.clone()).collect();
     let mut merged = report(files, checks);
     merged.shard = Some(ShardIdentity {

@@ -296,7 +296,9 @@ pub struct CheckArgs {
     /// Worker threads.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: u16,
-    /// Stop after this many unique states (verdicts not yet known become `unknown`).
+    /// Stop once more than this many unique states are stored (verdicts not yet known
+    /// become `unknown`; a space of exactly N states is complete, and the count a cut
+    /// search reports may pass N by the states its last step stored).
     #[arg(long, value_name = "N")]
     pub max_states: Option<usize>,
     /// Do not explore beyond this depth.

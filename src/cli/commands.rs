@@ -6,6 +6,7 @@ use crate::plan::{self, Plan};
 use crate::registry::Registry;
 use crate::report::render_human;
 use crate::request::{parse_sets, resolve_params, AssumptionChanges, CheckRequest};
+use crate::trace::TraceFile;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -241,11 +242,10 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
                 ))
             }
             Err(error) => {
+                let (line, column, message) = crate::trace::json_error_position(&error);
                 return fail(format!(
-                    "{path}:{}:{}: not a synccheck plan report: {error}",
-                    error.line(),
-                    error.column()
-                ))
+                    "{path}:{line}:{column}: not a synccheck plan report: {message}"
+                ));
             }
         }
     }
@@ -435,16 +435,51 @@ fn explorer_links(
     text
 }
 
-/// Saves the traces of `report` into `dir`; returns the text that names them.
-fn save_traces(report: &crate::report::CheckReport, dir: &str) -> Result<String, String> {
+/// The traces of `report`, each with what it shows (its property).
+fn report_traces(report: &crate::report::CheckReport) -> Vec<(String, TraceFile)> {
+    (crate::trace::traces_of(report).into_iter())
+        .map(|trace| (format!("`{}`", trace.property), trace))
+        .collect()
+}
+
+/// The counterexamples that decide a plan check's pinned boundaries (`expect_bounds`),
+/// each with what it shows: the property and the bound it was found at.
+fn bound_traces(result: &plan::PlanCheckResult) -> Vec<(String, TraceFile)> {
+    (result.bounds.iter())
+        .filter_map(|bound| {
+            let trace = bound.counterexample.clone()?;
+            Some((
+                format!("`{}` at {}", bound.property, bound.deciding()),
+                trace,
+            ))
+        })
+        .collect()
+}
+
+/// Saves `traces` (each with what it shows) into `dir`; returns the text that names
+/// them. A trace whose file `written` holds already (the same model, parameters,
+/// assumptions and property: a plan check and another's pinned boundary can be one
+/// check) is not written again; the text names the file.
+fn save_traces(
+    traces: &[(String, TraceFile)],
+    dir: &str,
+    written: &mut std::collections::BTreeSet<std::path::PathBuf>,
+) -> Result<String, String> {
     let mut text = String::new();
-    for trace in crate::trace::traces_of(report) {
-        let path = crate::trace::save(std::path::Path::new(dir), &trace)
+    for (shows, trace) in traces {
+        let file = std::path::Path::new(dir).join(crate::trace::file_name(trace));
+        if !written.insert(file.clone()) {
+            text.push_str(&format!(
+                "trace of {shows}: the same model, parameters, assumptions and property as a trace saved above: {}\n",
+                file.display()
+            ));
+            continue;
+        }
+        let path = crate::trace::save(std::path::Path::new(dir), trace)
             .map_err(|e| format!("--trace-dir {dir}: {e}"))?;
         let (program, path) = (super::program_name(), path.display());
         text.push_str(&format!(
-            "trace of `{}` saved: {path}\n  replay: {program} replay {path}\n  chart:  {program} show {path} --as text\n",
-            trace.property,
+            "trace of {shows} saved: {path}\n  replay: {program} replay {path}\n  chart:  {program} show {path} --as text\n",
         ));
     }
     Ok(text)
@@ -647,7 +682,7 @@ fn check(registry: &Registry, args: &CheckArgs) -> i32 {
     let mut saved = match args
         .trace_dir
         .as_deref()
-        .map(|dir| save_traces(&report, dir))
+        .map(|dir| save_traces(&report_traces(&report), dir, &mut Default::default()))
     {
         Some(Err(message)) => return fail(message),
         Some(Ok(text)) => text,
@@ -872,9 +907,16 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
     let checks: Vec<&plan::PlanCheck> = plans.iter().flat_map(|p| &p.checks).collect();
     let total = checks.len();
     let mut results = Vec::new();
+    let mut written = std::collections::BTreeSet::new();
     let emitted = run_in_order(&checks, options, registry, |label, result| {
-        if let (Some(dir), Some(check_report)) = (&args.trace_dir, &result.report) {
-            match save_traces(check_report, dir) {
+        if let Some(dir) = &args.trace_dir {
+            let mut traces = result
+                .report
+                .as_ref()
+                .map(report_traces)
+                .unwrap_or_default();
+            traces.extend(bound_traces(&result));
+            match save_traces(&traces, dir, &mut written) {
                 Ok(text) if args.format == Format::Human => note(&text),
                 Ok(_) => {}
                 Err(message) => return Err(fail(message)),
@@ -965,7 +1007,11 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                         b.above_bound.name()
                     ));
                     if let Some(trace) = &b.counterexample {
-                        text.push_str(&format!("counterexample ({} steps):\n", trace.trace.length));
+                        text.push_str(&format!(
+                            "counterexample at {} ({} steps):\n",
+                            b.deciding(),
+                            trace.trace.length
+                        ));
                         crate::report::render_trace(&trace.trace, &mut text);
                     }
                 }

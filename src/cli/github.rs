@@ -192,6 +192,22 @@ pub fn summary(report: &PlanReport) -> String {
                 );
             }
         }
+        for check in &report.checks {
+            for bound in check.bounds.iter().filter(|b| !b.met) {
+                let Some(trace) = &bound.counterexample else {
+                    continue;
+                };
+                let _ = writeln!(
+                    out,
+                    "<details><summary>{}: counterexample for <code>{}</code> at {} ({} steps)</summary>\n\n```mermaid\n{}```\n\n</details>\n",
+                    html(&check.name),
+                    html(&bound.label()),
+                    html(&bound.deciding()),
+                    trace.trace.length,
+                    render(trace, Rendering::Mermaid)
+                );
+            }
+        }
     }
     let _ = writeln!(
         out,

@@ -122,7 +122,7 @@ fn suite(check: &PlanCheckResult, trace_dir: Option<&Path>) -> TestSuite {
         suite.add_test_case(case);
     }
     for bound in &check.bounds {
-        let mut case = TestCase::new(bound.label(), bound_status(report, bound));
+        let mut case = TestCase::new(bound.label(), bound_status(report, bound, trace_dir));
         case.set_classname(classname.as_str())
             .set_time(duration(bound.seconds));
         suite.add_test_case(case);
@@ -136,6 +136,7 @@ fn suite(check: &PlanCheckResult, trace_dir: Option<&Path>) -> TestSuite {
 fn bound_status(
     report: &CheckReport,
     bound: &crate::plan::BoundExpectationResult,
+    trace_dir: Option<&Path>,
 ) -> TestCaseStatus {
     if bound.met {
         return TestCaseStatus::success();
@@ -150,7 +151,11 @@ fn bound_status(
         bound.above_bound.name()
     );
     if let Some(trace) = &bound.counterexample {
-        message.push_str(&format!(" (counterexample: {} steps)", trace.trace.length));
+        message.push_str(&format!(
+            " (counterexample at {}: {} steps)",
+            bound.deciding(),
+            trace.trace.length
+        ));
     }
     let mut body = String::new();
     if let Some(trace) = &bound.counterexample {
@@ -166,6 +171,11 @@ fn bound_status(
         (bound.holds_up_to + 2).min(crate::system::BOUND_MAX)
     ));
     body.push_str(&format!("search: {command}\n"));
+    if let (Some(dir), Some(trace)) = (trace_dir, &bound.counterexample) {
+        let file = dir.join(crate::trace::file_name(trace));
+        let program = super::program_name();
+        body.push_str(&format!("replay: {program} replay {}\n", file.display()));
+    }
     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
     status
         .set_message(message)

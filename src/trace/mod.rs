@@ -192,19 +192,25 @@ pub fn load(path: &Path) -> Result<TraceFile, TraceError> {
     parse(&shown, &text)
 }
 
+/// Where a JSON document failed to parse, as 1-based line and column, and serde_json's
+/// message without the position it appends (so an error names the position once).
+/// serde_json counts a position just after a newline (or in empty text) as column 0.
+pub(crate) fn json_error_position(error: &serde_json::Error) -> (usize, usize, String) {
+    let full = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+    (error.line().max(1), error.column().max(1), message)
+}
+
 /// Parses and validates trace text.
 pub fn parse(path: &str, text: &str) -> Result<TraceFile, TraceError> {
     let malformed = |error: serde_json::Error| {
-        // serde_json counts a position just after a newline (or in empty text) as
-        // column 0; we report 1-based columns, and the position once.
-        let (line, column) = (error.line().max(1), error.column().max(1));
-        let full = error.to_string();
-        let suffix = format!(" at line {} column {}", error.line(), error.column());
+        let (line, column, message) = json_error_position(&error);
         TraceError::Malformed {
             path: path.to_string(),
             line,
             column,
-            message: full.strip_suffix(&suffix).unwrap_or(&full).to_string(),
+            message,
         }
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;

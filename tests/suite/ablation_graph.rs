@@ -276,12 +276,49 @@ fn assumptions_no_lean_and_no_symmetry_check_the_larger_spaces() {
 }
 
 /// A state limit that cuts a row's run is said, in the human matrix and by exit 3
-/// (never exit 0 with unknown cells); the same ablation within its limits exits 0.
+/// (never exit 0 with unknown cells), and the load-bearing summary does not claim that
+/// nothing is load-bearing: with every run cut, each property's answer is unknown for
+/// every assumption (JSON `load_bearing_unknown`, not `load_bearing`; no
+/// `minimal_sufficient`); the same ablation within its limits exits 0.
 #[test]
 fn an_ablation_cut_by_a_limit_exits_3() {
     let cut = synccheck(&["assumptions", "primary_backup", "--max-states", "50"]);
     assert_eq!(cut.status.code(), Some(3), "{}", stdout(&cut));
-    assert!(stdout(&cut).contains("incomplete: "), "{}", stdout(&cut));
+    let text = stdout(&cut);
+    assert!(text.contains("incomplete: "), "{text}");
+    assert!(
+        !text.contains("none: no single relaxed assumption"),
+        "{text}"
+    );
+    let bearing = (text.split("Load-bearing assumptions:").nth(1))
+        .unwrap_or_else(|| panic!("no load-bearing section: {text}"));
+    assert!(
+        bearing.contains(
+            "acked_write_survives: unknown for bounded_delay, timely_timers, bounded_pause (a limit cut its runs)"
+        ),
+        "{text}"
+    );
+    let json = synccheck(&[
+        "assumptions",
+        "primary_backup",
+        "--max-states",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json.status.code(), Some(3));
+    let ablation: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(
+        ablation["load_bearing"],
+        serde_json::json!({}),
+        "{ablation}"
+    );
+    assert_eq!(
+        ablation["load_bearing_unknown"]["acked_write_survives"],
+        serde_json::json!(["bounded_delay", "timely_timers", "bounded_pause"]),
+        "{ablation}"
+    );
+    assert_eq!(ablation["minimal_sufficient"], serde_json::json!({}));
     let whole = synccheck(&["assumptions", "primary_backup"]);
     assert_eq!(whole.status.code(), Some(0), "{}", stdout(&whole));
     assert!(!stdout(&whole).contains("incomplete: "));

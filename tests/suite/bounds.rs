@@ -551,15 +551,29 @@ expect_bounds = { no_lost_update = { bounded_skew = 1 } }
 "#,
     )
     .expect("written");
-    let (code, stdout, stderr) = synccheck(&[
-        "check",
-        "--plan",
-        plan.to_str().expect("UTF-8"),
-        "--junit",
-        junit.to_str().expect("UTF-8"),
-        "--format",
-        "json",
-    ]);
+    let traces = dir.path().join("traces");
+    let summary = dir.path().join("summary.md");
+    let output = support::command()
+        .args([
+            "check",
+            "--plan",
+            plan.to_str().expect("UTF-8"),
+            "--junit",
+            junit.to_str().expect("UTF-8"),
+            "--trace-dir",
+            traces.to_str().expect("UTF-8"),
+            "--format",
+            "json",
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("the binary runs");
+    let (code, stdout, stderr) = (
+        output.status.code().unwrap_or(-1),
+        support::stdout(&output),
+        support::stderr(&output),
+    );
     assert_eq!(code, 1, "{stderr}");
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     let pinned = &json["checks"][0]["bounds"][0];
@@ -573,6 +587,55 @@ expect_bounds = { no_lost_update = { bounded_skew = 1 } }
     assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
     assert!(xml.contains("no_lost_update@bounded_skew"));
     assert!(xml.contains("synccheck bounds lww_register"));
+    // `--trace-dir` saves the counterexample behind each pinned boundary (found at
+    // bounded_skew(2) for the met pin, at bounded_skew(1) for the moved one), and each
+    // replays; the unmet pin's JUnit failure names its file, and the GitHub summary
+    // draws it.
+    let mut saved: Vec<std::path::PathBuf> = std::fs::read_dir(&traces)
+        .expect("the trace directory")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    saved.sort();
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    for path in &saved {
+        let (code, _, stderr) = synccheck(&["replay", path.to_str().expect("UTF-8")]);
+        assert_eq!(code, 0, "{}: {stderr}", path.display());
+    }
+    let held: Vec<String> = (saved.iter())
+        .map(|path| {
+            let trace: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("JSON");
+            trace["assumptions"]["held"].to_string()
+        })
+        .collect();
+    assert!(
+        held.iter().any(|h| h.contains("\"bounded_skew\":1")),
+        "{held:?}"
+    );
+    assert!(
+        held.iter().any(|h| h.contains("\"bounded_skew\":2")),
+        "{held:?}"
+    );
+    assert_eq!(xml.matches("replay: synccheck replay ").count(), 1, "{xml}");
+    let named = (xml.split("replay: synccheck replay ").nth(1))
+        .and_then(|rest| rest.split(['\n', '<']).next())
+        .unwrap_or_default();
+    assert!(
+        saved.contains(&std::path::PathBuf::from(named)),
+        "{named} is not among {saved:?}"
+    );
+    assert!(
+        xml.contains("(counterexample at bounded_skew(1): "),
+        "{xml}"
+    );
+    let markdown = std::fs::read_to_string(&summary).expect("the summary is written");
+    assert!(
+        markdown.contains(
+            "moved: counterexample for <code>no_lost_update@bounded_skew</code> at bounded_skew(1)"
+        ),
+        "{markdown}"
+    );
+    assert_eq!(markdown.matches("```mermaid").count(), 1, "{markdown}");
 
     std::fs::write(
         &plan,

@@ -67,6 +67,16 @@ fn three_shards_merge_to_the_unsharded_verdicts() {
     let merged: serde_json::Value = serde_json::from_slice(&merged.stdout).expect("JSON");
     assert_eq!(merged["met"], true);
     assert_eq!(verdicts(&merged), verdicts(&whole));
+    // The checks in plan order, as the unsharded run lists them (not by name).
+    let names = |report: &serde_json::Value| -> Vec<String> {
+        (report["checks"].as_array().expect("checks").iter())
+            .map(|check| check["name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let mut sorted = names(&whole);
+    sorted.sort();
+    assert_ne!(sorted, names(&whole), "the plan is not in name order");
+    assert_eq!(names(&merged), names(&whole));
 }
 
 #[test]
@@ -105,6 +115,18 @@ fn bad_shards_and_reports_are_usage_errors() {
     let output = synccheck(&["merge", &junk.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a synccheck plan report"));
+    // Cut just after a newline: the position is 1-based (line 2, column 1, as `replay`
+    // says of a trace), and named once.
+    std::fs::write(&junk, "{\"schema_version\": 1\n").expect("write");
+    let output = synccheck(&["merge", &junk.to_string_lossy()]);
+    let message = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message
+            .contains("junk.json:2:1: not a synccheck plan report: EOF while parsing an object\n"),
+        "{message}"
+    );
+    assert!(!message.contains("column"), "{message}");
 }
 
 const SMALL_PLAN: &str = "[[check]]\nname = \"tpc 2\"\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n\n[[check]]\nname = \"tpc 3\"\nmodel = \"two_phase_commit\"\nparams = { rms = 3 }\nexpect = { consistent = \"holds\" }\n\n[[check]]\nname = \"tpc 2 again\"\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n";

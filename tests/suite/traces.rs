@@ -68,13 +68,19 @@ fn the_whole_catalog_meets_its_expectations_and_every_counterexample_replays() {
         "the catalog pins at least three violations, found {}",
         traces.len()
     );
-    // Every saved trace has a file of its own: none overwrote another.
+    // Every saved trace has a file of its own: none overwrote another. The lines name
+    // the checks' traces and the pinned boundaries' (`trace of `P` at A(N) saved:`); a
+    // boundary's trace that is a check's own is named as such, and not written again.
     let stderr = text(&output.stderr);
     let mut saved: Vec<PathBuf> = stderr
         .lines()
-        .filter_map(|line| line.split_once("` saved: "))
+        .filter_map(|line| line.strip_prefix("trace of ")?.split_once(" saved: "))
         .map(|(_, path)| PathBuf::from(path))
         .collect();
+    assert!(
+        stderr.contains("` at bounded_skew(2) saved: "),
+        "a pinned boundary's trace is saved: {stderr}"
+    );
     let announced = saved.len();
     saved.sort();
     saved.dedup();
