@@ -327,7 +327,9 @@ pub struct CheckArgs {
     #[arg(long = "property", value_name = "NAME", conflicts_with_all = ["plan", "all"])]
     pub properties: Vec<String>,
     /// Also store every state in full and cross-check the count against the
-    /// fingerprints (a collision becomes an error, exit 2). For runs that fit memory.
+    /// fingerprints (a collision becomes an error, exit 2). It expands every state, as
+    /// --no-subsumption does (subsumption compares 64-bit fingerprints of frames), so
+    /// its counts are those of --no-subsumption. For runs that fit memory.
     #[arg(long)]
     pub exact: bool,
     /// The reductions and the audit of their contracts.
