@@ -72,7 +72,7 @@ publish = false
 synccheck = { path = "$ROOT" }
 stateright = "=0.31.0"
 [profile.release]
-debug = 1
+debug = 0
 codegen-units = 4
 [workspace]
 EOF
