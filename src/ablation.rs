@@ -247,7 +247,7 @@ pub fn ablate(
                 kind.name(),
                 cell.verdict.name(),
                 cell.counterexample_steps
-                    .map(|n| format!(" in {n} steps"))
+                    .map(|n| format!(" in {}", crate::report::steps(n)))
                     .unwrap_or_default()
             ));
         }

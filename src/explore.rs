@@ -75,7 +75,10 @@ pub(crate) fn path_svg<P: Protocol>(
         .last()
         .map_or(&trace.initial_state, |step| &step.state);
     let mut lines = vec![Line {
-        text: format!("true time t={now} · after {} steps", trace.steps.len()),
+        text: format!(
+            "true time t={now} · after {}",
+            crate::report::steps(trace.steps.len())
+        ),
         colour: SVG_HEADING,
     }];
     let time = |node: usize| NodeTime::Counted {

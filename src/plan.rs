@@ -174,6 +174,14 @@ impl Locator<'_> {
 pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanError> {
     let at = Locator { file, text };
     let raw: RawPlan = toml::from_str(text).map_err(|error| {
+        // A JSON document given as a plan: say which, not "invalid key".
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+            let kind = crate::schema::Document::of(&value).map_or("JSON", |kind| kind.describe());
+            return at.error(
+                0..0,
+                format!("this is {kind}, not a plan: a plan is TOML, with [[check]] tables"),
+            );
+        }
         let span = error.span().unwrap_or(0..0);
         let message = match error.message().trim() {
             // The TOML parser has no words for some errors (`model=` at the end).
@@ -187,25 +195,39 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
     }
     let mut checks: Vec<PlanCheck> = Vec::new();
     let mut errors = Vec::new();
+    // Each check's name and line, the invalid ones too where they give a `name`:
+    // reports, shards, `merge` and JUnit tell checks apart by name.
+    let mut names: Vec<(String, usize)> = Vec::new();
     for check in raw.check {
         let span = check.span();
-        match validate(&at, check, registry) {
+        let given = check.get_ref().name.clone();
+        let name = match validate(&at, check, registry) {
             Ok(check) => {
-                // Reports, shards, `merge` and JUnit tell checks apart by name.
-                if let Some(first) = checks.iter().find(|c| c.name == check.name) {
-                    errors.push(at.error(
-                        span,
-                        format!(
-                            "check `{}` is named like the check at line {}: reports, shards and JUnit tell checks apart by name; give one a `name`",
-                            check.name,
-                            first.location.line
-                        ),
-                    ));
-                }
+                let name = check.name.clone();
                 checks.push(check);
+                Some(name)
             }
-            Err(found) => errors.extend(found),
+            Err(found) => {
+                errors.extend(found);
+                given.clone()
+            }
+        };
+        let Some(name) = name else { continue };
+        let line = at.location(&span).line;
+        if let Some((_, first)) = names.iter().find(|(other, _)| *other == name) {
+            let advice = if given.is_some() {
+                "rename one"
+            } else {
+                "give one a `name`"
+            };
+            errors.push(at.error(
+                span,
+                format!(
+                    "check `{name}` is named like the check at line {first}: reports, shards and JUnit tell checks apart by name; {advice}"
+                ),
+            ));
         }
+        names.push((name, line));
     }
     if !errors.is_empty() {
         // In the order they are written (a check's keys are validated table by table).
@@ -1011,9 +1033,18 @@ pub fn render_summary(report: &PlanReport) -> String {
         .max()
         .unwrap_or(5)
         .max(5);
+    // The property column fits its longest entry (a pin's label is the longest kind).
+    let column = (report.checks.iter())
+        .flat_map(|c| {
+            (c.expectations.iter().map(|e| e.property.chars().count()))
+                .chain(c.bounds.iter().map(|b| b.label().chars().count()))
+        })
+        .max()
+        .unwrap_or(8)
+        .max(8);
     let _ = writeln!(
         out,
-        "{:<width$}  {:<24}  {:<9}  {:<9}  result",
+        "{:<width$}  {:<column$}  {:<9}  {:<9}  result",
         "check", "property", "expected", "actual"
     );
     for check in &report.checks {
@@ -1023,7 +1054,7 @@ pub fn render_summary(report: &PlanReport) -> String {
         for e in &check.expectations {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:<24}  {:<9}  {:<9}  {}",
+                "{:<width$}  {:<column$}  {:<9}  {:<9}  {}",
                 check.name,
                 e.property,
                 e.expected.name(),
@@ -1034,7 +1065,7 @@ pub fn render_summary(report: &PlanReport) -> String {
         for b in &check.bounds {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:<24}  {:<9}  {:<9}  {}",
+                "{:<width$}  {:<column$}  {:<9}  {:<9}  {}",
                 check.name,
                 b.label(),
                 format!("≤ {}", b.holds_up_to),
@@ -1058,8 +1089,9 @@ pub fn render_summary(report: &PlanReport) -> String {
         .sum();
     let _ = writeln!(
         out,
-        "\n{met} of {total} expectations met in {} checks",
-        report.checks.len()
+        "\n{met} of {} met in {}",
+        crate::report::counted(total, "expectation", "expectations"),
+        crate::report::counted(report.checks.len(), "check", "checks")
     );
     out
 }

@@ -60,7 +60,7 @@ pub enum RequestError {
     #[error(transparent)]
     Assumption(#[from] AssumptionError),
     /// Assumptions given for an untimed model.
-    #[error("model `{0}` is untimed (a plain stateright model): it takes no --hold/--relax")]
+    #[error("model `{0}` is untimed (a plain stateright model): it has no timing assumptions to hold, relax or search")]
     Untimed(String),
     /// A command-line option's value is unusable, whatever the model (`--up-to 0`,
     /// `--assumption durable_writes`, `--address` that does not bind): the option, its

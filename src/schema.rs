@@ -102,3 +102,138 @@ enum ParamValue {
     Integer(i64),
     Boolean(bool),
 }
+
+/// The JSON documents synccheck writes, told apart by their top-level keys: an error
+/// about a file of the wrong kind (a check report given to `merge`, a plan report to
+/// `replay`) says which kind it is and what writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Document {
+    Trace,
+    PlanReport,
+    Report,
+    Sweep,
+    Bounds,
+    Assumptions,
+    Graph,
+}
+
+impl Document {
+    const KEYS: [(Document, &'static [&'static str]); 7] = [
+        (Document::Trace, &["trace", "property", "nodes"]),
+        (Document::PlanReport, &["checks", "files", "met"]),
+        (Document::Report, &["properties", "stats", "stop_reason"]),
+        (Document::Sweep, &["rows", "parameter"]),
+        (Document::Bounds, &["entries", "searched", "up_to"]),
+        (
+            Document::Assumptions,
+            &["declared", "rows", "minimal_sufficient"],
+        ),
+        (Document::Graph, &["states", "edges", "truncated"]),
+    ];
+
+    /// The kind `value` looks like, if any.
+    pub(crate) fn of(value: &serde_json::Value) -> Option<Document> {
+        let object = value.as_object()?;
+        Self::KEYS
+            .iter()
+            .find(|(_, keys)| keys.iter().all(|key| object.contains_key(*key)))
+            .map(|(kind, _)| *kind)
+    }
+
+    /// The kind, with the command that writes it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Document::Trace => "a saved trace (`check --trace-dir`)",
+            Document::PlanReport => "a plan report (`check --plan/--all --format json`)",
+            Document::Report => "a check report (`check MODEL --format json`)",
+            Document::Sweep => "a bounds sweep (`bounds MODEL --sweep … --format json`)",
+            Document::Bounds => "a bounds report (`bounds MODEL --format json`)",
+            Document::Assumptions => "an assumptions report (`assumptions MODEL --format json`)",
+            Document::Graph => "a state graph (`graph MODEL --as json`)",
+        }
+    }
+}
+
+/// serde_json's syntax error on text that is not JSON at all (a TOML plan given as a
+/// trace, say) says only "expected value"; this says what the text is instead.
+pub(crate) fn not_json_hint(text: &str) -> Option<String> {
+    let first = text.trim_start().chars().next()?;
+    if first == '\u{feff}' {
+        return Some(
+            " (the file starts with a byte-order mark, which JSON does not allow: save it without one)"
+                .to_string(),
+        );
+    }
+    if text.parse::<toml::Table>().is_ok() {
+        return Some(" (the file is TOML, not JSON: a plan?)".to_string());
+    }
+    (!matches!(first, '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n')).then(|| {
+        format!(
+            " (the file is not JSON: it starts with `{}`)",
+            first.escape_debug()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_told_apart_by_their_keys() {
+        let of = |text: &str| Document::of(&serde_json::from_str(text).expect("JSON"));
+        assert_eq!(
+            of(r#"{"schema_version": 1, "trace": {}, "property": "p", "nodes": []}"#),
+            Some(Document::Trace)
+        );
+        assert_eq!(
+            of(r#"{"checks": [], "files": [], "met": true}"#),
+            Some(Document::PlanReport)
+        );
+        assert_eq!(
+            of(r#"{"properties": [], "stats": {}, "stop_reason": "complete"}"#),
+            Some(Document::Report)
+        );
+        assert_eq!(
+            of(r#"{"rows": [], "parameter": "p"}"#),
+            Some(Document::Sweep)
+        );
+        assert_eq!(
+            of(r#"{"rows": [], "declared": [], "minimal_sufficient": []}"#),
+            Some(Document::Assumptions)
+        );
+        assert_eq!(
+            of(r#"{"entries": [], "searched": [], "up_to": 4}"#),
+            Some(Document::Bounds)
+        );
+        assert_eq!(
+            of(r#"{"states": [], "edges": [], "truncated": false}"#),
+            Some(Document::Graph)
+        );
+        assert_eq!(of(r#"{"schema_version": 1}"#), None);
+        assert_eq!(of("[1, 2]"), None);
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_named_by_its_first_character() {
+        assert_eq!(
+            not_json_hint("\n[[check]]\nmodel = \"m\"\n").as_deref(),
+            Some(" (the file is TOML, not JSON: a plan?)")
+        );
+        assert_eq!(
+            not_json_hint("<?xml version=\"1.0\"?>").as_deref(),
+            Some(" (the file is not JSON: it starts with `<`)")
+        );
+        assert_eq!(
+            not_json_hint("\u{feff}{\"a\": 1}").as_deref(),
+            Some(" (the file starts with a byte-order mark, which JSON does not allow: save it without one)")
+        );
+        assert_eq!(
+            not_json_hint("\u{7}").as_deref(),
+            Some(" (the file is not JSON: it starts with `\\u{7}`)")
+        );
+        assert_eq!(not_json_hint("  {\"a\": 1"), None);
+        assert_eq!(not_json_hint("[1, 2"), None);
+        assert_eq!(not_json_hint(""), None);
+    }
+}

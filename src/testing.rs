@@ -321,7 +321,10 @@ impl<P: Protocol> Checked<P> {
                 .property(property)
                 .and_then(|p| p.counterexample.as_ref())
             {
-                message.push_str(&format!("\ncounterexample ({} steps):\n", trace.length));
+                message.push_str(&format!(
+                    "\ncounterexample ({}):\n",
+                    crate::report::steps(trace.length)
+                ));
                 render_trace(trace, &mut message);
             }
             panic!("{message}");

@@ -273,17 +273,18 @@ pub struct ProbeEvent {
 }
 
 /// The assumption changes of one probe: `base`, then `assumption` held at `bound` (or
-/// relaxed). A `relax` of the same assumption in `base` is dropped, since relaxes are
-/// applied after holds.
+/// relaxed). The probe replaces what `base` says of the same assumption (a `--hold` or
+/// `--relax` of it): the base set applies to the other assumptions' searches, and
+/// each searched assumption varies itself.
 pub fn changes_at(
     base: &AssumptionChanges,
     assumption: Assumption,
     bound: Option<u32>,
 ) -> AssumptionChanges {
     let mut changes = base.clone();
-    changes
-        .relax
-        .retain(|name| Assumption::parse(name.trim()).map(|(a, _)| a) != Some(assumption));
+    let other = |spec: &String| Assumption::of_spec(spec) != Some(assumption);
+    changes.relax.retain(other);
+    changes.hold.retain(other);
     match bound {
         Some(bound) => changes.hold.push(format!("{}={bound}", assumption.name())),
         None => changes.relax.push(assumption.name().to_string()),
@@ -672,7 +673,7 @@ fn sentence(entry: &BoundEntry, up_to: u32) -> String {
     let steps = entry
         .counterexample
         .as_ref()
-        .map(|t| format!(" ({} steps)", t.trace.length))
+        .map(|t| format!(" ({})", crate::report::steps(t.trace.length)))
         .unwrap_or_default();
     match entry.status {
         BoundStatus::Boundary => format!(
@@ -759,6 +760,50 @@ fn resolve<'a>(
     })
 }
 
+/// A sweep names an integer parameter and stays inside its range: the error names the
+/// `--sweep` the user wrote, not the first value outside.
+fn check_sweep_range(
+    entry: &dyn Entry,
+    name: &str,
+    low: u32,
+    high: u32,
+) -> Result<(), RequestError> {
+    let sweep = format!("--sweep {name}={low}..{high}");
+    let spec = entry.parameters().iter().find(|p| p.name == name);
+    let range = match spec.map(|p| p.kind) {
+        Some(crate::model::ParamKind::Integer { min, max }) => min..=max,
+        Some(crate::model::ParamKind::Choice(_)) => {
+            return Err(RequestError::Option(format!(
+                "{sweep}: `{name}` is not an integer parameter of `{}`",
+                entry.name()
+            )))
+        }
+        None => {
+            let valid: Vec<&str> = (entry.parameters().iter())
+                .filter(|p| matches!(p.kind, crate::model::ParamKind::Integer { .. }))
+                .map(|p| p.name)
+                .collect();
+            return Err(RequestError::Option(format!(
+                "{sweep}: `{}` has no parameter `{name}`; integer ones: {}",
+                entry.name(),
+                if valid.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    valid.join(", ")
+                }
+            )));
+        }
+    };
+    if !range.contains(&low) || !range.contains(&high) {
+        return Err(RequestError::Option(format!(
+            "{sweep}: `{name}` takes {} to {}; keep the range inside it",
+            range.start(),
+            range.end()
+        )));
+    }
+    Ok(())
+}
+
 fn check_up_to(options: &SearchOptions) -> Result<(), RequestError> {
     if options.up_to == 0 || options.up_to > BOUND_MAX {
         return Err(RequestError::Option(format!(
@@ -826,6 +871,9 @@ fn sweep_values(
 ) -> Result<Vec<BoundsReport>, RequestError> {
     check_up_to(search)?;
     let resolved = resolve(registry, request)?;
+    if let Some((name, low, high)) = swept {
+        check_sweep_range(resolved.entry, name, low, high)?;
+    }
     let values: Vec<Option<u32>> = match swept {
         Some((_, low, high)) => (low..=high).map(Some).collect(),
         None => vec![None],
@@ -1062,7 +1110,7 @@ pub fn render(report: &BoundsReport) -> String {
         let steps = entry
             .counterexample
             .as_ref()
-            .map_or_else(|| "-".to_string(), |t| format!("{} steps", t.trace.length));
+            .map_or_else(|| "-".to_string(), |t| crate::report::steps(t.trace.length));
         let _ = writeln!(
             out,
             "{:<width$}  {:<14}  {:<12}  {:<13}  {:<14}  {}",
@@ -1267,7 +1315,7 @@ mod tests {
     }
 
     #[test]
-    fn changes_at_drops_a_relax_of_the_searched_assumption() {
+    fn changes_at_replaces_what_the_base_says_of_the_searched_assumption() {
         let base = AssumptionChanges {
             relax_all: false,
             hold: vec![],
@@ -1278,6 +1326,23 @@ mod tests {
         assert_eq!(changes.hold, vec!["bounded_skew=2".to_string()]);
         let relaxed = changes_at(&base, Assumption::BoundedSkew, None);
         assert_eq!(relaxed.relax, vec!["bounded_pause", "bounded_skew"]);
+        // `--hold bounded_skew=1`: it holds for the other assumptions' searches, and
+        // bounded_skew's own probes replace it.
+        let held = AssumptionChanges {
+            relax_all: false,
+            hold: vec!["bounded_skew=1".to_string(), "bounded_delay=2".to_string()],
+            relax: vec![],
+        };
+        let at_zero = changes_at(&held, Assumption::BoundedSkew, Some(0));
+        assert_eq!(at_zero.hold, vec!["bounded_delay=2", "bounded_skew=0"]);
+        let relaxed = changes_at(&held, Assumption::BoundedSkew, None);
+        assert_eq!(relaxed.hold, vec!["bounded_delay=2"]);
+        assert_eq!(relaxed.relax, vec!["bounded_skew"]);
+        let other = changes_at(&held, Assumption::BoundedPause, Some(1));
+        assert_eq!(
+            other.hold,
+            vec!["bounded_skew=1", "bounded_delay=2", "bounded_pause=1"]
+        );
         assert_eq!(
             parse_sweep("write_gap_ticks=1..6"),
             Ok(("write_gap_ticks".to_string(), 1, 6))

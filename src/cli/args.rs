@@ -125,7 +125,9 @@ pub enum Command {
     /// Exit 0 when every bound was decided, 3 when a limit left one unknown.
     #[command(after_help = EXIT_CODES)]
     Bounds(BoundsArgs),
-    /// Export the reachable state graph.
+    /// Export the reachable state graph; exit 0 with the whole graph, 3 when
+    /// --max-states cut it.
+    #[command(after_help = EXIT_CODES)]
     Graph {
         /// The model.
         model: String,
@@ -144,7 +146,8 @@ pub enum Command {
         /// dot (Graphviz) or json.
         #[arg(long = "as", value_enum, default_value_t = GraphAs::Dot)]
         render_as: GraphAs,
-        /// Stop adding states beyond this many (the export says it was truncated).
+        /// Stop adding states beyond this many: the export says it was truncated, and
+        /// the exit code is 3 (incomplete).
         #[arg(long, default_value_t = 10_000)]
         max_states: usize,
         /// Store message ages and pause lengths even where the lean state would not
@@ -374,10 +377,13 @@ pub struct BoundsArgs {
     /// Set a model parameter.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// Hold an assumption in the base set (the others stay at the model's defaults).
+    /// Hold an assumption in the base set (the others stay at the model's defaults):
+    /// every searched assumption is searched with the base set's others; its own
+    /// probes replace what the base set says of it.
     #[arg(long, value_name = "NAME[=N]")]
     pub hold: Vec<String>,
-    /// Relax an assumption in the base set.
+    /// Relax an assumption in the base set (as --hold: a searched assumption's own
+    /// probes replace it).
     #[arg(long, value_name = "NAME")]
     pub relax: Vec<String>,
     /// Search only this property (repeatable; default: every always/eventually

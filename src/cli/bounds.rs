@@ -45,6 +45,25 @@ fn progress_line(event: &ProbeEvent) {
     }
 }
 
+/// Says which `--hold`/`--relax` of the base set a searched assumption's own probes
+/// replaced (they still apply to the other assumptions' searches).
+fn note_replaced(changes: &AssumptionChanges, searched: &[crate::system::Assumption]) {
+    let flags = (changes.hold.iter().map(|spec| ("--hold", spec)))
+        .chain(changes.relax.iter().map(|name| ("--relax", name)));
+    for (flag, spec) in flags {
+        let Some(assumption) = crate::system::Assumption::of_spec(spec) else {
+            continue;
+        };
+        if searched.contains(&assumption) {
+            note!(
+                "note: {flag} {}: `{}` is searched, so its own probes replace this; it applies to the other assumptions' searches",
+                spec.trim(),
+                assumption.name()
+            );
+        }
+    }
+}
+
 /// Runs `synccheck bounds`; returns the exit code.
 pub fn run(registry: &Registry, args: &BoundsArgs) -> i32 {
     let options = match check_options(args) {
@@ -72,9 +91,12 @@ pub fn run(registry: &Registry, args: &BoundsArgs) -> i32 {
     match &args.sweep {
         Some(text) => sweep(registry, args, &request, text, &search, &options),
         None => match bounds::bounds(registry, &request, &search, &options, &progress_line) {
-            Ok(report) => finish(args, &report, &[&report], report.exit_code(), || {
-                bounds::render(&report)
-            }),
+            Ok(report) => {
+                note_replaced(&request.changes, &report.searched);
+                finish(args, &report, &[&report], report.exit_code(), || {
+                    bounds::render(&report)
+                })
+            }
             Err(error) => fail(error),
         },
     }
@@ -113,6 +135,9 @@ fn sweep(
         return fail(message);
     }
     note!("chart written: {path}");
+    if let Some(row) = report.rows.first() {
+        note_replaced(&request.changes, &row.bounds.searched);
+    }
     let rows: Vec<&BoundsReport> = report.rows.iter().map(|r| &r.bounds).collect();
     finish(args, &report, &rows, report.exit_code(), || {
         bounds::render_sweep(&report)

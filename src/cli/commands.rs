@@ -206,22 +206,30 @@ fn graph(
     max_states: usize,
     no_lean: bool,
 ) -> i32 {
+    if max_states == 0 {
+        return fail("--max-states 0: the graph holds at least its initial states; give 1 or more");
+    }
     let result = registry.find(model).and_then(|entry| {
         let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
         entry.graph(&params, changes, max_states, no_lean)
     });
-    match result {
-        Ok(graph) if render_as == GraphAs::Json => json(&graph),
-        Ok(graph) => {
-            if graph.truncated {
-                note(&format!(
-                    "note: the graph was cut at {max_states} states (--max-states)\n"
-                ));
-            }
-            emit(&crate::graph::to_dot(&graph))
-        }
-        Err(error) => fail(error),
+    let graph = match result {
+        Ok(graph) => graph,
+        Err(error) => return fail(error),
+    };
+    let written = match render_as {
+        GraphAs::Json => json(&graph),
+        GraphAs::Dot => emit(&crate::graph::to_dot(&graph)),
+    };
+    if written != 0 || !graph.truncated {
+        return written;
     }
+    // A cut graph is an incomplete export: exit 3, as a check a limit cut.
+    note(&format!(
+        "note: the graph was cut at {} (--max-states): an incomplete export, exit 3\n",
+        crate::report::counted(max_states, "state", "states")
+    ));
+    3
 }
 
 fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
@@ -231,6 +239,27 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
             Ok(text) => text,
             Err(error) => return fail(format!("{path}: {error}")),
         };
+        // JSON first (a TOML plan given here is named as such), then the kind of
+        // synccheck document, then the plan report itself.
+        let malformed = |error: serde_json::Error| {
+            let (line, column, mut message) = crate::trace::json_error_position(&error);
+            if error.is_syntax() {
+                message.push_str(&crate::schema::not_json_hint(&text).unwrap_or_default());
+            }
+            format!("{path}:{line}:{column}: not a synccheck plan report: {message}")
+        };
+        let value = match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) => value,
+            Err(error) => return fail(malformed(error)),
+        };
+        if let Some(kind) = crate::schema::Document::of(&value)
+            .filter(|kind| *kind != crate::schema::Document::PlanReport)
+        {
+            return fail(format!(
+                "{path}: this is {}, not a plan report: `merge` takes the JSON reports of `check --plan FILE [--shard I/N] --format json`",
+                kind.describe()
+            ));
+        }
         match serde_json::from_str::<plan::PlanReport>(&text) {
             Ok(report) if report.schema_version == crate::report::SCHEMA_VERSION => {
                 reports.push((path.clone(), report))
@@ -241,12 +270,7 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
                     report.schema_version
                 ))
             }
-            Err(error) => {
-                let (line, column, message) = crate::trace::json_error_position(&error);
-                return fail(format!(
-                    "{path}:{line}:{column}: not a synccheck plan report: {message}"
-                ));
-            }
+            Err(error) => return fail(malformed(error)),
         }
     }
     let merged = match plan::merge(reports) {
@@ -290,11 +314,20 @@ fn replay(registry: &Registry, path: &str, threads: usize) -> i32 {
     };
     match registry.replay_file_with(path, &trace, &options) {
         Ok(crate::trace::ReplayOutcome::Reproduced { steps }) => emit(&format!(
-            "reproduced: {steps} steps of {} replay to the recorded states, and `{}` is violated at the end\n",
-            trace.model, trace.property
+            "reproduced: {} of {} {} to the recorded states, and `{}` is {}\n",
+            crate::report::steps(steps),
+            trace.model,
+            if steps == 1 { "replays" } else { "replay" },
+            trace.property,
+            match (trace.property_kind, trace.loop_start) {
+                (crate::system::PropertyKind::Sometimes, _) => "reached at the end",
+                (_, Some(_)) => "violated: its loop repeats for ever",
+                _ => "violated at the end",
+            }
         )),
         Ok(crate::trace::ReplayOutcome::Diverged { step, reason }) => {
-            let _ = emit(&format!("does not reproduce: step {step}: {reason}\n"));
+            let place = crate::trace::ReplayOutcome::place(step, trace.trace.steps.len());
+            let _ = emit(&format!("does not reproduce: {place}: {reason}\n"));
             1
         }
         Err(error) => fail(error),
@@ -336,7 +369,9 @@ fn explore(
 }
 
 /// `synccheck explore --trace FILE`: serves the trace's model with its exact
-/// parameters and assumption set, after printing the link to the trace's path.
+/// parameters and assumption set, after printing the link to the trace's path. The
+/// trace is replayed first, as `replay` does: the link says the property is violated
+/// there, so a trace that does not reproduce is refused (exit 1).
 fn explore_trace(registry: &Registry, path: &str, address: &str, no_lean: bool) -> i32 {
     let trace = match crate::trace::load(std::path::Path::new(path)) {
         Ok(trace) => trace,
@@ -344,6 +379,21 @@ fn explore_trace(registry: &Registry, path: &str, address: &str, no_lean: bool) 
     };
     if let Err(error) = crate::registry::usable_address(address) {
         return fail(error);
+    }
+    match registry.replay_file_with(path, &trace, &CheckOptions::default()) {
+        Ok(crate::trace::ReplayOutcome::Reproduced { .. }) => {}
+        Ok(crate::trace::ReplayOutcome::Diverged { step, reason }) => {
+            let place = crate::trace::ReplayOutcome::place(step, trace.trace.steps.len());
+            let program = super::program_name();
+            // Said even under `-q`: it is why nothing is served.
+            let _ = writeln!(
+                anstream::stderr(),
+                "{path} does not reproduce: {place}: {reason}; `{program} explore {}` walks its model by hand",
+                crate::explore::explore_arguments(&trace).join(" ")
+            );
+            return 1;
+        }
+        Err(error) => return fail(error),
     }
     let indices = match crate::explore::trace_path(registry, path, &trace, no_lean) {
         Ok(Some(indices)) => indices,
@@ -374,8 +424,8 @@ fn explore_trace(registry: &Registry, path: &str, address: &str, no_lean: bool) 
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     note!(
-        "the trace ({} steps, `{}` violated): {}",
-        trace.trace.length,
+        "the trace ({}, `{}` violated): {}",
+        crate::report::steps(trace.trace.length),
         trace.property,
         crate::explore::link(address, &indices)
     );
@@ -1008,9 +1058,9 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                     ));
                     if let Some(trace) = &b.counterexample {
                         text.push_str(&format!(
-                            "counterexample at {} ({} steps):\n",
+                            "counterexample at {} ({}):\n",
                             b.deciding(),
-                            trace.trace.length
+                            crate::report::steps(trace.trace.length)
                         ));
                         crate::report::render_trace(&trace.trace, &mut text);
                     }

@@ -56,7 +56,11 @@ pub fn annotations(report: &PlanReport) -> String {
                 .and_then(|p| p.counterexample.as_ref())
                 .map(|t| t.length);
             if let Some(steps) = steps {
-                let _ = write!(message, " (counterexample: {steps} steps)");
+                let _ = write!(
+                    message,
+                    " (counterexample: {})",
+                    crate::report::steps(steps)
+                );
             }
             out.push_str(&error(location, &title, &message));
         }
@@ -124,8 +128,9 @@ pub fn summary(report: &PlanReport) -> String {
         .sum();
     let errors = report.checks.iter().filter(|c| c.error.is_some()).count();
     let mut out = format!(
-        "## synccheck\n\n{met} of {total} expectations met in {} checks.\n\n",
-        report.checks.len()
+        "## synccheck\n\n{met} of {} met in {}.\n\n",
+        crate::report::counted(total, "expectation", "expectations"),
+        crate::report::counted(report.checks.len(), "check", "checks")
     );
     let unmet = report.checks.iter().any(|c| {
         c.error.is_some()
@@ -184,10 +189,10 @@ pub fn summary(report: &PlanReport) -> String {
                 }
                 let _ = writeln!(
                     out,
-                    "<details><summary>{}: unexpected counterexample for <code>{}</code> ({} steps)</summary>\n\n```mermaid\n{}```\n\n</details>\n",
+                    "<details><summary>{}: unexpected counterexample for <code>{}</code> ({})</summary>\n\n```mermaid\n{}```\n\n</details>\n",
                     html(&check.name),
                     html(&trace.property),
-                    trace.trace.length,
+                    crate::report::steps(trace.trace.length),
                     render(&trace, Rendering::Mermaid)
                 );
             }
@@ -199,11 +204,11 @@ pub fn summary(report: &PlanReport) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "<details><summary>{}: counterexample for <code>{}</code> at {} ({} steps)</summary>\n\n```mermaid\n{}```\n\n</details>\n",
+                    "<details><summary>{}: counterexample for <code>{}</code> at {} ({})</summary>\n\n```mermaid\n{}```\n\n</details>\n",
                     html(&check.name),
                     html(&bound.label()),
                     html(&bound.deciding()),
-                    trace.trace.length,
+                    crate::report::steps(trace.trace.length),
                     render(trace, Rendering::Mermaid)
                 );
             }
@@ -253,10 +258,10 @@ pub fn summary(report: &PlanReport) -> String {
                 count += 1;
                 let _ = writeln!(
                     expected,
-                    "- {}: <code>{}</code> violated in {} steps",
+                    "- {}: <code>{}</code> violated in {}",
                     html(&check.name),
                     html(&trace.property),
-                    trace.trace.length
+                    crate::report::steps(trace.trace.length)
                 );
             }
         }

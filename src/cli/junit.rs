@@ -152,9 +152,9 @@ fn bound_status(
     );
     if let Some(trace) = &bound.counterexample {
         message.push_str(&format!(
-            " (counterexample at {}: {} steps)",
+            " (counterexample at {}: {})",
             bound.deciding(),
-            trace.trace.length
+            crate::report::steps(trace.trace.length)
         ));
     }
     let mut body = String::new();
@@ -198,7 +198,10 @@ fn failure(
         expectation.actual.name()
     );
     if let Some(trace) = trace {
-        message.push_str(&format!(" (counterexample: {} steps)", trace.length));
+        message.push_str(&format!(
+            " (counterexample: {})",
+            crate::report::steps(trace.length)
+        ));
     }
     let mut body = String::new();
     if let Some(trace) = trace {
@@ -246,12 +249,9 @@ fn properties(report: &CheckReport) -> Vec<Property> {
         entries.push((format!("param.{key}"), value.clone()));
     }
     if let Some(assumptions) = &report.assumptions {
-        let held: Vec<String> = assumptions
-            .held
-            .iter()
-            .map(|(name, bound)| format!("{name}={bound}"))
-            .collect();
-        entries.push(("held".to_string(), held.join(" ")));
+        // As `--hold` takes them: `bounded_delay=1`, and `durable_writes` bare (the
+        // JSON's 0 for an assumption without a bound would read as "none durable").
+        entries.push(("held".to_string(), assumptions.held_specs().join(" ")));
         entries.push(("relaxed".to_string(), assumptions.relaxed.join(" ")));
     }
     entries.push((

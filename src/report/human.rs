@@ -18,8 +18,9 @@ pub fn render_human(report: &CheckReport) -> String {
         if let Some(trace) = &property.counterexample {
             let _ = writeln!(
                 out,
-                "\nCounterexample for `{}` ({} steps):",
-                property.name, trace.length
+                "\nCounterexample for `{}` ({}):",
+                property.name,
+                super::steps(trace.length)
             );
             render_trace(trace, &mut out);
         }
@@ -84,13 +85,24 @@ fn header(report: &CheckReport, out: &mut String) {
         stats.max_depth,
         stats.seconds
     );
-    if let Some(subsumed) = stats.subsumed_states {
-        let _ = writeln!(
-            out,
-            "subsumption: {subsumed} of them stored but not expanded, each covered by a state \
-             with younger messages, shorter pauses or nearer timers, all else equal, expanded at its depth or \
-             before (--no-subsumption: expand every state)"
-        );
+    match stats.subsumed_states {
+        Some(0) => {
+            let _ = writeln!(
+                out,
+                "subsumption: on; no stored state was covered by one with younger messages, \
+                 shorter pauses or nearer timers, so none went unexpanded for that \
+                 (--no-subsumption: expand every state)"
+            );
+        }
+        Some(subsumed) => {
+            let _ = writeln!(
+                out,
+                "subsumption: {subsumed} of them stored but not expanded, each covered by a state \
+                 with younger messages, shorter pauses or nearer timers, all else equal, expanded at its depth or \
+                 before (--no-subsumption: expand every state)"
+            );
+        }
+        None => {}
     }
     if let Some(cut) = report.later_cut {
         let left = match cut.phase {
@@ -194,10 +206,14 @@ fn header(report: &CheckReport, out: &mut String) {
             let _ = writeln!(
                 out,
                 "class guide: {which} expanded only the states whose depth plus class \
-                 distance to a finding is at most {}, run {} time(s){earlier}, {} states left \
+                 distance to a finding is at most {}, run {}{earlier}, {} states left \
                  unexpanded; distances of {} classes in {:.2} s{last} (--no-class-guide: \
                  unguided)",
-                guided.bound, guided.runs, guided.unexpanded, guided.classes, guided.table_seconds
+                guided.bound,
+                super::counted(guided.runs, "time", "times"),
+                guided.unexpanded,
+                guided.classes,
+                guided.table_seconds
             );
         }
     }
@@ -256,8 +272,8 @@ fn table(report: &CheckReport, out: &mut String) {
             property.example_length,
             property.verdict,
         ) {
-            (Some(trace), _, _) => format!(" (counterexample: {} steps)", trace.length),
-            (None, Some(length), _) => format!(" (example: {length} steps)"),
+            (Some(trace), _, _) => format!(" (counterexample: {})", super::steps(trace.length)),
+            (None, Some(length), _) => format!(" (example: {})", super::steps(length)),
             (None, None, Verdict::Unknown)
                 if property.kind == crate::system::PropertyKind::Eventually
                     && report
@@ -296,12 +312,12 @@ fn table(report: &CheckReport, out: &mut String) {
 pub fn render_trace(trace: &TraceReport, out: &mut String) {
     for step in &trace.steps {
         if trace.loop_start == Some(step.index) {
-            let _ = writeln!(
-                out,
-                "  --- loop: steps {}–{} repeat forever ---",
-                step.index,
-                trace.steps.len()
-            );
+            let repeating = if step.index == trace.steps.len() {
+                format!("step {} repeats", step.index)
+            } else {
+                format!("steps {}–{} repeat", step.index, trace.steps.len())
+            };
+            let _ = writeln!(out, "  --- loop: {repeating} forever ---");
         }
         let time = step
             .time_ticks

@@ -19,6 +19,20 @@ use serde::{Deserialize, Serialize};
 use stateright::{Expectation, Model};
 use std::collections::BTreeMap;
 
+/// `1 step`, `N steps`: a trace's length in words.
+pub(crate) fn steps(count: usize) -> String {
+    counted(count, "step", "steps")
+}
+
+/// `count` and the noun: `1 check`, `3 checks`.
+pub(crate) fn counted(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
 /// The version of the JSON report. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -687,5 +701,17 @@ pub fn build<M: Explain>(
         deadlock_free_by: None,
         drift_classes_cut: None,
         seconds: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_step_is_singular() {
+        assert_eq!(super::steps(0), "0 steps");
+        assert_eq!(super::steps(1), "1 step");
+        assert_eq!(super::steps(22), "22 steps");
+        assert_eq!(super::counted(1, "check", "checks"), "1 check");
+        assert_eq!(super::counted(2, "check", "checks"), "2 checks");
     }
 }

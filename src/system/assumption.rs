@@ -125,6 +125,13 @@ impl Assumption {
             .map(|a| (a, None))
     }
 
+    /// The assumption a `--hold` spec (`NAME` or `NAME=N`) or a `--relax` name is about,
+    /// if it names one.
+    pub fn of_spec(spec: &str) -> Option<Assumption> {
+        let name = spec.split_once('=').map_or(spec, |(name, _)| name);
+        Assumption::parse(name.trim()).map(|(assumption, _)| assumption)
+    }
+
     /// The valid IDs, for error messages.
     pub fn valid_names() -> String {
         let mut names: Vec<&str> = Assumption::ALL.iter().map(|a| a.name()).collect();

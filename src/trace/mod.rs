@@ -205,7 +205,10 @@ pub(crate) fn json_error_position(error: &serde_json::Error) -> (usize, usize, S
 /// Parses and validates trace text.
 pub fn parse(path: &str, text: &str) -> Result<TraceFile, TraceError> {
     let malformed = |error: serde_json::Error| {
-        let (line, column, message) = json_error_position(&error);
+        let (line, column, mut message) = json_error_position(&error);
+        if error.is_syntax() {
+            message.push_str(&crate::schema::not_json_hint(text).unwrap_or_default());
+        }
         TraceError::Malformed {
             path: path.to_string(),
             line,
@@ -214,6 +217,17 @@ pub fn parse(path: &str, text: &str) -> Result<TraceFile, TraceError> {
         }
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;
+    if let Some(kind) =
+        crate::schema::Document::of(&value).filter(|kind| *kind != crate::schema::Document::Trace)
+    {
+        return Err(TraceError::Inconsistent {
+            path: path.to_string(),
+            message: format!(
+                "this is {}, not a saved trace: traces are the `.trace.json` files that `--trace-dir` writes",
+                kind.describe()
+            ),
+        });
+    }
     match value.get("schema_version") {
         Some(version) if version.as_u64() == Some(u64::from(TRACE_SCHEMA_VERSION)) => {}
         Some(version) if version.as_u64().is_some() => {
@@ -268,6 +282,53 @@ fn check_consistency(path: &str, trace: &TraceFile) -> Result<(), TraceError> {
             return Err(inconsistent(format!("`loop_start` {start} is not a step")));
         }
     }
+    let shown = |start: Option<usize>| start.map_or("null".to_string(), |s| s.to_string());
+    if trace.loop_start != trace.trace.loop_start {
+        return Err(inconsistent(format!(
+            "/loop_start is {} but /trace/loop_start is {}",
+            shown(trace.loop_start),
+            shown(trace.trace.loop_start)
+        )));
+    }
+    if trace.loop_start.is_some() && trace.property_kind != crate::system::PropertyKind::Eventually
+    {
+        return Err(inconsistent(format!(
+            "/loop_start is {}, but a loop belongs to a counterexample of an `eventually` property, and /property_kind is {}",
+            shown(trace.loop_start),
+            trace.property_kind.name()
+        )));
+    }
+    // The charts draw a step at its nodes' lanes: every node a step names is one of
+    // `nodes`.
+    if !trace.nodes.is_empty() {
+        for (position, step) in trace.trace.steps.iter().enumerate() {
+            let detail = &step.action_detail;
+            let named = [
+                ("node", detail.get("node")),
+                (
+                    "envelope/src",
+                    detail.get("envelope").and_then(|e| e.get("src")),
+                ),
+                (
+                    "envelope/dst",
+                    detail.get("envelope").and_then(|e| e.get("dst")),
+                ),
+            ];
+            for (key, value) in named {
+                let Some(value) = value else { continue };
+                let known = (value.as_u64())
+                    .and_then(|n| usize::try_from(n).ok())
+                    .is_some_and(|n| n < trace.nodes.len());
+                if !known {
+                    return Err(inconsistent(format!(
+                        "/trace/steps/{position}/action_detail/{key}: {value} is not a node; /nodes names {} (0 to {})",
+                        trace.nodes.len(),
+                        trace.nodes.len() - 1
+                    )));
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -285,6 +346,42 @@ pub fn assumption_set(path: &str, report: &AssumptionsReport) -> Result<Assumpti
             path: path.to_string(),
             source: e.into(),
         })?;
+    }
+    // The names are known (above); each assumption is said once, held or relaxed, and
+    // one without a bound is held at 0: a set the file contradicts is not replayed.
+    let inconsistent = |message: String| TraceError::Inconsistent {
+        path: path.to_string(),
+        message,
+    };
+    let mut said: Vec<(crate::system::Assumption, &str)> = Vec::new();
+    let held = (report.held.iter()).map(|(name, bound)| (name, Some(*bound)));
+    let relaxed = report.relaxed.iter().map(|name| (name, None));
+    for (name, bound) in held.chain(relaxed) {
+        let Some(assumption) = crate::system::Assumption::of_spec(name) else {
+            continue;
+        };
+        let how = if bound.is_some() { "held" } else { "relaxed" };
+        if let Some((_, before)) = said.iter().find(|(seen, _)| *seen == assumption) {
+            return Err(inconsistent(format!(
+                "/assumptions: `{}` is {before} and {how}; say it once",
+                assumption.name()
+            )));
+        }
+        if let Some(bound) = bound.filter(|b| *b != 0 && !assumption.takes_bound()) {
+            return Err(inconsistent(format!(
+                "/assumptions/held/{name}: {bound}, but `{}` takes no bound (0)",
+                assumption.name()
+            )));
+        }
+        said.push((assumption, how));
+    }
+    if let Some(missing) = (crate::system::Assumption::ALL.iter())
+        .find(|assumption| said.iter().all(|(seen, _)| seen != *assumption))
+    {
+        return Err(inconsistent(format!(
+            "/assumptions: `{}` is neither held nor relaxed",
+            missing.name()
+        )));
     }
     Ok(set)
 }

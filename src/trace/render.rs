@@ -90,6 +90,50 @@ fn node_of(detail: &Value, key: &str) -> Option<usize> {
         .and_then(|n| usize::try_from(n).ok())
 }
 
+/// The messages still in flight in the last state of a finite counterexample, each as
+/// `Msg src→dst` (`×N` for N copies), in network order: a chart draws a message when
+/// it is delivered, so one still on its way (the write the backup never got before it
+/// took over) shows only here. A lasso has no end (its loop goes back to an earlier
+/// state), so it lists none.
+fn in_flight(trace: &TraceFile) -> Vec<String> {
+    if trace.loop_start.is_some() {
+        return Vec::new();
+    }
+    let last = (trace.trace.steps.last()).map_or(&trace.trace.initial_state, |step| &step.state);
+    let Some(network) = last.get("network").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for envelope in network {
+        let (Some(from), Some(to), Some(message)) = (
+            node_of(envelope, "src"),
+            node_of(envelope, "dst"),
+            envelope.get("msg"),
+        ) else {
+            continue;
+        };
+        let shown = format!(
+            "{} {}→{}",
+            brief(message),
+            name(trace, from),
+            name(trace, to)
+        );
+        match counted.iter_mut().find(|(seen, _)| *seen == shown) {
+            Some((_, copies)) => *copies += 1,
+            None => counted.push((shown, 1)),
+        }
+    }
+    counted
+        .into_iter()
+        .map(|(shown, copies)| match copies {
+            1 => shown,
+            _ => format!("{shown} ×{copies}"),
+        })
+        .collect()
+}
+
+const IN_FLIGHT: &str = "still in flight at the end:";
+
 fn envelope_event(detail: &Value) -> Option<(usize, usize, String)> {
     let envelope = detail.get("envelope")?;
     Some((
@@ -175,8 +219,10 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} — `{}` violated ({} steps)",
-        trace.model, trace.property, trace.trace.length
+        "{} — `{}` violated ({})",
+        trace.model,
+        trace.property,
+        crate::report::steps(trace.trace.length)
     );
     let lasso = Lasso::of(trace, steps);
     if trace.nodes.is_empty() {
@@ -207,7 +253,7 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
     for node in 0..columns {
         overlay(&mut header, start(node), &name(trace, node), width - 1);
     }
-    let _ = writeln!(out, "{}", String::from_iter(header).trim_end());
+    let _ = writeln!(out, "{}", shown(&header));
     let mut shown_time = None;
     for step in steps {
         if lasso.starts_at(step.index) {
@@ -241,17 +287,37 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
             row[0] = '│';
         }
         draw(&mut row, &step.event, &start, width);
-        let _ = writeln!(out, "{}", String::from_iter(row).trim_end());
+        let _ = writeln!(out, "{}", shown(&row));
+        // A break's sentence is the point of the chart: wrapped, never cut.
         for annotation in &step.annotations {
-            let mut line = format!("!!! {annotation}");
-            if line.chars().count() > TEXT_WIDTH_MAX {
-                line = line.chars().take(TEXT_WIDTH_MAX - 1).collect::<String>() + "…";
+            for (index, line) in wrapped(annotation, TEXT_WIDTH_MAX - 4).iter().enumerate() {
+                let lead = if index == 0 { "!!!" } else { "   " };
+                let _ = writeln!(out, "{lead} {line}");
             }
-            let _ = writeln!(out, "{line}");
         }
     }
     if let Some(closing) = lasso.closing() {
         let _ = writeln!(out, "{closing}");
+    }
+    // Broken between messages, never inside one.
+    let mut line = IN_FLIGHT.to_string();
+    let flying = in_flight(trace);
+    for (index, message) in flying.iter().enumerate() {
+        let item = if index + 1 < flying.len() {
+            format!("{message},")
+        } else {
+            message.clone()
+        };
+        if index > 0 && line.chars().count() + 1 + item.chars().count() > TEXT_WIDTH_MAX {
+            let _ = writeln!(out, "{line}");
+            line = format!("  {item}");
+        } else {
+            line.push(' ');
+            line.push_str(&item);
+        }
+    }
+    if !flying.is_empty() {
+        let _ = writeln!(out, "{line}");
     }
     out
 }
@@ -312,13 +378,40 @@ impl Lasso {
     }
 }
 
+/// The second cell of a character two columns wide (`⏰`): left out when the row is
+/// printed, so the lanes to its right stay where the header put them.
+const WIDE_TAIL: char = '\0';
+
+/// A row of cells as printed: without the wide characters' second cells, and without
+/// trailing blanks.
+fn shown(row: &[char]) -> String {
+    let line: String = row.iter().filter(|&&c| c != WIDE_TAIL).collect();
+    line.trim_end().to_string()
+}
+
+/// Writes `text` into `row` from cell `at`, in at most `room` cells (cut with `…`): a
+/// character two columns wide on a terminal takes two cells, and one that takes none
+/// (a variation selector) is left out.
 fn overlay(row: &mut [char], at: usize, text: &str, room: usize) {
-    let mut shown: Vec<char> = text.chars().collect();
-    if shown.len() > room && room > 0 {
-        shown.truncate(room - 1);
-        shown.push('…');
+    use unicode_width::UnicodeWidthChar;
+    let mut cells: Vec<char> = Vec::new();
+    for c in text.chars() {
+        match c.width() {
+            Some(2) => cells.extend([c, WIDE_TAIL]),
+            Some(0) => {}
+            _ => cells.push(c),
+        }
     }
-    for (offset, c) in shown.into_iter().enumerate() {
+    if cells.len() > room && room > 0 {
+        cells.truncate(room - 1);
+        // A wide character cut in half goes whole.
+        if cells.last().is_some_and(|&c| c.width() == Some(2)) {
+            cells.pop();
+            cells.push(' ');
+        }
+        cells.push('…');
+    }
+    for (offset, c) in cells.into_iter().enumerate() {
         if let Some(cell) = row.get_mut(at + offset) {
             *cell = c;
         }
@@ -331,12 +424,15 @@ fn draw(row: &mut [char], event: &Event, start: &dyn Fn(usize) -> usize, width: 
         for cell in row.iter_mut().take(right).skip(left + 1) {
             *cell = '─';
         }
-        if to > from {
+        // The label starts after the left lane (and a leftward head) and ends before a
+        // rightward head: cut short, it keeps the arrow's direction.
+        let room = if to > from {
             row[right - 1] = head;
+            (right - left).saturating_sub(3)
         } else {
             row[left + 1] = head;
-        }
-        let room = (right - left).saturating_sub(2).max(width - 2);
+            (right - left).saturating_sub(2)
+        };
         overlay(row, left + 2, &format!(" {label} "), room);
     };
     match event {
@@ -436,6 +532,14 @@ fn mermaid(trace: &TraceFile, steps: &[Step]) -> String {
     }
     if lasso.start.is_some() {
         let _ = writeln!(out, "    end");
+    }
+    let flying = in_flight(trace);
+    if !flying.is_empty() {
+        let _ = writeln!(
+            out,
+            "    Note over {span}: {IN_FLIGHT} {}",
+            mermaid_text(&flying.join(", "))
+        );
     }
     out
 }
@@ -559,8 +663,10 @@ fn dot(trace: &TraceFile, steps: &[Step]) -> String {
     let network_lane = lanes.len();
     let mut out = String::from("digraph trace {\n");
     let title = format!(
-        "{}: `{}` violated ({} steps)",
-        trace.model, trace.property, trace.trace.length
+        "{}: `{}` violated ({})",
+        trace.model,
+        trace.property,
+        crate::report::steps(trace.trace.length)
     );
     let _ = writeln!(out, "  label = {}; labelloc = t;", dot_quoted(&title));
     out.push_str("  newrank = true; nodesep = 0.3; ranksep = 0.25;\n");

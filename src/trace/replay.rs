@@ -34,6 +34,20 @@ pub enum ReplayOutcome {
     },
 }
 
+impl ReplayOutcome {
+    /// Where a divergence is, in words, for a trace of `steps` steps: `the initial
+    /// state`, `step N`, or `the end (after step N)` for the final check and for claims
+    /// about the whole run.
+    pub fn place(step: usize, steps: usize) -> String {
+        match step {
+            0 => "the initial state".to_string(),
+            step if step <= steps => format!("step {step}"),
+            _ if steps == 0 => "the end (no steps)".to_string(),
+            _ => format!("the end (after step {steps})"),
+        }
+    }
+}
+
 /// The first place two JSON values differ, as a JSON pointer with both values.
 pub(crate) fn first_difference(
     expected: &serde_json::Value,
@@ -121,13 +135,8 @@ where
     // explained them (the same runs, every quantity stored).
     let explaining = model.explaining();
     let model = explaining.as_ref().unwrap_or(model);
-    let path = match rerun(model, trace) {
-        Ok(path) => path,
-        Err(diverged) => return diverged,
-    };
-    if let Some(diverged) = compare_explanation(model, trace, &path, options) {
-        return diverged;
-    }
+    // The claims about the property come first: the explanation compared below
+    // depends on its kind (breaks are confirmed for safety counterexamples only).
     let steps = trace.trace.steps.len();
     let properties = model.properties();
     let expectation = if trace.property == DEADLOCK_PROPERTY {
@@ -154,6 +163,13 @@ where
                 kind.name()
             ),
         };
+    }
+    let path = match rerun(model, trace) {
+        Ok(path) => path,
+        Err(diverged) => return diverged,
+    };
+    if let Some(diverged) = compare_explanation(model, trace, &path, options) {
+        return diverged;
     }
     if trace.property == DEADLOCK_PROPERTY {
         let mut actions = Vec::new();
@@ -182,9 +198,14 @@ where
     if shows {
         ReplayOutcome::Reproduced { steps }
     } else {
+        // A `sometimes` trace is an example: it shows the property true at the end.
+        let missing = match expectation {
+            Expectation::Always => "violate",
+            _ => "satisfy",
+        };
         ReplayOutcome::Diverged {
             step: steps + 1,
-            reason: format!("the last state does not violate `{}`", trace.property),
+            reason: format!("the last state does not {missing} `{}`", trace.property),
         }
     }
 }
@@ -216,15 +237,37 @@ where
         let state = path.last_state().clone();
         let mut actions = Vec::new();
         model.actions(&state, &mut actions);
-        let Some(action) = actions
-            .into_iter()
-            .find(|a| model.explain_action(a).1 == step.action_detail)
+        let explained: Vec<(String, serde_json::Value)> =
+            actions.iter().map(|a| model.explain_action(a)).collect();
+        let at = step.index - 1;
+        let Some(found) = explained
+            .iter()
+            .position(|(_, detail)| *detail == step.action_detail)
         else {
+            // The action is matched by its structured detail; its text is only shown.
+            let reason = if explained.iter().any(|(text, _)| *text == step.action) {
+                format!(
+                    "/trace/steps/{at}/action_detail: no enabled action has it (`{}` is enabled, with another detail)",
+                    step.action
+                )
+            } else {
+                format!("`{}` is not enabled here", step.action)
+            };
             return Err(ReplayOutcome::Diverged {
                 step: step.index,
-                reason: format!("`{}` is not enabled here", step.action),
+                reason,
             });
         };
+        if explained[found].0 != step.action {
+            return Err(ReplayOutcome::Diverged {
+                step: step.index,
+                reason: format!(
+                    "/trace/steps/{at}/action: recorded `{}`, but the action its action_detail names is `{}`",
+                    step.action, explained[found].0
+                ),
+            });
+        }
+        let action = actions.swap_remove(found);
         let next = model
             .next_state(&state, action.clone())
             .unwrap_or_else(|| state.clone());
@@ -266,8 +309,9 @@ where
         return Some(ReplayOutcome::Diverged {
             step: steps + 1,
             reason: format!(
-                "/trace/loop_start: recorded {:?}, but /loop_start is {:?}",
-                trace.trace.loop_start, trace.loop_start
+                "/trace/loop_start: recorded {}, but /loop_start is {}",
+                serde_json::json!(trace.trace.loop_start),
+                serde_json::json!(trace.loop_start)
             ),
         });
     }

@@ -173,6 +173,15 @@ fn a_truncated_graph_says_so() {
     let graph: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     assert_eq!(graph["truncated"], true);
     assert_eq!(graph["states"].as_array().map(Vec::len), Some(10));
+    // An incomplete export, as a check a limit cut: exit 3, with a note.
+    assert_eq!(output.status.code(), Some(3));
+    let none = synccheck(&["graph", "fenced_lease_lock", "--max-states", "0"]);
+    assert_eq!(none.status.code(), Some(2), "{}", support::stderr(&none));
+    assert!(
+        support::stderr(&output).contains("the graph was cut at 10 states"),
+        "{}",
+        support::stderr(&output)
+    );
 }
 
 /// `graph --relax-all` exports the space of `check --relax-all`: the same graph as every
@@ -346,7 +355,7 @@ fn dot_labels(dot: &str) -> Vec<String> {
 #[test]
 fn timed_state_labels_show_each_node_by_name_then_the_network() {
     let output = synccheck(&paused_lease_lock("graph", &["--max-states", "40"]));
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(3), "cut at 40 states");
     let dot = stdout(&output);
     let labels = dot_labels(&dot);
     assert_eq!(labels.len(), 40, "{dot}");

@@ -382,6 +382,28 @@ fn cli_bounds_json_gives_the_pair_and_the_counterexample() {
         entry["counterexample"]["assumptions"]["held"]["bounded_skew"],
         2
     );
+    // A base `--hold` of the searched assumption is replaced by its own probes (it
+    // holds for the other assumptions' searches): the same boundary, no error.
+    let (code, held, stderr) = synccheck(&[
+        "bounds",
+        "lww_register",
+        "--set",
+        "variant=physical",
+        "--hold",
+        "bounded_skew=1",
+        "--up-to",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let held: serde_json::Value = serde_json::from_str(&held).expect("JSON");
+    assert_eq!(held["entries"][0]["holds_up_to"], 1, "{held}");
+    assert_eq!(held["entries"][0]["violated_from"], 2, "{held}");
+    assert!(
+        stderr.contains("note: --hold bounded_skew=1: `bounded_skew` is searched, so its own probes replace this"),
+        "{stderr}"
+    );
 }
 
 /// `bounds --no-lean` and `--no-symmetry` probe the space `check` explores with the
@@ -484,6 +506,20 @@ fn cli_bounds_rejects_bad_requests_with_exit_2() {
             "PARAM=A..B",
         ),
         (&["bounds", "two_phase_commit"][..], "untimed"),
+        // A sweep outside the parameter's range names the sweep, not its first value
+        // outside (`21`), and runs nothing.
+        (
+            &["bounds", "lww_register", "--sweep", "write_gap_ticks=1..60"][..],
+            "--sweep write_gap_ticks=1..60: `write_gap_ticks` takes 1 to 20; keep the range inside it",
+        ),
+        (
+            &["bounds", "lww_register", "--sweep", "variant=1..2"][..],
+            "--sweep variant=1..2: `variant` is not an integer parameter of `lww_register`",
+        ),
+        (
+            &["bounds", "lww_register", "--sweep", "gap=1..2"][..],
+            "--sweep gap=1..2: `lww_register` has no parameter `gap`; integer ones: first_write_clock, write_gap_ticks",
+        ),
     ] {
         let (code, _, stderr) = synccheck(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");

@@ -224,6 +224,23 @@ fn github_annotations_summary_and_junit_of_a_plan_and_of_its_merge() {
     assert_eq!(xml.matches("<failure").count(), 2, "{xml}");
     assert_eq!(xml.matches("type=\"unknown\"").count(), 1, "{xml}");
     assert_eq!(xml.matches("<skipped").count(), 1, "{xml}");
+    // Held assumptions as `--hold` takes them: a bound only where one is taken.
+    let held: Vec<String> = elements(&xml, b"property")
+        .into_iter()
+        .filter(|p| p.get("name").map(String::as_str) == Some("held"))
+        .filter_map(|p| p.get("value").cloned())
+        .collect();
+    assert!(!held.is_empty(), "{xml}");
+    let specs: Vec<&str> = held.iter().flat_map(|h| h.split_whitespace()).collect();
+    assert!(specs.contains(&"reliable_links"), "{held:?}");
+    for spec in specs {
+        let assumption = synccheck::system::Assumption::of_spec(spec).expect("an assumption");
+        assert_eq!(
+            spec.contains('='),
+            assumption.takes_bound(),
+            "{spec} in {held:?}"
+        );
+    }
 
     // `merge` of the report: the same annotations on stdout, a summary, exit 1.
     let report = dir.path().join("report.json");

@@ -91,6 +91,28 @@ fn json_counterexample_has_structured_steps_and_breaks() {
     assert_eq!(trace["breaks"][0]["assumption"], "bounded_pause");
 }
 
+/// The README's class-guide example: subsumption is on and covers nothing there, and
+/// the report says so rather than "0 of them stored but not expanded".
+#[test]
+fn the_subsumption_line_when_nothing_was_covered() {
+    let output = synccheck(&[
+        "check",
+        "fenced_lease_lock",
+        "--set",
+        "variant=all",
+        "--relax-all",
+        "--hold",
+        "no_duplication",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("\nsubsumption: on; no stored state was covered by one with younger messages, shorter pauses or nearer timers, so none went unexpanded for that (--no-subsumption: expand every state)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("0 of them"), "{text}");
+}
+
 #[test]
 fn a_state_limit_exits_three_with_unknown() {
     let output = synccheck(&[
@@ -461,11 +483,12 @@ expect = { no_lost_increment = "holds" }
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("met    consistent                holds      holds      ok"),
+        // The property column fits the longest property (`no_lost_increment`).
+        text.contains("met    consistent         holds      holds      ok\n"),
         "{text}"
     );
     assert!(
-        text.contains("unmet  no_lost_increment         holds      violated   MISMATCH"),
+        text.contains("unmet  no_lost_increment  holds      violated   MISMATCH\n"),
         "{text}"
     );
     assert!(
@@ -549,6 +572,11 @@ fn malformed_plans_name_file_line_column_and_choices() {
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"holds\" }\n", ":3:31: key `expect.both_incremented`: `both_incremented` is a `sometimes` property, which is never `holds`; valid verdicts: reached, unreached, unknown"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"unreached\" }\n", ":3:32: key `expect.no_lost_increment`: `no_lost_increment` is an `always` property, which is never `unreached`; valid verdicts: holds, violated, unknown"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"reached\" }\n", ":5:1: check `fenced_lease_lock` is named like the check at line 1: reports, shards and JUnit tell checks apart by name; give one a `name`"),
+        // A JSON document given as a plan.
+        ("{\"checks\": [], \"files\": [], \"met\": true}", ":1:1: this is a plan report (`check --plan/--all --format json`), not a plan: a plan is TOML, with [[check]] tables"),
+        // Named alike and both invalid: the duplicate is still reported, with advice for
+        // names given by hand.
+        ("[[check]]\nname = \"a\"\nmodel = \"nope\"\nexpect = { x = \"holds\" }\n\n[[check]]\nname = \"a\"\nmodel = \"nope\"\nexpect = { x = \"holds\" }\n", ":6:1: check `a` is named like the check at line 1: reports, shards and JUnit tell checks apart by name; rename one"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nproperties = [\"no_lost_incremnt\"]\nexpect = { no_lost_increment = \"holds\" }\n", ":3:15: key `properties`: model `fenced_lease_lock` has no property `no_lost_incremnt` (did you mean `no_lost_increment`?); valid properties: no_lost_increment, both_incremented, deadlock_free"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nproperties = [\"no_lost_increment\"]\nexpect = { no_lost_increment = \"holds\", both_incremented = \"reached\" }\n", ":4:41: key `expect.both_incremented`: the check searches only `no_lost_increment` (key `properties`), so `both_incremented` gets no verdict; add it to `properties`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nproperties = [\"deadlock_free\", \"deadlock_free\"]\nexpect = { deadlock_free = \"holds\" }\n", ":3:32: key `properties`: `deadlock_free` is listed twice"),

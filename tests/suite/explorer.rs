@@ -292,3 +292,53 @@ fn an_unusable_address_is_an_error_before_the_banner() {
         assert!(!stderr.contains("``"), "{stderr}");
     }
 }
+
+/// `explore --trace` replays the trace first, as `replay` does: its link says the
+/// property is violated there, so a trace that does not reproduce is refused (exit 1,
+/// before anything is served), with replay's words for where it diverges.
+#[test]
+fn explore_refuses_a_trace_that_does_not_reproduce() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let args = paused_lease_lock("check", &["--trace-dir", &dir_text]);
+    assert_eq!(synccheck(&args).status.code(), Some(1));
+    let trace = std::fs::read_dir(dir.path())
+        .expect("trace dir")
+        .map(|entry| entry.expect("entry").path())
+        .find(|path| path.to_string_lossy().ends_with(".trace.json"))
+        .expect("a saved trace");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&trace).expect("read")).expect("JSON");
+    value["property_kind"] = "eventually".into();
+    let edited = dir.path().join("edited.trace.json");
+    std::fs::write(&edited, value.to_string()).expect("write");
+    let address = free_address();
+    let mut server = serve(&[
+        "explore",
+        "--trace",
+        &edited.to_string_lossy(),
+        "--address",
+        &address,
+    ]);
+    // It must exit on its own (the Explorer, once started, serves until stopped).
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.0.try_wait().expect("waits") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "a trace that does not reproduce was served on {address}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(1));
+    let stderr = server.0.wait_with_output_stderr();
+    assert!(
+        stderr.contains(
+            "does not reproduce: the end (after step 22): /property_kind: recorded eventually, but `no_lost_increment` is always"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("http://"), "nothing served: {stderr}");
+}

@@ -127,6 +127,29 @@ fn bad_shards_and_reports_are_usage_errors() {
         "{message}"
     );
     assert!(!message.contains("column"), "{message}");
+    // A plan (TOML) given to merge: said so.
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(&plan, SMALL_PLAN).expect("write");
+    let output = synccheck(&["merge", &plan.to_string_lossy()]);
+    let message = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("(the file is TOML, not JSON: a plan?)"),
+        "{message}"
+    );
+    // Another kind of document: said which, and what `merge` takes.
+    let report = dir.path().join("report.json");
+    let output = synccheck(&["check", "two_phase_commit", "--format", "json"]);
+    std::fs::write(&report, &output.stdout).expect("write");
+    let output = synccheck(&["merge", &report.to_string_lossy()]);
+    let message = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains(
+            "report.json: this is a check report (`check MODEL --format json`), not a plan report: `merge` takes"
+        ),
+        "{message}"
+    );
 }
 
 const SMALL_PLAN: &str = "[[check]]\nname = \"tpc 2\"\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n\n[[check]]\nname = \"tpc 3\"\nmodel = \"two_phase_commit\"\nparams = { rms = 3 }\nexpect = { consistent = \"holds\" }\n\n[[check]]\nname = \"tpc 2 again\"\nmodel = \"two_phase_commit\"\nparams = { rms = 2 }\nexpect = { consistent = \"holds\" }\n";

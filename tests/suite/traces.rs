@@ -173,18 +173,60 @@ fn corrupted_traces_are_rejected_clearly() {
         "{stdout}"
     );
 
-    // An action that is not enabled (exit 1).
+    // A structured action that is not enabled (exit 1): its text still is, so the
+    // detail is named.
     let edited = corrupt(&trace, scratch.path(), |v| {
         v["trace"]["steps"][0]["action_detail"]["envelope"]["src"] = 1.into()
     });
     let output = synccheck(&["replay", &edited]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        text(&output.stdout)
-            .contains("step 1: `deliver Acquire client_a→lock (age 0)` is not enabled here"),
+        text(&output.stdout).contains(
+            "step 1: /trace/steps/0/action_detail: no enabled action has it (`deliver Acquire client_a→lock (age 0)` is enabled, with another detail)"
+        ),
         "{}",
         text(&output.stdout)
     );
+    // Neither the text nor the detail is enabled.
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        v["trace"]["steps"][0]["action_detail"]["envelope"]["src"] = 1.into();
+        v["trace"]["steps"][0]["action"] = "deliver Acquire storage→lock (age 0)".into();
+    });
+    let output = synccheck(&["replay", &edited]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stdout)
+            .contains("step 1: `deliver Acquire storage→lock (age 0)` is not enabled here"),
+        "{}",
+        text(&output.stdout)
+    );
+
+    // A step's text that is not its structured action's (exit 1, at that step).
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        v["trace"]["steps"][0]["action"] = "tick".into()
+    });
+    let output = synccheck(&["replay", &edited]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stdout).contains(
+            "step 1: /trace/steps/0/action: recorded `tick`, but the action its action_detail names is `deliver Acquire client_a→lock (age 0)`"
+        ),
+        "{}",
+        text(&output.stdout)
+    );
+
+    // A lane that does not exist: `show` says where (it indexed the chart with it).
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        v["trace"]["steps"][0]["action_detail"]["envelope"]["dst"] = 9.into()
+    });
+    for render_as in ["text", "mermaid", "dot"] {
+        let output = synccheck(&["show", &edited, "--as", render_as]);
+        assert_eq!(output.status.code(), Some(2), "{render_as}");
+        assert!(
+            text(&output.stderr).contains("9 is not a node"),
+            "{render_as}"
+        );
+    }
 
     // Cut short: the violation no longer shows (exit 1).
     let edited = corrupt(&trace, scratch.path(), |v| {
@@ -194,8 +236,52 @@ fn corrupted_traces_are_rejected_clearly() {
     });
     let output = synccheck(&["replay", &edited]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stdout)
-        .contains("step 11: the last state does not violate `no_lost_increment`"));
+    assert!(
+        text(&output.stdout).contains(
+            "does not reproduce: the end (after step 10): the last state does not violate `no_lost_increment`"
+        ),
+        "{}",
+        text(&output.stdout)
+    );
+
+    // A claim about the property is checked before the explanation that depends on it
+    // (a liveness trace's breaks are not confirmed), and named where it is (exit 1).
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        v["property_kind"] = "eventually".into()
+    });
+    let output = synccheck(&["replay", &edited]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stdout),
+        "does not reproduce: the end (after step 22): /property_kind: recorded eventually, but `no_lost_increment` is always\n"
+    );
+
+    // Another kind of document, or not JSON at all: said as such (exit 2).
+    let report = scratch.path().join("report.json");
+    let output = synccheck(&["check", "fenced_lease_lock", "--format", "json"]);
+    std::fs::write(&report, &output.stdout).expect("write");
+    let plan = scratch.path().join("plan.toml");
+    std::fs::write(&plan, "[[check]]\nmodel = \"fenced_lease_lock\"\n").expect("write");
+    for (file, expected) in [
+        (
+            &report,
+            "this is a check report (`check MODEL --format json`), not a saved trace",
+        ),
+        (
+            &plan,
+            "expected value (the file is TOML, not JSON: a plan?)",
+        ),
+    ] {
+        for verb in ["replay", "show"] {
+            let output = synccheck(&[verb, &file.to_string_lossy()]);
+            assert_eq!(output.status.code(), Some(2), "{verb} {file:?}");
+            let stderr = text(&output.stderr);
+            assert!(
+                stderr.contains(expected),
+                "{verb}: expected `{expected}` in: {stderr}"
+            );
+        }
+    }
 
     let cases: Vec<(Edit, &str)> = vec![
         (
@@ -231,6 +317,36 @@ fn corrupted_traces_are_rejected_clearly() {
                 v.as_object_mut().map(|o| o.remove("schema_version"));
             }),
             "no `schema_version`",
+        ),
+        // The file contradicts itself: each assumption once, one loop start, lanes
+        // that exist (a chart indexes its lanes by them).
+        (
+            Box::new(|v| {
+                if let Some(relaxed) = v["assumptions"]["relaxed"].as_array_mut() {
+                    relaxed.push("bounded_delay".into());
+                }
+            }),
+            "/assumptions: `bounded_delay` is held and relaxed; say it once",
+        ),
+        (
+            Box::new(|v| {
+                if let Some(held) = v["assumptions"]["held"].as_object_mut() {
+                    held.remove("timely_timers");
+                }
+            }),
+            "/assumptions: `timely_timers` is neither held nor relaxed",
+        ),
+        (
+            Box::new(|v| v["assumptions"]["held"]["durable_writes"] = 3.into()),
+            "/assumptions/held/durable_writes: 3, but `durable_writes` takes no bound (0)",
+        ),
+        (
+            Box::new(|v| v["loop_start"] = 3.into()),
+            "/loop_start is 3 but /trace/loop_start is null",
+        ),
+        (
+            Box::new(|v| v["trace"]["steps"][0]["action_detail"]["envelope"]["dst"] = 9.into()),
+            "/trace/steps/0/action_detail/envelope/dst: 9 is not a node; /nodes names 4 (0 to 3)",
         ),
     ];
     for (edit, expected) in cases {
@@ -270,11 +386,8 @@ fn every_rendering_works_and_the_chart_fits_100_columns() {
     assert_eq!(chart.status.code(), Some(0));
     let chart = text(&chart.stdout);
     for line in chart.lines() {
-        assert!(
-            line.chars().count() <= 100,
-            "{} columns: {line}",
-            line.chars().count()
-        );
+        let columns = unicode_width::UnicodeWidthStr::width(line);
+        assert!(columns <= 100, "{columns} columns: {line}");
     }
     let header = chart.lines().nth(1).expect("header");
     for node in ["lock", "storage", "client_a", "client_b"] {
@@ -286,6 +399,27 @@ fn every_rendering_works_and_the_chart_fits_100_columns() {
         "{chart}"
     );
     assert!(chart.contains("⏰ LeaseExpiry"), "{chart}");
+    // On a terminal `⏰` takes two columns: every lane stays under its node's name.
+    let column_of = |line: &str, at: usize| -> usize {
+        use unicode_width::UnicodeWidthStr;
+        line[..at].width()
+    };
+    let lanes: Vec<usize> = ["lock", "storage", "client_a", "client_b"]
+        .iter()
+        .map(|node| column_of(header, header.find(node).expect("named")))
+        .collect();
+    let mut timer_rows = 0;
+    for line in chart.lines().skip(2).filter(|l| !l.starts_with("!!!")) {
+        timer_rows += usize::from(line.contains('⏰'));
+        for (at, _) in line.match_indices('│') {
+            let column = column_of(line, at);
+            assert!(
+                lanes.contains(&column),
+                "`│` at column {column}, lanes {lanes:?}: {line}"
+            );
+        }
+    }
+    assert!(timer_rows >= 2, "{chart}");
     assert!(chart.contains("Write{token:2,value:1}"), "{chart}");
 
     let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
@@ -660,4 +794,60 @@ fn a_break_at_a_tick_is_marked_in_every_chart() {
     assert!(step.contains("2. ⏱ tick: time passes"), "{step}");
     assert!(step.contains("bounded_delay(1) broken here"), "{step}");
     assert!(step.contains("fillcolor = \"#ffd6d6\""), "{step}");
+}
+
+/// A chart draws a message when it is delivered; the ones a counterexample never
+/// delivers are listed at its end (`primary_backup` async: the backup took over while
+/// the primary's `Replicate` of the acknowledged write was still on its way).
+#[test]
+fn charts_list_the_messages_still_in_flight_at_the_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "primary_backup",
+        "--set",
+        "variant=async",
+        "--relax",
+        "bounded_delay",
+        "--property",
+        "acked_write_survives",
+        "--trace-dir",
+        &dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let traces = traces_in(dir.path());
+    assert_eq!(traces.len(), 1);
+    let path = traces[0].to_string_lossy().into_owned();
+    let chart = text(&synccheck(&["show", &path, "--as", "text"]).stdout);
+    let lines: Vec<&str> = chart.lines().collect();
+    let first = (lines.iter())
+        .position(|line| line.starts_with("still in flight at the end: "))
+        .expect("an in-flight line");
+    // The list ends the chart, broken between messages (continued lines indented).
+    let list = &lines[first..];
+    assert!(
+        list[1..].iter().all(|line| line.starts_with("  ")),
+        "{chart}"
+    );
+    for message in [
+        "Replicate{epoch:0,value:1} primary→backup,",
+        "Heartbeat{epoch:0} primary→backup,",
+        "Promoted{epoch:1} backup→client,",
+    ] {
+        assert!(
+            list.iter().any(|line| line.contains(message)),
+            "{message}: {chart}"
+        );
+    }
+    assert!(
+        list.last()
+            .is_some_and(|line| line.ends_with("Read client→primary")),
+        "{chart}"
+    );
+    let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
+    assert!(
+        mermaid.contains("    Note over n0,n2: still in flight at the end: Replicate{epoch:0,value:1} primary→backup"),
+        "{mermaid}"
+    );
 }
