@@ -171,17 +171,22 @@ fn explore_no_lean_shows_message_ages() {
     );
 }
 
-#[test]
-fn explore_opens_at_a_saved_trace() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dir_text = dir.path().to_string_lossy().into_owned();
+/// The worked example's counterexample, saved in `dir`.
+fn saved_lease_trace(dir: &std::path::Path) -> std::path::PathBuf {
+    let dir_text = dir.to_string_lossy().into_owned();
     let args = paused_lease_lock("check", &["--trace-dir", &dir_text]);
     assert_eq!(synccheck(&args).status.code(), Some(1));
-    let trace = std::fs::read_dir(dir.path())
+    std::fs::read_dir(dir)
         .expect("trace dir")
         .map(|entry| entry.expect("entry").path())
         .find(|path| path.to_string_lossy().ends_with(".trace.json"))
-        .expect("a saved trace");
+        .expect("a saved trace")
+}
+
+#[test]
+fn explore_opens_at_a_saved_trace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trace = saved_lease_trace(dir.path());
     let address = free_address();
     let mut server = serve(&[
         "explore",
@@ -299,14 +304,7 @@ fn an_unusable_address_is_an_error_before_the_banner() {
 #[test]
 fn explore_refuses_a_trace_that_does_not_reproduce() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let dir_text = dir.path().to_string_lossy().into_owned();
-    let args = paused_lease_lock("check", &["--trace-dir", &dir_text]);
-    assert_eq!(synccheck(&args).status.code(), Some(1));
-    let trace = std::fs::read_dir(dir.path())
-        .expect("trace dir")
-        .map(|entry| entry.expect("entry").path())
-        .find(|path| path.to_string_lossy().ends_with(".trace.json"))
-        .expect("a saved trace");
+    let trace = saved_lease_trace(dir.path());
     let mut value: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&trace).expect("read")).expect("JSON");
     value["property_kind"] = "eventually".into();
