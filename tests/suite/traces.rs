@@ -767,32 +767,14 @@ fn a_break_at_a_tick_is_marked_in_every_chart() {
     assert!(step.contains("2. ⏱ tick: time passes"), "{step}");
     assert!(step.contains("bounded_delay(1) broken here"), "{step}");
     assert!(step.contains("fillcolor = \"#ffd6d6\""), "{step}");
+    assert_in_flight_listed(&path);
 }
 
 /// A chart draws a message when it is delivered; the ones a counterexample never
 /// delivers are listed at its end (`primary_backup` async: the backup took over while
 /// the primary's `Replicate` of the acknowledged write was still on its way).
-#[test]
-fn charts_list_the_messages_still_in_flight_at_the_end() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dir_text = dir.path().to_string_lossy().into_owned();
-    let output = synccheck(&[
-        "check",
-        "primary_backup",
-        "--set",
-        "variant=async",
-        "--relax",
-        "bounded_delay",
-        "--property",
-        "acked_write_survives",
-        "--trace-dir",
-        &dir_text,
-    ]);
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
-    let traces = traces_in(dir.path());
-    assert_eq!(traces.len(), 1);
-    let path = traces[0].to_string_lossy().into_owned();
-    let chart = text(&synccheck(&["show", &path, "--as", "text"]).stdout);
+fn assert_in_flight_listed(path: &str) {
+    let chart = text(&synccheck(&["show", path, "--as", "text"]).stdout);
     let lines: Vec<&str> = chart.lines().collect();
     let first = (lines.iter())
         .position(|line| line.starts_with("still in flight at the end: "))
@@ -818,7 +800,7 @@ fn charts_list_the_messages_still_in_flight_at_the_end() {
             .is_some_and(|line| line.ends_with("Read client→primary")),
         "{chart}"
     );
-    let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
+    let mermaid = text(&synccheck(&["show", path, "--as", "mermaid"]).stdout);
     assert!(
         mermaid.contains("    Note over n0,n2: still in flight at the end: Replicate{epoch:0,value:1} primary→backup"),
         "{mermaid}"
