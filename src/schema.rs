@@ -118,39 +118,60 @@ pub(crate) enum Document {
 }
 
 impl Document {
-    const KEYS: [(Document, &'static [&'static str]); 7] = [
-        (Document::Trace, &["trace", "property", "nodes"]),
-        (Document::PlanReport, &["checks", "files", "met"]),
-        (Document::Report, &["properties", "stats", "stop_reason"]),
-        (Document::Sweep, &["rows", "parameter"]),
-        (Document::Bounds, &["entries", "searched", "up_to"]),
+    /// Each kind, the top-level keys it always has, and what writes it.
+    const KINDS: [(Document, &'static [&'static str], &'static str); 7] = [
+        (
+            Document::Trace,
+            &["trace", "property", "nodes"],
+            "a saved trace (`check --trace-dir`)",
+        ),
+        (
+            Document::PlanReport,
+            &["checks", "files", "met"],
+            "a plan report (`check --plan/--all --format json`)",
+        ),
+        (
+            Document::Report,
+            &["properties", "stats", "stop_reason"],
+            "a check report (`check MODEL --format json`)",
+        ),
+        (
+            Document::Sweep,
+            &["rows", "parameter"],
+            "a bounds sweep (`bounds MODEL --sweep … --format json`)",
+        ),
+        (
+            Document::Bounds,
+            &["entries", "searched", "up_to"],
+            "a bounds report (`bounds MODEL --format json`)",
+        ),
         (
             Document::Assumptions,
             &["declared", "rows", "minimal_sufficient"],
+            "an assumptions report (`assumptions MODEL --format json`)",
         ),
-        (Document::Graph, &["states", "edges", "truncated"]),
+        (
+            Document::Graph,
+            &["states", "edges", "truncated"],
+            "a state graph (`graph MODEL --as json`)",
+        ),
     ];
 
     /// The kind `value` looks like, if any.
     pub(crate) fn of(value: &serde_json::Value) -> Option<Document> {
         let object = value.as_object()?;
-        Self::KEYS
+        Self::KINDS
             .iter()
-            .find(|(_, keys)| keys.iter().all(|key| object.contains_key(*key)))
-            .map(|(kind, _)| *kind)
+            .find(|(_, keys, _)| keys.iter().all(|key| object.contains_key(*key)))
+            .map(|(kind, _, _)| *kind)
     }
 
     /// The kind, with the command that writes it.
     pub(crate) fn describe(self) -> &'static str {
-        match self {
-            Document::Trace => "a saved trace (`check --trace-dir`)",
-            Document::PlanReport => "a plan report (`check --plan/--all --format json`)",
-            Document::Report => "a check report (`check MODEL --format json`)",
-            Document::Sweep => "a bounds sweep (`bounds MODEL --sweep … --format json`)",
-            Document::Bounds => "a bounds report (`bounds MODEL --format json`)",
-            Document::Assumptions => "an assumptions report (`assumptions MODEL --format json`)",
-            Document::Graph => "a state graph (`graph MODEL --as json`)",
-        }
+        Self::KINDS
+            .iter()
+            .find(|(kind, _, _)| *kind == self)
+            .map_or("a synccheck document", |(_, _, described)| described)
     }
 }
 
@@ -211,6 +232,14 @@ mod tests {
             Some(Document::Graph)
         );
         assert_eq!(of(r#"{"schema_version": 1}"#), None);
+        // Every kind has its own words (none falls back to the generic ones).
+        for (kind, _, described) in Document::KINDS {
+            assert_eq!(kind.describe(), described);
+        }
+        assert_eq!(
+            Document::Report.describe(),
+            "a check report (`check MODEL --format json`)"
+        );
         assert_eq!(of("[1, 2]"), None);
     }
 
