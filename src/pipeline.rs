@@ -237,6 +237,8 @@ pub fn check_system<P: Protocol>(
     take_fewest_breaks(system, &mut checked, &after, &budget);
     if canonical.is_some() {
         checked.report.symmetry = system.symmetry_groups();
+    } else if !options.symmetry {
+        checked.report.symmetry_off = system.symmetry_groups();
     }
     // Only where the rule's verdict stands (a model fault voids it).
     let settled = checked

@@ -197,7 +197,7 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
     let mut errors = Vec::new();
     // Each check's name and line, the invalid ones too where they give a `name`:
     // reports, shards, `merge` and JUnit tell checks apart by name.
-    let mut names: Vec<(String, usize)> = Vec::new();
+    let mut names: Vec<(String, usize, bool)> = Vec::new();
     for check in raw.check {
         let span = check.span();
         let given = check.get_ref().name.clone();
@@ -214,20 +214,22 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
         };
         let Some(name) = name else { continue };
         let line = at.location(&span).line;
-        if let Some((_, first)) = names.iter().find(|(other, _)| *other == name) {
-            let advice = if given.is_some() {
-                "rename one"
-            } else {
-                "give one a `name`"
-            };
-            errors.push(at.error(
-                span,
-                format!(
-                    "check `{name}` is named like the check at line {first}: reports, shards and JUnit tell checks apart by name; {advice}"
+        if let Some((_, first, first_given)) = names.iter().find(|(other, ..)| *other == name) {
+            let message = match (given.is_some(), first_given) {
+                // Both named after what they check: the same check twice.
+                (false, false) => format!(
+                    "check `{name}` is the check at line {first} again (the same model, parameters, assumptions and properties, in any order): merge their `expect`, or give one a `name`"
                 ),
-            ));
+                (true, _) => format!(
+                    "check `{name}` is named like the check at line {first}: reports, shards and JUnit tell checks apart by name; rename one"
+                ),
+                (false, true) => format!(
+                    "check `{name}` is named like the check at line {first}: reports, shards and JUnit tell checks apart by name; give one a `name`"
+                ),
+            };
+            errors.push(at.error(span, message));
         }
-        names.push((name, line));
+        names.push((name, line, given.is_some()));
     }
     if !errors.is_empty() {
         // In the order they are written (a check's keys are validated table by table).
@@ -493,25 +495,24 @@ fn validate(
             ),
         )]);
     }
+    // A check without a name is named after what it checks, each list sorted: the order
+    // `hold`, `relax` and `properties` are written in changes nothing checked.
     let name = raw.name.unwrap_or_else(|| {
+        let sorted = |flag: &str, items: &[String]| {
+            let mut items: Vec<String> = (items.iter())
+                .map(|item| format!("{flag} {}", item.trim()))
+                .collect();
+            items.sort();
+            items
+        };
         let mut shown = vec![model.name().to_string()];
         shown.extend(params.iter().map(|(k, v)| format!("{k}={v}")));
         if changes.relax_all {
             shown.push("--relax-all".to_string());
         }
-        shown.extend(
-            changes
-                .hold
-                .iter()
-                .map(|spec| format!("--hold {}", spec.trim())),
-        );
-        shown.extend(
-            changes
-                .relax
-                .iter()
-                .map(|name| format!("--relax {}", name.trim())),
-        );
-        shown.extend(properties.iter().map(|name| format!("--property {name}")));
+        shown.extend(sorted("--hold", &changes.hold));
+        shown.extend(sorted("--relax", &changes.relax));
+        shown.extend(sorted("--property", &properties));
         shown.join(" ")
     });
     Ok(PlanCheck {

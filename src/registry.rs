@@ -516,10 +516,14 @@ where
         label: Label<'_>,
         options: &CheckOptions,
     ) -> Result<CheckReport, RequestError> {
-        let canonical = model.canonicalizer().filter(|_| options.symmetry);
+        let declared = model.canonicalizer();
+        let canonical = declared.filter(|_| options.symmetry);
         let mut report = pipeline::check_model(model, label, None, options, canonical).report;
+        let groups = declared.map(|_| crate::report::MODEL_SYMMETRY.to_string());
         if canonical.is_some() {
-            report.symmetry = Some(crate::report::MODEL_SYMMETRY.to_string());
+            report.symmetry = groups;
+        } else {
+            report.symmetry_off = groups;
         }
         Ok(report)
     }

@@ -1072,16 +1072,19 @@ pub fn render(report: &BoundsReport) -> String {
         .collect();
     let _ = writeln!(out, "model: {}  {}", report.model, params.join(" "));
     let searched: Vec<&str> = report.searched.iter().map(|a| a.name()).collect();
-    let held: Vec<&str> = report
-        .base_held
-        .iter()
-        .map(String::as_str)
-        .filter(|spec| !searched.contains(&spec.split('=').next().unwrap_or(spec)))
-        .collect();
+    // A searched assumption's own probes replace whatever the base set said of it.
+    let unsearched = |specs: &[String]| -> Vec<String> {
+        (specs.iter())
+            .filter(|spec| !searched.contains(&spec.split('=').next().unwrap_or(spec)))
+            .cloned()
+            .collect()
+    };
+    let held = unsearched(&report.base_held);
+    let relaxed = unsearched(&report.base_relaxed);
     let _ = writeln!(out, "searched: {}", searched.join(", "));
     let _ = writeln!(out, "held: {}", held.join(", "));
-    if !report.base_relaxed.is_empty() {
-        let _ = writeln!(out, "relaxed: {}", report.base_relaxed.join(", "));
+    if !relaxed.is_empty() {
+        let _ = writeln!(out, "relaxed: {}", relaxed.join(", "));
     }
     let _ = writeln!(
         out,

@@ -116,15 +116,25 @@ fn header(report: &CheckReport, out: &mut String) {
             report.stop_reason.describe()
         );
     }
-    if let Some(groups) = &report.symmetry {
-        let classes = if groups == crate::report::MODEL_SYMMETRY {
+    let classes = |groups: &str| {
+        if groups == crate::report::MODEL_SYMMETRY {
             "of the model's own canonicalization".to_string()
         } else {
             format!("of renamings of {groups}")
-        };
+        }
+    };
+    if let Some(groups) = &report.symmetry {
         let _ = writeln!(
             out,
-            "symmetry: one state per class {classes} (--no-symmetry: the full space)"
+            "symmetry: one state per class {} (--no-symmetry: the full space)",
+            classes(groups)
+        );
+    }
+    if let Some(groups) = &report.symmetry_off {
+        let _ = writeln!(
+            out,
+            "symmetry: off (--no-symmetry): the full space, not one state per class {}",
+            classes(groups)
         );
     }
     if let Some(network) = &report.network {

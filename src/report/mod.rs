@@ -234,6 +234,11 @@ pub struct CheckReport {
     /// plain model's own canonicalization. Absent: the full space.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symmetry: Option<String>,
+    /// The interchangeable nodes the model declares (as [`Self::symmetry`] names them)
+    /// where `--no-symmetry` searched the full space instead. Absent: no symmetry
+    /// declared, or it was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symmetry_off: Option<String>,
     /// `message set` when the check ran on the message set (`Protocol::MESSAGE_SET`
     /// with duplication, delay and order relaxed: a delivered message stays in flight,
     /// to arrive again or never; counterexamples are still runs of the multiset
@@ -694,6 +699,7 @@ pub fn build<M: Explain>(
         metrics_lower_bounds: false,
         fingerprint_collision_probability: crate::check::collision_probability(&outcome.stats),
         symmetry: None,
+        symmetry_off: None,
         network: None,
         set_search: None,
         drift_classes: None,

@@ -404,6 +404,22 @@ fn cli_bounds_json_gives_the_pair_and_the_counterexample() {
         stderr.contains("note: --hold bounded_skew=1: `bounded_skew` is searched, so its own probes replace this"),
         "{stderr}"
     );
+    // The header names a searched assumption once, as searched, whatever the base set
+    // said of it (a base `--relax` listed it under `relaxed:` too).
+    for base in ["--relax", "--hold"] {
+        let spec = if base == "--hold" {
+            "bounded_skew=1"
+        } else {
+            "bounded_skew"
+        };
+        let args = ["bounds", "lww_register", "--set", "variant=physical"];
+        let (code, text, stderr) = synccheck(&[&args[..], &[base, spec, "--up-to", "2"]].concat());
+        assert_eq!(code, 0, "{stderr}");
+        let header: Vec<&str> = text.lines().take_while(|line| !line.is_empty()).collect();
+        assert!(header.contains(&"searched: bounded_skew"), "{text}");
+        let naming = header.iter().filter(|line| line.contains("bounded_skew"));
+        assert_eq!(naming.count(), 1, "{base} {spec}: {text}");
+    }
 }
 
 /// `bounds --no-lean` and `--no-symmetry` probe the space `check` explores with the

@@ -394,10 +394,48 @@ fn the_cli_checks_the_full_space_with_no_symmetry() {
         );
         let report: serde_json::Value =
             serde_json::from_slice(&output.stdout).expect("a JSON report");
+        // The declared groups, as used or as turned off: never both.
+        let on = report["symmetry"].as_str();
+        let off = report["symmetry_off"].as_str();
+        assert_eq!(on.or(off), Some("client_a, client_b"), "{report}");
+        assert_eq!(off.is_some(), extra.contains(&"--no-symmetry"), "{report}");
         report["stats"]["unique_states"].as_u64().expect("a count")
     };
     assert_eq!(count(&[]), 34_918);
     assert_eq!(count(&["--no-symmetry"]), 69_832);
+}
+
+/// A model's own canonicalization turned off by `--no-symmetry` is said so (the header
+/// still shows `symmetry=on`, the parameter asked for): the full space, not silently.
+#[test]
+fn no_symmetry_over_a_models_own_canonicalization_is_said() {
+    let run = |extra: &[&str]| {
+        let args = [
+            &["check", "two_phase_commit", "--set", "symmetry=on"],
+            extra,
+        ]
+        .concat();
+        let output = support::synccheck(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            support::stderr(&output)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let on = run(&[]);
+    assert!(on.contains("(80 unique states,"), "{on}");
+    assert!(
+        on.contains("symmetry: one state per class of the model's own canonicalization"),
+        "{on}"
+    );
+    let off = run(&["--no-symmetry"]);
+    assert!(off.contains("(288 unique states,"), "{off}");
+    assert!(
+        off.contains("symmetry: off (--no-symmetry): the full space, not one state per class of the model's own canonicalization"),
+        "{off}"
+    );
 }
 
 /// The fewest-breaks search by class replaces a counterexample as the full-space search
