@@ -433,6 +433,26 @@ fn validate(
             errors.push(error);
             continue;
         }
+        // A boundary is where a property stops holding: `sometimes` ones never hold
+        // (they are reached or not), as `bounds` says of them too.
+        let sometimes = (description.properties.iter())
+            .any(|p| p.name == property.get_ref() && p.kind == PropertyKind::Sometimes);
+        if sometimes {
+            let boundable: Vec<&str> = (description.properties.iter())
+                .filter(|p| p.kind != PropertyKind::Sometimes)
+                .map(|p| p.name)
+                .chain([crate::check::DEADLOCK_PROPERTY])
+                .collect();
+            errors.push(at.error(
+                property.span(),
+                format!(
+                    "key `expect_bounds.{0}`: `{0}` is a `sometimes` property, which has no boundary (it is reached or not, never held or violated); pin one of: {1}",
+                    property.get_ref(),
+                    boundable.join(", ")
+                ),
+            ));
+            continue;
+        }
         for (name, bound) in pins {
             let key = format!("expect_bounds.{}.{}", property.get_ref(), name.get_ref());
             let Some(assumption) = Assumption::parse(name.get_ref())
@@ -469,6 +489,16 @@ fn validate(
                 "model `{}` is untimed: it has no bounds to pin",
                 model.name()
             ),
+        ));
+    }
+    if raw
+        .name
+        .as_deref()
+        .is_some_and(|name| name.trim().is_empty())
+    {
+        errors.push(at.error(
+            span.clone(),
+            "key `name`: empty; give the check a name, or leave `name` out to have it named by what it checks",
         ));
     }
     if let Some(max) = raw.max_states.as_ref().filter(|m| *m.get_ref() == 0) {
@@ -553,6 +583,40 @@ pub struct ExpectationResult {
     pub met: bool,
 }
 
+/// How a plan summary marks an expectation: `ok` when met, `INCOMPLETE` when a limit
+/// left it `unknown` (exit 3), `MISMATCH` when the check found otherwise (exit 1).
+pub fn result_word(met: bool, unknown: bool) -> &'static str {
+    match (met, unknown) {
+        (true, _) => "ok",
+        (false, true) => "INCOMPLETE",
+        (false, false) => "MISMATCH",
+    }
+}
+
+impl ExpectationResult {
+    /// [`result_word`] of this expectation.
+    pub fn result(&self) -> &'static str {
+        result_word(self.met, self.actual == Verdict::Unknown)
+    }
+}
+
+impl PlanCheckResult {
+    /// The check's word in a plan run's status line: `error`, else the worst of its
+    /// expectations' [`result_word`]s (`MISMATCH` over `INCOMPLETE` over `ok`).
+    pub fn status(&self) -> &'static str {
+        if self.error.is_some() {
+            return "error";
+        }
+        let words = (self.expectations.iter().map(ExpectationResult::result))
+            .chain(self.bounds.iter().map(BoundExpectationResult::result));
+        words.fold("ok", |worst, word| match (worst, word) {
+            ("MISMATCH", _) | (_, "MISMATCH") => "MISMATCH",
+            ("INCOMPLETE", _) | (_, "INCOMPLETE") => "INCOMPLETE",
+            _ => "ok",
+        })
+    }
+}
+
 /// One pinned boundary's outcome.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BoundExpectationResult {
@@ -607,6 +671,11 @@ impl BoundExpectationResult {
     /// Whether a limit left it undecided.
     pub fn is_unknown(&self) -> bool {
         !self.met && (self.at_bound == Verdict::Unknown || self.above_bound == Verdict::Unknown)
+    }
+
+    /// [`result_word`] of this pin.
+    pub fn result(&self) -> &'static str {
+        result_word(self.met, self.is_unknown())
     }
 }
 
@@ -882,7 +951,7 @@ pub enum MergeError {
         second: String,
     },
     /// Shards missing.
-    #[error("shard {missing} of {count} missing: the merge would lose its checks")]
+    #[error("{} {missing} missing: the merge would lose its checks", if missing.contains(',') { "shards" } else { "shard" })]
     MissingShards {
         /// The missing indices, e.g. `2/3, 3/3`.
         missing: String,
@@ -898,6 +967,61 @@ pub enum MergeError {
     /// A check no shard should have run.
     #[error("check `{0}` is not in the plan the reports name")]
     CheckForeign(String),
+    /// A report that contradicts itself (an outcome that does not follow from what
+    /// it records): edited, or not written by synccheck.
+    #[error(
+        "{file}: check `{check}`: {what}; the report contradicts itself (edited?): rerun its shard"
+    )]
+    Inconsistent {
+        /// The report.
+        file: String,
+        /// The check.
+        check: String,
+        /// What does not follow.
+        what: String,
+    },
+}
+
+/// The first outcome of `check` that does not follow from what it records: an
+/// expectation's `met` that is not `expected == actual`, an `actual` that is not its
+/// report's verdict, a boundary's `met` that is not "holds at it, violated above".
+fn contradiction(check: &PlanCheckResult) -> Option<String> {
+    for (index, e) in check.expectations.iter().enumerate() {
+        let at = format!("/expectations/{index}");
+        if e.met != (e.actual == e.expected) {
+            return Some(format!(
+                "{at}: `met` is {} with expected {} and actual {}",
+                e.met,
+                e.expected.name(),
+                e.actual.name()
+            ));
+        }
+        let reported = (check.report.as_ref()).map(|report| {
+            report
+                .property(&e.property)
+                .map_or(Verdict::Unknown, |p| p.verdict)
+        });
+        if let Some(reported) = reported.filter(|reported| *reported != e.actual) {
+            return Some(format!(
+                "{at}: `actual` is {} but its report finds `{}` {}",
+                e.actual.name(),
+                e.property,
+                reported.name()
+            ));
+        }
+    }
+    for (index, b) in check.bounds.iter().enumerate() {
+        let decided = b.at_bound == Verdict::Holds && b.above_bound == Verdict::Violated;
+        if b.met != decided {
+            return Some(format!(
+                "/bounds/{index}: `met` is {} with {} at the bound and {} above it",
+                b.met,
+                b.at_bound.name(),
+                b.above_bound.name()
+            ));
+        }
+    }
+    None
 }
 
 /// Combines the reports of every shard of one plan run into one report. `labels`
@@ -943,6 +1067,17 @@ pub fn merge(labeled: Vec<(String, PlanReport)>) -> Result<PlanReport, MergeErro
             missing: missing.join(", "),
             count: base.count,
         });
+    }
+    for (label, report) in &labeled {
+        for check in &report.checks {
+            if let Some(what) = contradiction(check) {
+                return Err(MergeError::Inconsistent {
+                    file: label.clone(),
+                    check: check.name.clone(),
+                    what,
+                });
+            }
+        }
     }
     let mut runs: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, report) in &labeled {
@@ -1060,7 +1195,7 @@ pub fn render_summary(report: &PlanReport) -> String {
                 e.property,
                 e.expected.name(),
                 e.actual.name(),
-                if e.met { "ok" } else { "MISMATCH" }
+                e.result()
             );
         }
         for b in &check.bounds {
@@ -1071,7 +1206,7 @@ pub fn render_summary(report: &PlanReport) -> String {
                 b.label(),
                 format!("≤ {}", b.holds_up_to),
                 b.found(),
-                if b.met { "ok" } else { "MISMATCH" }
+                b.result()
             );
         }
     }

@@ -647,6 +647,18 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
             properties.push(name.clone());
         }
     }
+    // The links are for `explore --address` to serve later: the address must be one
+    // it takes (HOST:PORT), though nothing need listen there yet.
+    let port = (args.explorer_address.rsplit_once(':'))
+        .filter(|(host, _)| !host.is_empty())
+        .map(|(_, port)| port.parse::<u16>());
+    if args.explorer_link && !matches!(port, Some(Ok(_))) {
+        return Err(format!(
+            "--explorer-address {}: expected HOST:PORT (as `explore --address` takes it), e.g. {}",
+            args.explorer_address,
+            crate::explore::DEFAULT_ADDRESS
+        ));
+    }
     if args.no_deadlock && properties.iter().any(|p| p == DEADLOCK_PROPERTY) {
         return Err(format!(
             "--property {DEADLOCK_PROPERTY} and --no-deadlock contradict each other: give one"
@@ -981,15 +993,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             ));
         }
         if args.format == Format::Human {
-            let status = if result.error.is_some() {
-                "error"
-            } else if result.expectations.iter().all(|e| e.met)
-                && result.bounds.iter().all(|b| b.met)
-            {
-                "ok"
-            } else {
-                "MISMATCH"
-            };
+            let status = result.status();
             let stats = match (&result.report, super::style::verbosity()) {
                 (Some(report), super::style::Verbosity::Verbose) => format!(
                     " ({} unique states, depth {}, {:.2} s)",
@@ -1034,14 +1038,19 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                 let Some(check_report) = &check.report else {
                     continue;
                 };
-                for e in check.expectations.iter().filter(|e| !e.met) {
-                    text.push_str(&format!(
-                        "\n{}: `{}` expected {}, found {}\n",
-                        check.name,
-                        e.property,
-                        e.expected.name(),
-                        e.actual.name()
-                    ));
+                // Every unmet expectation of the check, then its report once.
+                let unmet: Vec<String> = (check.expectations.iter().filter(|e| !e.met))
+                    .map(|e| {
+                        format!(
+                            "`{}` expected {}, found {}",
+                            e.property,
+                            e.expected.name(),
+                            e.actual.name()
+                        )
+                    })
+                    .collect();
+                if !unmet.is_empty() {
+                    text.push_str(&format!("\n{}: {}\n", check.name, unmet.join("; ")));
                     text.push_str(&render_human(check_report));
                 }
                 for b in check.bounds.iter().filter(|b| !b.met) {

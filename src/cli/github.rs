@@ -269,7 +269,8 @@ pub fn summary(report: &PlanReport) -> String {
     if count > 0 {
         let _ = writeln!(
             out,
-            "<details><summary>{count} expected counterexamples (pinned violations, found as expected)</summary>\n\n{expected}\n</details>"
+            "<details><summary>{} (pinned violations, found as expected)</summary>\n\n{expected}\n</details>",
+            crate::report::counted(count, "expected counterexample", "expected counterexamples")
         );
     }
     out

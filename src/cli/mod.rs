@@ -4,13 +4,16 @@
 //! signal would have without a handler).
 
 /// `eprintln!` that never panics: stderr may be a closed pipe, and a message lost
-/// there is no reason to stop (or to change the exit code).
+/// there is no reason to stop (or to change the exit code). Silent under `--quiet`
+/// (results on stdout and errors on stderr, nothing else): not for errors.
 macro_rules! note {
     ($($arg:tt)*) => {{
-        let _ = std::io::Write::write_fmt(
-            &mut std::io::stderr(),
-            format_args!("{}\n", format_args!($($arg)*)),
-        );
+        if $crate::cli::style::verbosity() >= $crate::cli::style::Verbosity::Normal {
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("{}\n", format_args!($($arg)*)),
+            );
+        }
     }};
 }
 

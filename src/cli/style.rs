@@ -70,12 +70,12 @@ fn verdict_style(word: &str) -> Option<Style> {
     match word {
         "holds" | "reached" | "ok" => Some(GOOD),
         "violated" | "unreached" | "MISMATCH" | "error:" => Some(BAD),
-        "unknown" => Some(UNSURE),
+        "unknown" | "INCOMPLETE" => Some(UNSURE),
         _ => None,
     }
 }
 
-/// Paints the human output: verdicts in the verdict table, `ok`/`MISMATCH` at the end
+/// Paints the human output: verdicts in the verdict table, `ok`/`INCOMPLETE`/`MISMATCH` at the end
 /// of plan summary rows, assumption breaks and lasso loops.
 pub(crate) fn paint_human(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -132,9 +132,9 @@ fn paint_table_row(row: &str) -> String {
     }
 }
 
-/// A plan summary row ending in `  ok` or `  MISMATCH`.
+/// A plan summary row ending in `  ok`, `  INCOMPLETE` or `  MISMATCH`.
 fn paint_summary_row(row: &str) -> Option<String> {
-    for word in ["ok", "MISMATCH"] {
+    for word in ["ok", "INCOMPLETE", "MISMATCH"] {
         if let Some(head) = row.strip_suffix(&format!("  {word}")) {
             let style = verdict_style(word)?;
             return Some(format!("{head}  {}", paint(style, word)));

@@ -323,7 +323,7 @@ fn a_passing_summary_keeps_expected_counterexamples_compact_and_apart() {
     assert!(!markdown.contains("Not as expected"), "{markdown}");
     assert!(!markdown.contains("```mermaid"), "{markdown}");
     assert!(
-        markdown.contains("1 expected counterexamples (pinned violations, found as expected)"),
+        markdown.contains("1 expected counterexample (pinned violations, found as expected)"),
         "{markdown}"
     );
     assert!(

@@ -574,6 +574,8 @@ fn malformed_plans_name_file_line_column_and_choices() {
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"reached\" }\n", ":5:1: check `fenced_lease_lock` is the check at line 1 again (the same model, parameters, assumptions and properties, in any order): merge their `expect`, or give one a `name`"),
         // The order `relax` is written in changes nothing checked, nor the name derived.
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_skew\", \"bounded_delay\"]\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_delay\", \"bounded_skew\"]\nexpect = { both_incremented = \"reached\" }\n", ":6:1: check `fenced_lease_lock --relax bounded_delay --relax bounded_skew` is the check at line 1 again"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect_bounds = { both_incremented = { bounded_pause = 0 } }\n", ":3:19: key `expect_bounds.both_incremented`: `both_incremented` is a `sometimes` property, which has no boundary (it is reached or not, never held or violated); pin one of: no_lost_increment, deadlock_free"),
+        ("[[check]]\nname = \" \"\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n", ":1:1: key `name`: empty; give the check a name, or leave `name` out"),
         // A JSON document given as a plan.
         ("{\"checks\": [], \"files\": [], \"met\": true}", ":1:1: this is a plan report (`check --plan/--all --format json`), not a plan: a plan is TOML, with [[check]] tables"),
         // Named alike and both invalid: the duplicate is still reported, with advice for

@@ -93,6 +93,25 @@ fn quiet_leaves_results_and_verbose_adds_statistics() {
     assert!(stderr.contains(" unique states, depth "), "{stderr}");
     let both = synccheck(&["-q", "-v", "list"]);
     assert_eq!(both.status.code(), Some(2), "-q and -v conflict");
+    // `bounds` too: its notes (and its probes, which the tests' environment turns off
+    // with SYNCCHECK_NO_PROGRESS) are not results.
+    let bounds = ["bounds", "lww_register", "--set", "variant=physical"];
+    let bounds = [&bounds[..], &["--relax", "bounded_skew", "--up-to", "2"]].concat();
+    let normal = synccheck(&bounds);
+    assert_eq!(normal.status.code(), Some(0));
+    assert!(
+        text(&normal.stderr).contains("note: --relax bounded_skew: `bounded_skew` is searched"),
+        "{}",
+        text(&normal.stderr)
+    );
+    let quiet = synccheck(&[&["-q"], &bounds[..]].concat());
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(text(&quiet.stderr), "", "nothing but errors on stderr");
+    assert_eq!(
+        text(&quiet.stdout),
+        text(&normal.stdout),
+        "the same results"
+    );
 }
 
 #[test]

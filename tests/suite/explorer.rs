@@ -276,6 +276,24 @@ fn a_plan_run_prints_the_links_at_the_address_asked_for() {
         Some(2),
         "--explorer-address needs --explorer-link"
     );
+    // An address `explore --address` would not take: refused before any check runs.
+    for address in ["notanaddr", ":4000", "host:port", "host:70000"] {
+        let args = [
+            "check",
+            "--plan",
+            &plan,
+            "--explorer-link",
+            "--explorer-address",
+        ];
+        let bad = synccheck(&[&args[..], &[address]].concat());
+        assert_eq!(bad.status.code(), Some(2), "{address}");
+        let expected = format!("error: --explorer-address {address}: expected HOST:PORT");
+        assert!(
+            text(&bad.stderr).contains(&expected),
+            "{}",
+            text(&bad.stderr)
+        );
+    }
 }
 
 /// An address the Explorer cannot serve on is an error naming the option, before any

@@ -204,7 +204,11 @@ fn merge_refuses_a_missing_a_duplicated_and_a_foreign_shard() {
     let merged = synccheck(&[["merge"].as_slice(), &all].concat());
     assert_eq!(merged.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&merged.stdout).contains("3 of 3 expectations met"));
-    merge_fails_with(&all[1..], "shard 1/3 of 3 missing");
+    merge_fails_with(
+        &all[1..],
+        "error: shard 1/3 missing: the merge would lose its checks",
+    );
+    merge_fails_with(&all[2..], "error: shards 1/3, 2/3 missing");
     merge_fails_with(
         &[all[0], all[1], all[1], all[2]],
         "shard 2/3 is given twice",
@@ -232,6 +236,36 @@ fn merge_refuses_a_check_reported_twice_or_never() {
     let twice = edited(serde_json::Value::Array(checks.clone()), "twice.json");
     merge_fails_with(&[&twice], "is reported twice");
     checks.truncate(2);
-    let never = edited(serde_json::Value::Array(checks), "never.json");
+    let never = edited(serde_json::Value::Array(checks.clone()), "never.json");
     merge_fails_with(&[&never], "is in no report");
+    // Outcomes that do not follow from what the report records: a merge that believed
+    // `met` would turn a failing shard green.
+    let contradicting = |pointer: &str, value: serde_json::Value, name: &str| {
+        let mut copy = report["checks"].clone();
+        *copy.pointer_mut(pointer).expect("the edited field") = value;
+        edited(copy, name)
+    };
+    let flipped = contradicting(
+        "/1/expectations/0/actual",
+        "violated".into(),
+        "flipped.json",
+    );
+    merge_fails_with(
+        &[&flipped],
+        "flipped.json: check `tpc 3`: /expectations/0: `met` is true with expected holds and actual violated; the report contradicts itself",
+    );
+    let lied = contradicting("/0/expectations/0/met", false.into(), "lied.json");
+    merge_fails_with(
+        &[&lied],
+        "`met` is false with expected holds and actual holds",
+    );
+    let unreported = contradicting(
+        "/2/report/properties/0/verdict",
+        "violated".into(),
+        "unreported.json",
+    );
+    merge_fails_with(
+        &[&unreported],
+        "check `tpc 2 again`: /expectations/0: `actual` is holds but its report finds `consistent` violated",
+    );
 }

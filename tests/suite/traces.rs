@@ -269,6 +269,13 @@ fn corrupted_traces_are_rejected_clearly() {
             Box::new(|v| v["params"]["variant"] = "sometimes".into()),
             "invalid value `sometimes`",
         ),
+        // Not filled with today's default: it may not be the value the run had.
+        (
+            Box::new(|v| {
+                v["params"].as_object_mut().map(|o| o.remove("lease_ticks"));
+            }),
+            "/params/lease_ticks: missing; a saved trace records every parameter of `fenced_lease_lock`",
+        ),
         (
             Box::new(|v| v["assumptions"]["relaxed"][0] = "bounded_latency".into()),
             "unknown assumption `bounded_latency`",
