@@ -186,10 +186,14 @@ pub fn ablate(
             cells: by_relaxed[mask].clone(),
         })
         .collect();
-    let properties: Vec<(String, PropertyKind)> = description
-        .properties
-        .iter()
+    // Deadlock freedom too, where the rows checked it (as every cell then shows it).
+    let deadlock = crate::check::DEADLOCK_PROPERTY;
+    let checked_deadlock = by_relaxed
+        .values()
+        .any(|cells| cells.contains_key(deadlock));
+    let properties: Vec<(String, PropertyKind)> = (description.properties.iter())
         .map(|p| (p.name.to_string(), p.kind))
+        .chain(checked_deadlock.then(|| (deadlock.to_string(), PropertyKind::Always)))
         .collect();
     let mut minimal_sufficient = BTreeMap::new();
     let mut load_bearing = BTreeMap::new();

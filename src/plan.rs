@@ -185,10 +185,16 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
         let span = error.span().unwrap_or(0..0);
         let message = match error.message().trim() {
             // The TOML parser has no words for some errors (`model=` at the end).
-            "" => "invalid TOML: an incomplete or malformed key, value or table",
-            message => message,
+            "" => "invalid TOML: an incomplete or malformed key, value or table".to_string(),
+            // A value of the wrong type or range: its key, as the checks' own errors say.
+            message => match key_of_value(text, span.start) {
+                Some(key) if !message.starts_with("unknown field") => {
+                    format!("key `{key}`: {message}")
+                }
+                _ => message.to_string(),
+            },
         };
-        at.error(span, message.to_string())
+        at.error(span, message)
     })?;
     if raw.check.is_empty() {
         return Err(at.error(0..0, "the plan has no [[check]] entries"));
@@ -242,6 +248,29 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
         file: file.to_string(),
         checks,
     })
+}
+
+/// The key whose value starts at byte `start`, where the text before it on its line
+/// ends `KEY =` (`relax = "x"`; `params.lease_ticks` in `params = { lease_ticks = 99 }`):
+/// `None` for anything else.
+fn key_of_value(text: &str, start: usize) -> Option<String> {
+    let line_start = text.get(..start)?.rfind('\n').map_or(0, |at| at + 1);
+    let last_key = |before: &str| -> Option<String> {
+        let before = before.trim_end().strip_suffix('=')?;
+        let key = before.trim_end().rsplit([' ', '{', ',', '\t']).next()?;
+        let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        (!key.is_empty() && key.chars().all(bare)).then(|| key.to_string())
+    };
+    let before = text.get(line_start..start)?;
+    let key = last_key(before)?;
+    // Within an inline table: the table's own key first.
+    match before
+        .rfind('{')
+        .and_then(|brace| last_key(&before[..brace]))
+    {
+        Some(table) => Some(format!("{table}.{key}")),
+        None => Some(key),
+    }
 }
 
 fn validate(
@@ -923,7 +952,7 @@ pub enum MergeError {
     #[error("{0}: the report carries no plan identity (written by an older synccheck?); rerun its shard")]
     Unidentified(String),
     /// Reports of different plans (or different splits).
-    #[error("{first} and {other} come from different plans or splits (plan {first_plan} in {first_count} shards, plan {other_plan} in {other_count} shards); merge the shards of one run")]
+    #[error("{first} and {other} come from different plans or splits (plan {first_plan} in {}, plan {other_plan} in {}); merge the shards of one run", crate::report::counted(usize::try_from(*.first_count).unwrap_or(usize::MAX), "shard", "shards"), crate::report::counted(usize::try_from(*.other_count).unwrap_or(usize::MAX), "shard", "shards"))]
     MixedPlans {
         /// The first report.
         first: String,
@@ -951,7 +980,7 @@ pub enum MergeError {
         second: String,
     },
     /// Shards missing.
-    #[error("{} {missing} missing: the merge would lose its checks", if missing.contains(',') { "shards" } else { "shard" })]
+    #[error("{} {missing} missing: the merge would lose its checks", if .missing.contains(',') { "shards" } else { "shard" })]
     MissingShards {
         /// The missing indices, e.g. `2/3, 3/3`.
         missing: String,

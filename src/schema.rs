@@ -178,7 +178,9 @@ impl Document {
 /// serde_json's syntax error on text that is not JSON at all (a TOML plan given as a
 /// trace, say) says only "expected value"; this says what the text is instead.
 pub(crate) fn not_json_hint(text: &str) -> Option<String> {
-    let first = text.trim_start().chars().next()?;
+    let Some(first) = text.trim_start().chars().next() else {
+        return Some(" (the file is empty)".to_string());
+    };
     if first == '\u{feff}' {
         return Some(
             " (the file starts with a byte-order mark, which JSON does not allow: save it without one)"
@@ -263,6 +265,9 @@ mod tests {
         );
         assert_eq!(not_json_hint("  {\"a\": 1"), None);
         assert_eq!(not_json_hint("[1, 2"), None);
-        assert_eq!(not_json_hint(""), None);
+        assert_eq!(
+            not_json_hint(" \n").as_deref(),
+            Some(" (the file is empty)")
+        );
     }
 }

@@ -3,9 +3,16 @@
 /// ` (did you mean `x`?)` for the name in `valid` (a `, `-separated list) closest to
 /// `given`, or an empty string when none is close (Jaro-Winkler similarity ≥ 0.8).
 pub(crate) fn did_you_mean(given: &str, valid: &str) -> String {
+    // Case aside: `BOUNDED_DELAY` is `bounded_delay` mistyped, not a far name.
+    let lower = given.to_lowercase();
     valid
         .split(", ")
-        .map(|candidate| (strsim::jaro_winkler(given, candidate), candidate))
+        .map(|candidate| {
+            (
+                strsim::jaro_winkler(&lower, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
         .filter(|(similarity, candidate)| *similarity >= 0.8 && *candidate != given)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| format!(" (did you mean `{candidate}`?)"))
@@ -28,5 +35,9 @@ mod tests {
             " (did you mean `two_phase_commit`?)"
         );
         assert_eq!(did_you_mean("zzz", valid), "");
+        assert_eq!(
+            did_you_mean("PRIMARY_BACKUP", valid),
+            " (did you mean `primary_backup`?)"
+        );
     }
 }

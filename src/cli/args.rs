@@ -58,11 +58,13 @@ pub enum Command {
     /// Check one model, a plan file, or the whole catalog.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
-    /// Re-execute a saved trace against its model; exit 0 if it reproduces, 1 if not,
-    /// 2 for a malformed or wrong-version file.
+    /// Re-execute saved traces against their models; exit 0 if every one reproduces, 1
+    /// if one does not, 2 for a malformed or wrong-version file.
     Replay {
-        /// The trace file (written by `check --trace-dir`).
-        trace: String,
+        /// The trace files (written by `check --trace-dir`), each replayed in turn; with
+        /// several, each line of the outcome starts with its file.
+        #[arg(required = true, num_args = 1..)]
+        traces: Vec<String>,
         /// Threads for the searches that re-check the trace's claims (which breaks are
         /// needed, whether it breaks the fewest): they run side by side, as `check`
         /// runs them. The outcome is the same for any count.
@@ -71,8 +73,9 @@ pub enum Command {
     },
     /// Render a saved trace.
     Show {
-        /// The trace file.
-        trace: String,
+        /// The trace file (one: a chart is of one run).
+        #[arg(required = true, num_args = 1..)]
+        traces: Vec<String>,
         /// text: terminal sequence chart; mermaid: GitHub sequenceDiagram; dot:
         /// Graphviz happens-before graph; shiviz: ShiViz log (regex
         /// `(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`).

@@ -35,9 +35,24 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
         })),
         Command::List { format } => list(registry, format),
         Command::Check(args) => check(registry, &args),
-        Command::Replay { trace, threads } => replay(registry, &trace, usize::from(threads)),
+        Command::Replay { traces, threads } => {
+            // Each file in turn, the worst outcome's exit code (2 over 1 over 0).
+            let several = traces.len() > 1;
+            (traces.iter())
+                .map(|path| replay(registry, path, several, usize::from(threads)))
+                .max()
+                .unwrap_or(0)
+        }
         Command::Bounds(args) => super::bounds::run(registry, &args),
-        Command::Show { trace, render_as } => show(&trace, render_as),
+        Command::Show { traces, render_as } => match traces.as_slice() {
+            [trace] => show(trace, render_as),
+            // A glob that matched several files (clap would say "unexpected argument").
+            several => fail(format!(
+                "show renders one trace, and {} files were given ({}): show each in turn",
+                several.len(),
+                several.join(", ")
+            )),
+        },
         Command::Assumptions {
             model,
             sets,
@@ -303,7 +318,9 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
     merged.exit_code()
 }
 
-fn replay(registry: &Registry, path: &str, threads: usize) -> i32 {
+/// Replays the trace at `path`; `named`: its outcome's line starts with the path (one
+/// of several files).
+fn replay(registry: &Registry, path: &str, named: bool, threads: usize) -> i32 {
     let trace = match crate::trace::load(std::path::Path::new(path)) {
         Ok(trace) => trace,
         Err(error) => return fail(error),
@@ -312,9 +329,14 @@ fn replay(registry: &Registry, path: &str, threads: usize) -> i32 {
         threads,
         ..CheckOptions::default()
     };
+    let file = if named {
+        format!("{path}: ")
+    } else {
+        String::new()
+    };
     match registry.replay_file_with(path, &trace, &options) {
         Ok(crate::trace::ReplayOutcome::Reproduced { steps }) => emit(&format!(
-            "reproduced: {} of {} {} to the recorded states, and `{}` is {}\n",
+            "{file}reproduced: {} of {} {} to the recorded states, and `{}` is {}\n",
             crate::report::steps(steps),
             trace.model,
             if steps == 1 { "replays" } else { "replay" },
@@ -327,7 +349,7 @@ fn replay(registry: &Registry, path: &str, threads: usize) -> i32 {
         )),
         Ok(crate::trace::ReplayOutcome::Diverged { step, reason }) => {
             let place = crate::trace::ReplayOutcome::place(step, trace.trace.steps.len());
-            let _ = emit(&format!("does not reproduce: {place}: {reason}\n"));
+            let _ = emit(&format!("{file}does not reproduce: {place}: {reason}\n"));
             1
         }
         Err(error) => fail(error),

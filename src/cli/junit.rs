@@ -265,9 +265,11 @@ fn properties(report: &CheckReport) -> Vec<Property> {
         .collect()
 }
 
-/// A command line that runs the same check: the model, its parameters, and the exact
-/// assumption set (everything relaxed, then each held assumption with its bound), run by
-/// the binary this process is (`synccheck`, or a user's own built on `main_with`).
+/// A command line that runs the same check: the model, its parameters, the exact
+/// assumption set (everything relaxed, then each held assumption with its bound), the
+/// search strategy, the property selection and `--no-lean`, run by the binary this
+/// process is (`synccheck`, or a user's own built on `main_with`). Limits are left out:
+/// the rerun is for finding out, and a limit only leaves verdicts unknown.
 pub fn rerun_command(report: &CheckReport) -> String {
     let mut command = format!("{} check {}", super::program_name(), report.model);
     for (key, value) in &report.params {
@@ -278,6 +280,15 @@ pub fn rerun_command(report: &CheckReport) -> String {
         for spec in assumptions.held_specs() {
             command.push_str(&format!(" --hold {spec}"));
         }
+    }
+    if report.strategy != crate::check::Strategy::Bfs.name() {
+        command.push_str(&format!(" --strategy {}", report.strategy));
+    }
+    for property in &report.only_properties {
+        command.push_str(&format!(" --property {property}"));
+    }
+    if report.no_lean {
+        command.push_str(" --no-lean");
     }
     command
 }

@@ -72,7 +72,7 @@ fn header(report: &CheckReport, out: &mut String) {
     let stats = &report.stats;
     let _ = writeln!(
         out,
-        "search: {}, {} thread{}, {} ({} unique states, {} generated, depth {}, {:.2} s)",
+        "search: {}, {} thread{}, {} ({}, {} generated, depth {}, {:.2} s)",
         report.strategy,
         report.threads,
         if report.threads == 1 { "" } else { "s" },
@@ -80,7 +80,7 @@ fn header(report: &CheckReport, out: &mut String) {
             .later_cut
             .map_or(report.stop_reason, |cut| cut.search)
             .describe(),
-        stats.unique_states,
+        crate::report::counted(stats.unique_states, "unique state", "unique states"),
         stats.generated_states,
         stats.max_depth,
         stats.seconds
@@ -238,6 +238,11 @@ fn header(report: &CheckReport, out: &mut String) {
         Some(exact) => writeln!(
             out,
             "exact: {exact} distinct states stored in full; the fingerprint count agrees\n"
+        ),
+        // No repeat at all: no state was taken for one seen before, so none collided.
+        None if report.fingerprint_collision_probability == 0.0 => writeln!(
+            out,
+            "fingerprints: 64-bit, no collision (no state was reached twice, so none was taken for another)\n"
         ),
         None => writeln!(
             out,

@@ -576,6 +576,10 @@ fn malformed_plans_name_file_line_column_and_choices() {
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_skew\", \"bounded_delay\"]\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_delay\", \"bounded_skew\"]\nexpect = { both_incremented = \"reached\" }\n", ":6:1: check `fenced_lease_lock --relax bounded_delay --relax bounded_skew` is the check at line 1 again"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect_bounds = { both_incremented = { bounded_pause = 0 } }\n", ":3:19: key `expect_bounds.both_incremented`: `both_incremented` is a `sometimes` property, which has no boundary (it is reached or not, never held or violated); pin one of: no_lost_increment, deadlock_free"),
         ("[[check]]\nname = \" \"\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n", ":1:1: key `name`: empty; give the check a name, or leave `name` out"),
+        // A value of the wrong type or range: its key is named.
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = \"bounded_delay\"\n", ":3:9: key `relax`: invalid type: string \"bounded_delay\", expected a sequence"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nmax_states = -5\n", ":3:14: key `max_states`: invalid value: integer `-5`"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nparams = { lease_ticks = 99999999999999999999 }\n", ":3:26: key `params.lease_ticks`: "),
         // A JSON document given as a plan.
         ("{\"checks\": [], \"files\": [], \"met\": true}", ":1:1: this is a plan report (`check --plan/--all --format json`), not a plan: a plan is TOML, with [[check]] tables"),
         // Named alike and both invalid: the duplicate is still reported, with advice for
@@ -659,6 +663,37 @@ expect = { no_lost_increment = "holds", both_incremented = "reached" }
         "{markdown}"
     );
     assert_junit(&std::fs::read_to_string(&junit).expect("junit written"));
+}
+
+/// The rerun line of a JUnit failure runs the same search: the strategy and the property
+/// selection too, not the default BFS of every property.
+#[test]
+fn the_junit_rerun_line_keeps_the_strategy_and_the_selection() {
+    let (dir, path) = write_plan(
+        "[[check]]\nname = \"unmet\"\nmodel = \"fenced_lease_lock\"\nparams = { variant = \"writes\" }\nrelax = [\"bounded_pause\"]\nproperties = [\"no_lost_increment\"]\nexpect = { no_lost_increment = \"holds\" }\n",
+    );
+    let junit = dir.path().join("junit.xml");
+    let junit_text = junit.to_string_lossy().into_owned();
+    let args = [
+        "check",
+        "--plan",
+        &path,
+        "--strategy",
+        "dfs",
+        "--junit",
+        &junit_text,
+    ];
+    let output = synccheck(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let rerun = (xml.lines())
+        .find_map(|line| line.split_once("rerun:  synccheck check fenced_lease_lock "))
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_else(|| panic!("no rerun line: {xml}"));
+    assert!(
+        rerun.ends_with(" --strategy dfs --property no_lost_increment"),
+        "{rerun}"
+    );
 }
 
 /// The JUnit file parses as XML: one suite per check, one case per expectation, the

@@ -354,6 +354,53 @@ fn corrupted_traces_are_rejected_clearly() {
     );
     let output = synccheck(&["show", "/nonexistent.trace.json"]);
     assert_eq!(output.status.code(), Some(2));
+
+    // Several files (a glob): each replayed in turn, each outcome named by its file,
+    // the worst exit code; `show` draws one and says so.
+    let good = trace.to_string_lossy().into_owned();
+    let diverging = scratch.path().join("diverging.trace.json");
+    let edited = corrupt(&trace, scratch.path(), |v| {
+        v["trace"]["steps"][4]["state"]["ghost"]["acknowledged"] = 7.into()
+    });
+    std::fs::copy(&edited, &diverging).expect("copy");
+    let diverging = diverging.to_string_lossy().into_owned();
+    let truncated = truncated.to_string_lossy().into_owned();
+    let both = synccheck(&["replay", &good, &diverging]);
+    assert_eq!(both.status.code(), Some(1), "{}", text(&both.stderr));
+    let lines: Vec<String> = text(&both.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{good}: reproduced: ")),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{diverging}: does not reproduce: step 5")),
+        "{lines:?}"
+    );
+    let all = synccheck(&["replay", &truncated, &good]);
+    assert_eq!(all.status.code(), Some(2));
+    assert!(
+        text(&all.stderr).contains("not a synccheck trace"),
+        "{}",
+        text(&all.stderr)
+    );
+    assert!(
+        text(&all.stdout).starts_with(&format!("{good}: reproduced: ")),
+        "{}",
+        text(&all.stdout)
+    );
+    let alone = synccheck(&["replay", &good]);
+    assert!(
+        text(&alone.stdout).starts_with("reproduced: "),
+        "one file: no name"
+    );
+    let show = synccheck(&["show", &good, &diverging]);
+    assert_eq!(show.status.code(), Some(2));
+    assert!(
+        text(&show.stderr).contains("show renders one trace, and 2 files were given"),
+        "{}",
+        text(&show.stderr)
+    );
 }
 
 #[test]
