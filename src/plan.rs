@@ -98,7 +98,8 @@ pub struct BoundExpectation {
 #[derive(Clone, Debug)]
 pub struct PlanCheck {
     /// A label, unique in its plan (the `name` key, or the model, its parameters,
-    /// its assumption changes and its selected properties as command-line flags).
+    /// its assumption changes and its selected properties as command-line flags, each
+    /// kind sorted).
     pub name: String,
     /// What to run.
     pub request: CheckRequest,
@@ -224,7 +225,7 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
             let message = match (given.is_some(), first_given) {
                 // Both named after what they check: the same check twice.
                 (false, false) => format!(
-                    "check `{name}` is the check at line {first} again (the same model, parameters, assumptions and properties, in any order): merge their `expect`, or give one a `name`"
+                    "check `{name}` is the check at line {first} again (the same model, parameters, assumptions and properties, in any order): keep one, or give one a `name`"
                 ),
                 (true, _) => format!(
                     "check `{name}` is named like the check at line {first}: reports, shards and JUnit tell checks apart by name; rename one"
@@ -250,18 +251,30 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
     })
 }
 
-/// The key whose value starts at byte `start`, where the text before it on its line
-/// ends `KEY =` (`relax = "x"`; `params.lease_ticks` in `params = { lease_ticks = 99 }`):
-/// `None` for anything else.
+/// The key whose value starts at byte `start`, in a `[[check]]` table, where the text
+/// before it on its line is `KEY =` (`relax = "x"`) or `TABLE = { KEY =` with no string
+/// or other table before it (`params.lease_ticks` in `params = { lease_ticks = 99 }`):
+/// `None` for anything else (a nested table, a `[check.expect]` header), rather than a
+/// wrong name.
 fn key_of_value(text: &str, start: usize) -> Option<String> {
     let line_start = text.get(..start)?.rfind('\n').map_or(0, |at| at + 1);
+    let header = (text.get(..line_start)?.lines().rev())
+        .map(str::trim)
+        .find(|line| line.starts_with('['));
+    if header.is_some_and(|header| header != "[[check]]") {
+        return None;
+    }
+    let line = text.get(line_start..start)?;
+    if line.contains(['"', '\'', '[']) || line.matches('{').count() > 1 {
+        return None;
+    }
     let last_key = |before: &str| -> Option<String> {
         let before = before.trim_end().strip_suffix('=')?;
         let key = before.trim_end().rsplit([' ', '{', ',', '\t']).next()?;
         let bare = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
         (!key.is_empty() && key.chars().all(bare)).then(|| key.to_string())
     };
-    let before = text.get(line_start..start)?;
+    let before = line;
     let key = last_key(before)?;
     // Within an inline table: the table's own key first.
     match before
@@ -697,9 +710,12 @@ impl BoundExpectationResult {
         format!("{}@{}", self.property, self.assumption.name())
     }
 
-    /// Whether a limit left it undecided.
+    /// Whether a limit left it undecided: not when it already fails at the bound (a
+    /// violation there is decided, whatever a limit left above it).
     pub fn is_unknown(&self) -> bool {
-        !self.met && (self.at_bound == Verdict::Unknown || self.above_bound == Verdict::Unknown)
+        !self.met
+            && self.at_bound != Verdict::Violated
+            && (self.at_bound == Verdict::Unknown || self.above_bound == Verdict::Unknown)
     }
 
     /// [`result_word`] of this pin.
@@ -1098,12 +1114,12 @@ pub fn merge(labeled: Vec<(String, PlanReport)>) -> Result<PlanReport, MergeErro
         });
     }
     for (label, report) in &labeled {
-        for check in &report.checks {
+        for (index, check) in report.checks.iter().enumerate() {
             if let Some(what) = contradiction(check) {
                 return Err(MergeError::Inconsistent {
                     file: label.clone(),
                     check: check.name.clone(),
-                    what,
+                    what: format!("/checks/{index}{what}"),
                 });
             }
         }

@@ -267,23 +267,6 @@ impl Registry {
             source,
         };
         let model = self.find(&trace.model).map_err(request_error)?;
-        // A trace records every parameter it ran with: one left out would be filled
-        // with today's default, which may not be the value it ran with.
-        if let Some(missing) =
-            (model.parameters().iter()).find(|p| !trace.params.contains_key(p.name))
-        {
-            return Err(trace::TraceError::Inconsistent {
-                path: path.to_string(),
-                message: format!(
-                    "/params/{}: missing; a saved trace records every parameter of `{}` ({})",
-                    missing.name,
-                    trace.model,
-                    (model.parameters().iter().map(|p| p.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
         let params = resolve_params(model.name(), model.parameters(), &trace.params)
             .map_err(request_error)?;
         let mut properties: Vec<&str> = model

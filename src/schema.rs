@@ -59,8 +59,10 @@ struct PlanFile {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct PlanEntry {
-    /// A label, unique in the plan (default: the model, its parameters, its
-    /// assumption changes and its `properties`, written as the command line's flags).
+    /// A label, unique in the plan, not empty (default: the model, its parameters, its
+    /// assumption changes and its `properties`, written as the command line's flags,
+    /// each kind sorted).
+    #[schemars(length(min = 1))]
     name: Option<String>,
     /// The model (`synccheck list`).
     model: String,

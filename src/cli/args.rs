@@ -63,7 +63,7 @@ pub enum Command {
     Replay {
         /// The trace files (written by `check --trace-dir`), each replayed in turn; with
         /// several, each line of the outcome starts with its file.
-        #[arg(required = true, num_args = 1..)]
+        #[arg(required = true, num_args = 1.., value_name = "TRACE")]
         traces: Vec<String>,
         /// Threads for the searches that re-check the trace's claims (which breaks are
         /// needed, whether it breaks the fewest): they run side by side, as `check`
@@ -74,7 +74,7 @@ pub enum Command {
     /// Render a saved trace.
     Show {
         /// The trace file (one: a chart is of one run).
-        #[arg(required = true, num_args = 1..)]
+        #[arg(required = true, num_args = 1.., value_name = "TRACE")]
         traces: Vec<String>,
         /// text: terminal sequence chart; mermaid: GitHub sequenceDiagram; dot:
         /// Graphviz happens-before graph; shiviz: ShiViz log (regex

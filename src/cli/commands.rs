@@ -258,7 +258,7 @@ fn merge(paths: &[String], format: Format, junit: Option<&str>) -> i32 {
         // synccheck document, then the plan report itself.
         let malformed = |error: serde_json::Error| {
             let (line, column, mut message) = crate::trace::json_error_position(&error);
-            if error.is_syntax() {
+            if error.is_syntax() || error.is_eof() {
                 message.push_str(&crate::schema::not_json_hint(&text).unwrap_or_default());
             }
             format!("{path}:{line}:{column}: not a synccheck plan report: {message}")
@@ -334,6 +334,18 @@ fn replay(registry: &Registry, path: &str, named: bool, threads: usize) -> i32 {
     } else {
         String::new()
     };
+    // A parameter the file leaves out (one added to the model since it was written)
+    // is replayed at its default: said, as that may not be the value the run had.
+    let parameters = registry.find(&trace.model).map(|entry| entry.parameters());
+    for missing in
+        (parameters.unwrap_or_default().iter()).filter(|p| !trace.params.contains_key(p.name))
+    {
+        note!(
+            "note: {path}: /params/{} is missing: replayed with its default, {} (a trace from before the parameter existed; if the run had another value, add it)",
+            missing.name,
+            missing.default
+        );
+    }
     match registry.replay_file_with(path, &trace, &options) {
         Ok(crate::trace::ReplayOutcome::Reproduced { steps }) => emit(&format!(
             "{file}reproduced: {} of {} {} to the recorded states, and `{}` is {}\n",
@@ -381,7 +393,8 @@ fn explore(
     let result = registry.find(model).and_then(|entry| {
         let params = resolve_params(entry.name(), entry.parameters(), &parse_sets(sets)?)?;
         crate::registry::usable_address(address)?;
-        note!("Explorer for {model} on http://{address} (Ctrl-C to stop)");
+        // What `explore` is run for: said under --quiet too.
+        note_raw!("Explorer for {model} on http://{address} (Ctrl-C to stop)\n");
         entry.explore(&params, &changes, address, no_lean)
     });
     match result {
@@ -445,14 +458,15 @@ fn explore_trace(registry: &Registry, path: &str, address: &str, no_lean: bool) 
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    note!(
-        "the trace ({}, `{}` violated): {}",
+    // The link is what `explore --trace` is run for: said under --quiet too.
+    note_raw!(
+        "the trace ({}, `{}` violated): {}\n",
         crate::report::steps(trace.trace.length),
         trace.property,
         crate::explore::link(address, &indices)
     );
-    note!(
-        "(the same as: {} explore {})",
+    note_raw!(
+        "(the same as: {} explore {})\n",
         super::program_name(),
         arguments.join(" ")
     );
@@ -671,8 +685,13 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     }
     // The links are for `explore --address` to serve later: the address must be one
     // it takes (HOST:PORT), though nothing need listen there yet.
+    // A host name or an IPv4 address, or an IPv6 one in brackets; no scheme, no path.
+    let host_ok = |host: &str| {
+        let bracketed = host.starts_with('[') && host.ends_with(']');
+        !host.is_empty() && !host.contains('/') && (bracketed || !host.contains(':'))
+    };
     let port = (args.explorer_address.rsplit_once(':'))
-        .filter(|(host, _)| !host.is_empty())
+        .filter(|(host, _)| host_ok(host))
         .map(|(_, port)| port.parse::<u16>());
     if args.explorer_link && !matches!(port, Some(Ok(_))) {
         return Err(format!(
@@ -1018,8 +1037,14 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
             let status = result.status();
             let stats = match (&result.report, super::style::verbosity()) {
                 (Some(report), super::style::Verbosity::Verbose) => format!(
-                    " ({} unique states, depth {}, {:.2} s)",
-                    report.stats.unique_states, report.stats.max_depth, report.seconds
+                    " ({}, depth {}, {:.2} s)",
+                    crate::report::counted(
+                        report.stats.unique_states,
+                        "unique state",
+                        "unique states"
+                    ),
+                    report.stats.max_depth,
+                    report.seconds
                 ),
                 _ => String::new(),
             };

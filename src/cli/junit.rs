@@ -267,9 +267,11 @@ fn properties(report: &CheckReport) -> Vec<Property> {
 
 /// A command line that runs the same check: the model, its parameters, the exact
 /// assumption set (everything relaxed, then each held assumption with its bound), the
-/// search strategy, the property selection and `--no-lean`, run by the binary this
-/// process is (`synccheck`, or a user's own built on `main_with`). Limits are left out:
-/// the rerun is for finding out, and a limit only leaves verdicts unknown.
+/// search strategy, the property selection, `--no-deadlock` and `--no-lean`, run by the
+/// binary this process is (`synccheck`, or a user's own built on `main_with`). Limits
+/// are left out (the rerun is for finding out, and a limit only leaves verdicts
+/// unknown), and so are a simulation's seed and number of walks, which the report does
+/// not record: a simulation rerun walks other paths.
 pub fn rerun_command(report: &CheckReport) -> String {
     let mut command = format!("{} check {}", super::program_name(), report.model);
     for (key, value) in &report.params {
@@ -286,6 +288,10 @@ pub fn rerun_command(report: &CheckReport) -> String {
     }
     for property in &report.only_properties {
         command.push_str(&format!(" --property {property}"));
+    }
+    let deadlock = crate::check::DEADLOCK_PROPERTY;
+    if report.only_properties.is_empty() && report.property(deadlock).is_none() {
+        command.push_str(" --no-deadlock");
     }
     if report.no_lean {
         command.push_str(" --no-lean");

@@ -77,10 +77,54 @@ pub(crate) fn command() -> clap::Command {
     if program == "synccheck" {
         return command;
     }
-    command
+    in_own_words(command, &program)
         .name(program.clone())
         .bin_name(program)
         .version(format!("(synccheck {})", env!("CARGO_PKG_VERSION")))
+}
+
+/// `command`'s help as a user's own binary, `program`, says it: the commands it names
+/// run in `program` (`see `lease_check list``), and `--all` runs the plans its
+/// registry holds, not the catalog's.
+fn in_own_words(command: clap::Command, program: &str) -> clap::Command {
+    let words = |text: &clap::builder::StyledStr| -> String {
+        text.to_string()
+            .replace("`synccheck ", &format!("`{program} "))
+            .replace("completions/synccheck`", &format!("completions/{program}`"))
+            .replace("> synccheck.1`", &format!("> {program}.1`"))
+            .replace(
+                "the catalog's own plans (every model, buggy and fixed variants)",
+                "the plans this binary registers (`Registry::plan`)",
+            )
+            .replace(
+                "or the whole catalog",
+                "or every plan this binary registers",
+            )
+    };
+    let command = command.mut_args(|arg| {
+        let (help, long_help) = (arg.get_help().map(words), arg.get_long_help().map(words));
+        let arg = match help {
+            Some(help) => arg.help(help),
+            None => arg,
+        };
+        match long_help {
+            Some(long_help) => arg.long_help(long_help),
+            None => arg,
+        }
+    });
+    let (about, long_about) = (
+        command.get_about().map(words),
+        command.get_long_about().map(words),
+    );
+    let command = match about {
+        Some(about) => command.about(about),
+        None => command,
+    };
+    let command = match long_about {
+        Some(long_about) => command.long_about(long_about),
+        None => command,
+    };
+    command.mut_subcommands(|sub| in_own_words(sub, program))
 }
 
 /// The name this process was run as: `synccheck`, or a user's own binary built on

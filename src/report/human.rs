@@ -147,9 +147,12 @@ fn header(report: &CheckReport, out: &mut String) {
     if let Some(set) = &report.set_search {
         let _ = writeln!(
             out,
-            "message set search: {} unique states, {} generated, depth {}, {:.2} s (the \
+            "message set search: {}, {} generated, depth {}, {:.2} s (the \
              properties it decided; the search line above is the multiset network's)",
-            set.unique_states, set.generated_states, set.max_depth, set.seconds
+            crate::report::counted(set.unique_states, "unique state", "unique states"),
+            set.generated_states,
+            set.max_depth,
+            set.seconds
         );
     }
     if let Some(cut) = &report.drift_classes_cut {

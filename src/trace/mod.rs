@@ -206,7 +206,7 @@ pub(crate) fn json_error_position(error: &serde_json::Error) -> (usize, usize, S
 pub fn parse(path: &str, text: &str) -> Result<TraceFile, TraceError> {
     let malformed = |error: serde_json::Error| {
         let (line, column, mut message) = json_error_position(&error);
-        if error.is_syntax() {
+        if error.is_syntax() || error.is_eof() {
             message.push_str(&crate::schema::not_json_hint(text).unwrap_or_default());
         }
         TraceError::Malformed {

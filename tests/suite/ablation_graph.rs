@@ -39,6 +39,17 @@ fn without_fencing_bounded_pause_is_load_bearing() {
     let minimal = &ablation["minimal_sufficient"]["no_lost_increment"];
     assert_eq!(minimal.as_array().map(Vec::len), Some(1));
     assert_eq!(minimal[0].as_array().map(Vec::len), Some(4));
+    // Deadlock freedom is a column of its own, as every row checked it: it needs none.
+    let properties = ablation["properties"].as_array().expect("properties");
+    assert_eq!(
+        properties.last(),
+        Some(&serde_json::json!(["deadlock_free", "always"])),
+        "{properties:?}"
+    );
+    assert_eq!(
+        ablation["minimal_sufficient"]["deadlock_free"],
+        serde_json::json!([[]])
+    );
     let rows = ablation["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 5, "all held + each relaxed alone");
     assert_eq!(rows[1]["relaxed"][0], "bounded_pause");

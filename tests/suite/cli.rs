@@ -571,7 +571,7 @@ fn malformed_plans_name_file_line_column_and_choices() {
         ("[[check]]\nmodel = \"fenced_lease_lock\"\n", ":1:1: check of `fenced_lease_lock` expects nothing (no `expect`, no `expect_bounds`), so it could never fail; pin a verdict, e.g. `expect = { no_lost_increment = \"holds\" }`"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"holds\" }\n", ":3:31: key `expect.both_incremented`: `both_incremented` is a `sometimes` property, which is never `holds`; valid verdicts: reached, unreached, unknown"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"unreached\" }\n", ":3:32: key `expect.no_lost_increment`: `no_lost_increment` is an `always` property, which is never `unreached`; valid verdicts: holds, violated, unknown"),
-        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"reached\" }\n", ":5:1: check `fenced_lease_lock` is the check at line 1 again (the same model, parameters, assumptions and properties, in any order): merge their `expect`, or give one a `name`"),
+        ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nexpect = { both_incremented = \"reached\" }\n", ":5:1: check `fenced_lease_lock` is the check at line 1 again (the same model, parameters, assumptions and properties, in any order): keep one, or give one a `name`"),
         // The order `relax` is written in changes nothing checked, nor the name derived.
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_skew\", \"bounded_delay\"]\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_delay\", \"bounded_skew\"]\nexpect = { both_incremented = \"reached\" }\n", ":6:1: check `fenced_lease_lock --relax bounded_delay --relax bounded_skew` is the check at line 1 again"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect_bounds = { both_incremented = { bounded_pause = 0 } }\n", ":3:19: key `expect_bounds.both_incremented`: `both_incremented` is a `sometimes` property, which has no boundary (it is reached or not, never held or violated); pin one of: no_lost_increment, deadlock_free"),
@@ -663,6 +663,31 @@ expect = { no_lost_increment = "holds", both_incremented = "reached" }
         "{markdown}"
     );
     assert_junit(&std::fs::read_to_string(&junit).expect("junit written"));
+}
+
+/// An expectation a limit left unknown is INCOMPLETE (exit 3), not a mismatch; a check
+/// with several unmet expectations lists them on one line and shows its report once.
+#[test]
+fn a_limit_makes_a_plan_check_incomplete_and_its_report_is_shown_once() {
+    let (_dir, path) = write_plan(
+        "[[check]]\nmodel = \"fenced_lease_lock\"\nmax_states = 5\nexpect = { no_lost_increment = \"holds\", both_incremented = \"unreached\" }\n",
+    );
+    let output = synccheck(&["check", "--plan", &path]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "[1/1] fenced_lease_lock: INCOMPLETE\n");
+    let text = stdout(&output);
+    assert!(!text.contains("MISMATCH"), "{text}");
+    let rows = text.lines().filter(|line| line.ends_with("  INCOMPLETE"));
+    assert_eq!(rows.count(), 2, "{text}");
+    assert!(
+        text.contains("\nfenced_lease_lock: `both_incremented` expected unreached, found unknown; `no_lost_increment` expected holds, found unknown\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("model: fenced_lease_lock").count(),
+        1,
+        "{text}"
+    );
 }
 
 /// The rerun line of a JUnit failure runs the same search: the strategy and the property

@@ -277,7 +277,14 @@ fn a_plan_run_prints_the_links_at_the_address_asked_for() {
         "--explorer-address needs --explorer-link"
     );
     // An address `explore --address` would not take: refused before any check runs.
-    for address in ["notanaddr", ":4000", "host:port", "host:70000"] {
+    for address in [
+        "notanaddr",
+        ":4000",
+        "host:port",
+        "host:70000",
+        "http://localhost:3000",
+        "::1:3000",
+    ] {
         let args = [
             "check",
             "--plan",

@@ -252,7 +252,7 @@ fn merge_refuses_a_check_reported_twice_or_never() {
     );
     merge_fails_with(
         &[&flipped],
-        "flipped.json: check `tpc 3`: /expectations/0: `met` is true with expected holds and actual violated; the report contradicts itself",
+        "flipped.json: check `tpc 3`: /checks/1/expectations/0: `met` is true with expected holds and actual violated; the report contradicts itself",
     );
     let lied = contradicting("/0/expectations/0/met", false.into(), "lied.json");
     merge_fails_with(
@@ -266,6 +266,6 @@ fn merge_refuses_a_check_reported_twice_or_never() {
     );
     merge_fails_with(
         &[&unreported],
-        "check `tpc 2 again`: /expectations/0: `actual` is holds but its report finds `consistent` violated",
+        "check `tpc 2 again`: /checks/2/expectations/0: `actual` is holds but its report finds `consistent` violated",
     );
 }

@@ -285,6 +285,17 @@ fn the_users_binary_names_itself() {
     );
     let help = assert_exit(&user_cli(&["--help"]), 0);
     assert!(help.contains("Usage: user_cli "), "{help}");
+    // Its help too: the commands it names, and what `--all` runs (its own plans).
+    let check = assert_exit(&user_cli(&["check", "--help"]), 0);
+    assert!(!check.contains("synccheck"), "{check}");
+    assert!(!check.contains("catalog"), "{check}");
+    assert!(check.contains("(see `user_cli list`)"), "{check}");
+    assert!(
+        check.contains("Run the plans this binary registers"),
+        "{check}"
+    );
+    let merge = assert_exit(&user_cli(&["merge", "--help"]), 0);
+    assert!(!merge.contains("`synccheck "), "{merge}");
     let bash = assert_exit(&user_cli(&["completions", "bash"]), 0);
     assert!(bash.contains("complete -F _user_cli"), "{bash}");
     assert!(!bash.contains("synccheck"), "{bash}");
