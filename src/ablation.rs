@@ -240,11 +240,12 @@ pub fn ablate(
                 .position(|a| a == assumption)
                 .expect("declared");
             let cell = &by_relaxed[&(1 << bit)][name];
-            let because = description
-                .leans_on
-                .get(bit)
-                .map(|(_, because)| because.as_str())
-                .unwrap_or("");
+            // The model says why of its own properties; deadlock freedom is the engine's.
+            let because = if name == crate::check::DEADLOCK_PROPERTY {
+                "with it relaxed a run reaches a state where no step is enabled"
+            } else {
+                (description.leans_on.get(bit)).map_or("", |(_, because)| because.as_str())
+            };
             sentences.push(format!(
                 "{} is load-bearing for {name} ({}): relaxed alone, {name} is {}{} — {because}.",
                 assumption.name(),

@@ -63,7 +63,7 @@ struct RawPlan {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCheck {
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     model: Spanned<String>,
     #[serde(default)]
     params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
@@ -207,7 +207,7 @@ pub fn parse(file: &str, text: &str, registry: &Registry) -> Result<Plan, PlanEr
     let mut names: Vec<(String, usize, bool)> = Vec::new();
     for check in raw.check {
         let span = check.span();
-        let given = check.get_ref().name.clone();
+        let given = (check.get_ref().name.as_ref()).map(|name| name.get_ref().clone());
         let name = match validate(&at, check, registry) {
             Ok(check) => {
                 let name = check.name.clone();
@@ -533,13 +533,9 @@ fn validate(
             ),
         ));
     }
-    if raw
-        .name
-        .as_deref()
-        .is_some_and(|name| name.trim().is_empty())
-    {
+    if let Some(empty) = (raw.name.as_ref()).filter(|name| name.get_ref().trim().is_empty()) {
         errors.push(at.error(
-            span.clone(),
+            empty.span(),
             "key `name`: empty; give the check a name, or leave `name` out to have it named by what it checks",
         ));
     }
@@ -569,7 +565,7 @@ fn validate(
     }
     // A check without a name is named after what it checks, each list sorted: the order
     // `hold`, `relax` and `properties` are written in changes nothing checked.
-    let name = raw.name.unwrap_or_else(|| {
+    let name = raw.name.map(Spanned::into_inner).unwrap_or_else(|| {
         let sorted = |flag: &str, items: &[String]| {
             let mut items: Vec<String> = (items.iter())
                 .map(|item| format!("{flag} {}", item.trim()))

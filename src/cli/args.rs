@@ -296,9 +296,9 @@ pub struct CheckArgs {
     /// Search strategy.
     #[arg(long, value_enum, default_value_t = StrategyArg::Bfs)]
     pub strategy: StrategyArg,
-    /// Seed of the simulation strategy.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    /// Seed of the simulation strategy (default 0; only with `--strategy simulation`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
     /// Worker threads.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: u16,
@@ -320,9 +320,9 @@ pub struct CheckArgs {
     /// `MemAvailable`), so that a space too large for the machine ends with a report.
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_memory: Option<u64>,
-    /// Random walks for `--strategy simulation`.
-    #[arg(long, default_value_t = 2000)]
-    pub walks: usize,
+    /// Random walks for `--strategy simulation` (default 2000; only with it).
+    #[arg(long, value_name = "N")]
+    pub walks: Option<usize>,
     /// Do not report states without successors as deadlocks.
     #[arg(long)]
     pub no_deadlock: bool,

@@ -674,8 +674,20 @@ fn list(registry: &Registry, format: Format) -> i32 {
 }
 
 fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
-    if args.walks == 0 {
+    if args.walks == Some(0) {
         return Err("--walks 0: expected at least 1".to_string());
+    }
+    // A BFS or DFS has no seed and no walks: a flag it would ignore is a mistake.
+    let simulation = matches!(args.strategy, StrategyArg::Simulation);
+    let walk_flags = [
+        ("--seed", args.seed.is_some()),
+        ("--walks", args.walks.is_some()),
+    ];
+    if let (false, Some((flag, _))) = (simulation, walk_flags.iter().find(|(_, given)| *given)) {
+        return Err(format!(
+            "{flag} is for --strategy simulation (the search here is {}, which it would not change): drop it, or add --strategy simulation",
+            if matches!(args.strategy, StrategyArg::Dfs) { "dfs" } else { "bfs" }
+        ));
     }
     let mut properties: Vec<String> = Vec::new();
     for name in &args.properties {
@@ -716,11 +728,13 @@ fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
             StrategyArg::Dfs => Strategy::Dfs,
             StrategyArg::Simulation => Strategy::Simulation,
         },
-        seed: args.seed,
+        seed: args.seed.unwrap_or(0),
         max_depth: args.max_depth,
         check_deadlock: !args.no_deadlock,
         properties,
-        simulation_walks: args.walks,
+        simulation_walks: args
+            .walks
+            .unwrap_or(CheckOptions::default().simulation_walks),
         cancel: Arc::new(AtomicBool::new(false)),
         progress: Arc::new(Progress::default()),
         exact: args.exact,

@@ -431,6 +431,22 @@ fn a_property_selection_searches_only_what_it_names_and_may_store_less() {
         ],
         &["--property deadlock_free and --no-deadlock contradict each other"],
     );
+    // A simulation's flags on another search would change nothing: refused.
+    assert_usage_error(
+        &["check", "two_phase_commit", "--seed", "5"],
+        &["--seed is for --strategy simulation (the search here is bfs"],
+    );
+    assert_usage_error(
+        &[
+            "check",
+            "two_phase_commit",
+            "--strategy",
+            "dfs",
+            "--walks",
+            "5",
+        ],
+        &["--walks is for --strategy simulation (the search here is dfs"],
+    );
     assert_usage_error(
         &["check", "--all", "--property", "no_lost_increment"],
         &["--property", "cannot be used with"],
@@ -575,7 +591,7 @@ fn malformed_plans_name_file_line_column_and_choices() {
         // The order `relax` is written in changes nothing checked, nor the name derived.
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_skew\", \"bounded_delay\"]\nexpect = { no_lost_increment = \"holds\" }\n\n[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = [\"bounded_delay\", \"bounded_skew\"]\nexpect = { both_incremented = \"reached\" }\n", ":6:1: check `fenced_lease_lock --relax bounded_delay --relax bounded_skew` is the check at line 1 again"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nexpect_bounds = { both_incremented = { bounded_pause = 0 } }\n", ":3:19: key `expect_bounds.both_incremented`: `both_incremented` is a `sometimes` property, which has no boundary (it is reached or not, never held or violated); pin one of: no_lost_increment, deadlock_free"),
-        ("[[check]]\nname = \" \"\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n", ":1:1: key `name`: empty; give the check a name, or leave `name` out"),
+        ("[[check]]\nname = \" \"\nmodel = \"fenced_lease_lock\"\nexpect = { no_lost_increment = \"holds\" }\n", ":2:8: key `name`: empty; give the check a name, or leave `name` out"),
         // A value of the wrong type or range: its key is named.
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nrelax = \"bounded_delay\"\n", ":3:9: key `relax`: invalid type: string \"bounded_delay\", expected a sequence"),
         ("[[check]]\nmodel = \"fenced_lease_lock\"\nmax_states = -5\n", ":3:14: key `max_states`: invalid value: integer `-5`"),
