@@ -704,6 +704,21 @@ fn a_limit_makes_a_plan_check_incomplete_and_its_report_is_shown_once() {
         1,
         "{text}"
     );
+    // A pin already violated at its bound has failed, whatever a limit left above it.
+    let (_dir, path) = write_plan(
+        "[[check]]\nname = \"x\"\nmodel = \"lww_register\"\nparams = { variant = \"physical\" }\nmax_states = 3200\nexpect_bounds = { no_lost_update = { bounded_skew = 2 } }\n",
+    );
+    let output = synccheck(&["check", "--plan", &path]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("x      no_lost_update@bounded_skew  ≤ 2        < 2        MISMATCH\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("found violated there and unknown above"),
+        "{text}"
+    );
 }
 
 /// The rerun line of a JUnit failure runs the same search: the strategy and the property
