@@ -74,18 +74,24 @@ expect = { consistent = "holds" }
 
 #[test]
 fn quiet_leaves_results_and_verbose_adds_statistics() {
+    // `args` run plainly and with `-q`: exit 0 both times, the same stdout, and
+    // nothing on stderr under `-q`; the plain run's stderr comes back.
+    let quiet_keeps_the_results = |args: &[&str]| -> String {
+        let normal = synccheck(args);
+        assert_eq!(normal.status.code(), Some(0), "{args:?}");
+        let quiet = synccheck(&[&["-q"], args].concat());
+        assert_eq!(quiet.status.code(), Some(0), "-q {args:?}");
+        assert_eq!(text(&quiet.stderr), "", "nothing but errors on stderr");
+        assert_eq!(
+            text(&quiet.stdout),
+            text(&normal.stdout),
+            "the same results"
+        );
+        text(&normal.stderr)
+    };
     let (_dir, path) = write_plan(ONE_CHECK);
-    let normal = synccheck(&["check", "--plan", &path]);
-    assert_eq!(normal.status.code(), Some(0));
-    assert_eq!(text(&normal.stderr), "[1/1] 2pc: ok\n");
-    let quiet = synccheck(&["-q", "check", "--plan", &path]);
-    assert_eq!(quiet.status.code(), Some(0));
-    assert_eq!(text(&quiet.stderr), "", "nothing but errors on stderr");
-    assert_eq!(
-        text(&quiet.stdout),
-        text(&normal.stdout),
-        "the same results"
-    );
+    let normal = quiet_keeps_the_results(&["check", "--plan", &path]);
+    assert_eq!(normal, "[1/1] 2pc: ok\n");
     let verbose = synccheck(&["check", "--plan", &path, "-v"]);
     assert_eq!(verbose.status.code(), Some(0));
     let stderr = text(&verbose.stderr);
@@ -97,20 +103,10 @@ fn quiet_leaves_results_and_verbose_adds_statistics() {
     // with SYNCCHECK_NO_PROGRESS) are not results.
     let bounds = ["bounds", "lww_register", "--set", "variant=physical"];
     let bounds = [&bounds[..], &["--relax", "bounded_skew", "--up-to", "2"]].concat();
-    let normal = synccheck(&bounds);
-    assert_eq!(normal.status.code(), Some(0));
+    let normal = quiet_keeps_the_results(&bounds);
     assert!(
-        text(&normal.stderr).contains("note: --relax bounded_skew: `bounded_skew` is searched"),
-        "{}",
-        text(&normal.stderr)
-    );
-    let quiet = synccheck(&[&["-q"], &bounds[..]].concat());
-    assert_eq!(quiet.status.code(), Some(0));
-    assert_eq!(text(&quiet.stderr), "", "nothing but errors on stderr");
-    assert_eq!(
-        text(&quiet.stdout),
-        text(&normal.stdout),
-        "the same results"
+        normal.contains("note: --relax bounded_skew: `bounded_skew` is searched"),
+        "{normal}"
     );
 }
 
