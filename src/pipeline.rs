@@ -148,7 +148,49 @@ pub fn check_protocol<P: Protocol>(
 /// and with `bounded_delay` relaxed `deadlock_free` holds without search
 /// ([`TimedSystem::never_deadlocks`]), so a search that decides every other property
 /// stops there.
+///
+/// The pipeline is compiled where the protocol says ([`Protocol::compiled`]): in the
+/// crate that calls this, or, with [`compiled_here!`](crate::compiled_here), in the
+/// protocol's own crate.
 pub fn check_system<P: Protocol>(
+    system: &TimedSystem<P>,
+    label: Label<'_>,
+    options: &CheckOptions,
+) -> Result<Checked<TimedSystem<P>>, SystemError> {
+    (P::compiled().pipeline)(system, label, options)
+}
+
+/// The check pipeline and the searches, compiled for one protocol: function pointers to
+/// the copies the crate that built this value compiled ([`Protocol::compiled`],
+/// [`compiled_here!`](crate::compiled_here)). Other crates call through it instead of
+/// compiling their own.
+pub struct Compiled<P: Protocol> {
+    pipeline: CheckSystem<P>,
+    searches: crate::liveness::Searches<TimedSystem<P>>,
+}
+
+type CheckSystem<P> =
+    fn(&TimedSystem<P>, Label<'_>, &CheckOptions) -> Result<Checked<TimedSystem<P>>, SystemError>;
+
+impl<P: Protocol> Compiled<P> {
+    /// The pipeline and the searches compiled in the crate that calls this.
+    pub fn here() -> Self {
+        Compiled {
+            pipeline: check_system_here::<P>,
+            searches: crate::liveness::Searches::here(),
+        }
+    }
+
+    /// The searches of a timed system of the protocol
+    /// ([`Fairness::searches`]).
+    pub fn searches(&self) -> crate::liveness::Searches<TimedSystem<P>> {
+        self.searches
+    }
+}
+
+/// [`check_system`]'s body, compiled in the crate that names it for a protocol
+/// ([`Compiled::here`]).
+fn check_system_here<P: Protocol>(
     system: &TimedSystem<P>,
     label: Label<'_>,
     options: &CheckOptions,

@@ -11,7 +11,7 @@
 //! assert_eq!(trace.length, 22);
 //! ```
 
-use crate::check::{self, Canonicalize, CheckOptions, Outcome, Strategy, Verdict};
+use crate::check::{self, Canonicalize, CheckOptions, Facts, Outcome, Strategy, Verdict};
 use crate::model::Params;
 use crate::pipeline::{self, Label};
 use crate::report::{render_trace, CheckReport, TraceReport};
@@ -376,6 +376,43 @@ impl<P: Protocol> Checked<P> {
     }
 }
 
+/// Explores `model` and returns a verdict per property, as
+/// [`check::run`] does, through the search its crate compiled
+/// ([`Fairness::searches`](crate::liveness::Fairness::searches)): for a timed system of a
+/// protocol that says [`compiled_here!`](crate::compiled_here), the test crate compiles
+/// no search of its own.
+pub fn search<M>(model: &M, options: &CheckOptions) -> Outcome<M>
+where
+    M: crate::liveness::Fairness + Send + Sync,
+    M::State: std::hash::Hash + Eq + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    search_reduced(
+        model,
+        options,
+        None,
+        Facts::default(),
+        &check::Budget::start(options),
+    )
+}
+
+/// [`check::run_reduced`] through the search the model's
+/// crate compiled, as [`search`] is.
+pub fn search_reduced<M>(
+    model: &M,
+    options: &CheckOptions,
+    canonical: Option<Canonicalize<M>>,
+    facts: Facts<M>,
+    budget: &check::Budget,
+) -> Outcome<M>
+where
+    M: crate::liveness::Fairness + Send + Sync,
+    M::State: std::hash::Hash + Eq + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    (M::searches().run)(model, options, canonical, facts, budget)
+}
+
 /// Asserts that `path` is a run of `model`: it starts at an initial state, and each
 /// action is enabled where it is taken and leads to the recorded next state.
 ///
@@ -518,12 +555,14 @@ where
     M::State: std::hash::Hash + Eq + Clone + std::fmt::Debug + Send + Sync,
     M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync,
 {
+    // Through the copies the model's crate compiled (`compiled_here!`), where it did.
+    let searches = M::searches();
     let mut outcomes = Vec::new();
     for threads in [1, 2] {
         let options = options(Strategy::Bfs, threads);
         let budget = check::Budget::start(&options);
-        let mut outcome = check::run_budgeted(model, &options, canonical, &budget);
-        crate::liveness::decide_eventually(model, &mut outcome, &budget);
+        let mut outcome = (searches.run)(model, &options, canonical, Facts::default(), &budget);
+        (searches.decide_eventually)(model, &mut outcome, &budget);
         assert!(outcome.complete(), "{label} x{threads}: incomplete search");
         assert_eq!(
             outcome.stats.unique_states, states,

@@ -402,6 +402,8 @@ impl Protocol for ConcurrentFailover {
             Property::eventually("eventually_one_primary", |_, state| settled(state)),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 /// Recovery is over with exactly one primary: one replica believes it is primary, no

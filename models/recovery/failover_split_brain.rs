@@ -473,6 +473,8 @@ impl Protocol for FailoverSplitBrain {
             Property::sometimes("both_acked", |_, state| state.ghost.acks.len() == 2),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 impl Declared for FailoverSplitBrain {

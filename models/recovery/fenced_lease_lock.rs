@@ -487,6 +487,8 @@ impl Protocol for FencedLeaseLock {
             Property::sometimes("both_incremented", |_, state| state.ghost.acknowledged == 2),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 fn counter(state: &SystemState<FencedLeaseLock>) -> u8 {

@@ -396,6 +396,8 @@ impl Protocol for RaftVotePersistence {
             Property::sometimes("leader_elected", |_, state| !state.ghost.leaders.is_empty()),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 /// No two leaders share a term (the list is sorted by term, then server).

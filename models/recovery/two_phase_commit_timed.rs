@@ -375,6 +375,8 @@ impl Protocol for TwoPhaseCommitTimed {
             }),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 /// The RMs' states (an RM never crashes, so each has one).

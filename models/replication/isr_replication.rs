@@ -557,6 +557,8 @@ impl Protocol for IsrReplication {
             }),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 /// The current leader's log: the running leader of the highest epoch; `None` while

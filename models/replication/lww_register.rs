@@ -309,6 +309,8 @@ impl Protocol for LwwRegister {
             }),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 fn replicas(state: &SystemState<LwwRegister>) -> impl Iterator<Item = &Replica> {

@@ -472,6 +472,8 @@ impl Protocol for PrimaryBackup {
             }),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 fn role_and_log(state: &SystemState<PrimaryBackup>, node: Node) -> Option<(Role, &[u8])> {

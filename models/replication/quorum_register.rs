@@ -773,6 +773,8 @@ impl Protocol for QuorumRegister {
             }),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 fn read_returned(state: &SystemState<QuorumRegister>, value: u8) -> bool {

@@ -462,6 +462,8 @@ impl Protocol for TombstoneGc {
             }),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 /// All replicas are up and show the same value.

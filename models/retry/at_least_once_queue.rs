@@ -440,6 +440,8 @@ impl Protocol for AtLeastOnceQueue {
             }),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 fn visibility(state: &SystemState<AtLeastOnceQueue>) -> Option<Visibility> {

@@ -323,6 +323,8 @@ impl Protocol for BackoffJitter {
             Property::eventually("eventually_all_succeed", |_, state| all_succeeded(state)),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 /// Both clients got `Ok`.

@@ -354,6 +354,8 @@ impl Protocol for IdempotencyWindow {
             Property::sometimes("request_acknowledged", |_, state| state.ghost.acknowledged),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 impl Declared for IdempotencyWindow {

@@ -370,6 +370,8 @@ impl Protocol for RetryAmplification {
             u64::from(state.ghost.database_attempts),
         )]
     }
+
+    crate::compiled_here!();
 }
 
 impl Declared for RetryAmplification {

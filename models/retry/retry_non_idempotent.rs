@@ -286,6 +286,8 @@ impl Protocol for RetryNonIdempotent {
             Property::sometimes("request_acknowledged", |_, state| state.ghost.acknowledged),
         ]
     }
+
+    crate::compiled_here!();
 }
 
 impl Declared for RetryNonIdempotent {

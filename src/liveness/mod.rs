@@ -65,9 +65,75 @@ pub trait Fairness: Model {
     fn progress_class(&self) -> Option<u64> {
         None
     }
+
+    /// Where the searches are compiled for this model ([`Searches`]). Leave it to its
+    /// default: a timed system takes its protocol's
+    /// ([`Protocol::compiled`](crate::system::Protocol::compiled)).
+    fn searches() -> Searches<Self>
+    where
+        Self: Sized + Send + Sync,
+        Self::State: Hash + Eq + Clone + Send + Sync,
+        Self::Action: Clone + Send + Sync,
+    {
+        Searches::here()
+    }
+}
+
+/// The search ([`check::run_reduced`](crate::check::run_reduced)) and the decision of
+/// `eventually` properties ([`decide_eventually`]) compiled for one model: function
+/// pointers to the copies the crate that built this value compiled
+/// ([`Fairness::searches`]). [`testing`](crate::testing)'s searches call through it,
+/// so a test crate that searches a model of another crate's protocol that says
+/// [`compiled_here!`](crate::compiled_here) compiles no search of its own for it.
+pub struct Searches<M: Model> {
+    /// [`check::run_reduced`](crate::check::run_reduced).
+    pub run: Run<M>,
+    /// [`decide_eventually`].
+    pub decide_eventually: DecideEventually<M>,
+}
+
+/// [`check::run_reduced`](crate::check::run_reduced), for [`Searches`].
+pub type Run<M> = fn(
+    &M,
+    &CheckOptions,
+    Option<crate::check::Canonicalize<M>>,
+    crate::check::Facts<M>,
+    &Budget,
+) -> Outcome<M>;
+
+/// [`decide_eventually`], for [`Searches`].
+pub type DecideEventually<M> =
+    fn(&M, &mut Outcome<M>, &Budget) -> HashMap<&'static str, Option<usize>>;
+
+impl<M: Model> Clone for Searches<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: Model> Copy for Searches<M> {}
+
+impl<M> Searches<M>
+where
+    M: Fairness + Send + Sync,
+    M::State: Hash + Eq + Clone + Send + Sync,
+    M::Action: Clone + Send + Sync,
+{
+    /// The searches compiled in the crate that calls this.
+    pub fn here() -> Self {
+        Searches {
+            run: crate::check::run_reduced::<M>,
+            decide_eventually: decide_eventually::<M>,
+        }
+    }
 }
 
 impl<P: crate::system::Protocol> Fairness for crate::system::TimedSystem<P> {
+    /// The protocol's ([`Protocol::compiled`](crate::system::Protocol::compiled)).
+    fn searches() -> Searches<Self> {
+        P::compiled().searches()
+    }
+
     /// Weakly fair: delivering a given message, firing a given timer, time advancing,
     /// a pause ending, a pending write reaching the disk. Not fair: crashes,
     /// restarts, losses, duplicates, drifts, pauses.

@@ -382,6 +382,44 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     fn metrics(&self, _state: &SystemState<Self>) -> Vec<(&'static str, u64)> {
         Vec::new()
     }
+
+    /// Where the check pipeline and the searches are compiled for this protocol
+    /// ([`pipeline::check_system`](crate::pipeline::check_system) and the searches of a
+    /// [`TimedSystem`](super::TimedSystem) of it call them through this). Leave it to
+    /// its default. Where the protocol is defined in a library and checked from other
+    /// crates (test crates, binaries), write [`compiled_here!()`](crate::compiled_here)
+    /// in the `impl` instead: they are then compiled once, in the crate of the `impl`,
+    /// and every crate that checks the protocol calls that copy. With the default, each
+    /// such crate compiles them again for the protocol (in a release build a crate
+    /// shares no generic code with the crates it uses). Verdicts, counts and reports
+    /// are the same either way.
+    fn compiled() -> crate::pipeline::Compiled<Self> {
+        crate::pipeline::Compiled::here()
+    }
+}
+
+/// Put in a protocol's `impl Protocol for …` block: the check pipeline and the searches
+/// are compiled for the protocol in this crate, once, and other crates that check it
+/// call this copy instead of compiling their own ([`Protocol::compiled`]). For a
+/// protocol in a library that several test crates or binaries check; the catalog's
+/// models use it, so that the tests do not compile their pipelines again.
+///
+/// ```ignore
+/// impl Protocol for MyProtocol {
+///     // …the handlers and properties…
+///     synccheck::compiled_here!();
+/// }
+/// ```
+#[macro_export]
+macro_rules! compiled_here {
+    () => {
+        // `inline(never)`: a small function may be inlined into another crate, and
+        // with it the generic code it stands for.
+        #[inline(never)]
+        fn compiled() -> $crate::pipeline::Compiled<Self> {
+            $crate::pipeline::Compiled::here()
+        }
+    };
 }
 
 /// Effects a handler asks for. Applied by the engine after the handler returns.

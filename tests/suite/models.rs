@@ -6,7 +6,7 @@ use synccheck::check::{self, CheckOptions, StopReason, Strategy, Verdict};
 use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing};
 use synccheck::models::recovery::two_phase_commit::TwoPhaseCommit;
 use synccheck::system::{Assumption, AssumptionSet, TimedSystem};
-use synccheck::testing::{assert_replays, options};
+use synccheck::testing::{self, assert_replays, options};
 
 fn lease_lock(fencing: Fencing, relax: &[Assumption]) -> TimedSystem<FencedLeaseLock> {
     let protocol = FencedLeaseLock {
@@ -82,7 +82,7 @@ fn fenced_lease_lock_holds_in_every_variant_while_timing_holds() {
     ] {
         let system = lease_lock(fencing, &[]);
         for threads in [1, 2] {
-            let outcome = check::run(&system, &options(Strategy::Bfs, threads));
+            let outcome = testing::search(&system, &options(Strategy::Bfs, threads));
             assert!(outcome.complete());
             assert_eq!(
                 outcome.stats.unique_states, states,
@@ -122,8 +122,8 @@ fn fenced_lease_lock_pauses_break_none_and_writes_but_not_all() {
     ];
     for (fencing, states, counterexample_steps) in cases {
         let system = lease_lock(fencing, &[Assumption::BoundedPause]);
-        let one = check::run(&system, &options(Strategy::Bfs, 1));
-        let two = check::run(&system, &options(Strategy::Bfs, 2));
+        let one = testing::search(&system, &options(Strategy::Bfs, 1));
+        let two = testing::search(&system, &options(Strategy::Bfs, 2));
         assert_eq!(one.stats.unique_states, states, "{fencing:?}");
         assert_eq!(
             two.stats.unique_states, states,
@@ -166,7 +166,7 @@ fn fenced_lease_lock_pauses_break_none_and_writes_but_not_all() {
 #[test]
 fn the_counterexample_names_where_bounded_pause_broke() {
     let system = lease_lock(Fencing::Writes, &[Assumption::BoundedPause]);
-    let outcome = check::run(&system, &options(Strategy::Bfs, 1));
+    let outcome = testing::search(&system, &options(Strategy::Bfs, 1));
     let params = synccheck::model::Params::default();
     let report = synccheck::report::build(
         "fenced_lease_lock",
@@ -206,7 +206,7 @@ fn a_slow_clock_breaks_the_unfenced_lease() {
     set.hold(Assumption::BoundedSkew, Some(1))
         .expect("valid bound");
     let system = TimedSystem::new(protocol, set).expect("within limits");
-    let outcome = check::run(&system, &options(Strategy::Bfs, 2));
+    let outcome = testing::search(&system, &options(Strategy::Bfs, 2));
     assert_eq!(
         outcome.property("no_lost_increment").map(|p| p.verdict),
         Some(Verdict::Violated)
@@ -222,7 +222,7 @@ fn a_state_limit_gives_unknown_never_holds() {
                 max_states: Some(500),
                 ..options(strategy, threads)
             };
-            let outcome = check::run(&system, &limited);
+            let outcome = testing::search(&system, &limited);
             assert_eq!(
                 outcome.stop_reason,
                 StopReason::StateLimit,
@@ -243,7 +243,7 @@ fn a_depth_limit_gives_unknown_and_a_timeout_stops_with_one_thread() {
         max_depth: Some(5),
         ..options(Strategy::Bfs, 1)
     };
-    let outcome = check::run(&system, &shallow);
+    let outcome = testing::search(&system, &shallow);
     assert_eq!(outcome.stop_reason, StopReason::DepthLimit);
     assert_eq!(
         outcome.property("no_lost_increment").map(|p| p.verdict),
@@ -253,7 +253,7 @@ fn a_depth_limit_gives_unknown_and_a_timeout_stops_with_one_thread() {
         timeout: Some(std::time::Duration::from_nanos(1)),
         ..options(Strategy::Dfs, 1)
     };
-    let outcome = check::run(&system, &instant);
+    let outcome = testing::search(&system, &instant);
     assert_eq!(outcome.stop_reason, StopReason::TimeLimit);
     assert_eq!(
         outcome.property("no_lost_increment").map(|p| p.verdict),
@@ -264,7 +264,7 @@ fn a_depth_limit_gives_unknown_and_a_timeout_stops_with_one_thread() {
 #[test]
 fn dfs_finds_the_same_verdicts_as_bfs() {
     let system = lease_lock(Fencing::Writes, &[Assumption::BoundedPause]);
-    let outcome = check::run(&system, &options(Strategy::Dfs, 2));
+    let outcome = testing::search(&system, &options(Strategy::Dfs, 2));
     assert_eq!(
         outcome.property("no_lost_increment").map(|p| p.verdict),
         Some(Verdict::Violated)
@@ -285,7 +285,7 @@ fn simulation_finds_the_bug_but_never_claims_holds() {
         simulation_walks: 3_000,
         ..options(Strategy::Simulation, 1)
     };
-    let outcome = check::run(&buggy, &walks);
+    let outcome = testing::search(&buggy, &walks);
     assert_eq!(
         outcome.property("no_lost_increment").map(|p| p.verdict),
         Some(Verdict::Violated)
@@ -296,13 +296,13 @@ fn simulation_finds_the_bug_but_never_claims_holds() {
         .expect("path");
     assert_replays(&buggy, path);
     let fixed = lease_lock(Fencing::All, &[Assumption::BoundedPause]);
-    let outcome = check::run(&fixed, &walks);
+    let outcome = testing::search(&fixed, &walks);
     assert_eq!(outcome.stop_reason, StopReason::WalksDone);
     assert_eq!(
         outcome.property("no_lost_increment").map(|p| p.verdict),
         Some(Verdict::Unknown)
     );
-    let again = check::run(&fixed, &walks);
+    let again = testing::search(&fixed, &walks);
     assert_eq!(
         again.stats.unique_states, outcome.stats.unique_states,
         "a seed replays"

@@ -129,7 +129,7 @@ fn on_a_complete_space_the_rule_agrees_with_the_search() {
             fault: system.fault(),
             ..CheckOptions::default()
         };
-        let searched = check::run_reduced(
+        let searched = synccheck::testing::search_reduced(
             system,
             &options,
             None,
@@ -142,7 +142,13 @@ fn on_a_complete_space_the_rule_agrees_with_the_search() {
             subsume: None,
             ..system.facts()
         };
-        let ruled = check::run_reduced(system, &options, None, rule, &Budget::start(&options));
+        let ruled = synccheck::testing::search_reduced(
+            system,
+            &options,
+            None,
+            rule,
+            &Budget::start(&options),
+        );
         assert_eq!(searched.stop_reason, StopReason::Complete, "{label}");
         let verdicts = |outcome: &check::Outcome<TimedSystem<PrimaryBackup>>| {
             outcome

@@ -2,16 +2,16 @@
 //! violated with a pinned shortest counterexample that replays, fixed variants holding
 //! on a complete search, unique-state counts pinned and equal for 1 and 2 threads.
 
-use synccheck::check::{self, Strategy, Verdict};
+use synccheck::check::{Strategy, Verdict};
 use synccheck::models::recovery::concurrent_failover::{ConcurrentFailover, Coordination};
 use synccheck::models::recovery::failover_split_brain::{FailoverSplitBrain, Guard};
 use synccheck::models::recovery::raft_vote_persistence::RaftVotePersistence;
 use synccheck::system::{Action, Assumption, AssumptionSet, Protocol, TimedSystem};
-use synccheck::testing::{assert_pinned, options, system, Pin};
+use synccheck::testing::{self, assert_pinned, options, system, Pin};
 
 /// The relaxed assumption the counterexample of `property` broke, and the step.
 fn break_of<P: Protocol>(system: &TimedSystem<P>, property: &str) -> Vec<(String, usize)> {
-    let outcome = check::run(system, &options(Strategy::Bfs, 1));
+    let outcome = testing::search(system, &options(Strategy::Bfs, 1));
     let params = synccheck::model::Params::default();
     let report = synccheck::report::build(
         "model",

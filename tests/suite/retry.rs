@@ -2,7 +2,7 @@
 //! counterexample lengths, equal counts with one and two threads, and counterexamples
 //! that replay step by step.
 
-use synccheck::check::{self, Strategy, Verdict};
+use synccheck::check::{Strategy, Verdict};
 use synccheck::models::retry::at_least_once_queue::{Ack, AtLeastOnceQueue};
 use synccheck::models::retry::idempotency_window::{Dedup, IdempotencyWindow};
 use synccheck::models::retry::retry_non_idempotent::{Retry, RetryNonIdempotent};
@@ -115,7 +115,7 @@ fn retry_non_idempotent_token_needs_a_durable_token() {
 #[test]
 fn retry_non_idempotent_counterexample_names_the_late_message() {
     let system = system(retry(Retry::Plain), &[BoundedDelay], 0);
-    let outcome = check::run(&system, &options(Strategy::Bfs, 1));
+    let outcome = testing::search(&system, &options(Strategy::Bfs, 1));
     let report = synccheck::report::build(
         "retry_non_idempotent",
         &synccheck::model::Params::default(),
@@ -304,7 +304,7 @@ fn idempotency_window_put_if_absent_holds_only_while_retries_come_within_the_ttl
             Pin::verdict("request_acknowledged", Verdict::Reached),
         ],
     );
-    let outcome = check::run(&late_system, &options(Strategy::Bfs, 1));
+    let outcome = testing::search(&late_system, &options(Strategy::Bfs, 1));
     let path = outcome
         .property("at_most_once")
         .and_then(|p| p.path.as_ref())

@@ -65,7 +65,7 @@ fn search(
         subsumption: subsume,
         ..CheckOptions::default()
     };
-    check::run_reduced(
+    synccheck::testing::search_reduced(
         system,
         &options,
         None,
@@ -416,7 +416,7 @@ fn subsumption_is_off_where_nothing_is_counted_and_with_no_lean() {
         fault: system.fault(),
         ..CheckOptions::default()
     };
-    let exact = check::run_reduced(
+    let exact = synccheck::testing::search_reduced(
         &system,
         &options,
         None,

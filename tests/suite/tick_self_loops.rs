@@ -196,7 +196,7 @@ fn search<P: Protocol>(
         self_loop: skip.then_some(TimedSystem::<P>::is_self_loop as SelfLoop<TimedSystem<P>>),
         ..check::Facts::default()
     };
-    check::run_reduced(system, &options, None, facts, &Budget::start(&options))
+    synccheck::testing::search_reduced(system, &options, None, facts, &Budget::start(&options))
 }
 
 /// With and without the skip: everything equal but `generated`, which falls by the

@@ -43,4 +43,7 @@ impl Protocol for OneMessage {
             s.node_state(Node::Receiver) == Some(&true)
         })]
     }
+    // Here it changes nothing (this crate checks it and nothing else does); it shows
+    // that the macro expands in a crate other than synccheck's.
+    synccheck::compiled_here!();
 }
