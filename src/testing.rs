@@ -376,8 +376,9 @@ impl<P: Protocol> Checked<P> {
     }
 }
 
-/// Explores `model` and returns a verdict per property, as
-/// [`check::run`] does, through the search its crate compiled
+/// Explores `model` and returns a verdict per property: [`check::run_reduced`] with
+/// `Facts::default()` (so, unlike [`check::run`], it honours `CheckOptions::exact`),
+/// through the search the model's crate compiled
 /// ([`Fairness::searches`](crate::liveness::Fairness::searches)): for a timed system of a
 /// protocol that says [`compiled_here!`](crate::compiled_here), the test crate compiles
 /// no search of its own.

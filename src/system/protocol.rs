@@ -383,16 +383,19 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
         Vec::new()
     }
 
-    /// Where the check pipeline and the searches are compiled for this protocol
-    /// ([`pipeline::check_system`](crate::pipeline::check_system) and the searches of a
-    /// [`TimedSystem`](super::TimedSystem) of it call them through this). Leave it to
-    /// its default. Where the protocol is defined in a library and checked from other
-    /// crates (test crates, binaries), write [`compiled_here!()`](crate::compiled_here)
-    /// in the `impl` instead: they are then compiled once, in the crate of the `impl`,
-    /// and every crate that checks the protocol calls that copy. With the default, each
-    /// such crate compiles them again for the protocol (in a release build a crate
-    /// shares no generic code with the crates it uses). Verdicts, counts and reports
-    /// are the same either way.
+    /// Where the check pipeline and the searches are compiled for this protocol.
+    /// [`pipeline::check_system`](crate::pipeline::check_system) (and so
+    /// `testing::check` and the registry) and the searches of
+    /// [`testing`](crate::testing) (`assert_pinned`, `assert_pinned_symmetric`, `search`,
+    /// `search_reduced`) call them through this; `check::run` and its kin, replay and
+    /// the break explanations do not. Leave it to its default. Where the protocol (a
+    /// non-generic `impl`) is defined in a library and checked from other crates (test
+    /// crates, binaries), write [`compiled_here!()`](crate::compiled_here) in the
+    /// `impl` instead: they are then compiled once, in the crate of the `impl`, and
+    /// every crate that checks the protocol calls that copy. With the default, each such
+    /// crate compiles them again for the protocol (an optimized build shares no generic
+    /// code between crates; at `opt-level` 0 or 1 rustc shares it anyway). Verdicts,
+    /// counts and reports are the same either way.
     fn compiled() -> crate::pipeline::Compiled<Self> {
         crate::pipeline::Compiled::here()
     }

@@ -445,7 +445,7 @@ fn no_symmetry_over_a_models_own_canonicalization_is_said() {
 /// `replay` (which searches again, by class) reproduces the saved trace (exit 0).
 #[test]
 fn the_fewest_breaks_search_by_class_takes_a_run_breaking_fewer() {
-    use synccheck::check::{run_symmetric, Canonicalize};
+    use synccheck::check::{Budget, Canonicalize, Facts};
     use synccheck::models::recovery::fenced_lease_lock::{FencedLeaseLock, Fencing};
     use synccheck::report::Explain;
     use synccheck::system::{Assumption, TimedSystem};
@@ -456,10 +456,14 @@ fn the_fewest_breaks_search_by_class_takes_a_run_breaking_fewer() {
     };
     let relaxed = [Assumption::BoundedDelay, Assumption::TimelyTimers];
     let system = synccheck::testing::system(protocol, &relaxed);
-    let raw = run_symmetric(
+    // Through the library's copy of the search (`compiled_here!`).
+    let options = CheckOptions::default();
+    let raw = synccheck::testing::search_reduced(
         &system,
-        &CheckOptions::default(),
-        TimedSystem::canonical as Canonicalize<_>,
+        &options,
+        Some(TimedSystem::canonical as Canonicalize<_>),
+        Facts::default(),
+        &Budget::start(&options),
     );
     let first = raw
         .property("no_lost_increment")
