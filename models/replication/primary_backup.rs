@@ -61,7 +61,7 @@
 //!
 //! The `async` counterexample under relaxed delay reads as the catalog's story: the
 //! primary's `Heartbeat` lingers in the network (step 2, "Tick while Heartbeat … is 1
-//! ticks old: bounded_delay(1) broken here"); at t=4 the client's `Write` reaches the
+//! tick old: bounded_delay(1) broken here"); at t=4 the client's `Write` reaches the
 //! primary, which appends it, ships `Replicate` and sends `WriteAck`; the backup's
 //! `FailoverTimeout` fires before the `Replicate` lands, it is promoted to epoch 1
 //! without the write, and the acknowledged write is gone (the late `Replicate` is then

@@ -635,12 +635,8 @@ fn skew_break<P: Protocol>(
         return None;
     };
     let next = offsets[*node] + if *forward { 1 } else { -1 };
-    (next.unsigned_abs() > u64::from(bound)).then(|| {
-        format!(
-            "the clock of {} drifts to {next:+} ticks from true time",
-            system.node_name(*node)
-        )
-    })
+    (next.unsigned_abs() > u64::from(bound))
+        .then(|| crate::system::drift_sentence(system.node_name(*node), next))
 }
 
 /// Builds the report of one check.

@@ -147,7 +147,7 @@ fn node_line(name: &str, node: &Value, time: NodeTime) -> String {
                             ..
                         },
                         _,
-                    ) => format!("{status} for {ticks} ticks"),
+                    ) => format!("{status} for {}", crate::system::ticks(*ticks, false)),
                     _ => status.clone(),
                 });
             }

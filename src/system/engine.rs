@@ -1969,18 +1969,21 @@ impl<P: Protocol> TimedSystem<P> {
     fn describe_breach(&self, breach: &Breach<'_, P>) -> String {
         match breach {
             Breach::Overdue(envelope) => format!(
-                "Tick while {} is {} ticks old",
+                "Tick while {} is {} old",
                 self.describe_envelope(envelope),
-                envelope.age_ticks
+                ticks(envelope.age_ticks, false)
             ),
-            Breach::Skew { node, offset_ticks } => format!(
-                "the clock of {} drifts to {offset_ticks:+} ticks from true time",
-                self.node_name(*node)
-            ),
+            Breach::Skew { node, offset_ticks } => {
+                drift_sentence(self.node_name(*node), *offset_ticks)
+            }
             Breach::Pause { node } => format!("{} pauses", self.node_name(*node)),
-            Breach::OverlongPause { node, ticks } => format!(
-                "Tick while {} has been paused {ticks} ticks",
-                self.node_name(*node)
+            Breach::OverlongPause {
+                node,
+                ticks: paused,
+            } => format!(
+                "Tick while {} has been paused {}",
+                self.node_name(*node),
+                ticks(*paused, false)
             ),
             Breach::DueTimer { node, timer } => format!(
                 "Tick while timer {timer:?} of {} is due",
@@ -2941,4 +2944,28 @@ impl<P: Protocol> TimedSystem<P> {
 /// Whether two envelopes carry the same message on the same channel (ages aside).
 fn same_message<M: PartialEq>(a: &Envelope<M>, b: &Envelope<M>) -> bool {
     a.src == b.src && a.dst == b.dst && a.msg == b.msg
+}
+
+/// `1 tick`, `3 ticks`; with `signed`, `+1 tick`, `-2 ticks`.
+pub(crate) fn ticks(count: impl Into<i128>, signed: bool) -> String {
+    let count = count.into();
+    let unit = if count.unsigned_abs() == 1 {
+        "tick"
+    } else {
+        "ticks"
+    };
+    if signed {
+        format!("{count:+} {unit}")
+    } else {
+        format!("{count} {unit}")
+    }
+}
+
+/// The sentence of a clock drifting past `bounded_skew`: `the clock of lock drifts to
+/// +1 tick from true time`.
+pub(crate) fn drift_sentence(node: &str, offset_ticks: i64) -> String {
+    format!(
+        "the clock of {node} drifts to {} from true time",
+        ticks(offset_ticks, true)
+    )
 }

@@ -16,7 +16,7 @@ mod symmetry;
 pub use assumption::{
     find_conflict, Assumption, AssumptionError, AssumptionSet, Setting, BOUND_MAX,
 };
-pub(crate) use engine::{any_copy, SYMMETRY_BROKEN};
+pub(crate) use engine::{any_copy, drift_sentence, ticks, SYMMETRY_BROKEN};
 pub use engine::{
     Action, ClassDistances, DriftClasses, DriftStep, Lean, SystemAction, SystemError, TimedSystem,
     IN_FLIGHT_MAX, SYMMETRY_AUDIT_STATES,

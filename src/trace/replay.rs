@@ -336,7 +336,8 @@ where
             confirmed.necessity = recorded.necessity;
         }
     }
-    let recorded = serde_json::to_value(&trace.trace).unwrap_or_default();
+    let mut recorded = serde_json::to_value(&trace.trace).unwrap_or_default();
+    in_todays_words(&mut recorded);
     let explained = serde_json::to_value(&again).unwrap_or_default();
     let mut pointer = "/trace".to_string();
     let difference = first_difference(&recorded, &explained, &mut pointer)?;
@@ -350,6 +351,39 @@ where
         step,
         reason: format!("the recorded explanation differs from the model's at {difference}"),
     })
+}
+
+/// The break sentences whose words changed, as older traces recorded them and as
+/// synccheck writes them now (`1 tick`, where it wrote `1 ticks` before 2026-12-07).
+const LEGACY_WORDS: [(&str, &str); 4] = [
+    (" is 1 ticks old", " is 1 tick old"),
+    (
+        " drifts to +1 ticks from true time",
+        " drifts to +1 tick from true time",
+    ),
+    (
+        " drifts to -1 ticks from true time",
+        " drifts to -1 tick from true time",
+    ),
+    (" has been paused 1 ticks", " has been paused 1 tick"),
+];
+
+/// Rewrites a recorded explanation's strings in today's words, so a trace saved before a
+/// sentence's wording changed still replays: the comparison is of what happened, and an
+/// old trace's sentences say the same.
+fn in_todays_words(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            for (old, new) in LEGACY_WORDS {
+                if text.contains(old) {
+                    *text = text.replace(old, new);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(in_todays_words),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(in_todays_words),
+        _ => {}
+    }
 }
 
 /// A lasso reproduces when the property is false in every state and the loop closes

@@ -646,7 +646,7 @@ fn forbids_gives_the_annotation_sentence_for_each_assumption() {
 
     assert_eq!(
         said(Assumption::BoundedDelay, 1, &aged, &Action::Tick, 0).as_deref(),
-        Some("Tick while Ping(1) pinger→ponger is 1 ticks old")
+        Some("Tick while Ping(1) pinger→ponger is 1 tick old")
     );
     assert_eq!(
         said(Assumption::BoundedDelay, 1, &initial, &Action::Tick, 0),
@@ -661,7 +661,7 @@ fn forbids_gives_the_annotation_sentence_for_each_assumption() {
             0
         )
         .as_deref(),
-        Some("the clock of pinger drifts to +1 ticks from true time")
+        Some("the clock of pinger drifts to +1 tick from true time")
     );
     assert_eq!(
         said(
@@ -672,7 +672,7 @@ fn forbids_gives_the_annotation_sentence_for_each_assumption() {
             0
         )
         .as_deref(),
-        Some("the clock of pinger drifts to -1 ticks from true time")
+        Some("the clock of pinger drifts to -1 tick from true time")
     );
     assert_eq!(
         said(
@@ -699,7 +699,7 @@ fn forbids_gives_the_annotation_sentence_for_each_assumption() {
         pause_held
             .forbids(Assumption::BoundedPause, 1, &paused_long, &Action::Tick, 0)
             .as_deref(),
-        Some("Tick while ponger has been paused 1 ticks")
+        Some("Tick while ponger has been paused 1 tick")
     );
     assert_eq!(
         said(Assumption::BoundedPause, 1, &paused, &Action::Tick, 0),

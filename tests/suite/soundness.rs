@@ -591,6 +591,43 @@ fn replay_names_every_edited_field_by_its_json_pointer() {
     }
 }
 
+/// A trace saved before synccheck wrote `1 tick` (it wrote `1 ticks`) still replays:
+/// its sentences are read in today's words. Any other change to a sentence diverges.
+#[test]
+fn a_trace_in_the_old_words_still_replays_and_a_changed_count_does_not() {
+    let trace = trace_of(
+        &request(
+            "primary_backup",
+            &[("variant", "async")],
+            &["bounded_delay"],
+        ),
+        "acked_write_survives",
+    );
+    let sentence = trace.trace.breaks[0].sentence.clone();
+    assert!(sentence.contains(" is 1 tick old"), "{sentence}");
+    let reproduced = ReplayOutcome::Reproduced {
+        steps: trace.trace.steps.len(),
+    };
+    let in_words = |from: &'static str, to: &'static str| {
+        edited(&trace, |v| {
+            let text = serde_json::to_string(v).expect("serializable");
+            *v = serde_json::from_str(&text.replace(from, to)).expect("still JSON");
+        })
+    };
+    let old = in_words(" is 1 tick old", " is 1 ticks old");
+    assert!(
+        serde_json::to_string(&old)
+            .expect("serializable")
+            .contains(" is 1 ticks old"),
+        "the edit took"
+    );
+    assert_eq!(replayed(&old), reproduced);
+    assert_diverges_at(
+        &in_words(" is 1 tick old", " is 2 ticks old"),
+        "/trace/breaks/0/sentence",
+    );
+}
+
 #[test]
 fn replay_refuses_a_loop_without_time_or_without_fairness() {
     // The lasso shown before the fix: its loop is a clock drifting ahead and back.

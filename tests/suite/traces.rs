@@ -806,7 +806,7 @@ fn a_break_at_a_tick_is_marked_in_every_chart() {
         .find(|p| p.to_string_lossy().contains("acked_write_survives"))
         .expect("a trace of acked_write_survives");
     let path = trace.to_string_lossy().into_owned();
-    let broke = "t=1: Tick while Heartbeat { epoch: 0 } primary→backup is 1 ticks old";
+    let broke = "t=1: Tick while Heartbeat { epoch: 0 } primary→backup is 1 tick old";
 
     let chart = text(&synccheck(&["show", &path, "--as", "text", "--color", "never"]).stdout);
     let rows: Vec<&str> = chart.lines().collect();
