@@ -59,37 +59,15 @@ pub(crate) fn path_svg<P: Protocol>(
     let verdicts = property_lines(system, states.last()?);
     let trace = system.explain_path(&crate::check::Path { states, actions });
     let names = system.node_names();
-    let now = trace
-        .steps
-        .last()
-        .map(|step| step.time_ticks.unwrap_or(0) + u64::from(is_tick(&step.action_detail)))
-        .unwrap_or(0);
-    let offsets: Vec<i64> = trace
-        .steps
-        .last()
-        .and_then(|step| step.clock_offsets_ticks.clone())
-        .unwrap_or_else(|| vec![0; names.len()]);
-    let paused_since = pause_starts(&trace.steps, names.len());
-    let last_state = trace
-        .steps
-        .last()
-        .map_or(&trace.initial_state, |step| &step.state);
     let mut lines = vec![Line {
         text: format!(
-            "true time t={now} · after {}",
+            "true time t={} · after {}",
+            view::time_after(&trace),
             crate::report::steps(trace.steps.len())
         ),
         colour: SVG_HEADING,
     }];
-    let time = |node: usize| NodeTime::Counted {
-        paused_ticks: paused_since
-            .get(node)
-            .copied()
-            .flatten()
-            .map(|since| now - since),
-        offset_ticks: offsets.get(node).copied().unwrap_or(0),
-    };
-    for text in view::state_lines_with(last_state, &names, &time) {
+    for text in view::last_state_lines(&trace, &names) {
         lines.push(Line {
             text,
             colour: SVG_TEXT,
@@ -127,30 +105,6 @@ fn property_lines<P: Protocol>(system: &TimedSystem<P>, state: &SystemState<P>) 
             }
         })
         .collect()
-}
-
-fn is_tick(detail: &Value) -> bool {
-    detail.get("kind").and_then(Value::as_str) == Some("tick")
-}
-
-/// Per node, the true time its current pause began (`None` when running).
-fn pause_starts(steps: &[crate::report::StepReport], nodes: usize) -> Vec<Option<u64>> {
-    let mut since = vec![None; nodes];
-    for step in steps {
-        let detail = &step.action_detail;
-        let node = detail
-            .get("node")
-            .and_then(Value::as_u64)
-            .and_then(|n| usize::try_from(n).ok())
-            .filter(|n| *n < nodes);
-        let Some(node) = node else { continue };
-        match detail.get("kind").and_then(Value::as_str) {
-            Some("pause") => since[node] = Some(step.time_ticks.unwrap_or(0)),
-            Some("resume" | "crash") => since[node] = None,
-            _ => {}
-        }
-    }
-    since
 }
 
 fn svg(lines: &[Line]) -> String {

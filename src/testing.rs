@@ -325,7 +325,7 @@ impl<P: Protocol> Checked<P> {
                     "\ncounterexample ({}):\n",
                     crate::report::steps(trace.length)
                 ));
-                render_trace(trace, &mut message);
+                render_trace(trace, &self.report.nodes, &mut message);
             }
             panic!("{message}");
         }

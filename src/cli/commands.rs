@@ -1132,7 +1132,7 @@ fn check_plans(registry: &Registry, args: &CheckArgs, options: &CheckOptions) ->
                             b.deciding(),
                             crate::report::steps(trace.trace.length)
                         ));
-                        crate::report::render_trace(&trace.trace, &mut text);
+                        crate::report::render_trace(&trace.trace, &trace.nodes, &mut text);
                     }
                 }
             }

@@ -159,7 +159,7 @@ fn bound_status(
     }
     let mut body = String::new();
     if let Some(trace) = &bound.counterexample {
-        render_trace(&trace.trace, &mut body);
+        render_trace(&trace.trace, &trace.nodes, &mut body);
     }
     let mut command = format!("{} bounds {}", super::program_name(), report.model);
     for (key, value) in &report.params {
@@ -205,7 +205,7 @@ fn failure(
     }
     let mut body = String::new();
     if let Some(trace) = trace {
-        render_trace(trace, &mut body);
+        render_trace(trace, &report.nodes, &mut body);
     }
     body.push_str(&format!("rerun:  {}\n", rerun_command(report)));
     if let (Some(dir), Some(_)) = (trace_dir, trace) {

@@ -5,8 +5,9 @@ use super::{CheckReport, FewestBreaks, Necessity, TraceReport};
 use crate::check::Verdict;
 use std::fmt::Write;
 
-/// The final state is printed on one line, cut at this many characters.
-const FINAL_STATE_CHARS_MAX: usize = 900;
+/// A line of the final state (a node, a message, the ghost) is cut at this many
+/// characters; the JSON report and the saved trace have the whole state.
+const STATE_LINE_CHARS_MAX: usize = 400;
 
 /// Renders a report for a terminal.
 pub fn render_human(report: &CheckReport) -> String {
@@ -22,7 +23,7 @@ pub fn render_human(report: &CheckReport) -> String {
                 property.name,
                 super::steps(trace.length)
             );
-            render_trace(trace, &mut out);
+            render_trace(trace, &report.nodes, &mut out);
         }
     }
     out
@@ -326,8 +327,9 @@ fn table(report: &CheckReport, out: &mut String) {
     }
 }
 
-/// Renders a trace as numbered steps with true time and annotations.
-pub fn render_trace(trace: &TraceReport, out: &mut String) {
+/// Renders a trace as numbered steps with true time and annotations, then its final
+/// state node by node (`names`: the model's node names, as in a report's `nodes`).
+pub fn render_trace(trace: &TraceReport, names: &[String], out: &mut String) {
     for step in &trace.steps {
         if trace.loop_start == Some(step.index) {
             let repeating = if step.index == trace.steps.len() {
@@ -356,16 +358,18 @@ pub fn render_trace(trace: &TraceReport, out: &mut String) {
         );
     }
     if let Some(last) = trace.steps.last() {
-        let mut state = serde_json::to_string(&last.state).unwrap_or_default();
-        if state.len() > FINAL_STATE_CHARS_MAX {
-            let mut cut = FINAL_STATE_CHARS_MAX;
-            while !state.is_char_boundary(cut) {
-                cut -= 1;
+        match last.time_ticks {
+            Some(_) => {
+                let now = super::view::time_after(trace);
+                let _ = writeln!(out, "  final state (t={now}):");
             }
-            state.truncate(cut);
-            state.push_str(" …");
+            None => {
+                let _ = writeln!(out, "  final state:");
+            }
         }
-        let _ = writeln!(out, "  final state: {state}");
+        for line in super::view::last_state_lines(trace, names) {
+            let _ = writeln!(out, "    {}", cut_line(line));
+        }
     }
     if trace.breaks.is_empty() {
         let _ = writeln!(out, "  (no relaxed assumption was needed for this run)");
@@ -415,5 +419,13 @@ pub fn render_trace(trace: &TraceReport, out: &mut String) {
             }
             None => {}
         }
+    }
+}
+
+/// `line`, cut at [`STATE_LINE_CHARS_MAX`] characters with ` …`.
+fn cut_line(line: String) -> String {
+    match line.char_indices().nth(STATE_LINE_CHARS_MAX) {
+        Some((cut, _)) => format!("{} …", &line[..cut]),
+        None => line,
     }
 }

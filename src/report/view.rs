@@ -127,6 +127,59 @@ pub(crate) fn state_lines_with(
     lines
 }
 
+/// True time after the last step of `trace` (0 for an untimed model).
+pub(crate) fn time_after(trace: &super::TraceReport) -> u64 {
+    trace.steps.last().map_or(0, |step| {
+        step.time_ticks.unwrap_or(0) + u64::from(is_tick(&step.action_detail))
+    })
+}
+
+/// The last state of `trace` (its initial state if it has no step) as
+/// [`state_lines_with`] shows it, each node's pause length and clock offset counted
+/// along the trace: the state stores neither where nothing reads them.
+pub(crate) fn last_state_lines(trace: &super::TraceReport, names: &[String]) -> Vec<String> {
+    let now = time_after(trace);
+    let last = trace.steps.last();
+    let offsets = last
+        .and_then(|step| step.clock_offsets_ticks.clone())
+        .unwrap_or_default();
+    let paused_since = pause_starts(&trace.steps, names.len());
+    let state = last.map_or(&trace.initial_state, |step| &step.state);
+    let time = |node: usize| NodeTime::Counted {
+        paused_ticks: paused_since
+            .get(node)
+            .copied()
+            .flatten()
+            .map(|since| now.saturating_sub(since)),
+        offset_ticks: offsets.get(node).copied().unwrap_or(0),
+    };
+    state_lines_with(state, names, &time)
+}
+
+fn is_tick(detail: &Value) -> bool {
+    detail.get("kind").and_then(Value::as_str) == Some("tick")
+}
+
+/// Per node, the true time its current pause began (`None` when running).
+fn pause_starts(steps: &[super::StepReport], nodes: usize) -> Vec<Option<u64>> {
+    let mut since = vec![None; nodes];
+    for step in steps {
+        let detail = &step.action_detail;
+        let node = detail
+            .get("node")
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| *n < nodes);
+        let Some(node) = node else { continue };
+        match detail.get("kind").and_then(Value::as_str) {
+            Some("pause") => since[node] = Some(step.time_ticks.unwrap_or(0)),
+            Some("resume" | "crash") => since[node] = None,
+            _ => {}
+        }
+    }
+    since
+}
+
 /// `client_b: Client{phase:Reading} · paused (counter 2) · clock +1 · timers LeaseExpiry in 3`.
 fn node_line(name: &str, node: &Value, time: NodeTime) -> String {
     let mut parts = vec![format!(

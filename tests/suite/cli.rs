@@ -55,6 +55,40 @@ fn paused_client_with_write_fencing_exits_one_and_names_the_break() {
         text.contains("relaxed: bounded_pause, fifo_links"),
         "{text}"
     );
+    // The final state node by node, by name, then the messages still in flight.
+    assert!(
+        text.contains(
+            "  final state (t=5):\n    lock: Lock{holder:[client_b,2],next_token:3,\
+             served:[client_a,client_b],waiting:[]} · timers LeaseExpiry in 5\n    \
+             storage: Storage{highest_token:2,value:1}\n    client_a: Client{"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "    network (2):\n      Release{token:1} client_a→lock, age 0\n      \
+             Release{token:2} client_b→lock, age 0\n    ghost: acknowledged(2)\n  \
+             Where the relaxed assumptions broke:"
+        ),
+        "{text}"
+    );
+}
+
+/// An untimed model's final state: one line per field, no true time.
+#[test]
+fn an_untimed_counterexample_ends_with_its_state_field_by_field() {
+    let output = synccheck(&[
+        "check",
+        "raft_commit_rule",
+        "--set",
+        "commit_rule=count_replicas",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("  final state:\n    applied: [[1,2],[]]\n    servers: [{commitIndex:1,"),
+        "{text}"
+    );
 }
 
 #[test]
