@@ -16,6 +16,9 @@ if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
   # shellcheck disable=SC2086 # the package names are separate words
   (apt-get update -qq && apt-get install -y -qq $missing) >/dev/null 2>&1 || echo "note: could not install$missing" >&2
 fi
-cargo test --release --all-targets
-cargo test --release --doc
+# Every target `cargo test` builds by default: the library's and the binary's unit tests,
+# the integration suite and the loom crates, the doctests, and the examples, built as the
+# binaries they are (not as test harnesses without a test, as `--all-targets` would), so
+# the user_cli tests run the example's binary without building it a second time.
+cargo test --release
 cargo run --release --quiet --example user_cli -- check --all >/dev/null

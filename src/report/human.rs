@@ -329,6 +329,8 @@ fn table(report: &CheckReport, out: &mut String) {
 
 /// Renders a trace as numbered steps with true time and annotations, then its final
 /// state node by node (`names`: the model's node names, as in a report's `nodes`).
+/// Library callers: a report's traces are rendered by [`render_human`]; this is for a
+/// trace on its own (a saved trace file's `trace` with its `nodes`).
 pub fn render_trace(trace: &TraceReport, names: &[String], out: &mut String) {
     for step in &trace.steps {
         if trace.loop_start == Some(step.index) {
@@ -357,19 +359,21 @@ pub fn render_trace(trace: &TraceReport, names: &[String], out: &mut String) {
             "  --- back to the state before step {start}; the property never becomes true ---"
         );
     }
-    if let Some(last) = trace.steps.last() {
-        match last.time_ticks {
-            Some(_) => {
-                let now = super::view::time_after(trace);
-                let _ = writeln!(out, "  final state (t={now}):");
-            }
-            None => {
-                let _ = writeln!(out, "  final state:");
-            }
+    match trace.steps.last() {
+        Some(last) if last.time_ticks.is_some() => {
+            let now = super::view::time_after(trace);
+            let _ = writeln!(out, "  final state (t={now}):");
         }
-        for line in super::view::last_state_lines(trace, names) {
-            let _ = writeln!(out, "    {}", cut_line(line));
+        Some(_) => {
+            let _ = writeln!(out, "  final state:");
         }
+        // The initial state violates the property.
+        None => {
+            let _ = writeln!(out, "  initial state:");
+        }
+    }
+    for line in super::view::last_state_lines(trace, names) {
+        let _ = writeln!(out, "    {}", cut_line(&line));
     }
     if trace.breaks.is_empty() {
         let _ = writeln!(out, "  (no relaxed assumption was needed for this run)");
@@ -422,10 +426,20 @@ pub fn render_trace(trace: &TraceReport, names: &[String], out: &mut String) {
     }
 }
 
-/// `line`, cut at [`STATE_LINE_CHARS_MAX`] characters with ` …`.
-fn cut_line(line: String) -> String {
-    match line.char_indices().nth(STATE_LINE_CHARS_MAX) {
-        Some((cut, _)) => format!("{} …", &line[..cut]),
-        None => line,
+/// `line` on one line (a control character in the model's text, a newline say, is
+/// written escaped), cut at [`STATE_LINE_CHARS_MAX`] characters with ` …`.
+fn cut_line(line: &str) -> String {
+    let mut shown = String::new();
+    for (count, c) in line.chars().enumerate() {
+        if count == STATE_LINE_CHARS_MAX {
+            shown.push_str(" …");
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
     }
+    shown
 }

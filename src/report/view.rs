@@ -1,5 +1,5 @@
-//! Compact, readable views of structured states and messages, shared by the state
-//! graph's labels, the trace charts and the Explorer.
+//! Compact, readable views of structured states and messages, shared by the human
+//! report's final state, the state graph's labels, the trace charts and the Explorer.
 //!
 //! A timed system's state (`nodes`, `network`, `ghost`, `crashes`) is shown node by
 //! node first, by name, then the network as a list; other states one line per field.
@@ -143,8 +143,9 @@ pub(crate) fn last_state_lines(trace: &super::TraceReport, names: &[String]) -> 
     let offsets = last
         .and_then(|step| step.clock_offsets_ticks.clone())
         .unwrap_or_default();
-    let paused_since = pause_starts(&trace.steps, names.len());
     let state = last.map_or(&trace.initial_state, |step| &step.state);
+    let nodes = state["nodes"].as_array().map_or(names.len(), Vec::len);
+    let paused_since = pause_starts(&trace.steps, nodes);
     let time = |node: usize| NodeTime::Counted {
         paused_ticks: paused_since
             .get(node)

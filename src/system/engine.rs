@@ -2686,10 +2686,11 @@ impl<P: Protocol> TimedSystem<P> {
                     if latest > declared {
                         // Stored shorter, it would fire early and change the verdict.
                         self.fault.raise(format!(
-                            "node {} sets timer {timer:?} to {latest} ticks, above the \
+                            "node {} sets timer {timer:?} to {}, above the \
                              {declared} its largest_time_constant_ticks() declares; \
                              declare the largest time constant the protocol uses",
-                            self.node_name(node)
+                            self.node_name(node),
+                            ticks(latest, false)
                         ));
                     }
                     timers.retain(|e| e.timer != timer);

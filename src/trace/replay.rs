@@ -5,7 +5,9 @@
 //! and lead to the recorded state; then the run is explained again, exactly as `check`
 //! explains it, and every other recorded field (action texts, `time_ticks`, clock
 //! offsets, assumption-break annotations and the break list, notes, the node names,
-//! `length` and `loop_start`) must equal the explanation. A difference is named by its
+//! `length` and `loop_start`) must equal the explanation. Break sentences a trace saved
+//! before their wording changed (`1 ticks`, now `1 tick`) are read in today's words
+//! first (`LEGACY_WORDS`). A difference is named by its
 //! JSON pointer into the file (`/trace/steps/3/time_ticks`). For a lasso, the loop must
 //! close, keep the property false, let time advance (take the progress class: a Tick),
 //! and be fair by itself.
@@ -368,21 +370,36 @@ const LEGACY_WORDS: [(&str, &str); 4] = [
     (" has been paused 1 ticks", " has been paused 1 tick"),
 ];
 
-/// Rewrites a recorded explanation's strings in today's words, so a trace saved before a
-/// sentence's wording changed still replays: the comparison is of what happened, and an
-/// old trace's sentences say the same.
-fn in_todays_words(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::String(text) => {
-            for (old, new) in LEGACY_WORDS {
-                if text.contains(old) {
-                    *text = text.replace(old, new);
-                }
+/// Rewrites a recorded explanation's break sentences (the break list's and the steps'
+/// annotations, each ending `… broken here`) in today's words, so a trace saved before
+/// a sentence's wording changed still replays: the comparison is of what happened, and
+/// an old trace's sentences say the same. Nothing else is rewritten: states, actions
+/// and notes are the model's own text.
+fn in_todays_words(trace: &mut serde_json::Value) {
+    let rewrite = |text: &mut serde_json::Value| {
+        let Some(sentence) = text.as_str().filter(|s| s.ends_with(" broken here")) else {
+            return;
+        };
+        let mut sentence = sentence.to_string();
+        for (old, new) in LEGACY_WORDS {
+            if sentence.contains(old) {
+                sentence = sentence.replace(old, new);
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(in_todays_words),
-        serde_json::Value::Object(fields) => fields.values_mut().for_each(in_todays_words),
-        _ => {}
+        *text = serde_json::Value::String(sentence);
+    };
+    if let Some(breaks) = trace.get_mut("breaks").and_then(|b| b.as_array_mut()) {
+        for broken in breaks {
+            if let Some(sentence) = broken.get_mut("sentence") {
+                rewrite(sentence);
+            }
+        }
+    }
+    if let Some(steps) = trace.get_mut("steps").and_then(|s| s.as_array_mut()) {
+        for step in steps {
+            let annotations = step.get_mut("annotations").and_then(|a| a.as_array_mut());
+            annotations.into_iter().flatten().for_each(rewrite);
+        }
     }
 }
 
@@ -433,5 +450,57 @@ where
             reason: format!("the loop of steps {start}–{steps} is no behaviour: {reason}"),
         },
         None => ReplayOutcome::Reproduced { steps },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{in_todays_words, LEGACY_WORDS};
+    use serde_json::json;
+
+    /// Each old phrasing, in a break sentence and an annotation, reads in today's words;
+    /// another count, and the same words outside a break sentence, are left as they are.
+    #[test]
+    fn old_break_sentences_read_in_todays_words_and_nothing_else_changes() {
+        for (old, new) in LEGACY_WORDS {
+            let sentence = |words: &str| format!("t=1: X{words}: some_assumption(1) broken here");
+            let mut trace = json!({
+                "breaks": [{"step": 2, "sentence": sentence(old)}],
+                "steps": [{"annotations": [sentence(old)], "action": format!("say{old}"),
+                           "notes": [format!("note{old}")]}],
+            });
+            in_todays_words(&mut trace);
+            assert_eq!(
+                trace["breaks"][0]["sentence"],
+                json!(sentence(new)),
+                "{old}"
+            );
+            assert_eq!(
+                trace["steps"][0]["annotations"][0],
+                json!(sentence(new)),
+                "{old}"
+            );
+            assert_eq!(
+                trace["steps"][0]["action"],
+                json!(format!("say{old}")),
+                "{old}"
+            );
+            assert_eq!(
+                trace["steps"][0]["notes"][0],
+                json!(format!("note{old}")),
+                "{old}"
+            );
+            let other = old
+                .replace(" 1 ", " 21 ")
+                .replace("+1 ", "+21 ")
+                .replace("-1 ", "-21 ");
+            let mut trace = json!({"breaks": [{"sentence": sentence(&other)}]});
+            in_todays_words(&mut trace);
+            assert_eq!(
+                trace["breaks"][0]["sentence"],
+                json!(sentence(&other)),
+                "{other}"
+            );
+        }
     }
 }

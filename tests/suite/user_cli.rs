@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The example's binary, beside this test's (`target/<profile>/examples/user_cli`).
-/// `cargo test --all-targets` builds the example only as a test harness, so the
-/// binary is (re)built here, once per test process: an existing one may be stale.
+/// `cargo test` builds it (`scripts/test-all.sh`), but `cargo test --all-targets` or
+/// `--test suite` builds it only as a test harness or not at all, so the binary is
+/// built here, once per test process (a no-op when it is up to date): an existing one
+/// may be stale.
 fn binary() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
