@@ -122,6 +122,9 @@ fn assert_covering_contract<P: Protocol>(
         its.covers(theirs) || one == other
     };
     let properties = system.properties();
+    // Each state's successors, computed once: a state is in many pairs.
+    let successors_of: Vec<std::cell::OnceCell<Vec<_>>> =
+        states.iter().map(|_| std::cell::OnceCell::new()).collect();
     let mut pairs = 0;
     for members in by_frame.values() {
         for &young in members {
@@ -139,12 +142,13 @@ fn assert_covering_contract<P: Protocol>(
                         property.name
                     );
                 }
-                let (from_a, from_b) = (successors(a), successors(b));
+                let from_a = successors_of[young].get_or_init(|| successors(a));
+                let from_b = successors_of[old].get_or_init(|| successors(b));
                 assert!(
                     from_b.is_empty() <= from_a.is_empty(),
                     "{label}: the older state is stuck where the younger is not"
                 );
-                for (next, its) in &from_b {
+                for (next, its) in from_b {
                     let next = (next, its);
                     assert!(
                         covers((a, &slacks[young]), next)
@@ -455,8 +459,15 @@ fn subsumption_changes_no_verdict_or_length_on_the_catalog_plans() {
             let Some(subsumed) = on.stats.subsumed_states else {
                 continue;
             };
+            // Subsumption only leaves states out: where the search with it stops short
+            // (the state limit), the search without it would too (measured: the three
+            // such checks of the plans).
+            if !on.complete {
+                eprintln!("{}: not small", check.name);
+                continue;
+            }
             let off = run(check, false).expect("runs without subsumption");
-            if !on.complete || !off.complete {
+            if !off.complete {
                 eprintln!("{}: not small", check.name);
                 continue;
             }
