@@ -8,8 +8,14 @@
 # a profile cannot tell a package's test harnesses from its library. The suite's heavy
 # searches run in the library (the catalog's pipelines, `compiled_here!`), which stays
 # at `opt-level = 3`: the suite built at 1 runs its tests in the same time and takes
-# about a tenth less CPU to build (BENCHMARKS.md, "Test harnesses at opt-level 1").
-# `cargo test` (the test profile) is at `opt-level = 1` already: nothing changes there.
+# about a tenth less CPU to build (BENCHMARKS.md, "The suite's agreement tests, and
+# test harnesses at `opt-level = 1`"). What the suite compiles itself (its test-local
+# protocols' pipelines) runs at 1. `cargo test` (the test profile) is at 1 already.
+#
+# Turn it off for one command with an empty `RUSTC_WORKSPACE_WRAPPER= cargo ...` (say,
+# to measure a test crate at 3); `cargo clippy` sets its own. Cargo does not track this
+# file: after editing it, `cargo clean -p synccheck` so the crates are built through
+# the new version.
 #
 # Called by cargo as: rustc-test-crates.sh RUSTC ARGS...
 set -euo pipefail

@@ -435,12 +435,12 @@ fn subsumption_is_off_where_nothing_is_counted_and_with_no_lean() {
     );
 }
 
+/// The states of the search that tells whether subsumption may apply to a plan check.
+const PROBE_STATES: usize = 2_000;
+
 /// Every small check of the catalog plans, with and without subsumption (all else
 /// equal): the same verdicts, counterexample and example lengths, stop reasons, and
 /// never more states with it.
-/// The states of the search that tells whether subsumption applies to a plan check.
-const PROBE_STATES: usize = 2_000;
-
 #[test]
 fn subsumption_changes_no_verdict_or_length_on_the_catalog_plans() {
     let registry = synccheck::catalog::registry();
@@ -452,9 +452,13 @@ fn subsumption_changes_no_verdict_or_length_on_the_catalog_plans() {
         };
         registry.run(&check.request, &options).ok()
     };
-    // Whether subsumption applies, from a search of a few levels: the BFS counts the
-    // states it leaves out (`subsumed_states`, `Some` from the first level on) only
-    // where it applies. Half the plan checks are searched no further.
+    // Whether subsumption may apply, from a search of a few levels: a BFS counts the
+    // states it leaves out (`subsumed_states`, `Some` from its first level on) only
+    // where it applies, and a step of the pipeline that finishes within these states
+    // (the drift classes' search, the message set's) finishes the same way with more.
+    // So `None` here is `None` in full; `Some` here may still be `None` in full (the
+    // full check decided by a step that does not subsume). Half the plan checks are
+    // searched no further.
     let applies = |check: &synccheck::plan::PlanCheck| {
         let options = CheckOptions {
             max_states: Some(PROBE_STATES),
@@ -475,10 +479,9 @@ fn subsumption_changes_no_verdict_or_length_on_the_catalog_plans() {
             let Some(on) = run(check, true) else {
                 continue;
             };
-            let subsumed = on
-                .stats
-                .subsumed_states
-                .expect("the probe found it applies");
+            let Some(subsumed) = on.stats.subsumed_states else {
+                continue;
+            };
             // Subsumption only leaves states out: where the search with it stops short
             // (the state limit), the search without it would too (measured: the three
             // such checks of the plans).
