@@ -13,7 +13,8 @@
 # protocols' pipelines) runs at 1. `cargo test` (the test profile) is at 1 already.
 #
 # Turn it off for one command with an empty `RUSTC_WORKSPACE_WRAPPER= cargo ...` (say,
-# to measure a test crate at 3); `cargo clippy` sets its own. Cargo does not track this
+# to measure a test crate at 3; cargo then rebuilds synccheck's crates, and again when
+# the wrapper is back); `cargo clippy` sets its own. Cargo does not track this
 # file: after editing it, `cargo clean -p synccheck` so the crates are built through
 # the new version.
 #

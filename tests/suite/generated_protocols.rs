@@ -22,10 +22,10 @@
 //!
 //! `SYNCCHECK_SEEDS=N` runs N seeds (200 by default, sized for CI: 18 s wall, 33 s CPU
 //! in release on two cores with the suite at `opt-level = 3`, 12.6 s and 22.0 s at 1
-//! at a faster hour; 400 took twice that) from `SYNCCHECK_FIRST_SEED` (0 by default, so a long sweep can
-//! go on past the seeds swept before), `SYNCCHECK_SEED=S` runs seed S alone, printing what it
-//! compared, and `SYNCCHECK_PLAIN_STATES=M` compares seeds whose plain search has up to
-//! M states (40 000 by default).
+//! at a faster hour; 400 took twice that) from `SYNCCHECK_FIRST_SEED` (0 by default,
+//! so a long sweep can go on past the seeds swept before), `SYNCCHECK_SEED=S` runs
+//! seed S alone, printing what it compared, and `SYNCCHECK_PLAIN_STATES=M` compares
+//! seeds whose plain search has up to M states (40 000 by default).
 
 use std::collections::BTreeMap;
 use synccheck::check::Verdict;
