@@ -4,7 +4,10 @@
 //!
 //! Holding more assumptions only removes behaviours, so a safety property that holds
 //! under a set holds under every superset; the minimal sufficient sets are computed
-//! over every subset of the declared assumptions (at most [`DECLARED_MAX`] of them).
+//! over every subset of the declared assumptions, so the other subsets are checked
+//! too, where at most [`DECLARED_MAX`] are declared (more: the rows shown only, and no
+//! minimal sets). The runs go in order of how many assumptions they relax (every one
+//! held, each alone, each pair, ...), so the rows shown come first under a limit.
 //!
 //! Every run of an ablation spends one [`Budget`]: `--timeout` bounds the whole
 //! command, and a run that a limit cut leaves its cells `unknown`. A property with an
@@ -13,7 +16,7 @@
 
 use crate::check::{Budget, CheckOptions, Progress, StopReason, Verdict};
 use crate::registry::Registry;
-use crate::request::{resolve_params, AssumptionChanges, CheckRequest, RequestError};
+use crate::request::{AssumptionChanges, CheckRequest, RequestError};
 use crate::system::{Assumption, PropertyKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -21,7 +24,8 @@ use std::fmt::Write;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// Subsets are enumerated exhaustively up to this many declared assumptions.
+/// Subsets are enumerated exhaustively (for the minimal sufficient sets) up to this many
+/// declared assumptions: 2^6 = 64 checks.
 pub const DECLARED_MAX: usize = 6;
 
 /// One property under one assumption set.
@@ -59,6 +63,10 @@ pub struct Ablation {
     pub rows: Vec<Row>,
     /// Per safety/liveness property: the minimal sets that, held, make it hold.
     pub minimal_sufficient: BTreeMap<String, Vec<Vec<Assumption>>>,
+    /// Whether every subset of the declared assumptions was checked, as the minimal
+    /// sets need: not where more than [`DECLARED_MAX`] are declared (then
+    /// `minimal_sufficient` is empty).
+    pub every_subset: bool,
     /// Per `always`/`eventually` property: the assumptions whose relaxing alone breaks it
     /// (it holds with every one held, and is violated with that one relaxed). A property
     /// a limit left undecided is in `load_bearing_unknown` instead.
@@ -71,6 +79,18 @@ pub struct Ablation {
     pub sentences: Vec<String>,
     /// The first limit that cut a run (its cells are `unknown`), if any did.
     pub stopped: Option<StopReason>,
+    /// Why some rows could not run at all (their cells are empty, read as `unknown`):
+    /// the model reads clock offsets, which a row relaxing `bounded_skew` does not
+    /// store (`system::OFFSETS_UNSTORED`). The first such error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<String>,
+}
+
+/// Whether `error` says that the model reads clock offsets a relaxed skew leaves
+/// unstored: a row that relaxes `bounded_skew` cannot run for it, the others can.
+fn reads_unstored(error: &RequestError) -> bool {
+    matches!(error, RequestError::Build { reason, .. }
+        if reason.starts_with(crate::system::OFFSETS_UNSTORED))
 }
 
 fn run_subset(
@@ -126,28 +146,33 @@ pub fn ablate(
     options: &CheckOptions,
 ) -> Result<Ablation, RequestError> {
     let entry = registry.find(model)?;
-    resolve_params(entry.name(), entry.parameters(), params)?;
-    let description = entry.describe()?;
+    // What it leans on and its properties, for these parameters.
+    let description = entry.describe_with(params)?;
     if !description.timed {
         return Err(RequestError::Untimed(model.to_string()));
     }
-    let declared: Vec<Assumption> = description
-        .leans_on_ids
-        .iter()
-        .copied()
-        .take(DECLARED_MAX)
-        .collect();
+    let declared: Vec<Assumption> = description.leans_on_ids.to_vec();
     let subsets = 1usize << declared.len();
+    let every_subset = declared.len() <= DECLARED_MAX;
+    let shown = |mask: usize| {
+        mask.count_ones() == 0 || mask.count_ones() == 1 || (pairs && mask.count_ones() == 2)
+    };
+    // The fewest relaxed first: the rows shown come before the subsets only the minimal
+    // sets need (larger spaces, as a rule), so a limit cuts those first.
+    let mut order: Vec<usize> = (0..subsets)
+        .filter(|mask| every_subset || shown(*mask))
+        .collect();
+    order.sort_by_key(|mask| (mask.count_ones(), *mask));
     let mut by_relaxed: BTreeMap<usize, BTreeMap<String, Cell>> = BTreeMap::new();
     let budget = Budget::start(options);
     // The rows are independent checks: side by side on the threads (each with a share
-    // of them), in mask order, stopping at the first error. Each counts on counters of
+    // of them), in that order, stopping at the first error. Each counts on counters of
     // its own; the display's add up the rows done.
     let found = crate::pool::side_by_side_until(
-        subsets,
+        order.len(),
         options,
-        |mask, share, _| {
-            let relaxed: Vec<Assumption> = relaxed_of(&declared, mask);
+        |index, share, _| {
+            let relaxed: Vec<Assumption> = relaxed_of(&declared, order[index]);
             let own = CheckOptions {
                 progress: Arc::new(Progress::default()),
                 ..budget.options_for_rest(share)
@@ -164,26 +189,28 @@ pub fn ablate(
                 .fetch_max(done.max_depth.load(Ordering::Relaxed), Ordering::Relaxed);
             found
         },
-        |found| found.is_err(),
+        |found| found.as_ref().is_err_and(|error| !reads_unstored(error)),
     );
     let mut stopped = None;
-    for (mask, found) in found.into_iter().enumerate() {
-        let (cells, reason) = found?;
+    let mut not_run = None;
+    for (mask, found) in order.iter().zip(found) {
+        let (cells, reason) = match found {
+            Err(error) if reads_unstored(&error) => {
+                not_run.get_or_insert_with(|| error.to_string());
+                (BTreeMap::new(), StopReason::Complete)
+            }
+            found => found?,
+        };
         if !matches!(reason, StopReason::Complete | StopReason::AllDecided) {
             stopped.get_or_insert(reason);
         }
-        by_relaxed.insert(mask, cells);
+        by_relaxed.insert(*mask, cells);
     }
-    let shown = |mask: usize| {
-        mask.count_ones() == 0 || mask.count_ones() == 1 || (pairs && mask.count_ones() == 2)
-    };
-    let mut masks: Vec<usize> = (0..subsets).filter(|m| shown(*m)).collect();
-    masks.sort_by_key(|m| (m.count_ones(), *m));
-    let rows = masks
-        .iter()
+    let rows = (order.iter().copied())
+        .filter(|mask| shown(*mask))
         .map(|mask| Row {
-            relaxed: relaxed_of(&declared, *mask),
-            cells: by_relaxed[mask].clone(),
+            relaxed: relaxed_of(&declared, mask),
+            cells: by_relaxed[&mask].clone(),
         })
         .collect();
     // Deadlock freedom too, where the rows checked it (as every cell then shows it).
@@ -205,8 +232,8 @@ pub fn ablate(
         .filter(|(_, k)| *k != PropertyKind::Sometimes)
     {
         let verdict = |mask_relaxed: usize| {
-            by_relaxed[&mask_relaxed]
-                .get(name)
+            (by_relaxed.get(&mask_relaxed))
+                .and_then(|cells| cells.get(name))
                 .map_or(Verdict::Unknown, |c| c.verdict)
         };
         let holds = |mask_relaxed: usize| verdict(mask_relaxed) == Verdict::Holds;
@@ -222,7 +249,7 @@ pub fn ablate(
                     .any(|other| other != held && other & held == *other)
             })
             .collect();
-        if !unknown {
+        if every_subset && !unknown {
             minimal_sufficient.insert(
                 name.clone(),
                 minimal.iter().map(|m| relaxed_of(&declared, *m)).collect(),
@@ -246,8 +273,16 @@ pub fn ablate(
             } else {
                 (description.leans_on.get(bit)).map_or("", |(_, because)| because.as_str())
             };
+            // The model's sentence is about the assumption, not this property.
+            let why = match (name == crate::check::DEADLOCK_PROPERTY, because.is_empty()) {
+                (_, true) => String::new(),
+                (true, false) => format!(" ({because})"),
+                (false, false) => {
+                    format!("; the model's reason for {}: {because}", assumption.name())
+                }
+            };
             sentences.push(format!(
-                "{} is load-bearing for {name} ({}): relaxed alone, {name} is {}{} — {because}.",
+                "{} is load-bearing for {name} ({}): relaxed alone, {name} is {}{}{why}.",
                 assumption.name(),
                 kind.name(),
                 cell.verdict.name(),
@@ -275,10 +310,12 @@ pub fn ablate(
         properties,
         rows,
         minimal_sufficient,
+        every_subset,
         load_bearing,
         load_bearing_unknown,
         sentences,
         stopped,
+        not_run,
     })
 }
 
@@ -353,6 +390,12 @@ pub fn render(ablation: &Ablation) -> String {
         }
         out.push('\n');
     }
+    if let Some(reason) = &ablation.not_run {
+        let _ = writeln!(
+            out,
+            "\nnot run (their cells are -, read as unknown): the rows relaxing bounded_skew: {reason}"
+        );
+    }
     if let Some(reason) = ablation.stopped {
         let _ = writeln!(
             out,
@@ -361,9 +404,24 @@ pub fn render(ablation: &Ablation) -> String {
         );
     }
     out.push_str("\nMinimal sufficient assumption sets (held):\n");
+    if !ablation.every_subset {
+        let _ = writeln!(
+            out,
+            "  not computed: {} assumptions declared, and every subset of them is {} checks \
+             (computed for at most {DECLARED_MAX})",
+            ablation.declared.len(),
+            1usize << ablation.declared.len()
+        );
+    }
     for (name, kind) in &ablation.properties {
-        if *kind != PropertyKind::Sometimes && !ablation.minimal_sufficient.contains_key(name) {
-            let _ = writeln!(out, "  {name}: unknown (a limit cut some of its runs)");
+        if *kind != PropertyKind::Sometimes
+            && ablation.every_subset
+            && !ablation.minimal_sufficient.contains_key(name)
+        {
+            let _ = writeln!(
+                out,
+                "  {name}: unknown (a limit cut some of its runs, or they could not run)"
+            );
         }
     }
     for (name, sets) in &ablation.minimal_sufficient {
@@ -396,10 +454,13 @@ pub fn render(ablation: &Ablation) -> String {
         for (name, _) in &ablation.properties {
             if let Some(unknown) = open.get(name) {
                 let _ = match unknown.is_empty() {
-                    true => writeln!(out, "  {name}: unknown (a limit cut its run)"),
+                    true => writeln!(
+                        out,
+                        "  {name}: unknown (a limit cut its run, or it could not run)"
+                    ),
                     false => writeln!(
                         out,
-                        "  {name}: unknown for {} (a limit cut its runs)",
+                        "  {name}: unknown for {} (a limit cut its runs, or they could not run)",
                         names(unknown)
                     ),
                 };

@@ -204,6 +204,7 @@ fn check_system_here<P: Protocol>(
         options.subsumption,
         drift_model.is_some(),
     )?;
+    system.audit_offset_readers(crate::system::OFFSET_AUDIT_STATES)?;
     let options = CheckOptions {
         fault: system.fault(),
         ..options.clone()
@@ -961,7 +962,10 @@ pub fn cap_check<P: Protocol>(system: &TimedSystem<P>) -> Result<(), SystemError
     match system.cap_violation() {
         Some(violation) => match violation.strip_prefix(crate::system::SYMMETRY_BROKEN) {
             Some(reason) => Err(SystemError::Asymmetric(reason.to_string())),
-            None => Err(SystemError::CapExceeded(violation)),
+            None => match violation.strip_prefix(crate::system::OFFSETS_UNSTORED) {
+                Some(reason) => Err(SystemError::UnstoredRead(reason.to_string())),
+                None => Err(SystemError::CapExceeded(violation)),
+            },
         },
         None => Ok(()),
     }

@@ -359,10 +359,14 @@ fn validate(
             .map_or(span.clone(), |(_, span)| span);
         errors.push(at.error(entry, conflict.to_string()));
     }
-    let description = model.describe().map_err(|e| {
-        errors.push(at.error(span.clone(), e.to_string()));
-        std::mem::take(&mut errors)
-    })?;
+    // At the check's parameters (what the model leans on and its properties may
+    // depend on them); at the defaults where a parameter is in error (said above).
+    let description = (model.describe_with(&params))
+        .or_else(|_| model.describe())
+        .map_err(|e| {
+            errors.push(at.error(span.clone(), e.to_string()));
+            std::mem::take(&mut errors)
+        })?;
     let changes = AssumptionChanges {
         relax_all: raw.relax_all,
         hold: raw.hold.iter().map(|s| s.get_ref().clone()).collect(),
@@ -678,14 +682,16 @@ pub struct BoundExpectationResult {
 }
 
 impl BoundExpectationResult {
-    /// Where the boundary was found relative to the pin, in words: the pinned bound when
-    /// met, `< N` when it already fails at N, `> N` when it still holds at N + 1.
+    /// What the two checks found, in words: `≤ N` (the pin, written as the expected
+    /// column writes it) when met, `fails at N` when it is violated at the pin already,
+    /// `holds at N+1` when it still holds above it. Only those two bounds are checked:
+    /// where the boundary moved, `synccheck bounds` finds it.
     pub fn found(&self) -> String {
         let n = self.holds_up_to;
         match (self.at_bound, self.above_bound) {
-            (Verdict::Holds, Verdict::Violated) => n.to_string(),
-            (Verdict::Violated, _) => format!("< {n}"),
-            (Verdict::Holds, Verdict::Holds) => format!("> {n}"),
+            (Verdict::Holds, Verdict::Violated) => format!("≤ {n}"),
+            (Verdict::Violated, _) => format!("fails at {n}"),
+            (Verdict::Holds, Verdict::Holds) => format!("holds at {}", n + 1),
             _ => "unknown".to_string(),
         }
     }
@@ -1249,6 +1255,13 @@ pub fn render_summary(report: &PlanReport) -> String {
                 b.found(),
                 b.result()
             );
+            if !b.met && b.found() != "unknown" {
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  (the boundary moved: the `bounds` command finds where it is now)",
+                    ""
+                );
+            }
         }
     }
     let total: usize = report

@@ -58,6 +58,16 @@ pub trait Entry: Send + Sync {
     fn parameters(&self) -> &'static [Param];
     /// Describes the model at its default parameters.
     fn describe(&self) -> Result<ModelDescription, RequestError>;
+    /// Describes the model built from `params` (the rest at their defaults): what it
+    /// leans on and its properties may depend on them (`Protocol::leans_on`). By
+    /// default [`Entry::describe`], for an implementation whose description does not.
+    fn describe_with(
+        &self,
+        params: &BTreeMap<String, String>,
+    ) -> Result<ModelDescription, RequestError> {
+        let _ = params;
+        self.describe()
+    }
     /// Runs one check through the pipeline.
     fn check(
         &self,
@@ -270,7 +280,7 @@ impl Registry {
         let params = resolve_params(model.name(), model.parameters(), &trace.params)
             .map_err(request_error)?;
         let mut properties: Vec<&str> = model
-            .describe()
+            .describe_with(&trace.params)
             .map_err(request_error)?
             .properties
             .iter()
@@ -548,12 +558,15 @@ where
     }
 
     fn describe(&self) -> Result<ModelDescription, RequestError> {
+        self.describe_with(&BTreeMap::new())
+    }
+
+    fn describe_with(
+        &self,
+        params: &BTreeMap<String, String>,
+    ) -> Result<ModelDescription, RequestError> {
         guarded(self.name(), || {
-            K::describe(&resolve_params(
-                self.name(),
-                self.parameters(),
-                &BTreeMap::new(),
-            )?)
+            K::describe(&resolve_params(self.name(), self.parameters(), params)?)
         })
     }
 

@@ -400,13 +400,16 @@ fn relaxed_settles(property: &str, kind: PropertyKind) -> bool {
     kind == PropertyKind::Always && property != DEADLOCK_PROPERTY
 }
 
+/// `relaxed_usable`: whether the probe with the assumption relaxed can run (not where
+/// the model reads what relaxing it leaves unstored: [`Search::relaxed_unusable`]).
 fn decide(
     property: &str,
     kind: PropertyKind,
     probes: &Probes,
     options: &SearchOptions,
+    relaxed_usable: bool,
 ) -> Decision {
-    let settles = relaxed_settles(property, kind);
+    let settles = relaxed_usable && relaxed_settles(property, kind);
     if settles {
         match verdict_at(probes, property, None) {
             None => return Decision::Probe(vec![None, Some(0)]),
@@ -481,6 +484,10 @@ struct Search {
     label: String,
     assumption: Assumption,
     probes: Probes,
+    /// Its probe with the assumption relaxed ended with the model reading clock
+    /// offsets, which relaxed skew does not store (`system::OFFSETS_UNSTORED`): the
+    /// search goes on from bound 0 without it, as for a property it does not settle.
+    relaxed_unusable: bool,
 }
 
 /// A probe to run: the search it belongs to and the bound.
@@ -537,7 +544,16 @@ where
         .into_inner()
         .expect("every probe thread has finished");
     for ((search, bound), result) in results {
-        searches[search].probes.insert(bound, Arc::new(result?));
+        match result {
+            Err(RequestError::Build { reason, .. })
+                if bound.is_none() && reason.starts_with(crate::system::OFFSETS_UNSTORED) =>
+            {
+                searches[search].relaxed_unusable = true;
+            }
+            result => {
+                searches[search].probes.insert(bound, Arc::new(result?));
+            }
+        }
     }
     Ok(())
 }
@@ -573,7 +589,10 @@ where
         let mut tasks: Vec<Task> = Vec::new();
         for (index, search) in searches.iter().enumerate() {
             for (property, kind) in properties {
-                if let Decision::Probe(bounds) = decide(property, *kind, &search.probes, options) {
+                let usable = !search.relaxed_unusable;
+                if let Decision::Probe(bounds) =
+                    decide(property, *kind, &search.probes, options, usable)
+                {
                     for bound in bounds {
                         if !search.probes.contains_key(&bound) && !tasks.contains(&(index, bound)) {
                             tasks.push((index, bound));
@@ -595,7 +614,13 @@ fn entry_of(
     kind: PropertyKind,
     options: &SearchOptions,
 ) -> BoundEntry {
-    let status = match decide(property, kind, &search.probes, options) {
+    let status = match decide(
+        property,
+        kind,
+        &search.probes,
+        options,
+        !search.relaxed_unusable,
+    ) {
         Decision::Done(status) => status,
         Decision::Probe(_) => BoundStatus::Unknown,
     };
@@ -735,8 +760,7 @@ fn resolve<'a>(
     request: &BoundsRequest,
 ) -> Result<Resolved<'a>, RequestError> {
     let entry = registry.find(&request.model)?;
-    resolve_params(entry.name(), entry.parameters(), &request.params)?;
-    let description = entry.describe()?;
+    let description = entry.describe_with(&request.params)?;
     if !description.timed {
         return Err(RequestError::Untimed(request.model.clone()));
     }
@@ -899,6 +923,7 @@ fn sweep_values(
                 label,
                 assumption: *assumption,
                 probes: BTreeMap::new(),
+                relaxed_unusable: false,
             });
             value_of_search.push(index);
         }
@@ -998,6 +1023,7 @@ where
             label: String::new(),
             assumption: *a,
             probes: BTreeMap::new(),
+            relaxed_unusable: false,
         })
         .collect();
     searches[0].probes.insert(Some(0), Arc::new(sample.clone()));
@@ -1234,7 +1260,7 @@ mod tests {
     ) -> (BoundStatus, Vec<Option<u32>>) {
         let mut probes = Probes::new();
         loop {
-            match decide("p", PropertyKind::Always, &probes, options) {
+            match decide("p", PropertyKind::Always, &probes, options, true) {
                 Decision::Done(status) => return (status, probes.keys().copied().collect()),
                 Decision::Probe(bounds) => {
                     for bound in bounds {

@@ -508,7 +508,11 @@ impl StopReason {
             StopReason::TimeLimit => "stopped: time limit",
             StopReason::Cancelled => "stopped: cancelled",
             StopReason::MemoryLimit => "stopped: memory limit",
-            StopReason::WalksDone => "stopped: walks done (simulation proves nothing)",
+            StopReason::WalksDone => {
+                "stopped: walks done (walks prove no `holds` or `unreached`: a violation or \
+                 example they found stands; `eventually` is decided on the whole graph, \
+                 whatever the strategy)"
+            }
             StopReason::ModelFault => "stopped: the model is in error",
         }
     }

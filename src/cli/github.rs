@@ -163,7 +163,7 @@ pub fn summary(report: &PlanReport) -> String {
             for b in check.bounds.iter().filter(|b| !b.met) {
                 let _ = writeln!(
                     out,
-                    "| {} | <code>{}</code> | holds ≤ {} | {} ❌ |",
+                    "| {} | <code>{}</code> | ≤ {} | {} ❌ |",
                     cell(&check.name),
                     cell(&b.label()),
                     b.holds_up_to,
@@ -234,7 +234,7 @@ pub fn summary(report: &PlanReport) -> String {
             let mark = if b.met { "✅" } else { "❌" };
             let _ = writeln!(
                 out,
-                "| {} | <code>{}</code> | holds ≤ {} | {} | {mark} |",
+                "| {} | <code>{}</code> | ≤ {} | {} | {mark} |",
                 cell(&check.name),
                 cell(&b.label()),
                 b.holds_up_to,

@@ -146,6 +146,12 @@ pub enum SystemError {
     /// protocol does not declare: the name, what is close and what is valid.
     #[error("{0}")]
     UnknownProperty(String),
+    /// A handler, property or metric reads what this check does not store: clock
+    /// offsets while `bounded_skew` is relaxed (a handler's read is a model fault,
+    /// [`Context::clock_offset_ticks`](super::Context::clock_offset_ticks); a property's
+    /// or metric's is found by [`TimedSystem::audit_offset_readers`]).
+    #[error("{OFFSETS_UNSTORED}{0}")]
+    UnstoredRead(String),
 }
 
 /// The most states [`TimedSystem::audit_symmetry`] audits: each costs the classes of
@@ -154,9 +160,19 @@ pub enum SystemError {
 /// audit alone, on a loaded machine: BENCHMARKS.md, "A soundness review").
 pub const SYMMETRY_AUDIT_STATES: usize = 2_000;
 
+/// The most states [`TimedSystem::audit_offset_readers`] audits (a property that reads
+/// clock offsets usually shows it on the first states: every state stores none).
+pub const OFFSET_AUDIT_STATES: usize = 1_000;
+
 /// How a model fault about a broken symmetry starts (the search's fault slot holds
 /// text; `pipeline::cap_check` turns this one into [`SystemError::Asymmetric`]).
 pub(crate) const SYMMETRY_BROKEN: &str = "the declared symmetry does not hold: ";
+
+/// How an error about a clock offset read where `bounded_skew` is relaxed starts (the
+/// model fault's text, and [`SystemError::UnstoredRead`]'s): `bounds` tells it apart
+/// from other errors (its probe with the skew relaxed is then not used).
+pub const OFFSETS_UNSTORED: &str =
+    "clock offsets are not stored while bounded_skew is relaxed (they have no bound): ";
 
 /// What a step would break of one held assumption ([`TimedSystem::forbids`] writes it
 /// out): references into the state and the action, so the search's filter formats
@@ -1304,6 +1320,11 @@ impl<P: Protocol> TimedSystem<P> {
         if !metrics {
             return None;
         }
+        self.metric_reader(state, variant)
+    }
+
+    /// The first metric whose value differs on `state` and `variant`.
+    fn metric_reader(&self, state: &SystemState<P>, variant: &SystemState<P>) -> Option<Reader> {
         let (before, after) = (self.protocol.metrics(state), self.protocol.metrics(variant));
         let value = |metrics: &[(&str, u64)], name: &str| {
             metrics
@@ -1321,6 +1342,77 @@ impl<P: Protocol> TimedSystem<P> {
                 before: value(&before, name),
                 after: value(&after, name),
             })
+    }
+
+    /// Where `bounded_skew` is relaxed (no offset is stored, every one reads 0), the
+    /// first property (of any kind, whole or without its in-flight part) or metric
+    /// whose value on `state` changes when clock offsets are set: each node's alone,
+    /// then every node's, to ±1 and to ±[`BOUND_MAX`](super::BOUND_MAX) (the widest an
+    /// offset is stored), then to distinct values.
+    fn offset_reader(&self, state: &SystemState<P>) -> Option<Reader> {
+        let nodes = state.nodes.len();
+        let widest = i8::try_from(super::BOUND_MAX).unwrap_or(i8::MAX);
+        let mut settings: Vec<Vec<i8>> = Vec::new();
+        for value in [1, -1, widest, -widest] {
+            for node in 0..nodes {
+                let mut offsets = vec![0; nodes];
+                offsets[node] = value;
+                settings.push(offsets);
+            }
+            settings.push(vec![value; nodes]);
+        }
+        settings.push(
+            (0..nodes)
+                .map(|node| i8::try_from(node + 1).unwrap_or(i8::MAX))
+                .collect(),
+        );
+        settings.into_iter().find_map(|offsets| {
+            let mut variant = state.clone();
+            for (record, offset) in variant.nodes.iter_mut().zip(offsets) {
+                record.make_mut().clock_offset_ticks = offset;
+            }
+            // Whole, and without the in-flight part (what the safety search on the
+            // message set evaluates).
+            (self.properties.iter())
+                .flat_map(|property| [property.clone(), property.without_in_flight()])
+                .find_map(|property| {
+                    let (before, after) = (
+                        property.holds(&self.protocol, state),
+                        property.holds(&self.protocol, &variant),
+                    );
+                    (before != after).then(|| Reader {
+                        name: format!("property `{}`", property.name),
+                        before: before.to_string(),
+                        after: after.to_string(),
+                    })
+                })
+                .or_else(|| self.metric_reader(state, &variant))
+        })
+    }
+
+    /// Audits, where `bounded_skew` is relaxed, that no property and no metric reads
+    /// clock offsets (`TimedSystem::offset_reader` on the first `states` states of a
+    /// BFS; the check audits [`OFFSET_AUDIT_STATES`], whatever `--lean-audit` says):
+    /// the engine stores none there, so such a reader would see 0 whatever the clocks
+    /// did and its verdict would be wrong. For every protocol, declared contracts or
+    /// not. A read that only later states show is not caught.
+    pub fn audit_offset_readers(&self, states: usize) -> Result<(), SystemError> {
+        if self.assumptions.is_held(Assumption::BoundedSkew) {
+            return Ok(());
+        }
+        for (index, state) in crate::check::first_states(self, states).iter().enumerate() {
+            if let Some(reader) = self.offset_reader(state) {
+                return Err(SystemError::UnstoredRead(format!(
+                    "{}, seen at state {} of a breadth-first search (each offset reads 0 \
+                     there, whatever the clocks did); hold bounded_skew at a bound \
+                     (--hold bounded_skew=2; hold = [\"bounded_skew=2\"] in a plan) to \
+                     check it",
+                    reader.reads("clock offsets", "clock offsets set"),
+                    index + 1
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Audits the contracts of [`Protocol::LEAN_STATE`] and [`Protocol::MESSAGE_SET`]
@@ -2554,6 +2646,7 @@ impl<P: Protocol> TimedSystem<P> {
             timer_effects: Vec::new(),
             armed_timers: &record.timers,
             clock_offset_ticks: i32::from(record.clock_offset_ticks),
+            offset_read: std::cell::Cell::new(false),
         };
         let new_state = handler(&self.protocol, record.state.take(), &mut ctx);
         let Context {
@@ -2561,8 +2654,19 @@ impl<P: Protocol> TimedSystem<P> {
             awaits_sync,
             sends,
             timer_effects,
+            offset_read,
             ..
         } = ctx;
+        if offset_read.get() && !self.assumptions.is_held(Assumption::BoundedSkew) {
+            // Stored as 0, the offset would hide the skew the check relaxes.
+            self.fault.raise(format!(
+                "{OFFSETS_UNSTORED}node {} reads its clock offset \
+                 (Context::clock_offset_ticks), which would read 0 whatever its clock did; \
+                 hold bounded_skew at a bound (--hold bounded_skew=2; hold = \
+                 [\"bounded_skew=2\"] in a plan), or keep the clock with a timer",
+                self.node_name(node)
+            ));
+        }
         record.awaits_sync |= awaits_sync;
         record.state = new_state;
         self.apply_timer_effects(node, &mut record.timers, timer_effects);

@@ -19,7 +19,7 @@ pub use assumption::{
 pub(crate) use engine::{any_copy, drift_sentence, ticks, SYMMETRY_BROKEN};
 pub use engine::{
     Action, ClassDistances, DriftClasses, DriftStep, Lean, SystemAction, SystemError, TimedSystem,
-    IN_FLIGHT_MAX, SYMMETRY_AUDIT_STATES,
+    IN_FLIGHT_MAX, OFFSETS_UNSTORED, OFFSET_AUDIT_STATES, SYMMETRY_AUDIT_STATES,
 };
 pub use node::Node;
 pub use protocol::{Context, Data, InFlight, LeansOn, NodeId, Property, PropertyKind, Protocol};

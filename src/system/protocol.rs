@@ -450,6 +450,9 @@ pub struct Context<'a, P: Protocol> {
     /// since (no copy of the timer list per step).
     pub(crate) armed_timers: &'a [TimerEntry<P::Timer>],
     pub(crate) clock_offset_ticks: i32,
+    /// Whether the handler read `clock_offset_ticks` (an error where `bounded_skew` is
+    /// relaxed: the engine stores no offset there).
+    pub(crate) offset_read: std::cell::Cell<bool>,
 }
 
 impl<'a, P: Protocol> Context<'a, P> {
@@ -537,10 +540,15 @@ impl<'a, P: Protocol> Context<'a, P> {
         self.ghost.make_mut()
     }
 
-    /// This node's clock offset from true time, in ticks, as far as the state tracks
-    /// it: within ±ε while `bounded_skew(ε)` is held; always 0 while it is relaxed (a
-    /// relaxed skew is felt only through timers, which is what a protocol should use).
+    /// This node's clock offset from true time, in ticks: within ±ε while
+    /// `bounded_skew(ε)` is held (0 while it is held at 0). Where it is relaxed the
+    /// offset has no bound and the engine stores none (a relaxed skew is felt through
+    /// timers, which is what a protocol should use), so reading it there ends the check
+    /// with an error (exit 2) naming the node, rather than reading 0 and hiding the
+    /// skew: hold `bounded_skew` at a bound to check a handler that reads its clock, or
+    /// keep the clock with a timer (as `lww_register` does).
     pub fn clock_offset_ticks(&self) -> i32 {
+        self.offset_read.set(true);
         self.clock_offset_ticks
     }
 }

@@ -77,7 +77,7 @@ pub enum TraceError {
         message: String,
     },
     /// Another format version.
-    #[error("{path}: trace schema_version {found} is not supported (this synccheck reads version {TRACE_SCHEMA_VERSION}); re-create it with `synccheck check ... --trace-dir`")]
+    #[error("{path}: trace schema_version {found} is not supported (this synccheck reads version {TRACE_SCHEMA_VERSION}); re-create it with the `check` command and `--trace-dir`")]
     Version {
         /// The file.
         path: String,

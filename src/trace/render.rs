@@ -143,7 +143,8 @@ fn envelope_event(detail: &Value) -> Option<(usize, usize, String)> {
     ))
 }
 
-fn event_of(detail: &Value, text: &str) -> Event {
+/// `offsets`: the nodes' clock offsets after the step, where the trace has them.
+fn event_of(detail: &Value, text: &str, offsets: Option<&[i64]>) -> Event {
     let kind = detail.get("kind").and_then(Value::as_str).unwrap_or("");
     let local = |label: String| match node_of(detail, "node") {
         Some(node) => Event::Local { node, label },
@@ -176,11 +177,18 @@ fn event_of(detail: &Value, text: &str) -> Event {
             detail.get("timer").map(brief).unwrap_or_default()
         )),
         "tick" => Event::Tick,
-        "drift" => local(if detail.get("forward") == Some(&Value::Bool(true)) {
-            "clock +1".to_string()
-        } else {
-            "clock -1".to_string()
-        }),
+        "drift" => {
+            // The direction, and where the clock ends (the state's `clock ±n`), so
+            // that a drift back to +1 does not read as an offset of -1.
+            let forward = detail.get("forward") == Some(&Value::Bool(true));
+            let direction = if forward { "ahead" } else { "back" };
+            let now = node_of(detail, "node").and_then(|node| offsets?.get(node).copied());
+            local(match now {
+                Some(0) => format!("clock {direction} to 0"),
+                Some(now) => format!("clock {direction} to {now:+}"),
+                None => format!("clock {direction} 1 tick"),
+            })
+        }
         "pause" => local("‖ pauses".to_string()),
         "resume" => local("▷ resumes".to_string()),
         "crash" => local("✗ crashes".to_string()),
@@ -200,7 +208,11 @@ fn events(trace: &TraceFile) -> Vec<Step> {
         .map(|step| Step {
             index: step.index,
             time: step.time_ticks,
-            event: event_of(&step.action_detail, &step.action),
+            event: event_of(
+                &step.action_detail,
+                &step.action,
+                step.clock_offsets_ticks.as_deref(),
+            ),
             annotations: step.annotations.clone(),
             notes: step.notes.clone(),
         })

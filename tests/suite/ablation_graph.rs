@@ -314,7 +314,7 @@ fn an_ablation_cut_by_a_limit_exits_3() {
         .unwrap_or_else(|| panic!("no load-bearing section: {text}"));
     assert!(
         bearing.contains(
-            "acked_write_survives: unknown for bounded_delay, timely_timers, bounded_pause (a limit cut its runs)"
+            "acked_write_survives: unknown for bounded_delay, timely_timers, bounded_pause (a limit cut its runs, or they could not run)"
         ),
         "{text}"
     );
@@ -395,4 +395,59 @@ fn timed_state_labels_show_each_node_by_name_then_the_network() {
         .map(|l| l.split_once("\\l").expect("id").1.to_string())
         .collect();
     assert_eq!(distinct.len(), 40, "states must be told apart");
+}
+
+/// More declared assumptions than every subset is checked for (seven, over
+/// `ablation::DECLARED_MAX`): every one is still a row (none left out unsaid), the
+/// minimal sets are not computed and the output says so, and a load-bearing sentence
+/// gives the model's reason as the assumption's, not the property's.
+#[test]
+fn seven_assumptions_are_all_rows_and_the_minimal_sets_say_they_were_not_computed() {
+    use crate::support::one_message::OneMessage;
+    use synccheck::system::Assumption;
+    let registry = synccheck::registry![OneMessage];
+    let params = [("leans_on_seven".to_string(), "on".to_string())].into();
+    let ablation = synccheck::ablation::ablate(
+        &registry,
+        "one_message",
+        &params,
+        &synccheck::request::AssumptionChanges::default(),
+        false,
+        &synccheck::check::CheckOptions::default(),
+    )
+    .expect("the ablation runs");
+    assert_eq!(ablation.declared.len(), 7, "over DECLARED_MAX (6)");
+    assert!(!ablation.every_subset);
+    assert!(ablation.minimal_sufficient.is_empty());
+    assert_eq!(ablation.stopped, None);
+    // Every one held, then each relaxed alone, fewest relaxed first.
+    let rows: Vec<&[Assumption]> = ablation.rows.iter().map(|r| r.relaxed.as_slice()).collect();
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    assert!(rows[0].is_empty());
+    assert_eq!(rows[7], [Assumption::DurableWrites]);
+    // A lost message is never received: reliable_links alone is load-bearing.
+    assert_eq!(
+        ablation.load_bearing.get("received").map(Vec::as_slice),
+        Some(&[Assumption::ReliableLinks][..])
+    );
+    let text = synccheck::ablation::render(&ablation);
+    assert!(
+        text.contains(
+            "not computed: 7 assumptions declared, and every subset of them is 128 checks"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("unknown (a limit cut"), "{text}");
+    assert!(
+        text.contains(
+            "reliable_links is load-bearing for received (eventually): relaxed alone, received \
+             is violated"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("; the model's reason for reliable_links: a lost message is never received."),
+        "{text}"
+    );
+    assert!(text.contains("durable_writes"), "{text}");
 }

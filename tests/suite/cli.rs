@@ -746,7 +746,7 @@ fn a_limit_makes_a_plan_check_incomplete_and_its_report_is_shown_once() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("x      no_lost_update@bounded_skew  ≤ 2        < 2        MISMATCH\n"),
+        text.contains("x      no_lost_update@bounded_skew  ≤ 2        fails at 2  MISMATCH\n"),
         "{text}"
     );
     assert!(

@@ -107,10 +107,11 @@ fn at_least_once_queue_with_timing_held_and_skew_one() {
     assert_fronts_of_the_full_space(&system, 41_751, 577);
 }
 
-/// A handler reads its clock offset (`ctx.clock_offset_ticks()`): every position of
-/// the node's class is tried.
+/// A replica keeps its wall clock with a one-tick timer, which drifts move: every
+/// position of the node's class is tried. (Handlers that read their clock offset are
+/// compared in `generated_protocols.rs`.)
 #[test]
-fn lww_register_reads_its_offset() {
+fn lww_register_keeps_its_clock_with_a_timer() {
     let system = defaults_and(
         declared::<LwwRegister>(&[("variant", "physical")]),
         &[(Assumption::BoundedSkew, Some(2))],

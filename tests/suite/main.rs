@@ -18,6 +18,7 @@ mod bounds;
 mod ci_outputs;
 mod class_guide;
 mod cli;
+mod clock_reads;
 mod conventions;
 mod drift_classes;
 mod drop_ignored;

@@ -12,10 +12,22 @@ impl synccheck::model::Declared for OneMessage {
     const NAME: &'static str = "one_message";
     const FAMILY: &'static str = "test";
     const SUMMARY: &'static str = "a receiver whose handler may panic";
-    const PARAMS: &'static [Param] = &[Param::switch("panics", false, "panic on the message")];
+    const PARAMS: &'static [Param] = &[
+        Param::switch("panics", false, "panic on the message"),
+        Param::switch("reads_clock", false, "the receiver reads its clock offset"),
+        Param::switch(
+            "clock_property",
+            false,
+            "a property reads the clock offsets",
+        ),
+        Param::switch("leans_on_seven", false, "declare seven assumptions"),
+    ];
     fn from_params(params: &Params) -> Result<Self, String> {
         Ok(OneMessage {
             panics: params.on("panics")?,
+            reads_clock: params.on("reads_clock")?,
+            clock_property: params.on("clock_property")?,
+            leans_on_seven: params.on("leans_on_seven")?,
         })
     }
 }

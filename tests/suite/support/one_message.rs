@@ -1,7 +1,9 @@
 //! A two-node protocol several test files check: a sender sends one message on
-//! start and the receiver records it (`eventually` received), or panics on it.
+//! start and the receiver records it (`eventually` received), or panics on it; it may
+//! read its clock offset, and a property may read the clocks' offsets
+//! (tests/suite/clock_reads.rs).
 
-use synccheck::system::{Context, Property, Protocol};
+use synccheck::system::{Assumption, Context, LeansOn, Property, Protocol};
 
 /// A sender sends one message on start; the receiver records it, or, where `panics`,
 /// panics on it (an `unwrap` on a state the designer thought impossible:
@@ -9,7 +11,25 @@ use synccheck::system::{Context, Property, Protocol};
 #[derive(Clone, Debug, Default)]
 pub struct OneMessage {
     pub panics: bool,
+    /// The receiver reads its clock offset (`Context::clock_offset_ticks`).
+    pub reads_clock: bool,
+    /// A property `clocks_agree` reads the nodes' clock offsets.
+    pub clock_property: bool,
+    /// It declares that it leans on seven assumptions (more than `synccheck
+    /// assumptions` enumerates every subset of: tests/suite/ablation_graph.rs).
+    pub leans_on_seven: bool,
 }
+
+/// Seven assumptions, each with the model's reason.
+const SEVEN: [LeansOn; 7] = [
+    Assumption::BoundedDelay.because("a late message is no different here"),
+    Assumption::BoundedSkew.because("no clock matters here"),
+    Assumption::BoundedPause.because("no node pauses here"),
+    Assumption::TimelyTimers.because("no timer is set here"),
+    Assumption::ReliableLinks.because("a lost message is never received"),
+    Assumption::NoDuplication.because("a second copy changes nothing here"),
+    Assumption::DurableWrites.because("nothing is written here"),
+];
 
 synccheck::nodes! {
     pub enum Node {
@@ -28,20 +48,44 @@ impl Protocol for OneMessage {
     fn largest_time_constant_ticks(&self) -> u32 {
         1
     }
+    fn leans_on(&self) -> Vec<LeansOn> {
+        if self.leans_on_seven {
+            SEVEN.to_vec()
+        } else {
+            Vec::new()
+        }
+    }
     fn on_start(&self, node: Node, ctx: &mut Context<'_, Self>) -> bool {
         if node == Node::Sender {
             ctx.send(Node::Receiver, 7);
         }
         false
     }
-    fn on_message(&self, _: Node, state: &mut bool, _: Node, msg: &u8, _: &mut Context<'_, Self>) {
+    fn on_message(
+        &self,
+        _: Node,
+        state: &mut bool,
+        _: Node,
+        msg: &u8,
+        ctx: &mut Context<'_, Self>,
+    ) {
         assert!(!self.panics, "the receiver cannot take message {msg}");
-        *state = true;
+        // A clock far ahead would see the message as stale (never, here: an offset
+        // read is within the held skew bound, at most a few ticks).
+        *state = !self.reads_clock || ctx.clock_offset_ticks() < 100;
     }
     fn properties(&self) -> Vec<Property<Self>> {
-        vec![Property::eventually("received", |_, s| {
+        let mut properties = vec![Property::eventually("received", |_, s| {
             s.node_state(Node::Receiver) == Some(&true)
-        })]
+        })];
+        if self.clock_property {
+            properties.push(Property::always("clocks_agree", |_, s| {
+                s.nodes
+                    .iter()
+                    .all(|record| record.clock_offset_ticks == s.nodes[0].clock_offset_ticks)
+            }));
+        }
+        properties
     }
     // Here it changes nothing (this crate checks it and nothing else does); it shows
     // that the macro expands in a crate other than synccheck's.
