@@ -174,6 +174,10 @@ pub struct BoundEntry {
     pub unknown_at: Option<u32>,
     /// The verdict with the assumption relaxed, when that was checked.
     pub relaxed: Option<Verdict>,
+    /// The check with the assumption relaxed could not run: the model reads clock
+    /// offsets, which relaxed skew does not store (the search went on from 0).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relaxed_not_run: bool,
     /// The shortest counterexample at `violated_from`, as a replayable trace.
     pub counterexample: Option<TraceFile>,
     /// Every probe this entry read, in bound order (relaxed first).
@@ -684,11 +688,19 @@ fn entry_of(
         holds_again_at,
         unknown_at,
         relaxed: verdict(None),
+        relaxed_not_run: search.relaxed_unusable,
         counterexample,
         probes,
         sentence: String::new(),
     };
     entry.sentence = sentence(&entry, options.up_to);
+    if entry.relaxed_not_run {
+        entry.sentence.push_str(&format!(
+            " (Not checked with {} relaxed: the model reads clock offsets, which relaxed \
+             skew does not store.)",
+            entry.assumption.name()
+        ));
+    }
     entry
 }
 

@@ -284,13 +284,22 @@ pub struct ModelFault {
 }
 
 impl ModelFault {
-    /// Records an error (keeps the smallest message seen, for determinism).
+    /// Records an error (keeps the smallest message seen, for determinism; a clock
+    /// offset read where the skew is relaxed only where nothing else was raised, since
+    /// `bounds` and `assumptions` take that one for a probe that cannot run and would
+    /// hide another behind it).
     pub fn raise(&self, message: String) {
         let mut slot = self
             .message
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if slot.as_ref().is_none_or(|kept| message < *kept) {
+        fn rank(message: &str) -> (bool, &str) {
+            (
+                message.starts_with(crate::system::OFFSETS_UNSTORED),
+                message,
+            )
+        }
+        if slot.as_ref().is_none_or(|kept| rank(&message) < rank(kept)) {
             *slot = Some(message);
         }
         self.raised

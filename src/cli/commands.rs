@@ -204,10 +204,13 @@ fn assumptions(
     } else {
         emit_human(&crate::ablation::render(&ablation))
     };
-    // A cut run leaves its cells unknown: the matrix is incomplete (exit 3), as a
-    // check that hits a limit is.
-    match (written, ablation.stopped) {
-        (0, Some(_)) => 3,
+    // A cut run, or one that could not run, leaves its cells unknown: the matrix is
+    // incomplete (exit 3), as a check that hits a limit is.
+    match (
+        written,
+        ablation.stopped.is_some() || ablation.not_run.is_some(),
+    ) {
+        (0, true) => 3,
         (written, _) => written,
     }
 }

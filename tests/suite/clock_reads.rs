@@ -140,6 +140,15 @@ fn bounds_over_the_skew_of_a_clock_reader_search_from_zero() {
     assert_eq!(entry.status, BoundStatus::Boundary, "{}", entry.sentence);
     assert_eq!((entry.holds_up_to, entry.violated_from), (Some(0), Some(1)));
     assert_eq!(entry.relaxed, None, "the relaxed probe did not run");
+    assert!(entry.relaxed_not_run);
+    assert!(
+        entry.sentence.ends_with(
+            "(Not checked with bounded_skew relaxed: the model reads clock offsets, which \
+             relaxed skew does not store.)"
+        ),
+        "{}",
+        entry.sentence
+    );
 }
 
 /// `assumptions` for a model whose handler reads its clock: the rows relaxing
@@ -186,5 +195,20 @@ fn the_assumptions_of_a_clock_reader_run_every_row_but_relaxed_skew() {
             "not run (their cells are -, read as unknown): the rows relaxing bounded_skew:"
         ),
         "{text}"
+    );
+    // With the skew relaxed in the base, every row relaxes it, the one with every
+    // declared assumption held too: the error it is, not a matrix of `-`.
+    let result = synccheck::ablation::ablate(
+        &synccheck::registry![OneMessage],
+        "one_message",
+        &params,
+        &skew_relaxed(),
+        false,
+        &CheckOptions::default(),
+    );
+    assert!(
+        matches!(&result, Err(RequestError::Build { reason, .. }) if reason.contains("reads its clock offset")),
+        "{:?}",
+        result.map(|ablation| ablation.rows.len())
     );
 }
