@@ -168,7 +168,7 @@ pub fn ablate(
     let budget = Budget::start(options);
     // The rows are independent checks: side by side on the threads (each with a share
     // of them), in that order, stopping at the first error (but a row relaxing
-    // `bounded_skew` that cannot run for a clock reader: `Ok(None)`, not run). Each
+    // `bounded_skew` that cannot run for a clock reader: `Ok(Err(why))`, not run). Each
     // counts on counters of its own; the display's add up the rows done.
     let found = crate::pool::side_by_side_until(
         order.len(),
