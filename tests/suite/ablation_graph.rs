@@ -403,17 +403,10 @@ fn timed_state_labels_show_each_node_by_name_then_the_network() {
 /// gives the model's reason as the assumption's, not the property's.
 #[test]
 fn seven_assumptions_are_all_rows_and_the_minimal_sets_say_they_were_not_computed() {
-    use crate::support::one_message::OneMessage;
     use synccheck::system::Assumption;
-    let registry = synccheck::registry![OneMessage];
-    let params = [("leans_on_seven".to_string(), "on".to_string())].into();
-    let ablation = synccheck::ablation::ablate(
-        &registry,
-        "one_message",
-        &params,
+    let ablation = crate::support::one_message::ablate(
+        &["leans_on_seven"],
         &synccheck::request::AssumptionChanges::default(),
-        false,
-        &synccheck::check::CheckOptions::default(),
     )
     .expect("the ablation runs");
     assert_eq!(ablation.declared.len(), 7, "over DECLARED_MAX (6)");

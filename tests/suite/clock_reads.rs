@@ -156,20 +156,9 @@ fn bounds_over_the_skew_of_a_clock_reader_search_from_zero() {
 #[test]
 fn the_assumptions_of_a_clock_reader_run_every_row_but_relaxed_skew() {
     use synccheck::system::Assumption;
-    let params = [
-        ("reads_clock".to_string(), "on".to_string()),
-        ("leans_on_seven".to_string(), "on".to_string()),
-    ]
-    .into();
-    let ablation = synccheck::ablation::ablate(
-        &synccheck::registry![OneMessage],
-        "one_message",
-        &params,
-        &AssumptionChanges::default(),
-        false,
-        &CheckOptions::default(),
-    )
-    .expect("the ablation runs");
+    let on = ["reads_clock", "leans_on_seven"];
+    let ablation = crate::support::one_message::ablate(&on, &AssumptionChanges::default())
+        .expect("the ablation runs");
     assert!(ablation
         .not_run
         .as_deref()
@@ -198,14 +187,7 @@ fn the_assumptions_of_a_clock_reader_run_every_row_but_relaxed_skew() {
     );
     // With the skew relaxed in the base, every row relaxes it, the one with every
     // declared assumption held too: the error it is, not a matrix of `-`.
-    let result = synccheck::ablation::ablate(
-        &synccheck::registry![OneMessage],
-        "one_message",
-        &params,
-        &skew_relaxed(),
-        false,
-        &CheckOptions::default(),
-    );
+    let result = crate::support::one_message::ablate(&on, &skew_relaxed());
     assert!(
         matches!(&result, Err(RequestError::Build { reason, .. }) if reason.contains("reads its clock offset")),
         "{:?}",

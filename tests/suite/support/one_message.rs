@@ -91,3 +91,23 @@ impl Protocol for OneMessage {
     // that the macro expands in a crate other than synccheck's.
     synccheck::compiled_here!();
 }
+
+/// `synccheck assumptions` on `one_message` (registered with its `Declared` impl in
+/// tests/suite/model_panics.rs) with the switches `on` on, over `base`.
+pub fn ablate(
+    on: &[&str],
+    base: &synccheck::request::AssumptionChanges,
+) -> Result<synccheck::ablation::Ablation, synccheck::request::RequestError> {
+    let params = on
+        .iter()
+        .map(|switch| (switch.to_string(), "on".to_string()))
+        .collect();
+    synccheck::ablation::ablate(
+        &synccheck::registry![OneMessage],
+        "one_message",
+        &params,
+        base,
+        false,
+        &synccheck::check::CheckOptions::default(),
+    )
+}
