@@ -1225,9 +1225,25 @@ pub fn render_summary(report: &PlanReport) -> String {
         .max()
         .unwrap_or(8)
         .max(8);
+    // The verdict columns fit their longest entry too: a pin's `fails at 12`.
+    let (expected, found) = (report.checks.iter())
+        .flat_map(|c| {
+            let verdicts = (c.expectations.iter()).map(|e| {
+                (
+                    e.expected.name().chars().count(),
+                    e.actual.name().chars().count(),
+                )
+            });
+            let pins = (c.bounds.iter()).map(|b| {
+                let expected = format!("≤ {}", b.holds_up_to).chars().count();
+                (expected, b.found().chars().count())
+            });
+            verdicts.chain(pins)
+        })
+        .fold((9, 9), |(e, f), (ne, nf)| (e.max(ne), f.max(nf)));
     let _ = writeln!(
         out,
-        "{:<width$}  {:<column$}  {:<9}  {:<9}  result",
+        "{:<width$}  {:<column$}  {:<expected$}  {:<found$}  result",
         "check", "property", "expected", "actual"
     );
     for check in &report.checks {
@@ -1237,7 +1253,7 @@ pub fn render_summary(report: &PlanReport) -> String {
         for e in &check.expectations {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:<column$}  {:<9}  {:<9}  {}",
+                "{:<width$}  {:<column$}  {:<expected$}  {:<found$}  {}",
                 check.name,
                 e.property,
                 e.expected.name(),
@@ -1248,7 +1264,7 @@ pub fn render_summary(report: &PlanReport) -> String {
         for b in &check.bounds {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:<column$}  {:<9}  {:<9}  {}",
+                "{:<width$}  {:<column$}  {:<expected$}  {:<found$}  {}",
                 check.name,
                 b.label(),
                 format!("≤ {}", b.holds_up_to),

@@ -175,7 +175,8 @@ pub enum Command {
         junit: Option<String>,
     },
     /// Print a shell completion script to stdout (e.g. `synccheck completions bash >
-    /// ~/.local/share/bash-completion/completions/synccheck`).
+    /// ~/.local/share/bash-completion/completions/synccheck`); it completes the
+    /// registered models' names, assumptions, parameter choices and properties too.
     Completions {
         /// The shell.
         #[arg(value_enum)]

@@ -25,7 +25,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
         return fail(error);
     }
     match cli.command {
-        Command::Completions { shell } => completions(shell),
+        Command::Completions { shell } => completions(shell, registry),
         Command::Man => man(),
         Command::Schema { kind } => json(&crate::schema::schema(match kind {
             SchemaArg::Report => crate::schema::SchemaKind::Report,
@@ -616,13 +616,83 @@ pub(super) fn emit(text: &str) -> i32 {
     }
 }
 
-/// `synccheck completions SHELL`.
-fn completions(shell: clap_complete::Shell) -> i32 {
+/// `synccheck completions SHELL`: the arguments, and the words this binary's registry
+/// gives them (model names, assumptions, parameter choices, property names).
+fn completions(shell: clap_complete::Shell, registry: &Registry) -> i32 {
     let mut text = Vec::new();
-    let mut command = super::command();
+    let mut command = with_candidates(super::command(), &Candidates::of(registry));
     let name = command.get_name().to_string();
     clap_complete::generate(shell, &mut command, name, &mut text);
     emit(&String::from_utf8_lossy(&text))
+}
+
+/// The words a shell may complete an argument's value with, from the registry.
+struct Candidates {
+    /// Every registered model's name.
+    models: Vec<String>,
+    /// Every assumption's name (`--hold`, `--relax`).
+    assumptions: Vec<String>,
+    /// `NAME=VALUE` for each value of every choice parameter of any model (`--set`).
+    sets: Vec<String>,
+    /// Every property of any model (`--property`).
+    properties: Vec<String>,
+}
+
+impl Candidates {
+    fn of(registry: &Registry) -> Candidates {
+        let mut sets = std::collections::BTreeSet::new();
+        let mut properties =
+            std::collections::BTreeSet::from([crate::check::DEADLOCK_PROPERTY.to_string()]);
+        for entry in registry.entries() {
+            for param in entry.parameters() {
+                if let crate::model::ParamKind::Choice(values) = param.kind {
+                    sets.extend(values.iter().map(|value| format!("{}={value}", param.name)));
+                }
+            }
+            // A model that cannot describe itself at its defaults has its error shown
+            // by the commands that need it; its properties are just not offered here.
+            if let Ok(description) = entry.describe() {
+                properties.extend(description.properties.iter().map(|p| p.name.to_string()));
+            }
+        }
+        Candidates {
+            models: registry
+                .names()
+                .iter()
+                .map(|name| name.to_string())
+                .collect(),
+            assumptions: (crate::system::Assumption::ALL.iter())
+                .map(|assumption| assumption.name().to_string())
+                .chain(["no_crash".to_string()])
+                .collect(),
+            sets: sets.into_iter().collect(),
+            properties: properties.into_iter().collect(),
+        }
+    }
+
+    /// The words for an argument, by its id, if it takes them.
+    fn for_arg(&self, id: &str) -> Option<&[String]> {
+        match id {
+            "model" => Some(&self.models),
+            "hold" | "relax" | "assumptions" => Some(&self.assumptions),
+            "sets" => Some(&self.sets),
+            "properties" => Some(&self.properties),
+            _ => None,
+        }
+    }
+}
+
+/// `command` with each argument that takes a registry's word offering them as its
+/// possible values. Only the completion script is generated from it: the command line
+/// itself parses any word and answers an unknown one in its own words.
+fn with_candidates(command: clap::Command, candidates: &Candidates) -> clap::Command {
+    let command = command.mut_args(|arg| match candidates.for_arg(arg.get_id().as_str()) {
+        Some(words) if !words.is_empty() => {
+            arg.value_parser(clap::builder::PossibleValuesParser::new(words.to_vec()))
+        }
+        _ => arg,
+    });
+    command.mut_subcommands(|sub| with_candidates(sub, candidates))
 }
 
 /// `synccheck man`.

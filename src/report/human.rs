@@ -37,16 +37,7 @@ fn header(report: &CheckReport, out: &mut String) {
         .collect();
     let _ = writeln!(out, "model: {}  {}", report.model, params.join(" "));
     if let Some(assumptions) = &report.assumptions {
-        let held: Vec<String> = assumptions
-            .held
-            .iter()
-            .map(|(name, bound)| match name.as_str() {
-                "bounded_delay" | "bounded_skew" | "bounded_pause" | "max_crashes" => {
-                    format!("{name}({bound})")
-                }
-                _ => name.clone(),
-            })
-            .collect();
+        let held = assumptions.held_bounds();
         let _ = writeln!(
             out,
             "held: {}",

@@ -49,20 +49,48 @@ pub struct AssumptionsReport {
 }
 
 impl AssumptionsReport {
-    /// Each held assumption as `--hold` takes it: `bounded_delay=1`, `reliable_links`.
+    /// Each held assumption as `--hold` takes it: `bounded_delay=1`, `reliable_links`,
+    /// in [`AssumptionsReport::held_in_order`].
     pub fn held_specs(&self) -> Vec<String> {
-        self.held
-            .iter()
-            .map(|(name, bound)| {
-                let bounded = crate::system::Assumption::parse(name)
-                    .is_some_and(|(assumption, _)| assumption.takes_bound());
-                if bounded {
-                    format!("{name}={bound}")
-                } else {
-                    name.clone()
-                }
+        self.held_in_order()
+            .into_iter()
+            .map(|(name, bound)| match Assumption::parse(name) {
+                Some((assumption, _)) if assumption.takes_bound() => format!("{name}={bound}"),
+                _ => name.to_string(),
             })
             .collect()
+    }
+
+    /// Each held assumption as reports write it: `bounded_delay(1)`, `reliable_links`,
+    /// in [`AssumptionsReport::held_in_order`].
+    pub fn held_bounds(&self) -> Vec<String> {
+        self.held_in_order()
+            .into_iter()
+            .map(|(name, bound)| match Assumption::parse(name) {
+                Some((assumption, _)) => assumption.with_bound(bound),
+                None => name.to_string(),
+            })
+            .collect()
+    }
+
+    /// The held assumptions with their bounds in the vocabulary's order
+    /// ([`Assumption::ALL`]), the order `relaxed` lists them in (the map's own order is
+    /// alphabetical); a name this version does not know (a report written by another)
+    /// comes last.
+    pub fn held_in_order(&self) -> Vec<(&str, u32)> {
+        let mut held: Vec<(&str, u32)> = (self.held.iter())
+            .map(|(name, bound)| (name.as_str(), *bound))
+            .collect();
+        let rank = |name: &str| {
+            Assumption::parse(name).map_or(Assumption::ALL.len(), |(assumption, _)| {
+                Assumption::ALL
+                    .iter()
+                    .position(|a| *a == assumption)
+                    .unwrap_or(Assumption::ALL.len())
+            })
+        };
+        held.sort_by_key(|(name, _)| rank(name));
+        held
     }
 }
 
@@ -715,5 +743,42 @@ mod tests {
         assert_eq!(super::steps(22), "22 steps");
         assert_eq!(super::counted(1, "check", "checks"), "1 check");
         assert_eq!(super::counted(2, "check", "checks"), "2 checks");
+    }
+
+    /// Held assumptions are listed in the vocabulary's order, as relaxed ones are, and
+    /// a name from another version comes last.
+    #[test]
+    fn held_assumptions_are_in_the_vocabularys_order() {
+        let held = [
+            ("durable_writes", 0),
+            ("bounded_skew", 2),
+            ("from_the_future", 0),
+            ("reliable_links", 0),
+            ("bounded_delay", 1),
+        ];
+        let report = super::AssumptionsReport {
+            held: held.iter().map(|(n, b)| (n.to_string(), *b)).collect(),
+            relaxed: Vec::new(),
+        };
+        assert_eq!(
+            report.held_bounds(),
+            [
+                "bounded_delay(1)",
+                "bounded_skew(2)",
+                "reliable_links",
+                "durable_writes",
+                "from_the_future"
+            ]
+        );
+        assert_eq!(
+            report.held_specs(),
+            [
+                "bounded_delay=1",
+                "bounded_skew=2",
+                "reliable_links",
+                "durable_writes",
+                "from_the_future"
+            ]
+        );
     }
 }

@@ -122,6 +122,11 @@ fn completions_and_the_man_page_come_from_the_arguments() {
         "--explorer-link",
         "--relax-all",
         "completions",
+        // The registry's words: a model, an assumption, a parameter's value, a property.
+        "primary_backup",
+        "bounded_skew",
+        "variant=async",
+        "acked_write_survives",
     ] {
         assert!(
             bash.contains(word),

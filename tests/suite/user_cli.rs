@@ -301,6 +301,9 @@ fn the_users_binary_names_itself() {
     let bash = assert_exit(&user_cli(&["completions", "bash"]), 0);
     assert!(bash.contains("complete -F _user_cli"), "{bash}");
     assert!(!bash.contains("synccheck"), "{bash}");
+    // It completes its own models' names, not the catalog's.
+    assert!(bash.contains("heartbeat_detector"), "{bash}");
+    assert!(!bash.contains("primary_backup"), "{bash}");
     let man = assert_exit(&user_cli(&["man"]), 0);
     assert!(man.contains(".TH user_cli"), "{man}");
     let output = user_cli(&[
