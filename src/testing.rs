@@ -365,13 +365,15 @@ impl<P: Protocol> Checked<P> {
         self.expect(property, Verdict::Reached)
     }
 
-    /// Asserts the property is violated and returns its counterexample.
+    /// Asserts the property is violated and returns (a copy of) its counterexample, so
+    /// that it outlives a check built in the same statement:
+    /// `let trace = check(protocol).relax("reliable_links").run().assert_violated("p");`.
     #[track_caller]
-    pub fn assert_violated(&self, property: &str) -> &TraceReport {
+    pub fn assert_violated(&self, property: &str) -> TraceReport {
         self.expect(property, Verdict::Violated);
         self.report
             .property(property)
-            .and_then(|p| p.counterexample.as_ref())
+            .and_then(|p| p.counterexample.clone())
             .expect("a violated property carries its counterexample")
     }
 }

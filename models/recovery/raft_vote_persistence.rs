@@ -48,7 +48,7 @@
 //! |---|---|---|---|
 //! | `false` | violated, 9 steps (7 966) | violated, 9 steps (174 714) | violated |
 //! | `true` | holds (5 689) | violated, 9 steps (240 912) | holds (309 010, ~5 s) |
-//! | `wait` | holds (229 129) | holds (249 930, ~8 s) | — |
+//! | `wait` | holds (229 129) | holds (410 676: the flush and the call back are two steps) | — |
 //!
 //! With pauses and skew relaxed too, `persist_vote = true` still holds (1 912 528
 //! states, 36 s on 2 threads), and with everything relaxed but `durable_writes` and

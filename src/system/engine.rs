@@ -1921,8 +1921,8 @@ impl<P: Protocol> TimedSystem<P> {
                 out.push(Action::Crash { node });
             }
         }
-        // The disk flushes a pending write (running or paused node), or completes a
-        // flush a running node waits for (its call back runs in the Sync step).
+        // The disk flushes a pending write (running or paused node), or, once flushed,
+        // a running node that waits for it is called back (a Sync step each).
         if record.unsynced.is_some() || (record.awaits_sync && record.is_running()) {
             out.push(Action::Sync { node });
         }
@@ -2322,12 +2322,14 @@ impl<P: Protocol> TimedSystem<P> {
                     return None;
                 }
                 let record = shared.make_mut();
+                // The flush and the call back are two steps, as the disk and the
+                // process are two things: a crash between them keeps the write and loses
+                // the call back, a run `durable_writes` held has (its write is on disk
+                // at once, its call back a step of its own), so relaxing the assumption
+                // only adds runs.
                 if let Some(durable) = record.unsynced.take() {
                     record.durable = durable;
-                }
-                // Flushing touches neither `awaits_sync` nor the status: the call-back
-                // test is the one made before the record was copied.
-                if record.awaits_sync && record.is_running() {
+                } else if record.awaits_sync && record.is_running() {
                     record.awaits_sync = false;
                     self.run_handler(&mut next, *node, |protocol, state, ctx| {
                         let mut node_state = state?;

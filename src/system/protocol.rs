@@ -338,10 +338,11 @@ pub trait Protocol: Clone + Debug + Send + Sync + Sized + 'static {
     }
 
     /// Called back once the writes of a handler that used
-    /// [`Context::persist_and_wait`] are on disk (a Sync step; with `durable_writes`
-    /// held the write is durable at once and only the call back waits). A crash
-    /// before the call back may lose the write (relaxed) and always loses the call
-    /// back; after it, the write survives any crash.
+    /// [`Context::persist_and_wait`] are on disk, in a Sync step of its own. With
+    /// `durable_writes` held the write is durable at once and only the call back waits;
+    /// relaxed, a first Sync step flushes the write and a second one calls back. A crash
+    /// before the flush loses the write; a crash before the call back always loses the
+    /// call back (and keeps a flushed write); after it, the write survives any crash.
     fn on_durable(
         &self,
         _node: Self::Node,
@@ -523,7 +524,8 @@ impl<'a, P: Protocol> Context<'a, P> {
 
     /// Persists `durable` and asks to be called back ([`Protocol::on_durable`]) once it
     /// is on disk: "persist, wait for the flush, then acknowledge" (fsync, then reply).
-    /// The write may be lost by a crash before the call back, never after it.
+    /// The write may be lost by a crash before its flush (`durable_writes` relaxed),
+    /// never after it; the call back, by a crash before it runs.
     pub fn persist_and_wait(&mut self, durable: P::Durable) {
         self.persisted = Some(durable);
         self.awaits_sync = true;

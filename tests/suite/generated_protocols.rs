@@ -893,3 +893,111 @@ fn every_reduction_agrees_with_the_plain_search_on_generated_protocols_even_seed
 fn every_reduction_agrees_with_the_plain_search_on_generated_protocols_odd_seeds() {
     sweep(1);
 }
+
+// ------------------------------------------------- relaxing only adds runs ----
+
+/// Relaxing an assumption, or holding it at a larger bound, only adds runs: what is
+/// violated or reached with it held must be violated or reached without it (and with a
+/// larger bound). Checked on the generated protocols, each under one setting, for every
+/// assumption the setting holds: relaxed, and held one bound larger. Only `always` and
+/// `sometimes` properties: relaxing may end a deadlock (a new step), and a lasso's
+/// fairness may ask more of the steps a relaxed assumption adds.
+///
+/// `SYNCCHECK_MONOTONE_SEEDS=N` runs N seeds (40 by default, from 0; 7 s on two
+/// cores), `SYNCCHECK_SEED=S` seed S alone, printing what it compared.
+#[test]
+fn relaxing_an_assumption_only_adds_runs_on_generated_protocols() {
+    let number = |name: &str| -> Option<u64> { std::env::var(name).ok()?.parse().ok() };
+    let seeds: Vec<u64> = match number("SYNCCHECK_SEED") {
+        Some(seed) => vec![seed],
+        None => (0..number("SYNCCHECK_MONOTONE_SEEDS").unwrap_or(30)).collect(),
+    };
+    let verbose = seeds.len() == 1;
+    let mut compared = BTreeMap::<&str, usize>::new();
+    for seed in seeds {
+        let setting = (seed % SETTINGS.len() as u64) as usize;
+        let name = SETTINGS[setting].0;
+        // Clock reads are an error wherever the skew is relaxed, so they go in every
+        // setting here: the two searches compared must be of the same protocol.
+        let protocol = Generated::new(seed).without_clock_reads();
+        // The `always` and `sometimes` properties alone: no liveness graph to build.
+        let safety: Vec<String> = (protocol.properties().iter())
+            .filter(|p| p.kind != synccheck::system::PropertyKind::Eventually)
+            .map(|p| p.name.to_string())
+            .collect();
+        // Without drift classes (their reduction is compared with the plain search
+        // above; here they would only slow the largest spaces down).
+        let builder = |protocol: &Generated, setting: usize| {
+            (safety.iter())
+                .fold(builder(protocol, setting), |b, name| b.property(name))
+                .no_drift_classes()
+        };
+        let base = builder(&protocol, setting)
+            .max_states(plain_states_max())
+            .try_run()
+            .unwrap_or_else(|error| panic!("seed {seed} ({name}): {error}"));
+        let Some(held) = base.report.assumptions.clone().map(|a| a.held) else {
+            panic!("seed {seed} ({name}): a timed system reports its assumptions");
+        };
+        for (assumption, bound) in &held {
+            let bounded = synccheck::system::Assumption::parse(assumption)
+                .is_some_and(|(a, _)| a.takes_bound());
+            let wider = (
+                builder(&protocol, setting).relax(assumption),
+                "relaxed".to_string(),
+            );
+            let larger = bounded.then(|| {
+                let spec = format!("{assumption}={}", bound + 1);
+                (
+                    builder(&protocol, setting).hold(&spec),
+                    format!("held at {}", bound + 1),
+                )
+            });
+            for (more, how) in std::iter::once(wider).chain(larger) {
+                let context = format!("seed {seed} ({name}), {assumption} {how}");
+                let more = more
+                    .max_states(plain_states_max())
+                    .try_run()
+                    .unwrap_or_else(|error| panic!("{context}: {error}"));
+                for property in &base.report.properties {
+                    let found = more.verdict(&property.name);
+                    let kept = match property.verdict {
+                        Verdict::Violated | Verdict::Reached => {
+                            found == property.verdict || found == Verdict::Unknown
+                        }
+                        _ => true,
+                    };
+                    assert!(
+                        kept,
+                        "{context}; protocol {protocol:#?}\n`{}` is {} with {assumption} \
+                         held at {bound}, and {} with it {how}",
+                        property.name,
+                        property.verdict.name(),
+                        found.name()
+                    );
+                    if matches!(property.verdict, Verdict::Violated | Verdict::Reached) {
+                        *compared.entry(property.verdict.name()).or_default() += 1;
+                    }
+                    if verbose {
+                        println!(
+                            "{context}: `{}` {} → {}",
+                            property.name,
+                            property.verdict.name(),
+                            found.name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    println!("{compared:?}");
+    // The seeds must have had violations and examples to keep.
+    if !verbose {
+        for verdict in ["violated", "reached"] {
+            assert!(
+                compared.get(verdict).is_some_and(|n| *n >= 20),
+                "{compared:?}"
+            );
+        }
+    }
+}

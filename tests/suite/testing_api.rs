@@ -46,6 +46,21 @@ fn a_misspelled_assumption_is_caught() {
     let _ = check(lease_lock(Fencing::All)).relax("bounded_pase");
 }
 
+/// The counterexample outlives a check built in the same statement (it is the
+/// report's copy: a borrow of the dropped check would not compile, E0716).
+#[test]
+fn a_counterexample_outlives_its_check() {
+    let trace = check(lease_lock(Fencing::Writes))
+        .relax("bounded_pause")
+        .run()
+        .assert_violated("no_lost_increment");
+    let broken: Vec<&str> = (trace.breaks.iter())
+        .map(|b| b.assumption.as_str())
+        .collect();
+    assert_eq!(broken, ["bounded_pause"]);
+    assert_eq!(trace.steps.len(), trace.length);
+}
+
 /// Assumption calls apply in order, a later one overriding an earlier one.
 #[test]
 fn a_later_assumption_call_overrides_an_earlier_one() {
