@@ -227,7 +227,11 @@ pub fn ablate(
     let checked_deadlock = by_relaxed
         .values()
         .any(|cells| cells.contains_key(deadlock));
+    // The columns: the properties asked for (`--property`), or every one.
+    let asked =
+        |name: &str| options.properties.is_empty() || options.properties.iter().any(|p| p == name);
     let properties: Vec<(String, PropertyKind)> = (description.properties.iter())
+        .filter(|p| asked(p.name))
         .map(|p| (p.name.to_string(), p.kind))
         .chain(checked_deadlock.then(|| (deadlock.to_string(), PropertyKind::Always)))
         .collect();
@@ -408,8 +412,17 @@ pub fn render(ablation: &Ablation) -> String {
     if let Some(reason) = ablation.stopped {
         let _ = writeln!(
             out,
-            "\nincomplete: {} (the cut runs' cells are unknown)",
-            reason.describe()
+            "\nincomplete: {} (the cut runs' cells are unknown{})",
+            reason.describe(),
+            match reason {
+                // A run's liveness graph has a state limit even where none is given.
+                StopReason::StateLimit => format!(
+                    "; the liveness graph stops at --max-states, or at {} states where it \
+                     is not given; --property leaves out the properties not asked about",
+                    crate::liveness::LIVENESS_STATES_DEFAULT
+                ),
+                _ => String::new(),
+            }
         );
     }
     out.push_str("\nMinimal sufficient assumption sets (held):\n");

@@ -99,8 +99,17 @@ where
     crate::liveness::decide_eventually(model, &mut outcome, budget);
     let (metrics, lower_bounds) = match metric_maxima(model, budget) {
         Ok(metrics) => (metrics, false),
-        Err((partial, reason)) => {
+        Err((mut partial, reason)) => {
             outcome.cut_by(reason, check::Phase::Metrics);
+            // The states of the paths the report shows are reachable too: a lower bound
+            // below a value the report's own counterexample reaches would be a weak one.
+            let shown = (outcome.properties.iter()).filter_map(|p| p.path.as_ref());
+            for state in shown.flat_map(|path| &path.states) {
+                for (name, value) in model.metrics(state) {
+                    let slot = partial.entry(name.to_string()).or_insert(0);
+                    *slot = (*slot).max(value);
+                }
+            }
             (partial, true)
         }
     };

@@ -100,6 +100,11 @@ pub enum Command {
         /// Also relax each pair.
         #[arg(long)]
         pairs: bool,
+        /// Only this property (repeatable; default: every property, and
+        /// `deadlock_free`): an expensive `eventually` property need not hold up the
+        /// others' answers.
+        #[arg(long = "property", value_name = "NAME")]
+        properties: Vec<String>,
         /// Worker threads per check.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
         threads: u16,

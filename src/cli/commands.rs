@@ -59,6 +59,7 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             hold,
             relax,
             pairs,
+            properties,
             threads,
             max_states,
             timeout,
@@ -78,7 +79,10 @@ pub fn run_with(cli: Cli, registry: &Registry) -> i32 {
             };
             match limits.options(usize::from(threads)) {
                 Ok(options) => {
-                    let options = reductions.apply(options);
+                    let options = CheckOptions {
+                        properties,
+                        ..reductions.apply(options)
+                    };
                     assumptions(registry, &model, &sets, &base, pairs, &options, format)
                 }
                 Err(message) => fail(message),

@@ -29,6 +29,19 @@ pub fn render_human(report: &CheckReport) -> String {
     out
 }
 
+/// For a state limit that stopped the liveness graph or the metrics pass: that these
+/// phases have one even where `--max-states` sets none.
+pub(crate) fn default_cap(reason: crate::check::StopReason) -> String {
+    if reason == crate::check::StopReason::StateLimit {
+        format!(
+            " of --max-states, or of {} states where it sets none",
+            crate::liveness::LIVENESS_STATES_DEFAULT
+        )
+    } else {
+        String::new()
+    }
+}
+
 fn header(report: &CheckReport, out: &mut String) {
     let params: Vec<String> = report
         .params
@@ -103,9 +116,10 @@ fn header(report: &CheckReport, out: &mut String) {
         };
         let _ = writeln!(
             out,
-            "{}: {} ({left}; the check is incomplete)",
+            "{}: {}{} ({left}; the check is incomplete)",
             cut.phase.describe(),
-            report.stop_reason.describe()
+            report.stop_reason.describe(),
+            default_cap(report.stop_reason)
         );
     }
     let classes = |groups: &str| {
@@ -255,7 +269,7 @@ fn metrics(report: &CheckReport, out: &mut String) {
         let _ = if report.metrics_lower_bounds {
             writeln!(
                 out,
-                "metric {name}: at least {value} (the largest over the states the metrics pass reached before its limit)"
+                "metric {name}: at least {value} (the largest over the states the metrics pass reached before its limit and over the paths shown)"
             )
         } else {
             writeln!(
@@ -413,6 +427,14 @@ pub fn render_trace(trace: &TraceReport, names: &[String], out: &mut String) {
                 );
             }
             None => {}
+        }
+        if trace.loop_start.is_some() {
+            // Only a safety counterexample's breaks are searched again (`confirm`).
+            let _ = writeln!(
+                out,
+                "  (a lasso's breaks are where its run leaves what each held assumption allows; \
+                 whether the violation needs them is not searched: check with one held to see)"
+            );
         }
     }
 }

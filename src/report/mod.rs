@@ -247,7 +247,7 @@ pub struct CheckReport {
     #[serde(default)]
     pub metrics: BTreeMap<String, u64>,
     /// Whether a limit stopped the metrics pass: each metric is then the largest over
-    /// the states it reached, a lower bound. Absent when the pass finished (a limit
+    /// the states it reached and those of the report's paths, a lower bound. Absent when the pass finished (a limit
     /// that cut only the search or the liveness graph leaves the metrics exact).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub metrics_lower_bounds: bool,

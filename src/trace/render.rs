@@ -70,6 +70,10 @@ struct Step {
     event: Event,
     annotations: Vec<String>,
     notes: Vec<String>,
+    /// At a crash: the messages in flight to the node, which the crash loses (the
+    /// event's label names them too; the text chart, whose columns would cut them,
+    /// writes them on a line of their own).
+    lost: Vec<String>,
 }
 
 impl Step {
@@ -191,7 +195,7 @@ fn event_of(detail: &Value, text: &str, offsets: Option<&[i64]>) -> Event {
         }
         "pause" => local("‖ pauses".to_string()),
         "resume" => local("▷ resumes".to_string()),
-        "crash" => local("✗ crashes".to_string()),
+        "crash" => local(CRASH_LABEL.to_string()),
         "restart" => local("↻ restarts".to_string()),
         "sync" => local("fsync".to_string()),
         _ => Event::Other {
@@ -201,22 +205,68 @@ fn event_of(detail: &Value, text: &str, offsets: Option<&[i64]>) -> Event {
 }
 
 fn events(trace: &TraceFile) -> Vec<Step> {
-    trace
-        .trace
-        .steps
+    let steps = &trace.trace.steps;
+    let before = std::iter::once(&trace.trace.initial_state).chain(steps.iter().map(|s| &s.state));
+    steps
         .iter()
-        .map(|step| Step {
-            index: step.index,
-            time: step.time_ticks,
-            event: event_of(
+        .zip(before)
+        .map(|(step, before)| {
+            let mut event = event_of(
                 &step.action_detail,
                 &step.action,
                 step.clock_offsets_ticks.as_deref(),
-            ),
-            annotations: step.annotations.clone(),
-            notes: step.notes.clone(),
+            );
+            // A crash takes the messages on their way to the node with it: the chart
+            // draws a message only where it is delivered or lost, so it names them here.
+            let mut lost = Vec::new();
+            if let Event::Local { node, label } = &mut event {
+                if step.action_detail.get("kind").and_then(Value::as_str) == Some("crash") {
+                    lost = lost_in_crash(trace, before, *node);
+                    if !lost.is_empty() {
+                        label.push_str(&format!(", losing {}", lost.join(", ")));
+                    }
+                }
+            }
+            Step {
+                index: step.index,
+                time: step.time_ticks,
+                event,
+                annotations: step.annotations.clone(),
+                notes: step.notes.clone(),
+                lost,
+            }
         })
         .collect()
+}
+
+/// The messages in flight to `node` in `before` (a crash of `node` loses them), each
+/// as `Msg from src`, in network order.
+fn lost_in_crash(trace: &TraceFile, before: &Value, node: usize) -> Vec<String> {
+    let Some(network) = before.get("network").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    (network.iter())
+        .filter(|envelope| node_of(envelope, "dst") == Some(node))
+        .filter_map(|envelope| {
+            let from = node_of(envelope, "src")?;
+            Some(format!(
+                "{} from {}",
+                brief(envelope.get("msg")?),
+                name(trace, from)
+            ))
+        })
+        .collect()
+}
+
+/// A crash's label in the charts.
+const CRASH_LABEL: &str = "✗ crashes";
+
+/// The name of the node a local step happens at.
+fn step_node_name(trace: &TraceFile, step: &Step) -> String {
+    match step.event {
+        Event::Local { node, .. } => name(trace, node),
+        _ => String::new(),
+    }
 }
 
 fn name(trace: &TraceFile, node: usize) -> String {
@@ -298,8 +348,27 @@ fn text(trace: &TraceFile, steps: &[Step]) -> String {
         if lasso.in_loop(step.index) {
             row[0] = '│';
         }
-        draw(&mut row, &step.event, &start, width);
+        match (&step.event, step.lost.is_empty()) {
+            (Event::Local { node, .. }, false) => {
+                let crash = Event::Local {
+                    node: *node,
+                    label: CRASH_LABEL.to_string(),
+                };
+                draw(&mut row, &crash, &start, width);
+            }
+            _ => draw(&mut row, &step.event, &start, width),
+        }
         let _ = writeln!(out, "{}", shown(&row));
+        if !step.lost.is_empty() {
+            let lost = format!(
+                "lost with {}: {}",
+                step_node_name(trace, step),
+                step.lost.join(", ")
+            );
+            for line in wrapped(&lost, TEXT_WIDTH_MAX - 8) {
+                let _ = writeln!(out, "       ✗ {line}");
+            }
+        }
         // A break's sentence is the point of the chart: wrapped, never cut.
         for annotation in &step.annotations {
             for (index, line) in wrapped(annotation, TEXT_WIDTH_MAX - 4).iter().enumerate() {

@@ -204,7 +204,7 @@ fn a_limit_that_stops_the_metrics_pass_is_reported_there() {
         "{text}"
     );
     assert!(
-        text.contains("metrics pass: stopped: state limit (metric maxima are of the states it reached; the check is incomplete)"),
+        text.contains("metrics pass: stopped: state limit of --max-states, or of 2000000 states where it sets none (metric maxima are of the states it reached; the check is incomplete)"),
         "{text}"
     );
     assert!(

@@ -426,7 +426,7 @@ fn a_limit_that_stops_the_liveness_graph_is_reported_there() {
     let text = synccheck::report::render_human(report);
     for line in [
         "search: bfs, 1 thread, complete (70 unique states",
-        "liveness graph: stopped: state limit (`eventually` verdicts it had not reached are unknown; the check is incomplete)",
+        "liveness graph: stopped: state limit of --max-states, or of 2000000 states where it sets none (`eventually` verdicts it had not reached are unknown; the check is incomplete)",
         "eventually  unknown (liveness graph: the state limit was hit first)",
         "metric highest: at least ",
     ] {

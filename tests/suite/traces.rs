@@ -841,6 +841,54 @@ fn a_break_at_a_tick_is_marked_in_every_chart() {
     assert_in_flight_listed(&path);
 }
 
+/// A crash loses the messages on their way to the node; a chart, which draws a message
+/// where it is delivered or lost, names them at the crash (`at_least_once_queue`
+/// ack_after: consumer_a crashes with the database's `Applied` on its way).
+#[test]
+fn the_messages_a_crash_loses_are_named_in_every_chart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir_text = dir.path().to_string_lossy().into_owned();
+    let output = synccheck(&[
+        "check",
+        "at_least_once_queue",
+        "--set",
+        "variant=ack_after",
+        "--hold",
+        "max_crashes=1",
+        "--property",
+        "effect_at_most_once",
+        "--trace-dir",
+        &dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let trace = traces_in(dir.path())
+        .into_iter()
+        .next()
+        .expect("a trace of effect_at_most_once");
+    let path = trace.to_string_lossy().into_owned();
+    let chart = text(&synccheck(&["show", &path, "--as", "text", "--color", "never"]).stdout);
+    let rows: Vec<&str> = chart.lines().collect();
+    let crash = rows
+        .iter()
+        .position(|row| row.contains("✗ crashes"))
+        .unwrap_or_else(|| panic!("no crash row: {chart}"));
+    assert_eq!(
+        rows[crash + 1],
+        "       ✗ lost with consumer_a: Applied{id:1} from database",
+        "{chart}"
+    );
+    let mermaid = text(&synccheck(&["show", &path, "--as", "mermaid"]).stdout);
+    assert!(
+        mermaid.contains("Note over n2: ✗ crashes, losing Applied{id:1} from database"),
+        "{mermaid}"
+    );
+    let dot = text(&synccheck(&["show", &path, "--as", "dot"]).stdout);
+    assert!(
+        dot.contains("✗ crashes, losing Applied{id:1} from database"),
+        "{dot}"
+    );
+}
+
 /// A chart draws a message when it is delivered; the ones a counterexample never
 /// delivers are listed at its end (`primary_backup` async: the backup took over while
 /// the primary's `Replicate` of the acknowledged write was still on its way).
